@@ -1,0 +1,100 @@
+import { statfs } from 'node:fs/promises';
+import pino, { type Logger } from 'pino';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Config } from './config.ts';
+import { openDatabase } from './storage/database.ts';
+import { Queue } from './clinic/queue.ts';
+import type { ClinicSettings } from './clinic/settings.ts';
+import { demoStaff, seedDemo, seedDemoTicket } from './clinic/demo.ts';
+import { countAdmins } from './clinic/staff.ts';
+import { createApp } from './http/app.ts';
+import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/server.ts';
+import { loadOrCreateCertificate } from './http/tls.ts';
+
+export interface Box {
+  db: PGlite;
+  queue: Queue;
+  url: string;
+  httpRedirectUrl: string | null;
+  close(): Promise<void>;
+}
+
+export function settingsOf(config: Config): ClinicSettings {
+  const { timeZone, serviceEndsAt, referralValidDays, defaultServiceMinutes, facility, polis } = config;
+  return { timeZone, serviceEndsAt, referralValidDays, defaultServiceMinutes, facility, polis };
+}
+
+/**
+ * Starts the box: storage → domain → HTTP. Shutdown runs in reverse. `plainHttp` serves the app
+ * without TLS (benchmarks and in-process tests only; a box always serves HTTPS).
+ */
+export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean } = {}): Promise<Box> {
+  const log = opts.log ?? pino({ level: config.logLevel, base: { part: 'appliance' } });
+  const db = await openDatabase({ dataDir: config.dataDir });
+  const settings = settingsOf(config);
+  const demo = config.mode === 'demo';
+  if (demo) {
+    if (await seedDemo(db, settings)) log.info('demo puskesmas seeded');
+    else await seedDemoTicket(db, settings);
+  } else if ((await countAdmins(db)) === 0) {
+    log.warn('no admin account yet: create one with `npm run setup -- admin --username <name> --full-name "<name>"` (password on stdin)');
+  }
+  const queue = new Queue(db, settings);
+  const closed = await queue.closePastDays();
+  if (closed) log.info({ polisDays: closed }, 'queued past days’ queue figures for the centre');
+  const dayTimer = setInterval(() => void queue.closePastDays().catch((err) => log.error({ err }, 'closing past days failed')), 10 * 60_000);
+  dayTimer.unref();
+
+  const app = createApp({
+    db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
+    health: async () => {
+      const checks: Record<string, unknown> = {};
+      let ok = true;
+      try {
+        await db.query('SELECT 1');
+        checks.database = 'ok';
+      } catch (e) {
+        ok = false;
+        checks.database = `error: ${(e as Error).message}`;
+      }
+      const fs = await statfs(config.dataDir);
+      const freeMb = Math.round((fs.bavail * fs.bsize) / 1_048_576);
+      checks.diskFreeMb = freeMb;
+      // Below 200 MB a day of records and a backup may not fit.
+      if (freeMb < 200) ok = false;
+      return { ok, checks };
+    },
+  });
+
+  const servers: Listening[] = [];
+  let url: string;
+  let httpRedirectUrl: string | null = null;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  if (opts.plainHttp) {
+    const s = await serveHttp(app.fetch, { port: config.httpsPort, host: config.host });
+    servers.push(s);
+    url = `http://${shownHost}:${s.port}`;
+  } else {
+    const tls = await loadOrCreateCertificate({ dataDir: config.dataDir, certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, hostnames: config.tlsHostnames });
+    const s = await serveHttps(app.fetch, { port: config.httpsPort, host: config.host, key: tls.key, cert: tls.cert });
+    servers.push(s);
+    url = `https://${shownHost}:${s.port}`;
+    if (config.httpPort) {
+      const r = await serveRedirect({ port: config.httpPort, host: config.host, httpsPort: s.port });
+      servers.push(r);
+      httpRedirectUrl = `http://${shownHost}:${r.port}`;
+    }
+  }
+  log.info({ url, demo }, 'box serving');
+  if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} / ${s.password} (${s.role})`) }, 'demo staff accounts');
+
+  return {
+    db, queue, url, httpRedirectUrl,
+    async close() {
+      clearInterval(dayTimer);
+      for (const s of servers.reverse()) await s.close();
+      await db.close();
+      log.info('box stopped');
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Queryable } from './db.ts';
+
+/** Who is acting, from which device: every staff read or change of clinical data names one. */
+export interface Actor {
+  staffId: string;
+  role: 'doctor' | 'nurse' | 'pharmacist' | 'admin';
+  name: string;
+  device: string;
+}
+
+export async function audit(
+  db: Queryable,
+  actor: Actor,
+  action: 'read' | 'create' | 'update' | 'list',
+  entity: string,
+  entityId: string | null,
+  patientId: string | null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_log (staff_id, action, entity, entity_id, patient_id, device) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [actor.staffId, action, entity, entityId, patientId, actor.device],
+  );
+}
+
+export interface AuditFilter {
+  staffId?: string;
+  patientId?: string;
+  entity?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listAudit(db: Queryable, f: AuditFilter) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.staffId) add('a.staff_id = ?', f.staffId);
+  if (f.patientId) add('a.patient_id = ?', f.patientId);
+  if (f.entity) add('a.entity = ?', f.entity);
+  if (f.from) add('a.at >= ?', f.from);
+  if (f.to) add('a.at < ?', f.to);
+  params.push(f.limit, f.offset);
+  const { rows } = await db.query<{
+    id: number; at: string; staff: string | null; action: string; entity: string; entity_id: string | null; patient_id: string | null; device: string;
+  }>(
+    `SELECT a.id::int AS id, a.at, s.username AS staff, a.action, a.entity, a.entity_id, a.patient_id, a.device
+       FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id
+      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY a.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return rows;
+}

@@ -1,0 +1,9 @@
+/** Fixed ids of the demo data, so that the API's documented examples work against `npm start`. */
+export const demoIds = {
+  patient: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0001',
+  ticketToken: 'demo-tiket-pasien-0001-aaaaaaaaaaaa',
+  ticket: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0101',
+  encounter: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0201',
+  formularyParacetamol: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0301',
+  hospital: '0112R001',
+} as const;

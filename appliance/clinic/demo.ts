@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from './db.ts';
+import { demoIds } from './demo-ids.ts';
+import { makeNik } from './identity-numbers.ts';
+import { createStaff } from './staff.ts';
+import { hashToken } from './queue.ts';
+import { clinicDay, localInstant } from './clock.ts';
+import type { ClinicSettings } from './settings.ts';
+
+/** Demo staff: printed at start in demo mode only. A production box gets its admin from `npm run setup`. */
+export const demoStaff = [
+  { username: 'admin', fullName: 'Admin Puskesmas', role: 'admin', password: 'demo-admin-123' },
+  { username: 'dokter', fullName: 'dr. Andi Wijaya', role: 'doctor', password: 'demo-dokter-123' },
+  { username: 'perawat', fullName: 'Ns. Dewi Lestari', role: 'nurse', password: 'demo-perawat-123' },
+  { username: 'apoteker', fullName: 'apt. Rina Marlina', role: 'pharmacist', password: 'demo-apoteker-123' },
+] as const;
+
+// Common primary-care medicines (Formularium Nasional); KFA codes left empty where not verified.
+const formulary: [string, string, string, string, number][] = [
+  ['Parasetamol', '500 mg', 'tablet', 'tablet', 500],
+  ['Amoksisilin', '500 mg', 'kapsul', 'kapsul', 300],
+  ['Ibuprofen', '400 mg', 'tablet', 'tablet', 200],
+  ['Antasida DOEN', '—', 'tablet kunyah', 'tablet', 300],
+  ['Omeprazol', '20 mg', 'kapsul', 'kapsul', 100],
+  ['Amlodipin', '5 mg', 'tablet', 'tablet', 400],
+  ['Kaptopril', '25 mg', 'tablet', 'tablet', 200],
+  ['Metformin', '500 mg', 'tablet', 'tablet', 400],
+  ['Glibenklamid', '5 mg', 'tablet', 'tablet', 150],
+  ['CTM (Klorfeniramin maleat)', '4 mg', 'tablet', 'tablet', 300],
+  ['Oralit', '200 ml', 'serbuk', 'sachet', 200],
+  ['Zinc', '20 mg', 'tablet dispersibel', 'tablet', 200],
+  ['Tablet Tambah Darah (Fe + asam folat)', '60 mg/0,4 mg', 'tablet', 'tablet', 600],
+  ['Salbutamol', '2 mg', 'tablet', 'tablet', 100],
+  ['Deksametason', '0,5 mg', 'tablet', 'tablet', 100],
+  ['Kotrimoksazol', '480 mg', 'tablet', 'tablet', 150],
+  ['Asam mefenamat', '500 mg', 'tablet', 'tablet', 200],
+  ['Vitamin B kompleks', '—', 'tablet', 'tablet', 500],
+  ['Salep 2-4', '30 g', 'salep', 'tube', 40],
+  ['Amoksisilin sirup', '125 mg/5 ml', 'sirup kering', 'botol', 60],
+];
+
+const hospitals: [string, string, string[]][] = [
+  [demoIds.hospital, 'RSUD Demo Kabupaten', ['Penyakit Dalam', 'Anak', 'Obstetri dan Ginekologi', 'Bedah', 'Neurologi', 'Jantung']],
+  ['0112R002', 'RS Islam Demo', ['Penyakit Dalam', 'Anak', 'Mata', 'THT']],
+  ['0112R003', 'RS Bhayangkara Demo', ['Bedah', 'Ortopedi', 'Saraf']],
+];
+
+const patients: [string, 'L' | 'P', string, string | null][] = [
+  ['Budi Santoso', 'L', '1975-08-17', '0001234567891'],
+  ['Siti Aminah', 'P', '1988-02-05', '0001234567892'],
+  ['Agus Salim', 'L', '1960-11-30', null],
+  ['Nur Hidayah', 'P', '1995-06-21', '0001234567894'],
+  ['Wayan Sudarta', 'L', '1982-01-09', '0001234567895'],
+  ['Maria Goreti Bria', 'P', '2001-12-24', '0001234567896'],
+];
+
+/** Seeds the demo puskesmas once (staff, patients, formulary, hospitals, one ticket). */
+export async function seedDemo(db: Db, settings: ClinicSettings): Promise<boolean> {
+  const seeded = await db.query(`SELECT 1 FROM staff WHERE username = 'admin'`);
+  if (seeded.rows.length) return false;
+  for (const s of demoStaff) await createStaff(db, s);
+  await db.transaction(async (tx) => {
+    for (const [i, [name, sex, birth, jkn]] of patients.entries()) {
+      const id = i === 0 ? demoIds.patient : randomUUID();
+      await tx.query(
+        `INSERT INTO patients (id, full_name, nik, jkn_number, sex, birth_date, registered_here, address) VALUES ($1,$2,$3,$4,$5,$6,true,$7)`,
+        [id, name, makeNik('332901', sex, birth, i + 1), jkn, sex, birth, 'Desa Demo, Kec. Demo'],
+      );
+    }
+    for (const [i, [name, strength, form, unit, stock]] of formulary.entries()) {
+      const id = i === 0 ? demoIds.formularyParacetamol : randomUUID();
+      await tx.query(`INSERT INTO formulary (id, name, strength, form, unit, stock) VALUES ($1,$2,$3,$4,$5,$6)`, [id, name, strength, form, unit, stock]);
+      await tx.query(`INSERT INTO stock_movements (id, formulary_id, kind, quantity, reason) VALUES ($1,$2,'receipt',$3,'stok awal demo')`, [randomUUID(), id, stock]);
+    }
+    for (const [code, name, specialties] of hospitals) {
+      await tx.query(`INSERT INTO hospitals (code, name, specialties) VALUES ($1,$2,$3)`, [code, name, JSON.stringify(specialties)]);
+    }
+  });
+  await seedDemoTicket(db, settings);
+  return true;
+}
+
+/**
+ * The documented API examples use one known ticket link; it is re-made each clinic day so
+ * that the example keeps working on a demo box left running.
+ */
+export async function seedDemoTicket(db: Db, settings: ClinicSettings): Promise<void> {
+  const day = clinicDay(new Date(), settings.timeZone);
+  const poli = settings.polis[0];
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ n: number }>(
+      `INSERT INTO queue_counters (poli, day, last_number) VALUES ($1, $2, 1)
+       ON CONFLICT (poli, day) DO UPDATE SET last_number = queue_counters.last_number + 1 RETURNING last_number AS n`,
+      [poli.code, day],
+    );
+    await tx.query(`DELETE FROM queue_tickets WHERE id = $1 AND day <> $2 AND NOT EXISTS (SELECT 1 FROM encounters WHERE ticket_id = $1)`, [demoIds.ticket, day]);
+    await tx.query(
+      `INSERT INTO queue_tickets (id, token_hash, day, poli, number, label, patient_id, source, status, expires_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,'desk','waiting',$8) ON CONFLICT (id) DO NOTHING`,
+      [demoIds.ticket, hashToken(demoIds.ticketToken), day, poli.code, rows[0].n, `${poli.prefix}-${String(rows[0].n).padStart(3, '0')}`, demoIds.patient,
+        localInstant(day, settings.serviceEndsAt, settings.timeZone).toISOString()],
+    );
+  });
+}

@@ -1,0 +1,357 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Db, Queryable } from './db.ts';
+import { ClinicError, invalidState, notFound } from './errors.ts';
+import { clinicDay, localInstant } from './clock.ts';
+import type { ClinicSettings } from './settings.ts';
+import { audit, type Actor } from './audit.ts';
+import { appendOutbox } from './outbox.ts';
+
+export type TicketStatus = 'waiting' | 'called' | 'serving' | 'done' | 'skipped' | 'no_show';
+
+export interface Ticket {
+  id: string;
+  day: string;
+  poli: string;
+  number: number;
+  label: string;
+  patientId: string | null;
+  source: 'phone' | 'desk';
+  status: TicketStatus;
+  room: string | null;
+  callCount: number;
+  takenAt: string;
+  calledAt: string | null;
+  servedAt: string | null;
+  finishedAt: string | null;
+  expiresAt: string;
+}
+
+/** What a patient's ticket link shows: their own ticket and nothing of anyone else's. */
+export interface TicketView {
+  ticket: Ticket;
+  poliName: string;
+  position: number | null;
+  estimatedWaitMinutes: number | null;
+  expired: boolean;
+}
+
+export type QueueEvent = { kind: 'changed'; day: string; poli: string; ticketId: string; action: string };
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+const columns = `id, to_char(day, 'YYYY-MM-DD') AS day, poli, number, label, patient_id AS "patientId", source, status, room,
+  call_count AS "callCount", taken_at AS "takenAt", called_at AS "calledAt", served_at AS "servedAt",
+  finished_at AS "finishedAt", expires_at AS "expiresAt", token_hash AS "tokenHash"`;
+
+type TicketRow = Ticket & { tokenHash: string };
+
+function toTicket(r: TicketRow): Ticket {
+  const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
+  return {
+    id: r.id, day: r.day, poli: r.poli, number: r.number, label: r.label, patientId: r.patientId, source: r.source,
+    status: r.status, room: r.room, callCount: r.callCount, takenAt: iso(r.takenAt)!, calledAt: iso(r.calledAt),
+    servedAt: iso(r.servedAt), finishedAt: iso(r.finishedAt), expiresAt: iso(r.expiresAt)!,
+  };
+}
+
+/** Today's tickets of one poli, kept in memory: status pages are read far more than written. */
+interface PoliDay {
+  tickets: Map<string, Ticket>;
+  waiting: string[]; // ticket ids in calling order
+  averageServiceMinutes: number | null;
+}
+
+/**
+ * The day's queues. Every change goes through here, so the in-memory view of today stays the
+ * truth's mirror; the database stays the truth (a restart rebuilds the view from it).
+ */
+export class Queue {
+  private days = new Map<string, PoliDay>(); // key `${day}|${poli}`
+  private byToken = new Map<string, { day: string; poli: string; id: string }>();
+  private listeners = new Set<(e: QueueEvent) => void>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly settings: ClinicSettings,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  today(): string {
+    return clinicDay(this.now(), this.settings.timeZone);
+  }
+
+  poli(code: string) {
+    const p = this.settings.polis.find((x) => x.code === code);
+    if (!p) throw new ClinicError('invalid', `unknown poli ${code}`, { field: 'poli', poli: code });
+    return p;
+  }
+
+  subscribe(fn: (e: QueueEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(t: Ticket, action: string) {
+    for (const fn of this.listeners) fn({ kind: 'changed', day: t.day, poli: t.poli, ticketId: t.id, action });
+  }
+
+  private async load(day: string, poli: string): Promise<PoliDay> {
+    const key = `${day}|${poli}`;
+    const cached = this.days.get(key);
+    if (cached) return cached;
+    const { rows } = await this.db.query<TicketRow>(`SELECT ${columns} FROM queue_tickets WHERE day = $1 AND poli = $2 ORDER BY number`, [day, poli]);
+    const pd: PoliDay = { tickets: new Map(), waiting: [], averageServiceMinutes: null };
+    for (const r of rows) {
+      pd.tickets.set(r.id, toTicket(r));
+      this.byToken.set(r.tokenHash, { day, poli, id: r.id });
+    }
+    this.recompute(pd);
+    // Old days are dropped from memory: only today's queues are hot.
+    if (day === this.today()) this.days.set(key, pd);
+    for (const k of this.days.keys()) if (!k.startsWith(this.today())) this.days.delete(k);
+    return pd;
+  }
+
+  private recompute(pd: PoliDay) {
+    const all = [...pd.tickets.values()];
+    pd.waiting = all.filter((t) => t.status === 'waiting').sort((a, b) => a.number - b.number).map((t) => t.id);
+    // The day's real service times: from call to finish, the latest 20 patients.
+    const served = all
+      .filter((t) => t.status === 'done' && t.calledAt && t.finishedAt)
+      .sort((a, b) => Date.parse(b.finishedAt!) - Date.parse(a.finishedAt!))
+      .slice(0, 20)
+      .map((t) => (Date.parse(t.finishedAt!) - Date.parse(t.calledAt!)) / 60_000);
+    pd.averageServiceMinutes = served.length ? served.reduce((a, b) => a + b, 0) / served.length : null;
+  }
+
+  private async remember(t: Ticket, tokenHash?: string) {
+    const pd = await this.load(t.day, t.poli);
+    pd.tickets.set(t.id, t);
+    if (tokenHash) this.byToken.set(tokenHash, { day: t.day, poli: t.poli, id: t.id });
+    this.recompute(pd);
+  }
+
+  /** A new number for today in a poli. Returns the secret token of the patient's ticket link. */
+  async take(input: { poli: string; source: 'phone' | 'desk'; patientId?: string }, actor?: Actor): Promise<{ ticket: Ticket; token: string }> {
+    const poli = this.poli(input.poli);
+    const day = this.today();
+    const token = randomBytes(24).toString('base64url');
+    const tokenHash = hashToken(token);
+    const expiresAt = localInstant(day, this.settings.serviceEndsAt, this.settings.timeZone);
+    if (expiresAt.getTime() <= this.now().getTime()) {
+      throw new ClinicError('expired', 'the day’s service has ended', { serviceEndsAt: this.settings.serviceEndsAt });
+    }
+    await this.load(day, poli.code);
+    const ticket = await this.db.transaction(async (tx) => {
+      if (input.patientId) {
+        const p = await tx.query(`SELECT 1 FROM patients WHERE id = $1`, [input.patientId]);
+        if (!p.rows.length) throw notFound('patient', input.patientId);
+      }
+      const { rows: c } = await tx.query<{ n: number }>(
+        `INSERT INTO queue_counters (poli, day, last_number) VALUES ($1, $2, 1)
+         ON CONFLICT (poli, day) DO UPDATE SET last_number = queue_counters.last_number + 1 RETURNING last_number AS n`,
+        [poli.code, day],
+      );
+      const n = c[0].n;
+      const label = `${poli.prefix}-${String(n).padStart(3, '0')}`;
+      const { rows } = await tx.query<TicketRow>(
+        `INSERT INTO queue_tickets (id, token_hash, day, poli, number, label, patient_id, source, status, expires_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'waiting',$9) RETURNING ${columns}`,
+        [randomUUID(), tokenHash, day, poli.code, n, label, input.patientId ?? null, input.source, expiresAt.toISOString()],
+      );
+      if (actor && input.patientId) await audit(tx, actor, 'create', 'queue_ticket', rows[0].id, input.patientId);
+      return toTicket(rows[0]);
+    });
+    await this.remember(ticket, tokenHash);
+    this.emit(ticket, 'taken');
+    return { ticket, token };
+  }
+
+  /** The patient's view through their ticket link, or null for an unknown token. */
+  async view(token: string): Promise<TicketView | null> {
+    const tokenHash = hashToken(token);
+    let ref = this.byToken.get(tokenHash);
+    if (!ref) {
+      const { rows } = await this.db.query<{ day: string; poli: string; id: string }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, poli, id FROM queue_tickets WHERE token_hash = $1`,
+        [tokenHash],
+      );
+      if (!rows[0]) return null;
+      ref = rows[0];
+    }
+    const pd = await this.load(ref.day, ref.poli);
+    const ticket = pd.tickets.get(ref.id);
+    if (!ticket) return null;
+    return this.viewOf(pd, ticket);
+  }
+
+  private viewOf(pd: PoliDay, ticket: Ticket): TicketView {
+    const poli = this.settings.polis.find((p) => p.code === ticket.poli);
+    const idx = pd.waiting.indexOf(ticket.id);
+    const position = idx >= 0 ? idx + 1 : null;
+    const minutes = pd.averageServiceMinutes ?? this.settings.defaultServiceMinutes;
+    const rooms = Math.max(1, poli?.rooms.length ?? 1);
+    return {
+      ticket,
+      poliName: poli?.name ?? ticket.poli,
+      position,
+      // Patients ahead share the poli's rooms; the patient's own turn starts when those are done.
+      estimatedWaitMinutes: position === null ? null : Math.round((Math.ceil(position / rooms) - (position <= rooms ? 1 : 0)) * minutes),
+      expired: Date.parse(ticket.expiresAt) <= this.now().getTime(),
+    };
+  }
+
+  async list(poli: string, day = this.today()): Promise<TicketView[]> {
+    this.poli(poli);
+    const pd = await this.load(day, poli);
+    return [...pd.tickets.values()].sort((a, b) => a.number - b.number).map((t) => this.viewOf(pd, t));
+  }
+
+  async get(id: string): Promise<Ticket> {
+    const { rows } = await this.db.query<TicketRow>(`SELECT ${columns} FROM queue_tickets WHERE id = $1`, [id]);
+    if (!rows[0]) throw notFound('queue_ticket', id);
+    const pd = await this.load(rows[0].day, rows[0].poli);
+    return pd.tickets.get(id) ?? toTicket(rows[0]);
+  }
+
+  /** The latest calls across polis, for the waiting-room screen. */
+  async recentCalls(limit = 6): Promise<(Ticket & { poliName: string })[]> {
+    const day = this.today();
+    const out: (Ticket & { poliName: string })[] = [];
+    for (const p of this.settings.polis) {
+      const pd = await this.load(day, p.code);
+      for (const t of pd.tickets.values()) if (t.calledAt && (t.status === 'called' || t.status === 'serving')) out.push({ ...t, poliName: p.name });
+    }
+    return out.sort((a, b) => Date.parse(b.calledAt!) - Date.parse(a.calledAt!)).slice(0, limit);
+  }
+
+  private async update(id: string, action: string, allowed: TicketStatus[], sql: string, params: unknown[], actor: Actor): Promise<Ticket> {
+    const current = await this.get(id);
+    if (!allowed.includes(current.status)) throw invalidState('queue_ticket', current.status, action);
+    const t = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<TicketRow>(
+        `UPDATE queue_tickets SET ${sql} WHERE id = $1 AND status = ANY($2) RETURNING ${columns}`,
+        [id, allowed, ...params],
+      );
+      if (!rows[0]) throw invalidState('queue_ticket', current.status, action);
+      if (rows[0].patientId) await audit(tx, actor, 'update', 'queue_ticket', id, rows[0].patientId);
+      return toTicket(rows[0]);
+    });
+    await this.remember(t);
+    this.emit(t, action);
+    return t;
+  }
+
+  async callNext(poli: string, room: string, actor: Actor): Promise<Ticket | null> {
+    const p = this.poli(poli);
+    if (!p.rooms.includes(room)) throw new ClinicError('invalid', `unknown room ${room}`, { field: 'room', room });
+    const pd = await this.load(this.today(), poli);
+    for (const id of pd.waiting) {
+      try {
+        return await this.call(id, room, actor);
+      } catch (e) {
+        // Another desk called it first: try the next one.
+        if (!(e instanceof ClinicError && e.code === 'invalid_state')) throw e;
+      }
+    }
+    return null;
+  }
+
+  /** Calls (or calls again) a ticket to a room: from waiting, or a skipped ticket that turned up. */
+  call(id: string, room: string, actor: Actor) {
+    return this.update(id, 'call', ['waiting', 'skipped', 'called'], `status = 'called', room = $3, call_count = call_count + 1, called_at = now()`, [room], actor);
+  }
+
+  recall(id: string, actor: Actor) {
+    return this.update(id, 'recall', ['called'], `call_count = call_count + 1, called_at = now()`, [], actor);
+  }
+
+  skip(id: string, actor: Actor) {
+    return this.update(id, 'skip', ['called', 'waiting'], `status = 'skipped'`, [], actor);
+  }
+
+  noShow(id: string, actor: Actor) {
+    return this.update(id, 'no_show', ['called', 'skipped', 'waiting'], `status = 'no_show', finished_at = now()`, [], actor);
+  }
+
+  startServing(id: string, actor: Actor) {
+    return this.update(id, 'serve', ['called', 'serving'], `status = 'serving', served_at = coalesce(served_at, now())`, [], actor);
+  }
+
+  finish(id: string, actor: Actor) {
+    return this.update(id, 'finish', ['called', 'serving'], `status = 'done', finished_at = now()`, [], actor);
+  }
+
+  /** Links a registered patient to a ticket taken anonymously on a phone. */
+  async attachPatient(id: string, patientId: string, actor: Actor) {
+    const p = await this.db.query(`SELECT 1 FROM patients WHERE id = $1`, [patientId]);
+    if (!p.rows.length) throw notFound('patient', patientId);
+    return this.update(id, 'attach', ['waiting', 'called', 'serving', 'skipped'], `patient_id = $3`, [patientId], actor);
+  }
+
+  /** Moves a ticket to another poli's queue, at its end, with a number of that poli. */
+  async transfer(id: string, toPoli: string, actor: Actor): Promise<Ticket> {
+    const target = this.poli(toPoli);
+    const current = await this.get(id);
+    if (current.poli === toPoli) throw new ClinicError('invalid', 'ticket is already in that poli', { field: 'poli' });
+    if (!['waiting', 'called', 'serving', 'skipped'].includes(current.status)) throw invalidState('queue_ticket', current.status, 'transfer');
+    const t = await this.db.transaction(async (tx) => {
+      const { rows: c } = await tx.query<{ n: number }>(
+        `INSERT INTO queue_counters (poli, day, last_number) VALUES ($1, $2, 1)
+         ON CONFLICT (poli, day) DO UPDATE SET last_number = queue_counters.last_number + 1 RETURNING last_number AS n`,
+        [target.code, current.day],
+      );
+      const n = c[0].n;
+      const { rows } = await tx.query<TicketRow>(
+        `UPDATE queue_tickets SET poli = $2, number = $3, label = $4, status = 'waiting', room = NULL, called_at = NULL, served_at = NULL
+          WHERE id = $1 RETURNING ${columns}`,
+        [id, target.code, n, `${target.prefix}-${String(n).padStart(3, '0')}`],
+      );
+      if (rows[0].patientId) await audit(tx, actor, 'update', 'queue_ticket', id, rows[0].patientId);
+      return rows[0];
+    });
+    const old = await this.load(current.day, current.poli);
+    old.tickets.delete(id);
+    this.recompute(old);
+    const moved = toTicket(t);
+    await this.remember(moved, t.tokenHash);
+    this.emit(current, 'transferred');
+    this.emit(moved, 'transferred');
+    return moved;
+  }
+
+  /**
+   * Queues each finished day's figures for the centre, once. Called at start and periodically;
+   * the outbox entry's entity id (`day|poli`) makes it idempotent.
+   */
+  async closePastDays(): Promise<number> {
+    const today = this.today();
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ day: string; poli: string; taken: number; served: number; no_show: number; avg_wait: number | null; avg_service: number | null }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, poli, count(*)::int AS taken,
+                count(*) FILTER (WHERE status = 'done')::int AS served,
+                count(*) FILTER (WHERE status = 'no_show')::int AS no_show,
+                round(avg(extract(epoch FROM called_at - taken_at) / 60)::numeric, 1)::float AS avg_wait,
+                round(avg(extract(epoch FROM finished_at - called_at) / 60) FILTER (WHERE status = 'done')::numeric, 1)::float AS avg_service
+           FROM queue_tickets q
+          WHERE day < $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.type = 'queue_daily_figures' AND o.entity_id = to_char(q.day, 'YYYY-MM-DD') || '|' || q.poli)
+          GROUP BY day, poli`,
+        [today],
+      );
+      for (const r of rows) {
+        await appendOutbox(tx, {
+          type: 'queue_daily_figures',
+          entityId: `${r.day}|${r.poli}`,
+          entityVersion: 1,
+          payload: { day: r.day, poli: r.poli, taken: r.taken, served: r.served, noShow: r.no_show, averageWaitMinutes: r.avg_wait, averageServiceMinutes: r.avg_service },
+        });
+      }
+      return rows.length;
+    });
+  }
+}
+
+export async function ticketsOfPatientToday(db: Queryable, patientId: string, day: string) {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM queue_tickets WHERE patient_id = $1 AND day = $2`, [patientId, day]);
+  return rows.map((r) => r.id);
+}

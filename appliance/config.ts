@@ -1,0 +1,123 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The one schema of the box's settings. Sources, later wins: defaults → JSON file
+ * (`SIMPUL_CONFIG`, default `./simpul.config.json` if present) → environment variables.
+ * Technicians edit the file by hand on a Pi, so every error names the setting.
+ */
+
+// Indonesia's three zones. The clinic day (and daily queue numbers) turn at local midnight.
+const zoneAliases: Record<string, string> = { WIB: 'Asia/Jakarta', WITA: 'Asia/Makassar', WIT: 'Asia/Jayapura' };
+export const timeZones = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
+
+const hhmm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected a time HH:MM, e.g. "16:00" or "24:00"');
+
+export const poliSchema = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, 'expected a short lowercase code, e.g. "umum"'),
+  name: z.string().min(1).max(60),
+  prefix: z.string().regex(/^[A-Z]$/, 'expected one capital letter, e.g. "A"'),
+  rooms: z.array(z.string().min(1).max(40)).min(1, 'expected at least one room'),
+});
+export type Poli = z.infer<typeof poliSchema>;
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z
+  .object({
+    mode: z.enum(['demo', 'production']).default('production'),
+    dataDir: z.string().min(1).default('./data'),
+    host: z.string().min(1).default('0.0.0.0'),
+    httpsPort: port.default(8443),
+    /** Plain HTTP only redirects to HTTPS; 0 turns it off. */
+    httpPort: port.default(8080),
+    /** PEM files; when absent a self-signed certificate is made at first start under dataDir. */
+    tlsCertFile: z.string().optional(),
+    tlsKeyFile: z.string().optional(),
+    /** Names the box puts in its self-signed certificate (the LAN name phones type or scan). */
+    tlsHostnames: z.array(z.string().min(1)).default(['simpul.local', 'localhost']),
+    timeZone: z
+      .string()
+      .transform((v) => zoneAliases[v.toUpperCase()] ?? v)
+      .pipe(z.enum(timeZones, { message: 'expected WIB, WITA or WIT (or Asia/Jakarta, Asia/Makassar, Asia/Jayapura)' }))
+      .default('Asia/Jakarta'),
+    facility: z
+      .object({
+        code: z.string().regex(/^[0-9A-Z]{8}$/, 'expected an 8-character kode faskes, e.g. "0112P001"'),
+        name: z.string().min(1).max(100),
+      })
+      .default({ code: '0112P001', name: 'Puskesmas Demo' }),
+    polis: z
+      .array(poliSchema)
+      .min(1)
+      .default([
+        { code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1', 'Ruang 2'] },
+        { code: 'gigi', name: 'Poli Gigi', prefix: 'B', rooms: ['Ruang Gigi'] },
+        { code: 'kia', name: 'Poli KIA', prefix: 'C', rooms: ['Ruang KIA'] },
+      ]),
+    /** Local time the day's service ends; patients' ticket links expire then. */
+    serviceEndsAt: hhmm.default('24:00'),
+    referralValidDays: z.coerce.number().int().min(1).max(365).default(90),
+    /** Minutes a patient is expected to take before the day has real service times. */
+    defaultServiceMinutes: z.coerce.number().int().min(1).max(120).default(10),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, p] of c.polis.entries()) {
+      for (const key of [`code:${p.code}`, `prefix:${p.prefix}`]) {
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['polis', i], message: `duplicate poli ${key}` });
+        seen.add(key);
+      }
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variable → setting. Lists are comma-separated. */
+const envMap: Record<string, keyof z.input<typeof configSchema>> = {
+  SIMPUL_MODE: 'mode',
+  SIMPUL_DATA_DIR: 'dataDir',
+  SIMPUL_HOST: 'host',
+  SIMPUL_HTTPS_PORT: 'httpsPort',
+  SIMPUL_HTTP_PORT: 'httpPort',
+  SIMPUL_TLS_CERT: 'tlsCertFile',
+  SIMPUL_TLS_KEY: 'tlsKeyFile',
+  SIMPUL_TIME_ZONE: 'timeZone',
+  SIMPUL_SERVICE_ENDS_AT: 'serviceEndsAt',
+  SIMPUL_REFERRAL_VALID_DAYS: 'referralValidDays',
+  SIMPUL_LOG_LEVEL: 'logLevel',
+};
+
+export class ConfigError extends Error {}
+
+export function parseConfig(input: unknown, source = 'configuration'): Config {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => {
+    const name = i.path.length ? i.path.join('.') : '(top level)';
+    return `  - ${name}: ${i.message}`;
+  });
+  throw new ConfigError(`Invalid ${source}:\n${lines.join('\n')}`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): Config {
+  const file = env.SIMPUL_CONFIG ?? './simpul.config.json';
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`Cannot read config file ${file}: ${(e as Error).message}`);
+    }
+  } else if (env.SIMPUL_CONFIG) {
+    throw new ConfigError(`Config file ${file} (SIMPUL_CONFIG) does not exist`);
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(envMap)) {
+    if (env[name] !== undefined) fromEnv[key] = env[name];
+  }
+  if (env.SIMPUL_TLS_HOSTNAMES) fromEnv.tlsHostnames = env.SIMPUL_TLS_HOSTNAMES.split(',').map((s) => s.trim());
+  return parseConfig({ ...fromFile, ...fromEnv, ...overrides }, `configuration (file ${file} and SIMPUL_* environment)`);
+}

@@ -1,0 +1,64 @@
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { Role } from '../clinic/staff.ts';
+import { sessionOf } from '../clinic/staff.ts';
+import type { AppEnv } from './env.ts';
+import { HttpError } from './errors.ts';
+
+/**
+ * Who may use a route. Every route states it; `routeTable` lists them all so that a test can
+ * walk every route with every role and with no session.
+ * - a staff role: a logged-in session with that role
+ * - 'ticket': the patient's ticket link (the token in the path is the grant)
+ * - 'public': anyone on the clinic network
+ */
+export type Access = Role | 'ticket' | 'public';
+
+export interface RouteEntry {
+  method: string;
+  path: string;
+  access: readonly Access[];
+  kind: 'api' | 'page';
+}
+export const routeTable: RouteEntry[] = [];
+
+export const sessionCookie = 'simpul_session';
+const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Loads the staff session from its cookie, if any. Runs on every request. */
+export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = getCookie(c, sessionCookie);
+  if (token) {
+    const session = await sessionOf(c.get('deps').db, token, deviceOf(c.req.raw));
+    if (session) c.set('session', session);
+  }
+  await next();
+};
+
+export function deviceOf(req: Request): string {
+  // Behind no proxy on the LAN; the socket address is added by main's server adapter as a header.
+  const ip = req.headers.get('x-simpul-remote') ?? 'unknown';
+  return `${ip} ${(req.headers.get('user-agent') ?? '').slice(0, 120)}`.trim();
+}
+
+/** Enforces a route's access list, and CSRF on unsafe methods made with a session cookie. */
+export function allow(...access: Access[]): MiddlewareHandler<AppEnv> {
+  const staffRoles = access.filter((a) => a !== 'ticket' && a !== 'public');
+  return async (c, next) => {
+    if (access.includes('public') || access.includes('ticket')) return next();
+    const session = c.get('session');
+    if (!session) throw new HttpError('unauthenticated');
+    if (!staffRoles.includes(session.actor.role)) throw new HttpError('forbidden', { allowed: staffRoles });
+    if (unsafe.has(c.req.method) && c.req.header('x-csrf-token') !== session.csrfToken) throw new HttpError('csrf');
+    return next();
+  };
+}
+
+export const register = (entry: RouteEntry) => routeTable.push(entry);
+
+/** The acting staff member; only call behind `allow(<staff roles>)`. */
+export function actorOf(c: { get(key: 'session'): AppEnv['Variables']['session'] }) {
+  const s = c.get('session');
+  if (!s) throw new HttpError('unauthenticated');
+  return s.actor;
+}

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Db } from '../clinic/db.ts';
+import type { Queue } from '../clinic/queue.ts';
+import type { ClinicSettings } from '../clinic/settings.ts';
+import type { Session } from '../clinic/staff.ts';
+import type { Lang } from './i18n.ts';
+
+/** What the HTTP layer is given at start: the domain's handles, never storage internals. */
+export interface AppDeps {
+  db: Db;
+  queue: Queue;
+  settings: ClinicSettings;
+  log: Logger;
+  /** Health of the box's storage, for /healthz (filled by main from the storage layer). */
+  health: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
+  /** Extra Prometheus text appended to /metrics by other parts (sync, relay). */
+  metrics?: () => Promise<string>;
+  /** Cookies get `Secure` when served over HTTPS (always on a box; tests may use plain HTTP). */
+  secureCookies: boolean;
+  demo: boolean;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: AppDeps;
+    lang: Lang;
+    requestId: string;
+    session?: Session;
+    log: Logger;
+  };
+};

@@ -1,0 +1,77 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ClinicError, type ClinicErrorCode } from '../clinic/errors.ts';
+import type { AppEnv } from './env.ts';
+import { tr, type Lang } from './i18n.ts';
+
+/** Codes the HTTP layer adds to the domain's own. */
+export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'payload_too_large' | 'route_not_found' | 'internal';
+
+const status: Record<HttpErrorCode, ContentfulStatusCode> = {
+  not_found: 404,
+  invalid: 422,
+  conflict: 409,
+  invalid_state: 409,
+  insufficient_stock: 409,
+  consent_required: 403,
+  expired: 410,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  csrf: 403,
+  rate_limited: 429,
+  payload_too_large: 413,
+  route_not_found: 404,
+  internal: 500,
+};
+
+const text: Record<HttpErrorCode, [string, string]> = {
+  not_found: ['Data tidak ditemukan.', 'Not found.'],
+  invalid: ['Data tidak valid. Periksa isian yang ditandai.', 'Invalid data. Check the marked fields.'],
+  conflict: ['Data sudah ada.', 'Already exists.'],
+  invalid_state: ['Tindakan ini tidak bisa dilakukan pada status sekarang.', 'This action is not possible in the current state.'],
+  insufficient_stock: ['Stok obat tidak cukup. Catat penerimaan stok dulu atau kurangi jumlah.', 'Not enough stock. Record a stock receipt first or reduce the quantity.'],
+  consent_required: ['Persetujuan pasien diperlukan lebih dulu.', 'The patient’s consent is required first.'],
+  expired: ['Sudah kedaluwarsa.', 'Expired.'],
+  validation_failed: ['Permintaan tidak sesuai format. Lihat rincian.', 'The request is malformed. See details.'],
+  unauthenticated: ['Silakan masuk (login) dulu.', 'Please log in first.'],
+  forbidden: ['Peran Anda tidak diizinkan untuk ini.', 'Your role is not allowed to do this.'],
+  csrf: ['Sesi halaman kedaluwarsa. Muat ulang halaman lalu coba lagi.', 'The page session expired. Reload the page and try again.'],
+  rate_limited: ['Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.', 'Too many attempts. Wait a moment and try again.'],
+  payload_too_large: ['Data yang dikirim terlalu besar.', 'The request body is too large.'],
+  route_not_found: ['Alamat tidak ditemukan.', 'No such address.'],
+  internal: ['Terjadi kesalahan pada kotak. Coba lagi; bila berulang, hubungi teknisi.', 'The box hit an error. Try again; if it repeats, call the technician.'],
+};
+
+export function errorBody(lang: Lang, code: HttpErrorCode, details: Record<string, unknown> = {}, message?: string) {
+  const [id, en] = text[code];
+  return { error: { code, message: message ?? tr(lang, id, en), details } };
+}
+
+/** Thrown by middleware and handlers for errors that are the HTTP layer's own. */
+export class HttpError extends Error {
+  constructor(readonly code: HttpErrorCode, readonly details: Record<string, unknown> = {}) {
+    super(code);
+  }
+}
+
+export function errorResponse(c: Context<AppEnv>, code: HttpErrorCode, details: Record<string, unknown> = {}, message?: string) {
+  return c.json(errorBody(c.get('lang') ?? 'id', code, details, message), status[code]);
+}
+
+export function handleError(err: unknown, c: Context<AppEnv>) {
+  if (err instanceof ClinicError) {
+    return errorResponse(c, err.code, { ...err.details, reason: err.message });
+  }
+  if (err instanceof HttpError) return errorResponse(c, err.code, err.details);
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return errorResponse(c, 'payload_too_large');
+    if (err.status === 400) return errorResponse(c, 'validation_failed', { reason: err.message });
+    return errorResponse(c, err.status === 401 ? 'unauthenticated' : 'forbidden');
+  }
+  // A body that is not JSON at all reaches here as a SyntaxError from the validator.
+  if (err instanceof SyntaxError) return errorResponse(c, 'validation_failed', { reason: 'body is not valid JSON' });
+  (c.get('log') ?? console).error({ err }, 'unhandled error');
+  return errorResponse(c, 'internal', { requestId: c.get('requestId') });
+}

@@ -1,0 +1,54 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../env.ts';
+import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { paging } from './patients.ts';
+import { listAudit } from '../../clinic/audit.ts';
+import { listOutbox, outboxSummary } from '../../clinic/outbox.ts';
+import { createStaff, listStaff, staffInput } from '../../clinic/staff.ts';
+
+const isoDateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
+
+export function registerAdmin(app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'get', path: '/api/v1/admin/audit', tags: ['admin'], summary: 'Who read or changed which patient’s clinical data',
+      request: {
+        query: z.object({
+          staffId: z.string().uuid().optional(), patientId: z.string().uuid().optional(),
+          entity: z.string().regex(/^[a-z_]{1,40}$/).optional().openapi({ example: 'patient' }),
+          from: isoDateTime.optional(), to: isoDateTime.optional(), ...paging,
+        }),
+      },
+      responses: jsonResponses('audit entries, newest first', z.any()),
+    }),
+    async (c) => c.json({ entries: await listAudit(c.get('deps').db, c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'get', path: '/api/v1/admin/outbox', tags: ['admin'], summary: 'What waits to be sent to the centre',
+      request: { query: z.object(paging) },
+      responses: jsonResponses('summary and latest entries', z.any()),
+    }),
+    async (c) => {
+      const db = c.get('deps').db;
+      return c.json({ summary: await outboxSummary(db), entries: await listOutbox(db, c.req.valid('query')) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'get', path: '/api/v1/admin/staff', tags: ['admin'], summary: 'Staff accounts', responses: jsonResponses('staff', z.any()),
+    }),
+    async (c) => c.json({ staff: await listStaff(c.get('deps').db) }, 200),
+  );
+
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'post', path: '/api/v1/admin/staff', tags: ['admin'], summary: 'Create a staff account',
+      request: jsonBody(staffInput.meta({ example: { username: 'bidan.ani', fullName: 'Bidan Ani', role: 'nurse', password: 'ganti-kata-sandi-ini' } })),
+      responses: { ...jsonResponses('created', z.any()), 409: { description: 'username taken' } },
+    }),
+    async (c) => c.json(await createStaff(c.get('deps').db, c.req.valid('json')), 200),
+  );
+}

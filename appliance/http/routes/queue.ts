@@ -1,0 +1,178 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { AppEnv } from '../env.ts';
+import { actorOf, register } from '../access.ts';
+import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { errorResponse } from '../errors.ts';
+import { uuidParam } from './patients.ts';
+import { demoIds } from '../../clinic/demo-ids.ts';
+import type { Queue, TicketView } from '../../clinic/queue.ts';
+
+const poliCode = z.string().regex(/^[a-z][a-z0-9-]{1,19}$/).openapi({ example: 'umum' });
+const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }) });
+const ticketId = uuidParam('id', demoIds.ticket);
+const staffAtQueue = ['nurse', 'doctor', 'admin'] as const;
+
+/** What a patient's phone gets: their ticket, never its internal ids or anyone else's. */
+export function publicTicket(v: TicketView) {
+  const t = v.ticket;
+  return {
+    label: t.label, poli: t.poli, poliName: v.poliName, status: t.status, room: t.room, callCount: t.callCount,
+    position: v.position, estimatedWaitMinutes: v.estimatedWaitMinutes, takenAt: t.takenAt, calledAt: t.calledAt,
+    expiresAt: t.expiresAt, expired: v.expired,
+  };
+}
+
+/** Server-sent events: `data` on every change of the subject, a comment every 20 s to keep proxies and phones awake. */
+function liveStream<T>(c: Context<AppEnv>, queue: Queue, poli: string | null, read: () => Promise<T>) {
+  return streamSSE(c, async (stream) => {
+    let pending = Promise.resolve();
+    const send = () => {
+      pending = pending.then(async () => {
+        if (!stream.aborted) await stream.writeSSE({ event: 'update', data: JSON.stringify(await read()) });
+      });
+    };
+    const off = queue.subscribe((e) => {
+      if (poli === null || e.poli === poli) send();
+    });
+    const beat = setInterval(() => void stream.write(': ping\n\n').catch(() => {}), 20_000);
+    stream.onAbort(() => {
+      off();
+      clearInterval(beat);
+    });
+    await stream.writeSSE({ event: 'update', data: JSON.stringify(await read()), retry: 3000 });
+    while (!stream.aborted) await stream.sleep(60_000);
+    off();
+    clearInterval(beat);
+  });
+}
+
+export function registerQueue(app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    apiRoute(['public'], {
+      method: 'get', path: '/api/v1/polis', tags: ['queue'], summary: 'Polis of this puskesmas', responses: jsonResponses('polis', z.any()),
+    }),
+    (c) => {
+      const s = c.get('deps').settings;
+      return c.json({ facility: s.facility, polis: s.polis.map((p) => ({ code: p.code, name: p.name, prefix: p.prefix, rooms: p.rooms })) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['public'], {
+      method: 'post', path: '/api/v1/queue/take', tags: ['queue'], summary: 'Take a number (patient phone, no account)',
+      description: 'Answers with the ticket and its secret link. Keep the link: it is the only way back to the ticket.',
+      request: jsonBody(z.object({ poli: poliCode }).strict().openapi({ example: { poli: 'umum' } })),
+      responses: { ...jsonResponses('the new ticket and its link', z.any()), 410: { description: 'the day’s service has ended' } },
+    }),
+    async (c) => {
+      const { ticket, token } = await c.get('deps').queue.take({ poli: c.req.valid('json').poli, source: 'phone' });
+      const view = await c.get('deps').queue.view(token);
+      return c.json({ token, link: `/t/${token}`, ticket: publicTicket(view!) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['ticket'], {
+      method: 'get', path: '/api/v1/tickets/{token}', tags: ['ticket'], summary: 'A patient’s own ticket: position, estimated wait, call',
+      request: { params: tokenParam },
+      responses: { ...jsonResponses('the ticket', z.any()), 404: { description: 'no such ticket' }, 410: { description: 'ticket link expired' } },
+    }),
+    async (c) => {
+      const view = await c.get('deps').queue.view(c.req.valid('param').token);
+      if (!view) return errorResponse(c, 'not_found');
+      if (view.expired) return errorResponse(c, 'expired');
+      return c.json(publicTicket(view), 200);
+    },
+  );
+
+  register({ method: 'GET', path: '/api/v1/tickets/:token/events', access: ['ticket'], kind: 'api' });
+  app.get('/api/v1/tickets/:token/events', async (c) => {
+    const { queue } = c.get('deps');
+    const token = c.req.param('token');
+    const first = await queue.view(token);
+    if (!first) return errorResponse(c, 'not_found');
+    if (first.expired) return errorResponse(c, 'expired');
+    // A transfer moves the ticket to another poli, so listen to all and re-read.
+    return liveStream(c, queue, null, async () => publicTicket((await queue.view(token))!));
+  });
+
+  app.openapi(
+    apiRoute(['public'], {
+      method: 'get', path: '/api/v1/queue/display', tags: ['queue'], summary: 'Latest calls, for the waiting-room screen', responses: jsonResponses('calls', z.any()),
+    }),
+    async (c) => c.json({ calls: (await c.get('deps').queue.recentCalls()).map(displayCall) }, 200),
+  );
+
+  register({ method: 'GET', path: '/api/v1/queue/display/events', access: ['public'], kind: 'api' });
+  app.get('/api/v1/queue/display/events', (c) => {
+    const { queue } = c.get('deps');
+    return liveStream(c, queue, null, async () => ({ calls: (await queue.recentCalls()).map(displayCall) }));
+  });
+
+  app.openapi(
+    apiRoute([...staffAtQueue], {
+      method: 'get', path: '/api/v1/queue/{poli}', tags: ['queue'], summary: 'Today’s queue of a poli',
+      request: { params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }) },
+      responses: jsonResponses('tickets in number order', z.any()),
+    }),
+    async (c) => {
+      const list = await c.get('deps').queue.list(c.req.valid('param').poli);
+      return c.json({ tickets: list.map((v) => ({ id: v.ticket.id, patientId: v.ticket.patientId, source: v.ticket.source, ...publicTicket(v) })) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['nurse', 'admin'], {
+      method: 'post', path: '/api/v1/queue/desk', tags: ['queue'], summary: 'Register a walk-in at the desk',
+      request: jsonBody(z.object({ poli: poliCode, patientId: z.string().uuid().optional() }).strict().openapi({ example: { poli: 'umum', patientId: demoIds.patient } })),
+      responses: jsonResponses('the ticket and its link (print or show the QR)', z.any()),
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { ticket, token } = await c.get('deps').queue.take({ poli: body.poli, source: 'desk', patientId: body.patientId }, actorOf(c));
+      return c.json({ id: ticket.id, token, link: `/t/${token}`, label: ticket.label }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['nurse', 'doctor'], {
+      method: 'post', path: '/api/v1/queue/{poli}/call-next', tags: ['queue'], summary: 'Call the next waiting number to a room',
+      request: {
+        params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }),
+        ...jsonBody(z.object({ room: z.string().min(1).max(40) }).strict().openapi({ example: { room: 'Ruang 1' } })),
+      },
+      responses: jsonResponses('the called ticket, or null when nobody waits', z.any()),
+    }),
+    async (c) => {
+      const t = await c.get('deps').queue.callNext(c.req.valid('param').poli, c.req.valid('json').room, actorOf(c));
+      return c.json({ ticket: t }, 200);
+    },
+  );
+
+  const action = (path: string, summary: string, run: (q: Queue, id: string, body: Record<string, string>, c: Context<AppEnv>) => Promise<unknown>, body?: z.ZodObject, example?: object) =>
+    app.openapi(
+      apiRoute(['nurse', 'doctor'], {
+        method: 'post', path: `/api/v1/queue/tickets/{id}/${path}`, tags: ['queue'], summary,
+        request: { params: ticketId, ...(body ? jsonBody(body.strict().openapi({ example })) : {}) },
+        responses: { ...jsonResponses('the ticket', z.any()), 409: { description: 'not possible in the ticket’s state' } },
+      }),
+      async (c) => {
+        const b = (body ? await c.req.json() : {}) as Record<string, string>;
+        return c.json({ ticket: await run(c.get('deps').queue, c.req.valid('param').id, b, c) }, 200);
+      },
+    );
+
+  action('call', 'Call this ticket to a room (also a skipped one that turned up)', (q, id, b, c) => q.call(id, b.room, actorOf(c)), z.object({ room: z.string().min(1).max(40) }), { room: 'Ruang 1' });
+  action('recall', 'Call again', (q, id, _b, c) => q.recall(id, actorOf(c)));
+  action('skip', 'Skip (patient not here yet; can be called later)', (q, id, _b, c) => q.skip(id, actorOf(c)));
+  action('no-show', 'Mark as no-show', (q, id, _b, c) => q.noShow(id, actorOf(c)));
+  action('finish', 'Mark as done', (q, id, _b, c) => q.finish(id, actorOf(c)));
+  action('transfer', 'Transfer to another poli (end of its queue)', (q, id, b, c) => q.transfer(id, b.poli, actorOf(c)), z.object({ poli: poliCode }), { poli: 'gigi' });
+  action('attach', 'Link a registered patient to the ticket', (q, id, b, c) => q.attachPatient(id, b.patientId, actorOf(c)), z.object({ patientId: z.string().uuid() }), { patientId: demoIds.patient });
+}
+
+function displayCall(t: { label: string; poliName: string; room: string | null; calledAt: string | null; callCount: number }) {
+  return { label: t.label, poliName: t.poliName, room: t.room, calledAt: t.calledAt, callCount: t.callCount };
+}

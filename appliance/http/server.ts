@@ -1,0 +1,55 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+
+/**
+ * The Node adapter: the only place that knows about sockets. It passes the peer address to the
+ * app as a header (dropping any the client sent), so routes stay on web standards.
+ */
+export interface Listening {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+type Fetch = (req: Request) => Response | Promise<Response>;
+
+function listener(fetch: Fetch) {
+  return getRequestListener((req, env: { incoming: { socket: { remoteAddress?: string } } }) => {
+    req.headers.set('x-simpul-remote', env.incoming.socket.remoteAddress ?? 'unknown');
+    return fetch(req);
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const closeAll = () =>
+        new Promise<void>((res) => {
+          server.close(() => res());
+          server.closeAllConnections?.();
+        });
+      resolve({ server, port: (server.address() as AddressInfo).port, close: closeAll });
+    });
+  });
+}
+
+export function serveHttps(fetch: Fetch, opts: { port: number; host: string; key: string; cert: string }) {
+  return listen(createHttpsServer({ key: opts.key, cert: opts.cert }, listener(fetch)) as unknown as Server, opts.port, opts.host);
+}
+
+export function serveHttp(fetch: Fetch, opts: { port: number; host: string }) {
+  return listen(createHttpServer(listener(fetch)), opts.port, opts.host);
+}
+
+/** Plain HTTP only sends people to HTTPS (phones need a secure context for camera and mic). */
+export function serveRedirect(opts: { port: number; host: string; httpsPort: number }) {
+  const server = createHttpServer((req, res) => {
+    const host = (req.headers.host ?? 'localhost').replace(/:\d+$/, '');
+    res.writeHead(308, { location: `https://${host}:${opts.httpsPort}${req.url ?? '/'}` }).end();
+  });
+  return listen(server, opts.port, opts.host);
+}

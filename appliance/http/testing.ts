@@ -1,0 +1,54 @@
+import pino from 'pino';
+import { openMemoryDatabase } from '../storage/database.ts';
+import { Queue } from '../clinic/queue.ts';
+import { configSchema } from '../config.ts';
+import { settingsOf } from '../box.ts';
+import { demoStaff, seedDemo } from '../clinic/demo.ts';
+import { createApp } from './app.ts';
+import type { Role } from '../clinic/staff.ts';
+
+/**
+ * An in-process box for tests: in-memory PGlite seeded with the demo puskesmas, and the Hono app
+ * called with `app.request(...)` (no port). `as(role)` logs in and returns a request function
+ * that carries the session cookie and CSRF token.
+ */
+export async function testBox(overrides: Record<string, unknown> = {}, now?: () => Date) {
+  const config = configSchema.parse({ mode: 'demo', ...overrides });
+  const settings = settingsOf(config);
+  const db = await openMemoryDatabase();
+  await seedDemo(db, settings);
+  const queue = new Queue(db, settings, now);
+  const app = createApp({
+    db, queue, settings, demo: true, secureCookies: false,
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    health: async () => ({ ok: true, checks: { database: 'ok' } }),
+  });
+
+  const call = (path: string, init: RequestInit & { json?: unknown } = {}, headers: Record<string, string> = {}) => {
+    const { json, ...rest } = init;
+    return app.request(path, {
+      ...rest,
+      headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...headers, ...(rest.headers as Record<string, string>) },
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    });
+  };
+
+  const sessions = new Map<Role, { cookie: string; csrf: string }>();
+  async function as(role: Role) {
+    let s = sessions.get(role);
+    if (!s) {
+      const staff = demoStaff.find((d) => d.role === role)!;
+      const res = await call('/api/v1/auth/login', { method: 'POST', json: { username: staff.username, password: staff.password } });
+      if (res.status !== 200) throw new Error(`login as ${role} failed: ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { csrfToken: string };
+      const cookie = res.headers.get('set-cookie')!.split(';')[0];
+      s = { cookie, csrf: body.csrfToken };
+      sessions.set(role, s);
+    }
+    const { cookie, csrf } = s;
+    return (path: string, init: RequestInit & { json?: unknown } = {}) => call(path, init, { cookie, 'x-csrf-token': csrf });
+  }
+
+  return { app, db, queue, settings, call, as, close: () => db.close() };
+}
+export type TestBox = Awaited<ReturnType<typeof testBox>>;

@@ -1,0 +1,226 @@
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * The box's schema, in order. A migration never changes once released: add a new one.
+ * Each runs in its own transaction together with its row in schema_migrations.
+ */
+export const migrations: { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: 'clinic',
+    sql: `
+CREATE TABLE staff (
+  id uuid PRIMARY KEY,
+  username text NOT NULL UNIQUE,
+  full_name text NOT NULL,
+  role text NOT NULL CHECK (role IN ('doctor','nurse','pharmacist','admin')),
+  password_hash text NOT NULL,
+  active boolean NOT NULL DEFAULT true,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE sessions (
+  token_hash text PRIMARY KEY,
+  staff_id uuid NOT NULL REFERENCES staff(id),
+  csrf_token text NOT NULL,
+  device text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL
+);
+
+CREATE TABLE patients (
+  id uuid PRIMARY KEY,
+  full_name text NOT NULL,
+  nik char(16) UNIQUE,
+  jkn_number char(13) UNIQUE,
+  sex char(1) NOT NULL CHECK (sex IN ('L','P')),
+  birth_date date NOT NULL,
+  phone text,
+  address text,
+  registered_here boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CHECK (nik IS NOT NULL OR jkn_number IS NOT NULL)
+);
+CREATE INDEX patients_name_idx ON patients (lower(full_name) text_pattern_ops);
+
+CREATE TABLE queue_counters (
+  poli text NOT NULL,
+  day date NOT NULL,
+  last_number integer NOT NULL,
+  PRIMARY KEY (poli, day)
+);
+
+CREATE TABLE queue_tickets (
+  id uuid PRIMARY KEY,
+  token_hash text NOT NULL UNIQUE,
+  day date NOT NULL,
+  poli text NOT NULL,
+  number integer NOT NULL,
+  label text NOT NULL,
+  patient_id uuid REFERENCES patients(id),
+  source text NOT NULL CHECK (source IN ('phone','desk')),
+  status text NOT NULL CHECK (status IN ('waiting','called','serving','done','skipped','no_show')),
+  room text,
+  call_count integer NOT NULL DEFAULT 0,
+  taken_at timestamptz NOT NULL DEFAULT now(),
+  called_at timestamptz,
+  served_at timestamptz,
+  finished_at timestamptz,
+  expires_at timestamptz NOT NULL,
+  UNIQUE (day, poli, number)
+);
+CREATE INDEX queue_tickets_day_poli_idx ON queue_tickets (day, poli, status, number);
+
+CREATE TABLE encounters (
+  id uuid PRIMARY KEY,
+  patient_id uuid NOT NULL REFERENCES patients(id),
+  ticket_id uuid REFERENCES queue_tickets(id),
+  doctor_id uuid NOT NULL REFERENCES staff(id),
+  poli text NOT NULL,
+  mode text NOT NULL CHECK (mode IN ('in_person','audio_visual','audio_only','chat')),
+  status text NOT NULL CHECK (status IN ('open','closed')),
+  subjective text NOT NULL DEFAULT '',
+  objective text NOT NULL DEFAULT '',
+  assessment text NOT NULL DEFAULT '',
+  plan text NOT NULL DEFAULT '',
+  vitals jsonb NOT NULL DEFAULT '{}',
+  diagnoses jsonb NOT NULL DEFAULT '[]',
+  version integer NOT NULL DEFAULT 1,
+  opened_at timestamptz NOT NULL DEFAULT now(),
+  closed_at timestamptz
+);
+CREATE INDEX encounters_patient_idx ON encounters (patient_id, opened_at DESC);
+
+CREATE TABLE consents (
+  id uuid PRIMARY KEY,
+  encounter_id uuid NOT NULL REFERENCES encounters(id),
+  patient_id uuid NOT NULL REFERENCES patients(id),
+  method text NOT NULL CHECK (method IN ('patient_tap','verbal')),
+  recorded_by uuid REFERENCES staff(id),
+  given_at timestamptz NOT NULL DEFAULT now(),
+  withdrawn_at timestamptz,
+  withdrawn_by text,
+  version integer NOT NULL DEFAULT 1,
+  CHECK (method <> 'verbal' OR recorded_by IS NOT NULL)
+);
+CREATE INDEX consents_encounter_idx ON consents (encounter_id);
+
+CREATE TABLE formulary (
+  id uuid PRIMARY KEY,
+  name text NOT NULL,
+  strength text NOT NULL,
+  form text NOT NULL,
+  kfa_code text,
+  stock integer NOT NULL DEFAULT 0 CHECK (stock >= 0),
+  unit text NOT NULL DEFAULT 'tablet',
+  active boolean NOT NULL DEFAULT true
+);
+
+CREATE TABLE stock_movements (
+  id uuid PRIMARY KEY,
+  formulary_id uuid NOT NULL REFERENCES formulary(id),
+  kind text NOT NULL CHECK (kind IN ('receipt','adjustment','dispense')),
+  quantity integer NOT NULL,
+  reason text NOT NULL DEFAULT '',
+  prescription_id uuid,
+  staff_id uuid REFERENCES staff(id),
+  at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE prescriptions (
+  id uuid PRIMARY KEY,
+  encounter_id uuid NOT NULL REFERENCES encounters(id),
+  patient_id uuid NOT NULL REFERENCES patients(id),
+  prescriber_id uuid NOT NULL REFERENCES staff(id),
+  status text NOT NULL CHECK (status IN ('issued','dispensed','picked_up')),
+  note text NOT NULL DEFAULT '',
+  version integer NOT NULL DEFAULT 1,
+  issued_at timestamptz NOT NULL DEFAULT now(),
+  dispensed_at timestamptz,
+  dispensed_by uuid REFERENCES staff(id),
+  picked_up_at timestamptz
+);
+CREATE INDEX prescriptions_status_idx ON prescriptions (status, issued_at);
+
+CREATE TABLE prescription_items (
+  prescription_id uuid NOT NULL REFERENCES prescriptions(id),
+  line integer NOT NULL,
+  formulary_id uuid NOT NULL REFERENCES formulary(id),
+  signa text NOT NULL,
+  quantity integer NOT NULL CHECK (quantity > 0),
+  days integer NOT NULL CHECK (days > 0),
+  PRIMARY KEY (prescription_id, line)
+);
+
+CREATE TABLE hospitals (
+  code text PRIMARY KEY,
+  name text NOT NULL,
+  specialties jsonb NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE referrals (
+  id uuid PRIMARY KEY,
+  encounter_id uuid NOT NULL REFERENCES encounters(id),
+  patient_id uuid NOT NULL REFERENCES patients(id),
+  referrer_id uuid NOT NULL REFERENCES staff(id),
+  hospital_code text NOT NULL,
+  hospital_name text NOT NULL,
+  specialty text NOT NULL,
+  diagnosis_code text NOT NULL,
+  reason text NOT NULL,
+  emergency boolean NOT NULL DEFAULT false,
+  status text NOT NULL CHECK (status IN ('draft','issued','sent','accepted','scheduled','rejected','used','expired')),
+  valid_until date NOT NULL,
+  scheduled_for date,
+  answer_note text,
+  version integer NOT NULL DEFAULT 1,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX referrals_status_idx ON referrals (status, created_at);
+
+CREATE TABLE audit_log (
+  id bigserial PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now(),
+  staff_id uuid REFERENCES staff(id),
+  action text NOT NULL,
+  entity text NOT NULL,
+  entity_id text,
+  patient_id uuid,
+  device text NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at_idx ON audit_log (at DESC);
+CREATE INDEX audit_log_patient_idx ON audit_log (patient_id, at DESC);
+
+-- What the centre needs, written in the same transaction as the record itself.
+-- seq is the box's own order; the sync issue sends by it.
+CREATE TABLE outbox (
+  seq bigserial PRIMARY KEY,
+  id uuid NOT NULL UNIQUE,
+  type text NOT NULL,
+  schema_version integer NOT NULL,
+  entity_id text NOT NULL,
+  entity_version integer NOT NULL,
+  payload jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  delivered_at timestamptz
+);
+CREATE INDEX outbox_pending_idx ON outbox (seq) WHERE delivered_at IS NULL;
+`,
+  },
+];
+
+export async function migrate(db: PGlite): Promise<number[]> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const done = new Set((await db.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id));
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (done.has(m.id)) continue;
+    await db.transaction(async (tx) => {
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
+    });
+    applied.push(m.id);
+  }
+  return applied;
+}
