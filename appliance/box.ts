@@ -1,8 +1,8 @@
 import { statfs } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
-import type { PGlite } from '@electric-sql/pglite';
 import type { Config } from './config.ts';
 import { openDatabase } from './storage/database.ts';
+import { GroupCommitDb } from './storage/group-commit.ts';
 import { Queue } from './clinic/queue.ts';
 import type { ClinicSettings } from './clinic/settings.ts';
 import { demoStaff, seedDemo, seedDemoTicket } from './clinic/demo.ts';
@@ -12,7 +12,7 @@ import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/ser
 import { loadOrCreateCertificate } from './http/tls.ts';
 
 export interface Box {
-  db: PGlite;
+  db: GroupCommitDb;
   queue: Queue;
   url: string;
   httpRedirectUrl: string | null;
@@ -30,7 +30,7 @@ export function settingsOf(config: Config): ClinicSettings {
  */
 export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean } = {}): Promise<Box> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { part: 'appliance' } });
-  const db = await openDatabase({ dataDir: config.dataDir });
+  const db = new GroupCommitDb(await openDatabase({ dataDir: config.dataDir }));
   const settings = settingsOf(config);
   const demo = config.mode === 'demo';
   if (demo) {

@@ -6,4 +6,6 @@ export const demoIds = {
   encounter: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0201',
   formularyParacetamol: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0301',
   hospital: '0112R001',
+  prescription: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0401',
+  referral: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0501',
 } as const;

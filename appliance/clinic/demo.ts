@@ -77,7 +77,43 @@ export async function seedDemo(db: Db, settings: ClinicSettings): Promise<boolea
     }
   });
   await seedDemoTicket(db, settings);
+  await seedDemoClinical(db);
   return true;
+}
+
+/**
+ * The demo visit behind the clinical API's examples: an open audio-visual encounter on the demo
+ * ticket, with an issued prescription (paracetamol) and a draft referral. Seeded directly (like
+ * the formulary), so the outbox starts empty.
+ */
+async function seedDemoClinical(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    const doctor = (await tx.query<{ id: string }>(`SELECT id FROM staff WHERE username = 'dokter'`)).rows[0].id;
+    await tx.query(
+      `INSERT INTO encounters (id, patient_id, ticket_id, doctor_id, poli, mode, status, subjective, objective, vitals, diagnoses)
+       SELECT $1, patient_id, id, $2, poli, 'audio_visual', 'open', $3, $4, $5, $6 FROM queue_tickets WHERE id = $7
+       ON CONFLICT (id) DO NOTHING`,
+      [demoIds.encounter, doctor, 'Demam 3 hari, batuk pilek, nyeri tenggorokan.', 'Faring hiperemis, tidak ada sesak.',
+        JSON.stringify({ systolic: 120, diastolic: 80, pulse: 88, respiratoryRate: 20, temperature: 38.2, spo2: 98, weight: 62, height: 165 }),
+        JSON.stringify([{ code: 'J06.9', name: 'Infeksi saluran pernapasan atas akut, tidak spesifik', kind: 'primary' }]), demoIds.ticket],
+    );
+    await tx.query(
+      `INSERT INTO prescriptions (id, encounter_id, patient_id, prescriber_id, status) VALUES ($1,$2,$3,$4,'issued') ON CONFLICT (id) DO NOTHING`,
+      [demoIds.prescription, demoIds.encounter, demoIds.patient, doctor],
+    );
+    await tx.query(
+      `INSERT INTO prescription_items (prescription_id, line, formulary_id, signa, quantity, days) VALUES ($1, 1, $2, '3 x 1 tablet bila demam', 10, 3)
+       ON CONFLICT DO NOTHING`,
+      [demoIds.prescription, demoIds.formularyParacetamol],
+    );
+    await tx.query(
+      `INSERT INTO referrals (id, encounter_id, patient_id, referrer_id, hospital_code, hospital_name, specialty, diagnosis_code, reason, status, valid_until)
+       SELECT $1, $2, $3, $4, code, name, 'Penyakit Dalam', 'I10', 'Hipertensi tidak terkontrol dengan dua obat; mohon evaluasi dan tata laksana lanjut.', 'draft', current_date + 90
+         FROM hospitals WHERE code = $5
+       ON CONFLICT (id) DO NOTHING`,
+      [demoIds.referral, demoIds.encounter, demoIds.patient, doctor, demoIds.hospital],
+    );
+  });
 }
 
 /**
@@ -93,6 +129,11 @@ export async function seedDemoTicket(db: Db, settings: ClinicSettings): Promise<
        ON CONFLICT (poli, day) DO UPDATE SET last_number = queue_counters.last_number + 1 RETURNING last_number AS n`,
       [poli.code, day],
     );
+    // The demo encounter moves along with the demo ticket to the new day (see seedDemoClinical).
+    await tx.query(
+      `UPDATE encounters SET ticket_id = NULL WHERE id = $3 AND ticket_id = $1 AND EXISTS (SELECT 1 FROM queue_tickets WHERE id = $1 AND day <> $2)`,
+      [demoIds.ticket, day, demoIds.encounter],
+    );
     await tx.query(`DELETE FROM queue_tickets WHERE id = $1 AND day <> $2 AND NOT EXISTS (SELECT 1 FROM encounters WHERE ticket_id = $1)`, [demoIds.ticket, day]);
     await tx.query(
       `INSERT INTO queue_tickets (id, token_hash, day, poli, number, label, patient_id, source, status, expires_at)
@@ -100,5 +141,6 @@ export async function seedDemoTicket(db: Db, settings: ClinicSettings): Promise<
       [demoIds.ticket, hashToken(demoIds.ticketToken), day, poli.code, rows[0].n, `${poli.prefix}-${String(rows[0].n).padStart(3, '0')}`, demoIds.patient,
         localInstant(day, settings.serviceEndsAt, settings.timeZone).toISOString()],
     );
+    await tx.query(`UPDATE encounters SET ticket_id = $1 WHERE id = $2 AND ticket_id IS NULL AND status = 'open'`, [demoIds.ticket, demoIds.encounter]);
   });
 }

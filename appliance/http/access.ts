@@ -20,7 +20,9 @@ export interface RouteEntry {
   access: readonly Access[];
   kind: 'api' | 'page';
 }
-export const routeTable: RouteEntry[] = [];
+const routes = new Map<string, RouteEntry>();
+/** Every route declared so far (each app instance declares the same ones). */
+export const routeTable = () => [...routes.values()];
 
 export const sessionCookie = 'simpul_session';
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -29,17 +31,18 @@ const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = getCookie(c, sessionCookie);
   if (token) {
-    const session = await sessionOf(c.get('deps').db, token, deviceOf(c.req.raw));
+    const session = await sessionOf(c.get('deps').db, token, deviceOf(c));
     if (session) c.set('session', session);
   }
   await next();
 };
 
-export function deviceOf(req: Request): string {
-  // Behind no proxy on the LAN; the socket address is added by main's server adapter as a header.
-  const ip = req.headers.get('x-simpul-remote') ?? 'unknown';
-  return `${ip} ${(req.headers.get('user-agent') ?? '').slice(0, 120)}`.trim();
+/** The device a request came from: its LAN address (no proxy in front of a box) and browser. */
+export function deviceOf(c: { env: AppEnv['Bindings'] | undefined; req: { header(name: string): string | undefined } }): string {
+  return `${remoteOf(c)} ${(c.req.header('user-agent') ?? '').slice(0, 120)}`.trim();
 }
+
+export const remoteOf = (c: { env: AppEnv['Bindings'] | undefined }) => c.env?.remoteAddress ?? 'unknown';
 
 /** Enforces a route's access list, and CSRF on unsafe methods made with a session cookie. */
 export function allow(...access: Access[]): MiddlewareHandler<AppEnv> {
@@ -54,7 +57,7 @@ export function allow(...access: Access[]): MiddlewareHandler<AppEnv> {
   };
 }
 
-export const register = (entry: RouteEntry) => routeTable.push(entry);
+export const register = (entry: RouteEntry) => void routes.set(`${entry.method} ${entry.path}`, entry);
 
 /** The acting staff member; only call behind `allow(<staff roles>)`. */
 export function actorOf(c: { get(key: 'session'): AppEnv['Variables']['session'] }) {

@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps) {
     const ms = Math.round((performance.now() - started) * 10) / 10;
     // Per-request lines at debug: a queue screen polls; errors and writes are what a technician reads.
     const level = c.res.status >= 500 ? 'error' : c.req.method === 'GET' ? 'debug' : 'info';
-    log[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms, device: deviceOf(c.req.raw) }, `${c.req.method} ${c.req.path} → ${c.res.status}`);
+    log[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms, device: deviceOf(c) }, `${c.req.method} ${c.req.path} → ${c.res.status}`);
   });
   app.use('*', async (c, next) => {
     await next();

@@ -21,6 +21,7 @@ export interface AppDeps {
 }
 
 export type AppEnv = {
+  Bindings: { remoteAddress?: string };
   Variables: {
     deps: AppDeps;
     lang: Lang;

@@ -5,7 +5,7 @@ import { getRequestListener } from '@hono/node-server';
 
 /**
  * The Node adapter: the only place that knows about sockets. It passes the peer address to the
- * app as a header (dropping any the client sent), so routes stay on web standards.
+ * app as a binding, so routes stay on web standards.
  */
 export interface Listening {
   server: Server;
@@ -13,13 +13,16 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-type Fetch = (req: Request) => Response | Promise<Response>;
+/** The peer address reaches the app as a binding (like Deno.serve's `info.remoteAddr`). */
+export interface ServerBindings {
+  remoteAddress?: string;
+}
+type Fetch = (req: Request, env: ServerBindings) => Response | Promise<Response>;
 
 function listener(fetch: Fetch) {
-  return getRequestListener((req, env: { incoming: { socket: { remoteAddress?: string } } }) => {
-    req.headers.set('x-simpul-remote', env.incoming.socket.remoteAddress ?? 'unknown');
-    return fetch(req);
-  });
+  return getRequestListener((req, env: { incoming: { socket: { remoteAddress?: string } } }) =>
+    fetch(req, { remoteAddress: env.incoming.socket.remoteAddress }),
+  );
 }
 
 function listen(server: Server, port: number, host: string): Promise<Listening> {

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { openMemoryDatabase } from '../storage/database.ts';
+import { GroupCommitDb } from '../storage/group-commit.ts';
 import { Queue } from '../clinic/queue.ts';
 import { configSchema } from '../config.ts';
 import { settingsOf } from '../box.ts';
@@ -15,7 +16,7 @@ import type { Role } from '../clinic/staff.ts';
 export async function testBox(overrides: Record<string, unknown> = {}, now?: () => Date) {
   const config = configSchema.parse({ mode: 'demo', ...overrides });
   const settings = settingsOf(config);
-  const db = await openMemoryDatabase();
+  const db = new GroupCommitDb(await openMemoryDatabase());
   await seedDemo(db, settings);
   const queue = new Queue(db, settings, now);
   const app = createApp({

@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from './migrations.ts';
-import { DurableNodeFS, durableStartParams, syncPath, syncTree } from './durable-fs.ts';
+import { DurableNodeFS, durableStartParams, syncPath, syncTree, type SyncObserver } from './durable-fs.ts';
 import { extractArchive } from './tarball.ts';
 import { pgliteVersion, templateFits } from './template.ts';
 
@@ -52,6 +52,8 @@ export interface OpenOptions {
   extensions?: Extensions;
   /** Extra `-c name=value` Postgres settings. */
   settings?: Record<string, string>;
+  /** Test hook: sees every sync (and may wrap file operations) of the opened database. */
+  observer?: SyncObserver;
   /** Where to write one-line storage events (default: console.error). */
   log?: (line: string) => void;
 }
@@ -207,7 +209,7 @@ export async function openDatabase(opts: OpenOptions): Promise<PGlite> {
   }
   checkDataDir(pgdata);
 
-  const dfs = new DurableNodeFS(pgdata, { durable });
+  const dfs = new DurableNodeFS(pgdata, { durable, observer: opts.observer });
   const stderr: string[] = [];
   let db: PGlite;
   try {

@@ -40,8 +40,8 @@ export type SyncKind = 'fsync' | 'fdatasync';
 
 /** Hooks a test can use to see (and journal) what the database does to its files. */
 export interface SyncObserver {
-  /** Called after each successful host sync of `path` (absolute host path). */
-  onSync?(path: string, kind: SyncKind, isDir: boolean): void;
+  /** Called after each successful host sync of `path` (absolute host path; `nfd` the host fd). */
+  onSync?(path: string, kind: SyncKind, isDir: boolean, nfd: number): void;
   /**
    * Called once with the Emscripten NODEFS object before the data dir is mounted, so that a test
    * can wrap more operations (write, rename, truncate...). Production code does not use it.
@@ -146,7 +146,7 @@ export class DurableNodeFS extends NodeFS {
     else this.counters[kind]++;
     if (this.#observer?.onSync) {
       const path = this.#mod!.NODEFS.realPath(stream.node);
-      this.#observer.onSync(path, kind, isDir);
+      this.#observer.onSync(path, kind, isDir, stream.nfd);
     }
     return 0;
   }
@@ -179,8 +179,8 @@ export function durableStartParams(defaults: readonly string[], durable: boolean
       '-c', 'full_page_writes=on',
     );
   } else {
-    // Benchmark mode: exactly PGlite's stock behaviour (no syncs reach the disk).
-    params.push('-c', 'fsync=off', '-c', 'synchronous_commit=off');
+    // Benchmark mode: exactly PGlite's stock behaviour (`-F`: WAL written at each commit, never synced).
+    params.push('-c', 'fsync=off');
   }
   return params;
 }

@@ -1,7 +1,7 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../env.ts';
-import { actorOf, deviceOf, sessionCookie } from '../access.ts';
+import { actorOf, deviceOf, remoteOf, sessionCookie } from '../access.ts';
 import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
 import { errorResponse, HttpError } from '../errors.ts';
 import { login, logout } from '../../clinic/staff.ts';
@@ -54,8 +54,8 @@ export function registerAuth(app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const { username, password } = c.req.valid('json');
-      const device = deviceOf(c.req.raw);
-      const keys = [`u:${username}`, `d:${c.req.header('x-simpul-remote') ?? 'unknown'}`];
+      const device = deviceOf(c);
+      const keys = [`u:${username}`, `d:${remoteOf(c)}`];
       const wait = throttle.check(keys);
       if (wait > 0) return errorResponse(c, 'rate_limited', { retryAfterSeconds: Math.ceil(wait / 1000) });
       const result = await login(c.get('deps').db, username, password, device);

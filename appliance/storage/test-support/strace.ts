@@ -72,6 +72,8 @@ export function parseStrace(text: string): SyscallEvent[] {
 }
 
 export const isWalFile = (path: string) => /\/pg_wal\/[0-9A-F]{24}$/.test(path);
+/** The live WAL of `<dataDir>/pgdata` (not the staging copy a first boot extracts). */
+export const isLiveWalFile = (path: string) => /\/pgdata\/pg_wal\/[0-9A-F]{24}$/.test(path);
 
 export interface AckCheck {
   acks: number;
@@ -87,7 +89,7 @@ export interface AckCheck {
  * contain a WAL write, and the last WAL write must be followed by a sync of that WAL file before
  * the acknowledgement. This is "synced before commit returns", read from the kernel's side.
  */
-export function checkSyncBeforeAck(events: SyscallEvent[], isAck: (e: SyscallEvent) => boolean): AckCheck {
+export function checkSyncBeforeAck(events: SyscallEvent[], isAck: (e: SyscallEvent) => boolean, isWal: (path: string) => boolean = isWalFile): AckCheck {
   const violations: string[] = [];
   let acks = 0;
   let walWrites = 0;
@@ -105,12 +107,12 @@ export function checkSyncBeforeAck(events: SyscallEvent[], isAck: (e: SyscallEve
       syncedAfterWrite = false;
       continue;
     }
-    if ((e.call === 'pwrite64' || e.call === 'write') && isWalFile(e.path)) {
+    if ((e.call === 'pwrite64' || e.call === 'write') && isWal(e.path)) {
       walWrites++;
       lastWalWrite = e;
       wroteSinceAck = true;
       syncedAfterWrite = false;
-    } else if ((e.call === 'fdatasync' || e.call === 'fsync') && isWalFile(e.path)) {
+    } else if ((e.call === 'fdatasync' || e.call === 'fsync') && isWal(e.path)) {
       walSyncs++;
       if (lastWalWrite && lastWalWrite.path === e.path) syncedAfterWrite = true;
     } else if (e.call === 'fsync' || e.call === 'fdatasync') {

@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Db, Queryable } from './db.ts';
+import { ClinicError, invalidState, notFound } from './errors.ts';
+import { audit, type Actor } from './audit.ts';
+import { appendOutbox } from './outbox.ts';
+import { parseInput, requireOpenEncounter } from './encounters.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Formulary and stock
+// ---------------------------------------------------------------------------------------------
+
+export interface FormularyItem {
+  id: string;
+  name: string;
+  strength: string;
+  form: string;
+  kfaCode: string | null;
+  unit: string;
+  stock: number;
+  active: boolean;
+}
+
+const formularyColumns = `id, name, strength, form, kfa_code AS "kfaCode", unit, stock, active`;
+
+/** Answers as the doctor types: name prefix, a word of the name, or a KFA code. Shows stock on hand. */
+export async function searchFormulary(db: Queryable, q: string, opts: { limit: number; offset: number; includeInactive?: boolean } = { limit: 20, offset: 0 }): Promise<FormularyItem[]> {
+  const term = q.trim().toLowerCase().replace(/[%_\\]/g, '');
+  const { rows } = await db.query<FormularyItem>(
+    `SELECT ${formularyColumns} FROM formulary
+      WHERE ($1 = '' OR lower(name) LIKE $1 || '%' OR lower(name) LIKE '% ' || $1 || '%' OR lower(name) LIKE '%(' || $1 || '%' OR kfa_code = $1)
+        AND (active OR $4)
+      ORDER BY (lower(name) LIKE $1 || '%') DESC, name, strength LIMIT $2 OFFSET $3`,
+    [term, opts.limit, opts.offset, opts.includeInactive ?? false],
+  );
+  return rows;
+}
+
+export async function getFormularyItem(db: Queryable, id: string): Promise<FormularyItem> {
+  const { rows } = await db.query<FormularyItem>(`SELECT ${formularyColumns} FROM formulary WHERE id = $1`, [id]);
+  if (!rows[0]) throw notFound('formulary', id);
+  return rows[0];
+}
+
+export const stockReceiptInput = z
+  .object({
+    quantity: z.number().int().min(1).max(1_000_000),
+    reason: z.string().trim().max(200).default(''),
+  })
+  .strict();
+export type StockReceiptInput = z.input<typeof stockReceiptInput>;
+
+export const stockAdjustmentInput = z
+  .object({
+    /** Signed change: negative for breakage, expiry, a count that found less; positive for a count that found more. */
+    delta: z.number().int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, 'the change cannot be zero'),
+    reason: z.string().trim().min(3, 'say why the stock changes').max(200),
+  })
+  .strict();
+export type StockAdjustmentInput = z.input<typeof stockAdjustmentInput>;
+
+function insufficient(item: { id: string; name: string; strength: string; unit: string }, needed: number, available: number) {
+  return new ClinicError('insufficient_stock', `not enough ${item.name} ${item.strength}: needed ${needed}, available ${available}`, {
+    formularyId: item.id, medicine: `${item.name} ${item.strength}`.trim(), unit: item.unit, needed, available,
+  });
+}
+
+/**
+ * Changes stock by `delta` and records the movement, in the caller's transaction. Refuses to go
+ * below zero (the row is changed only if enough is on hand, so concurrent takers cannot overdraw).
+ */
+async function moveStock(tx: Queryable, formularyId: string, delta: number, kind: 'receipt' | 'adjustment' | 'dispense', reason: string, staffId: string | null, prescriptionId: string | null) {
+  const { rows } = await tx.query<{ stock: number }>(
+    `UPDATE formulary SET stock = stock + $2 WHERE id = $1 AND stock + $2 >= 0 RETURNING stock`,
+    [formularyId, delta],
+  );
+  if (!rows[0]) {
+    const item = await getFormularyItem(tx, formularyId);
+    throw insufficient(item, -delta, item.stock);
+  }
+  await tx.query(
+    `INSERT INTO stock_movements (id, formulary_id, kind, quantity, reason, prescription_id, staff_id) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+    [randomUUID(), formularyId, kind, delta, reason, prescriptionId, staffId],
+  );
+  return rows[0].stock;
+}
+
+export async function recordStockReceipt(db: Db, actor: Actor, formularyId: string, input: StockReceiptInput): Promise<FormularyItem> {
+  const inp = parseInput(stockReceiptInput, input);
+  return db.transaction(async (tx) => {
+    await getFormularyItem(tx, formularyId);
+    await moveStock(tx, formularyId, inp.quantity, 'receipt', inp.reason, actor.staffId, null);
+    return getFormularyItem(tx, formularyId);
+  });
+}
+
+export async function recordStockAdjustment(db: Db, actor: Actor, formularyId: string, input: StockAdjustmentInput): Promise<FormularyItem> {
+  const inp = parseInput(stockAdjustmentInput, input);
+  return db.transaction(async (tx) => {
+    await getFormularyItem(tx, formularyId);
+    await moveStock(tx, formularyId, inp.delta, 'adjustment', inp.reason, actor.staffId, null);
+    return getFormularyItem(tx, formularyId);
+  });
+}
+
+export async function listStockMovements(db: Queryable, formularyId: string, opts: { limit: number; offset: number }) {
+  await getFormularyItem(db, formularyId);
+  const { rows } = await db.query<{ id: string; kind: string; quantity: number; reason: string; prescriptionId: string | null; staff: string | null; at: string }>(
+    `SELECT m.id, m.kind, m.quantity, m.reason, m.prescription_id AS "prescriptionId", s.full_name AS staff, m.at
+       FROM stock_movements m LEFT JOIN staff s ON s.id = m.staff_id
+      WHERE m.formulary_id = $1 ORDER BY m.at DESC, m.id LIMIT $2 OFFSET $3`,
+    [formularyId, opts.limit, opts.offset],
+  );
+  return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prescriptions
+// ---------------------------------------------------------------------------------------------
+
+export const prescriptionStatuses = ['issued', 'dispensed', 'picked_up'] as const;
+export type PrescriptionStatus = (typeof prescriptionStatuses)[number];
+
+export const prescriptionInput = z
+  .object({
+    encounterId: z.string().uuid(),
+    items: z
+      .array(
+        z
+          .object({
+            formularyId: z.string().uuid(),
+            signa: z.string().trim().min(2, 'signa, e.g. 3 x 1 tablet sesudah makan').max(200),
+            quantity: z.number().int().min(1).max(10_000),
+            days: z.number().int().min(1).max(365),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20)
+      .refine((items) => new Set(items.map((i) => i.formularyId)).size === items.length, 'a medicine appears twice; combine the lines'),
+    note: z.string().trim().max(500).default(''),
+  })
+  .strict();
+export type PrescriptionInput = z.input<typeof prescriptionInput>;
+
+export interface PrescriptionItem {
+  line: number;
+  formularyId: string;
+  name: string;
+  strength: string;
+  form: string;
+  unit: string;
+  kfaCode: string | null;
+  signa: string;
+  quantity: number;
+  days: number;
+  /** Stock on hand now (staff views only). */
+  stock?: number;
+}
+
+export interface Prescription {
+  id: string;
+  encounterId: string;
+  patientId: string;
+  patientName: string;
+  prescriberId: string;
+  prescriberName: string;
+  status: PrescriptionStatus;
+  note: string;
+  version: number;
+  issuedAt: string;
+  dispensedAt: string | null;
+  dispensedBy: string | null;
+  pickedUpAt: string | null;
+  /** The queue number the patient carries today, if any: what the pharmacist calls out. */
+  ticketLabel: string | null;
+  items: PrescriptionItem[];
+}
+
+const select = `SELECT r.id, r.encounter_id AS "encounterId", r.patient_id AS "patientId", p.full_name AS "patientName",
+  r.prescriber_id AS "prescriberId", s.full_name AS "prescriberName", r.status, r.note, r.version, r.issued_at AS "issuedAt",
+  r.dispensed_at AS "dispensedAt", r.dispensed_by AS "dispensedBy", r.picked_up_at AS "pickedUpAt", t.label AS "ticketLabel"
+  FROM prescriptions r JOIN patients p ON p.id = r.patient_id JOIN staff s ON s.id = r.prescriber_id
+  JOIN encounters e ON e.id = r.encounter_id LEFT JOIN queue_tickets t ON t.id = e.ticket_id`;
+
+const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
+
+async function withItems(db: Queryable, rows: Omit<Prescription, 'items'>[]): Promise<Prescription[]> {
+  if (!rows.length) return [];
+  const { rows: items } = await db.query<PrescriptionItem & { prescriptionId: string }>(
+    `SELECT i.prescription_id AS "prescriptionId", i.line, i.formulary_id AS "formularyId", f.name, f.strength, f.form, f.unit, f.kfa_code AS "kfaCode",
+            i.signa, i.quantity, i.days, f.stock
+       FROM prescription_items i JOIN formulary f ON f.id = i.formulary_id
+      WHERE i.prescription_id = ANY($1) ORDER BY i.line`,
+    [rows.map((r) => r.id)],
+  );
+  return rows.map((r) => ({
+    ...r,
+    issuedAt: iso(r.issuedAt)!, dispensedAt: iso(r.dispensedAt), pickedUpAt: iso(r.pickedUpAt),
+    items: items.filter((i) => i.prescriptionId === r.id).map(({ prescriptionId: _, ...i }) => i),
+  }));
+}
+
+async function loadPrescription(db: Queryable, id: string): Promise<Prescription> {
+  const { rows } = await db.query<Omit<Prescription, 'items'>>(`${select} WHERE r.id = $1`, [id]);
+  if (!rows[0]) throw notFound('prescription', id);
+  return (await withItems(db, rows))[0];
+}
+
+/** What the centre gets: the prescription with each medicine named (and its KFA code where known). */
+function outboxPayload(p: Prescription) {
+  return {
+    id: p.id, encounterId: p.encounterId, patientId: p.patientId, prescriber: { id: p.prescriberId, name: p.prescriberName },
+    status: p.status, issuedAt: p.issuedAt, dispensedAt: p.dispensedAt, pickedUpAt: p.pickedUpAt, version: p.version,
+    items: p.items.map((i) => ({ line: i.line, kfaCode: i.kfaCode, name: i.name, strength: i.strength, form: i.form, signa: i.signa, quantity: i.quantity, days: i.days })),
+  };
+}
+
+export async function getPrescription(db: Queryable, actor: Actor, id: string): Promise<Prescription> {
+  const p = await loadPrescription(db, id);
+  await audit(db, actor, 'read', 'prescription', id, p.patientId);
+  return p;
+}
+
+/** The doctor prescribes from the formulary during an open encounter. Stock is checked at dispensing. */
+export async function issuePrescription(db: Db, actor: Actor, input: PrescriptionInput): Promise<Prescription> {
+  const inp = parseInput(prescriptionInput, input);
+  return db.transaction(async (tx) => {
+    const e = await requireOpenEncounter(tx, inp.encounterId, 'prescribe');
+    const known = await tx.query<{ id: string }>(`SELECT id FROM formulary WHERE id = ANY($1) AND active`, [inp.items.map((i) => i.formularyId)]);
+    const knownIds = new Set(known.rows.map((r) => r.id));
+    const missing = inp.items.findIndex((i) => !knownIds.has(i.formularyId));
+    if (missing >= 0) {
+      throw new ClinicError('invalid', 'not a medicine of the formulary', { field: `items.${missing}.formularyId`, formularyId: inp.items[missing].formularyId });
+    }
+    const id = randomUUID();
+    await tx.query(`INSERT INTO prescriptions (id, encounter_id, patient_id, prescriber_id, status, note) VALUES ($1,$2,$3,$4,'issued',$5)`, [
+      id, e.id, e.patientId, actor.staffId, inp.note,
+    ]);
+    for (const [n, item] of inp.items.entries()) {
+      await tx.query(`INSERT INTO prescription_items (prescription_id, line, formulary_id, signa, quantity, days) VALUES ($1,$2,$3,$4,$5,$6)`, [
+        id, n + 1, item.formularyId, item.signa, item.quantity, item.days,
+      ]);
+    }
+    const p = await loadPrescription(tx, id);
+    await appendOutbox(tx, { type: 'prescription', entityId: id, entityVersion: p.version, payload: outboxPayload(p) });
+    await audit(tx, actor, 'create', 'prescription', id, e.patientId);
+    return p;
+  });
+}
+
+async function transition(
+  db: Db, actor: Actor, id: string, from: PrescriptionStatus, to: PrescriptionStatus, set: string,
+  inside?: (tx: Queryable, p: Prescription) => Promise<void>,
+): Promise<Prescription> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: string }>(
+      `UPDATE prescriptions SET status = $3, version = version + 1, ${set} WHERE id = $1 AND status = $2 RETURNING id`,
+      [id, from, to, actor.staffId],
+    );
+    if (!rows[0]) {
+      const cur = await tx.query<{ status: string }>(`SELECT status FROM prescriptions WHERE id = $1`, [id]);
+      if (!cur.rows[0]) throw notFound('prescription', id);
+      throw invalidState('prescription', cur.rows[0].status, to === 'dispensed' ? 'dispense' : 'hand over');
+    }
+    let p = await loadPrescription(tx, id);
+    if (inside) {
+      await inside(tx, p);
+      p = await loadPrescription(tx, id);
+    }
+    await appendOutbox(tx, { type: 'prescription', entityId: id, entityVersion: p.version, payload: outboxPayload(p) });
+    await audit(tx, actor, 'update', 'prescription', id, p.patientId);
+    return p;
+  });
+}
+
+/**
+ * The pharmacist dispenses: every item's stock goes down in one transaction, or nothing changes.
+ * Refuses with `insufficient_stock` naming the medicine, what is needed and what is on hand.
+ */
+export function dispensePrescription(db: Db, actor: Actor, id: string): Promise<Prescription> {
+  return transition(db, actor, id, 'issued', 'dispensed', `dispensed_at = now(), dispensed_by = $4`, async (tx, p) => {
+    for (const item of p.items) {
+      await moveStock(tx, item.formularyId, -item.quantity, 'dispense', `resep ${p.id.slice(0, 8)}`, actor.staffId, p.id);
+    }
+  });
+}
+
+/** The patient (or family) has taken the medicines home. */
+export function markPickedUp(db: Db, actor: Actor, id: string): Promise<Prescription> {
+  return transition(db, actor, id, 'dispensed', 'picked_up', `picked_up_at = now(), dispensed_by = coalesce(dispensed_by, $4)`);
+}
+
+/** The pharmacist's list: oldest first, so that nobody waits longest by accident. */
+export async function listPharmacyQueue(db: Queryable, actor: Actor, f: { status: PrescriptionStatus; limit: number; offset: number }) {
+  const { rows } = await db.query<Omit<Prescription, 'items'>>(
+    `${select} WHERE r.status = $1 ORDER BY r.issued_at ${f.status === 'issued' ? 'ASC' : 'DESC'}, r.id LIMIT $2 OFFSET $3`,
+    [f.status, f.limit, f.offset],
+  );
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM prescriptions WHERE status = $1`, [f.status]);
+  await audit(db, actor, 'list', 'prescription', null, null);
+  return { total: total.rows[0].n, prescriptions: await withItems(db, rows) };
+}
+
+export async function prescriptionsOfEncounter(db: Queryable, encounterId: string): Promise<Prescription[]> {
+  const { rows } = await db.query<Omit<Prescription, 'items'>>(`${select} WHERE r.encounter_id = $1 ORDER BY r.issued_at`, [encounterId]);
+  return withItems(db, rows);
+}
+
+/** The patient's copy through their ticket link: medicines, signa, status; no staff ids, no stock. */
+export async function prescriptionsForTicket(db: Queryable, ticketId: string) {
+  const { rows } = await db.query<Omit<Prescription, 'items'>>(
+    `${select} WHERE e.ticket_id = $1 AND t.patient_id = r.patient_id AND r.issued_at >= t.taken_at ORDER BY r.issued_at`,
+    [ticketId],
+  );
+  return (await withItems(db, rows)).map((p) => ({
+    id: p.id, status: p.status, issuedAt: p.issuedAt, dispensedAt: p.dispensedAt, pickedUpAt: p.pickedUpAt, prescriberName: p.prescriberName, note: p.note,
+    items: p.items.map((i) => ({ name: i.name, strength: i.strength, form: i.form, unit: i.unit, signa: i.signa, quantity: i.quantity, days: i.days })),
+  }));
+}

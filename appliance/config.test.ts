@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('defaults make a working production box on WIB', () => {
+    const c = parseConfig({});
+    expect(c.mode).toBe('production');
+    expect(c.timeZone).toBe('Asia/Jakarta');
+    expect(c.polis.map((p) => p.code)).toEqual(['umum', 'gigi', 'kia']);
+  });
+
+  it('accepts WIB/WITA/WIT names for the time zone', () => {
+    expect(parseConfig({ timeZone: 'WITA' }).timeZone).toBe('Asia/Makassar');
+    expect(parseConfig({ timeZone: 'wit' }).timeZone).toBe('Asia/Jayapura');
+  });
+
+  it('a wrong value names the setting and what is expected', () => {
+    expect(() => parseConfig({ timeZone: 'Europe/Paris' })).toThrow(/timeZone: expected WIB, WITA or WIT/);
+    expect(() => parseConfig({ httpsPort: 70000 })).toThrow(/httpsPort/);
+    expect(() => parseConfig({ polis: [{ code: 'umum', name: 'Umum', prefix: 'a', rooms: ['R1'] }] })).toThrow(/polis\.0\.prefix: expected one capital letter/);
+    expect(() => parseConfig({ unknownSetting: 1 })).toThrow(ConfigError);
+  });
+
+  it('two polis cannot share a prefix', () => {
+    const polis = [
+      { code: 'umum', name: 'Umum', prefix: 'A', rooms: ['R1'] },
+      { code: 'gigi', name: 'Gigi', prefix: 'A', rooms: ['R2'] },
+    ];
+    expect(() => parseConfig({ polis })).toThrow(/duplicate poli prefix:A/);
+  });
+
+  it('environment overrides the file, and a broken file is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simpul-config-'));
+    const file = join(dir, 'simpul.config.json');
+    writeFileSync(file, JSON.stringify({ httpsPort: 9000, timeZone: 'WIT' }));
+    const c = loadConfig({ SIMPUL_CONFIG: file, SIMPUL_HTTPS_PORT: '9100' });
+    expect(c.httpsPort).toBe(9100);
+    expect(c.timeZone).toBe('Asia/Jayapura');
+    writeFileSync(file, '{ not json');
+    expect(() => loadConfig({ SIMPUL_CONFIG: file })).toThrow(new RegExp(`Cannot read config file ${file}`));
+    expect(() => loadConfig({ SIMPUL_CONFIG: join(dir, 'missing.json') })).toThrow(/does not exist/);
+    expect(() => loadConfig({ SIMPUL_CONFIG: join(dir, 'missing.json'), SIMPUL_HTTPS_PORT: 'abc' })).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,154 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../env.ts';
+import { actorOf } from '../access.ts';
+import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { paging, uuidParam } from './patients.ts';
+import { demoIds } from '../../clinic/demo-ids.ts';
+import {
+  closeEncounter, getEncounter, listEncounters, openEncounterInput, openEncounter, updateEncounter, updateEncounterInput, vitalsUpdateInput,
+} from '../../clinic/encounters.ts';
+import { activeConsent, giveConsent, listConsents, withdrawConsent } from '../../clinic/consents.ts';
+import { prescriptionsOfEncounter } from '../../clinic/prescriptions.ts';
+import { referralsOfEncounter } from '../../clinic/referrals.ts';
+import { searchIcd10 } from '../../clinic/icd10.ts';
+
+const encounterId = uuidParam('id', demoIds.encounter);
+const allStaff = ['doctor', 'nurse', 'pharmacist', 'admin'] as const;
+const conflict = { 409: { description: 'not possible in the encounter’s state, or changed meanwhile (reload)' } };
+
+/** Encounters (SOAP, vitals, ICD-10 diagnoses, mode), their consent, and the ICD-10 search. */
+export function registerEncounters(app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    apiRoute([...allStaff], {
+      method: 'get', path: '/api/v1/icd10', tags: ['encounters'], summary: 'Search ICD-10 diagnoses (answers as you type)',
+      description: 'By code ("J06", "j069") or by words in Bahasa Indonesia or English, including lay terms ("darah tinggi", "maag").',
+      request: {
+        query: z.object({
+          q: z.string().trim().min(1).max(100).openapi({ example: 'ispa' }),
+          limit: z.coerce.number().int().min(1).max(50).default(20),
+        }),
+      },
+      responses: jsonResponses('matching codes, best first', z.any()),
+    }),
+    (c) => {
+      const { q, limit } = c.req.valid('query');
+      return c.json({ codes: searchIcd10(q, limit) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['doctor'], {
+      method: 'post', path: '/api/v1/encounters', tags: ['encounters'], summary: 'Open an encounter from a queue ticket',
+      description:
+        'The ticket must have a patient attached. A ticket still waiting is called to `room` (default: the poli’s first room); the ticket becomes `serving`. ' +
+        'Opening a ticket that already has an open encounter answers that encounter.',
+      request: jsonBody(openEncounterInput.meta({ example: { ticketId: demoIds.ticket, mode: 'in_person' } })),
+      responses: { ...jsonResponses('the open encounter', z.any()), 404: { description: 'no such ticket' }, ...conflict, 422: { description: 'the ticket has no patient' } },
+    }),
+    async (c) => {
+      const { db, queue } = c.get('deps');
+      return c.json(await openEncounter(db, queue, actorOf(c), c.req.valid('json')), 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['doctor', 'nurse', 'admin'], {
+      method: 'get', path: '/api/v1/encounters', tags: ['encounters'], summary: 'Encounters of a patient or of a ticket, newest first',
+      request: {
+        query: z.object({
+          patientId: z.string().uuid().optional().openapi({ example: demoIds.patient }),
+          ticketId: z.string().uuid().optional(),
+          status: z.enum(['open', 'closed']).optional(),
+          ...paging,
+        }),
+      },
+      responses: jsonResponses('encounters', z.any()),
+    }),
+    async (c) => c.json({ encounters: await listEncounters(c.get('deps').db, actorOf(c), c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    apiRoute(['doctor', 'nurse', 'admin'], {
+      method: 'get', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'An encounter with its consent, prescriptions and referrals',
+      request: { params: encounterId },
+      responses: { ...jsonResponses('the encounter', z.any()), 404: { description: 'no such encounter' } },
+    }),
+    async (c) => {
+      const db = c.get('deps').db;
+      const id = c.req.valid('param').id;
+      const encounter = await getEncounter(db, actorOf(c), id);
+      const [consent, consents, prescriptions, referrals] = await Promise.all([
+        activeConsent(db, id), listConsents(db, id), prescriptionsOfEncounter(db, id), referralsOfEncounter(db, id),
+      ]);
+      return c.json({ ...encounter, consent, consents, prescriptions, referrals }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['doctor'], {
+      method: 'patch', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'Change an open encounter: SOAP notes, vitals, diagnoses, mode',
+      description:
+        'Only the fields sent change. Vitals merge (null clears one); diagnoses replace the list and need exactly one primary. ' +
+        'Send the `version` you loaded to refuse overwriting another tablet’s change.',
+      request: {
+        params: encounterId,
+        ...jsonBody(
+          updateEncounterInput.meta({
+            example: {
+              subjective: 'Demam 3 hari, batuk pilek.', assessment: 'ISPA', plan: 'Parasetamol, kontrol bila 3 hari tidak membaik.',
+              vitals: { systolic: 120, diastolic: 80, temperature: 38.2 },
+              diagnoses: [{ code: 'J06.9', kind: 'primary' }, { code: 'I10', kind: 'secondary' }],
+            },
+          }),
+        ),
+      },
+      responses: { ...jsonResponses('the encounter', z.any()), 404: { description: 'no such encounter' }, ...conflict, 422: { description: 'invalid vitals' } },
+    }),
+    async (c) => c.json(await updateEncounter(c.get('deps').db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    apiRoute(['nurse', 'doctor'], {
+      method: 'put', path: '/api/v1/encounters/{id}/vitals', tags: ['encounters'], summary: 'Record vital signs of an open encounter',
+      description: 'Values merge into what is recorded; null clears one. Ranges: systolic 40–300, diastolic 20–200 (below systolic) mmHg, pulse 20–250/min, respiratory rate 4–80/min, temperature 30–45 °C, SpO2 50–100 %, weight 0.3–350 kg, height 20–250 cm.',
+      request: {
+        params: encounterId,
+        ...jsonBody(vitalsUpdateInput.meta({ example: { vitals: { systolic: 130, diastolic: 85, pulse: 90, respiratoryRate: 20, temperature: 37.8, spo2: 97, weight: 60.5, height: 158 } } })),
+      },
+      responses: { ...jsonResponses('the encounter', z.any()), 404: { description: 'no such encounter' }, ...conflict, 422: { description: 'invalid vitals' } },
+    }),
+    async (c) => c.json(await updateEncounter(c.get('deps').db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    apiRoute(['doctor'], {
+      method: 'post', path: '/api/v1/encounters/{id}/close', tags: ['encounters'], summary: 'Close the encounter',
+      description: 'Needs a primary diagnosis. Queues the encounter summary for the centre and marks the queue ticket done.',
+      request: { params: encounterId },
+      responses: { ...jsonResponses('the closed encounter', z.any()), 404: { description: 'no such encounter' }, ...conflict, 422: { description: 'no primary diagnosis' } },
+    }),
+    async (c) => {
+      const { db, queue, settings } = c.get('deps');
+      return c.json(await closeEncounter(db, queue, actorOf(c), c.req.valid('param').id, settings.facility.code), 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['doctor', 'nurse'], {
+      method: 'post', path: '/api/v1/encounters/{id}/consent', tags: ['consent'], summary: 'Record the patient’s verbal consent to an audio-visual consultation',
+      description: 'The logged-in staff member is recorded as the one who heard the consent. If consent is already active, answers it.',
+      request: { params: encounterId },
+      responses: { ...jsonResponses('the consent', z.any()), 404: { description: 'no such encounter' }, ...conflict },
+    }),
+    async (c) => c.json(await giveConsent(c.get('deps').db, c.req.valid('param').id, { kind: 'staff', actor: actorOf(c) }), 200),
+  );
+
+  app.openapi(
+    apiRoute(['doctor', 'nurse'], {
+      method: 'post', path: '/api/v1/encounters/{id}/consent/withdraw', tags: ['consent'], summary: 'Record that the patient withdrew consent',
+      request: { params: encounterId },
+      responses: { ...jsonResponses('the withdrawn consent', z.any()), 404: { description: 'no such encounter' }, 409: { description: 'no active consent' } },
+    }),
+    async (c) => c.json(await withdrawConsent(c.get('deps').db, c.req.valid('param').id, { kind: 'staff', actor: actorOf(c) }), 200),
+  );
+}
