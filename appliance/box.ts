@@ -7,6 +7,7 @@ import { Queue } from './clinic/queue.ts';
 import type { ClinicSettings } from './clinic/settings.ts';
 import { demoStaff, seedDemo, seedDemoTicket } from './clinic/demo.ts';
 import { countAdmins } from './clinic/staff.ts';
+import { expireReferrals } from './clinic/referrals.ts';
 import { createApp } from './http/app.ts';
 import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
@@ -40,9 +41,15 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     log.warn('no admin account yet: create one with `npm run setup -- admin --username <name> --full-name "<name>"` (password on stdin)');
   }
   const queue = new Queue(db, settings);
-  const closed = await queue.closePastDays();
-  if (closed) log.info({ polisDays: closed }, 'queued past days’ queue figures for the centre');
-  const dayTimer = setInterval(() => void queue.closePastDays().catch((err) => log.error({ err }, 'closing past days failed')), 10 * 60_000);
+  // Day turnover work: past days' queue figures for the centre, referrals past their validity.
+  const dayWork = async () => {
+    const closed = await queue.closePastDays();
+    if (closed) log.info({ polisDays: closed }, 'queued past days’ queue figures for the centre');
+    const expired = await expireReferrals(db, queue.today(), settings.facility.code);
+    if (expired) log.info({ referrals: expired }, 'referrals past their validity marked expired');
+  };
+  await dayWork();
+  const dayTimer = setInterval(() => void dayWork().catch((err) => log.error({ err }, 'day turnover work failed')), 10 * 60_000);
   dayTimer.unref();
 
   const app = createApp({

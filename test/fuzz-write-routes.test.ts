@@ -58,8 +58,10 @@ describe('write routes refuse bad bodies and change nothing', () => {
 
   it('no 5xx, one error shape, no change', async () => {
     let requests = 0;
+    let routes = 0;
     for (const w of writes) {
       if (w.path.includes('/auth/login')) continue; // throttling makes it its own test
+      routes++;
       const send = w.roles.length ? await box.as(w.roles[0]) : (p: string, i: RequestInit & { json?: unknown }) => box.call(p, i);
       const before = await fingerprint(box);
       const raw = ['', 'not json', '{"a":', '[1,2', 'null', '"string"', JSON.stringify({ x: 'y'.repeat(80_000) })];
@@ -82,6 +84,6 @@ describe('write routes refuse bad bodies and change nothing', () => {
       );
       expect(await fingerprint(box), `${w.method} ${w.path} changed the database`).toBe(before);
     }
-    expect(requests).toBeGreaterThan(writes.length * runs);
+    expect(requests).toBeGreaterThanOrEqual(routes * runs);
   });
 });

@@ -37,7 +37,7 @@ import { checkConsistency } from '../appliance/storage/consistency.ts';
 import { PowerCutJournal, PowerCutReplayer } from '../appliance/storage/test-support/powercut.ts';
 import { ensureTestTemplate } from '../appliance/storage/test-support/template-cache.ts';
 
-const CUTS = Number(process.env.SIMPUL_POWERCUT_CUTS ?? 30);
+const CUTS = Number(process.env.SIMPUL_POWERCUT_CUTS ?? 40);
 const quiet = { log: () => {} };
 
 function lcg(seed: number) {

@@ -8,4 +8,11 @@ export const demoIds = {
   hospital: '0112R001',
   prescription: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0401',
   referral: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0501',
+  /** Tickets in a state where each queue action's documented example works. */
+  queueExamples: {
+    skip: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0111',
+    noShow: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0112',
+    transfer: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0113',
+    finish: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0114',
+  },
 } as const;

@@ -117,30 +117,42 @@ async function seedDemoClinical(db: Db): Promise<void> {
 }
 
 /**
- * The documented API examples use one known ticket link; it is re-made each clinic day so
- * that the example keeps working on a demo box left running.
+ * The documented API examples use known tickets: the demo patient's (with its link and the demo
+ * encounter) and one per queue action, each in a state where its action works. They are re-made
+ * each clinic day so that the examples keep working on a demo box left running.
  */
 export async function seedDemoTicket(db: Db, settings: ClinicSettings): Promise<void> {
   const day = clinicDay(new Date(), settings.timeZone);
   const poli = settings.polis[0];
+  const expiresAt = localInstant(day, settings.serviceEndsAt, settings.timeZone).toISOString();
+  const tickets = [
+    { id: demoIds.ticket, token: demoIds.ticketToken, patientId: demoIds.patient as string | null, status: 'waiting', room: null as string | null },
+    { id: demoIds.queueExamples.skip, token: null, patientId: null, status: 'waiting', room: null },
+    { id: demoIds.queueExamples.noShow, token: null, patientId: null, status: 'waiting', room: null },
+    { id: demoIds.queueExamples.transfer, token: null, patientId: null, status: 'waiting', room: null },
+    { id: demoIds.queueExamples.finish, token: null, patientId: null, status: 'called', room: poli.rooms[0] },
+  ];
   await db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ n: number }>(
-      `INSERT INTO queue_counters (poli, day, last_number) VALUES ($1, $2, 1)
-       ON CONFLICT (poli, day) DO UPDATE SET last_number = queue_counters.last_number + 1 RETURNING last_number AS n`,
-      [poli.code, day],
-    );
     // The demo encounter moves along with the demo ticket to the new day (see seedDemoClinical).
     await tx.query(
       `UPDATE encounters SET ticket_id = NULL WHERE id = $3 AND ticket_id = $1 AND EXISTS (SELECT 1 FROM queue_tickets WHERE id = $1 AND day <> $2)`,
       [demoIds.ticket, day, demoIds.encounter],
     );
-    await tx.query(`DELETE FROM queue_tickets WHERE id = $1 AND day <> $2 AND NOT EXISTS (SELECT 1 FROM encounters WHERE ticket_id = $1)`, [demoIds.ticket, day]);
-    await tx.query(
-      `INSERT INTO queue_tickets (id, token_hash, day, poli, number, label, patient_id, source, status, expires_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,'desk','waiting',$8) ON CONFLICT (id) DO NOTHING`,
-      [demoIds.ticket, hashToken(demoIds.ticketToken), day, poli.code, rows[0].n, `${poli.prefix}-${String(rows[0].n).padStart(3, '0')}`, demoIds.patient,
-        localInstant(day, settings.serviceEndsAt, settings.timeZone).toISOString()],
-    );
+    for (const t of tickets) {
+      await tx.query(`DELETE FROM queue_tickets WHERE id = $1 AND day <> $2 AND NOT EXISTS (SELECT 1 FROM encounters WHERE ticket_id = $1)`, [t.id, day]);
+      if ((await tx.query(`SELECT 1 FROM queue_tickets WHERE id = $1`, [t.id])).rows.length) continue;
+      const { rows } = await tx.query<{ n: number }>(
+        `INSERT INTO queue_counters (poli, day, last_number) VALUES ($1, $2, 1)
+         ON CONFLICT (poli, day) DO UPDATE SET last_number = queue_counters.last_number + 1 RETURNING last_number AS n`,
+        [poli.code, day],
+      );
+      await tx.query(
+        `INSERT INTO queue_tickets (id, token_hash, day, poli, number, label, patient_id, source, status, room, called_at, expires_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,'desk',$8,$9,$10,$11)`,
+        [t.id, hashToken(t.token ?? randomUUID()), day, poli.code, rows[0].n, `${poli.prefix}-${String(rows[0].n).padStart(3, '0')}`, t.patientId,
+          t.status, t.room, t.status === 'called' ? new Date().toISOString() : null, expiresAt],
+      );
+    }
     await tx.query(`UPDATE encounters SET ticket_id = $1 WHERE id = $2 AND ticket_id IS NULL AND status = 'open'`, [demoIds.ticket, demoIds.encounter]);
   });
 }

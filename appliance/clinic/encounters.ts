@@ -54,7 +54,7 @@ export const icd10Code = z
 export const diagnosesInput = z
   .array(z.object({ code: icd10Code, kind: z.enum(['primary', 'secondary']) }).strict())
   .max(12)
-  .refine((d) => d.length === 0 || d.filter((x) => x.kind === 'primary').length === 1, 'exactly one primary diagnosis')
+  .refine((d) => d.filter((x) => x.kind === 'primary').length === 1, 'exactly one primary diagnosis')
   .refine((d) => new Set(d.map((x) => x.code)).size === d.length, 'a code appears twice');
 
 export interface Diagnosis {
@@ -86,7 +86,8 @@ export const updateEncounterInput = z
     vitals: vitalsInput.optional(),
     diagnoses: diagnosesInput.optional(),
   })
-  .strict();
+  .strict()
+  .refine((u) => Object.keys(u).some((k) => k !== 'version'), 'nothing to change');
 export type UpdateEncounterInput = z.input<typeof updateEncounterInput>;
 
 export const vitalsUpdateInput = z.object({ version: z.number().int().min(1).optional(), vitals: vitalsInput }).strict();
@@ -121,6 +122,9 @@ const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOStrin
 function toEncounter(r: Encounter): Encounter {
   return { ...r, openedAt: iso(r.openedAt)!, closedAt: iso(r.closedAt) };
 }
+
+/** The encounter without an audit entry: for callers that audit the read themselves (e.g. the referral letter). */
+export const findEncounter = (db: Queryable, id: string) => load(db, id);
 
 async function load(db: Queryable, id: string): Promise<Encounter> {
   const { rows } = await db.query<Encounter>(`${select} WHERE e.id = $1`, [id]);
@@ -176,7 +180,9 @@ export async function openEncounter(db: Db, queue: Queue, actor: Actor, input: O
     return getEncounter(db, actor, existing.rows[0].id);
   }
   if (ticket.status === 'waiting' || ticket.status === 'skipped') {
-    ticket = await queue.call(ticket.id, inp.room ?? queue.poli(ticket.poli).rooms[0], actor);
+    const rooms = queue.poli(ticket.poli).rooms;
+    if (inp.room && !rooms.includes(inp.room)) throw new ClinicError('invalid', `unknown room ${inp.room}`, { field: 'room', room: inp.room, rooms });
+    ticket = await queue.call(ticket.id, inp.room ?? rooms[0], actor);
   }
   if (ticket.status !== 'called' && ticket.status !== 'serving') throw invalidState('queue_ticket', ticket.status, 'open an encounter');
   ticket = await queue.startServing(ticket.id, actor);
@@ -223,6 +229,11 @@ export async function updateEncounter(db: Db, actor: Actor, id: string, input: U
     }
     const vitals = inp.vitals ? mergeVitals(e.vitals, inp.vitals) : e.vitals;
     const diagnoses = inp.diagnoses ? named(inp.diagnoses) : e.diagnoses;
+    const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+    const changed =
+      (inp.mode !== undefined && inp.mode !== e.mode) || (['subjective', 'objective', 'assessment', 'plan'] as const).some((k) => inp[k] !== undefined && inp[k] !== e[k]) ||
+      !same(vitals, e.vitals) || !same(diagnoses, e.diagnoses);
+    if (!changed) return e; // nothing new: no version, no audit of a change that did not happen
     await tx.query(
       `UPDATE encounters SET mode = $2, subjective = $3, objective = $4, assessment = $5, plan = $6, vitals = $7, diagnoses = $8, version = version + 1 WHERE id = $1`,
       [id, inp.mode ?? e.mode, inp.subjective ?? e.subjective, inp.objective ?? e.objective, inp.assessment ?? e.assessment, inp.plan ?? e.plan,

@@ -64,7 +64,8 @@ export const referralDraftUpdate = z
     emergency: z.boolean().optional(),
     validUntil: isoDate.optional(),
   })
-  .strict();
+  .strict()
+  .refine((u) => Object.keys(u).some((k) => k !== 'version'), 'nothing to change');
 export type ReferralDraftUpdate = z.input<typeof referralDraftUpdate>;
 
 /** What the hospital answers (through the centre and sync). */

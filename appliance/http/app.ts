@@ -2,10 +2,12 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { getCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
 import type { AppDeps, AppEnv } from './env.ts';
 import { deviceOf, loadSession } from './access.ts';
 import { errorResponse, handleError } from './errors.ts';
 import { pickLang } from './i18n.ts';
+import { RequestMetrics } from './request-metrics.ts';
 import { registerOps } from './routes/ops.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerPatients } from './routes/patients.ts';
@@ -24,6 +26,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  const requestMetrics = new RequestMetrics();
   app.use('*', requestId());
   app.use('*', async (c, next) => {
     c.set('deps', deps);
@@ -32,7 +35,10 @@ export function createApp(deps: AppDeps) {
     c.set('log', log);
     const started = performance.now();
     await next();
-    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const elapsed = performance.now() - started;
+    // After next(), the last matched route is the handler that answered (a pattern, never a token).
+    requestMetrics.observe(c.req.method, c.res.status === 404 && routePath(c, -1) === '*' ? 'unmatched' : routePath(c, -1), c.res.status, elapsed / 1000);
+    const ms = Math.round(elapsed * 10) / 10;
     // Per-request lines at debug: a queue screen polls; errors and writes are what a technician reads.
     const level = c.res.status >= 500 ? 'error' : c.req.method === 'GET' ? 'debug' : 'info';
     log[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms, device: deviceOf(c) }, `${c.req.method} ${c.req.path} → ${c.res.status}`);
@@ -48,7 +54,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c as never, 'payload_too_large') }));
   app.use('*', loadSession);
 
-  registerOps(app);
+  registerOps(app, requestMetrics);
   registerAuth(app);
   registerPatients(app);
   registerQueue(app);

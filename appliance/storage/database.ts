@@ -30,6 +30,8 @@ import { migrate } from './migrations.ts';
 import { DurableNodeFS, durableStartParams, syncPath, syncTree, type SyncObserver } from './durable-fs.ts';
 import { extractArchive } from './tarball.ts';
 import { pgliteVersion, templateFits } from './template.ts';
+import { acquireLock } from './lock.ts';
+import { serveControlSocket, setPgdataResolver } from './backup.ts';
 
 export interface OpenOptions {
   /** Directory holding the box's data; the database lives in `<dataDir>/pgdata`. */
@@ -54,6 +56,8 @@ export interface OpenOptions {
   settings?: Record<string, string>;
   /** Test hook: sees every sync (and may wrap file operations) of the opened database. */
   observer?: SyncObserver;
+  /** Serve `<dataDir>/storage.sock` for online backups by backup-cli (default true). */
+  controlSocket?: boolean;
   /** Where to write one-line storage events (default: console.error). */
   log?: (line: string) => void;
 }
@@ -96,6 +100,7 @@ const infos = new WeakMap<PGlite, StorageInfo>();
 export function storageInfo(db: PGlite): StorageInfo | undefined {
   return infos.get(db);
 }
+setPgdataResolver((db) => infos.get(db)?.pgdata);
 
 /**
  * Postgres settings for the box, each chosen by measurement (bench/storage.ts) or by reasoning:
@@ -185,7 +190,11 @@ async function createDataDir(dataDir: string, pgdata: string, template: string |
   return boot;
 }
 
-/** Opens (creating if need be) and migrates the box's database. The one owner of PGlite. */
+/**
+ * Opens (creating if need be) and migrates the box's database. The one owner of PGlite.
+ * Takes `<dataDir>/pgdata.lock` (one process per data dir) and serves `<dataDir>/storage.sock` for
+ * online backups; `db.close()` releases both.
+ */
 export async function openDatabase(opts: OpenOptions): Promise<PGlite> {
   const t0 = performance.now();
   const log = opts.log ?? ((l: string) => console.error(l));
@@ -193,45 +202,65 @@ export async function openDatabase(opts: OpenOptions): Promise<PGlite> {
   if (!durable) log('storage: durable=false — BENCHMARK MODE, acknowledged writes can be lost in a power cut');
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const pgdata = join(opts.dataDir, 'pgdata');
-
-  // Leftovers of an interrupted first boot are never the clinic's records: remove them.
-  for (const name of fs.readdirSync(opts.dataDir)) {
-    if (name.startsWith('pgdata.init-')) fs.rmSync(join(opts.dataDir, name), { recursive: true, force: true });
-  }
-
-  let boot: StorageInfo['boot'] = 'existing';
-  if (!fs.existsSync(pgdata) || (fs.statSync(pgdata).isDirectory() && isEmptyDir(pgdata))) {
-    const tpl = opts.template === false ? null : (opts.template ?? DEFAULT_TEMPLATE);
-    const useTpl = tpl && fs.existsSync(tpl) ? tpl : null;
-    if (opts.template && !useTpl) throw new Error(`storage: template ${opts.template} not found`);
-    boot = await createDataDir(opts.dataDir, pgdata, useTpl, opts);
-    log(`storage: created a new database at ${pgdata} from ${boot === 'template' ? `template ${useTpl}` : 'initdb'}`);
-  }
-  checkDataDir(pgdata);
-
-  const dfs = new DurableNodeFS(pgdata, { durable, observer: opts.observer });
-  const stderr: string[] = [];
-  let db: PGlite;
+  const release = acquireLock(opts.dataDir);
   try {
-    db = await PGlite.create({
-      fs: dfs,
-      startParams: tunedStartParams({ durable, sharedBuffers: opts.sharedBuffers, settings: opts.settings }),
-      extensions: opts.extensions,
-      onStderr: (line: string) => {
-        stderr.push(line);
-        if (stderr.length > 20) stderr.shift();
-        return true;
-      },
-    } as any);
-  } catch (e: any) {
-    const tail = stderr.join(' | ').slice(-600);
-    throw new CorruptDataDirError(pgdata, 'start-failed', `Postgres would not start: ${e?.message ?? e}${tail ? ` — ${tail}` : ''}`, { cause: e });
+    // Leftovers of an interrupted first boot or restore are never the clinic's records: remove them.
+    for (const name of fs.readdirSync(opts.dataDir)) {
+      if (name.startsWith('pgdata.init-')) fs.rmSync(join(opts.dataDir, name), { recursive: true, force: true });
+    }
+
+    let boot: StorageInfo['boot'] = 'existing';
+    if (!fs.existsSync(pgdata) || (fs.statSync(pgdata).isDirectory() && isEmptyDir(pgdata))) {
+      const tpl = opts.template === false ? null : (opts.template ?? DEFAULT_TEMPLATE);
+      const useTpl = tpl && fs.existsSync(tpl) ? tpl : null;
+      if (opts.template && !useTpl) throw new Error(`storage: template ${opts.template} not found`);
+      boot = await createDataDir(opts.dataDir, pgdata, useTpl, opts);
+      log(`storage: created a new database at ${pgdata} from ${boot === 'template' ? `template ${useTpl}` : 'initdb'}`);
+    }
+    checkDataDir(pgdata);
+
+    const dfs = new DurableNodeFS(pgdata, { durable, observer: opts.observer });
+    const stderr: string[] = [];
+    let db: PGlite;
+    try {
+      db = await PGlite.create({
+        fs: dfs,
+        startParams: tunedStartParams({ durable, sharedBuffers: opts.sharedBuffers, settings: opts.settings }),
+        extensions: opts.extensions,
+        onStderr: (line: string) => {
+          stderr.push(line);
+          if (stderr.length > 20) stderr.shift();
+          return true;
+        },
+      });
+    } catch (e: any) {
+      const tail = stderr.join(' | ').slice(-600);
+      const err = new CorruptDataDirError(pgdata, 'start-failed', `Postgres would not start: ${e?.message ?? e}${tail ? ` — ${tail}` : ''}`, { cause: e });
+      log(err.message);
+      throw err;
+    }
+    if (opts.migrate ?? true) await migrate(db);
+    const info: StorageInfo = { pgdata, durable, fs: dfs, boot, openMs: performance.now() - t0 };
+    infos.set(db, info);
+    const closeControl = opts.controlSocket === false ? async () => {} : serveControlSocket(db, opts.dataDir, log);
+    const pgliteClose = db.close.bind(db);
+    let closing: Promise<void> | null = null;
+    db.close = () =>
+      (closing ??= (async () => {
+        await closeControl();
+        try {
+          await pgliteClose();
+        } finally {
+          release();
+        }
+      })());
+    log(`storage: database open at ${pgdata} (${boot}, durable=${durable}) in ${info.openMs.toFixed(0)} ms`);
+    return db;
+  } catch (e) {
+    if (e instanceof CorruptDataDirError && !e.message.includes('would not start')) log(e.message);
+    release();
+    throw e;
   }
-  if (opts.migrate ?? true) await migrate(db);
-  const info: StorageInfo = { pgdata, durable, fs: dfs, boot, openMs: performance.now() - t0 };
-  infos.set(db, info);
-  log(`storage: database open at ${pgdata} (${boot}, durable=${durable}) in ${info.openMs.toFixed(0)} ms`);
-  return db;
 }
 
 /** An in-memory database for tests that are not about storage. */

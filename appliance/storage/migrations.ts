@@ -208,6 +208,32 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending_idx ON outbox (seq) WHERE delivered_at IS NULL;
 `,
   },
+  {
+    id: 2,
+    name: 'sync',
+    sql: `
+-- A record the hub rejected as invalid is parked with the reason: kept, shown, never blocking.
+ALTER TABLE outbox ADD COLUMN parked_at timestamptz;
+ALTER TABLE outbox ADD COLUMN parked_reason text;
+CREATE INDEX outbox_sendable_idx ON outbox (seq) WHERE delivered_at IS NULL AND parked_at IS NULL;
+
+-- Downlink items already handled (by the hub's item id), so a redelivery is not applied twice.
+CREATE TABLE sync_inbox (
+  id uuid PRIMARY KEY,
+  kind text NOT NULL,
+  outcome text NOT NULL CHECK (outcome IN ('applied','rejected')),
+  reason text,
+  at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Small facts that must survive a restart (last successful sync).
+CREATE TABLE sync_state (
+  key text PRIMARY KEY,
+  value jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

@@ -159,7 +159,7 @@ export async function extractArchive(file: string, destDir: string): Promise<Arc
   let ended = false;
 
   // A small state machine over the tar stream.
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let cur: { name: string; remaining: number; pad: number; fd: number | null; hash: ReturnType<typeof createHash> | null; size: number; manifest: Buffer[] | null } | null = null;
 
   const handle = (chunk: Buffer) => {

@@ -14,11 +14,13 @@ const bundles: Record<string, string[]> = {
   ambil: ['common.js', 'ambil.js'],
   ticket: ['common.js', 'ticket.js'],
   layar: ['common.js', 'layar.js'],
-  login: ['common.js', 'login.js'],
+  login: ['common.js', 'staff.js', 'login.js'],
   staff: ['common.js', 'staff.js'],
   antrean: ['common.js', 'staff.js', 'antrean.js'],
   admin: ['common.js', 'staff.js', 'admin.js'],
   poster: ['poster.js'],
+  pemeriksaan: ['common.js', 'staff.js', 'pemeriksaan.js'],
+  farmasi: ['common.js', 'staff.js', 'farmasi.js'],
 };
 
 interface Built {

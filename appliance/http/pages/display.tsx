@@ -23,27 +23,28 @@ async function qrSvg(c: Context<AppEnv>, text: string) {
 
 const tvCss = `
 body.tv{background:#0b1e33;color:#fff;overflow:hidden}
-.tvwrap{display:grid;grid-template-columns:1fr 28vw;gap:2vw;height:100vh;padding:2vw}
-.tvhead{display:flex;justify-content:space-between;align-items:baseline;font-size:2.6vw;font-weight:700}
+.tvwrap{display:grid;grid-template-columns:minmax(0,1fr) 27vw;gap:2vw;height:100vh;padding:1.5vw 2vw}
+.tvmain{display:flex;flex-direction:column;min-height:0}
+.tvhead{display:flex;justify-content:space-between;align-items:baseline;font-size:2.4vw;font-weight:700}
 .tvhead .clock{font-variant-numeric:tabular-nums}
-.now{background:#ffd54a;color:#000;border-radius:1.5vw;padding:1.5vw 2vw;margin:1.2vw 0;text-align:center}
-.now .lbl{font-size:12vw;font-weight:900;line-height:1}
-.now .where{font-size:3.4vw;font-weight:800}
+.now{background:#ffd54a;color:#000;border-radius:1.5vw;padding:1vw 2vw;margin:1vw 0;text-align:center}
+.now .lbl{font-size:9.5vw;font-weight:900;line-height:1;white-space:nowrap}
+.now .where{font-size:2.8vw;font-weight:800}
 .now.flash{animation:fl 1s ease-in-out 5}
 @keyframes fl{50%{background:#fff}}
-.polis{display:grid;grid-template-columns:repeat(auto-fit,minmax(16vw,1fr));gap:1.2vw}
-.pc{background:#163556;border-radius:1vw;padding:1vw;text-align:center}
-.pc .n{font-size:2vw;font-weight:700}
-.pc .l{font-size:6vw;font-weight:900;line-height:1.1}
-.pc .r{font-size:1.8vw}
-.side{background:#fff;color:#000;border-radius:1.5vw;padding:1.5vw;text-align:center;display:flex;flex-direction:column;justify-content:center}
-.side img{width:100%;height:auto}
-.side .big{font-size:2.4vw;font-weight:800}
-.side .url{font-size:1.5vw;word-break:break-all}
-.recent{font-size:2vw;margin-top:1vw;color:#cfe0f5}
+.polis{display:grid;grid-template-columns:repeat(auto-fit,minmax(14vw,1fr));gap:1vw}
+.pc{background:#163556;border-radius:1vw;padding:.8vw;text-align:center}
+.pc .n{font-size:1.8vw;font-weight:700}
+.pc .l{font-size:4.2vw;font-weight:900;line-height:1.15;white-space:nowrap}
+.pc .r{font-size:1.6vw;min-height:2vw}
+.side{background:#fff;color:#000;border-radius:1.5vw;padding:1.2vw;text-align:center;display:flex;flex-direction:column;justify-content:center;gap:.6vw}
+.side img{width:100%;height:auto;max-height:55vh;object-fit:contain}
+.side .big{font-size:2.1vw;font-weight:800}
+.side .url{font-size:1.4vw;font-weight:700;word-break:break-all}
+.recent{font-size:1.8vw;margin-top:1vw;color:#cfe0f5}
 .recent span{display:inline-block;margin-right:2vw}
-#chime{position:fixed;left:2vw;bottom:2vw;font-size:1.6vw;min-height:0}
-.tvconn{font-size:1.3vw;opacity:.8}
+#chime{font-size:1.3vw;min-height:0;padding:.4vw 1vw}
+.tvconn{font-size:1.2vw;opacity:.8;margin-top:auto}
 `;
 
 const posterCss = `
@@ -62,8 +63,8 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
   page(app, '/qr/ambil.svg', ['public'], (c) => qrSvg(c, `${boxOrigin(c)}/ambil`));
 
   // A walk-in's ticket link as a QR for the patient to scan from the desk tablet.
-  page(app, '/staff/qr.svg', ['nurse', 'admin'], (c) => {
-    const token = c.req.query('t') ?? '';
+  page(app, '/staff/qr/:token', ['nurse', 'admin'], (c) => {
+    const token = c.req.param('token') ?? '';
     if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return c.text('bad token', 400);
     return qrSvg(c, `${boxOrigin(c)}/t/${token}`);
   });
@@ -79,7 +80,7 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
         strings={{ room: t('silakan ke {room}', 'please go to {room}'), none: t('Belum ada panggilan', 'No calls yet'), speak: t('Nomor {label}, silakan ke {room}', 'Number {label}, please go to {room}'), connOn: t('terhubung', 'connected'), connOff: t('menyambung ulang…', 'reconnecting…'), soundOn: t('Suara aktif', 'Sound on') }}
         data={{ calls, tz: settings.timeZone, lang }}>
         <div class="tvwrap">
-          <div>
+          <div class="tvmain">
             <div class="tvhead"><span>{settings.facility.name}</span><span class="clock" id="clock"></span></div>
             <div class="now" id="now" data-testid="display-latest">
               <div class="where">{t('Nomor dipanggil', 'Now calling')}</div>
@@ -106,9 +107,9 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
             <img src="/qr/ambil.svg" alt={t('Kode QR ke halaman ambil nomor', 'QR code to the take-a-number page')} width="300" height="300" />
             <div>{t('Sambungkan ke Wi-Fi puskesmas, lalu pindai kode ini atau buka:', 'Join the clinic Wi-Fi, then scan this code or open:')}</div>
             <div class="url">{boxOrigin(c)}/ambil</div>
+            <div><button type="button" id="chime" class="sec" data-testid="enable-chime">{t('Ketuk untuk menyalakan suara', 'Tap to turn the sound on')}</button></div>
           </aside>
         </div>
-        <button type="button" id="chime" class="sec" data-testid="enable-chime">🔔 {t('Ketuk untuk menyalakan suara', 'Tap to turn the sound on')}</button>
       </Layout>
     ));
   });

@@ -116,7 +116,7 @@ export function Layout(p: LayoutProps) {
                 <button type="button" class="sec" id="logout" data-testid="logout" style="min-height:36px;padding:4px 10px">{t('Keluar', 'Log out')}</button>
               </>
             ) : null}
-            <a class="lang" href={langSwitchHref(c)} data-testid="lang-switch" hreflang={lang === 'en' ? 'id' : 'en'}>{lang === 'en' ? 'Bahasa Indonesia' : 'English'}</a>
+            <a class="lang" href={langSwitchHref(c)} data-testid="lang-switch" hreflang={lang === 'en' ? 'id' : 'en'}>{lang === 'en' ? 'Indonesia' : 'English'}</a>
           </header>
         )}
         {p.children}

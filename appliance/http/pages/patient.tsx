@@ -63,11 +63,18 @@ export function ticketStrings(lang: Lang): Record<string, string> {
     rs_draft: t('Draf', 'Draft'), rs_issued: t('Diterbitkan', 'Issued'), rs_sent: t('Terkirim ke rumah sakit', 'Sent to the hospital'),
     rs_accepted: t('Diterima rumah sakit', 'Accepted by the hospital'), rs_scheduled: t('Dijadwalkan', 'Scheduled'),
     rs_rejected: t('Ditolak — hubungi petugas', 'Rejected — ask the staff'), rs_used: t('Sudah dipakai', 'Used'), rs_expired: t('Kedaluwarsa', 'Expired'),
-    consentAsk: t('Dokter meminta konsultasi jarak jauh (video). Persetujuan Anda akan diminta di sini.', 'The doctor asks for a remote (video) consultation. Your consent will be asked here.'),
+    consentAsk: t('Dokter mengajak Anda konsultasi lewat video (suara dan gambar).', 'The doctor invites you to a video consultation (sound and picture).'),
+    consentAskAudio: t('Dokter mengajak Anda konsultasi lewat suara saja.', 'The doctor invites you to an audio-only consultation.'),
+    consentWhat: t('Konsultasi hanya dimulai bila Anda setuju. Anda boleh menarik persetujuan kapan saja; suara dan video langsung berhenti.', 'The consultation starts only if you agree. You may withdraw at any time; sound and video stop at once.'),
+    consentYes: t('Saya setuju', 'I agree'),
+    consentGiven: t('Anda sudah setuju (pukul {time}).', 'You agreed (at {time}).'),
+    consentVerbal: t('dicatat lisan oleh {name}', 'recorded verbally by {name}'),
+    consentWithdraw: t('Tarik persetujuan', 'Withdraw consent'),
+    scheduled: t('Jadwal di rumah sakit: {d}', 'Hospital appointment: {d}'),
   };
 }
 
-function TicketBody({ lang, v, token }: { lang: Lang; v: ReturnType<typeof publicTicket>; token: string }) {
+function TicketBody({ lang, v, token, endsAt }: { lang: Lang; v: ReturnType<typeof publicTicket>; token: string; endsAt: string }) {
   const t = (id: string, en: string) => tr(lang, id, en);
   const s = ticketStrings(lang);
   const called = v.status === 'called';
@@ -78,7 +85,7 @@ function TicketBody({ lang, v, token }: { lang: Lang; v: ReturnType<typeof publi
       </div>
       <div class="conn-row noprint">
         <span id="conn" class="conn" data-testid="conn-state" aria-live="polite">{s.connOff}</span>
-        <button type="button" id="sound" class="sec" data-testid="enable-sound" style="min-height:40px;font-size:15px">🔔 {t('Aktifkan bunyi & getar', 'Turn on sound & vibration')}</button>
+        <button type="button" id="sound" class="sec" data-testid="enable-sound" style="min-height:40px;font-size:15px">{t('Aktifkan bunyi & getar', 'Turn on sound & vibration')}</button>
       </div>
       <section class="card ticket" data-testid="ticket">
         <div class="muted">{t('Nomor antrean Anda', 'Your queue number')}</div>
@@ -103,13 +110,13 @@ function TicketBody({ lang, v, token }: { lang: Lang; v: ReturnType<typeof publi
         <p class="small" style="margin:4px 0 0">
           {t('Tandai (bookmark) halaman ini atau biarkan tetap terbuka: hanya tautan ini yang menunjukkan nomor Anda. Jangan bagikan ke orang lain. ',
             'Bookmark this page or keep it open: only this link shows your number. Do not share it. ')}
-          <span data-testid="ticket-expiry">{t('Berlaku sampai akhir layanan hari ini', 'Valid until the end of today’s service')} ({new Date(v.expiresAt).toISOString().slice(0, 10)}).</span>
+          <span data-testid="ticket-expiry">{t('Berlaku sampai akhir layanan hari ini', 'Valid until the end of today’s service')} ({t('pukul', 'at')} {endsAt}).</span>
         </p>
       </section>
       <section class="card" id="konsultasi" data-testid="consent" hidden>
-        {/* Placeholder: the relay issue completes the consent prompt for an audio-visual consultation. */}
+        {/* The consent prompt (GET/POST /api/v1/tickets/:token/consent); the relay issue adds the call itself here. */}
         <h2 style="margin-top:0">{t('Konsultasi jarak jauh', 'Remote consultation')}</h2>
-        <div id="konsultasi-body">{s.consentAsk}</div>
+        <div id="konsultasi-body"></div>
       </section>
       <section class="card" id="dokumen" data-testid="documents">
         <h2 style="margin-top:0">{t('Dokumen Anda', 'Your documents')}</h2>
@@ -205,7 +212,7 @@ export function registerPatientPages(app: OpenAPIHono<AppEnv>) {
     return render(c, (
       <Layout c={c} title={`${v.label} · ${tr(lang, 'Tiket antrean', 'Queue ticket')}`} variant="phone" extraCss={css} scripts={['ticket']}
         strings={ticketStrings(lang)} data={{ token, ticket: v, tz: c.get('deps').settings.timeZone }}>
-        <TicketBody lang={lang} v={v} token={token} />
+        <TicketBody lang={lang} v={v} token={token} endsAt={c.get('deps').settings.serviceEndsAt} />
       </Layout>
     ));
   });

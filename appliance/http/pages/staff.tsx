@@ -20,7 +20,9 @@ const css = `
 .tabs button{background:#fff;color:var(--pri)}
 .tabs button[aria-selected=true]{background:var(--pri);color:#fff}
 .bar{display:flex;gap:8px;flex-wrap:wrap;align-items:center;margin-bottom:10px}
-.lbl{font-size:22px;font-weight:800}
+.lbl{font-size:22px;font-weight:800;white-space:nowrap}
+#walkin-link{word-break:break-all}
+.board>*{min-width:0}
 td .acts{display:flex;gap:6px;flex-wrap:wrap}
 td .acts button{min-height:44px;padding:4px 10px;font-size:15px}
 .counts span{margin-right:12px}
@@ -72,7 +74,7 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
     const safeNext = next && /^\/staff(\/[A-Za-z0-9/_.-]*)?(\?[^\s<>"]*)?$/.test(next) ? next : '/staff';
     return render(c, (
       <Layout c={c} title={t('Masuk petugas', 'Staff login')} variant="tablet" extraCss={css} scripts={['login']}
-        strings={{ ...common(lang), wait: t('Memeriksa…', 'Checking…') }} data={{ next: safeNext }}>
+        strings={{ ...common(lang), wrong: t('Nama pengguna atau kata sandi salah.', 'Wrong username or password.') }} data={{ next: safeNext }}>
         <main style="max-width:460px">
           <h1>{t('Masuk petugas', 'Staff login')}</h1>
           <form id="login-form" class="card" data-testid="login-form" method="post" action="#" autocomplete="on">
@@ -96,7 +98,7 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
     const tiles: { href: string; title: string; text: string; roles: Role[]; id: string }[] = [
       { id: 'antrean', href: '/staff/antrean', title: t('Antrean', 'Queue'), text: t('Panggil nomor, pasien langsung, daftar pasien', 'Call numbers, walk-ins, register patients'), roles: ['nurse', 'doctor', 'admin'] },
       { id: 'pemeriksaan', href: '/staff/pemeriksaan', title: t('Pemeriksaan', 'Examination'), text: t('SOAP, diagnosis ICD-10, resep, rujukan', 'SOAP, ICD-10 diagnosis, prescription, referral'), roles: ['doctor'] },
-      { id: 'farmasi', href: '/staff/farmasi', title: t('Farmasi', 'Pharmacy'), text: t('Resep untuk disiapkan, stok obat', 'Prescriptions to dispense, stock'), roles: ['pharmacist'] },
+      { id: 'farmasi', href: '/staff/farmasi', title: t('Farmasi', 'Pharmacy'), text: t('Resep untuk disiapkan, stok obat', 'Prescriptions to dispense, stock'), roles: ['pharmacist', 'admin'] },
       { id: 'admin', href: '/staff/admin', title: 'Admin', text: t('Log audit, kotak keluar, akun petugas', 'Audit log, outbox, staff accounts'), roles: ['admin'] },
       { id: 'layar', href: '/layar', title: t('Layar ruang tunggu', 'Waiting-room screen'), text: t('Buka di TV ruang tunggu', 'Open on the waiting-room TV'), roles: ['nurse', 'admin'] },
       { id: 'poster', href: '/poster', title: t('Poster pintu masuk', 'Entrance poster'), text: t('Cetak QR untuk ambil nomor', 'Print the take-a-number QR'), roles: ['nurse', 'admin'] },
@@ -144,6 +146,14 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
           selected: t('Dipilih: {name}', 'Chosen: {name}'), clear: t('Hapus pilihan', 'Clear'),
           waitingN: t('Menunggu: {n}', 'Waiting: {n}'), calledN: t('Dipanggil: {n}', 'Called: {n}'), doneN: t('Selesai: {n}', 'Done: {n}'),
           born: t('lahir', 'born'),
+          nik_not_16_digits: t('NIK harus 16 angka.', 'NIK must be 16 digits.'),
+          nik_unknown_province: t('Kode provinsi NIK (2 angka pertama) tidak dikenal.', 'The NIK’s province code (first 2 digits) is unknown.'),
+          nik_invalid_region: t('Kode wilayah NIK (angka 1–6) tidak valid.', 'The NIK’s region code (digits 1–6) is invalid.'),
+          nik_invalid_birth_date: t('Tanggal lahir di NIK (angka 7–12) tidak valid.', 'The birth date in the NIK (digits 7–12) is invalid.'),
+          nik_invalid_serial: t('Nomor urut NIK (4 angka terakhir) tidak valid.', 'The NIK’s serial (last 4 digits) is invalid.'),
+          nik_sex_mismatch: t('NIK tidak cocok dengan jenis kelamin (perempuan: tanggal lahir + 40).', 'The NIK does not match the sex (women: birth day + 40).'),
+          nik_birth_date_mismatch: t('NIK tidak cocok dengan tanggal lahir yang diisi.', 'The NIK does not match the birth date entered.'),
+          birth_future: t('Tanggal lahir di masa depan.', 'The birth date is in the future.'),
         }}>
         <main>
           <div class="board">
@@ -161,7 +171,7 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
                 <div class="bar card">
                   <label for="room" style="margin:0">{t('Ruang', 'Room')}</label>
                   <select id="room" data-testid="room-select"></select>
-                  <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next">📢 {t('Panggil berikutnya', 'Call next')}</button>
+                  <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next">{t('Panggil berikutnya', 'Call next')}</button>
                 </div>
               ) : null}
               <div id="board-msg" class="msg" data-testid="board-msg" role="status" hidden></div>

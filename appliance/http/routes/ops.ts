@@ -2,9 +2,10 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { register } from '../access.ts';
 import { outboxSummary } from '../../clinic/outbox.ts';
+import type { RequestMetrics } from '../request-metrics.ts';
 
 /** Health and metrics: for the technician, the fleet monitor and Prometheus. */
-export function registerOps(app: OpenAPIHono<AppEnv>) {
+export function registerOps(app: OpenAPIHono<AppEnv>, requests: RequestMetrics) {
   register({ method: 'GET', path: '/healthz', access: ['public'], kind: 'api' });
   app.get('/healthz', async (c) => {
     const { ok, checks } = await c.get('deps').health();
@@ -37,6 +38,6 @@ export function registerOps(app: OpenAPIHono<AppEnv>) {
       lines.push(`simpul_queue_waiting{poli="${p.code}"} ${waiting}`, `simpul_queue_taken_today{poli="${p.code}"} ${list.length}`);
     }
     const extra = deps.metrics ? await deps.metrics() : '';
-    return c.text(lines.join('\n') + '\n' + extra, 200, { 'content-type': 'text/plain; version=0.0.4' });
+    return c.text(lines.join('\n') + '\n' + requests.text() + extra, 200, { 'content-type': 'text/plain; version=0.0.4' });
   });
 }

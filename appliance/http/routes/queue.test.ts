@@ -57,3 +57,19 @@ describe('queue over HTTP', () => {
     expect([401, 403]).toContain(cookieOnly.status);
   });
 });
+
+describe('metrics', () => {
+  it('counts requests by route pattern, never by a ticket’s secret', async () => {
+    const box = await testBox();
+    try {
+      const { token } = (await (await box.call('/api/v1/queue/take', { method: 'POST', json: { poli: 'umum' } })).json()) as { token: string };
+      await box.call(`/api/v1/tickets/${token}`);
+      const text = await (await box.call('/metrics')).text();
+      expect(text).toMatch(/simpul_http_requests_total\{method="GET",route="\/api\/v1\/tickets\/:token",status="200"\} 1/);
+      expect(text).toMatch(/simpul_outbox_pending \d+/);
+      expect(text).not.toContain(token);
+    } finally {
+      await box.close();
+    }
+  });
+});

@@ -11,7 +11,6 @@ import type { Queue, TicketView } from '../../clinic/queue.ts';
 
 const poliCode = z.string().regex(/^[a-z][a-z0-9-]{1,19}$/).openapi({ example: 'umum' });
 const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }) });
-const ticketId = uuidParam('id', demoIds.ticket);
 const staffAtQueue = ['nurse', 'doctor', 'admin'] as const;
 
 /** What a patient's phone gets: their ticket, never its internal ids or anyone else's. */
@@ -151,11 +150,11 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     },
   );
 
-  const action = (path: string, summary: string, run: (q: Queue, id: string, body: Record<string, string>, c: Context<AppEnv>) => Promise<unknown>, body?: z.ZodObject, example?: object) =>
+  const action = (path: string, summary: string, run: (q: Queue, id: string, body: Record<string, string>, c: Context<AppEnv>) => Promise<unknown>, body?: z.ZodObject, example?: object, exampleTicket: string = demoIds.ticket) =>
     app.openapi(
       apiRoute(['nurse', 'doctor'], {
         method: 'post', path: `/api/v1/queue/tickets/{id}/${path}`, tags: ['queue'], summary,
-        request: { params: ticketId, ...(body ? jsonBody(body.strict().openapi({ example })) : {}) },
+        request: { params: uuidParam('id', exampleTicket), ...(body ? jsonBody(body.strict().openapi({ example })) : {}) },
         responses: { ...jsonResponses('the ticket', z.any()), 409: { description: 'not possible in the ticket’s state' } },
       }),
       async (c) => {
@@ -166,10 +165,10 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   action('call', 'Call this ticket to a room (also a skipped one that turned up)', (q, id, b, c) => q.call(id, b.room, actorOf(c)), z.object({ room: z.string().min(1).max(40) }), { room: 'Ruang 1' });
   action('recall', 'Call again', (q, id, _b, c) => q.recall(id, actorOf(c)));
-  action('skip', 'Skip (patient not here yet; can be called later)', (q, id, _b, c) => q.skip(id, actorOf(c)));
-  action('no-show', 'Mark as no-show', (q, id, _b, c) => q.noShow(id, actorOf(c)));
-  action('finish', 'Mark as done', (q, id, _b, c) => q.finish(id, actorOf(c)));
-  action('transfer', 'Transfer to another poli (end of its queue)', (q, id, b, c) => q.transfer(id, b.poli, actorOf(c)), z.object({ poli: poliCode }), { poli: 'gigi' });
+  action('skip', 'Skip (patient not here yet; can be called later)', (q, id, _b, c) => q.skip(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.skip);
+  action('no-show', 'Mark as no-show', (q, id, _b, c) => q.noShow(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.noShow);
+  action('finish', 'Mark as done', (q, id, _b, c) => q.finish(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.finish);
+  action('transfer', 'Transfer to another poli (end of its queue)', (q, id, b, c) => q.transfer(id, b.poli, actorOf(c)), z.object({ poli: poliCode }), { poli: 'gigi' }, demoIds.queueExamples.transfer);
   action('attach', 'Link a registered patient to the ticket', (q, id, b, c) => q.attachPatient(id, b.patientId, actorOf(c)), z.object({ patientId: z.string().uuid() }), { patientId: demoIds.patient });
 }
 

@@ -180,7 +180,7 @@ class FileState {
   /** Content after a cut: synced, plus (subset mode) a random subset of 4 KiB blocks of later writes. */
   content(rand: (() => number) | null): Buffer {
     if (!rand || this.pending.length === 0) return this.synced.subarray(0, this.size);
-    let buf = Buffer.from(this.synced.subarray(0, this.size));
+    let buf: Buffer = Buffer.from(this.synced.subarray(0, this.size));
     let size = this.size;
     for (const p of this.pending) {
       if (p.kind === 't') {

@@ -1,0 +1,2 @@
+var p = document.getElementById('print');
+if (p) p.addEventListener('click', function () { window.print(); });

@@ -1,0 +1,78 @@
+/**
+ * Hub → box: applies what the hub sends, through the clinic's own functions, once per item id,
+ * and acknowledges each result. An item the box can never apply (an unknown referral, an answer
+ * the referral's state no longer allows) is acknowledged as rejected so the hub stops resending;
+ * a transient failure (the database) is not acknowledged, and the hub sends it again.
+ */
+import type { Logger } from 'pino';
+import type { Db } from '../clinic/db.ts';
+import { ClinicError } from '../clinic/errors.ts';
+import { applyHospitalAnswer } from '../clinic/referrals.ts';
+import { decodeFrame, encodeFrame, topics, type DownlinkAck, type DownlinkItem } from '../../central/contract/index.ts';
+import type { MqttLink } from './link.ts';
+
+type Result = DownlinkAck['results'][number];
+
+export class DownlinkApplier {
+  applied = 0;
+  private chain: Promise<void> = Promise.resolve();
+  /** Called after something changed the outbox (an answer makes a new referral version). */
+  onChanged: () => void = () => {};
+
+  constructor(
+    private readonly db: Db,
+    private readonly link: MqttLink,
+    private readonly deviceId: string,
+    private readonly facilityCode: string,
+    private readonly log: Logger,
+  ) {}
+
+  onMessage(frame: Buffer): Promise<void> {
+    this.chain = this.chain.then(() => this.handle(frame)).catch((err) => this.log.error({ err }, 'sync: downlink message not handled (the hub will resend)'));
+    return this.chain;
+  }
+
+  private async handle(frame: Buffer) {
+    const d = decodeFrame('down', frame);
+    if (!d.ok) {
+      this.log.warn({ reason: d.reason }, 'sync: invalid downlink message rejected');
+      return;
+    }
+    const results: Result[] = [];
+    for (const item of d.message.items) {
+      const r = await this.applyOnce(item);
+      if (!r) break; // transient: stop here, keep order; the hub resends the rest
+      results.push(r);
+    }
+    if (results.length) await this.link.publish(topics.downAck(this.deviceId), encodeFrame({ v: 1, kind: 'down_ack', results } satisfies DownlinkAck));
+  }
+
+  private async applyOnce(item: DownlinkItem): Promise<Result | null> {
+    const seen = await this.db.query<{ outcome: 'applied' | 'rejected'; reason: string | null }>(`SELECT outcome, reason FROM sync_inbox WHERE id = $1`, [item.id]);
+    if (seen.rows[0]) return { id: item.id, outcome: seen.rows[0].outcome, ...(seen.rows[0].reason ? { reason: seen.rows[0].reason } : {}) };
+    let result: Result;
+    try {
+      if (item.kind === 'referral_answer') {
+        // applyHospitalAnswer is itself idempotent (repeating the current state is a no-op), which
+        // covers a power cut between applying and recording the item below.
+        const r = await applyHospitalAnswer(this.db, item.referralId, item.answer, item.referralVersion, this.facilityCode);
+        this.log.info({ referralId: item.referralId, status: r.status, version: r.version }, 'sync: hospital answer applied to referral');
+      } else {
+        await this.db.query(`UPDATE outbox SET delivered_at = NULL WHERE seq >= $1 AND parked_at IS NULL`, [item.fromSeq]);
+        this.log.info({ fromSeq: item.fromSeq }, 'sync: the hub asked to resend the outbox');
+      }
+      result = { id: item.id, outcome: 'applied' };
+      this.applied++;
+    } catch (e) {
+      if (!(e instanceof ClinicError)) {
+        this.log.error({ err: e, id: item.id }, 'sync: downlink item failed; will retry when the hub resends');
+        return null;
+      }
+      result = { id: item.id, outcome: 'rejected', reason: `${e.code}: ${e.message}`.slice(0, 500) };
+      this.log.warn({ id: item.id, kind: item.kind, reason: result.reason }, 'sync: downlink item refused');
+    }
+    await this.db.query(`INSERT INTO sync_inbox (id, kind, outcome, reason) VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING`, [item.id, item.kind, result.outcome, result.reason ?? null]);
+    this.onChanged();
+    return result;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The hub's embedded MQTT broker (Aedes, MQTT 3.1.1), for a hub that needs nothing else on its
+ * machine. It authenticates every box by device id and secret (enrolled, not revoked) and holds
+ * each to its own topics: a box publishes only under `simpul/v1/{itself}/up/` and subscribes only
+ * to its own `ack` and `down/`. The client id must be the device id, so a box cannot push
+ * another off the broker by taking its id. The hub's own client uses a per-process secret.
+ */
+import { createServer, type Server } from 'node:net';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import { deviceMayPublish, deviceMaySubscribe } from '../contract/index.ts';
+
+export const HUB_USERNAME = 'simpul-hub';
+
+export interface EmbeddedBroker {
+  url: string;
+  port: number;
+  hubPassword: string;
+  /** Closes the connections of a device (after it was revoked). */
+  disconnect(deviceId: string): void;
+  connectedDevices(): string[];
+  close(): Promise<void>;
+}
+
+type Who = { role: 'hub' } | { role: 'device'; deviceId: string };
+
+export async function startEmbeddedBroker(o: {
+  host?: string;
+  port?: number;
+  authenticateDevice: (deviceId: string, secret: string) => Promise<boolean>;
+  log: Logger;
+}): Promise<EmbeddedBroker> {
+  const hubPassword = randomBytes(24).toString('base64url');
+  const who = new WeakMap<Client, Who>();
+  const log = o.log;
+  const fail = (code: number, msg: string) => Object.assign(new Error(msg), { returnCode: code }) as AuthenticateError;
+
+  const aedes = await Aedes.createBroker({
+    authenticate(client, username, password, done) {
+      const user = username ?? '';
+      const pw = password ? Buffer.from(password) : Buffer.alloc(0);
+      if (user === HUB_USERNAME) {
+        const want = Buffer.from(hubPassword);
+        if (pw.length === want.length && timingSafeEqual(pw, want)) {
+          who.set(client, { role: 'hub' });
+          return done(null, true);
+        }
+        log.warn({ clientId: client.id }, 'broker: refused the hub user with a wrong password');
+        return done(fail(4, 'bad username or password'), false);
+      }
+      if (client.id !== user) {
+        log.warn({ clientId: client.id, username: user }, 'broker: refused a box whose client id is not its device id');
+        return done(fail(2, 'client id must be the device id'), false);
+      }
+      o.authenticateDevice(user, pw.toString('utf8')).then(
+        (ok) => {
+          if (!ok) {
+            log.warn({ deviceId: user }, 'broker: refused an unknown or revoked box, or a wrong secret');
+            return done(fail(5, 'not authorized'), false);
+          }
+          who.set(client, { role: 'device', deviceId: user });
+          done(null, true);
+        },
+        (err) => {
+          log.error({ err, deviceId: user }, 'broker: could not check a box’s credentials');
+          done(fail(3, 'server unavailable'), false);
+        },
+      );
+    },
+    authorizePublish(client, packet, cb) {
+      if (!client) return cb(null);
+      const w = who.get(client);
+      if (w?.role === 'hub') return cb(null);
+      if (w?.role === 'device' && deviceMayPublish(w.deviceId, packet.topic)) return cb(null);
+      log.warn({ deviceId: w && 'deviceId' in w ? w.deviceId : null, topic: packet.topic }, 'broker: refused a publish outside the box’s own topics');
+      // MQTT 3.1.1 has no negative PUBACK: Aedes closes the connection.
+      cb(new Error('not authorized to publish there'));
+    },
+    authorizeSubscribe(client, sub, cb) {
+      const w = who.get(client);
+      if (w?.role === 'hub') return cb(null, sub);
+      if (w?.role === 'device' && deviceMaySubscribe(w.deviceId, sub.topic)) return cb(null, sub);
+      log.warn({ deviceId: w && 'deviceId' in w ? w.deviceId : null, topic: sub.topic }, 'broker: refused a subscription outside the box’s own topics');
+      cb(null, null); // SUBACK 0x80 for this filter; the connection stays
+    },
+  });
+
+  const server: Server = createServer(aedes.handle);
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => res());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const shownHost = !o.host || o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
+  const clients = () => (aedes as unknown as { clients: Record<string, Client> }).clients;
+
+  return {
+    url: `mqtt://${shownHost}:${port}`,
+    port,
+    hubPassword,
+    disconnect(deviceId) {
+      const c = clients()[deviceId];
+      if (c) c.close();
+    },
+    connectedDevices() {
+      return Object.values(clients()).flatMap((c) => {
+        const w = who.get(c);
+        return w?.role === 'device' ? [w.deviceId] : [];
+      });
+    },
+    async close() {
+      // Connections first, or server.close waits for every client to leave.
+      for (const c of Object.values(clients())) c.close();
+      await new Promise<void>((res) => aedes.close(() => res()));
+      await new Promise<void>((res) => server.close(() => res()));
+    },
+  };
+}

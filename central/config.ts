@@ -1,0 +1,68 @@
+/**
+ * The hub's settings: defaults → environment. Every error names the setting.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const hubConfigSchema = z
+  .object({
+    /** PGlite lives in `<dataDir>/pgdata` unless databaseUrl is set. */
+    dataDir: z.string().min(1).default('./data/central'),
+    /** PostgreSQL, e.g. postgres://user@host:5432/simpul. */
+    databaseUrl: z.string().url().optional(),
+    /** A schema inside that database (created if missing); default: the connection's search_path. */
+    databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+    /** An external broker (mqtt:// or mqtts://). When absent the hub runs its own (Aedes). */
+    mqttUrl: z.string().url().optional(),
+    mqttUsername: z.string().optional(),
+    mqttPassword: z.string().optional(),
+    /** CA that signed an external broker's certificate (mqtts). */
+    mqttCaFile: z.string().optional(),
+    /** `$share/<group>/…`: several hub processes split the uplink between them. */
+    sharedGroup: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+    /** The embedded broker's listener. */
+    brokerHost: z.string().default('0.0.0.0'),
+    brokerPort: port.default(1883),
+    httpHost: z.string().default('127.0.0.1'),
+    httpPort: port.default(8090),
+    /** Password of the admin pages (HTTP Basic, any user name). Without it they are open: keep httpHost on loopback. */
+    adminToken: z.string().min(12).optional(),
+    /** Downlink not acknowledged after this long is sent again at the box's next status. */
+    resendAfterMs: z.coerce.number().int().min(100).default(30_000),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+export type HubConfig = z.infer<typeof hubConfigSchema>;
+export type HubConfigInput = z.input<typeof hubConfigSchema>;
+
+const envMap: Record<string, keyof HubConfigInput> = {
+  SIMPUL_HUB_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  DATABASE_SCHEMA: 'databaseSchema',
+  MQTT_URL: 'mqttUrl',
+  MQTT_USERNAME: 'mqttUsername',
+  MQTT_PASSWORD: 'mqttPassword',
+  MQTT_CA_FILE: 'mqttCaFile',
+  SIMPUL_HUB_SHARED_GROUP: 'sharedGroup',
+  SIMPUL_HUB_BROKER_HOST: 'brokerHost',
+  SIMPUL_HUB_BROKER_PORT: 'brokerPort',
+  SIMPUL_HUB_HTTP_HOST: 'httpHost',
+  SIMPUL_HUB_HTTP_PORT: 'httpPort',
+  SIMPUL_HUB_ADMIN_TOKEN: 'adminToken',
+  SIMPUL_HUB_LOG_LEVEL: 'logLevel',
+};
+
+export class HubConfigError extends Error {}
+
+export function parseHubConfig(input: unknown): HubConfig {
+  const r = hubConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new HubConfigError(`Invalid hub configuration:\n${r.error.issues.map((i) => `  - ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n')}`);
+}
+
+export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, overrides: HubConfigInput = {}): HubConfig {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(envMap)) if (env[name]) fromEnv[key] = env[name];
+  return parseHubConfig({ ...fromEnv, ...overrides });
+}

@@ -1,0 +1,38 @@
+/**
+ * What the hub accepts inside a record, per type and schema version. Loose on purpose: the hub
+ * checks what it indexes and what must hold for the record to mean anything (its id matches the
+ * entity, its version matches), and keeps the rest as the box wrote it. A record that fails is
+ * rejected with the reason and parked on the box; it does not block the records behind it.
+ */
+import { z } from 'zod';
+import { MAX_RECORD_BYTES } from './limits.ts';
+import type { WireRecord } from './messages.ts';
+
+const versioned = (idKey = 'id') => z.looseObject({ [idKey]: z.uuid(), version: z.number().int().min(1) });
+
+export const recordPayloads: Record<string, Record<number, z.ZodType>> = {
+  referral: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1), status: z.string().min(1).max(20) }) },
+  prescription: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1), status: z.string().min(1).max(20), items: z.array(z.unknown()) }) },
+  encounter_summary: { 1: z.looseObject({ id: z.uuid(), patient: z.looseObject({}), diagnoses: z.array(z.looseObject({ code: z.string().max(10) })) }) },
+  consent: { 1: versioned() },
+  queue_daily_figures: { 1: z.looseObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), poli: z.string().min(1).max(20), taken: z.number().int().min(0) }) },
+};
+
+/** Null when the record is acceptable, else the reason. */
+export function checkRecord(r: WireRecord): string | null {
+  const byVersion = recordPayloads[r.type];
+  if (!byVersion) return `unknown record type ${r.type}`;
+  const schema = byVersion[r.sv];
+  if (!schema) return `${r.type} schema version ${r.sv} not supported (hub knows ${Object.keys(byVersion).join(', ')})`;
+  const size = JSON.stringify(r.payload ?? null).length;
+  if (size > MAX_RECORD_BYTES) return `payload of ${size} bytes over the limit of ${MAX_RECORD_BYTES}`;
+  const res = schema.safeParse(r.payload);
+  if (!res.success) {
+    const i = res.error.issues[0];
+    return `${r.type} payload invalid at ${i.path.join('.') || '(top)'}: ${i.message}`;
+  }
+  const p = r.payload as Record<string, unknown>;
+  if (typeof p.id === 'string' && p.id !== r.entity) return `payload id ${p.id} is not the record's entity ${r.entity}`;
+  if (typeof p.version === 'number' && p.version !== r.ev) return `payload version ${p.version} is not the record's entity version ${r.ev}`;
+  return null;
+}

@@ -1,0 +1,98 @@
+/**
+ * Hub → box. What a box must receive (a hospital's answer to a referral, a command) is a row in
+ * the hub's database until the box acknowledges it, so it survives the box being offline for
+ * weeks and the broker or hub restarting. It is sent when created (if the box is online), on the
+ * box's hello after each connect, and again on a later status if still unacknowledged.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { decodeFrame, downlinkItem, encodeFrame, referralAnswer, topics, type DownlinkItem, type ReferralAnswer } from '../contract/index.ts';
+import type { HubDb, HubQueryable } from '../storage/db.ts';
+
+export class DownlinkError extends Error {
+  constructor(readonly code: 'not_found' | 'invalid', message: string) {
+    super(message);
+  }
+}
+
+/** Queues a hospital's answer for the box that sent the referral, against the newest version the hub holds. */
+export async function answerReferral(db: HubQueryable, referralId: string, answer: ReferralAnswer): Promise<{ id: string; deviceId: string; referralVersion: number }> {
+  const a = referralAnswer.safeParse(answer);
+  if (!a.success) throw new DownlinkError('invalid', a.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const { rows } = await db.query<{ device_id: string; version: number }>(
+    `SELECT device_id, version FROM entities WHERE type = 'referral' AND entity_id = $1 ORDER BY version DESC LIMIT 1`,
+    [referralId],
+  );
+  if (!rows[0]) throw new DownlinkError('not_found', `no referral ${referralId} at the hub`);
+  const id = randomUUID();
+  const item: DownlinkItem = { id, kind: 'referral_answer', referralId, referralVersion: rows[0].version, answer: a.data };
+  await db.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [id, rows[0].device_id, item.kind, JSON.stringify(item)]);
+  return { id, deviceId: rows[0].device_id, referralVersion: rows[0].version };
+}
+
+/** Asks a box to send its outbox again from a sequence number on. */
+export async function requestResend(db: HubQueryable, deviceId: string, fromSeq: number): Promise<string> {
+  const id = randomUUID();
+  await db.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,'resend',$3)`, [id, deviceId, JSON.stringify({ id, kind: 'resend', fromSeq })]);
+  return id;
+}
+
+export async function pendingDownlink(db: HubQueryable, deviceId?: string) {
+  const { rows } = await db.query<{ id: string; device_id: string; kind: string; body: DownlinkItem; created_at: unknown; send_count: number }>(
+    `SELECT id, device_id, kind, body, created_at, send_count FROM downlink WHERE acked_at IS NULL ${deviceId ? 'AND device_id = $1' : ''} ORDER BY seq`,
+    deviceId ? [deviceId] : [],
+  );
+  return rows;
+}
+
+export class Downlink {
+  constructor(
+    private readonly db: HubDb,
+    private readonly publish: (topic: string, frame: Buffer) => Promise<void>,
+    private readonly log: Logger,
+    private readonly resendAfterMs: number,
+  ) {}
+
+  /** Sends what waits for the box: everything on `all` (its hello), else what was not sent lately. */
+  async sendPending(deviceId: string, all: boolean): Promise<number> {
+    const { rows } = await this.db.query<{ body: unknown }>(
+      `SELECT body FROM downlink WHERE device_id = $1 AND acked_at IS NULL
+          AND ($2 OR sent_at IS NULL OR sent_at < now() - ($3::int * interval '1 millisecond'))
+        ORDER BY seq LIMIT 200`,
+      [deviceId, all, this.resendAfterMs],
+    );
+    if (!rows.length) return 0;
+    const items: DownlinkItem[] = [];
+    for (const r of rows) {
+      const p = downlinkItem.safeParse(r.body);
+      if (p.success) items.push(p.data);
+      else this.log.error({ deviceId, body: r.body }, 'downlink: a stored item no longer fits the contract; skipped');
+    }
+    if (!items.length) return 0;
+    await this.publish(topics.down(deviceId), encodeFrame({ v: 1, kind: 'down', items }));
+    await this.db.query(`UPDATE downlink SET sent_at = now(), send_count = send_count + 1 WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)`, [
+      JSON.stringify(items.map((i) => i.id)),
+    ]);
+    this.log.info({ deviceId, items: items.length }, 'downlink: sent to box');
+    return items.length;
+  }
+
+  async onAck(deviceId: string, frame: Buffer): Promise<boolean> {
+    const d = decodeFrame('down-ack', frame);
+    if (!d.ok) {
+      this.log.warn({ deviceId, reason: d.reason }, 'downlink: invalid acknowledgement rejected');
+      return false;
+    }
+    await this.db.query(
+      `UPDATE downlink d SET acked_at = now(), outcome = r.outcome, reason = r.reason
+         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, outcome text, reason text)
+        WHERE d.id = r.id AND d.device_id = $1 AND d.acked_at IS NULL`,
+      [deviceId, JSON.stringify(d.message.results)],
+    );
+    for (const r of d.message.results) {
+      if (r.outcome === 'rejected') this.log.warn({ deviceId, id: r.id, reason: r.reason }, 'downlink: the box refused an item');
+    }
+    this.log.info({ deviceId, results: d.message.results.length }, 'downlink: acknowledged by box');
+    return true;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Box → hub. Each message is decoded and validated against the contract; an invalid one is
+ * logged with its reason and counted, never thrown. A device's messages are handled one after
+ * another (per-entity order), and the acknowledgement is published only after storeBatch's
+ * commit has returned.
+ */
+import type { Logger } from 'pino';
+import { decodeFrame, encodeFrame, topics, type Channel, type RecordBatch } from '../contract/index.ts';
+import { activeDevice } from '../fleet/devices.ts';
+import type { HubDb } from '../storage/db.ts';
+import { storeBatch } from './store.ts';
+
+export interface IngestHooks {
+  /** Test hook: runs after the commit, before the ack is published (a throw drops the ack). */
+  afterCommit?(deviceId: string, batch: RecordBatch): Promise<void> | void;
+}
+
+export class Ingest {
+  readonly invalid = new Map<string, number>();
+  readonly storedSinceStart = new Map<string, number>();
+  private chains = new Map<string, Promise<void>>();
+  private known = new Map<string, { ok: boolean; at: number }>();
+
+  constructor(
+    private readonly db: HubDb,
+    private readonly publish: (topic: string, frame: Buffer) => Promise<void>,
+    private readonly log: Logger,
+    private readonly onStatus: (deviceId: string, hello: boolean) => Promise<void>,
+    private readonly onDownAck: (deviceId: string, frame: Buffer) => Promise<boolean>,
+    private readonly hooks: IngestHooks = {},
+  ) {}
+
+  countInvalid(channel: string, deviceId: string | null, reason: string) {
+    this.invalid.set(channel, (this.invalid.get(channel) ?? 0) + 1);
+    this.log.warn({ channel, deviceId, reason }, 'ingest: message rejected');
+  }
+
+  /** Entry point for every uplink message; never rejects. */
+  handle(deviceId: string, channel: Channel, frame: Buffer): Promise<void> {
+    const prev = this.chains.get(deviceId) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.handleOne(deviceId, channel, frame))
+      .catch((err) => this.log.error({ err, deviceId, channel }, 'ingest: message not processed (the box will send it again)'));
+    this.chains.set(deviceId, next);
+    void next.then(() => {
+      if (this.chains.get(deviceId) === next) this.chains.delete(deviceId);
+    });
+    return next;
+  }
+
+  /** Resolves when every message received so far is handled. */
+  async idle() {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  private async isActive(deviceId: string): Promise<boolean> {
+    const k = this.known.get(deviceId);
+    // Short cache: a revoked box is refused within seconds without a query per message.
+    if (k && Date.now() - k.at < 5000) return k.ok;
+    const ok = await activeDevice(this.db, deviceId);
+    this.known.set(deviceId, { ok, at: Date.now() });
+    return ok;
+  }
+
+  private async handleOne(deviceId: string, channel: Channel, frame: Buffer) {
+    if (channel !== 'records' && channel !== 'status' && channel !== 'down-ack') return this.countInvalid(channel, deviceId, `boxes do not send on ${channel}`);
+    if (!(await this.isActive(deviceId))) return this.countInvalid(channel, deviceId, 'unknown or revoked device');
+    if (channel === 'down-ack') {
+      if (!(await this.onDownAck(deviceId, frame))) this.invalid.set(channel, (this.invalid.get(channel) ?? 0) + 1);
+      return;
+    }
+    if (channel === 'status') {
+      const d = decodeFrame('status', frame);
+      if (!d.ok) return this.countInvalid(channel, deviceId, d.reason);
+      await this.db.query(`UPDATE devices SET last_seen_at = now(), last_status = $2 WHERE id = $1`, [deviceId, JSON.stringify(d.message)]);
+      await this.onStatus(deviceId, d.message.hello);
+      return;
+    }
+    const d = decodeFrame('records', frame);
+    if (!d.ok) return this.countInvalid(channel, deviceId, d.reason);
+    const t = performance.now();
+    const res = await storeBatch(this.db, deviceId, d.message);
+    for (const [type, n] of Object.entries(res.inserted)) this.storedSinceStart.set(`${deviceId}|${type}`, (this.storedSinceStart.get(`${deviceId}|${type}`) ?? 0) + n);
+    for (const r of res.ack.rejected) this.log.warn({ deviceId, seq: r.seq, reason: r.reason }, 'ingest: record rejected; the box parks it');
+    await this.hooks.afterCommit?.(deviceId, d.message);
+    await this.publish(topics.ack(deviceId), encodeFrame(res.ack));
+    this.log.debug({ deviceId, batch: d.message.batch, records: d.message.records.length, stored: res.ack.stored.length, rejected: res.ack.rejected.length, ms: Math.round(performance.now() - t) }, 'ingest: batch stored and acknowledged');
+  }
+}

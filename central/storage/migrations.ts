@@ -1,0 +1,94 @@
+/**
+ * The hub's schema, in order; the same SQL runs on PGlite and PostgreSQL. A released migration
+ * never changes: add a new one. An advisory lock lets several hub processes start at once.
+ */
+import type { HubDb } from './db.ts';
+
+export const hubMigrations: { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: 'hub',
+    sql: `
+CREATE TABLE devices (
+  id text PRIMARY KEY,
+  secret_hash text NOT NULL,
+  facility_code text NOT NULL,
+  name text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz,
+  last_seen_at timestamptz,
+  last_status jsonb
+);
+
+-- Every version of every record a box sent, once: the id is the box's outbox UUID.
+CREATE TABLE records (
+  id uuid PRIMARY KEY,
+  device_id text NOT NULL REFERENCES devices(id),
+  type text NOT NULL,
+  schema_version integer NOT NULL,
+  entity_id text NOT NULL,
+  entity_version integer NOT NULL,
+  box_seq bigint NOT NULL,
+  payload jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX records_device_seq_idx ON records (device_id, box_seq);
+
+-- The newest version of each entity: an older version never overwrites a newer one.
+CREATE TABLE entities (
+  device_id text NOT NULL REFERENCES devices(id),
+  type text NOT NULL,
+  entity_id text NOT NULL,
+  version integer NOT NULL,
+  record_id uuid NOT NULL,
+  payload jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (device_id, type, entity_id)
+);
+CREATE INDEX entities_type_entity_idx ON entities (type, entity_id);
+
+CREATE TABLE rejections (
+  record_id uuid PRIMARY KEY,
+  device_id text NOT NULL,
+  box_seq bigint NOT NULL,
+  type text NOT NULL,
+  reason text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now()
+);
+
+-- What waits for a box (hospital answers, commands) until the box acknowledges it.
+CREATE TABLE downlink (
+  seq bigserial PRIMARY KEY,
+  id uuid NOT NULL UNIQUE,
+  device_id text NOT NULL REFERENCES devices(id),
+  kind text NOT NULL,
+  body jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  sent_at timestamptz,
+  send_count integer NOT NULL DEFAULT 0,
+  acked_at timestamptz,
+  outcome text,
+  reason text
+);
+CREATE INDEX downlink_pending_idx ON downlink (device_id, seq) WHERE acked_at IS NULL;
+`,
+  },
+];
+
+export async function migrateHub(db: HubDb): Promise<number[]> {
+  const applied: number[] = [];
+  await db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(7345001)`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS hub_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await tx.query<{ id: number }>('SELECT id FROM hub_migrations')).rows.map((r) => r.id));
+    for (const m of hubMigrations) {
+      if (done.has(m.id)) continue;
+      // One statement at a time: PGlite's query() takes a single statement.
+      for (const stmt of m.sql.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) await tx.query(stmt);
+      await tx.query('INSERT INTO hub_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
+      applied.push(m.id);
+    }
+  });
+  return applied;
+}
