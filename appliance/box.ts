@@ -8,12 +8,14 @@ import type { ClinicSettings } from './clinic/settings.ts';
 import { demoStaff, seedDemo, seedDemoTicket } from './clinic/demo.ts';
 import { countAdmins } from './clinic/staff.ts';
 import { expireReferrals } from './clinic/referrals.ts';
+import { startSync, type Sync } from './sync/index.ts';
 import { createApp } from './http/app.ts';
 import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
 
 export interface Box {
   db: GroupCommitDb;
+  sync: Sync;
   queue: Queue;
   url: string;
   httpRedirectUrl: string | null;
@@ -41,6 +43,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     log.warn('no admin account yet: create one with `npm run setup -- admin --username <name> --full-name "<name>"` (password on stdin)');
   }
   const queue = new Queue(db, settings);
+  const sync = await startSync({ db, config, log });
   // Day turnover work: past days' queue figures for the centre, referrals past their validity.
   const dayWork = async () => {
     const closed = await queue.closePastDays();
@@ -54,6 +57,8 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
 
   const app = createApp({
     db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
+    sync,
+    metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n`,
     health: async () => {
       const checks: Record<string, unknown> = {};
       let ok = true;
@@ -96,10 +101,11 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} / ${s.password} (${s.role})`) }, 'demo staff accounts');
 
   return {
-    db, queue, url, httpRedirectUrl,
+    db, queue, sync, url, httpRedirectUrl,
     async close() {
       clearInterval(dayTimer);
       for (const s of servers.reverse()) await s.close();
+      await sync.close();
       await db.close();
       log.info('box stopped');
     },

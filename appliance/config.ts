@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
+import { syncSettingsShape } from './sync/settings.ts';
 
 /**
  * The one schema of the box's settings. Sources, later wins: defaults → JSON file
@@ -61,6 +62,8 @@ export const configSchema = z
     /** Minutes a patient is expected to take before the day has real service times. */
     defaultServiceMinutes: z.coerce.number().int().min(1).max(120).default(10),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Sync to the central hub (written by `provisioning enrol`); see appliance/sync/settings.ts. */
+    ...syncSettingsShape,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -88,6 +91,12 @@ const envMap: Record<string, keyof z.input<typeof configSchema>> = {
   SIMPUL_SERVICE_ENDS_AT: 'serviceEndsAt',
   SIMPUL_REFERRAL_VALID_DAYS: 'referralValidDays',
   SIMPUL_LOG_LEVEL: 'logLevel',
+  SIMPUL_MQTT_URL: 'mqttUrl',
+  SIMPUL_DEVICE_ID: 'deviceId',
+  SIMPUL_DEVICE_SECRET: 'deviceSecret',
+  SIMPUL_MQTT_CA_FILE: 'mqttCaFile',
+  SIMPUL_SYNC_BANDWIDTH_KBPS: 'syncBandwidthKbps',
+  SIMPUL_SYNC_NIGHT_WINDOW: 'syncNightWindow',
 };
 
 export class ConfigError extends Error {}

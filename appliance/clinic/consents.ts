@@ -47,6 +47,19 @@ async function loadConsent(db: Queryable, id: string): Promise<Consent> {
   return toConsent(rows[0]);
 }
 
+/** Told after a consent is given or withdrawn (committed): the relay stops media at once on withdrawal. */
+export type ConsentListener = (encounterId: string, active: boolean) => void;
+const consentListeners = new Set<ConsentListener>();
+export function onConsentChange(listener: ConsentListener): () => void {
+  consentListeners.add(listener);
+  return () => void consentListeners.delete(listener);
+}
+function consentChanged(encounterId: string, active: boolean) {
+  for (const l of consentListeners) {
+    try { l(encounterId, active); } catch { /* a listener's failure is its own */ }
+  }
+}
+
 /** The encounter's active consent, or null. */
 export async function activeConsent(db: Queryable, encounterId: string): Promise<Consent | null> {
   const { rows } = await db.query<Consent>(`${select} WHERE c.encounter_id = $1 AND c.withdrawn_at IS NULL ORDER BY c.given_at DESC LIMIT 1`, [encounterId]);
@@ -70,7 +83,7 @@ export async function listConsents(db: Queryable, encounterId: string): Promise<
  * verbally and recorded by the named staff member.
  */
 export async function giveConsent(db: Db, encounterId: string, party: ConsentParty): Promise<Consent> {
-  return db.transaction(async (tx) => {
+  const given = await db.transaction(async (tx) => {
     const e = await requireOpenEncounter(tx, encounterId, 'record consent');
     const current = await activeConsent(tx, encounterId);
     if (current) return current;
@@ -84,11 +97,13 @@ export async function giveConsent(db: Db, encounterId: string, party: ConsentPar
     if (party.kind === 'staff') await audit(tx, party.actor, 'create', 'consent', id, e.patientId);
     return c;
   });
+  consentChanged(encounterId, true);
+  return given;
 }
 
 /** Withdraws the encounter's active consent (the patient may always withdraw, even after the visit). */
 export async function withdrawConsent(db: Db, encounterId: string, party: ConsentParty): Promise<Consent> {
-  return db.transaction(async (tx) => {
+  const withdrawn = await db.transaction(async (tx) => {
     const current = await activeConsent(tx, encounterId);
     if (!current) {
       const exists = await tx.query(`SELECT 1 FROM encounters WHERE id = $1`, [encounterId]);
@@ -103,6 +118,8 @@ export async function withdrawConsent(db: Db, encounterId: string, party: Consen
     if (party.kind === 'staff') await audit(tx, party.actor, 'update', 'consent', c.id, c.patientId);
     return c;
   });
+  consentChanged(encounterId, false);
+  return withdrawn;
 }
 
 /** The encounter a ticket link speaks for: the ticket's open encounter (or its latest one). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 /**
  * Records the centre needs, queued in the same transaction as the record itself so that a
@@ -24,32 +24,71 @@ export async function appendOutbox(
   );
 }
 
-export interface OutboxSummary {
+export interface Backlog {
   pending: number;
+  parked: number;
+  oldestPendingAgeSeconds: number | null;
+  bytesPending: number;
+}
+
+export async function readBacklog(db: Queryable): Promise<Backlog> {
+  const { rows } = await db.query<{ pending: number; parked: number; oldest: number | null; bytes: number }>(
+    `SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS pending,
+            count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked,
+            extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL))::float8 AS oldest,
+            coalesce(sum(octet_length(payload::text)) FILTER (WHERE parked_at IS NULL), 0)::float8 AS bytes
+       FROM outbox WHERE delivered_at IS NULL`,
+  );
+  const r = rows[0];
+  return { pending: r.pending, parked: r.parked, oldestPendingAgeSeconds: r.oldest == null ? null : Math.max(0, r.oldest), bytesPending: r.bytes };
+}
+
+export interface ParkedRecord {
+  seq: number;
+  id: string;
+  type: string;
+  entityId: string;
+  entityVersion: number;
+  reason: string;
+  createdAt: string;
+  parkedAt: string;
+}
+
+/** Records the hub rejected as invalid, for the box's admin page. */
+export async function listParked(db: Queryable, limit = 100): Promise<ParkedRecord[]> {
+  const { rows } = await db.query<{ seq: number; id: string; type: string; entity_id: string; entity_version: number; parked_reason: string; created_at: unknown; parked_at: unknown }>(
+    `SELECT seq::float8 AS seq, id, type, entity_id, entity_version, parked_reason, created_at, parked_at FROM outbox
+      WHERE delivered_at IS NULL AND parked_at IS NOT NULL ORDER BY seq LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    seq: r.seq, id: r.id, type: r.type, entityId: r.entity_id, entityVersion: r.entity_version, reason: r.parked_reason,
+    createdAt: new Date(r.created_at as string).toISOString(), parkedAt: new Date(r.parked_at as string).toISOString(),
+  }));
+}
+
+/** Sends a parked record again (after the hub was updated to accept it). */
+export async function unpark(db: Db, seq: number): Promise<boolean> {
+  const { rows } = await db.query(`UPDATE outbox SET parked_at = NULL, parked_reason = NULL WHERE seq = $1 AND parked_at IS NOT NULL RETURNING seq`, [seq]);
+  return rows.length > 0;
+}
+
+/** The admin page's view: the backlog plus totals and the pending count per type. */
+export interface OutboxSummary extends Backlog {
   total: number;
   oldestPendingAt: string | null;
-  bytesPending: number;
   byType: { type: string; pending: number }[];
 }
 
 export async function outboxSummary(db: Queryable): Promise<OutboxSummary> {
-  const { rows } = await db.query<{ pending: number; total: number; oldest: string | null; bytes: number }>(
-    `SELECT count(*) FILTER (WHERE delivered_at IS NULL)::int AS pending, count(*)::int AS total,
-            min(created_at) FILTER (WHERE delivered_at IS NULL) AS oldest,
-            coalesce(sum(octet_length(payload::text)) FILTER (WHERE delivered_at IS NULL), 0)::int AS bytes
-       FROM outbox`,
+  const backlog = await readBacklog(db);
+  const { rows } = await db.query<{ total: number; oldest: string | null }>(
+    `SELECT count(*)::int AS total, min(created_at) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS oldest FROM outbox`,
   );
   const byType = await db.query<{ type: string; pending: number }>(
-    `SELECT type, count(*)::int AS pending FROM outbox WHERE delivered_at IS NULL GROUP BY type ORDER BY type`,
+    `SELECT type, count(*)::int AS pending FROM outbox WHERE delivered_at IS NULL AND parked_at IS NULL GROUP BY type ORDER BY type`,
   );
-  const r = rows[0];
-  return {
-    pending: r.pending,
-    total: r.total,
-    oldestPendingAt: r.oldest ? new Date(r.oldest).toISOString() : null,
-    bytesPending: r.bytes,
-    byType: byType.rows,
-  };
+  return { ...backlog, total: rows[0].total, oldestPendingAt: rows[0].oldest ? new Date(rows[0].oldest).toISOString() : null, byType: byType.rows };
 }
 
 export async function listOutbox(db: Queryable, opts: { limit: number; offset: number }) {

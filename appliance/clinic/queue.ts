@@ -107,8 +107,10 @@ export class Queue {
     }
     this.recompute(pd);
     // Old days are dropped from memory: only today's queues are hot.
-    if (day === this.today()) this.days.set(key, pd);
-    for (const k of this.days.keys()) if (!k.startsWith(this.today())) this.days.delete(k);
+    const today = this.today();
+    if (day === today) this.days.set(key, pd);
+    for (const k of this.days.keys()) if (!k.startsWith(today)) this.days.delete(k);
+    for (const [hash, ref] of this.byToken) if (ref.day !== today && ref.day !== day) this.byToken.delete(hash);
     return pd;
   }
 
@@ -155,9 +157,9 @@ export class Queue {
       const n = c[0].n;
       const label = `${poli.prefix}-${String(n).padStart(3, '0')}`;
       const { rows } = await tx.query<TicketRow>(
-        `INSERT INTO queue_tickets (id, token_hash, day, poli, number, label, patient_id, source, status, expires_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'waiting',$9) RETURNING ${columns}`,
-        [randomUUID(), tokenHash, day, poli.code, n, label, input.patientId ?? null, input.source, expiresAt.toISOString()],
+        `INSERT INTO queue_tickets (id, token_hash, day, poli, number, label, patient_id, source, status, expires_at, taken_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'waiting',$9,$10) RETURNING ${columns}`,
+        [randomUUID(), tokenHash, day, poli.code, n, label, input.patientId ?? null, input.source, expiresAt.toISOString(), this.now().toISOString()],
       );
       if (actor && input.patientId) await audit(tx, actor, 'create', 'queue_ticket', rows[0].id, input.patientId);
       return toTicket(rows[0]);
@@ -195,8 +197,8 @@ export class Queue {
       ticket,
       poliName: poli?.name ?? ticket.poli,
       position,
-      // Patients ahead share the poli's rooms; the patient's own turn starts when those are done.
-      estimatedWaitMinutes: position === null ? null : Math.round((Math.ceil(position / rooms) - (position <= rooms ? 1 : 0)) * minutes),
+      // Those ahead share the poli's rooms, and each room is on average half-way through a patient.
+      estimatedWaitMinutes: position === null ? null : Math.round(((position - 1) / rooms + 0.5) * minutes),
       expired: Date.parse(ticket.expiresAt) <= this.now().getTime(),
     };
   }
@@ -229,9 +231,11 @@ export class Queue {
     const current = await this.get(id);
     if (!allowed.includes(current.status)) throw invalidState('queue_ticket', current.status, action);
     const t = await this.db.transaction(async (tx) => {
+      // Times come from the queue's clock (not the database's), so estimates and tests agree.
+      const timed = sql.includes('now()');
       const { rows } = await tx.query<TicketRow>(
-        `UPDATE queue_tickets SET ${sql} WHERE id = $1 AND status = ANY($2) RETURNING ${columns}`,
-        [id, allowed, ...params],
+        `UPDATE queue_tickets SET ${sql.replaceAll('now()', `$${3 + params.length}`)} WHERE id = $1 AND status = ANY($2) RETURNING ${columns}`,
+        [id, allowed, ...params, ...(timed ? [this.now().toISOString()] : [])],
       );
       if (!rows[0]) throw invalidState('queue_ticket', current.status, action);
       if (rows[0].patientId) await audit(tx, actor, 'update', 'queue_ticket', id, rows[0].patientId);

@@ -4,6 +4,7 @@ import type { Queue } from '../clinic/queue.ts';
 import type { ClinicSettings } from '../clinic/settings.ts';
 import type { Session } from '../clinic/staff.ts';
 import type { Lang } from './i18n.ts';
+import type { Sync } from '../sync/index.ts';
 
 /** What the HTTP layer is given at start: the domain's handles, never storage internals. */
 export interface AppDeps {
@@ -13,7 +14,9 @@ export interface AppDeps {
   log: Logger;
   /** Health of the box's storage, for /healthz (filled by main from the storage layer). */
   health: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
-  /** Extra Prometheus text appended to /metrics by other parts (sync, relay). */
+  /** The link to the hub: backlog, last sync, last error (disabled when not enrolled). */
+  sync: Sync;
+  /** Extra Prometheus text appended to /metrics by other parts (the relay). */
   metrics?: () => Promise<string>;
   /** Cookies get `Secure` when served over HTTPS (always on a box; tests may use plain HTTP). */
   secureCookies: boolean;

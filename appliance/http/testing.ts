@@ -6,6 +6,7 @@ import { configSchema } from '../config.ts';
 import { settingsOf } from '../box.ts';
 import { demoStaff, seedDemo } from '../clinic/demo.ts';
 import { createApp } from './app.ts';
+import { startSync } from '../sync/index.ts';
 import type { Role } from '../clinic/staff.ts';
 
 /**
@@ -19,9 +20,11 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
   const db = new GroupCommitDb(await openMemoryDatabase());
   await seedDemo(db, settings);
   const queue = new Queue(db, settings, now);
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // Not enrolled: a disabled sync that still reports the backlog.
+  const sync = await startSync({ db, config, log });
   const app = createApp({
-    db, queue, settings, demo: true, secureCookies: false,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    db, queue, settings, demo: true, secureCookies: false, log, sync,
     health: async () => ({ ok: true, checks: { database: 'ok' } }),
   });
 

@@ -234,6 +234,23 @@ CREATE TABLE sync_state (
 );
 `,
   },
+  {
+    id: 3,
+    name: 'call_quality',
+    sql: `
+-- Per-call quality of a consultation through the box's relay (figures only: bitrate, loss, jitter,
+-- round trip, frames, events). Never media: nothing is recorded unless recording was consented.
+CREATE TABLE call_quality (
+  id uuid PRIMARY KEY,
+  encounter_id uuid NOT NULL REFERENCES encounters(id),
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz NOT NULL,
+  end_reason text NOT NULL,
+  summary jsonb NOT NULL
+);
+CREATE INDEX call_quality_encounter_idx ON call_quality (encounter_id, started_at);
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

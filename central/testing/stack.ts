@@ -57,7 +57,7 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Prom
     async restartHub(newHooks) {
       await hub.close();
       const port = Number(new URL(mqttUrl).port);
-      hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: port, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks: newHooks ?? {} });
+      hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: port, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks: newHooks ?? hooks });
       return hub;
     },
     async close() {

@@ -84,8 +84,10 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           nobody: t('Tidak ada pasien menunggu.', 'Nobody waiting.'), chooseHospital: t('Pilih rumah sakit', 'Choose a hospital'),
           m_in_person: t('Tatap muka', 'In person'), m_audio_visual: t('Video (audio-visual)', 'Video (audio-visual)'), m_audio_only: t('Suara saja', 'Audio only'), m_chat: 'Chat',
           days: t('{n} hari', '{n} days'),
-          ps_issued: t('diterbitkan', 'issued'), ps_dispensed: t('disiapkan', 'dispensed'), ps_picked_up: t('sudah diambil', 'collected'),
-          rs_draft: ts.rs_draft, rs_issued: ts.rs_issued, rs_sent: ts.rs_sent, rs_accepted: ts.rs_accepted, rs_scheduled: ts.rs_scheduled, rs_rejected: ts.rs_rejected, rs_used: ts.rs_used, rs_expired: ts.rs_expired,
+          // Status labels for staff (the patient's page words them for the patient: "Rejected — ask the staff").
+          ps_issued: t('Diterbitkan', 'Issued'), ps_dispensed: t('Sudah disiapkan', 'Dispensed'), ps_picked_up: t('Sudah diambil', 'Collected'),
+          rs_draft: t('Draf', 'Draft'), rs_issued: t('Diterbitkan', 'Issued'), rs_sent: t('Terkirim ke RS', 'Sent to the hospital'), rs_accepted: t('Diterima RS', 'Accepted by the hospital'),
+          rs_scheduled: t('Dijadwalkan RS', 'Scheduled by the hospital'), rs_rejected: t('Ditolak RS', 'Rejected by the hospital'), rs_used: t('Sudah dipakai', 'Used'), rs_expired: t('Kedaluwarsa', 'Expired'),
           emergency: t('gawat darurat', 'emergency'),
         }}>
         <main>

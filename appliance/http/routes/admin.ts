@@ -3,7 +3,7 @@ import type { AppEnv } from '../env.ts';
 import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
 import { paging } from './patients.ts';
 import { listAudit } from '../../clinic/audit.ts';
-import { listOutbox, outboxSummary } from '../../clinic/outbox.ts';
+import { listOutbox, listParked, outboxSummary, unpark } from '../../clinic/outbox.ts';
 import { createStaff, listStaff, staffInput } from '../../clinic/staff.ts';
 
 const isoDateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
@@ -33,6 +33,31 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const db = c.get('deps').db;
       return c.json({ summary: await outboxSummary(db), entries: await listOutbox(db, c.req.valid('query')) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'get', path: '/api/v1/admin/sync', tags: ['admin'], summary: 'The link to the centre: backlog, last sync, last error, parked records',
+      responses: jsonResponses('sync state', z.any()),
+    }),
+    async (c) => {
+      const { db, sync } = c.get('deps');
+      return c.json({ sync: await sync.stats(), parked: await listParked(db) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'post', path: '/api/v1/admin/sync/parked/{seq}/unpark', tags: ['admin'], summary: 'Send a parked record again (after the hub was fixed to accept it)',
+      request: { params: z.object({ seq: z.coerce.number().int().min(1).openapi({ param: { name: 'seq', in: 'path' }, example: 1 }) }) },
+      responses: { ...jsonResponses('whether a parked record was released', z.object({ released: z.boolean() })), 404: { description: 'no parked record with that number' } },
+    }),
+    async (c) => {
+      const { db, sync } = c.get('deps');
+      const released = await unpark(db, c.req.valid('param').seq);
+      if (released) sync.kick();
+      return c.json({ released }, 200);
     },
   );
 

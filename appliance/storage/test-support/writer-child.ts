@@ -43,6 +43,9 @@ async function writer() {
     const id = next++;
     await db.query('INSERT INTO storage_probe (id, payload) VALUES ($1, $2)', [id, payload]);
     say(`ACK ${id}`);
+    // PGlite runs synchronously, so a loop of awaited queries never yields to I/O: let the event
+    // loop run (as it does between HTTP requests in the box), e.g. for the backup control socket.
+    await new Promise((r) => setImmediate(r));
   }
 }
 await Promise.all(Array.from({ length: writers }, writer));

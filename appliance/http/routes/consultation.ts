@@ -1,0 +1,115 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { allow, register } from '../access.ts';
+import { apiRoute, jsonResponses } from '../openapi.ts';
+import { HttpError } from '../errors.ts';
+import { ticketOfLink } from './ticket-clinical.ts';
+import { encounterOfTicket } from '../../clinic/consents.ts';
+import { findEncounter } from '../../clinic/encounters.ts';
+import { ClinicError } from '../../clinic/errors.ts';
+import { demoIds } from '../../clinic/demo-ids.ts';
+import { audit } from '../../clinic/audit.ts';
+import type { Relay, RelaySession } from '../../relay/relay.ts';
+import { parseClientMessage, type Party } from '../../relay/protocol.ts';
+import { upgradeWebSocket } from '../../relay/node-websocket.ts';
+import { callQualityOf } from '../../relay/store.ts';
+import { registerConsultationPage } from '../pages/consultation.tsx';
+
+/**
+ * Consultation signaling: one WebSocket per participant, to the box only.
+ * - doctor: `/api/v1/consultations/{encounterId}/socket` with the staff session cookie
+ * - patient: `/api/v1/tickets/{token}/consultation/socket` (the ticket link is the grant)
+ * The relay decides about media (consent gate); the socket also carries the text chat.
+ */
+
+const staffSocketPath = '/api/v1/consultations/:encounterId/socket';
+const ticketSocketPath = '/api/v1/tickets/:token/consultation/socket';
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const tokenShape = /^[A-Za-z0-9_-]{20,64}$/;
+
+/** Browsers send Origin on WebSocket upgrades and never enforce same-origin there: the box does. */
+function sameOrigin(c: Context<AppEnv>) {
+  const origin = c.req.header('origin');
+  if (!origin) return true; // not a browser (no cookie-riding possible without one)
+  try {
+    return new URL(origin).host === new URL(c.req.url).host;
+  } catch {
+    return false;
+  }
+}
+
+function upgradeRequired(c: Context<AppEnv>) {
+  return c.json({ error: { code: 'upgrade_required', message: 'this address is a WebSocket (consultation signaling)', details: {} } }, 426);
+}
+
+function socketFor(c: Context<AppEnv>, relay: Relay, encounterId: string, role: Party) {
+  const log = c.get('log');
+  let session: RelaySession | null = null;
+  return upgradeWebSocket(c, {
+    onOpen(_evt, ws) {
+      try {
+        session = relay.connect(encounterId, role, (msg) => ws.send(JSON.stringify(msg)));
+        log.info({ encounterId, role }, 'consultation socket open');
+      } catch {
+        ws.close(1013, 'relay unavailable');
+      }
+    },
+    onMessage(evt, ws) {
+      const msg = parseClientMessage(typeof evt.data === 'string' ? evt.data : null);
+      if (!msg) {
+        ws.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'not a consultation message' }));
+        return;
+      }
+      session?.handle(msg).catch((err) => log.warn({ err, encounterId, role }, 'consultation message failed'));
+    },
+    onClose() {
+      session?.close();
+      session = null;
+      log.info({ encounterId, role }, 'consultation socket closed');
+    },
+  });
+}
+
+export function registerConsultation(app: OpenAPIHono<AppEnv>, relay: Relay) {
+  register({ method: 'GET', path: staffSocketPath, access: ['doctor'], kind: 'api' });
+  app.get(staffSocketPath, allow('doctor'), async (c) => {
+    const encounterId = c.req.param('encounterId') ?? '';
+    if (!uuid.test(encounterId)) throw new HttpError('not_found', { entity: 'encounter' });
+    const e = await findEncounter(c.get('deps').db, encounterId);
+    if (e.status !== 'open') throw new ClinicError('invalid_state', 'the encounter is closed', { entity: 'encounter', from: e.status, action: 'consult' });
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return upgradeRequired(c);
+    if (!sameOrigin(c)) throw new HttpError('forbidden', { reason: 'cross-origin socket' });
+    const session = c.get('session')!;
+    await audit(c.get('deps').db, session.actor, 'read', 'encounter', encounterId, e.patientId);
+    return socketFor(c, relay, encounterId, 'doctor');
+  });
+
+  register({ method: 'GET', path: ticketSocketPath, access: ['ticket'], kind: 'api' });
+  app.get(ticketSocketPath, async (c) => {
+    const token = c.req.param('token') ?? '';
+    if (!tokenShape.test(token)) throw new HttpError('not_found', { entity: 'queue_ticket' });
+    const ticket = await ticketOfLink(c, token);
+    const e = await encounterOfTicket(c.get('deps').db, ticket.id, { openOnly: true });
+    if (!e) throw new ClinicError('invalid_state', 'no consultation is open for this ticket', { entity: 'encounter', from: 'none', action: 'consult' });
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return upgradeRequired(c);
+    if (!sameOrigin(c)) throw new HttpError('forbidden', { reason: 'cross-origin socket' });
+    return socketFor(c, relay, e.id, 'patient');
+  });
+
+  app.openapi(
+    apiRoute(['doctor'], {
+      method: 'get', path: '/api/v1/encounters/{id}/calls', tags: ['consultation'],
+      summary: 'Quality of the encounter’s video/audio calls through the box (figures only, never media)',
+      request: { params: z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' }, example: demoIds.encounter }) }) },
+      responses: { ...jsonResponses('one record per call: bitrate, loss, jitter, round trip, frames, keyframe requests, events', z.any()), 404: { description: 'no such encounter' } },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      await findEncounter(c.get('deps').db, id);
+      return c.json({ calls: await callQualityOf(c.get('deps').db, id) }, 200);
+    },
+  );
+
+  registerConsultationPage(app);
+}

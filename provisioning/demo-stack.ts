@@ -1,0 +1,67 @@
+/**
+ * `npm start`: the whole stack on embedded defaults, in one process — the hub (embedded MQTT
+ * broker, PGlite under data/central) and a demo puskesmas box enrolled to it and syncing.
+ * The demo box's credentials are kept in data/demo-device.json so a restart reuses them.
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../appliance/config.ts';
+import { startBox } from '../appliance/box.ts';
+import { demoStaff } from '../appliance/clinic/demo.ts';
+import { HubConfigError, loadHubConfig } from '../central/config.ts';
+import { startHub } from '../central/hub.ts';
+import { authenticateDevice, enrolDevice } from '../central/fleet/devices.ts';
+
+const credentialsSchema = z.object({ deviceId: z.string(), deviceSecret: z.string() });
+
+async function main() {
+  const config = loadConfig(process.env, { mode: 'demo' });
+  // The hub's embedded broker takes 1884 here: 1883 is often a local Mosquitto already.
+  const hubConfig = loadHubConfig(process.env, {
+    dataDir: process.env.SIMPUL_HUB_DATA_DIR ?? join(config.dataDir, 'central'),
+    brokerPort: Number(process.env.SIMPUL_HUB_BROKER_PORT ?? 1884),
+    brokerHost: process.env.SIMPUL_HUB_BROKER_HOST ?? '127.0.0.1',
+  });
+  const hub = await startHub(hubConfig);
+
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'demo-device.json');
+  let credentials: z.infer<typeof credentialsSchema> | null = null;
+  if (existsSync(file)) {
+    const parsed = credentialsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success && (await authenticateDevice(hub.db, parsed.data.deviceId, parsed.data.deviceSecret))) credentials = parsed.data;
+  }
+  if (!credentials) {
+    const suffix = Math.random().toString(36).slice(2, 6);
+    const enrolled = await enrolDevice(hub.db, { facilityCode: config.facility.code, name: config.facility.name, deviceId: `demo-${config.facility.code.toLowerCase()}-${suffix}` });
+    credentials = { deviceId: enrolled.deviceId, deviceSecret: enrolled.secret };
+    writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  }
+
+  const box = await startBox({ ...config, mqttUrl: hub.mqttUrl, ...credentials });
+  console.log(`central: ${hub.url}`);
+  console.log(`appliance: ${box.url}`);
+  console.log(`  demo staff (demo mode only): ${demoStaff.map((s) => `${s.username}/${s.password}`).join('  ')}`);
+  console.log(`  patients: ${box.url}/ambil   staff: ${box.url}/staff   waiting-room screen: ${box.url}/layar   API: ${box.url}/openapi.json`);
+
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, async () => {
+      if (stopping) return;
+      stopping = true;
+      await box.close();
+      await hub.close();
+      process.exit(0);
+    });
+  }
+}
+
+main().catch((e) => {
+  if (e instanceof ConfigError || e instanceof HubConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  console.error(e);
+  process.exit(1);
+});
