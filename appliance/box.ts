@@ -10,12 +10,17 @@ import { countAdmins } from './clinic/staff.ts';
 import { expireReferrals } from './clinic/referrals.ts';
 import { startSync, type Sync } from './sync/index.ts';
 import { createApp } from './http/app.ts';
+import { createRelay, type Relay } from './relay/relay.ts';
+import { relayDepsFor } from './relay/store.ts';
+import { relayConfigOf } from './relay/settings.ts';
+import { attachWebSockets, type WebSocketAttachment } from './relay/node-websocket.ts';
 import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
 
 export interface Box {
   db: GroupCommitDb;
   sync: Sync;
+  relay: Relay;
   queue: Queue;
   url: string;
   httpRedirectUrl: string | null;
@@ -55,10 +60,15 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   const dayTimer = setInterval(() => void dayWork().catch((err) => log.error({ err }, 'day turnover work failed')), 10 * 60_000);
   dayTimer.unref();
 
+  // The consultation relay: media only with consent; its signaling WebSockets ride the HTTPS server.
+  const relay = createRelay(relayConfigOf(config), relayDepsFor(db, log));
+  const sockets: WebSocketAttachment[] = [];
+
   const app = createApp({
+    relay,
     db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
     sync,
-    metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n`,
+    metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + relay.metricsText(),
     health: async () => {
       const checks: Record<string, unknown> = {};
       let ok = true;
@@ -85,11 +95,13 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   if (opts.plainHttp) {
     const s = await serveHttp(app.fetch, { port: config.httpsPort, host: config.host });
     servers.push(s);
+    sockets.push(attachWebSockets(s.server, app.fetch));
     url = `http://${shownHost}:${s.port}`;
   } else {
     const tls = await loadOrCreateCertificate({ dataDir: config.dataDir, certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, hostnames: config.tlsHostnames });
     const s = await serveHttps(app.fetch, { port: config.httpsPort, host: config.host, key: tls.key, cert: tls.cert });
     servers.push(s);
+    sockets.push(attachWebSockets(s.server, app.fetch));
     url = `https://${shownHost}:${s.port}`;
     if (config.httpPort) {
       const r = await serveRedirect({ port: config.httpPort, host: config.host, httpsPort: s.port });
@@ -101,9 +113,11 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} / ${s.password} (${s.role})`) }, 'demo staff accounts');
 
   return {
-    db, queue, sync, url, httpRedirectUrl,
+    db, queue, sync, relay, url, httpRedirectUrl,
     async close() {
       clearInterval(dayTimer);
+      await relay.close();
+      for (const w of sockets) w.close();
       for (const s of servers.reverse()) await s.close();
       await sync.close();
       await db.close();

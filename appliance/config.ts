@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { syncSettingsShape } from './sync/settings.ts';
+import { relayEnv, relaySettingsShape } from './relay/settings.ts';
 
 /**
  * The one schema of the box's settings. Sources, later wins: defaults → JSON file
@@ -64,6 +65,8 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Sync to the central hub (written by `provisioning enrol`); see appliance/sync/settings.ts. */
     ...syncSettingsShape,
+    /** The consultation relay (UDP ports, bitrate cap, LAN addresses); see appliance/relay/settings.ts. */
+    ...relaySettingsShape,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -97,6 +100,7 @@ const envMap: Record<string, keyof z.input<typeof configSchema>> = {
   SIMPUL_MQTT_CA_FILE: 'mqttCaFile',
   SIMPUL_SYNC_BANDWIDTH_KBPS: 'syncBandwidthKbps',
   SIMPUL_SYNC_NIGHT_WINDOW: 'syncNightWindow',
+  ...relayEnv,
 };
 
 export class ConfigError extends Error {}

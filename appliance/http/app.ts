@@ -15,6 +15,7 @@ import { registerQueue } from './routes/queue.ts';
 import { registerAdmin } from './routes/admin.ts';
 import { registerClinical } from './routes/clinical.ts';
 import { registerPages } from './pages/index.tsx';
+import { registerConsultation } from './routes/consultation.ts';
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps) {
   registerPatients(app);
   registerQueue(app);
   registerClinical(app);
+  if (deps.relay) registerConsultation(app, deps.relay);
   registerAdmin(app);
   registerPages(app);
 

@@ -164,6 +164,18 @@ export class Relay {
     return { rooms: this.rooms.size, peerConnections: this.pcCount, timer: this.timer !== null, ...this.totals };
   }
 
+  /** Prometheus text for /metrics. */
+  metricsText(): string {
+    const s = this.stats();
+    const m = (name: string, help: string, type: 'gauge' | 'counter', v: number) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
+    return m('simpul_relay_rooms', 'Consultation rooms with a participant connected.', 'gauge', s.rooms)
+      + m('simpul_relay_peer_connections', 'Open media peer connections.', 'gauge', s.peerConnections)
+      + m('simpul_relay_calls_total', 'Calls that got media.', 'counter', s.calls)
+      + m('simpul_relay_refused_no_consent_total', 'Offers refused for want of consent.', 'counter', s.refusedNoConsent)
+      + m('simpul_relay_keyframe_requests_total', 'PLI/FIR sent to senders.', 'counter', s.keyframeRequests)
+      + m('simpul_relay_forwarded_bytes_total', 'RTP payload bytes forwarded.', 'counter', s.bytesForwarded);
+  }
+
   /** A participant's signaling session joins the encounter's room (a second one for the same role replaces the first). */
   connect(encounterId: string, role: Party, sink: (msg: ServerMessage) => void): RelaySession {
     if (this.closedRelay) throw new Error('relay closed');

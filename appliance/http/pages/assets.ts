@@ -12,7 +12,7 @@ import { register } from '../access.ts';
  */
 const bundles: Record<string, string[]> = {
   ambil: ['common.js', 'ambil.js'],
-  ticket: ['common.js', 'ticket.js'],
+  ticket: ['common.js', 'consultation.js', 'ticket.js'],
   layar: ['common.js', 'layar.js'],
   login: ['common.js', 'staff.js', 'login.js'],
   staff: ['common.js', 'staff.js'],
@@ -21,6 +21,9 @@ const bundles: Record<string, string[]> = {
   poster: ['poster.js'],
   pemeriksaan: ['common.js', 'staff.js', 'pemeriksaan.js'],
   farmasi: ['common.js', 'staff.js', 'farmasi.js'],
+  // The consultation call: full doctor screen, and the panel the examination page loads beside its own bundle.
+  konsultasi: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js'],
+  konsultasipanel: ['common.js', 'consultation.js', 'consultation-staff.js'],
 };
 
 interface Built {

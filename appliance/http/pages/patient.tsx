@@ -8,6 +8,7 @@ import type { TicketView } from '../../clinic/queue.ts';
 import { publicTicket } from '../routes/queue.ts';
 import { Layout, MessagePage, render } from './layout.tsx';
 import { page, pageGuard } from './guard.tsx';
+import { consultationCss, consultationStrings } from './consultation.tsx';
 
 /** The patient's pages: on a cheap phone over the clinic Wi-Fi, 360 px wide, no account. */
 
@@ -71,6 +72,7 @@ export function ticketStrings(lang: Lang): Record<string, string> {
     consentVerbal: t('dicatat lisan oleh {name}', 'recorded verbally by {name}'),
     consentWithdraw: t('Tarik persetujuan', 'Withdraw consent'),
     scheduled: t('Jadwal di rumah sakit: {d}', 'Hospital appointment: {d}'),
+    ...consultationStrings(lang),
   };
 }
 
@@ -114,9 +116,10 @@ function TicketBody({ lang, v, token, endsAt }: { lang: Lang; v: ReturnType<type
         </p>
       </section>
       <section class="card" id="konsultasi" data-testid="consent" hidden>
-        {/* The consent prompt (GET/POST /api/v1/tickets/:token/consent); the relay issue adds the call itself here. */}
+        {/* The consent prompt (GET/POST /api/v1/tickets/:token/consent), then the call through the box (assets/consultation.js). */}
         <h2 style="margin-top:0">{t('Konsultasi jarak jauh', 'Remote consultation')}</h2>
         <div id="konsultasi-body"></div>
+        <div data-call="patient" data-testid="patient-call" hidden></div>
       </section>
       <section class="card" id="dokumen" data-testid="documents">
         <h2 style="margin-top:0">{t('Dokumen Anda', 'Your documents')}</h2>
@@ -210,7 +213,7 @@ export function registerPatientPages(app: OpenAPIHono<AppEnv>) {
     c.header('referrer-policy', 'no-referrer');
     c.header('x-robots-tag', 'noindex');
     return render(c, (
-      <Layout c={c} title={`${v.label} · ${tr(lang, 'Tiket antrean', 'Queue ticket')}`} variant="phone" extraCss={css} scripts={['ticket']}
+      <Layout c={c} title={`${v.label} · ${tr(lang, 'Tiket antrean', 'Queue ticket')}`} variant="phone" extraCss={css + consultationCss} scripts={['ticket']}
         strings={ticketStrings(lang)} data={{ token, ticket: v, tz: c.get('deps').settings.timeZone }}>
         <TicketBody lang={lang} v={v} token={token} endsAt={c.get('deps').settings.serviceEndsAt} />
       </Layout>

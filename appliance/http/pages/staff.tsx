@@ -251,7 +251,9 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
     const t = (id: string, en: string) => tr(lang, id, en);
     return render(c, (
       <StaffLayout c={c} title="Admin" scripts={['admin']}
-        strings={{ created: t('Akun {u} dibuat.', 'Account {u} created.'), active: t('aktif', 'active'), inactive: t('nonaktif', 'inactive'), never: t('—', '—'), delivered: t('terkirim', 'delivered'), pending: t('menunggu', 'pending') }}>
+        strings={{ created: t('Akun {u} dibuat.', 'Account {u} created.'), active: t('aktif', 'active'), inactive: t('nonaktif', 'inactive'), never: t('—', '—'), delivered: t('terkirim', 'delivered'), pending: t('menunggu', 'pending'),
+          connected: t('tersambung', 'connected'), offline: t('terputus — data aman di kotak, dikirim saat sambungan kembali', 'offline — records are safe on the box and go when the link returns'),
+          notEnrolled: t('belum didaftarkan ke pusat', 'not enrolled with the centre'), resend: t('Kirim ulang', 'Send again'), lastError: t('Galat terakhir', 'Last error') }}>
         <main>
           <h1>Admin</h1>
           <section class="card" data-testid="outbox">
@@ -265,6 +267,17 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
             <div id="ob-types" class="small muted"></div>
             <div class="tbl-wrap"><table data-testid="outbox-table"><thead><tr><th>#</th><th>{t('Jenis', 'Type')}</th><th>{t('Data', 'Entity')}</th><th>{t('Dibuat', 'Created')}</th><th>{t('Status', 'Status')}</th></tr></thead><tbody id="ob-rows"></tbody></table></div>
             <div class="pager"><button type="button" class="sec" id="ob-prev" data-testid="outbox-prev">‹</button><span id="ob-page"></span><button type="button" class="sec" id="ob-next" data-testid="outbox-next">›</button></div>
+          </section>
+
+          <section class="card" data-testid="sync">
+            <h2 style="margin-top:0">{t('Sambungan ke pusat', 'Link to the centre')}</h2>
+            <div class="stats">
+              <div><div class="muted">{t('Status', 'Status')}</div><div class="stat" id="sy-state" data-testid="sync-state" style="font-size:20px">…</div></div>
+              <div><div class="muted">{t('Terakhir berhasil', 'Last success')}</div><div class="stat" id="sy-last" data-testid="sync-last" style="font-size:20px">…</div></div>
+              <div><div class="muted">{t('Ditahan (ditolak pusat)', 'Parked (refused by the centre)')}</div><div class="stat" id="sy-parked" data-testid="sync-parked">…</div></div>
+            </div>
+            <div id="sy-error" class="small" data-testid="sync-error"></div>
+            <div class="tbl-wrap"><table data-testid="parked-table"><thead><tr><th>#</th><th>{t('Jenis', 'Type')}</th><th>{t('Alasan', 'Reason')}</th><th></th></tr></thead><tbody id="sy-rows"></tbody></table></div>
           </section>
 
           <section class="card" data-testid="audit">

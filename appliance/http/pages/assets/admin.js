@@ -28,6 +28,23 @@ function loadOutbox() {
   }, function (e) { $('#ob-rows').innerHTML = '<tr><td colspan="5" class="msg err">' + esc(e.message) + '</td></tr>'; });
 }
 
+function loadSync() {
+  api('GET', '/api/v1/admin/sync').then(function (r) {
+    var s = r.sync || {};
+    $('#sy-state').textContent = !s.enabled ? t('notEnrolled') : s.connected ? t('connected') : t('offline');
+    $('#sy-last').textContent = s.lastSyncAt ? clock(s.lastSyncAt, true) : t('never');
+    $('#sy-parked').textContent = s.parked;
+    $('#sy-error').textContent = s.lastError ? t('lastError') + ': ' + s.lastError + (s.lastErrorAt ? ' (' + clock(s.lastErrorAt, true) + ')' : '') : '';
+    var rows = r.parked || [];
+    $('#sy-rows').innerHTML = rows.length ? rows.map(function (p) {
+      return '<tr><td>' + esc(p.seq) + '</td><td>' + esc(p.type) + '</td><td class="small">' + esc(p.reason) + '</td><td><button type="button" class="sec" data-unpark="' + esc(p.seq) + '">' + esc(t('resend')) + '</button></td></tr>';
+    }).join('') : none(4);
+    Array.prototype.forEach.call(document.querySelectorAll('[data-unpark]'), function (b) {
+      b.onclick = function () { api('POST', '/api/v1/admin/sync/parked/' + b.getAttribute('data-unpark') + '/unpark').then(loadSync, function (e) { $('#sy-error').textContent = e.message; }); };
+    });
+  }, function (e) { $('#sy-error').textContent = e.message; });
+}
+
 var au = { offset: 0, filter: {} };
 function nextDay(d) { var x = new Date(d + 'T00:00:00Z'); x.setUTCDate(x.getUTCDate() + 1); return x.toISOString().slice(0, 10); }
 function loadAudit() {
@@ -78,5 +95,6 @@ $('#staff-form').addEventListener('submit', function (ev) {
 });
 
 loadOutbox();
+loadSync();
 loadAudit();
 loadStaff();

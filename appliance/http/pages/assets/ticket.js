@@ -43,6 +43,7 @@ function expired() {
   show($('#called'), false);
   setText('#conn', '');
   if (stream) stream.stop();
+  if (call) { call.close(); call = null; }
 }
 
 function remember(tk) {
@@ -96,6 +97,24 @@ function renderConsent(c) {
   var give = $('#consent-give'), wd = $('#consent-withdraw');
   if (give) give.addEventListener('click', function () { consentCall('', give); });
   if (wd) wd.addEventListener('click', function () { consentCall('/withdraw', wd); });
+  callFor(!!(remote && c.encounterOpen), c.encounterMode === 'audio_only');
+}
+// The call itself: the socket opens while a remote consultation is open (chat works at once); the
+// box starts video and sound only with active consent, and stops them the moment it is withdrawn.
+var call = null;
+function callFor(open, audioOnly) {
+  var root = $('[data-call=patient]');
+  if (open && !call && root && window.WebSocket) {
+    call = new Consultation(root, {
+      role: 'patient',
+      audioOnly: audioOnly,
+      socket: '/api/v1/tickets/' + encodeURIComponent(token) + '/consultation/socket',
+      onConsent: function () { loadConsent(); },
+    });
+  } else if (!open && call) {
+    call.close(); call = null;
+    if (root) { root.innerHTML = ''; root.hidden = true; }
+  }
 }
 function consentCall(suffix, btn) {
   btn.disabled = true;
