@@ -1,7 +1,28 @@
-/** `npm run bench`: every benchmark, each printing its table with its baseline beside it. */
+/**
+ * `npm run bench [queue|storage|sync|relay]`: every benchmark (or one), each printing its table
+ * with its baseline beside it, measured in this run.
+ */
 import { cpus, totalmem } from 'node:os';
 import { runQueueBench } from './queue.ts';
+import { runStorageBench } from './storage.ts';
+import { runDrainBench, runEncodingBench } from './sync.ts';
+import { runRelayBench } from './relay.ts';
 
-console.log(`# Simpul benchmarks — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+const benches: Record<string, () => Promise<unknown> | unknown> = {
+  queue: runQueueBench,
+  storage: runStorageBench,
+  sync: async () => {
+    runEncodingBench();
+    await runDrainBench();
+  },
+  relay: () => runRelayBench(),
+};
+
 const only = process.argv[2];
-if (!only || only === 'queue') await runQueueBench();
+if (only && !benches[only]) {
+  console.error(`unknown benchmark "${only}"; one of: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+console.log(`# Simpul benchmarks — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+for (const [name, run] of Object.entries(benches)) if (!only || only === name) await run();
+process.exit(0);

@@ -1,38 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PGlite } from '@electric-sql/pglite';
-import { openMemoryDatabase } from '../storage/database.ts';
-import { seedDemo } from './demo.ts';
+import type { GroupCommitDb } from '../storage/group-commit.ts';
+import { clinicError, clinicFixture, testSettings } from './testing.ts';
 import { demoIds } from './demo-ids.ts';
 import { Queue } from './queue.ts';
 import type { Actor } from './audit.ts';
-import type { ClinicSettings } from './settings.ts';
 import { ClinicError } from './errors.ts';
 import { closeEncounter, openEncounter, updateEncounter } from './encounters.ts';
 import { activeConsent, encounterOfTicket, giveConsent, hasActiveConsent, withdrawConsent } from './consents.ts';
 
-const settings: ClinicSettings = {
-  timeZone: 'Asia/Jakarta', serviceEndsAt: '24:00', referralValidDays: 90, defaultServiceMinutes: 10,
-  facility: { code: '0112P001', name: 'Puskesmas Demo' },
-  polis: [{ code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1'] }],
-};
+const settings = testSettings();
 
-async function code(p: Promise<unknown>) {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e).toBeInstanceOf(ClinicError);
-  return (e as ClinicError).code;
-}
+const code = async (p: Promise<unknown>) => (await clinicError(p)).code;
 
 describe('consent to an audio-visual consultation', () => {
-  let db: PGlite;
+  let db: GroupCommitDb;
   let queue: Queue;
   let doctor: Actor;
   let nurse: Actor;
   beforeAll(async () => {
-    db = await openMemoryDatabase();
-    await seedDemo(db, settings);
-    queue = new Queue(db, settings);
-    const staff = (await db.query<{ id: string; role: Actor['role']; full_name: string }>(`SELECT id, role, full_name FROM staff`)).rows;
-    const as = (role: Actor['role']): Actor => ({ staffId: staff.find((x) => x.role === role)!.id, role, name: role, device: 'tablet' });
+    const fixture = await clinicFixture(settings);
+    ({ db, queue } = fixture);
+    const as = fixture.as;
     doctor = as('doctor');
     nurse = as('nurse');
   });

@@ -1,42 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PGlite } from '@electric-sql/pglite';
-import { openMemoryDatabase } from '../storage/database.ts';
-import { seedDemo } from './demo.ts';
+import type { GroupCommitDb } from '../storage/group-commit.ts';
+import { clinicError, clinicFixture, testSettings } from './testing.ts';
 import { demoIds } from './demo-ids.ts';
 import { Queue } from './queue.ts';
 import type { Actor } from './audit.ts';
 import type { Db } from './db.ts';
-import type { ClinicSettings } from './settings.ts';
 import { ClinicError } from './errors.ts';
 import { closeEncounter, getEncounter, openEncounter, updateEncounter } from './encounters.ts';
 
-const settings: ClinicSettings = {
-  timeZone: 'Asia/Jakarta', serviceEndsAt: '24:00', referralValidDays: 90, defaultServiceMinutes: 10,
-  facility: { code: '0112P001', name: 'Puskesmas Demo' },
+const settings = testSettings({
   polis: [{ code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1', 'Ruang 2'] }, { code: 'gigi', name: 'Poli Gigi', prefix: 'B', rooms: ['Ruang Gigi'] }],
-};
+});
 
 async function rejects(p: Promise<unknown>, code: string, details: Record<string, unknown> = {}) {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e, `expected ${code}`).toBeInstanceOf(ClinicError);
-  expect((e as ClinicError).code).toBe(code);
-  expect((e as ClinicError).details).toMatchObject(details);
+  const e = await clinicError(p);
+  expect(e.code).toBe(code);
+  expect(e.details).toMatchObject(details);
 }
 
 describe('encounters', () => {
-  let db: PGlite;
+  let db: GroupCommitDb;
   let queue: Queue;
   let doctor: Actor;
   let nurse: Actor;
   beforeAll(async () => {
-    db = await openMemoryDatabase();
-    await seedDemo(db, settings);
-    queue = new Queue(db, settings);
-    const staff = (await db.query<{ id: string; role: Actor['role']; full_name: string }>(`SELECT id, role, full_name FROM staff`)).rows;
-    const as = (role: Actor['role']): Actor => {
-      const s = staff.find((x) => x.role === role)!;
-      return { staffId: s.id, role, name: s.full_name, device: 'test-tablet' };
-    };
+    const fixture = await clinicFixture(settings);
+    ({ db, queue } = fixture);
+    const as = fixture.as;
     doctor = as('doctor');
     nurse = as('nurse');
   });
@@ -124,6 +114,6 @@ describe('encounters', () => {
     const { rows } = await db.query<{ action: string; device: string; patient_id: string }>(
       `SELECT action, device, patient_id FROM audit_log WHERE entity = 'encounter' AND entity_id = $1 AND staff_id = $2`, [demoIds.encounter, nurse.staffId],
     );
-    expect(rows).toContainEqual({ action: 'read', device: 'test-tablet', patient_id: demoIds.patient });
+    expect(rows).toContainEqual({ action: 'read', device: 'tablet', patient_id: demoIds.patient });
   });
 });

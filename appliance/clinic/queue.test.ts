@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMemoryDatabase } from '../storage/database.ts';
-import { GroupCommitDb } from '../storage/group-commit.ts';
-import { Queue } from './queue.ts';
+import type { GroupCommitDb } from '../storage/group-commit.ts';
+import type { Queue } from './queue.ts';
 import { configSchema } from '../config.ts';
 import { settingsOf } from '../box.ts';
-import { seedDemo } from './demo.ts';
+import { clinicFixture } from './testing.ts';
 import type { Actor } from './audit.ts';
 
 describe('queue', () => {
@@ -14,11 +13,9 @@ describe('queue', () => {
   let nurse: Actor;
   const settings = settingsOf(configSchema.parse({ mode: 'demo' }));
   beforeAll(async () => {
-    db = new GroupCommitDb(await openMemoryDatabase());
-    await seedDemo(db, settings);
-    queue = new Queue(db, settings, () => clock);
-    const { rows } = await db.query<{ id: string }>(`SELECT id FROM staff WHERE username = 'perawat'`);
-    nurse = { staffId: rows[0].id, role: 'nurse', name: 'Perawat', device: 'test' };
+    const fixture = await clinicFixture(settings, () => clock);
+    ({ db, queue } = fixture);
+    nurse = fixture.as('nurse');
   });
   afterAll(() => db.close());
 

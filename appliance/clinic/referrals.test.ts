@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PGlite } from '@electric-sql/pglite';
-import { openMemoryDatabase } from '../storage/database.ts';
-import { seedDemo } from './demo.ts';
+import type { GroupCommitDb } from '../storage/group-commit.ts';
+import { clinicError, clinicFixture, testSettings } from './testing.ts';
 import { demoIds } from './demo-ids.ts';
 import { Queue } from './queue.ts';
 import type { Actor } from './audit.ts';
-import type { ClinicSettings } from './settings.ts';
 import { ClinicError } from './errors.ts';
 import { addDays, clinicDay } from './clock.ts';
 import { openEncounter, type Encounter } from './encounters.ts';
@@ -15,31 +13,21 @@ import {
   updateReferralDraft, type ReferralInput,
 } from './referrals.ts';
 
-const settings: ClinicSettings = {
-  timeZone: 'Asia/Jakarta', serviceEndsAt: '24:00', referralValidDays: 30, defaultServiceMinutes: 10,
-  facility: { code: '0112P001', name: 'Puskesmas Demo' },
-  polis: [{ code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1'] }],
-};
+const settings = testSettings({ referralValidDays: 30 });
 
-async function failure(p: Promise<unknown>) {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e).toBeInstanceOf(ClinicError);
-  return e as ClinicError;
-}
+const failure = clinicError;
 
 describe('referrals', () => {
-  let db: PGlite;
+  let db: GroupCommitDb;
   let queue: Queue;
   let doctor: Actor;
   let encounter: Encounter;
   let ticketId: string;
   const today = clinicDay(new Date(), settings.timeZone);
   beforeAll(async () => {
-    db = await openMemoryDatabase();
-    await seedDemo(db, settings);
-    queue = new Queue(db, settings);
-    const staff = (await db.query<{ id: string; role: Actor['role'] }>(`SELECT id, role FROM staff`)).rows;
-    const as = (role: Actor['role']): Actor => ({ staffId: staff.find((x) => x.role === role)!.id, role, name: role, device: 'tablet' });
+    const fixture = await clinicFixture(settings);
+    ({ db, queue } = fixture);
+    const as = fixture.as;
     doctor = as('doctor');
     const { ticket } = await queue.take({ poli: 'umum', source: 'desk', patientId: demoIds.patient }, as('nurse'));
     ticketId = ticket.id;

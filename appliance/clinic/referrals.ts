@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { referralAnswer } from '../../central/contract/messages.ts';
 import type { Db, Queryable } from './db.ts';
 import { ClinicError, invalidState, notFound } from './errors.ts';
 import { audit, type Actor } from './audit.ts';
@@ -68,15 +69,8 @@ export const referralDraftUpdate = z
   .refine((u) => Object.keys(u).some((k) => k !== 'version'), 'nothing to change');
 export type ReferralDraftUpdate = z.input<typeof referralDraftUpdate>;
 
-/** What the hospital answers (through the centre and sync). */
-export const hospitalAnswer = z
-  .object({
-    status: z.enum(['sent', 'accepted', 'scheduled', 'rejected', 'used']),
-    scheduledFor: isoDate.optional(),
-    note: z.string().max(1000).optional(),
-  })
-  .strict()
-  .refine((a) => a.status !== 'scheduled' || a.scheduledFor, { message: 'a scheduled answer needs scheduledFor', path: ['scheduledFor'] });
+/** What the hospital answers (through the centre and sync): defined once, in the wire contract. */
+export const hospitalAnswer = referralAnswer;
 export type HospitalAnswer = z.input<typeof hospitalAnswer>;
 
 export interface Referral {

@@ -34,11 +34,12 @@ export function attachWebSockets(server: Server, fetch: Fetch, opts: { maxPayloa
     socket.on('error', () => socket.destroy());
     const env: Env = { remoteAddress: req.socket.remoteAddress, [pending]: undefined };
     let res: Response;
+    let url: URL | null = null;
     try {
       const encrypted = (req.socket as { encrypted?: boolean }).encrypted;
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      const url = new URL(req.url ?? '/', `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+      url = new URL(req.url ?? '/', `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
       res = await fetch(new Request(url, { headers }), env);
     } catch {
       res = new Response(null, { status: 500 });
@@ -51,7 +52,7 @@ export function attachWebSockets(server: Server, fetch: Fetch, opts: { maxPayloa
     wss.handleUpgrade(req, socket, head, (ws) => {
       const ctx = new WSContext<WebSocket>({
         raw: ws,
-        url: req.url ?? null,
+        url,
         get readyState() { return ws.readyState as 0 | 1 | 2 | 3; },
         send: (data) => ws.send(data),
         close: (code, reason) => ws.close(code, reason),

@@ -28,6 +28,7 @@
  * `SyncObserver` lets a test journal every file operation (see test/storage-powercut.test.ts).
  */
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import type { PGlite } from '@electric-sql/pglite';
 
@@ -185,8 +186,24 @@ export function durableStartParams(defaults: readonly string[], durable: boolean
   return params;
 }
 
-/** fsync every file and directory under `root` (bottom-up), then `root`'s parent directory. */
+/**
+ * Makes everything under `root` (and its entry in its parent) durable. Uses one syncfs(2) of the
+ * filesystem (`sync -f`, coreutils) when available — one call instead of ~1,000 fsyncs for a fresh
+ * data dir, which matters on an SD card — and falls back to fsyncing every file and directory.
+ */
 export function syncTree(root: string): void {
+  const parent = dirnameOf(root);
+  const r = spawnSync('sync', ['-f', root], { stdio: 'ignore', timeout: 120_000 });
+  if (r.status === 0) {
+    // syncfs covers the filesystem holding root; if root is a mount point, its parent is elsewhere
+    if (fs.statSync(root).dev !== fs.statSync(parent).dev) syncPath(parent);
+    return;
+  }
+  syncTreeEach(root);
+}
+
+/** fsync every file and directory under `root` (bottom-up), then `root`'s parent directory. */
+export function syncTreeEach(root: string): void {
   const walk = (dir: string) => {
     for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = `${dir}/${ent.name}`;

@@ -12,7 +12,7 @@ import { createGzip, createGunzip } from 'node:zlib';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { join, dirname } from 'node:path';
-import { syncPath } from './durable-fs.ts';
+import { syncPath, syncTree } from './durable-fs.ts';
 
 const BLOCK = 512;
 const CHUNK = 256 * 1024;
@@ -141,7 +141,7 @@ function parseOctal(b: Buffer): number {
 
 /**
  * Extracts an archive written by `writeArchive` (or a PGlite `dumpDataDir` tarball, gzip or not)
- * into `destDir`, which must not exist or be empty. Files are fsynced, then every directory.
+ * into `destDir`, which must not exist or be empty. Every file is fsynced, then every directory.
  * Returns the manifest (null for a PGlite dump, which has none).
  */
 export async function extractArchive(file: string, destDir: string): Promise<ArchiveManifest | null> {
@@ -154,7 +154,6 @@ export async function extractArchive(file: string, destDir: string): Promise<Arc
   const gz = magic[0] === 0x1f && magic[1] === 0x8b;
 
   const seen = new Map<string, { size: number; sha256: string }>();
-  const dirs: string[] = [destDir];
   let manifestBuf: Buffer | null = null;
   let ended = false;
 
@@ -181,7 +180,6 @@ export async function extractArchive(file: string, destDir: string): Promise<Arc
         if (pending.length - off < cur.pad) break;
         off += cur.pad;
         if (cur.fd !== null) {
-          fs.fsyncSync(cur.fd);
           fs.closeSync(cur.fd);
         }
         if (cur.manifest) manifestBuf = Buffer.concat(cur.manifest);
@@ -209,7 +207,6 @@ export async function extractArchive(file: string, destDir: string): Promise<Arc
       if (type === '5') {
         if (name) {
           fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
-          dirs.push(abs);
         }
         cur = { name, remaining: size, pad: (BLOCK - (size % BLOCK)) % BLOCK, fd: null, hash: null, size, manifest: null };
         if (size === 0) cur = null;
@@ -254,7 +251,6 @@ export async function extractArchive(file: string, destDir: string): Promise<Arc
       if (!got || got.size !== f.size || got.sha256 !== f.sha256) throw new ArchiveError(`archive member ${f.name} does not match its manifest`);
     }
   }
-  for (const d of dirs.reverse()) syncPath(d);
-  syncPath(dirname(destDir));
+  syncTree(destDir); // every file and directory written, and destDir's entry in its parent
   return manifest;
 }

@@ -5,6 +5,7 @@ import { tr, type Lang } from '../i18n.ts';
 import { Layout, render } from './layout.tsx';
 import { page } from './guard.tsx';
 import { ticketStrings } from './patient.tsx';
+import { DoctorConsultationPanel } from './consultation.tsx';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -118,6 +119,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                   <span id="consent-text"></span> <button type="button" class="sec" id="consent-verbal" data-testid="consent-verbal" style="min-height:36px">{t('Catat persetujuan lisan', 'Record verbal consent')}</button>
                 </div>
               </div>
+              <DoctorConsultationPanel c={c} />
 
               <div class="card">
                 <h2 style="margin-top:0">{t('Tanda vital', 'Vital signs')}</h2>

@@ -15,13 +15,15 @@ import { ClinicError } from '../../clinic/errors.ts';
  */
 
 export const consultationCss = `
-.call{display:grid;gap:8px}
+[data-call]{min-width:0;max-width:100%}
+.call{display:grid;grid-template-columns:minmax(0,1fr);gap:8px}
+.call>*{min-width:0}
 .call .stage{position:relative;background:#111;border-radius:10px;overflow:hidden;aspect-ratio:4/3;max-height:60vh}
 .call .stage video.remote{width:100%;height:100%;object-fit:contain;background:#111}
 .call .stage video.self{position:absolute;right:8px;bottom:8px;width:28%;max-width:160px;border:2px solid #fff;border-radius:8px;background:#333}
 .call .stage .note{position:absolute;left:0;right:0;top:40%;text-align:center;color:#fff;font-weight:700;padding:0 12px;text-shadow:0 1px 2px #000}
 .call .bar{display:flex;gap:6px;flex-wrap:wrap}
-.call .bar button{flex:1 1 auto;min-height:48px;font-size:15px;padding:6px 10px}
+.call .bar button{flex:1 1 40%;min-width:0;min-height:48px;font-size:15px;padding:6px 10px}
 .call .bar button[aria-pressed=true]{background:var(--warnbg);color:var(--warn);border-color:var(--warn)}
 .call .q{display:inline-flex;align-items:center;gap:6px;font-size:14px;font-weight:700}
 .call .q i{display:inline-block;width:12px;height:12px;border-radius:50%;background:#999}

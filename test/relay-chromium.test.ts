@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Box } from '../appliance/box.ts';
+import { demoIds } from '../appliance/clinic/demo-ids.ts';
+import { demoStaff } from '../appliance/clinic/demo.ts';
+import { loopbackBox } from './relay-support.ts';
+
+/**
+ * End to end: two headless Chromium pages with fake camera and microphone, the patient on a
+ * phone-sized page (the ticket link), the doctor on a tablet-sized one, through the box over HTTPS
+ * on 127.0.0.1 (loopback only: the relay offers and pairs only 127.0.0.1, Chromium hides nothing
+ * behind mDNS). Before consent no media; after it both decode video and audio; after withdrawal
+ * they stop. Screenshots go to test-artifacts/relay/.
+ */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const artifacts = 'test-artifacts/relay';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Decoding = { pc: boolean; frames: number; audio: number; width: number } | null;
+const decoding = (page: Page): Promise<Decoding> => page.evaluate(async () => {
+  const call = (window as unknown as { simpulCall?: { pc: RTCPeerConnection | null } }).simpulCall;
+  if (!call) return null;
+  if (!call.pc) return { pc: false, frames: 0, audio: 0, width: 0 };
+  const r = await call.pc.getStats();
+  let frames = 0, audio = 0, width = 0;
+  r.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') { frames += s.framesDecoded ?? 0; width = Math.max(width, s.frameWidth ?? 0); }
+    if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
+  });
+  return { pc: true, frames, audio, width };
+});
+
+async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let v = await fn();
+  while (!ok(v)) {
+    if (Date.now() > end) throw new Error(`timed out: ${what} (last ${JSON.stringify(v)})`);
+    await sleep(250);
+    v = await fn();
+  }
+  return v;
+}
+
+describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages through the box', () => {
+  let box: Box;
+  let browser: Browser;
+  let patientCtx: BrowserContext, doctorCtx: BrowserContext;
+  let patient: Page, doctor: Page;
+
+  beforeAll(async () => {
+    await mkdir(artifacts, { recursive: true });
+    box = await loopbackBox();
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
+        // Real host addresses instead of mDNS names: no multicast on the machine's network.
+        '--disable-features=WebRtcHideLocalIpsWithMdns',
+        '--no-first-run', '--no-default-browser-check',
+      ],
+    });
+    const common = { ignoreHTTPSErrors: true, baseURL: box.url, permissions: ['camera', 'microphone'] };
+    patientCtx = await browser.newContext({ ...common, viewport: { width: 360, height: 780 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' });
+    doctorCtx = await browser.newContext({ ...common, viewport: { width: 1280, height: 800 }, locale: 'id-ID' });
+    const doc = demoStaff.find((s) => s.role === 'doctor')!;
+    const login = await doctorCtx.request.post('/api/v1/auth/login', { data: { username: doc.username, password: doc.password } });
+    expect(login.status()).toBe(200);
+    patient = await patientCtx.newPage();
+    doctor = await doctorCtx.newPage();
+    for (const p of [patient, doctor]) p.on('pageerror', (e) => console.error('page error:', e.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await box?.close();
+  });
+
+  it('no media before consent; both decode video and audio after it; all stops on withdrawal', async () => {
+    await patient.goto(`/t/${demoIds.ticketToken}`);
+    await doctor.goto(`/staff/konsultasi/${demoIds.encounter}`);
+    expect(await patient.evaluate(() => window.isSecureContext)).toBe(true);
+    await patient.getByTestId('consent-give').waitFor();
+    await patient.getByTestId('call').waitFor();
+    await doctor.getByTestId('call').waitFor();
+
+    // Before consent: the pages are connected for chat, but no peer connection exists anywhere.
+    await doctor.getByTestId('call-chat-input').fill('Selamat pagi, Bu. Silakan tekan Saya setuju.');
+    await doctor.getByTestId('call-chat-input').press('Enter');
+    await patient.getByTestId('call-chat').getByText('Silakan tekan').waitFor();
+    await sleep(1500);
+    expect(await decoding(patient)).toMatchObject({ pc: false });
+    expect(await decoding(doctor)).toMatchObject({ pc: false });
+    expect(box.relay.stats()).toMatchObject({ peerConnections: 0, peerConnectionsCreated: 0 });
+    await patient.screenshot({ path: `${artifacts}/1-patient-before-consent.png`, fullPage: true });
+    await doctor.screenshot({ path: `${artifacts}/1-doctor-before-consent.png` });
+
+    // The patient agrees on their phone.
+    await patient.getByTestId('consent-give').click();
+    const t0 = Date.now();
+    const p1 = await waitFor('patient decodes', () => decoding(patient), (d) => !!d && d.frames > 10 && d.audio > 20);
+    const d1 = await waitFor('doctor decodes', () => decoding(doctor), (d) => !!d && d.frames > 10 && d.audio > 20);
+    const firstMediaMs = Date.now() - t0;
+    await sleep(2000);
+    const p2 = (await decoding(patient))!, d2 = (await decoding(doctor))!;
+    expect(p2.frames).toBeGreaterThan(p1!.frames + 10);
+    expect(d2.frames).toBeGreaterThan(d1!.frames + 10);
+    expect(p2.audio).toBeGreaterThan(p1!.audio + 20);
+    expect(d2.audio).toBeGreaterThan(d1!.audio + 20);
+    expect(box.relay.stats().peerConnections).toBe(2);
+    await waitFor('quality indicator', () => patient.getByTestId('call-quality').getAttribute('data-level'), (v) => !!v, 10_000);
+    console.log(`chromium: consent → both decoding in ${firstMediaMs} ms; 2 s later patient ${JSON.stringify(p2)}, doctor ${JSON.stringify(d2)}; quality ${await patient.getByTestId('call-quality').getAttribute('data-level')}/${await doctor.getByTestId('call-quality').getAttribute('data-level')}`);
+    await patient.screenshot({ path: `${artifacts}/2-patient-in-call.png`, fullPage: true });
+    await doctor.screenshot({ path: `${artifacts}/2-doctor-in-call.png` });
+
+    // Audio only on the patient's side: the doctor is told, the patient stops receiving video.
+    await patient.getByTestId('call-audio-only').click();
+    await doctor.getByTestId('call-note').getByText(/suara saja/i).waitFor();
+    await sleep(1000);
+    const pa = (await decoding(patient))!;
+    await sleep(1500);
+    const pb = (await decoding(patient))!;
+    expect(pb.frames - pa.frames).toBeLessThan(5);
+    expect(pb.audio).toBeGreaterThan(pa.audio + 20);
+    await patient.getByTestId('call-audio-only').click();
+    await waitFor('video again', () => decoding(patient), (d) => !!d && d.frames > pb.frames + 10);
+
+    // Withdrawal on the phone: media stops at once on both sides.
+    await patient.getByTestId('consent-withdraw').click();
+    await waitFor('patient stopped', () => decoding(patient), (d) => !!d && !d.pc, 5000);
+    await waitFor('doctor stopped', () => decoding(doctor), (d) => !!d && !d.pc, 5000);
+    expect(box.relay.stats().peerConnections).toBe(0);
+    await sleep(1000);
+    expect(box.relay.stats().peerConnections).toBe(0);
+    await patient.screenshot({ path: `${artifacts}/3-patient-after-withdrawal.png`, fullPage: true });
+    await doctor.screenshot({ path: `${artifacts}/3-doctor-after-withdrawal.png` });
+  }, 120_000);
+});
