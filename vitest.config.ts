@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // PGlite instances are heavy (WASM + ~150 MB each): two workers on two cores.
     maxWorkers: 2,
+    // UI and sync conditions settle in well under a second on an idle machine; CI shares two cores.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
   },
 });

@@ -93,6 +93,8 @@ function step(name: string, fn: () => Promise<void>) {
       await fn();
     } catch (e) {
       broken = true;
+      // What the pages said helps more than the matcher's timeout.
+      if (e instanceof Error && pageProblems.length) e.message += `\npage problems:\n${pageProblems.join('\n')}`;
       for (const [who, p] of Object.entries(pages)) {
         await p.screenshot({ path: join(ARTIFACTS, `failed-${who}.png`), fullPage: true }).catch(() => undefined);
       }
@@ -245,7 +247,7 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     await shot(doc, 'doctor-prescription-form');
     await doc.getByTestId('rx-issue').click();
     await expect.poll(() => doc.locator('#rx-msg').innerText()).toBe('Resep diterbitkan.');
-    const issued = doc.getByTestId('rx-issued');
+    const issued = doc.getByTestId('rx-issued').filter({ hasText: 'Parasetamol' });
     await issued.waitFor();
     const text = await issued.innerText();
     expect(text).toContain('Parasetamol 500 mg — 3 x 1 tablet sesudah makan, bila demam · 10 tablet · 3 hari');

@@ -119,7 +119,6 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                   <span id="consent-text"></span> <button type="button" class="sec" id="consent-verbal" data-testid="consent-verbal" style="min-height:36px">{t('Catat persetujuan lisan', 'Record verbal consent')}</button>
                 </div>
               </div>
-              <DoctorConsultationPanel c={c} />
 
               <div class="card">
                 <h2 style="margin-top:0">{t('Tanda vital', 'Vital signs')}</h2>
@@ -174,6 +173,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 <button type="button" id="enc-close" class="sec" data-testid="encounter-close">{t('Simpan & tutup pemeriksaan', 'Save & close encounter')}</button>
                 <div id="enc-msg" class="msg grow" role="status" data-testid="encounter-msg" hidden style="margin:0"></div>
               </div>
+              <DoctorConsultationPanel c={c} />
             </section>
             <section id="enc-empty" class="card muted" data-testid="encounter-empty">{t('Pilih pasien dari antrean di kiri untuk mulai memeriksa.', 'Choose a patient from the queue on the left to start.')}</section>
           </div>

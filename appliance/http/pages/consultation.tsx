@@ -69,7 +69,7 @@ export function consultationStrings(lang: Lang): Record<string, string> {
   };
 }
 
-/** The doctor's panel beside the encounter form (pemeriksaan): a button, then the call. Loads its own script. */
+/** The doctor's panel beside the encounter form (pemeriksaan): a button, then the call. Its script is in the page's bundle. */
 export function DoctorConsultationPanel({ c }: { c: Context<AppEnv> }) {
   const lang = c.get('lang');
   const t = (id: string, en: string) => tr(lang, id, en);
@@ -83,7 +83,6 @@ export function DoctorConsultationPanel({ c }: { c: Context<AppEnv> }) {
       </div>
       <div data-call="doctor" hidden></div>
       <script type="application/json" id="t-konsultasi" dangerouslySetInnerHTML={{ __html: strings }} />
-      <script src={assetUrl('konsultasipanel')} defer />
     </div>
   );
 }
