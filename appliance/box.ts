@@ -49,8 +49,16 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   }
   const queue = new Queue(db, settings);
   const sync = await startSync({ db, config, log });
-  // Day turnover work: past days' queue figures for the centre, referrals past their validity.
+  // Day turnover work: past days' queue figures for the centre, referrals past their validity,
+  // and a VACUUM once a day (PGlite runs no autovacuum), after midnight when the clinic is quiet.
+  let vacuumedOn = queue.today();
   const dayWork = async () => {
+    if (queue.today() !== vacuumedOn) {
+      vacuumedOn = queue.today();
+      const started = Date.now();
+      await db.query('VACUUM (ANALYZE)');
+      log.info({ ms: Date.now() - started }, 'nightly vacuum done');
+    }
     const closed = await queue.closePastDays();
     if (closed) log.info({ polisDays: closed }, 'queued past days’ queue figures for the centre');
     const expired = await expireReferrals(db, queue.today(), settings.facility.code);

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.ts';
 import { startBox } from './box.ts';
+import { CorruptDataDirError } from './storage/database.ts';
+import { DataDirLockedError } from './storage/lock.ts';
+import { storageFailureApp } from './http/storage-failure.ts';
+import { serveHttps } from './http/server.ts';
+import { loadOrCreateCertificate } from './http/tls.ts';
 import { demoStaff } from './clinic/demo.ts';
 
 const args = z
@@ -22,7 +27,23 @@ try {
   throw e;
 }
 
-const box = await startBox(config);
+let box;
+try {
+  box = await startBox(config);
+} catch (e) {
+  if (e instanceof DataDirLockedError) {
+    console.error(`${e.message}. Is the box already running (systemctl status simpul)?`);
+    process.exit(3);
+  }
+  if (!(e instanceof CorruptDataDirError)) throw e;
+  // Never re-initialised over the clinic's records: stay up only to say so, on /healthz and every page.
+  console.error(JSON.stringify({ level: 60, time: Date.now(), part: 'appliance', pgdata: e.pgdata, reason: e.reason, msg: e.message }));
+  const tls = await loadOrCreateCertificate({ dataDir: config.dataDir, certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, hostnames: config.tlsHostnames });
+  const failed = await serveHttps(storageFailureApp({ reason: e.reason, message: e.message }).fetch, { port: config.httpsPort, host: config.host, key: tls.key, cert: tls.cert });
+  console.log(`appliance: https://localhost:${failed.port} (storage failure: ${e.reason})`);
+  await new Promise(() => {});
+  throw e;
+}
 console.log(`appliance: ${box.url}`);
 if (config.mode === 'demo') {
   console.log(`  demo staff (demo mode only): ${demoStaff.map((s) => `${s.username}/${s.password}`).join('  ')}`);
