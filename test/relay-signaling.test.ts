@@ -102,7 +102,8 @@ describe('consultation signaling through the box', () => {
     expect(full.body).toContain(`data-encounter="${enc}"`);
     const exam = await https(`${box.url}/staff/pemeriksaan`, { headers: { cookie: doctor.cookie } });
     expect(exam.body).toContain('data-testid="consultation-panel"');
-    const src = exam.body.match(/src="(\/assets\/konsultasipanel\.js[^"]*)"/)?.[1];
+    // The panel's script travels in the examination page's own bundle.
+    const src = exam.body.match(/src="(\/assets\/pemeriksaan\.js[^"]*)"/)?.[1];
     expect(src).toBeTruthy();
     expect((await https(`${box.url}${src}`)).body).toContain('function Consultation(');
   });

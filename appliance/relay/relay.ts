@@ -499,6 +499,12 @@ export class Relay {
           leg.keyframeRetries--;
           leg.lastKeyframeRequest = 0;
           this.requestKeyframe(room, leg, 'join');
+        } else if (this.ticks % 2 === 0) {
+          // Until the other side reports a decoded frame, keep asking this sender for keyframes:
+          // on a loaded box or a lossy Wi-Fi the ones asked for at join can arrive before the
+          // receiver's decoder is ready, and a browser waits long before asking on its own.
+          const receiver = room.legs[other(leg.role)];
+          if (leg.connected && receiver?.connected && !receiver.state.audioOnly && !((receiver.client.framesDecoded ?? 0) > 0)) this.requestKeyframe(room, leg, 'join');
         }
       }
       if (this.ticks % consentEvery === 0) {
