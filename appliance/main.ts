@@ -6,7 +6,7 @@ import { DataDirLockedError } from './storage/lock.ts';
 import { storageFailureApp } from './http/storage-failure.ts';
 import { serveHttps } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
-import { demoStaff } from './clinic/demo.ts';
+import { closeOnSignals, printDemoAccess } from './lifecycle.ts';
 
 const args = z
   .array(z.enum(['--demo']), { message: 'the only argument is --demo' })
@@ -45,17 +45,5 @@ try {
   throw e;
 }
 console.log(`appliance: ${box.url}`);
-if (config.mode === 'demo') {
-  console.log(`  demo staff (demo mode only): ${demoStaff.map((s) => `${s.username}/${s.password}`).join('  ')}`);
-  console.log(`  patients: ${box.url}/ambil   staff: ${box.url}/staff   waiting-room screen: ${box.url}/layar   API: ${box.url}/openapi.json`);
-}
-
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, async () => {
-    if (stopping) return;
-    stopping = true;
-    await box.close();
-    process.exit(0);
-  });
-}
+if (config.mode === 'demo') printDemoAccess(box.url);
+closeOnSignals(box);

@@ -23,8 +23,9 @@ function run(name: string, url: string, connections: number, opts: Partial<autoc
 export async function runQueueBench(): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/queue-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
+    // The server's logs share stdout: wait for its one line of ports and tokens.
     const rl = createInterface({ input: child.stdout! });
-    rl.once('line', resolve);
+    rl.on('line', (l) => l.startsWith('{"box"') && resolve(l));
     child.once('exit', (code) => reject(new Error(`queue bench server exited ${code}`)));
   });
   const { box, bare, tokens } = JSON.parse(line) as { box: string; bare: string; tokens: string[] };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../appliance/config.ts';
 import { startBox } from '../appliance/box.ts';
-import { demoStaff } from '../appliance/clinic/demo.ts';
+import { closeOnSignals, printDemoAccess } from '../appliance/lifecycle.ts';
 import { HubConfigError, loadHubConfig } from '../central/config.ts';
 import { startHub } from '../central/hub.ts';
 import { authenticateDevice, enrolDevice } from '../central/fleet/devices.ts';
@@ -42,19 +42,8 @@ async function main() {
   const box = await startBox({ ...config, mqttUrl: hub.mqttUrl, ...credentials });
   console.log(`central: ${hub.url}`);
   console.log(`appliance: ${box.url}`);
-  console.log(`  demo staff (demo mode only): ${demoStaff.map((s) => `${s.username}/${s.password}`).join('  ')}`);
-  console.log(`  patients: ${box.url}/ambil   staff: ${box.url}/staff   waiting-room screen: ${box.url}/layar   API: ${box.url}/openapi.json`);
-
-  let stopping = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, async () => {
-      if (stopping) return;
-      stopping = true;
-      await box.close();
-      await hub.close();
-      process.exit(0);
-    });
-  }
+  printDemoAccess(box.url);
+  closeOnSignals(box, hub);
 }
 
 main().catch((e) => {
