@@ -5,6 +5,9 @@
  *       --mqtt-url mqtts://hub.example:8883 [--ca hub-ca.pem] [--device-id id] --out box.config.json
  *   npx tsx provisioning/cli.ts revoke <deviceId>
  *   npx tsx provisioning/cli.ts list
+ *   npx tsx provisioning/cli.ts mosquitto --out /etc/mosquitto/simpul [--hub-username simpul-hub]
+ *       (password_file + acl_file for Mosquitto from the enrolled boxes: see provisioning/mosquitto.ts;
+ *        run it after each enrol/revoke, then SIGHUP Mosquitto)
  *
  * The hub database is DATABASE_URL (PostgreSQL; DATABASE_SCHEMA optional) or the PGlite under
  * SIMPUL_HUB_DATA_DIR / --data-dir (default ./data/central). PGlite has one process at a time:
@@ -16,11 +19,13 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openHubDatabase } from '../central/storage/db.ts';
 import { enrolDevice, listDevices, revokeDevice } from '../central/fleet/devices.ts';
+import { DEFAULT_HUB_USERNAME, hubPasswordFor, writeMosquittoAuth } from './mosquitto.ts';
 
 const usage = `usage:
   provisioning/cli.ts enrol --facility <kode faskes> --mqtt-url <mqtt(s)://host:port> --out <file> [--name <name>] [--ca <file>] [--device-id <id>] [--force]
   provisioning/cli.ts revoke <deviceId>
   provisioning/cli.ts list
+  provisioning/cli.ts mosquitto --out <dir> [--hub-username <user>]   (hub password: MQTT_PASSWORD, else <dir>/hub.secret)
 options for all: [--data-dir <dir>] (or DATABASE_URL)`;
 
 const enrolArgs = z.object({
@@ -39,10 +44,11 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     options: {
       facility: { type: 'string' }, 'mqtt-url': { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' },
       'device-id': { type: 'string' }, force: { type: 'boolean' }, 'data-dir': { type: 'string' },
+      'hub-username': { type: 'string' },
     },
   });
   const [cmd, arg] = positionals;
-  if (!cmd || !['enrol', 'revoke', 'list'].includes(cmd)) {
+  if (!cmd || !['enrol', 'revoke', 'list', 'mosquitto'].includes(cmd)) {
     console.error(usage);
     return 2;
   }
@@ -59,7 +65,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       return 2;
     }
   }
-  if (cmd === 'revoke' && !arg) {
+  if ((cmd === 'revoke' && !arg) || (cmd === 'mosquitto' && !values.out)) {
     console.error(usage);
     return 2;
   }
@@ -76,6 +82,14 @@ export async function main(argv: string[], env = process.env): Promise<number> {
         return 1;
       }
       console.log(`revoked ${arg}: the broker refuses it from its next connect (the embedded one within 10 s)`);
+    } else if (cmd === 'mosquitto') {
+      const outDir = values.out!;
+      const hub = hubPasswordFor(outDir, env);
+      const hubUsername = values['hub-username'] ?? env.MQTT_USERNAME ?? DEFAULT_HUB_USERNAME;
+      const r = await writeMosquittoAuth(db, { outDir, hubUsername, hubPassword: hub.password });
+      console.log(`wrote ${r.passwordFile} (${r.devices.length} boxes + ${hubUsername}) and ${r.aclFile}; reload Mosquitto (SIGHUP) to apply`);
+      if (hub.created) console.log(`a new hub password is in ${outDir}/hub.secret: give it to the hub as MQTT_PASSWORD (MQTT_USERNAME=${hubUsername})`);
+      if (r.skipped.length) console.error(`left out (no broker hash: enrolled before it was kept, or named like the hub user): ${r.skipped.join(', ')}; re-enrol them`);
     } else {
       for (const d of await listDevices(db)) console.log(`${d.id}\t${d.facilityCode}\t${d.revokedAt ? 'REVOKED' : 'active'}\tlast seen ${d.lastSeenAt ?? 'never'}\t${d.name}`);
     }

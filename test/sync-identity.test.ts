@@ -1,7 +1,7 @@
 /**
  * Each box speaks only as itself, on the hub's embedded broker: credentials are checked against
  * the hub's enrolment, and a box may publish and subscribe only under its own device topics.
- * (The Mosquitto variant — password file + ACL pattern on the username — is a later test.)
+ * (The Mosquitto variant — password file + ACL pattern on the username — is sync-mosquitto-identity.test.ts.)
  */
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

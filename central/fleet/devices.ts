@@ -3,6 +3,7 @@
  * as a scrypt hash; a revoked box is refused by the embedded broker and its messages are dropped.
  */
 import { hashSecret, newDeviceId, newSecret, verifySecret } from '../../provisioning/credentials.ts';
+import { mosquittoPasswordHash } from '../../provisioning/mosquitto.ts';
 import { isDeviceId } from '../contract/index.ts';
 import type { HubQueryable } from '../storage/db.ts';
 
@@ -23,8 +24,8 @@ export async function enrolDevice(db: HubQueryable, o: { facilityCode: string; n
   if (!isDeviceId(deviceId)) throw new Error(`device id ${deviceId} must be 3–63 lowercase letters, digits or '-'`);
   const secret = newSecret();
   const { rows } = await db.query(
-    `INSERT INTO devices (id, secret_hash, facility_code, name) VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [deviceId, await hashSecret(secret), o.facilityCode, o.name ?? ''],
+    `INSERT INTO devices (id, secret_hash, facility_code, name, broker_hash) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [deviceId, await hashSecret(secret), o.facilityCode, o.name ?? '', mosquittoPasswordHash(secret)],
   );
   if (!rows.length) throw new Error(`device ${deviceId} is already enrolled (revoke it and enrol a new id)`);
   return { deviceId, secret };

@@ -74,6 +74,13 @@ CREATE TABLE downlink (
 CREATE INDEX downlink_pending_idx ON downlink (device_id, seq) WHERE acked_at IS NULL;
 `,
   },
+  {
+    id: 2,
+    name: 'device broker hash',
+    // The box's secret hashed the way Mosquitto's password_file wants it (PBKDF2-SHA512, `$7$`),
+    // for provisioning/mosquitto.ts. Boxes enrolled before this have none: re-enrol them.
+    sql: `ALTER TABLE devices ADD COLUMN broker_hash text`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {

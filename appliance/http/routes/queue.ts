@@ -66,9 +66,8 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       responses: { ...jsonResponses('the new ticket and its link', z.any()), 410: { description: 'the day’s service has ended' } },
     }),
     async (c) => {
-      const { ticket, token } = await c.get('deps').queue.take({ poli: c.req.valid('json').poli, source: 'phone' });
-      const view = await c.get('deps').queue.view(token);
-      return c.json({ token, link: `/t/${token}`, ticket: publicTicket(view!) }, 200);
+      const { token, view } = await c.get('deps').queue.take({ poli: c.req.valid('json').poli, source: 'phone' });
+      return c.json({ token, link: `/t/${token}`, ticket: publicTicket(view) }, 200);
     },
   );
 
