@@ -25,10 +25,7 @@ describe('encounters', () => {
   let nurse: Actor;
   beforeAll(async () => {
     const fixture = await clinicFixture(settings);
-    ({ db, queue } = fixture);
-    const as = fixture.as;
-    doctor = as('doctor');
-    nurse = as('nurse');
+    ({ db, queue, doctor, nurse } = fixture);
   });
   afterAll(() => db.close());
 

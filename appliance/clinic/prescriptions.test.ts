@@ -27,11 +27,7 @@ describe('prescriptions and stock', () => {
   let ticketId: string;
   beforeAll(async () => {
     const fixture = await clinicFixture(settings);
-    ({ db, queue } = fixture);
-    const as = fixture.as;
-    doctor = as('doctor');
-    nurse = as('nurse');
-    pharmacist = as('pharmacist');
+    ({ db, queue, doctor, nurse, pharmacist } = fixture);
     const { ticket } = await queue.take({ poli: 'umum', source: 'desk', patientId: demoIds.patient }, nurse);
     ticketId = ticket.id;
     encounter = await openEncounter(db, queue, doctor, { ticketId });

@@ -24,7 +24,7 @@ export async function clinicFixture(settings: ClinicSettings = testSettings(), n
   const queue = new Queue(db, settings, now);
   const staff = (await db.query<{ id: string; role: Actor['role'] }>(`SELECT id, role FROM staff`)).rows;
   const as = (role: Actor['role']): Actor => ({ staffId: staff.find((x) => x.role === role)!.id, role, name: role, device: 'tablet' });
-  return { db, queue, settings, as, close: () => db.close() };
+  return { db, queue, settings, as, doctor: as('doctor'), nurse: as('nurse'), pharmacist: as('pharmacist'), admin: as('admin'), close: () => db.close() };
 }
 
 /** The ClinicError a promise rejects with (failing the test if it resolves or throws another). */
