@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Box } from '../appliance/box.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
-import { SyntheticPeer, type Inbox } from '../appliance/relay/synthetic-peer.ts';
+import { SyntheticPeer, type Inbox, sleep, until } from '../appliance/relay/synthetic-peer.ts';
 import type { ClientMessage } from '../appliance/relay/protocol.ts';
 import { https, loginDoctor, loopbackBox, socket } from './relay-support.ts';
 
@@ -10,14 +10,6 @@ import { https, loginDoctor, loopbackBox, socket } from './relay-support.ts';
  * session or the patient's ticket link, consent given and withdrawn over the HTTP API, media
  * between two werift peers through the box's relay.
  */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, fn: () => boolean, ms = 8000) {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 type Sock = { ws: import('ws').WebSocket; inbox: Inbox; send: (m: ClientMessage) => void };
 const isSock = (s: Sock | { status: number }): s is Sock => 'ws' in s;

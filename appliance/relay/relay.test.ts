@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { createRelay, type Relay, type RelaySession } from './relay.ts';
-import { Inbox, SyntheticPeer } from './synthetic-peer.ts';
+import { Inbox, SyntheticPeer, sleep, until } from './synthetic-peer.ts';
 import { videoBitrateOf } from './sdp.ts';
 import type { CallRecord } from './quality.ts';
 import type { Party } from './protocol.ts';
@@ -11,14 +11,6 @@ import type { Party } from './protocol.ts';
  * both ways, keyframe requests, withdrawal, hang-up, and what is left after many calls.
  */
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, fn: () => boolean, ms = 8000) {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 function world(bitrateKbps = 600) {
   const consent = new Map<string, boolean>();
