@@ -58,15 +58,36 @@ export async function runUnderStrace(
 }
 
 const LINE = /^(\d+)\s+([a-z0-9_]+)\((\d+)<([^>]*)>(?:,\s*)?(.*)$/;
+const RESUMED = /^(\d+)\s+<\.\.\. ([a-z0-9_]+) resumed>\s*(.*)$/;
 
-/** Parses `strace -f -y` output. `<... resumed>` lines are skipped: the call line has fd and path. */
+/**
+ * Parses `strace -f -y` output. When threads interleave, strace splits a call into
+ * `<unfinished ...>` and `<... call resumed>` lines; the two are joined into one event placed at the
+ * resumed line (where the call completed, e.g. where a read's data arrived).
+ */
 export function parseStrace(text: string): SyscallEvent[] {
   const out: SyscallEvent[] = [];
+  const unfinished = new Map<number, { call: string; fd: number; path: string; rest: string }>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
+    const resumed = RESUMED.exec(lines[i]);
+    if (resumed) {
+      const pid = Number(resumed[1]);
+      const start = unfinished.get(pid);
+      if (start && start.call === resumed[2]) {
+        unfinished.delete(pid);
+        out.push({ pid, call: start.call, fd: start.fd, path: start.path, rest: `${start.rest}${resumed[3]}`, line: i + 1 });
+      }
+      continue;
+    }
     const m = LINE.exec(lines[i]);
     if (!m) continue;
-    out.push({ pid: Number(m[1]), call: m[2], fd: Number(m[3]), path: m[4], rest: m[5], line: i + 1 });
+    const event = { pid: Number(m[1]), call: m[2], fd: Number(m[3]), path: m[4], rest: m[5] };
+    if (event.rest.endsWith('<unfinished ...>')) {
+      unfinished.set(event.pid, { ...event, rest: event.rest.slice(0, -'<unfinished ...>'.length).trimEnd() });
+      continue;
+    }
+    out.push({ ...event, line: i + 1 });
   }
   return out;
 }
