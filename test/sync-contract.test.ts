@@ -1,24 +1,32 @@
-import { deflateRawSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  checkRecord, decodeFrame, deviceMayPublish, deviceMaySubscribe, encodeFrame, MAX_FRAME_BYTES, parseTopic, topics, type RecordBatch,
+  checkRecord, decodeFrame, deviceMayPublish, deviceMaySubscribe, encodeFrame, encodeRecordBatch, MAX_FRAME_BYTES, parseTopic, topics, type RecordBatch,
 } from '../central/contract/index.ts';
 import { dictionaryV1 } from '../central/contract/dictionary-v1.ts';
 import { generateRecords } from '../central/testing/records.ts';
 
 const batchOf = (n: number, seed = 1): RecordBatch => ({
   v: 1, kind: 'records', batch: 'b1',
-  records: generateRecords(n, { seed }).map((r, i) => ({ id: r.id, seq: i + 1, type: r.type, sv: r.schemaVersion, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload })),
+  records: generateRecords(n, { seed }).map((r, i) => ({ seq: i + 1, type: r.type, sv: r.schemaVersion, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload })),
 });
 
 describe('wire contract', () => {
   it('a batch survives encode and decode unchanged, at about a fifth of its JSON size', () => {
-    const b = batchOf(200);
+    const b = batchOf(50);
     const frame = encodeFrame(b);
     expect(frame[0]).toBe(0x01);
     const d = decodeFrame('records', frame);
     expect(d).toEqual({ ok: true, message: b });
     expect(frame.length).toBeLessThan(JSON.stringify(b).length / 4);
+  });
+
+  it('a big batch goes as brotli, and a batch spliced from stored JSON payloads decodes the same', () => {
+    const b = batchOf(600, 2);
+    const frame = encodeRecordBatch(b.batch, b.records.map(({ payload, ...r }) => ({ ...r, payloadJson: JSON.stringify(payload) })));
+    expect(frame[0]).toBe(0x02);
+    expect(decodeFrame('records', frame)).toEqual({ ok: true, message: b });
+    expect(frame.length).toBeLessThan(deflateRawSync(JSON.stringify(b), { level: 6, dictionary: Buffer.from(dictionaryV1) }).length);
   });
 
   it('every generated record is one the hub accepts', () => {
@@ -33,13 +41,15 @@ describe('wire contract', () => {
   it.each([
     ['an empty frame', Buffer.alloc(0), /empty/],
     ['an unknown format byte', Buffer.from([0x07, 1, 2, 3]), /unknown frame format 0x07/],
-    ['a corrupt deflate stream', Buffer.from([0x01, 0xff, 0xff, 0xff, 0x00]), /corrupt deflate/],
+    ['a corrupt deflate stream', Buffer.from([0x01, 0xff, 0xff, 0xff, 0x00]), /corrupt compressed/],
+    ['a corrupt brotli stream', Buffer.from([0x02, 0xff, 0xff, 0xff, 0x00]), /corrupt compressed/],
     ['not JSON', Buffer.from('{not json'), /not JSON/],
     ['the wrong version', Buffer.from(JSON.stringify({ ...batchOf(1), v: 2 })), /records\b.*v/],
-    ['a record without a UUID', Buffer.from(JSON.stringify({ v: 1, kind: 'records', batch: 'x', records: [{ ...batchOf(1).records[0], id: 'nope' }] })), /records\.0\.id/],
+    ['a record with a negative seq', Buffer.from(JSON.stringify({ v: 1, kind: 'records', batch: 'x', records: [{ ...batchOf(1).records[0], seq: -1 }] })), /records\.0\.seq/],
     ['an unknown field', Buffer.from(JSON.stringify({ ...batchOf(1), extra: 1 })), /not a valid records message/],
     ['a frame over the size limit', Buffer.alloc(MAX_FRAME_BYTES + 1, 0x7b), /over the limit/],
     ['a deflate bomb', Buffer.concat([Buffer.of(1), deflateRawSync(`{"v":1,"x":"${' '.repeat(5 * 1024 * 1024)}"}`, { dictionary: Buffer.from(dictionaryV1) })]), /inflates beyond/],
+    ['a brotli bomb', Buffer.concat([Buffer.of(2), brotliCompressSync(`{"v":1,"x":"${' '.repeat(5 * 1024 * 1024)}"}`)]), /inflates beyond/],
   ])('rejects %s with a reason, never throwing', (_name, frame, reason) => {
     const d = decodeFrame('records', frame);
     expect(d.ok).toBe(false);

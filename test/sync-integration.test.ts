@@ -86,11 +86,11 @@ describe.each(stacks)('sync on %s', (kind) => {
 
     proxy.restore();
     await until(async () => (await sync!.stats()).pending === 0, 'the backlog to drain');
-    const { rows } = await stack.db.query<{ id: string; box_seq: string; type: string; entity_id: string; entity_version: number }>(
-      `SELECT id, box_seq::text, type, entity_id, entity_version FROM records WHERE device_id = $1 ORDER BY box_seq`, [cred.deviceId],
+    const { rows } = await stack.db.query<{ box_seq: string; type: string; entity_id: string; entity_version: number }>(
+      `SELECT box_seq::text, type, entity_id, entity_version FROM records WHERE device_id = $1 ORDER BY box_seq`, [cred.deviceId],
     );
-    const outbox = await box.query<{ id: string; seq: string }>(`SELECT id, seq::text FROM outbox ORDER BY seq`);
-    expect(rows.map((r) => [r.id, r.box_seq])).toEqual(outbox.rows.map((r) => [r.id, r.seq]));
+    const outbox = await box.query<{ seq: string; type: string; entity_id: string; entity_version: number }>(`SELECT seq::text, type, entity_id, entity_version FROM outbox ORDER BY seq`);
+    expect(rows.map((r) => [r.box_seq, r.type, r.entity_id, r.entity_version])).toEqual(outbox.rows.map((r) => [r.seq, r.type, r.entity_id, r.entity_version]));
     // Per entity, versions arrive in the order they were made.
     const byEntity = new Map<string, number[]>();
     for (const b of arrivals) for (const r of b.records) byEntity.set(`${r.type}|${r.entity}`, [...(byEntity.get(`${r.type}|${r.entity}`) ?? []), r.ev]);

@@ -152,12 +152,12 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
       await boxB.subscribeAsync(topics.ack(b.deviceId), { qos: 1 });
       const acks = inbox(boxB);
       const r = generateRecords(1, { seed: 5 })[0];
-      const frame = encodeFrame({ v: 1, kind: 'records', batch: 'b1', records: [{ id: r.id, seq: 1, type: r.type, sv: 1, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }] });
+      const frame = encodeFrame({ v: 1, kind: 'records', batch: 'b1', records: [{ seq: 1, type: r.type, sv: 1, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }] });
       await boxB.publishAsync(topics.records(b.deviceId), frame, { qos: 1 });
       await until(() => acks.length > 0, 'the hub’s ack to B', 10_000);
       const ack = decodeFrame('ack', acks[0].raw);
       expect(ack.ok && { batch: ack.message.batch, stored: ack.message.stored }).toEqual({ batch: 'b1', stored: [1] });
-      const stored = await db.query<{ device_id: string }>(`SELECT device_id FROM records WHERE id = $1`, [r.id]);
+      const stored = await db.query<{ device_id: string }>(`SELECT device_id FROM records WHERE type = $1 AND entity_id = $2 AND entity_version = $3`, [r.type, r.entityId, r.entityVersion]);
       expect(stored.rows).toEqual([{ device_id: b.deviceId }]);
       await boxB.endAsync();
     } finally {

@@ -36,7 +36,7 @@ export async function readBacklog(db: Queryable): Promise<Backlog> {
     `SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS pending,
             count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked,
             extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL))::float8 AS oldest,
-            coalesce(sum(octet_length(payload::text)) FILTER (WHERE parked_at IS NULL), 0)::float8 AS bytes
+            coalesce(sum(pg_column_size(payload)) FILTER (WHERE parked_at IS NULL), 0)::float8 AS bytes
        FROM outbox WHERE delivered_at IS NULL`,
   );
   const r = rows[0];

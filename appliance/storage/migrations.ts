@@ -251,6 +251,14 @@ CREATE TABLE call_quality (
 CREATE INDEX call_quality_encounter_idx ON call_quality (encounter_id, started_at);
 `,
   },
+  {
+    id: 4,
+    name: 'outbox_entity_version',
+    sql: `
+-- The hub knows a record by (type, entity, version): two rows with the same key would be one at the hub.
+CREATE UNIQUE INDEX outbox_entity_version_idx ON outbox (type, entity_id, entity_version);
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

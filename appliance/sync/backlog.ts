@@ -26,7 +26,7 @@ export function syncMetricsText(s: SyncStats): string {
     ...g('simpul_outbox_pending', 'Records waiting to reach the hub (parked ones excluded).', s.pending),
     ...g('simpul_outbox_parked', 'Records the hub rejected as invalid, waiting for a person.', s.parked),
     ...g('simpul_outbox_oldest_age_seconds', 'Age of the oldest record waiting to reach the hub.', s.oldestPendingAgeSeconds ?? 0),
-    ...g('simpul_outbox_bytes_pending', 'JSON bytes waiting to reach the hub (before compression).', s.bytesPending),
+    ...g('simpul_outbox_bytes_pending', 'Payload bytes waiting to reach the hub, as stored (before the wire compression).', s.bytesPending),
     ...g('simpul_sync_connected', '1 when the box is connected to the hub broker.', s.connected ? 1 : 0),
     ...g('simpul_sync_last_success_timestamp_seconds', 'When the hub last acknowledged records.', s.lastSyncAt ? Date.parse(s.lastSyncAt) / 1000 : null),
     ...g('simpul_sync_last_error_timestamp_seconds', 'When sync last failed.', s.lastErrorAt ? Date.parse(s.lastErrorAt) / 1000 : null),

@@ -26,8 +26,10 @@ export const syncSettingsShape = {
     .string()
     .regex(/^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$/, 'expected "HH:MM-HH:MM", e.g. "22:00-05:00"')
     .optional(),
-  /** How long to wait for the hub's acknowledgement of a batch before sending it again. */
+  /** How long to wait for the hub's acknowledgement of a batch, counted from the broker's PUBACK, before sending it again. */
   syncAckTimeoutMs: z.coerce.number().int().min(100).default(30_000),
+  /** Batches sent before the first is acknowledged: hides the round trip on a long link and overlaps box and hub work. */
+  syncMaxInFlight: z.coerce.number().int().min(1).max(16).default(4),
   /** Reconnect backoff: exponential from min to max, with jitter. */
   syncBackoffMinMs: z.coerce.number().int().min(10).default(1000),
   syncBackoffMaxMs: z.coerce.number().int().min(10).default(300_000),

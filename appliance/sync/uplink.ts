@@ -1,15 +1,17 @@
 /**
  * Box → hub, from the outbox. Records go in batches, in seq order within their priority class
- * (referrals and prescriptions, then visits and consents, then bulk figures — each entity has one
- * type, so an entity's versions keep their order). A batch is one QoS 1 publish; its records count
- * as delivered only when the hub's own acknowledgement arrives, which the hub sends after its
- * commit. A batch not acknowledged in time is sent again (the hub stores idempotently) and the
+ * (referrals and prescriptions, then visits and consents, then bulk figures). A batch is one QoS 1
+ * publish; its records count as delivered only when the hub's own acknowledgement arrives, which
+ * the hub sends after its commit. Up to syncMaxInFlight batches travel at once, so a long round
+ * trip is not paid per batch; a batch never holds a version of an entity that another batch in
+ * flight holds, so an entity's versions reach the hub in order even when a batch is lost and sent
+ * again. A batch not acknowledged in time is sent again (the hub stores idempotently) and the
  * batch size is halved, so a poor link still moves; it grows back after each success.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../clinic/db.ts';
-import { decodeFrame, encodeFrame, FrameTooLargeError, MAX_RECORD_BYTES, topics, type UplinkAck, type WireRecord } from '../../central/contract/index.ts';
+import { decodeFrame, encodeRecordBatch, FrameTooLargeError, MAX_RECORD_BYTES, topics } from '../../central/contract/index.ts';
 import type { MqttLink } from './link.ts';
 import type { SyncSettings } from './settings.ts';
 
@@ -26,15 +28,26 @@ export function inWindow(window: string | undefined, now: Date, timeZone: string
 
 interface Row {
   seq: number;
-  id: string;
   type: string;
   schema_version: number;
   entity_id: string;
   entity_version: number;
-  payload: unknown;
+  payload: string;
   created_at: unknown;
   bytes: number;
 }
+
+/** A batch published and waiting for the hub's acknowledgement. */
+interface InFlight {
+  /** `type|entity` of every record in it: later batches leave these entities out. */
+  entities: string[];
+  records: number;
+  timer?: NodeJS.Timeout;
+  settle(acked: boolean): void;
+  done: Promise<boolean>;
+}
+
+const entityKey = (type: string, entity: string) => `${type}|${entity}`;
 
 export class Uplink {
   lastSyncAt: string | null = null;
@@ -44,7 +57,9 @@ export class Uplink {
   batchesSent = 0;
   bytesSent = 0;
   private batchLimit: number;
-  private waiters = new Map<string, (ack: UplinkAck) => void>();
+  private inFlight = new Map<string, InFlight>();
+  /** Bandwidth cap: when the link is free for the next frame. */
+  private nextSendAt = 0;
   private wake: (() => void) | null = null;
   private closed = false;
   private loopDone: Promise<void> | null = null;
@@ -60,6 +75,10 @@ export class Uplink {
     private readonly log: Logger,
   ) {
     this.batchLimit = s.syncBatchMaxRecords;
+    // An acknowledgement never crosses a reconnect (clean session): everything in flight is sent again.
+    link.on('down', () => {
+      for (const f of this.inFlight.values()) f.settle(false);
+    });
   }
 
   async start() {
@@ -89,6 +108,11 @@ export class Uplink {
     }).finally(() => (this.wake = null));
   }
 
+  /** Resolves when any batch in flight is acknowledged or given up on. */
+  private anySettled() {
+    return Promise.race([...this.inFlight.values()].map((f) => f.done));
+  }
+
   private async loop() {
     let sentSinceIdle = false;
     while (!this.closed) {
@@ -97,12 +121,21 @@ export class Uplink {
         continue;
       }
       try {
-        const r = await this.sendOne();
-        if (r === 'idle') {
-          if (sentSinceIdle) this.onDrained();
-          sentSinceIdle = false;
-          await this.sleep(this.s.syncPollMs);
-        } else sentSinceIdle = true;
+        if (this.inFlight.size >= this.s.syncMaxInFlight) {
+          await this.anySettled();
+          continue;
+        }
+        if ((await this.sendNext()) === 'sent') {
+          sentSinceIdle = true;
+          continue;
+        }
+        if (this.inFlight.size) {
+          await this.anySettled();
+          continue;
+        }
+        if (sentSinceIdle) this.onDrained();
+        sentSinceIdle = false;
+        await this.sleep(this.s.syncPollMs);
       } catch (err) {
         this.fail((err as Error).message);
         this.log.warn({ err: (err as Error).message }, 'sync: uplink batch failed; will retry');
@@ -111,23 +144,28 @@ export class Uplink {
     }
   }
 
-  private async nextRows(limit: number): Promise<Row[]> {
+  private async nextRows(limit: number, skipEntities: string[]): Promise<Row[]> {
     const bulkNow = inWindow(this.s.syncNightWindow, new Date(), this.timeZone);
     const cases = Object.entries(typePriority).map(([t, p]) => `WHEN '${t}' THEN ${p}`).join(' ');
+    // The order is chosen on the narrow columns first: the payloads of a month's backlog are
+    // not read (nor turned into text) for every batch, only those of the rows taken.
     const { rows } = await this.db.query<Row>(
-      `SELECT seq::float8 AS seq, id, type, schema_version, entity_id, entity_version, payload, created_at, octet_length(payload::text) AS bytes
-         FROM outbox
-        WHERE delivered_at IS NULL AND parked_at IS NULL AND ($2 OR coalesce(CASE type ${cases} END, 1) < ${BULK})
-        ORDER BY coalesce(CASE type ${cases} END, 1), seq
-        LIMIT $1`,
-      [limit, bulkNow],
+      `SELECT o.seq::float8 AS seq, o.type, o.schema_version, o.entity_id, o.entity_version, o.payload::text AS payload, o.created_at, octet_length(o.payload::text) AS bytes
+         FROM (SELECT seq, coalesce(CASE type ${cases} END, 1) AS prio FROM outbox
+                WHERE delivered_at IS NULL AND parked_at IS NULL AND ($2 OR coalesce(CASE type ${cases} END, 1) < ${BULK})
+                  AND NOT ((type || '|' || entity_id) = ANY($3::text[]))
+                ORDER BY 2, 1 LIMIT $1) next
+         JOIN outbox o ON o.seq = next.seq
+        ORDER BY next.prio, next.seq`,
+      [limit, bulkNow, skipEntities],
     );
     return rows;
   }
 
-  /** Sends one batch and waits for the hub's acknowledgement. */
-  async sendOne(): Promise<'sent' | 'idle'> {
-    let rows = await this.nextRows(this.batchLimit);
+  /** Publishes the next batch (without waiting for the hub); 'idle' when nothing can go now. */
+  private async sendNext(): Promise<'sent' | 'idle'> {
+    const busy = [...this.inFlight.values()].flatMap((f) => f.entities);
+    let rows = await this.nextRows(this.batchLimit, busy);
     const tooBig = rows.filter((r) => r.bytes > MAX_RECORD_BYTES);
     if (tooBig.length) {
       await this.park(tooBig.map((r) => ({ seq: r.seq, reason: `payload of ${r.bytes} bytes over the limit of ${MAX_RECORD_BYTES}` })));
@@ -141,14 +179,14 @@ export class Uplink {
       bytes += r.bytes + 200;
     }
     if (!take.length) return 'idle';
-    const records: WireRecord[] = take.map((r) => ({
-      id: r.id, seq: r.seq, type: r.type, sv: r.schema_version, entity: r.entity_id, ev: r.entity_version,
-      at: new Date(r.created_at as string).toISOString(), payload: r.payload,
+    const records = take.map((r) => ({
+      seq: r.seq, type: r.type, sv: r.schema_version, entity: r.entity_id, ev: r.entity_version,
+      at: new Date(r.created_at as string).toISOString(), payloadJson: r.payload,
     }));
     const batch = randomBytes(6).toString('base64url');
     let frame: Buffer;
     try {
-      frame = encodeFrame({ v: 1, kind: 'records', batch, records });
+      frame = encodeRecordBatch(batch, records);
     } catch (e) {
       if (e instanceof FrameTooLargeError && this.batchLimit > 1) {
         this.batchLimit = Math.max(1, Math.floor(take.length / 2));
@@ -156,41 +194,54 @@ export class Uplink {
       }
       throw e;
     }
-    const t0 = performance.now();
-    const acked = new Promise<UplinkAck | null>((res) => {
-      const timer = setTimeout(() => (this.waiters.delete(batch), res(null)), this.s.syncAckTimeoutMs);
-      const onDown = () => (clearTimeout(timer), this.waiters.delete(batch), res(null));
-      this.link.once('down', onDown);
-      this.waiters.set(batch, (ack) => {
-        clearTimeout(timer);
-        this.link.off('down', onDown);
-        res(ack);
-      });
-    });
+    await this.waitForBandwidth(frame.length);
+    if (this.closed || !this.link.connected) return 'idle';
+
+    const flight = this.track(batch, take);
     try {
       await this.link.publish(topics.records(this.deviceId), frame);
     } catch (e) {
-      this.waiters.delete(batch);
+      flight.settle(false);
       throw e;
     }
     this.batchesSent++;
     this.bytesSent += frame.length;
-    const ack = await acked;
-    if (!ack) {
-      this.fail(this.link.connected ? `no acknowledgement from the hub within ${this.s.syncAckTimeoutMs} ms` : 'link lost while waiting for the hub');
-      // A slow link: smaller batches next time.
-      this.batchLimit = Math.max(1, Math.floor(take.length / 2));
-      this.log.warn({ batch, records: take.length, nextBatch: this.batchLimit }, 'sync: batch not acknowledged; sending again');
-      return 'sent';
-    }
-    this.batchLimit = Math.min(this.s.syncBatchMaxRecords, this.batchLimit * 2);
-    // Keep under the bandwidth cap: the frame's share of the link, less the time already spent.
-    if (this.s.syncBandwidthKbps > 0) {
-      const needMs = (frame.length * 8) / this.s.syncBandwidthKbps;
-      const spent = performance.now() - t0;
-      if (needMs > spent) await this.sleep(needMs - spent);
-    }
+    // Counted from the broker's PUBACK: on a slow link the frame's own transfer time is not the hub's delay.
+    if (this.inFlight.has(batch)) flight.timer = setTimeout(() => flight.settle(false), this.s.syncAckTimeoutMs);
     return 'sent';
+  }
+
+  private track(batch: string, take: Row[]): InFlight {
+    let resolve!: (acked: boolean) => void;
+    const flight: InFlight = {
+      entities: [...new Set(take.map((r) => entityKey(r.type, r.entity_id)))],
+      records: take.length,
+      done: new Promise<boolean>((res) => (resolve = res)),
+      settle: (acked) => {
+        if (this.inFlight.get(batch) !== flight) return;
+        clearTimeout(flight.timer);
+        this.inFlight.delete(batch);
+        if (acked) this.batchLimit = Math.min(this.s.syncBatchMaxRecords, this.batchLimit * 2);
+        else if (!this.closed) {
+          this.fail(this.link.connected ? `no acknowledgement from the hub within ${this.s.syncAckTimeoutMs} ms` : 'link lost while waiting for the hub');
+          // A slow link: smaller batches next time.
+          this.batchLimit = Math.max(1, Math.floor(take.length / 2));
+          this.log.warn({ batch, records: take.length, nextBatch: this.batchLimit }, 'sync: batch not acknowledged; it will be sent again');
+        }
+        resolve(acked);
+      },
+    };
+    this.inFlight.set(batch, flight);
+    return flight;
+  }
+
+  /** The bandwidth cap: each frame takes its share of the link before the next may start. */
+  private async waitForBandwidth(frameBytes: number) {
+    if (this.s.syncBandwidthKbps <= 0) return;
+    const now = performance.now();
+    const start = Math.max(now, this.nextSendAt);
+    this.nextSendAt = start + (frameBytes * 8) / this.s.syncBandwidthKbps;
+    if (start > now) await new Promise((res) => setTimeout(res, start - now));
   }
 
   /** Every acknowledgement is applied, also a late one for a batch given up on (it is still true). */
@@ -216,7 +267,7 @@ export class Uplink {
       this.lastSyncAt = now;
       this.recordsDelivered += ack.stored.length;
     }
-    this.waiters.get(ack.batch)?.(ack);
+    this.inFlight.get(ack.batch)?.settle(true);
   }
 
   private async park(list: { seq: number; reason: string }[]) {
@@ -231,7 +282,7 @@ export class Uplink {
   async close() {
     this.closed = true;
     this.wake?.();
-    for (const w of this.waiters.values()) w({ v: 1, kind: 'ack', batch: '', stored: [], rejected: [] });
+    for (const f of this.inFlight.values()) f.settle(false);
     await this.loopDone;
   }
 }

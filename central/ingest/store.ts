@@ -1,5 +1,5 @@
 /**
- * Storing a batch: one transaction, idempotent on the record's UUID, and the newest version of
+ * Storing a batch: one transaction, idempotent on (device, type, entity, version), and the newest version of
  * each entity kept (an older version arriving late never overwrites). The caller acknowledges to
  * the box only after this returns, i.e. after the commit is durable.
  */
@@ -17,53 +17,53 @@ export async function storeBatch(db: HubDb, deviceId: string, batch: RecordBatch
   const accepted: WireRecord[] = [];
   const rejected: { r: WireRecord; reason: string }[] = [];
   const seen = new Set<string>();
+  /** A second copy of a version in the same batch: stored once, acknowledged for both. */
+  const copies: number[] = [];
   for (const r of batch.records) {
-    if (seen.has(r.id)) continue;
-    seen.add(r.id);
+    const key = `${r.type}|${r.entity}|${r.ev}`;
+    if (seen.has(key)) {
+      copies.push(r.seq);
+      continue;
+    }
+    seen.add(key);
     const reason = checkRecord(r);
     if (reason) rejected.push({ r, reason });
     else accepted.push(r);
   }
   const inserted: Record<string, number> = {};
   await db.transaction(async (tx) => {
-    if (accepted.length) {
-      const rows = JSON.stringify(accepted);
-      const ins = await tx.query<{ type: string; n: number }>(
-        `WITH ins AS (
-           INSERT INTO records (id, device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at)
-           SELECT r.id, $1, r.type, r.sv, r.entity, r.ev, r.seq, r.payload, r.at
-             FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, seq bigint, type text, sv integer, entity text, ev integer, at timestamptz, payload jsonb)
-           ON CONFLICT (id) DO NOTHING
-           RETURNING type)
-         SELECT type, count(*)::int AS n FROM ins GROUP BY type`,
-        [deviceId, rows],
-      );
-      for (const { type, n } of ins.rows) inserted[type] = n;
-      await tx.query(
-        `INSERT INTO entities (device_id, type, entity_id, version, record_id, payload)
-         SELECT DISTINCT ON (r.type, r.entity) $1, r.type, r.entity, r.ev, r.id, r.payload
-           FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, seq bigint, type text, entity text, ev integer, payload jsonb)
-          ORDER BY r.type, r.entity, r.ev DESC, r.seq DESC
+    // One statement: the batch's JSON is parsed once, for the log of versions and for the newest state.
+    const ins = await tx.query<{ type: string; n: number }>(
+      `WITH r AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, type text, sv integer, entity text, ev integer, at timestamptz, payload jsonb)),
+       ins AS (
+         INSERT INTO records (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at)
+         SELECT $1, type, sv, entity, ev, seq, payload, at FROM r
+         ON CONFLICT (device_id, type, entity_id, entity_version) DO NOTHING
+         RETURNING type),
+       newest AS (
+         INSERT INTO entities (device_id, type, entity_id, version, payload)
+         SELECT DISTINCT ON (type, entity) $1, type, entity, ev, payload FROM r ORDER BY type, entity, ev DESC
          ON CONFLICT (device_id, type, entity_id) DO UPDATE
-           SET version = EXCLUDED.version, record_id = EXCLUDED.record_id, payload = EXCLUDED.payload, updated_at = now()
-         WHERE entities.version < EXCLUDED.version`,
-        [deviceId, rows],
-      );
-    }
+           SET version = EXCLUDED.version, payload = EXCLUDED.payload, updated_at = now()
+         WHERE entities.version < EXCLUDED.version),
+       seen AS (UPDATE devices SET last_seen_at = now() WHERE id = $1)
+       SELECT type, count(*)::int AS n FROM ins GROUP BY type`,
+      [deviceId, JSON.stringify(accepted)],
+    );
+    for (const { type, n } of ins.rows) inserted[type] = n;
     if (rejected.length) {
       await tx.query(
-        `INSERT INTO rejections (record_id, device_id, box_seq, type, reason)
-         SELECT r.id, $1, r.seq, r.type, r.reason FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, seq bigint, type text, reason text)
-         ON CONFLICT (record_id) DO NOTHING`,
-        [deviceId, JSON.stringify(rejected.map(({ r, reason }) => ({ id: r.id, seq: r.seq, type: r.type, reason })))],
+        `INSERT INTO rejections (device_id, type, entity_id, entity_version, box_seq, reason)
+         SELECT $1, r.type, r.entity, r.ev, r.seq, r.reason FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, type text, entity text, ev integer, reason text)
+         ON CONFLICT DO NOTHING`,
+        [deviceId, JSON.stringify(rejected.map(({ r, reason }) => ({ seq: r.seq, type: r.type, entity: r.entity, ev: r.ev, reason })))],
       );
     }
-    await tx.query(`UPDATE devices SET last_seen_at = now() WHERE id = $1`, [deviceId]);
   });
   const rejectedByType: Record<string, number> = {};
   for (const { r } of rejected) rejectedByType[r.type] = (rejectedByType[r.type] ?? 0) + 1;
   return {
-    ack: { v: 1, kind: 'ack', batch: batch.batch, stored: accepted.map((r) => r.seq), rejected: rejected.map(({ r, reason }) => ({ seq: r.seq, reason })) },
+    ack: { v: 1, kind: 'ack', batch: batch.batch, stored: [...accepted.map((r) => r.seq), ...copies], rejected: rejected.map(({ r, reason }) => ({ seq: r.seq, reason })) },
     inserted,
     rejectedByType,
   };

@@ -81,6 +81,21 @@ CREATE INDEX downlink_pending_idx ON downlink (device_id, seq) WHERE acked_at IS
     // for provisioning/mosquitto.ts. Boxes enrolled before this have none: re-enrol them.
     sql: `ALTER TABLE devices ADD COLUMN broker_hash text`,
   },
+  {
+    id: 3,
+    name: 'records keyed by entity version',
+    // The idempotency key is (device, type, entity, version): the wire no longer carries a
+    // random id per outbox row (24 of ~150 bytes a record).
+    sql: `
+ALTER TABLE records DROP COLUMN id;
+ALTER TABLE records ADD PRIMARY KEY (device_id, type, entity_id, entity_version);
+ALTER TABLE entities DROP COLUMN record_id;
+ALTER TABLE rejections DROP COLUMN record_id;
+ALTER TABLE rejections ADD COLUMN entity_id text NOT NULL DEFAULT '';
+ALTER TABLE rejections ADD COLUMN entity_version integer NOT NULL DEFAULT 0;
+ALTER TABLE rejections ADD PRIMARY KEY (device_id, type, entity_id, entity_version, box_seq)
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
