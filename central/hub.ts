@@ -107,7 +107,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     }
 
     const app = createHubApp({
-      db, adminToken: config.adminToken, invalid: () => ingest.invalid,
+      db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(),
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
     });
     const http = await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });

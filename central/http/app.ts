@@ -14,6 +14,8 @@ export interface HubAppDeps {
   adminToken?: string;
   /** Counts of invalid messages per channel (in memory, since start). */
   invalid: () => Map<string, number>;
+  /** Records this process stored, by type (in memory, since start): how the load splits between hub processes. */
+  storedHere: () => Map<string, number>;
   /** Called after an answer is queued, to send it at once if the box is online. */
   onAnswered: (deviceId: string) => void;
 }
@@ -78,6 +80,9 @@ export function createHubApp(d: HubAppDeps) {
       '# HELP simpul_hub_messages_invalid_total Messages refused before storing (bad frame, schema, unknown box), since start.',
       '# TYPE simpul_hub_messages_invalid_total counter',
       ...[...d.invalid()].map(([ch, n]) => `simpul_hub_messages_invalid_total{channel="${label(ch)}"} ${n}`),
+      '# HELP simpul_hub_process_records_stored_total Records this hub process stored since it started, per type.',
+      '# TYPE simpul_hub_process_records_stored_total counter',
+      ...[...d.storedHere()].map(([type, n]) => `simpul_hub_process_records_stored_total{type="${label(type)}"} ${n}`),
       '# HELP simpul_hub_box_last_seen_timestamp_seconds When the box last sent anything.',
       '# TYPE simpul_hub_box_last_seen_timestamp_seconds gauge',
       ...devices.filter((x) => x.lastSeenAt).map((x) => `simpul_hub_box_last_seen_timestamp_seconds{device="${label(x.id)}"} ${Date.parse(x.lastSeenAt!) / 1000}`),

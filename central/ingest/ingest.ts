@@ -48,6 +48,15 @@ export class Ingest {
     return next;
   }
 
+  storedByType(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [key, n] of this.storedSinceStart) {
+      const type = key.slice(key.indexOf('|') + 1);
+      out.set(type, (out.get(type) ?? 0) + n);
+    }
+    return out;
+  }
+
   /** Resolves when every message received so far is handled. */
   async idle() {
     await Promise.all([...this.chains.values()]);
