@@ -32,11 +32,27 @@ const decoding = (page: Page): Promise<Decoding> => page.evaluate(async () => {
   return { pc: true, frames, audio, width };
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+/** Each page's video RTP figures: whether packets arrive, frames assemble, keyframes are asked for and made. */
+type VideoStats = { in?: Record<string, unknown>; out?: Record<string, unknown> } | null;
+const videoStatsOf = (page: Page): Promise<VideoStats> => page.evaluate(async () => {
+  const call = (window as unknown as { simpulCall?: { pc: RTCPeerConnection | null } }).simpulCall;
+  if (!call?.pc) return null;
+  const r = await call.pc.getStats();
+  const out: NonNullable<VideoStats> = {};
+  r.forEach((s) => {
+    if (s.kind !== 'video') return;
+    if (s.type === 'inbound-rtp') out.in = { packetsReceived: s.packetsReceived, framesReceived: s.framesReceived, framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, pliCount: s.pliCount, nackCount: s.nackCount };
+    if (s.type === 'outbound-rtp') out.out = { framesEncoded: s.framesEncoded, keyFramesEncoded: s.keyFramesEncoded, pliCount: s.pliCount, firCount: s.firCount };
+  });
+  return out;
+});
+const videoStats = async (patient: Page, doctor: Page) => `patient ${JSON.stringify(await videoStatsOf(patient))}, doctor ${JSON.stringify(await videoStatsOf(doctor))}`;
+
+async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000, explain?: () => Promise<string>): Promise<T> {
   const end = Date.now() + ms;
   let v = await fn();
   while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out: ${what} (last ${JSON.stringify(v)})`);
+    if (Date.now() > end) throw new Error(`timed out: ${what} (last ${JSON.stringify(v)}${explain ? `; video: ${await explain()}` : ''})`);
     await sleep(250);
     v = await fn();
   }
@@ -100,27 +116,16 @@ describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages t
     // The patient agrees on their phone.
     await patient.getByTestId('consent-give').click();
     const t0 = Date.now();
-    // Known intermittent bug (about 1 run in 5 here, either direction): a side receives the other's
-    // audio but never decodes a video frame. Until its cause is found, the test does what a person
-    // would — reopen their page once — and says so; a second failure fails the test.
     const decodes = (d: Decoding) => !!d && d.frames > 10 && d.audio > 20;
-    const decodeOrReopen = async (page: Page, who: string) => {
-      const first = await waitFor(`${who} decodes`, () => decoding(page), decodes, 15_000).catch(() => null);
-      if (first) return first;
-      console.warn(`relay-chromium: the ${who} decoded no video within 15 s; reopening the ${who}'s page once`);
-      await page.reload();
-      await page.getByTestId('call').waitFor();
-      return waitFor(`${who} decodes after reopening`, () => decoding(page), decodes);
-    };
-    const p1 = await decodeOrReopen(patient, 'patient');
-    const d1 = await decodeOrReopen(doctor, 'doctor');
+    const p1 = (await waitFor('patient decodes', () => decoding(patient), decodes, 15_000, () => videoStats(patient, doctor)))!;
+    const d1 = (await waitFor('doctor decodes', () => decoding(doctor), decodes, 15_000, () => videoStats(patient, doctor)))!;
     const firstMediaMs = Date.now() - t0;
     await sleep(2000);
     const p2 = (await decoding(patient))!, d2 = (await decoding(doctor))!;
-    expect(p2.frames).toBeGreaterThan(p1!.frames + 10);
-    expect(d2.frames).toBeGreaterThan(d1!.frames + 10);
-    expect(p2.audio).toBeGreaterThan(p1!.audio + 20);
-    expect(d2.audio).toBeGreaterThan(d1!.audio + 20);
+    expect(p2.frames).toBeGreaterThan(p1.frames + 10);
+    expect(d2.frames).toBeGreaterThan(d1.frames + 10);
+    expect(p2.audio).toBeGreaterThan(p1.audio + 20);
+    expect(d2.audio).toBeGreaterThan(d1.audio + 20);
     expect(box.relay.stats().peerConnections).toBe(2);
     await waitFor('quality indicator', () => patient.getByTestId('call-quality').getAttribute('data-level'), (v) => !!v, 10_000);
     console.log(`chromium: consent → both decoding in ${firstMediaMs} ms; 2 s later patient ${JSON.stringify(p2)}, doctor ${JSON.stringify(d2)}; quality ${await patient.getByTestId('call-quality').getAttribute('data-level')}/${await doctor.getByTestId('call-quality').getAttribute('data-level')}`);
@@ -138,6 +143,15 @@ describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages t
     expect(pb.audio).toBeGreaterThan(pa.audio + 20);
     await patient.getByTestId('call-audio-only').click();
     await waitFor('video again', () => decoding(patient), (d) => !!d && d.frames > pb.frames + 10);
+
+    // The doctor reopens the page mid-call. The patient's camera sent its first keyframe long ago, so
+    // the doctor sees video again only if the patient's browser acts on the relay's keyframe request.
+    const patientKeyframes = Number((await videoStatsOf(patient))?.out?.keyFramesEncoded ?? 0);
+    await doctor.reload();
+    await doctor.getByTestId('call').waitFor();
+    await waitFor('doctor decodes after reopening the page', () => decoding(doctor), decodes, 10_000, () => videoStats(patient, doctor));
+    expect(Number((await videoStatsOf(patient))?.out?.keyFramesEncoded)).toBeGreaterThan(patientKeyframes);
+    expect(box.relay.stats().peerConnections).toBe(2);
 
     // Withdrawal on the phone: media stops at once on both sides.
     await patient.getByTestId('consent-withdraw').click();

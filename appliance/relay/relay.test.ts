@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift';
 import { createRelay, type Relay, type RelaySession } from './relay.ts';
 import { Inbox, SyntheticPeer, sleep, until } from './synthetic-peer.ts';
 import { videoBitrateOf } from './sdp.ts';
@@ -188,6 +189,32 @@ describe('relay', () => {
     await until('video again', () => patient.peer.received.video > v + 20);
     expect(doctor.peer.plis).toBeGreaterThan(plis);
     await leave(patient, doctor);
+  });
+
+  it('passes a receiver\'s PLI on to the sender when the receiver signs it as a browser does', async () => {
+    const w = world();
+    relays.push(w.relay);
+    w.setConsent('enc-7', true);
+    const patient = join(w.relay, 'enc-7', 'patient');
+    const doctor = join(w.relay, 'enc-7', 'doctor');
+    await startMedia(patient);
+    const answer = await startMedia(doctor);
+    patient.peer.startSending();
+    await until('video to the doctor', () => doctor.peer.received.video > 30);
+    // Chromium puts the SSRC of its own outgoing video as the PLI's sender SSRC; the relay knows
+    // that SSRC as its receiver's, which is where werift delivers the packet.
+    const relayVideoSsrc = Number(answer.sdp.split(/\r?\nm=/).find((s) => s.startsWith('video'))!.match(/a=ssrc:(\d+)/)![1]);
+    expect(relayVideoSsrc).toBeGreaterThan(0);
+    const pli = new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: doctor.peer.video.sender.ssrc, mediaSsrc: relayVideoSsrc }) });
+    // The doctor decodes: the relay's own join-time and until-decoded requests stop (and with them
+    // its 250 ms spacing of requests to one sender), so the next one can only be the doctor's.
+    await doctor.session.handle({ type: 'stats', framesDecoded: 30, audioPacketsReceived: 30, fps: 30 });
+    await sleep(1000);
+    await doctor.peer.video.receiver.dtlsTransport.sendRtcp([pli]);
+    await sleep(300);
+    await leave(doctor, patient);
+    await until('the call record', () => w.calls.length === 1);
+    expect(w.calls[0].keyframeRequests.pli).toBeGreaterThan(0);
   });
 
   const N = Math.min(500, Number(process.env.RELAY_CLEANUP_CALLS ?? 100));

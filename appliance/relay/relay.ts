@@ -1,11 +1,12 @@
 import {
-  PictureLossIndication, RTCPeerConnection, RTCRtpCodecParameters, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback,
+  RTCPeerConnection, RTCRtpCodecParameters, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback,
   RtpHeader, RtpPacket, useFIR, useNACK, usePLI, useREMB, useOPUS,
   type MediaStreamTrack, type RTCRtpTransceiver, type RtcpPacket,
 } from 'werift';
 import type { Logger } from 'pino';
 import type { ClientMessage, LinkQuality, Party, QualityLevel, ServerMessage, StopReason } from './protocol.ts';
 import { capVideoBitrate } from './sdp.ts';
+import { keyframeAskedOf, keyframeRequest } from './keyframe-request.ts';
 import { CallStats, type CallRecord, type LegSample } from './quality.ts';
 
 /**
@@ -51,26 +52,7 @@ export interface RelaySession {
 }
 
 type Kind = 'audio' | 'video';
-const kinds: Kind[] = ['audio', 'video'];
 const other = (p: Party): Party => (p === 'patient' ? 'doctor' : 'patient');
-
-/** RTCP FIR (RFC 5104 §4.3.1): werift parses it but does not export the class; same shape, built here. */
-class Fir {
-  static readonly count = 4;
-  readonly count = 4;
-  constructor(readonly senderSsrc: number, readonly ssrc: number, readonly seq: number) {}
-  get length() {
-    return 16 / 4 - 1;
-  }
-  serialize() {
-    const b = Buffer.alloc(16);
-    b.writeUInt32BE(this.senderSsrc >>> 0, 0);
-    b.writeUInt32BE(0, 4);
-    b.writeUInt32BE(this.ssrc >>> 0, 8);
-    b[12] = this.seq & 0xff;
-    return b;
-  }
-}
 
 const rtxCodec = () => new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000 });
 const vp8 = () => new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useFIR(), useREMB()] });
@@ -318,20 +300,17 @@ export class Relay {
       const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.forward(room, leg, kind, rtp));
       leg.unsubs.push(unSubscribe);
     }).unSubscribe);
-    for (const kind of kinds) {
-      const sender = leg.tx[kind].sender;
-      // The receiving participant lost a picture: ask the sending participant for a keyframe.
-      leg.unsubs.push(sender.onPictureLossIndication.subscribe(() => {
-        const src = room.legs[other(leg.role)];
-        if (src && kind === 'video') this.requestKeyframe(room, src, 'pli');
-      }).unSubscribe);
-      leg.unsubs.push(sender.onRtcp.subscribe((p: RtcpPacket) => {
-        if (kind === 'video' && p instanceof RtcpPayloadSpecificFeedback && p.feedback.count === Fir.count) {
-          const src = room.legs[other(leg.role)];
-          if (src) this.requestKeyframe(room, src, 'fir');
-        }
-      }).unSubscribe);
-    }
+    // The receiving participant lost a picture: ask the sending participant for a keyframe.
+    // werift routes feedback by its sender SSRC first, and a browser signs its PLI with the SSRC of
+    // its own outgoing video, which this leg knows as a receiver: so the PLI arrives on the
+    // receiver as often as on the sender. Both are watched, and matched on our sender's SSRC.
+    const { sender, receiver } = leg.tx.video;
+    const onFeedback = (p: RtcpPacket) => {
+      const asked = keyframeAskedOf(p, sender.ssrc);
+      const src = room.legs[other(leg.role)];
+      if (asked && src) this.requestKeyframe(room, src, asked);
+    };
+    leg.unsubs.push(sender.onRtcp.subscribe(onFeedback).unSubscribe, receiver.onRtcp.subscribe(onFeedback).unSubscribe);
     leg.unsubs.push(pc.connectionStateChange.subscribe((state) => {
       if (leg.closed) return;
       if (state === 'connected' && !leg.connected) {
@@ -405,13 +384,8 @@ export class Relay {
     const receiver = src.tx.video.receiver;
     this.totals.keyframeRequests++;
     room.call?.keyframe(why);
-    // Sender SSRC of our feedback: an SSRC of its own (werift peers route feedback by it first, and
-    // the media SSRC of our sender there would send the PLI to their receiver instead).
-    const packets = [new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: src.feedbackSsrc, mediaSsrc: track.ssrc }) })];
-    if (why === 'join' || why === 'fir') {
-      packets.push(new RtcpPayloadSpecificFeedback({ feedback: new Fir(src.feedbackSsrc, track.ssrc, src.firSeq++) as never }));
-    }
-    receiver.dtlsTransport?.sendRtcp(packets).catch(() => {});
+    const fir = why === 'join' || why === 'fir' ? { seq: src.firSeq++ } : undefined;
+    receiver.dtlsTransport?.sendRtcp(keyframeRequest(src.feedbackSsrc, track.ssrc, fir)).catch(() => {});
   }
 
   private sendRemb(src: Leg) {
