@@ -51,6 +51,7 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_HTTP_PORT: 'httpPort',
   SIMPUL_HUB_ADMIN_TOKEN: 'adminToken',
   SIMPUL_HUB_LOG_LEVEL: 'logLevel',
+  SIMPUL_HUB_RESEND_AFTER_MS: 'resendAfterMs',
 };
 
 export class HubConfigError extends Error {}

@@ -50,6 +50,11 @@ export async function postgresHubDb(url: string, opts: { schema?: string; max?: 
     query: async (sql, params) => ({ rows: (await pool.query(sql, params as unknown[])).rows }),
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection lost while checked out (PostgreSQL restarted, the backend terminated) emits
+      // 'error' on the client, which the pool only watches while idle: without this the hub dies.
+      let lost: Error | null = null;
+      const onError = (err: Error) => (lost = err);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn({ query: async (sql, params) => ({ rows: (await client.query(sql, params as unknown[])).rows }) });
@@ -59,7 +64,9 @@ export async function postgresHubDb(url: string, opts: { schema?: string; max?: 
         await client.query('ROLLBACK').catch(() => {});
         throw e;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // A broken connection is destroyed, not handed to the next transaction.
+        client.release(lost ?? undefined);
       }
     },
     close: () => pool.end(),

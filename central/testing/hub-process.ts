@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 export interface HubProcess {
   url: string;
   proc: ChildProcess;
+  /** False once the process has exited, for whatever reason. */
+  alive(): boolean;
+  /** The end of its stderr (its warnings and a crash's stack). */
+  stderr(): string;
   /** Records this process stored since it started (its /metrics), summed over types. */
   storedHere(): Promise<number>;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -39,6 +43,8 @@ export async function spawnHub(env: Record<string, string>, timeoutMs = 30_000):
   return {
     url,
     proc,
+    alive: () => proc.exitCode === null && proc.signalCode === null,
+    stderr: () => stderr,
     async storedHere() {
       const text = await (await fetch(`${url}/metrics`)).text();
       return [...text.matchAll(/^simpul_hub_process_records_stored_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);

@@ -1,8 +1,18 @@
 /**
- * A user-space TCP proxy between a box and its broker, for tests that take the link down:
- * `cut()` drops every connection and refuses new ones until `restore()`. Counts bytes each way.
+ * A user-space TCP proxy between a box and its broker, for tests and benchmarks that spoil the
+ * link (netem is not available here): `cut()` drops every connection and refuses new ones until
+ * `restore()`; `stall(ms)` holds all data both ways without closing anything; `shape()` limits
+ * the rate and adds a one-way delay per direction (64 kbit/s and 300 ms each way is a 2G link
+ * with a 600 ms round trip). Counts bytes each way.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+
+export interface LinkShape {
+  /** Bits per second each way; 0 for no limit. */
+  rateBitsPerSec: number;
+  /** Added one way, in ms. */
+  delayMs: number;
+}
 
 export interface TcpProxy {
   port: number;
@@ -11,23 +21,96 @@ export interface TcpProxy {
   bytesDown: number;
   cut(): void;
   restore(): void;
+  /** Holds all data both ways for `ms` (connections stay open), then lets it through. */
+  stall(ms: number): void;
+  /** Limits rate and adds delay from now on; null: a plain loopback link again. */
+  shape(s: LinkShape | null): void;
   close(): Promise<void>;
+}
+
+interface LinkState {
+  shape: LinkShape | null;
+  stalledUntil: number;
+}
+
+/** Above this much data queued in one direction, the sender is paused (TCP pushes back). */
+const HIGH_WATER = 64 * 1024;
+
+/** One direction of one connection: chunks leave at their time, in order. */
+class Lane {
+  private queue: { chunk: Buffer; at: number }[] = [];
+  private queued = 0;
+  private busyUntil = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly src: Socket,
+    private readonly dst: Socket,
+    private readonly link: LinkState,
+  ) {}
+
+  push(chunk: Buffer) {
+    const now = performance.now();
+    if (!this.link.shape && now >= this.link.stalledUntil && !this.queue.length) {
+      this.dst.write(chunk);
+      return;
+    }
+    const { rateBitsPerSec = 0, delayMs = 0 } = this.link.shape ?? {};
+    // Serialisation at the rate (after the chunk before it), then the propagation delay.
+    this.busyUntil = Math.max(now, this.busyUntil) + (rateBitsPerSec ? (chunk.length * 8 * 1000) / rateBitsPerSec : 0);
+    this.queue.push({ chunk, at: this.busyUntil + delayMs });
+    this.queued += chunk.length;
+    if (this.queued > HIGH_WATER) this.src.pause();
+    this.pump();
+  }
+
+  /** Called when the link changes (a stall ends early, shaping is lifted). */
+  pump() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const now = performance.now();
+    while (this.queue.length && now >= this.link.stalledUntil && this.queue[0].at <= now) {
+      const { chunk } = this.queue.shift()!;
+      this.queued -= chunk.length;
+      if (!this.dst.destroyed) this.dst.write(chunk);
+    }
+    if (this.queued <= HIGH_WATER && this.src.isPaused()) this.src.resume();
+    if (this.queue.length) this.timer = setTimeout(() => this.pump(), Math.max(1, Math.max(this.queue[0].at, this.link.stalledUntil) - now));
+  }
+
+  stop() {
+    if (this.timer) clearTimeout(this.timer);
+    this.queue = [];
+  }
 }
 
 export async function startTcpProxy(target: { host: string; port: number }, scheme = 'mqtt'): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const lanes = new Set<Lane>();
   let down = false;
+  const link: LinkState = { shape: null, stalledUntil: 0 };
   const state = { bytesUp: 0, bytesDown: 0 };
   const server: Server = createServer((client) => {
     if (down) return client.destroy();
     const upstream = connect(target.port, target.host);
     sockets.add(client);
     sockets.add(upstream);
-    client.on('data', (d) => (state.bytesUp += d.length));
-    upstream.on('data', (d) => (state.bytesDown += d.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
+    const up = new Lane(client, upstream, link);
+    const downLane = new Lane(upstream, client, link);
+    lanes.add(up).add(downLane);
+    client.on('data', (d) => {
+      state.bytesUp += d.length;
+      up.push(d);
+    });
+    upstream.on('data', (d) => {
+      state.bytesDown += d.length;
+      downLane.push(d);
+    });
     const end = () => {
+      up.stop();
+      downLane.stop();
+      lanes.delete(up);
+      lanes.delete(downLane);
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
@@ -38,6 +121,9 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   const port = (server.address() as { port: number }).port;
+  const repump = () => {
+    for (const l of lanes) l.pump();
+  };
   return {
     port,
     url: `${scheme}://127.0.0.1:${port}`,
@@ -55,8 +141,17 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
     restore() {
       down = false;
     },
+    stall(ms) {
+      link.stalledUntil = Math.max(link.stalledUntil, performance.now() + ms);
+      setTimeout(repump, ms + 1).unref();
+    },
+    shape(s) {
+      link.shape = s && (s.rateBitsPerSec > 0 || s.delayMs > 0) ? s : null;
+      repump();
+    },
     async close() {
       down = true;
+      for (const l of lanes) l.stop();
       for (const s of sockets) s.destroy();
       await new Promise<void>((res) => server.close(() => res()));
     },
