@@ -1,6 +1,6 @@
 import {
   RTCPeerConnection, RTCRtpCodecParameters, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback,
-  RtpHeader, RtpPacket, useFIR, useNACK, usePLI, useREMB, useOPUS,
+  useFIR, useNACK, usePLI, useREMB, useOPUS, type RtpPacket,
   type MediaStreamTrack, type RTCRtpTransceiver, type RtcpPacket,
 } from 'werift';
 import type { Logger } from 'pino';
@@ -53,6 +53,8 @@ export interface RelaySession {
 
 type Kind = 'audio' | 'video';
 const other = (p: Party): Party => (p === 'patient' ? 'doctor' : 'patient');
+/** A send that fails because its leg is closing: nothing to do (one function, not one per packet). */
+const ignoreClosing = () => {};
 
 const rtxCodec = () => new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000 });
 const vp8 = () => new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useFIR(), useREMB()] });
@@ -358,18 +360,23 @@ export class Relay {
     if (!to || !to.connected || to.closed) return;
     if (kind === 'video' && to.state.audioOnly) return;
     const sender = to.tx[kind].sender;
-    const header = new RtpHeader({ ...rtp.header, extensions: [], extension: false });
-    if (to.sourceSsrc[kind] !== rtp.header.ssrc || to.resync[kind]) {
+    // werift hands each subscriber a copy of the packet, so it is ours to send on as it is: the
+    // sender rewrites SSRC, payload type, sequence and timestamp in place. The sender's header
+    // extensions (none negotiated) differ from the sending leg's, so its extensions are dropped.
+    const header = rtp.header;
+    header.extensions = [];
+    header.extension = false;
+    if (to.sourceSsrc[kind] !== header.ssrc || to.resync[kind]) {
       if (to.sourceSsrc[kind] !== undefined) sender.replaceRTP(header, true);
-      to.sourceSsrc[kind] = rtp.header.ssrc;
+      to.sourceSsrc[kind] = header.ssrc;
       to.resync[kind] = false;
     }
     to.c.outPackets++;
     to.c.outBytes += bytes;
-    if (kind === 'video' && rtp.header.marker) to.c.framesOut++;
+    if (kind === 'video' && header.marker) to.c.framesOut++;
     this.totals.packetsForwarded++;
     this.totals.bytesForwarded += bytes;
-    sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => { /* leg closing */ });
+    sender.sendRtp(rtp).catch(ignoreClosing);
   }
 
   /** PLI (and FIR where negotiated) to the participant whose video another one needs to start or repair. */
