@@ -1,46 +1,85 @@
 /**
- * Hub admin from the shell, until the hospital inbox exists:
+ * Hub admin from the shell, until the hospital inbox and the district pages exist:
  *
  *   npx tsx central/cli.ts answer <referralId> --status accepted|scheduled|rejected|sent|used \
  *       [--scheduled-for YYYY-MM-DD] [--note "…"] [--hub-url http://127.0.0.1:8090 [--token …]]
+ *   npx tsx central/cli.ts formulary <formulary.json> [--device <id>]… [--hub-url … [--token …]]
+ *       (the file: a JSON list of { kfaCode, name, strength, form, unit, active })
  *
- * With --hub-url it asks the running hub (which sends the answer at once if the box is online);
+ * With --hub-url it asks the running hub (which sends at once to boxes that are online);
  * without, it writes to the hub's database directly (DATABASE_URL, or the PGlite data dir when
- * the hub is stopped) and the box gets it at its next status report.
+ * the hub is stopped) and each box gets it at its next status report.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { answerReferral, DownlinkError } from './downlink/downlink.ts';
-import { openHubDatabase } from './storage/db.ts';
+import { answerReferral, DownlinkError, publishFormulary } from './downlink/downlink.ts';
+import { openHubDatabase, type HubDb } from './storage/db.ts';
+
+const USAGE = `usage:
+  central/cli.ts answer <referralId> --status <status> [--scheduled-for YYYY-MM-DD] [--note text] [--hub-url url [--token t]] [--data-dir dir]
+  central/cli.ts formulary <file.json> [--device id]... [--hub-url url [--token t]] [--data-dir dir]`;
 
 export async function main(argv: string[], env = process.env): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { status: { type: 'string' }, 'scheduled-for': { type: 'string' }, note: { type: 'string' }, 'hub-url': { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' } },
-  });
-  const [cmd, referralId] = positionals;
-  if (cmd !== 'answer' || !referralId || !values.status) {
-    console.error('usage: central/cli.ts answer <referralId> --status <status> [--scheduled-for YYYY-MM-DD] [--note text] [--hub-url url [--token t]] [--data-dir dir]');
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true,
+      options: {
+        status: { type: 'string' }, 'scheduled-for': { type: 'string' }, note: { type: 'string' }, device: { type: 'string', multiple: true },
+        'hub-url': { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
+      },
+    });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  const answer = { status: values.status, ...(values['scheduled-for'] ? { scheduledFor: values['scheduled-for'] } : {}), ...(values.note ? { note: values.note } : {}) };
+  const { values, positionals } = parsed;
+  const [cmd, arg] = positionals;
+  let path: string;
+  let body: unknown;
+  if (cmd === 'answer' && arg && values.status) {
+    path = `/admin/referrals/${encodeURIComponent(arg)}/answer`;
+    body = { status: values.status, ...(values['scheduled-for'] ? { scheduledFor: values['scheduled-for'] } : {}), ...(values.note ? { note: values.note } : {}) };
+  } else if (cmd === 'formulary' && arg) {
+    let items: unknown;
+    try {
+      items = JSON.parse(readFileSync(arg, 'utf8'));
+    } catch (e) {
+      console.error(`cannot read the formulary from ${arg}: ${(e as Error).message}`);
+      return 2;
+    }
+    path = '/admin/formulary';
+    body = { items, ...(values.device ? { devices: values.device } : {}) };
+  } else {
+    console.error(USAGE);
+    return 2;
+  }
+
   if (values['hub-url']) {
-    const res = await fetch(new URL(`/admin/referrals/${encodeURIComponent(referralId)}/answer`, values['hub-url']), {
+    const res = await fetch(new URL(path, values['hub-url']), {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(values.token ? { authorization: `Bearer ${values.token}` } : {}) },
-      body: JSON.stringify(answer),
+      body: JSON.stringify(body),
     });
     const text = await res.text();
     if (!res.ok) {
       console.error(`hub refused (${res.status}): ${text}`);
       return 1;
     }
-    console.log(`answer queued: ${text}`);
+    console.log(`queued: ${text}`);
     return 0;
   }
-  const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
+  let db: HubDb | null = null;
   try {
-    const r = await answerReferral(db, referralId, answer as never);
-    console.log(`answer queued for ${r.deviceId} (referral version ${r.referralVersion}); the box receives it at its next status report`);
+    db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
+    if (cmd === 'answer') {
+      const r = await answerReferral(db, arg, body as never);
+      console.log(`answer queued for ${r.deviceId} (referral version ${r.referralVersion}); the box receives it at its next status report`);
+    } else {
+      const { items, devices } = body as { items: unknown; devices?: string[] };
+      const r = await publishFormulary(db, items, devices);
+      console.log(`formulary version ${r.version} queued for ${r.devices.length} box(es); each receives it at its next status report`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof DownlinkError) {
@@ -49,7 +88,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     }
     throw e;
   } finally {
-    await db.close();
+    await db?.close();
   }
 }
 

@@ -192,4 +192,37 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect((await box.query<{ version: number }>(`SELECT version FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].version).toBe(versionBefore);
     expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_inbox`)).rows[0].n).toBe(1);
   });
+
+  it('the district formulary reaches the box once; a bad list is refused at the hub and queues nothing', async () => {
+    const cred = await stack.enrol();
+    await seedDemo(box, settings);
+    sync = await boxSync(cred);
+    await until(async () => (await sync!.stats()).connected, 'the box to connect');
+    const post = (body: unknown) => fetch(`${stack.hub.url}/admin/formulary`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    const bad = await post({ items: [{ kfaCode: '93001234', name: '', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true }], devices: [cred.deviceId] });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toMatch(/items\.0\.name/);
+    const queued = async () => (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE device_id = $1 AND kind = 'formulary'`, [cred.deviceId])).rows[0].n;
+    expect(await queued()).toBe(0);
+
+    const items = [
+      { kfaCode: '93001234', name: 'Paracetamol', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true },
+      { kfaCode: '93012001', name: 'Asam folat', strength: '1 mg', form: 'tablet', unit: 'tablet', active: true },
+    ];
+    const ok = await post({ items, devices: [cred.deviceId] });
+    expect(ok.status).toBe(201);
+    const { version } = await ok.json();
+    await until(async () => (await box.query(`SELECT 1 FROM formulary WHERE kfa_code = '93012001'`)).rows.length, 'the new medicine on the box');
+    await until(async () => (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND kind = 'formulary' AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied', 'the box’s acknowledgement');
+    expect((await box.query<{ name: string }>(`SELECT name FROM formulary WHERE kfa_code = '93001234'`)).rows).toEqual([{ name: 'Paracetamol' }]);
+    expect((await box.query<{ value: number }>(`SELECT value FROM sync_state WHERE key = 'formulary_version'`)).rows[0].value).toBe(version);
+
+    // Sent again (a lost acknowledgement): acknowledged again, applied once.
+    await stack.db.query(`UPDATE downlink SET acked_at = NULL, outcome = NULL WHERE device_id = $1`, [cred.deviceId]);
+    await stack.hub.downlink.sendPending(cred.deviceId, true);
+    await until(async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length, 'the second acknowledgement');
+    expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM formulary WHERE kfa_code = '93012001'`)).rows[0].n).toBe(1);
+    expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_inbox WHERE kind = 'formulary'`)).rows[0].n).toBe(1);
+  });
 });

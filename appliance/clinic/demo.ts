@@ -15,28 +15,29 @@ export const demoStaff = [
   { username: 'apoteker', fullName: 'apt. Rina Marlina', role: 'pharmacist', password: 'demo-apoteker-123' },
 ] as const;
 
-// Common primary-care medicines (Formularium Nasional); KFA codes left empty where not verified.
-const formulary: [string, string, string, string, number][] = [
-  ['Parasetamol', '500 mg', 'tablet', 'tablet', 500],
-  ['Amoksisilin', '500 mg', 'kapsul', 'kapsul', 300],
-  ['Ibuprofen', '400 mg', 'tablet', 'tablet', 200],
-  ['Antasida DOEN', '—', 'tablet kunyah', 'tablet', 300],
-  ['Omeprazol', '20 mg', 'kapsul', 'kapsul', 100],
-  ['Amlodipin', '5 mg', 'tablet', 'tablet', 400],
-  ['Kaptopril', '25 mg', 'tablet', 'tablet', 200],
-  ['Metformin', '500 mg', 'tablet', 'tablet', 400],
-  ['Glibenklamid', '5 mg', 'tablet', 'tablet', 150],
-  ['CTM (Klorfeniramin maleat)', '4 mg', 'tablet', 'tablet', 300],
-  ['Oralit', '200 ml', 'serbuk', 'sachet', 200],
-  ['Zinc', '20 mg', 'tablet dispersibel', 'tablet', 200],
-  ['Tablet Tambah Darah (Fe + asam folat)', '60 mg/0,4 mg', 'tablet', 'tablet', 600],
-  ['Salbutamol', '2 mg', 'tablet', 'tablet', 100],
-  ['Deksametason', '0,5 mg', 'tablet', 'tablet', 100],
-  ['Kotrimoksazol', '480 mg', 'tablet', 'tablet', 150],
-  ['Asam mefenamat', '500 mg', 'tablet', 'tablet', 200],
-  ['Vitamin B kompleks', '—', 'tablet', 'tablet', 500],
-  ['Salep 2-4', '30 g', 'salep', 'tube', 40],
-  ['Amoksisilin sirup', '125 mg/5 ml', 'sirup kering', 'botol', 60],
+// Common primary-care medicines (Formularium Nasional), with KFA-style codes (illustrative, as in
+// central/testing/records.ts, not verified against the KFA): the district's formulary updates match by them.
+const formulary: [string, string, string, string, string, number][] = [
+  ['93001234', 'Parasetamol', '500 mg', 'tablet', 'tablet', 500],
+  ['93001301', 'Amoksisilin', '500 mg', 'kapsul', 'kapsul', 300],
+  ['93001455', 'Ibuprofen', '400 mg', 'tablet', 'tablet', 200],
+  ['93002010', 'Antasida DOEN', '—', 'tablet kunyah', 'tablet', 300],
+  ['93002102', 'Omeprazol', '20 mg', 'kapsul', 'kapsul', 100],
+  ['93003007', 'Amlodipin', '5 mg', 'tablet', 'tablet', 400],
+  ['93003015', 'Kaptopril', '25 mg', 'tablet', 'tablet', 200],
+  ['93004001', 'Metformin', '500 mg', 'tablet', 'tablet', 400],
+  ['93004020', 'Glibenklamid', '5 mg', 'tablet', 'tablet', 150],
+  ['93005011', 'CTM (Klorfeniramin maleat)', '4 mg', 'tablet', 'tablet', 300],
+  ['93006001', 'Oralit', '200 ml', 'serbuk', 'sachet', 200],
+  ['93006010', 'Zinc', '20 mg', 'tablet dispersibel', 'tablet', 200],
+  ['93008002', 'Tablet Tambah Darah (Fe + asam folat)', '60 mg/0,4 mg', 'tablet', 'tablet', 600],
+  ['93007003', 'Salbutamol', '2 mg', 'tablet', 'tablet', 100],
+  ['93009001', 'Deksametason', '0,5 mg', 'tablet', 'tablet', 100],
+  ['93001320', 'Kotrimoksazol', '480 mg', 'tablet', 'tablet', 150],
+  ['93001460', 'Asam mefenamat', '500 mg', 'tablet', 'tablet', 200],
+  ['93010001', 'Vitamin B kompleks', '—', 'tablet', 'tablet', 500],
+  ['93011001', 'Salep 2-4', '30 g', 'salep', 'tube', 40],
+  ['93001302', 'Amoksisilin sirup', '125 mg/5 ml', 'sirup kering', 'botol', 60],
 ];
 
 const hospitals: [string, string, string[]][] = [
@@ -67,9 +68,9 @@ export async function seedDemo(db: Db, settings: ClinicSettings): Promise<boolea
         [id, name, makeNik('332901', sex, birth, i + 1), jkn, sex, birth, 'Desa Demo, Kec. Demo'],
       );
     }
-    for (const [i, [name, strength, form, unit, stock]] of formulary.entries()) {
+    for (const [i, [kfaCode, name, strength, form, unit, stock]] of formulary.entries()) {
       const id = i === 0 ? demoIds.formularyParacetamol : randomUUID();
-      await tx.query(`INSERT INTO formulary (id, name, strength, form, unit, stock) VALUES ($1,$2,$3,$4,$5,$6)`, [id, name, strength, form, unit, stock]);
+      await tx.query(`INSERT INTO formulary (id, kfa_code, name, strength, form, unit, stock) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [id, kfaCode, name, strength, form, unit, stock]);
       await tx.query(`INSERT INTO stock_movements (id, formulary_id, kind, quantity, reason) VALUES ($1,$2,'receipt',$3,'stok awal demo')`, [randomUUID(), id, stock]);
     }
     for (const [code, name, specialties] of hospitals) {

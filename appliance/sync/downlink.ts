@@ -1,5 +1,6 @@
 /**
- * Hub → box: applies what the hub sends, through the clinic's own functions, once per item id,
+ * Hub → box: applies what the hub sends (hospital answers, the district formulary, commands)
+ * through the clinic's own functions, once per item id,
  * and acknowledges each result. An item the box can never apply (an unknown referral, an answer
  * the referral's state no longer allows) is acknowledged as rejected so the hub stops resending;
  * a transient failure (the database) is not acknowledged, and the hub sends it again.
@@ -7,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../clinic/db.ts';
 import { ClinicError } from '../clinic/errors.ts';
+import { applyFormularyUpdate } from '../clinic/formulary-updates.ts';
 import { applyHospitalAnswer } from '../clinic/referrals.ts';
 import { decodeFrame, encodeFrame, topics, type DownlinkAck, type DownlinkItem } from '../../central/contract/index.ts';
 import type { MqttLink } from './link.ts';
@@ -57,6 +59,9 @@ export class DownlinkApplier {
         // covers a power cut between applying and recording the item below.
         const r = await applyHospitalAnswer(this.db, item.referralId, item.answer, item.referralVersion, this.facilityCode);
         this.log.info({ referralId: item.referralId, status: r.status, version: r.version }, 'sync: hospital answer applied to referral');
+      } else if (item.kind === 'formulary') {
+        const r = await applyFormularyUpdate(this.db, item.version, item.items);
+        this.log.info({ version: r.version, added: r.added, changed: r.changed, repeated: r.repeated }, 'sync: district formulary applied');
       } else {
         await this.db.query(`UPDATE outbox SET delivered_at = NULL WHERE seq >= $1 AND parked_at IS NULL`, [item.fromSeq]);
         this.log.info({ fromSeq: item.fromSeq }, 'sync: the hub asked to resend the outbox');

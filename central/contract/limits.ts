@@ -10,5 +10,7 @@ export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 export const MAX_BATCH_RECORDS = 1000;
 /** One record's payload as JSON; a bigger one is parked on the box, never sent. */
 export const MAX_RECORD_BYTES = 64 * 1024;
+/** Medicines in one formulary update (a district list is a few hundred). */
+export const MAX_FORMULARY_ITEMS = 2000;
 /** Items in one downlink message. */
 export const MAX_DOWNLINK_ITEMS = 200;

@@ -5,7 +5,7 @@
  * Transport only: what a record's payload holds is records.ts's business.
  */
 import { z } from 'zod';
-import { MAX_BATCH_RECORDS, MAX_DOWNLINK_ITEMS } from './limits.ts';
+import { MAX_BATCH_RECORDS, MAX_DOWNLINK_ITEMS, MAX_FORMULARY_ITEMS } from './limits.ts';
 
 const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const isoTime = z.iso.datetime({ offset: true });
@@ -82,6 +82,20 @@ export const referralAnswer = z
   .refine((a) => a.status !== 'scheduled' || a.scheduledFor, { message: 'a scheduled answer needs scheduledFor', path: ['scheduledFor'] });
 export type ReferralAnswer = z.infer<typeof referralAnswer>;
 
+/** One medicine of the district's formulary; the box matches by KFA code (Kamus Farmasi dan Alat Kesehatan). */
+export const formularyEntry = z
+  .object({
+    kfaCode: z.string().regex(/^[0-9A-Za-z.-]{1,20}$/),
+    name: z.string().min(1).max(200),
+    strength: z.string().max(60),
+    form: z.string().min(1).max(40),
+    unit: z.string().min(1).max(20),
+    /** false: no longer prescribed (kept for the records that name it). */
+    active: z.boolean(),
+  })
+  .strict();
+export type FormularyEntry = z.infer<typeof formularyEntry>;
+
 export const downlinkItem = z.discriminatedUnion('kind', [
   z
     .object({
@@ -91,6 +105,18 @@ export const downlinkItem = z.discriminatedUnion('kind', [
       /** The referral version the hospital saw. */
       referralVersion: z.number().int().min(1),
       answer: referralAnswer,
+    })
+    .strict(),
+  /**
+   * The district's formulary, whole, numbered: a box applies a version once and refuses one older
+   * than what it has (an update that arrives late never rolls a newer list back).
+   */
+  z
+    .object({
+      id: z.uuid(),
+      kind: z.literal('formulary'),
+      version: z.number().int().min(1),
+      items: z.array(formularyEntry).min(1).max(MAX_FORMULARY_ITEMS),
     })
     .strict(),
   /** Asks the box to send again every record from this outbox seq on (e.g. after a hub restore). */

@@ -1,12 +1,13 @@
 /**
- * Hub → box. What a box must receive (a hospital's answer to a referral, a command) is a row in
+ * Hub → box. What a box must receive (a hospital's answer to a referral, the district formulary, a command) is a row in
  * the hub's database until the box acknowledges it, so it survives the box being offline for
  * weeks and the broker or hub restarting. It is sent when created (if the box is online), on the
  * box's hello after each connect, and again on a later status if still unacknowledged.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { decodeFrame, downlinkItem, encodeFrame, referralAnswer, topics, type DownlinkItem, type ReferralAnswer } from '../contract/index.ts';
+import { z } from 'zod';
+import { decodeFrame, downlinkItem, encodeFrame, formularyEntry, MAX_FORMULARY_ITEMS, referralAnswer, topics, type DownlinkItem, type ReferralAnswer } from '../contract/index.ts';
 import type { HubDb, HubQueryable } from '../storage/db.ts';
 
 export class DownlinkError extends Error {
@@ -28,6 +29,37 @@ export async function answerReferral(db: HubQueryable, referralId: string, answe
   const item: DownlinkItem = { id, kind: 'referral_answer', referralId, referralVersion: rows[0].version, answer: a.data };
   await db.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [id, rows[0].device_id, item.kind, JSON.stringify(item)]);
   return { id, deviceId: rows[0].device_id, referralVersion: rows[0].version };
+}
+
+/**
+ * Queues the district's formulary, whole, for every enrolled box that is not revoked (or the
+ * given ones), numbered one above the last version published. Validated against the contract
+ * first: a bad list is refused as a whole, and nothing is queued.
+ */
+export async function publishFormulary(db: HubDb, items: unknown, deviceIds?: string[]): Promise<{ version: number; devices: string[] }> {
+  const list = z.array(formularyEntry).min(1).max(MAX_FORMULARY_ITEMS).safeParse(items);
+  if (!list.success) throw new DownlinkError('invalid', list.error.issues.slice(0, 5).map((i) => `items.${i.path.join('.')}: ${i.message}`).join('; '));
+  const codes = new Set<string>();
+  for (const i of list.data) {
+    if (codes.has(i.kfaCode)) throw new DownlinkError('invalid', `KFA code ${i.kfaCode} appears twice`);
+    codes.add(i.kfaCode);
+  }
+  return db.transaction(async (tx) => {
+    // One publisher at a time, so two publications never share a version number.
+    await tx.query(`SELECT pg_advisory_xact_lock(7345002)`);
+    const last = await tx.query<{ v: number | null }>(`SELECT max((body->>'version')::int) AS v FROM downlink WHERE kind = 'formulary'`);
+    const version = (last.rows[0].v ?? 0) + 1;
+    const { rows } = await tx.query<{ id: string }>(`SELECT id FROM devices WHERE revoked_at IS NULL AND ($1::text[] IS NULL OR id = ANY($1::text[])) ORDER BY id`, [deviceIds ?? null]);
+    if (deviceIds) {
+      const missing = deviceIds.filter((d) => !rows.some((r) => r.id === d));
+      if (missing.length) throw new DownlinkError('not_found', `no enrolled, unrevoked box ${missing.join(', ')}`);
+    }
+    for (const { id: deviceId } of rows) {
+      const item: DownlinkItem = { id: randomUUID(), kind: 'formulary', version, items: list.data };
+      await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [item.id, deviceId, item.kind, JSON.stringify(item)]);
+    }
+    return { version, devices: rows.map((r) => r.id) };
+  });
 }
 
 /** Asks a box to send its outbox again from a sequence number on. */

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { html, raw } from 'hono/html';
-import { DownlinkError, answerReferral, pendingDownlink } from '../downlink/downlink.ts';
+import { DownlinkError, answerReferral, pendingDownlink, publishFormulary } from '../downlink/downlink.ts';
 import { listDevices } from '../fleet/devices.ts';
 import type { HubDb } from '../storage/db.ts';
 
@@ -16,7 +16,7 @@ export interface HubAppDeps {
   invalid: () => Map<string, number>;
   /** Records this process stored, by type (in memory, since start): how the load splits between hub processes. */
   storedHere: () => Map<string, number>;
-  /** Called after an answer is queued, to send it at once if the box is online. */
+  /** Called after something is queued for a box (an answer, a formulary), to send it at once if the box is online. */
   onAnswered: (deviceId: string) => void;
 }
 
@@ -123,6 +123,23 @@ export function createHubApp(d: HubAppDeps) {
       const r = await answerReferral(d.db, c.req.param('id'), answer as never);
       d.onAnswered(r.deviceId);
       return isJson ? c.json(r, 201) : c.redirect('/admin/referrals', 303);
+    } catch (e) {
+      if (e instanceof DownlinkError) return c.json({ error: { code: e.code, message: e.message } }, e.code === 'not_found' ? 404 : 400);
+      throw e;
+    }
+  });
+
+  // The district formulary for every box (or `devices`), as JSON: { items: [...], devices?: [...] }.
+  app.post('/admin/formulary', async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { items?: unknown; devices?: unknown } | null;
+    if (!body || typeof body !== 'object') return c.json({ error: { code: 'invalid', message: 'expected a JSON body { "items": [...] }' } }, 400);
+    if (body.devices !== undefined && !(Array.isArray(body.devices) && body.devices.every((x) => typeof x === 'string'))) {
+      return c.json({ error: { code: 'invalid', message: 'devices: expected a list of device ids' } }, 400);
+    }
+    try {
+      const r = await publishFormulary(d.db, body.items, body.devices as string[] | undefined);
+      for (const deviceId of r.devices) d.onAnswered(deviceId);
+      return c.json(r, 201);
     } catch (e) {
       if (e instanceof DownlinkError) return c.json({ error: { code: e.code, message: e.message } }, e.code === 'not_found' ? 404 : 400);
       throw e;
