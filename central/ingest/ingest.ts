@@ -1,8 +1,10 @@
 /**
  * Box → hub. Each message is decoded and validated against the contract; an invalid one is
- * logged with its reason and counted, never thrown. A device's messages are handled one after
- * another (per-entity order), and the acknowledgement is published only after storeBatch's
- * commit has returned.
+ * logged with its reason and counted, never thrown. The acknowledgement of a batch is published
+ * only after storeBatch's commit has returned. A device's record batches are stored concurrently
+ * (on PostgreSQL's pool): the box never has two batches in flight that hold versions of the same
+ * entity, so per-entity order holds, as it does when two hub processes share the uplink. Its other
+ * messages (status, downlink acknowledgements) are handled one after another.
  */
 import type { Logger } from 'pino';
 import { decodeFrame, encodeFrame, topics, type Channel, type RecordBatch } from '../contract/index.ts';
@@ -19,6 +21,7 @@ export class Ingest {
   readonly invalid = new Map<string, number>();
   readonly storedSinceStart = new Map<string, number>();
   private chains = new Map<string, Promise<void>>();
+  private batches = new Set<Promise<void>>();
   private known = new Map<string, { ok: boolean; at: number }>();
 
   constructor(
@@ -37,6 +40,12 @@ export class Ingest {
 
   /** Entry point for every uplink message; never rejects. */
   handle(deviceId: string, channel: Channel, frame: Buffer): Promise<void> {
+    if (channel === 'records') {
+      const p = this.handleOne(deviceId, channel, frame).catch((err) => this.log.error({ err, deviceId, channel }, 'ingest: batch not stored (the box will send it again)'));
+      this.batches.add(p);
+      void p.then(() => this.batches.delete(p));
+      return p;
+    }
     const prev = this.chains.get(deviceId) ?? Promise.resolve();
     const next = prev
       .then(() => this.handleOne(deviceId, channel, frame))
@@ -59,7 +68,7 @@ export class Ingest {
 
   /** Resolves when every message received so far is handled. */
   async idle() {
-    await Promise.all([...this.chains.values()]);
+    await Promise.all([...this.chains.values(), ...this.batches]);
   }
 
   private async isActive(deviceId: string): Promise<boolean> {
