@@ -9,7 +9,8 @@
  *   npx tsx bench/relay.ts            (or `npm run bench relay` once wired into bench/run.ts)
  *   RELAY_BENCH_LEVELS=1,5,10,20 RELAY_BENCH_SECONDS=5
  *
- * Janus (the issue's anchor) is not run here yet: see the README's relay section.
+ * Then the same loads through Janus (the issue's anchor, videoroom plugin; see bench/janus.ts),
+ * printed right after, with relay CPU per Mbit/s ÷ Janus CPU per Mbit/s at each load.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { createRelay, type RelaySession } from '../appliance/relay/relay.ts';
 import { SyntheticPeer, Inbox } from '../appliance/relay/synthetic-peer.ts';
 import type { ClientMessage, Party, ServerMessage } from '../appliance/relay/protocol.ts';
 import { printTable } from './table.ts';
+import { printJanusComparison, runJanusBench } from './janus.ts';
 
 type ToChild = { op: 'connect'; key: string; encounterId: string; role: Party } | { op: 'msg'; key: string; msg: ClientMessage } | { op: 'close'; key: string } | { op: 'stats'; id: number };
 type FromChild = { op: 'out'; key: string; msg: ServerMessage } | { op: 'stats'; id: number; cpuUs: number; rss: number; bytesForwarded: number; packetsForwarded: number; pcs: number };
@@ -115,6 +117,7 @@ export async function runRelayBench(opts: { levels?: number[]; seconds?: number 
   const relay = new RelayProcess();
   const calls: Call[] = [];
   const rows: (string | number)[][] = [];
+  const cpuPerMbit = new Map<number, number>();
   let best = 0;
   try {
     for (const level of levels) {
@@ -151,6 +154,7 @@ export async function runRelayBench(opts: { levels?: number[]; seconds?: number 
       const loss = Math.max(0, 1 - (recv1 - recv0) / Math.max(1, sent1 - sent0));
       const ok = cpu < 0.8 && loss < 0.005;
       if (ok) best = level;
+      if (mbps) cpuPerMbit.set(level, (cpu * 100) / mbps);
       rows.push([level, `${(cpu * 100).toFixed(0)}%`, mbps.toFixed(1), mbps ? ((cpu * 100) / mbps).toFixed(2) : '-', `${(loss * 100).toFixed(2)}%`,
         pct(lat, 50).toFixed(2), pct(lat, 99).toFixed(2), (pct(lat, 50) - base.p50).toFixed(2), (pct(lat, 99) - base.p99).toFixed(2),
         Math.round(s1.rss / 2 ** 20), `${(hereCpu * 100).toFixed(0)}%`, ok ? 'yes' : 'no']);
@@ -167,7 +171,9 @@ export async function runRelayBench(opts: { levels?: number[]; seconds?: number 
     ['calls', 'relay CPU (1 core)', 'forwarded Mbit/s', 'CPU % per Mbit/s', 'loss', 'one-way p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'relay RSS MB', 'peers CPU', '<80% CPU, <0.5% loss'],
     rows);
   console.log(`\nLargest load within the goal (<80% of one core, <0.5% loss): ${best} concurrent consultations. Peers share one process: when "peers CPU" nears 100% the generator, not the relay, is the limit.`);
-  return { best, rows, baseline: base };
+  const janus = await runJanusBench({ levels, seconds });
+  if (janus) printJanusComparison(janus, base, cpuPerMbit);
+  return { best, rows, baseline: base, janus };
 }
 
 if (process.argv.includes('--relay-child')) await child();
