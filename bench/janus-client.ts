@@ -195,7 +195,6 @@ export class VideoroomParticipant {
     this.feedId = Number(joined.plugindata!.data.id);
     const configured = await this.session.message(this.publisherHandle, { request: 'publish', audio: true, video: true }, { type: 'offer', sdp: await this.sender.offer() });
     if (!configured.jsep) throw new Error(`Janus publish: no answer (${JSON.stringify(configured.plugindata)})`);
-    if (process.env.JANUS_DEBUG) console.log(configured.jsep.sdp);
     await this.sender.answer(configured.jsep.sdp);
     await this.sender.connected(20_000);
   }
