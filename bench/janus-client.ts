@@ -8,6 +8,7 @@ import { RTCPeerConnection, RTCRtpCodecParameters, useNACK, useOPUS, usePLI, use
 import { SyntheticPeer } from '../appliance/relay/synthetic-peer.ts';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
+const NO_SUCH_FEED = 428; // JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
 
 type JanusReply = {
   janus: string;
@@ -18,6 +19,11 @@ type JanusReply = {
   plugindata?: { plugin: string; data: Record<string, unknown> & { videoroom?: string; error?: string; error_code?: number } };
   jsep?: { type: 'offer' | 'answer'; sdp: string };
 };
+
+/** An error Janus or its plugin answered, with its code (e.g. 428: the videoroom knows no such feed). */
+export class JanusError extends Error {
+  constructor(message: string, readonly code: number | undefined) { super(message); }
+}
 
 export class JanusSession {
   private transactions = 0;
@@ -86,7 +92,7 @@ export class JanusSession {
       result = reply;
     }
     const data = result.plugindata?.data;
-    if (result.janus === 'error' || data?.error) throw new Error(`Janus ${String(body.request)}: ${result.error?.reason ?? data?.error}`);
+    if (result.janus === 'error' || data?.error) throw new JanusError(`Janus ${String(body.request)}: ${result.error?.reason ?? data?.error}`, result.error?.code ?? data?.error_code);
     return result;
   }
 
@@ -201,7 +207,17 @@ export class VideoroomParticipant {
 
   async subscribe(feedId: number) {
     this.subscriberHandle = await this.session.attach('janus.plugin.videoroom');
-    const attached = await this.session.message(this.subscriberHandle, { request: 'join', ptype: 'subscriber', room: this.room, streams: [{ feed: feedId }] });
+    // A feed can be subscribed to once Janus has set up the publisher's media, which may come a
+    // little after our side of that PeerConnection is connected (under load, up to a second or so).
+    const join = { request: 'join', ptype: 'subscriber', room: this.room, streams: [{ feed: feedId }] };
+    let attached: Awaited<ReturnType<JanusSession['message']>> | undefined;
+    for (let attempt = 1; !attached; attempt++) {
+      attached = await this.session.message(this.subscriberHandle, join).catch(async (e: unknown) => {
+        if (!(e instanceof JanusError && e.code === NO_SUCH_FEED && attempt < 100)) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+        return undefined;
+      });
+    }
     if (!attached.jsep) throw new Error(`Janus subscribe: no offer (${JSON.stringify(attached.plugindata)})`);
     const answer = await this.receiver.answer(attached.jsep.sdp);
     await this.session.message(this.subscriberHandle, { request: 'start' }, { type: 'answer', sdp: answer });
