@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { runQueueBench } from './queue.ts';
 import { runStorageBench } from './storage.ts';
 import { runDrainBench, runEncodingBench } from './sync.ts';
+import { runIngestBench } from './ingest.ts';
 import { runRelayBench } from './relay.ts';
 
 const benches: Record<string, () => Promise<unknown> | unknown> = {
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<unknown> | unknown> = {
   sync: async () => {
     runEncodingBench();
     await runDrainBench();
+    await runIngestBench();
   },
   relay: () => runRelayBench(),
 };

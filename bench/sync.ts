@@ -1,22 +1,18 @@
 /**
  * Sync benchmarks: `npx tsx bench/sync.ts [encoding|drain]`.
  * 1. Encoding: bytes per record of each candidate on 10,000 generated records (fixed seed), by batch size.
- * 2. Drain: a 10,000-record backlog from a box (in-memory PGlite) to the hub (embedded broker,
- *    in-memory PGlite or PostgreSQL with SIMPUL_BENCH_PG=1) on loopback, bytes counted at a TCP proxy.
+ * 2. Drain: see runDrainBench.
  * Baseline from the issue: PouchDB → pouchdb-server, 10,000 referral docs: 3.4 s, ~630 B/doc sent.
  */
 import { deflateRawSync, brotliCompressSync, constants } from 'node:zlib';
 import { encode as msgpack } from '@msgpack/msgpack';
 import { encode as cbor } from 'cborg';
-import pino from 'pino';
 import { dictionaryV1 } from '../central/contract/dictionary-v1.ts';
 import { generateRecords } from '../central/testing/records.ts';
-import { startStack, until } from '../central/testing/stack.ts';
-import { startTcpProxy } from '../central/testing/tcp-proxy.ts';
-import { openMemoryDatabase } from '../appliance/storage/database.ts';
-import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
-import { appendOutbox, type OutboxType } from '../appliance/clinic/outbox.ts';
-import { startSync } from '../appliance/sync/index.ts';
+import { startStack, type StackKind } from '../central/testing/stack.ts';
+import { startTcpProxy, type LinkShape } from '../central/testing/tcp-proxy.ts';
+import { drainInChildBox } from './sync-box.ts';
+import { printTable } from './table.ts';
 
 const wire = (n: number, seed: number) =>
   generateRecords(n, { seed }).map((r, i) => ({ id: r.id, seq: i + 1, type: r.type, sv: r.schemaVersion, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }));
@@ -52,34 +48,46 @@ export function runEncodingBench() {
   }
 }
 
-export async function runDrainBench(n = 10_000) {
-  const kind = process.env.SIMPUL_BENCH_PG ? 'mosquitto+postgres' : 'embedded+pglite';
+/** The settings of a box on a good link and on a 2G one (the shaped run). */
+const lan = { syncPollMs: 20, syncBatchMaxRecords: 1000, syncBatchMaxBytes: 1024 * 1024, syncMaxInFlight: 4 };
+const twoG = { syncPollMs: 200, syncBatchMaxRecords: 200, syncBatchMaxBytes: 256 * 1024, syncMaxInFlight: 4, syncAckTimeoutMs: 60_000 };
+
+async function drainOnce(kind: StackKind, n: number, settings: Record<string, number>, shape?: LinkShape) {
   const stack = await startStack(kind);
   const u = new URL(stack.mqttUrl);
   const proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port) });
-  const box = new GroupCommitDb(await openMemoryDatabase());
-  const cred = await stack.enrol('bench');
-  const recs = generateRecords(n, { seed: 7 });
-  for (let i = 0; i < recs.length; i += 500) {
-    await box.transaction(async (tx) => {
-      for (const r of recs.slice(i, i + 500)) await appendOutbox(tx, { type: r.type as OutboxType, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
-    });
+  try {
+    if (shape) proxy.shape(shape);
+    const cred = await stack.enrol('bench');
+    let up0 = 0;
+    let down0 = 0;
+    const r = await drainInChildBox(
+      { records: n, seed: 7, sync: { mqttUrl: proxy.url, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', ...settings } },
+      () => ((up0 = proxy.bytesUp), (down0 = proxy.bytesDown)),
+    );
+    const stored = Number((await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM records`)).rows[0].n);
+    if (stored !== n) throw new Error(`drain: the hub holds ${stored} of ${n} records`);
+    return { seconds: r.seconds, batches: r.batches, up: (proxy.bytesUp - up0) / n, down: (proxy.bytesDown - down0) / n };
+  } finally {
+    await proxy.close();
+    await stack.close();
   }
-  const t0 = performance.now();
-  const sync = await startSync({
-    db: box, log: pino({ level: 'silent' }),
-    config: { mqttUrl: proxy.url, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', syncPollMs: 20, syncBatchMaxRecords: 500, syncBatchMaxBytes: 512 * 1024 },
-  });
-  await until(async () => (await sync.stats()).pending === 0, 'drain', 300_000, 20);
-  const s = (performance.now() - t0) / 1000;
-  console.log(`\n## Sync drain on loopback (${kind}, hub storage in memory; box: PGlite in memory)\n`);
-  console.log(`| records | seconds | records/s | wire bytes/record up | down |`);
-  console.log(`|---:|---:|---:|---:|---:|`);
-  console.log(`| ${n} | ${s.toFixed(2)} | ${Math.round(n / s)} | ${(proxy.bytesUp / n).toFixed(0)} | ${(proxy.bytesDown / n).toFixed(0)} |`);
-  await sync.close();
-  await proxy.close();
-  await box.close();
-  await stack.close();
+}
+
+/**
+ * Drain: a backlog (10,000 records, about a month of a busy puskesmas) from a box in its own
+ * process (durable PGlite) to the hub, bytes counted at the TCP proxy between box and broker; on
+ * loopback on both stacks, then 1,000 records over a shaped 2G link (64 kbit/s, 600 ms round trip).
+ */
+export async function runDrainBench(n = Number(process.env.SYNC_BENCH_RECORDS ?? 10_000)) {
+  const rows: (string | number)[][] = [];
+  const add = (name: string, records: number, settings: Record<string, number>, r: Awaited<ReturnType<typeof drainOnce>>) =>
+    rows.push([name, records, r.seconds.toFixed(2), Math.round(records / r.seconds), r.up.toFixed(0), r.down.toFixed(1), r.batches, `${settings.syncBatchMaxRecords} × ${settings.syncMaxInFlight}`]);
+  add('loopback, embedded broker + PGlite hub', n, lan, await drainOnce('embedded+pglite', n, lan));
+  add('loopback, Mosquitto + PostgreSQL hub', n, lan, await drainOnce('mosquitto+postgres', n, lan));
+  const slow = Number(process.env.SYNC_BENCH_SHAPED_RECORDS ?? 1000);
+  add('64 kbit/s, 600 ms round trip, Mosquitto + PostgreSQL', slow, twoG, await drainOnce('mosquitto+postgres', slow, twoG, { rateBitsPerSec: 64_000, delayMs: 300 }));
+  printTable('Sync drain: a backlog from a box (own process, durable PGlite) to the hub; bytes at the TCP proxy', ['link and hub', 'records', 'seconds', 'records/s', 'bytes/record up', 'down', 'batches', 'batch × in flight'], rows);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

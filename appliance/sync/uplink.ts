@@ -18,12 +18,6 @@ import type { SyncSettings } from './settings.ts';
 /** Priority classes: lower goes first. Bulk (class 2) also waits for the night window. */
 export const typePriority: Record<string, number> = { referral: 0, prescription: 0, consent: 1, encounter_summary: 1, queue_daily_figures: 2 };
 const BULK = 2;
-const typesOf = (cls: number) => Object.entries(typePriority).filter(([, p]) => p === cls).map(([t]) => `'${t}'`);
-/** SQL for "the record's type is in this priority class" (an unlisted type counts as class 1). */
-function classFilter(cls: number): string {
-  if (cls !== 1) return `type IN (${typesOf(cls).join(', ')})`;
-  return `type NOT IN (${[...typesOf(0), ...typesOf(2)].join(', ')})`;
-}
 
 export function inWindow(window: string | undefined, now: Date, timeZone: string): boolean {
   if (!window) return true;
@@ -41,8 +35,6 @@ interface Row {
   payload: string;
   created_at: unknown;
   bytes: number;
-  /** Priority class (typePriority). */
-  cls: number;
 }
 
 /** A batch published and waiting for the hub's acknowledgement. */
@@ -65,8 +57,6 @@ export class Uplink {
   batchesSent = 0;
   bytesSent = 0;
   private batchLimit: number;
-  /** Per priority class, the highest seq handed to a batch since the last full look. */
-  private after = [0, 0, 0];
   private inFlight = new Map<string, InFlight>();
   /** Bandwidth cap: when the link is free for the next frame. */
   private nextSendAt = 0;
@@ -154,33 +144,23 @@ export class Uplink {
     }
   }
 
-  /**
-   * The next rows to send: class by class, in seq order, each class from just after the last seq
-   * already handed to a batch (an index range scan: a month's backlog is not read again for every
-   * batch). The cursors go back to the start when the uplink has nothing in flight and finds
-   * nothing, and when a batch fails, so rows skipped for an entity in flight, unparked rows and
-   * rows marked for resending are found then.
-   */
+  /** The next rows to send, in class order, then seq order, leaving out entities with a version in flight. */
   private async nextRows(limit: number, skipEntities: string[]): Promise<Row[]> {
     const bulkNow = inWindow(this.s.syncNightWindow, new Date(), this.timeZone);
-    const out: Row[] = [];
-    for (const cls of [0, 1, 2]) {
-      if ((cls === BULK && !bulkNow) || out.length >= limit) continue;
-      const { rows } = await this.db.query<Row>(
-        `SELECT seq::float8 AS seq, type, schema_version, entity_id, entity_version, payload::text AS payload, created_at
-           FROM outbox
-          WHERE delivered_at IS NULL AND parked_at IS NULL AND seq > $1 AND ${classFilter(cls)}
-            AND NOT ((type || '|' || entity_id) = ANY($3::text[]))
-          ORDER BY seq LIMIT $2`,
-        [this.after[cls], limit - out.length, skipEntities],
-      );
-      out.push(...rows.map((r) => ({ ...r, cls, bytes: Buffer.byteLength(r.payload) })));
-    }
-    return out;
-  }
-
-  private resetCursors() {
-    this.after = [0, 0, 0];
+    const cases = Object.entries(typePriority).map(([t, p]) => `WHEN '${t}' THEN ${p}`).join(' ');
+    // The order is chosen on the narrow columns first: the payloads of a month's backlog are
+    // not read (nor turned into text) for every batch, only those of the rows taken.
+    const { rows } = await this.db.query<Omit<Row, 'bytes'>>(
+      `SELECT o.seq::float8 AS seq, o.type, o.schema_version, o.entity_id, o.entity_version, o.payload::text AS payload, o.created_at
+         FROM (SELECT seq, coalesce(CASE type ${cases} END, 1) AS prio FROM outbox
+                WHERE delivered_at IS NULL AND parked_at IS NULL AND ($2 OR coalesce(CASE type ${cases} END, 1) < ${BULK})
+                  AND NOT ((type || '|' || entity_id) = ANY($3::text[]))
+                ORDER BY 2, 1 LIMIT $1) next
+         JOIN outbox o ON o.seq = next.seq
+        ORDER BY next.prio, next.seq`,
+      [limit, bulkNow, skipEntities],
+    );
+    return rows.map((r) => ({ ...r, bytes: Buffer.byteLength(r.payload) }));
   }
 
   /** Publishes the next batch (without waiting for the hub); 'idle' when nothing can go now. */
@@ -188,10 +168,6 @@ export class Uplink {
     const t0 = performance.now();
     const busy = [...this.inFlight.values()].flatMap((f) => f.entities);
     let rows = await this.nextRows(this.batchLimit, busy);
-    if (!rows.length && !this.inFlight.size && this.after.some((a) => a > 0)) {
-      this.resetCursors();
-      rows = await this.nextRows(this.batchLimit, busy);
-    }
     const tooBig = rows.filter((r) => r.bytes > MAX_RECORD_BYTES);
     if (tooBig.length) {
       await this.park(tooBig.map((r) => ({ seq: r.seq, reason: `payload of ${r.bytes} bytes over the limit of ${MAX_RECORD_BYTES}` })));
@@ -231,7 +207,6 @@ export class Uplink {
       flight.settle(false);
       throw e;
     }
-    for (const r of take) this.after[r.cls] = Math.max(this.after[r.cls], r.seq);
     this.batchesSent++;
     this.bytesSent += frame.length;
     this.log.debug({ batch, records: take.length, bytes: frame.length, inFlight: this.inFlight.size, readyMs: Math.round(readyMs) }, 'sync: batch sent');
@@ -253,7 +228,6 @@ export class Uplink {
         if (acked) this.batchLimit = Math.min(this.s.syncBatchMaxRecords, this.batchLimit * 2);
         else if (!this.closed) {
           this.fail(this.link.connected ? `no acknowledgement from the hub within ${this.s.syncAckTimeoutMs} ms` : 'link lost while waiting for the hub');
-          this.resetCursors();
           // A slow link: smaller batches next time.
           this.batchLimit = Math.max(1, Math.floor(take.length / 2));
           this.log.warn({ batch, records: take.length, nextBatch: this.batchLimit }, 'sync: batch not acknowledged; it will be sent again');
