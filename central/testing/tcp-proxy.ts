@@ -3,7 +3,8 @@
  * link (netem is not available here): `cut()` drops every connection and refuses new ones until
  * `restore()`; `stall(ms)` holds all data both ways without closing anything; `shape()` limits
  * the rate and adds a one-way delay per direction (64 kbit/s and 300 ms each way is a 2G link
- * with a 600 ms round trip). Counts bytes each way.
+ * with a 600 ms round trip). The rate is the link's: all connections one way share it, as they
+ * share a modem. Counts bytes each way.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -33,6 +34,11 @@ interface LinkState {
   stalledUntil: number;
 }
 
+/** One direction of the link: when its last queued byte has been serialised at the rate. */
+interface Wire {
+  busyUntil: number;
+}
+
 /** Above this much data queued in one direction, the sender is paused (TCP pushes back). */
 const HIGH_WATER = 64 * 1024;
 
@@ -40,13 +46,13 @@ const HIGH_WATER = 64 * 1024;
 class Lane {
   private queue: { chunk: Buffer; at: number }[] = [];
   private queued = 0;
-  private busyUntil = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly src: Socket,
     private readonly dst: Socket,
     private readonly link: LinkState,
+    private readonly wire: Wire,
   ) {}
 
   push(chunk: Buffer) {
@@ -56,9 +62,9 @@ class Lane {
       return;
     }
     const { rateBitsPerSec = 0, delayMs = 0 } = this.link.shape ?? {};
-    // Serialisation at the rate (after the chunk before it), then the propagation delay.
-    this.busyUntil = Math.max(now, this.busyUntil) + (rateBitsPerSec ? (chunk.length * 8 * 1000) / rateBitsPerSec : 0);
-    this.queue.push({ chunk, at: this.busyUntil + delayMs });
+    // Serialisation at the rate (after whatever went before it this way), then the propagation delay.
+    this.wire.busyUntil = Math.max(now, this.wire.busyUntil) + (rateBitsPerSec ? (chunk.length * 8 * 1000) / rateBitsPerSec : 0);
+    this.queue.push({ chunk, at: this.wire.busyUntil + delayMs });
     this.queued += chunk.length;
     if (this.queued > HIGH_WATER) this.src.pause();
     this.pump();
@@ -89,14 +95,16 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
   const lanes = new Set<Lane>();
   let down = false;
   const link: LinkState = { shape: null, stalledUntil: 0 };
+  const upWire: Wire = { busyUntil: 0 };
+  const downWire: Wire = { busyUntil: 0 };
   const state = { bytesUp: 0, bytesDown: 0 };
   const server: Server = createServer((client) => {
     if (down) return client.destroy();
     const upstream = connect(target.port, target.host);
     sockets.add(client);
     sockets.add(upstream);
-    const up = new Lane(client, upstream, link);
-    const downLane = new Lane(upstream, client, link);
+    const up = new Lane(client, upstream, link, upWire);
+    const downLane = new Lane(upstream, client, link, downWire);
     lanes.add(up).add(downLane);
     client.on('data', (d) => {
       state.bytesUp += d.length;
@@ -137,6 +145,8 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
       down = true;
       for (const s of sockets) s.destroy();
       sockets.clear();
+      // What was queued on the link is lost with the connections: it no longer holds the wire.
+      upWire.busyUntil = downWire.busyUntil = 0;
     },
     restore() {
       down = false;
@@ -147,6 +157,9 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
     },
     shape(s) {
       link.shape = s && (s.rateBitsPerSec > 0 || s.delayMs > 0) ? s : null;
+      // A new link: data already queued keeps its times, new data is not held behind a closed
+      // connection's leftovers at the old rate.
+      upWire.busyUntil = downWire.busyUntil = 0;
       repump();
     },
     async close() {
