@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { runQueueBench } from './queue.ts';
 import { runStorageBench } from './storage.ts';
 import { runDrainBench, runEncodingBench } from './sync.ts';
+import { runPouchDbComparison } from './sync-pouchdb.ts';
 import { runIngestBench } from './ingest.ts';
 import { runRelayBench } from './relay.ts';
 
@@ -14,7 +15,7 @@ const benches: Record<string, () => Promise<unknown> | unknown> = {
   storage: runStorageBench,
   sync: async () => {
     runEncodingBench();
-    await runDrainBench();
+    await runPouchDbComparison(await runDrainBench());
     await runIngestBench();
   },
   relay: () => runRelayBench(),
