@@ -1,5 +1,5 @@
 /**
- * Sync benchmarks: `npx tsx bench/sync.ts [encoding|drain]`.
+ * Sync benchmarks: `npx tsx bench/sync.ts [encoding|drain|pouchdb]` (drain runs pouchdb beside it).
  * 1. Encoding: bytes per record of each candidate on 10,000 generated records (fixed seed), by batch size.
  * 2. Drain: see runDrainBench.
  * 3. PouchDB: the same records replicated the CHT way, beside our loopback drains (bench/sync-pouchdb.ts).
