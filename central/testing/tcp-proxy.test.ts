@@ -39,8 +39,12 @@ describe('tcp proxy', () => {
     return performance.now() - t0;
   }
 
-  async function serverReceives(total: number) {
-    while (received < total) await new Promise((r) => setTimeout(r, 5));
+  async function serverReceives(total: number, withinMs = 10_000) {
+    const end = performance.now() + withinMs;
+    while (received < total) {
+      if (performance.now() > end) throw new Error(`the server received ${received}, not ${total}, in ${withinMs} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   beforeAll(async () => {
@@ -127,6 +131,21 @@ describe('tcp proxy', () => {
     const t1 = performance.now();
     while (got < 200) await new Promise((r) => setTimeout(r, 5));
     expect(performance.now() - t1).toBeLessThan(500);
+  });
+
+  it('a side that closes still gets what it sent across a slow link, then the close', async () => {
+    proxy.shape({ rateBitsPerSec: 64_000, delayMs: 100 });
+    const s = await open();
+    const start = received;
+    const t0 = performance.now();
+    s.end(Buffer.alloc(4096, 8));
+    await serverReceives(start + 4096, 3000);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(100 + 512 - 1);
+    // And then the close reaches the server: no connection is left open there.
+    const connections = () => new Promise<number>((res, rej) => server.getConnections((err, n) => (err ? rej(err) : res(n))));
+    const end = performance.now() + 3000;
+    while ((await connections()) > 0 && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(await connections()).toBe(0);
   });
 
   it('cut drops connections and refuses new ones until restore', async () => {

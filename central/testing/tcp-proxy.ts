@@ -47,6 +47,7 @@ class Lane {
   private queue: { chunk: Buffer; at: number }[] = [];
   private queued = 0;
   private timer: NodeJS.Timeout | null = null;
+  private onEmpty: (() => void) | null = null;
 
   constructor(
     private readonly src: Socket,
@@ -58,7 +59,7 @@ class Lane {
   push(chunk: Buffer) {
     const now = performance.now();
     if (!this.link.shape && now >= this.link.stalledUntil && !this.queue.length) {
-      this.dst.write(chunk);
+      if (this.dst.writable) this.dst.write(chunk);
       return;
     }
     const { rateBitsPerSec = 0, delayMs = 0 } = this.link.shape ?? {};
@@ -78,15 +79,27 @@ class Lane {
     while (this.queue.length && now >= this.link.stalledUntil && this.queue[0].at <= now) {
       const { chunk } = this.queue.shift()!;
       this.queued -= chunk.length;
-      if (!this.dst.destroyed) this.dst.write(chunk);
+      if (this.dst.writable) this.dst.write(chunk);
     }
     if (this.queued <= HIGH_WATER && this.src.isPaused()) this.src.resume();
+    if (!this.queue.length && this.onEmpty) {
+      const done = this.onEmpty;
+      this.onEmpty = null;
+      done();
+    }
     if (this.queue.length) this.timer = setTimeout(() => this.pump(), Math.max(1, Math.max(this.queue[0].at, this.link.stalledUntil) - now));
+  }
+
+  /** The sender has closed: `done` runs once what it sent has crossed the link. */
+  drainThen(done: () => void) {
+    if (!this.queue.length || this.dst.destroyed) return done();
+    this.onEmpty = done;
   }
 
   stop() {
     if (this.timer) clearTimeout(this.timer);
     this.queue = [];
+    this.onEmpty = null;
   }
 }
 
@@ -114,7 +127,7 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
       state.bytesDown += d.length;
       downLane.push(d);
     });
-    const end = () => {
+    const teardown = () => {
       up.stop();
       downLane.stop();
       lanes.delete(up);
@@ -124,8 +137,16 @@ export async function startTcpProxy(target: { host: string; port: number }, sche
       sockets.delete(client);
       sockets.delete(upstream);
     };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
+    // A side that closes normally closes the other only once what it sent has crossed the link
+    // (on a slow link, seconds later), as a real link would deliver it; an error closes both now.
+    const closeAfter = (lane: Lane, other: Socket) => () =>
+      lane.drainThen(() => {
+        if (other.destroyed) return teardown();
+        other.end();
+        setTimeout(teardown, 5000).unref(); // in case the other side never closes its half
+      });
+    client.on('error', teardown).on('close', closeAfter(up, upstream));
+    upstream.on('error', teardown).on('close', closeAfter(downLane, client));
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   const port = (server.address() as { port: number }).port;
