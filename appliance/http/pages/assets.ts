@@ -20,7 +20,7 @@ const bundles: Record<string, string[]> = {
   admin: ['common.js', 'staff.js', 'admin.js'],
   poster: ['poster.js'],
   // The examination page carries the consultation panel's scripts in its own bundle (one copy of common.js).
-  pemeriksaan: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js', 'pemeriksaan.js'],
+  pemeriksaan: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js', 'call-quality.js', 'pemeriksaan.js'],
   farmasi: ['common.js', 'staff.js', 'farmasi.js'],
   // The consultation call: full doctor screen, and the panel the examination page loads beside its own bundle.
   konsultasi: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js'],

@@ -6,6 +6,7 @@ import { Layout, render } from './layout.tsx';
 import { page } from './guard.tsx';
 import { ticketStrings } from './patient.tsx';
 import { DoctorConsultationPanel } from './consultation.tsx';
+import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -90,6 +91,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           rs_draft: t('Draf', 'Draft'), rs_issued: t('Diterbitkan', 'Issued'), rs_sent: t('Terkirim ke RS', 'Sent to the hospital'), rs_accepted: t('Diterima RS', 'Accepted by the hospital'),
           rs_scheduled: t('Dijadwalkan RS', 'Scheduled by the hospital'), rs_rejected: t('Ditolak RS', 'Rejected by the hospital'), rs_used: t('Sudah dipakai', 'Used'), rs_expired: t('Kedaluwarsa', 'Expired'),
           emergency: t('gawat darurat', 'emergency'),
+          ...callQualityStrings(lang),
         }}>
         <main>
           <div class="cols">
@@ -174,6 +176,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 <div id="enc-msg" class="msg grow" role="status" data-testid="encounter-msg" hidden style="margin:0"></div>
               </div>
               <DoctorConsultationPanel c={c} />
+              <CallHistoryCard c={c} />
             </section>
             <section id="enc-empty" class="card muted" data-testid="encounter-empty">{t('Pilih pasien dari antrean di kiri untuk mulai memeriksa.', 'Choose a patient from the queue on the left to start.')}</section>
           </div>

@@ -109,6 +109,8 @@ Consultation.prototype.onMessage = function (m) {
         this.note(why); this.state(why);
         if (m.reason === 'hangup') this.ended = true;
         this.showRestart(true);
+        // The page around the call may show what the box kept of it (the doctor's encounter screen).
+        if (window.CustomEvent) this.root.dispatchEvent(new CustomEvent('simpul-call-stopped', { bubbles: true, detail: { reason: m.reason } }));
       }
       break;
     case 'peer':

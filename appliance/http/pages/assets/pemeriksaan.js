@@ -59,6 +59,11 @@ function fill(enc) {
   $$('[data-soap]').forEach(function (i) { i.value = enc[i.getAttribute('data-soap')] || ''; });
   st.dx = (enc.diagnoses || []).map(function (d) { return { code: d.code, name: d.name, kind: d.kind }; });
   drawDx(); drawRx(enc.prescriptions || []); drawRefs(enc.referrals || []); drawConsent();
+  if (calls.encounterId !== enc.id) {
+    calls.encounterId = enc.id; calls.count = 0;
+    $('#calls-list').innerHTML = ''; show($('#calls'), false);
+    loadCalls(enc.id);
+  }
   var closed = enc.status === 'closed';
   $$('#enc input, #enc textarea, #enc select, #enc button').forEach(function (el) { el.disabled = closed; });
 }
@@ -108,6 +113,35 @@ $('#enc-close').addEventListener('click', function () {
       loadQueue();
     }, function (e) { note('#enc-msg', issuesText(e), 'err'); });
   });
+});
+
+// ---- video calls: what the box kept of each (figures only) ----
+var calls = { encounterId: null, count: 0, seq: 0 };
+function loadCalls(id) {
+  var n = ++calls.seq;
+  return api('GET', '/api/v1/encounters/' + encodeURIComponent(id) + '/calls').then(function (r) {
+    if (n !== calls.seq || calls.encounterId !== id) return calls.count;
+    var list = (r && r.calls) || [];
+    calls.count = list.length;
+    $('#calls-list').innerHTML = callHistoryHtml(list, document.documentElement.lang);
+    msg($('#calls-msg'), '');
+    show($('#calls'), list.length > 0);
+    return list.length;
+  }, function (e) {
+    if (n === calls.seq && calls.encounterId === id) { note('#calls-msg', e.message, 'err'); show($('#calls'), true); }
+    return calls.count;
+  });
+}
+// The box saves a call's summary as it tells the pages that the call stopped: look until it is there.
+document.addEventListener('simpul-call-stopped', function () {
+  var id = calls.encounterId, before = calls.count, tries = 0;
+  if (!id) return;
+  (function next() {
+    setTimeout(function () {
+      if (calls.encounterId !== id) return;
+      loadCalls(id).then(function (n) { if (n <= before && ++tries < 5) next(); });
+    }, 700 * (tries + 1));
+  })();
 });
 
 // ---- diagnoses ----
