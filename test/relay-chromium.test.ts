@@ -12,7 +12,8 @@ import { loopbackBox } from './relay-support.ts';
  * phone-sized page (the ticket link), the doctor on a tablet-sized one, through the box over HTTPS
  * on 127.0.0.1 (loopback only: the relay offers and pairs only 127.0.0.1, Chromium hides nothing
  * behind mDNS). Before consent no media; after it both decode video and audio; after withdrawal
- * they stop. Screenshots go to test-artifacts/relay/.
+ * they stop; afterwards the doctor's encounter screen lists each call with its quality. Screenshots
+ * go to test-artifacts/relay/.
  */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = 'test-artifacts/relay';
@@ -163,4 +164,38 @@ describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages t
     await patient.screenshot({ path: `${artifacts}/3-patient-after-withdrawal.png`, fullPage: true });
     await doctor.screenshot({ path: `${artifacts}/3-doctor-after-withdrawal.png` });
   }, 120_000);
+
+  it('shows the doctor each call of the encounter with its quality, and a new one as soon as the doctor hangs up', async () => {
+    // The encounter screen, with the encounter open as it is after a reload (the page keeps it per tab).
+    await doctor.goto('/staff/pemeriksaan');
+    await doctor.evaluate((id) => sessionStorage.setItem('simpul.exam.enc', `${id}|`), demoIds.encounter);
+    await doctor.reload();
+    const history = doctor.getByTestId('call-history');
+    const records = history.getByTestId('call-record');
+    await records.first().waitFor();
+    expect(await records.count()).toBe(1);
+    expect(await records.first().getAttribute('data-end')).toBe('withdrawn');
+    expect(['good', 'fair', 'poor']).toContain(await records.first().getAttribute('data-level'));
+    expect(await records.first().getByTestId('call-record-level').textContent()).toMatch(/^(Baik|Cukup|Buruk)$/);
+    expect(await records.first().getByTestId('call-record-end').textContent()).toContain('pasien menarik persetujuan');
+    expect(await records.first().getByTestId('call-record-chart').locator('rect.bar').count()).toBeGreaterThan(0);
+
+    // A second call from the panel beside the encounter form; the doctor hangs up.
+    await patient.getByTestId('consent-give').click();
+    await doctor.getByTestId('consultation-start').click();
+    const decodes = (d: Decoding) => !!d && d.frames > 10 && d.audio > 20;
+    await waitFor('doctor decodes in the panel', () => decoding(doctor), decodes, 15_000, () => videoStats(patient, doctor));
+    await waitFor('a quality sample', () => doctor.getByTestId('call-quality').getAttribute('data-level'), (v) => !!v, 10_000);
+    await sleep(2000); // a second sample, for a chart worth looking at
+    await doctor.getByTestId('call-hangup').click();
+    await waitFor('the new call listed', () => records.count(), (n) => n === 2, 10_000);
+    const newest = records.first();
+    expect(await newest.getAttribute('data-end')).toBe('hangup');
+    expect(['good', 'fair', 'poor']).toContain(await newest.getAttribute('data-level'));
+    expect(await newest.getByTestId('call-record-end').textContent()).toContain('ditutup dengan tombol Tutup');
+    console.log(`call history: ${JSON.stringify(await records.evaluateAll((els) => els.map((e) => [e.getAttribute('data-end'), e.getAttribute('data-level')])))}`);
+    await history.screenshot({ path: `${artifacts}/4-doctor-call-quality.png` });
+    await newest.getByTestId('call-record-figures').locator('summary').click();
+    await newest.screenshot({ path: `${artifacts}/4-doctor-call-quality-figures.png` });
+  }, 60_000);
 });
