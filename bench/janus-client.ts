@@ -5,7 +5,7 @@
  * SyntheticPeer does (the send time is in the payload, and Janus forwards payloads untouched).
  */
 import { RTCPeerConnection, RTCRtpCodecParameters, useNACK, useOPUS, usePLI, useREMB } from 'werift';
-import { SyntheticPeer } from '../appliance/relay/synthetic-peer.ts';
+import { gathered, SyntheticPeer } from '../appliance/relay/synthetic-peer.ts';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const NO_SUCH_FEED = 428; // JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
@@ -169,16 +169,6 @@ export class FeedReceiver {
   async close() {
     await this.pc.close();
   }
-}
-
-function gathered(pc: RTCPeerConnection) {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(() => { sub.unSubscribe(); resolve(); }, 3000);
-    const sub = pc.iceGatheringStateChange.subscribe((s) => {
-      if (s === 'complete') { clearTimeout(t); sub.unSubscribe(); resolve(); }
-    });
-  });
 }
 
 /** One side of a consultation in a videoroom: it publishes its media and subscribes to the other side's. */

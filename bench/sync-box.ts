@@ -26,7 +26,7 @@ type FromBox = { op: 'ready' } | { op: 'drained'; seconds: number; batches: numb
 
 /** Runs the box process for one drain; resolves with its seconds from `go` to an empty outbox. */
 export async function drainInChildBox(job: DrainJob, beforeGo: () => void = () => {}): Promise<{ seconds: number; batches: number }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--drain-box'], { execArgv: ['--import', 'tsx', ...(process.env.SIMPUL_BENCH_BOX_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SIMPUL_BENCH_BOX_PROF] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--drain-box'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     return await new Promise((resolve, reject) => {
       child.on('message', (m: FromBox) => {

@@ -130,7 +130,8 @@ export class SyntheticPeer {
   }
 }
 
-function gathered(pc: RTCPeerConnection) {
+/** Resolves when ICE gathering is complete (at most 3 s): the SDP then carries every candidate. */
+export function gathered(pc: RTCPeerConnection) {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise<void>((resolve) => {
     const t = setTimeout(() => { sub.unSubscribe(); resolve(); }, 3000);
