@@ -56,7 +56,7 @@ export async function runIngestBench(o: { boxes?: number; perBox?: number; pool?
         for (const f of w.frames) {
           const d = decodeFrame('records', f);
           if (!d.ok) throw new Error(d.reason);
-          const r = await storeBatch(db, w.deviceId, d.message);
+          const r = await storeBatch(db, w.deviceId, d.message, d.text);
           if (r.ack.stored.length !== d.message.records.length) throw new Error(`batch not fully stored: ${JSON.stringify(r.ack.rejected[0])}`);
         }
       }));

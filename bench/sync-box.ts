@@ -5,7 +5,8 @@
  * month as a real backlog is — says `ready`, drains on `go`, and says `drained` with the seconds.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +23,10 @@ export interface DrainJob {
   sync: SyncConfig;
 }
 
-type FromBox = { op: 'ready' } | { op: 'drained'; seconds: number; batches: number } | { op: 'error'; message: string };
+type FromBox = { op: 'ready' } | { op: 'drained'; seconds: number; batches: number; cpuMs: number } | { op: 'error'; message: string };
 
 /** Runs the box process for one drain; resolves with its seconds from `go` to an empty outbox. */
-export async function drainInChildBox(job: DrainJob, beforeGo: () => void = () => {}): Promise<{ seconds: number; batches: number }> {
+export async function drainInChildBox(job: DrainJob, beforeGo: () => void = () => {}): Promise<{ seconds: number; batches: number; cpuMs: number }> {
   const child = fork(fileURLToPath(import.meta.url), ['--drain-box'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     return await new Promise((resolve, reject) => {
@@ -65,17 +66,21 @@ async function boxProcess() {
       process.on('message', (m: { op: string }) => m.op === 'go' && res());
       send({ op: 'ready' });
     });
+    const profile = process.env.SIMPUL_BENCH_BOX_PROFILE ? await startProfile() : null;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const sync = await startSync({ db, log: pino({ level: process.env.SIMPUL_BENCH_BOX_LOG ?? 'silent' }), config: job.sync });
     // EXISTS stops at the first pending row: counting them all every few ms would slow the box itself.
     for (;;) {
-      const { rows } = await db.query<{ pending: boolean }>(`SELECT EXISTS (SELECT 1 FROM outbox WHERE delivered_at IS NULL) AS pending`);
+      const { rows } = await db.query<{ pending: boolean }>(`SELECT EXISTS (SELECT 1 FROM outbox_pending) AS pending`);
       if (!rows[0].pending) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const { batchesSent } = await sync.stats();
-    send({ op: 'drained', seconds, batches: batchesSent });
+    if (profile) writeFileSync(process.env.SIMPUL_BENCH_BOX_PROFILE!, JSON.stringify(await profile.stop()));
+    send({ op: 'drained', seconds, batches: batchesSent, cpuMs: (cpu.user + cpu.system) / 1000 });
     await sync.close();
     await db.close();
   } catch (e) {
@@ -84,6 +89,16 @@ async function boxProcess() {
     rmSync(dir, { recursive: true, force: true });
   }
   process.disconnect();
+}
+
+/** A CPU profile of the drain alone (SIMPUL_BENCH_BOX_PROFILE=file.cpuprofile), for Chrome's DevTools. */
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((res, rej) => session.post(method, (err, r) => (err ? rej(err) : res(r))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return { stop: async () => ((await post('Profiler.stop')) as { profile: unknown }).profile };
 }
 
 if (process.argv.includes('--drain-box')) await boxProcess();

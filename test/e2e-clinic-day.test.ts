@@ -359,8 +359,8 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     expect(rx.rows).toHaveLength(1);
     expect(ref.rows).toEqual([expect.objectContaining({ status: 'issued', hospital_code: demoIds.hospital, diagnosis_code: ICD })]);
 
-    const out = await db.query<{ type: string; entity_id: string; schema_version: number; payload: Record<string, unknown>; delivered_at: string | null }>(
-      `SELECT type, entity_id, schema_version, payload, delivered_at FROM outbox WHERE entity_id = ANY($1) ORDER BY seq`,
+    const out = await db.query<{ type: string; entity_id: string; schema_version: number; payload: Record<string, unknown>; pending: boolean }>(
+      `SELECT type, entity_id, schema_version, payload, EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq) AS pending FROM outbox o WHERE entity_id = ANY($1) ORDER BY seq`,
       [[rx.rows[0].id, ref.rows[0].id, encounterId]]);
     const byType = (type: string) => out.rows.filter((r) => r.type === type);
     // One entry per version the centre needs, the newest last: the prescription issued, then
@@ -377,7 +377,7 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     expect(summary[0].payload).toMatchObject({ diagnoses: [{ code: ICD, kind: 'primary' }], prescriptions: 1, referrals: 1 });
     for (const r of out.rows) {
       expect(r.schema_version).toBeGreaterThanOrEqual(1);
-      expect(r.delivered_at).toBeNull(); // waiting for the centre: sending is the sync issue's
+      expect(r.pending).toBe(true); // waiting for the centre: sending is the sync issue's
     }
 
     // Staff reads and changes of the patient's clinical data were audited, by who did them.

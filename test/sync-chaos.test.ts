@@ -217,7 +217,7 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
     box = null;
     const boxDb = await openDatabase({ dataDir: join(dir, 'box'), log: () => {} });
     const outbox = (await boxDb.query<{ k: string; seq: string; delivered: boolean }>(
-      `SELECT type || '|' || entity_id || '|' || entity_version AS k, seq::text, delivered_at IS NOT NULL AS delivered FROM outbox ORDER BY seq`,
+      `SELECT type || '|' || entity_id || '|' || entity_version AS k, seq::text, NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq) AS delivered FROM outbox o ORDER BY seq`,
     )).rows;
     const referrals = (await boxDb.query<{ id: string; status: string; version: number }>(`SELECT id, status, version FROM referrals WHERE id = ANY($1::uuid[])`, [[...answered]])).rows;
     const inbox = (await boxDb.query<{ n: number; applied: number }>(

@@ -11,7 +11,8 @@ import { seedDemo } from '../appliance/clinic/demo.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { issueReferral } from '../appliance/clinic/referrals.ts';
 import type { ClinicSettings } from '../appliance/clinic/settings.ts';
-import { listParked, startSync, type Sync } from '../appliance/sync/index.ts';
+import { listParked, startSync, unpark, type Sync } from '../appliance/sync/index.ts';
+import { requestResend } from '../central/downlink/downlink.ts';
 import type { RecordBatch } from '../central/contract/index.ts';
 import { generateRecords } from '../central/testing/records.ts';
 import { quietLog, startStack, until, type Stack, type StackKind } from '../central/testing/stack.ts';
@@ -143,6 +144,23 @@ describe.each(stacks)('sync on %s', (kind) => {
     const metrics = await (await fetch(`${stack.hub.url}/metrics`)).text();
     expect(metrics).toContain(`simpul_hub_records_rejected_total{device="${cred.deviceId}",type="referral"} 1`);
     expect(await sync.metrics()).toMatch(/simpul_outbox_parked 1/);
+
+    // Released by a person, it is sent again; still invalid, it is parked again, and only it moved.
+    const sentBefore = (await sync.stats()).recordsDelivered;
+    expect(await unpark(box, parked[0].seq)).toBe(true);
+    expect(await unpark(box, parked[0].seq)).toBe(false);
+    sync.kick();
+    await until(async () => (await listParked(box))[0]?.parkedAt > parked[0].parkedAt, 'the released record to be rejected and parked again');
+    expect((await sync.stats()).parked).toBe(1);
+    expect((await sync.stats()).recordsDelivered).toBe(sentBefore);
+
+    // The hub lost records and asks for everything again: all come back, none doubled, the parked one stays parked.
+    await requestResend(stack.db, cred.deviceId, 1);
+    await stack.hub.downlink.sendPending(cred.deviceId, true);
+    await until(async () => (await sync!.stats()).recordsDelivered === sentBefore + 30, 'the 30 records to be sent again');
+    expect(await hubCount(cred.deviceId)).toBe(30);
+    expect((await sync.stats()).parked).toBe(1);
+    expect((await sync.stats()).pending).toBe(0);
   });
 
   it('referrals and prescriptions go before bulk daily figures', async () => {
@@ -156,7 +174,8 @@ describe.each(stacks)('sync on %s', (kind) => {
     await box.transaction(async (tx) => {
       for (const r of recs) await appendOutbox(tx, { type: 'referral', entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
     });
-    sync = await boxSync(cred, { syncBatchMaxRecords: 5 });
+    // One batch at a time: with several in flight the hub may commit them in any order.
+    sync = await boxSync(cred, { syncBatchMaxRecords: 5, syncMaxInFlight: 1 });
     await until(async () => (await sync!.stats()).pending === 0, 'the backlog to drain');
     const first = arrivals.find((b) => b.records.some((r) => r.seq > 0))!;
     expect(first.records.slice(0, 3).map((r) => r.type)).toEqual(['referral', 'referral', 'referral']);

@@ -4,23 +4,68 @@ import type { Db, Queryable } from './db.ts';
 /**
  * Records the centre needs, queued in the same transaction as the record itself so that a
  * record and its outbox entry exist together or not at all. Sending is sync/'s business.
+ *
+ * Two tables: `outbox` keeps every record as written (it is never updated when one is
+ * delivered), `outbox_pending` holds a narrow row (seq, priority, entity, payload size) per
+ * record still to be sent. Delivering 1,000 records is then a delete of 1,000 narrow rows (measured 4–18 ms on the
+ * box) where marking them in `outbox` rewrote 1,000 wide rows and five indexes (50–60 ms).
  */
 export const outboxTypes = {
-  referral: 1,
-  prescription: 1,
-  encounter_summary: 1,
-  consent: 1,
-  queue_daily_figures: 1,
+  // priority: lower goes first. Bulk (BULK_PRIORITY) also waits for the night window.
+  referral: { schemaVersion: 1, priority: 0 },
+  prescription: { schemaVersion: 1, priority: 0 },
+  encounter_summary: { schemaVersion: 1, priority: 1 },
+  consent: { schemaVersion: 1, priority: 1 },
+  queue_daily_figures: { schemaVersion: 1, priority: 2 },
 } as const;
 export type OutboxType = keyof typeof outboxTypes;
+export const BULK_PRIORITY = 2;
+const priorities = JSON.stringify(Object.fromEntries(Object.entries(outboxTypes).map(([t, v]) => [t, v.priority])));
+
+/** One key per entity, as `outbox_pending.entity` holds it. */
+export const entityKey = (type: string, entityId: string) => `${type}|${entityId}`;
 
 export async function appendOutbox(
   tx: Queryable,
   entry: { type: OutboxType; entityId: string; entityVersion: number; payload: unknown },
 ): Promise<void> {
+  const t = outboxTypes[entry.type];
+  const payload = JSON.stringify(entry.payload);
   await tx.query(
-    `INSERT INTO outbox (id, type, schema_version, entity_id, entity_version, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [randomUUID(), entry.type, outboxTypes[entry.type], entry.entityId, entry.entityVersion, JSON.stringify(entry.payload)],
+    `WITH o AS (INSERT INTO outbox (id, type, schema_version, entity_id, entity_version, payload) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq)
+     INSERT INTO outbox_pending (seq, priority, entity, bytes) SELECT seq, $7, $8, $9 FROM o`,
+    [randomUUID(), entry.type, t.schemaVersion, entry.entityId, entry.entityVersion, payload, t.priority, entityKey(entry.type, entry.entityId), Buffer.byteLength(payload)],
+  );
+}
+
+/** The hub has stored these: they leave the queue. */
+export async function markDelivered(tx: Queryable, seqs: number[]): Promise<void> {
+  await tx.query(`DELETE FROM outbox_pending WHERE seq = ANY($1::bigint[])`, [seqs]);
+}
+
+/** Records the hub cannot take: out of the queue, with the reason, until a person releases them. */
+export async function parkRecords(db: Db, list: { seq: number; reason: string }[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ seq: number }>(`DELETE FROM outbox_pending WHERE seq = ANY($1::bigint[]) RETURNING seq::float8 AS seq`, [list.map((p) => p.seq)]);
+    const queued = new Set(rows.map((r) => r.seq));
+    await tx.query(
+      `UPDATE outbox o SET parked_at = now(), parked_reason = r.reason FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, reason text) WHERE o.seq = r.seq`,
+      [JSON.stringify(list.filter((p) => queued.has(p.seq)))],
+    );
+  });
+}
+
+/** The hub asked for everything from `fromSeq` again (it lost records): back in the queue, parked ones excepted. */
+export async function requeueFrom(db: Queryable, fromSeq: number): Promise<void> {
+  await requeue(db, fromSeq, Number.MAX_SAFE_INTEGER);
+}
+
+async function requeue(db: Queryable, fromSeq: number, toSeq: number) {
+  await db.query(
+    `INSERT INTO outbox_pending (seq, priority, entity, bytes)
+     SELECT seq, coalesce(($3::jsonb ->> type)::smallint, 1), type || '|' || entity_id, octet_length(payload::text) FROM outbox WHERE seq BETWEEN $1 AND $2 AND parked_at IS NULL
+     ON CONFLICT (seq) DO NOTHING`,
+    [fromSeq, toSeq, priorities],
   );
 }
 
@@ -33,11 +78,11 @@ export interface Backlog {
 
 export async function readBacklog(db: Queryable): Promise<Backlog> {
   const { rows } = await db.query<{ pending: number; parked: number; oldest: number | null; bytes: number }>(
-    `SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS pending,
-            count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked,
-            extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL))::float8 AS oldest,
-            coalesce(sum(pg_column_size(payload)) FILTER (WHERE parked_at IS NULL), 0)::float8 AS bytes
-       FROM outbox WHERE delivered_at IS NULL`,
+    `SELECT p.pending, p.bytes, (SELECT count(*)::int FROM outbox WHERE parked_at IS NOT NULL) AS parked,
+            (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox WHERE seq = ANY(p.oldest)) AS oldest
+       FROM (SELECT count(*)::int AS pending, coalesce(sum(bytes), 0)::float8 AS bytes,
+                    -- the oldest of each priority: seq order is creation order within the box
+                    ARRAY(SELECT min(seq) FROM outbox_pending GROUP BY priority) AS oldest FROM outbox_pending) p`,
   );
   const r = rows[0];
   return { pending: r.pending, parked: r.parked, oldestPendingAgeSeconds: r.oldest == null ? null : Math.max(0, r.oldest), bytesPending: r.bytes };
@@ -58,7 +103,7 @@ export interface ParkedRecord {
 export async function listParked(db: Queryable, limit = 100): Promise<ParkedRecord[]> {
   const { rows } = await db.query<{ seq: number; id: string; type: string; entity_id: string; entity_version: number; parked_reason: string; created_at: unknown; parked_at: unknown }>(
     `SELECT seq::float8 AS seq, id, type, entity_id, entity_version, parked_reason, created_at, parked_at FROM outbox
-      WHERE delivered_at IS NULL AND parked_at IS NOT NULL ORDER BY seq LIMIT $1`,
+      WHERE parked_at IS NOT NULL ORDER BY seq LIMIT $1`,
     [limit],
   );
   return rows.map((r) => ({
@@ -69,8 +114,11 @@ export async function listParked(db: Queryable, limit = 100): Promise<ParkedReco
 
 /** Sends a parked record again (after the hub was updated to accept it). */
 export async function unpark(db: Db, seq: number): Promise<boolean> {
-  const { rows } = await db.query(`UPDATE outbox SET parked_at = NULL, parked_reason = NULL WHERE seq = $1 AND parked_at IS NOT NULL RETURNING seq`, [seq]);
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query(`UPDATE outbox SET parked_at = NULL, parked_reason = NULL WHERE seq = $1 AND parked_at IS NOT NULL RETURNING seq`, [seq]);
+    if (rows.length) await requeue(tx, seq, seq);
+    return rows.length > 0;
+  });
 }
 
 /** The admin page's view: the backlog plus totals and the pending count per type. */
@@ -83,17 +131,19 @@ export interface OutboxSummary extends Backlog {
 export async function outboxSummary(db: Queryable): Promise<OutboxSummary> {
   const backlog = await readBacklog(db);
   const { rows } = await db.query<{ total: number; oldest: string | null }>(
-    `SELECT count(*)::int AS total, min(created_at) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS oldest FROM outbox`,
+    `SELECT (SELECT count(*)::int FROM outbox) AS total, min(o.created_at) AS oldest FROM outbox_pending p JOIN outbox o USING (seq)`,
   );
   const byType = await db.query<{ type: string; pending: number }>(
-    `SELECT type, count(*)::int AS pending FROM outbox WHERE delivered_at IS NULL AND parked_at IS NULL GROUP BY type ORDER BY type`,
+    `SELECT o.type, count(*)::int AS pending FROM outbox_pending p JOIN outbox o USING (seq) GROUP BY o.type ORDER BY o.type`,
   );
   return { ...backlog, total: rows[0].total, oldestPendingAt: rows[0].oldest ? new Date(rows[0].oldest).toISOString() : null, byType: byType.rows };
 }
 
 export async function listOutbox(db: Queryable, opts: { limit: number; offset: number }) {
-  const { rows } = await db.query<{ seq: number; id: string; type: string; entity_id: string; entity_version: number; created_at: string; delivered_at: string | null }>(
-    `SELECT seq::int AS seq, id, type, entity_id, entity_version, created_at, delivered_at FROM outbox ORDER BY seq DESC LIMIT $1 OFFSET $2`,
+  const { rows } = await db.query<{ seq: number; id: string; type: string; entity_id: string; entity_version: number; created_at: string; status: 'pending' | 'parked' | 'delivered' }>(
+    `SELECT o.seq::int AS seq, o.id, o.type, o.entity_id, o.entity_version, o.created_at,
+            CASE WHEN p.seq IS NOT NULL THEN 'pending' WHEN o.parked_at IS NOT NULL THEN 'parked' ELSE 'delivered' END AS status
+       FROM outbox o LEFT JOIN outbox_pending p USING (seq) ORDER BY o.seq DESC LIMIT $1 OFFSET $2`,
     [opts.limit, opts.offset],
   );
   return rows;

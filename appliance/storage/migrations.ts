@@ -259,6 +259,33 @@ CREATE INDEX call_quality_encounter_idx ON call_quality (encounter_id, started_a
 CREATE UNIQUE INDEX outbox_entity_version_idx ON outbox (type, entity_id, entity_version);
 `,
   },
+  {
+    id: 5,
+    name: 'outbox_pending',
+    sql: `
+-- The send queue apart from the records: delivering is a delete of narrow rows, and outbox rows
+-- are never rewritten (marking 1,000 delivered rewrote 1,000 wide rows and five indexes).
+-- priority: 0 referrals and prescriptions, 1 visits and consents, 2 bulk (clinic/outbox.ts).
+-- entity is 'type|entity_id'; bytes is the payload's size, so batches are cut to size without reading payloads.
+CREATE TABLE outbox_pending (
+  seq bigint PRIMARY KEY,
+  priority smallint NOT NULL,
+  entity text NOT NULL,
+  bytes integer NOT NULL
+);
+CREATE INDEX outbox_pending_order_idx ON outbox_pending (priority, seq);
+INSERT INTO outbox_pending (seq, priority, entity, bytes)
+SELECT seq, CASE type WHEN 'referral' THEN 0 WHEN 'prescription' THEN 0 WHEN 'queue_daily_figures' THEN 2 ELSE 1 END, type || '|' || entity_id, octet_length(payload::text)
+  FROM outbox WHERE delivered_at IS NULL AND parked_at IS NULL;
+DROP INDEX outbox_pending_idx;
+DROP INDEX outbox_sendable_idx;
+ALTER TABLE outbox DROP COLUMN delivered_at;
+CREATE INDEX outbox_parked_idx ON outbox (seq) WHERE parked_at IS NOT NULL;
+-- Kept as the JSON text the clinic wrote: the uplink splices it into frames as it is, where jsonb
+-- had to be printed again for every record sent (and parsed on every insert).
+ALTER TABLE outbox ALTER COLUMN payload TYPE json USING payload::json;
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

