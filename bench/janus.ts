@@ -179,9 +179,10 @@ async function stop(proc: ChildProcess | undefined) {
 }
 
 /** Prints Janus's table in the relay table's shape, then relay ÷ Janus CPU per Mbit/s at each load. */
-export function printJanusComparison(levels: JanusLevel[], baseline: { p50: number; p99: number }, relayCpuPerMbit: Map<number, number>) {
+export function printJanusComparison(levels: JanusLevel[], baselines: Map<number, { p50: number; p99: number }>, relayCpuPerMbit: Map<number, number>) {
   const rows = levels.map((l) => {
-    if (l.error) return [l.calls, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', l.error];
+    const baseline = baselines.get(l.calls);
+    if (l.error || !baseline) return [l.calls, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', l.error ?? 'no baseline'];
     const ok = l.cpu! < 0.8 && l.loss! < 0.005;
     return [l.calls, `${(l.cpu! * 100).toFixed(0)}%`, l.mbps!.toFixed(1), l.mbps ? ((l.cpu! * 100) / l.mbps).toFixed(2) : '-', `${(l.loss! * 100).toFixed(2)}%`,
       l.p50!.toFixed(2), l.p99!.toFixed(2), (l.p50! - baseline.p50).toFixed(2), (l.p99! - baseline.p99).toFixed(2),
