@@ -90,8 +90,14 @@ export async function runDrainBench(n = Number(process.env.SYNC_BENCH_RECORDS ??
     rows.push([name, records, r.seconds.toFixed(2), Math.round(records / r.seconds), r.up.toFixed(0), r.down.toFixed(1), r.batches, `${settings.syncBatchMaxRecords} × ${settings.syncMaxInFlight}`]);
     return { name, records, ...r };
   };
-  loopback.push(add('loopback, embedded broker + PGlite hub', n, lan, await drainOnce('embedded+pglite', n, lan)));
-  loopback.push(add('loopback, Mosquitto + PostgreSQL hub', n, lan, await drainOnce('mosquitto+postgres', n, lan)));
+  // The faster of two runs, as for PouchDB (bench/sync-pouchdb.ts): one shared machine, the same rule for both.
+  const faster = async (kind: StackKind) => {
+    const a = await drainOnce(kind, n, lan);
+    const b = await drainOnce(kind, n, lan);
+    return a.seconds <= b.seconds ? a : b;
+  };
+  loopback.push(add('loopback, embedded broker + PGlite hub', n, lan, await faster('embedded+pglite')));
+  loopback.push(add('loopback, Mosquitto + PostgreSQL hub', n, lan, await faster('mosquitto+postgres')));
   const slow = Number(process.env.SYNC_BENCH_SHAPED_RECORDS ?? 1000);
   const shaped = add('64 kbit/s, 600 ms round trip, Mosquitto + PostgreSQL', slow, twoG, await drainOnce('mosquitto+postgres', slow, twoG, twoGLink));
   printTable('Sync drain: a backlog from a box (own process, durable PGlite) to the hub; bytes at the TCP proxy', ['link and hub', 'records', 'seconds', 'records/s', 'bytes/record up', 'down', 'batches', 'batch × in flight'], rows);

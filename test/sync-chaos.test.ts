@@ -119,7 +119,7 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
     const answered = new Set<string>();
     const answerReferrals = async () => {
       const { rows } = await db.query<{ entity_id: string }>(
-        `SELECT entity_id FROM entities WHERE device_id = $1 AND type = 'referral' AND payload->>'status' = 'issued' AND payload->>'reason' LIKE '%uji chaos%'`, [cred.deviceId],
+        `SELECT entity_id FROM entity_state WHERE device_id = $1 AND type = 'referral' AND payload->>'status' = 'issued' AND payload->>'reason' LIKE '%uji chaos%'`, [cred.deviceId],
       ).catch(() => ({ rows: [] as { entity_id: string }[] }));
       for (const { entity_id } of rows.filter((r) => !answered.has(r.entity_id)).slice(0, 5)) {
         const hub = hubs.find((h) => h)!;
@@ -204,7 +204,7 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
       const status = (await db.query<{ s: { pending: number } | null }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [cred.deviceId])).rows[0].s;
       const unacked = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE device_id = $1 AND acked_at IS NULL`, [cred.deviceId])).rows[0].n;
       const accepted = (await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM entities WHERE device_id = $1 AND type = 'referral' AND payload->>'status' = 'accepted' AND entity_id = ANY($2)`, [cred.deviceId, [...answered]],
+        `SELECT count(*)::int AS n FROM entity_state WHERE device_id = $1 AND type = 'referral' AND payload->>'status' = 'accepted' AND entity_id = ANY($2)`, [cred.deviceId, [...answered]],
       )).rows[0].n;
       const missing = [...committed].filter((k) => !atHub.has(k)).length;
       if (calmRounds % 25 === 0) console.log(`chaos: waiting — ${missing} committed records not at the hub, box reports ${status?.pending} pending, ${unacked} answers unacknowledged, ${accepted}/${answered.size} answers applied`);

@@ -201,7 +201,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     proxy.restore();
     await until(async () => (await box.query<{ status: string }>(`SELECT status FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].status === 'scheduled', 'the answer on the box');
     await until(async () => (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied', 'the box’s acknowledgement');
-    await until(async () => (await stack.db.query<{ version: number; s: string }>(`SELECT version, payload->>'status' AS s FROM entities WHERE type = 'referral' AND entity_id = $1`, [demoIds.referral])).rows[0].s === 'scheduled', 'the new version at the hub');
+    await until(async () => (await stack.db.query<{ version: number; s: string }>(`SELECT version, payload->>'status' AS s FROM entity_state WHERE type = 'referral' AND entity_id = $1`, [demoIds.referral])).rows[0].s === 'scheduled', 'the new version at the hub');
 
     // Sent again (e.g. the ack was lost): acknowledged again, not applied twice.
     const versionBefore = (await box.query<{ version: number }>(`SELECT version FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].version;

@@ -100,7 +100,7 @@ export function createHubApp(d: HubAppDeps) {
 
   app.get('/admin/referrals', async (c) => {
     const { rows } = await d.db.query<{ device_id: string; entity_id: string; version: number; payload: Record<string, any> }>(
-      `SELECT device_id, entity_id, version, payload FROM entities WHERE type = 'referral' ORDER BY updated_at DESC LIMIT 200`,
+      `SELECT device_id, entity_id, version, payload FROM entity_state WHERE type = 'referral' ORDER BY updated_at DESC LIMIT 200`,
     );
     const waiting = new Set((await pendingDownlink(d.db)).filter((p) => p.kind === 'referral_answer').map((p) => (p.body as { referralId: string }).referralId));
     const body = rows

@@ -56,10 +56,10 @@ export async function storeBatch(db: HubDb, deviceId: string, batch: RecordBatch
          ON CONFLICT (device_id, type, entity_id, entity_version) DO NOTHING
          RETURNING type),
        newest AS (
-         INSERT INTO entities (device_id, type, entity_id, version, payload)
-         SELECT DISTINCT ON (type, entity) $1, type, entity, ev, payload FROM r ORDER BY type, entity, ev DESC
+         INSERT INTO entities (device_id, type, entity_id, version)
+         SELECT DISTINCT ON (type, entity) $1, type, entity, ev FROM r ORDER BY type, entity, ev DESC
          ON CONFLICT (device_id, type, entity_id) DO UPDATE
-           SET version = EXCLUDED.version, payload = EXCLUDED.payload, updated_at = now()
+           SET version = EXCLUDED.version, updated_at = now()
          WHERE entities.version < EXCLUDED.version),
        seen AS (UPDATE devices SET last_seen_at = now() WHERE id = $1)
        SELECT type, count(*)::int AS n FROM ins GROUP BY type`,

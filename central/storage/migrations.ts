@@ -96,6 +96,18 @@ ALTER TABLE rejections ADD COLUMN entity_version integer NOT NULL DEFAULT 0;
 ALTER TABLE rejections ADD PRIMARY KEY (device_id, type, entity_id, entity_version, box_seq)
 `,
   },
+  {
+    id: 4,
+    name: 'entities point at their newest record',
+    // entities held a second copy of every payload, half of what ingest wrote. The newest
+    // state is now its version, and entity_state joins the payload from records.
+    sql: `
+ALTER TABLE entities DROP COLUMN payload;
+CREATE VIEW entity_state AS
+  SELECT e.device_id, e.type, e.entity_id, e.version, e.updated_at, r.payload
+    FROM entities e JOIN records r ON r.device_id = e.device_id AND r.type = e.type AND r.entity_id = e.entity_id AND r.entity_version = e.version
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
