@@ -165,6 +165,49 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
     }
   });
 
+  it('use_username_as_clientid on the boxes’ listener: a box is one session whatever client id it sends; hubs share a listener without it', async () => {
+    const d = tempDir('simpul-mosq-uuc-');
+    const files = await writeMosquittoAuth(db, { outDir: d, hubPassword });
+    const boxPort = await freePort();
+    const hubPort = await freePort();
+    const m = await startMosquitto(d, boxPort, [
+      'allow_anonymous false', `password_file ${files.passwordFile}`, `acl_file ${files.aclFile}`,
+      `listener ${boxPort} 127.0.0.1`, 'use_username_as_clientid true',
+      `listener ${hubPort} 127.0.0.1`,
+    ]);
+    const clients: mqtt.MqttClient[] = [];
+    const on = async (port: number, clientId: string, username: string, password: string) => {
+      const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId, username, password, reconnectPeriod: 0, connectTimeout: 5000 });
+      clients.push(c);
+      await new Promise<void>((res, rej) => (c.once('connect', () => res()), c.once('error', rej)));
+      return c;
+    };
+    try {
+      // Two hub processes on the hub listener, same username: both stay connected ($share needs that).
+      const hub1 = await on(hubPort, 'hub-1', DEFAULT_HUB_USERNAME, hubPassword);
+      const hub2 = await on(hubPort, 'hub-2', DEFAULT_HUB_USERNAME, hubPassword);
+      await hub1.subscribeAsync(HUB_UPLINK_FILTER, { qos: 1 });
+      const heard = inbox(hub1);
+      // Box A with any client id is A; its uplink reaches the hub.
+      const boxA = await on(boxPort, 'not-my-device-id', a.deviceId, a.secret);
+      await boxA.publishAsync(topics.records(a.deviceId), 'genuine-uuc', { qos: 1 });
+      await until(() => heard.some((x) => x.body === 'genuine-uuc'), 'A’s uplink through the boxes’ listener', 10_000);
+      // A second connection as A takes the session over: one box, one session.
+      const aClosed = new Promise<void>((r) => boxA.once('close', () => r()));
+      await on(boxPort, 'another-id', a.deviceId, a.secret);
+      await aClosed;
+      expect(hub1.connected && hub2.connected).toBe(true);
+      // Which is why hubs must not use the boxes' listener: there two hub processes are one session.
+      const onBoxes = await on(boxPort, 'hub-1', DEFAULT_HUB_USERNAME, hubPassword);
+      const kicked = new Promise<void>((r) => onBoxes.once('close', () => r()));
+      await on(boxPort, 'hub-2', DEFAULT_HUB_USERNAME, hubPassword);
+      await kicked;
+    } finally {
+      for (const c of clients) await c.endAsync(true).catch(() => {});
+      await m.close();
+    }
+  });
+
   it('a revoked box is refused after the files are regenerated (CLI) and Mosquitto reloads (SIGHUP)', async () => {
     await revokeDevice(db, a.deviceId);
     // The CLI's own path, against this database: writes passwd + acl into the same dir.
