@@ -9,7 +9,7 @@ import { encode as msgpack } from '@msgpack/msgpack';
 import { encode as cbor } from 'cborg';
 import { dictionaryV1 } from '../central/contract/dictionary-v1.ts';
 import { generateRecords } from '../central/testing/records.ts';
-import { startStack, type StackKind } from '../central/testing/stack.ts';
+import { startStack, type Stack, type StackKind } from '../central/testing/stack.ts';
 import { startTcpProxy, type LinkShape } from '../central/testing/tcp-proxy.ts';
 import { drainInChildBox } from './sync-box.ts';
 import { runPouchDbComparison, type DrainResult } from './sync-pouchdb.ts';
@@ -56,24 +56,42 @@ const lan = { syncPollMs: 20, syncBatchMaxRecords: 1000, syncBatchMaxBytes: 1024
 const twoG = { syncPollMs: 200, syncBatchMaxRecords: 200, syncBatchMaxBytes: 256 * 1024, syncMaxInFlight: 4, syncAckTimeoutMs: 60_000, syncBandwidthKbps: 0 };
 const twoGLink: LinkShape = { rateBitsPerSec: 64_000, delayMs: 300 };
 
-async function drainOnce(kind: StackKind, n: number, settings: Record<string, number>, shape?: LinkShape) {
-  const stack = await startStack(kind);
+/** One drain from a new box (enrolled as `device`) into a running hub stack, through a fresh proxy. */
+async function drainInto(stack: Stack, device: string, n: number, settings: Record<string, number>, shape?: LinkShape) {
   const u = new URL(stack.mqttUrl);
   const proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port) });
   try {
     if (shape) proxy.shape(shape);
-    const cred = await stack.enrol('bench');
+    const cred = await stack.enrol(device);
     let up0 = 0;
     let down0 = 0;
     const r = await drainInChildBox(
       { records: n, seed: 7, sync: { mqttUrl: proxy.url, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', ...settings } },
       () => ((up0 = proxy.bytesUp), (down0 = proxy.bytesDown)),
     );
-    const stored = Number((await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM records`)).rows[0].n);
+    const stored = Number((await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE device_id = $1`, [cred.deviceId])).rows[0].n);
     if (stored !== n) throw new Error(`drain: the hub holds ${stored} of ${n} records`);
     return { seconds: r.seconds, batches: r.batches, up: (proxy.bytesUp - up0) / n, down: (proxy.bytesDown - down0) / n };
   } finally {
     await proxy.close();
+  }
+}
+
+/**
+ * The faster of `runs` drains into one hub stack, each from a new box: as for PouchDB
+ * (bench/sync-pouchdb.ts), whose server also serves both of its runs. A hub runs for months; its
+ * first batch after a cold start pays for connections and compilation once.
+ */
+async function fasterDrain(kind: StackKind, runs: number, n: number, settings: Record<string, number>, shape?: LinkShape) {
+  const stack = await startStack(kind);
+  try {
+    let best: Awaited<ReturnType<typeof drainInto>> | null = null;
+    for (let i = 1; i <= runs; i++) {
+      const r = await drainInto(stack, `bench-${i}`, n, settings, shape);
+      if (!best || r.seconds < best.seconds) best = r;
+    }
+    return best!;
+  } finally {
     await stack.close();
   }
 }
@@ -86,20 +104,14 @@ async function drainOnce(kind: StackKind, n: number, settings: Record<string, nu
 export async function runDrainBench(n = Number(process.env.SYNC_BENCH_RECORDS ?? 10_000)): Promise<DrainResult[]> {
   const rows: (string | number)[][] = [];
   const loopback: DrainResult[] = [];
-  const add = (name: string, records: number, settings: Record<string, number>, r: Awaited<ReturnType<typeof drainOnce>>) => {
+  const add = (name: string, records: number, settings: Record<string, number>, r: Awaited<ReturnType<typeof drainInto>>) => {
     rows.push([name, records, r.seconds.toFixed(2), Math.round(records / r.seconds), r.up.toFixed(0), r.down.toFixed(1), r.batches, `${settings.syncBatchMaxRecords} × ${settings.syncMaxInFlight}`]);
     return { name, records, ...r };
   };
-  // The faster of two runs, as for PouchDB (bench/sync-pouchdb.ts): one shared machine, the same rule for both.
-  const faster = async (kind: StackKind) => {
-    const a = await drainOnce(kind, n, lan);
-    const b = await drainOnce(kind, n, lan);
-    return a.seconds <= b.seconds ? a : b;
-  };
-  loopback.push(add('loopback, embedded broker + PGlite hub', n, lan, await faster('embedded+pglite')));
-  loopback.push(add('loopback, Mosquitto + PostgreSQL hub', n, lan, await faster('mosquitto+postgres')));
+  loopback.push(add('loopback, embedded broker + PGlite hub', n, lan, await fasterDrain('embedded+pglite', 2, n, lan)));
+  loopback.push(add('loopback, Mosquitto + PostgreSQL hub', n, lan, await fasterDrain('mosquitto+postgres', 2, n, lan)));
   const slow = Number(process.env.SYNC_BENCH_SHAPED_RECORDS ?? 1000);
-  const shaped = add('64 kbit/s, 600 ms round trip, Mosquitto + PostgreSQL', slow, twoG, await drainOnce('mosquitto+postgres', slow, twoG, twoGLink));
+  const shaped = add('64 kbit/s, 600 ms round trip, Mosquitto + PostgreSQL', slow, twoG, await fasterDrain('mosquitto+postgres', 1, slow, twoG, twoGLink));
   printTable('Sync drain: a backlog from a box (own process, durable PGlite) to the hub; bytes at the TCP proxy', ['link and hub', 'records', 'seconds', 'records/s', 'bytes/record up', 'down', 'batches', 'batch × in flight'], rows);
   console.log(`\nBox settings on loopback: ${JSON.stringify(lan)}`);
   console.log(`Box settings on 2G: ${JSON.stringify(twoG)}; link (TCP proxy, each way): ${JSON.stringify(twoGLink)}`);
