@@ -108,6 +108,17 @@ CREATE VIEW entity_state AS
     FROM entities e JOIN records r ON r.device_id = e.device_id AND r.type = e.type AND r.entity_id = e.entity_id AND r.entity_version = e.version
 `,
   },
+  {
+    id: 5,
+    name: 'no per-row device check on ingest',
+    // The foreign keys to devices were checked row by row: 27 of 90 ms per 1,000 records stored
+    // (EXPLAIN ANALYZE). Ingest stores only for a known, active box (checked per message), and a
+    // box is revoked, never deleted, so the check could never fail.
+    sql: `
+ALTER TABLE records DROP CONSTRAINT records_device_id_fkey;
+ALTER TABLE entities DROP CONSTRAINT entities_device_id_fkey
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
