@@ -23,7 +23,6 @@ export interface RelayChildStats {
   id: number;
   cpuUs: number;
   rss: number;
-  heapUsed: number;
   bytesForwarded: number;
   packetsForwarded: number;
   pcs: number;
@@ -63,9 +62,8 @@ process.on('message', (m: ToRelayChild) => {
   } else if (m.op === 'stats') {
     const u = process.cpuUsage();
     const s = relay.stats();
-    const mem = process.memoryUsage();
     send({
-      op: 'stats', id: m.id, cpuUs: u.user + u.system, rss: mem.rss, heapUsed: mem.heapUsed, bytesForwarded: s.bytesForwarded,
+      op: 'stats', id: m.id, cpuUs: u.user + u.system, rss: process.memoryUsage.rss(), bytesForwarded: s.bytesForwarded,
       packetsForwarded: s.packetsForwarded, pcs: s.peerConnections,
       loopDelayP99: loop.percentile(99) / 1e6, loopDelayMax: loop.max / 1e6, gcPauseMax: gcMax, gcPauseTotal: gcTotal,
     });

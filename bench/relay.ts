@@ -159,7 +159,6 @@ export async function runRelayBench(opts: { levels?: number[]; seconds?: number 
       const recv1 = all.reduce((s, p) => s + p.received.audio + p.received.video, 0);
       for (const p of all) p.recordLatency = false;
       const lat = all.flatMap((p) => p.latencies);
-      if (process.env.RELAY_BENCH_DEBUG) console.log(`heap used ${(s1.heapUsed / 2 ** 20).toFixed(1)} MB; latency > 5 ms: ${lat.filter((x) => x > 5).length} of ${lat.length}; > 10 ms: ${lat.filter((x) => x > 10).length}; max ${Math.max(...lat).toFixed(1)}`);
       const cpu = (s1.cpuUs - s0.cpuUs) / 1e6 / wall;
       const mbps = ((s1.bytesForwarded - s0.bytesForwarded) * 8) / wall / 1e6;
       const loss = Math.max(0, 1 - (recv1 - recv0) / Math.max(1, sent1 - sent0));

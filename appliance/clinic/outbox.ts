@@ -7,8 +7,9 @@ import type { Db, Queryable } from './db.ts';
  *
  * Two tables: `outbox` keeps every record as written (it is never updated when one is
  * delivered), `outbox_pending` holds a narrow row (seq, priority, entity, payload size) per
- * record still to be sent. Delivering 1,000 records is then a delete of 1,000 narrow rows (measured 4–18 ms on the
- * box) where marking them in `outbox` rewrote 1,000 wide rows and five indexes (50–60 ms).
+ * record still to be sent. Delivering 1,000 records is then a delete of 1,000 narrow rows
+ * (measured 4–18 ms on the box) where marking them in `outbox` rewrote 1,000 wide rows and five
+ * indexes (50–60 ms).
  */
 export const outboxTypes = {
   // priority: lower goes first. Bulk (BULK_PRIORITY) also waits for the night window.
@@ -23,7 +24,7 @@ export const BULK_PRIORITY = 2;
 const priorities = JSON.stringify(Object.fromEntries(Object.entries(outboxTypes).map(([t, v]) => [t, v.priority])));
 
 /** One key per entity, as `outbox_pending.entity` holds it. */
-export const entityKey = (type: string, entityId: string) => `${type}|${entityId}`;
+const entityKey = (type: string, entityId: string) => `${type}|${entityId}`;
 
 export async function appendOutbox(
   tx: Queryable,

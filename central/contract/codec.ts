@@ -21,7 +21,7 @@ import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants, de
 import type { z } from 'zod';
 import { dictionaryV1 } from './dictionary-v1.ts';
 import { MAX_FRAME_BYTES, MAX_INFLATED_BYTES } from './limits.ts';
-import { channelSchemas, type WireRecord } from './messages.ts';
+import { channelSchemas } from './messages.ts';
 import type { Channel } from './topics.ts';
 
 export const FORMAT_DEFLATE_DICT_V1 = 0x01;
@@ -42,19 +42,16 @@ const brotliOptions = (json: string): BrotliOptions => ({
 });
 const deflateOptions: ZlibOptions = { level: 6, dictionary };
 
-function framed(format: number, body: Buffer): Buffer {
-  const frame = Buffer.concat([Buffer.of(format), body]);
+function withinLimit(frame: Buffer): Buffer {
   if (frame.length > MAX_FRAME_BYTES) throw new FrameTooLargeError(`frame of ${frame.length} bytes over the limit of ${MAX_FRAME_BYTES}`);
   return frame;
 }
 
+const framed = (format: number, body: Buffer) => withinLimit(Buffer.concat([Buffer.of(format), body]));
+
 /** A message already in JSON text; the caller vouches that it satisfies its channel's schema. */
 export function encodeJsonFrame(json: string, opts: { plain?: boolean } = {}): Buffer {
-  if (opts.plain) {
-    const frame = Buffer.from(json, 'utf8');
-    if (frame.length > MAX_FRAME_BYTES) throw new FrameTooLargeError(`frame of ${frame.length} bytes over the limit of ${MAX_FRAME_BYTES}`);
-    return frame;
-  }
+  if (opts.plain) return withinLimit(Buffer.from(json, 'utf8'));
   return json.length >= BROTLI_FROM_BYTES
     ? framed(FORMAT_BROTLI, brotliCompressSync(json, brotliOptions(json)))
     : framed(FORMAT_DEFLATE_DICT_V1, deflateRawSync(json, deflateOptions));
