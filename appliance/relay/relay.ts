@@ -8,6 +8,7 @@ import type { ClientMessage, LinkQuality, Party, QualityLevel, ServerMessage, St
 import { capVideoBitrate } from './sdp.ts';
 import { keyframeAskedOf, keyframeRequest } from './keyframe-request.ts';
 import { CallStats, type CallRecord, type LegSample } from './quality.ts';
+import { installWeriftFastPath } from './werift-fast-path.ts';
 
 /**
  * The consultation relay: one room per encounter, two participants (patient, doctor), each with
@@ -597,5 +598,6 @@ async function linkQuality(leg: Leg): Promise<LinkQuality> {
 }
 
 export function createRelay(config: RelayConfig, deps: RelayDeps): Relay {
+  installWeriftFastPath();
   return new Relay(config, deps);
 }
