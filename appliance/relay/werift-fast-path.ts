@@ -25,14 +25,14 @@ interface GcmCipher {
   encryptRtp(header: RtpHeader, payload: Buffer, rolloverCounter: number): Buffer;
   decryptRtp(cipherText: Buffer, rolloverCounter: number, header?: RtpHeader): [Buffer, RtpHeader];
 }
-interface SrtpContextLike {
+export interface SrtpContextLike {
   profile: number;
   cipher: GcmCipher;
   srtpSSRCStates: Record<number, SsrcState>;
   updateRolloverCount(sequenceNumber: number, s: SsrcState): void;
   decryptRtp(cipherText: Buffer): [Buffer, RtpHeader];
 }
-interface SenderLike {
+export interface SenderLike {
   dtlsTransport: { state: string; transportSequenceNumber: number; sendRtp(payload: Buffer, header: RtpHeader): Promise<number> };
   codec?: { payloadType: number };
   headerExtensions: unknown[];
@@ -97,7 +97,7 @@ function rtpIv(salt: Buffer, ssrc: number, roc: number, seq: number) {
   return iv;
 }
 
-function gcmEncryptRtp(this: GcmCipher, header: RtpHeader, payload: Buffer, rolloverCounter: number): Buffer {
+export function gcmEncryptRtp(this: GcmCipher, header: RtpHeader, payload: Buffer, rolloverCounter: number): Buffer {
   if (header.extension || header.extensions.length || header.csrc.length || header.padding) {
     return weriftOriginal.cipherEncryptRtp.call(this, header, payload, rolloverCounter);
   }
@@ -117,7 +117,7 @@ function gcmEncryptRtp(this: GcmCipher, header: RtpHeader, payload: Buffer, roll
   return out;
 }
 
-function gcmDecryptRtp(this: GcmCipher, cipherText: Buffer, rolloverCounter: number, header: RtpHeader): [Buffer, RtpHeader] {
+export function gcmDecryptRtp(this: GcmCipher, cipherText: Buffer, rolloverCounter: number, header: RtpHeader): [Buffer, RtpHeader] {
   const offset = header.payloadOffset;
   const tagAt = cipherText.length - GCM_TAG;
   const decipher = createDecipheriv('aes-128-gcm', this.srtpSessionKey, rtpIv(this.srtpSessionSalt, header.ssrc, rolloverCounter, header.sequenceNumber));
@@ -145,7 +145,7 @@ function gcmDecryptRtp(this: GcmCipher, cipherText: Buffer, rolloverCounter: num
 }
 
 /** werift's SrtpContext.decryptRtp without copying the SSRC state per packet: updated in place, put back if the packet fails. */
-function contextDecryptRtp(this: SrtpContextLike, cipherText: Buffer): [Buffer, RtpHeader] {
+export function contextDecryptRtp(this: SrtpContextLike, cipherText: Buffer): [Buffer, RtpHeader] {
   if (this.profile !== ProtectionProfileAeadAes128Gcm || cipherText.length < RTP_HEADER_SIZE + GCM_TAG) return weriftOriginal.contextDecryptRtp.call(this, cipherText);
   let header: RtpHeader;
   try {
@@ -187,7 +187,7 @@ function ntpNow() {
 }
 
 /** RTCRtpSender.sendRtp for a plain packet on a sender without header extensions or RED; werift's own otherwise. */
-async function senderSendRtp(this: SenderLike, rtp: RtpPacket | Buffer): Promise<void> {
+export async function senderSendRtp(this: SenderLike, rtp: RtpPacket | Buffer): Promise<void> {
   if (Buffer.isBuffer(rtp) || this.headerExtensions.length || this.redRedundantPayloadType || rtp.header.extensions.length || rtp.header.csrc.length) {
     return weriftOriginal.senderSendRtp.call(this, rtp);
   }
