@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift';
+import { GenericNack, PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpTransportLayerFeedback, type RtpPacket } from 'werift';
 import { createRelay, type Relay, type RelaySession } from './relay.ts';
 import { Inbox, SyntheticPeer, sleep, until } from './synthetic-peer.ts';
 import { videoBitrateOf } from './sdp.ts';
@@ -215,6 +215,35 @@ describe('relay', () => {
     await leave(doctor, patient);
     await until('the call record', () => w.calls.length === 1);
     expect(w.calls[0].keyframeRequests.pli).toBeGreaterThan(0);
+  });
+
+  it('answers a receiver\'s NACK from its own history with the packet as it was sent', async () => {
+    const w = world();
+    relays.push(w.relay);
+    w.setConsent('enc-8', true);
+    const patient = join(w.relay, 'enc-8', 'patient');
+    const doctor = join(w.relay, 'enc-8', 'doctor');
+    await startMedia(patient);
+    const answer = await startMedia(doctor);
+    const got: RtpPacket[] = [];
+    doctor.peer.pc.getTransceivers().find((t) => t.kind === 'video')!.receiver.tracks[0]?.onReceiveRtp.subscribe((p) => { got.push(p); });
+    patient.peer.startSending();
+    await until('video to the doctor', () => got.length > 200);
+    patient.peer.stopSending();
+    await sleep(200);
+    const relayVideoSsrc = Number(answer.sdp.split(/\r?\nm=/).find((s) => s.startsWith('video'))!.match(/a=ssrc:(\d+)/)![1]);
+    // Two packets well inside the last 128, and one long gone from the history.
+    const wanted = [got[got.length - 10], got[got.length - 100]];
+    const gone = got[0].header.sequenceNumber;
+    const before = got.length;
+    const nack = new GenericNack({ senderSsrc: doctor.peer.video.sender.ssrc, mediaSourceSsrc: relayVideoSsrc, lost: [...wanted.map((p) => p.header.sequenceNumber), gone] });
+    await doctor.peer.video.receiver.dtlsTransport.sendRtcp([new RtcpTransportLayerFeedback({ feedback: nack })]);
+    await until('the retransmissions', () => got.length >= before + 2, 3000);
+    await sleep(200);
+    const again = got.slice(before);
+    expect(again.map((p) => p.header.sequenceNumber).sort()).toEqual(wanted.map((p) => p.header.sequenceNumber).sort());
+    for (const p of again) expect(p.payload.equals(wanted.find((q) => q.header.sequenceNumber === p.header.sequenceNumber)!.payload)).toBe(true);
+    await leave(doctor, patient);
   });
 
   const N = Math.min(500, Number(process.env.RELAY_CLEANUP_CALLS ?? 100));

@@ -8,7 +8,7 @@ import type { ClientMessage, LinkQuality, Party, QualityLevel, ServerMessage, St
 import { capVideoBitrate } from './sdp.ts';
 import { keyframeAskedOf, keyframeRequest } from './keyframe-request.ts';
 import { CallStats, type CallRecord, type LegSample } from './quality.ts';
-import { installWeriftFastPath } from './werift-fast-path.ts';
+import { installWeriftFastPath, streamFigures } from './werift-fast-path.ts';
 
 /**
  * The consultation relay: one room per encounter, two participants (patient, doctor), each with
@@ -494,19 +494,18 @@ export class Relay {
         const ok = await this.deps.consentActive(room.encounterId).catch(() => true);
         if (!ok && room.epoch === epoch) this.stopMedia(room, 'withdrawn');
       }
-      if (this.ticks % qualityEvery === 0) await this.quality(room);
+      if (this.ticks % qualityEvery === 0) this.quality(room);
     }
   }
 
   /** Each participant's link figures, the indicator they see, and the audio-only suggestion. */
-  private async quality(room: Room) {
+  private quality(room: Room) {
     const levels: Partial<Record<Party, QualityLevel>> = {};
     const samples: Partial<Record<Party, LinkQuality>> = {};
     for (const role of ['patient', 'doctor'] as Party[]) {
       const leg = room.legs[role];
       if (!leg?.connected || leg.closed) continue;
-      const q = await linkQuality(leg).catch(() => null);
-      if (!q || leg.closed) continue;
+      const q = linkQuality(leg);
       samples[role] = q;
       levels[role] = q.level;
       leg.level = q.level;
@@ -559,20 +558,19 @@ async function waitForGathering(pc: RTCPeerConnection, ms: number) {
   });
 }
 
-/** One participant's link from the relay's peer connection statistics, as deltas since the last look. */
-async function linkQuality(leg: Leg): Promise<LinkQuality> {
-  const report = await leg.pc.getStats();
+/** One participant's link from the relay's peer connection figures, as deltas since the last look. */
+function linkQuality(leg: Leg): LinkQuality {
+  const figures = streamFigures(leg.pc);
   let inLost = 0, inPackets = 0, jitter = 0, fractionLost = 0, rtt: number | null = null, nRemote = 0;
-  for (const s of report.values() as Iterable<Record<string, unknown>>) {
-    if (s.type === 'inbound-rtp') {
-      inLost += Number(s.packetsLost ?? 0);
-      inPackets += Number(s.packetsReceived ?? 0);
-      if (s.kind === 'audio' && typeof s.jitter === 'number') jitter = Math.max(jitter, s.jitter);
-      if (s.kind === 'video' && typeof s.jitter === 'number' && jitter === 0) jitter = s.jitter;
-    } else if (s.type === 'remote-inbound-rtp') {
-      if (typeof s.fractionLost === 'number') { fractionLost = Math.max(fractionLost, s.fractionLost); nRemote++; }
-      if (typeof s.roundTripTime === 'number') rtt = Math.max(rtt ?? 0, s.roundTripTime);
-    }
+  for (const s of figures.inbound) {
+    inLost += s.packetsLost;
+    inPackets += s.packetsReceived;
+    if (s.kind === 'audio' && s.jitter !== undefined) jitter = Math.max(jitter, s.jitter);
+    if (s.kind === 'video' && s.jitter !== undefined && jitter === 0) jitter = s.jitter;
+  }
+  for (const s of figures.remoteInbound) {
+    if (s.fractionLost !== undefined) { fractionLost = Math.max(fractionLost, s.fractionLost); nRemote++; }
+    if (s.roundTripTime !== undefined) rtt = Math.max(rtt ?? 0, s.roundTripTime);
   }
   const now = performance.now();
   const secs = Math.max(0.2, (now - leg.prev.at) / 1000);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProtectionProfileAeadAes128Gcm, RtpHeader, RtpPacket, SrtpAuthenticationError, SrtpSession } from 'werift';
-import { contextDecryptRtp, gcmDecryptRtp, gcmEncryptRtp, parseRtpHeader, senderSendRtp, weriftOriginal, type SenderLike, type SrtpContextLike } from './werift-fast-path.ts';
+import { contextDecryptRtp, gcmDecryptRtp, gcmEncryptRtp, parseRtpHeader, senderSendRtp, streamFigures, weriftOriginal, type SenderLike, type SrtpContextLike } from './werift-fast-path.ts';
+import { SyntheticPeer, sleep } from './synthetic-peer.ts';
 
 /**
  * The fast path against werift's own methods on the same inputs. Nothing is installed here: each
@@ -97,13 +98,13 @@ describe('werift fast path', () => {
   });
 
   it('sends a forwarded packet with the same header and sender state as werift', async () => {
-    const fakeSender = () => {
+    const fakeSender = (rtcpFeedback = [{ type: 'nack' }]) => {
       const sent: { payload: Buffer; header: Record<string, unknown> }[] = [];
       const bwe: number[] = [];
       let rtcpRuns = 0;
       const s: SenderLike = {
         dtlsTransport: { state: 'connected', transportSequenceNumber: 9, sendRtp: async (payload, header) => { sent.push({ payload: Buffer.from(payload), header: { ...header } }); return payload.length + 28; } },
-        codec: { payloadType: 96 }, headerExtensions: [], ssrc: 0xabcdef01, timestamp: 0, sequenceNumber: 0,
+        codec: { payloadType: 96, rtcpFeedback }, headerExtensions: [], ssrc: 0xabcdef01, timestamp: 0, sequenceNumber: 0,
         timestampOffset: -123_456, seqOffset: 65_000, ntpTimestamp: 0n, rtpTimestamp: 0, octetCount: 0, headerBytesSent: 0, packetCount: 0xffff_fffe,
         rtpCache: [], runRtcp: () => { rtcpRuns++; }, senderBWE: { rtpPacketSent: (i) => { bwe.push(i.wideSeq, i.size); } },
       };
@@ -121,10 +122,69 @@ describe('werift fast path', () => {
     expect(JSON.stringify(stateB, (_, v) => (typeof v === 'function' ? undefined : v))).toBe(JSON.stringify(stateA, (_, v) => (typeof v === 'function' ? undefined : v)));
     expect(typeof ntpB).toBe(typeof ntpA);
     expect(Number(ntpB >> 32n)).toBeCloseTo(Number(ntpA >> 32n), -1);
+    // The history werift's NACK handler reads: the same packets, header and payload, by sequence number.
     expect(cacheB.map((p) => p?.header.sequenceNumber)).toEqual(cacheA.map((p) => p?.header.sequenceNumber));
+    expect(cacheB.map((p) => p && { ...p.header })).toEqual(cacheA.map((p) => p && { ...p.header }));
+    expect(cacheB.every((p, i) => p.payload.equals(cacheA[i].payload))).toBe(true);
     expect(b.sent.map((x) => x.header)).toEqual(a.sent.map((x) => x.header));
     expect(b.sent.every((x, i) => x.payload.equals(a.sent[i].payload))).toBe(true);
     expect(b.bwe).toEqual(a.bwe);
     expect(b.runs()).toBe(600);
+  });
+
+  it('keeps a history only for a codec the receiver can NACK, and copies payloads too large for a slot', async () => {
+    const sender = (rtcpFeedback: { type: string; parameter?: string }[]): SenderLike => ({
+      dtlsTransport: { state: 'connected', transportSequenceNumber: 0, sendRtp: async (p: Buffer) => p.length },
+      codec: { payloadType: 111, rtcpFeedback }, headerExtensions: [], ssrc: 7, timestamp: 0, sequenceNumber: 0, timestampOffset: 0, seqOffset: 0,
+      ntpTimestamp: 0n, rtpTimestamp: 0, octetCount: 0, headerBytesSent: 0, packetCount: 0, rtpCache: [], runRtcp: () => {}, senderBWE: { rtpPacketSent: () => {} },
+    });
+    const opus = sender([{ type: 'transport-cc' }]);
+    const vp8 = sender([{ type: 'nack' }, { type: 'nack', parameter: 'pli' }]);
+    const big = randomBytes(1400), small = randomBytes(300);
+    for (const [i, payload] of [big, small].entries()) {
+      await senderSendRtp.call(opus, new RtpPacket(new RtpHeader({ sequenceNumber: i, ssrc: 1 }), payload));
+      await senderSendRtp.call(vp8, new RtpPacket(new RtpHeader({ sequenceNumber: i, ssrc: 1 }), payload));
+    }
+    expect(opus.rtpCache).toEqual([]);
+    expect(vp8.rtpCache[0].payload.equals(big)).toBe(true);
+    expect(vp8.rtpCache[1].payload.equals(small)).toBe(true);
+    // The slot owns its bytes: a sender's buffer reused afterwards does not change the history.
+    small.fill(0);
+    expect(vp8.rtpCache[1].payload.equals(small)).toBe(false);
+  });
+
+  it('reads the link figures werift\'s getStats reports, on a live connection', { timeout: 20_000 }, async () => {
+    const a = new SyntheticPeer(), b = new SyntheticPeer();
+    try {
+      await b.pc.setRemoteDescription({ type: 'offer', sdp: await a.offer() });
+      await b.pc.setLocalDescription(await b.pc.createAnswer());
+      await sleep(300);
+      await a.answer(b.pc.localDescription!.sdp);
+      await a.connected(); await b.connected();
+      a.startSending(); b.startSending();
+      // Sender and receiver reports go every few seconds: wait for a round trip to be known.
+      const deadline = Date.now() + 12_000;
+      while (!streamFigures(a.pc).remoteInbound.some((r) => r.roundTripTime !== undefined) && Date.now() < deadline) await sleep(200);
+      a.stopSending(); b.stopSending();
+      await sleep(300);
+      const fromStats = async () => {
+        const figures = { inbound: [] as unknown[], remoteInbound: [] as unknown[] };
+        for (const s of (await a.pc.getStats()).values() as Iterable<Record<string, unknown>>) {
+          if (s.type === 'inbound-rtp') figures.inbound.push({ kind: s.kind, packetsReceived: s.packetsReceived, packetsLost: s.packetsLost, jitter: s.jitter });
+          if (s.type === 'remote-inbound-rtp') figures.remoteInbound.push({ kind: s.kind, fractionLost: s.fractionLost, roundTripTime: s.roundTripTime });
+        }
+        return figures;
+      };
+      const ours = streamFigures(a.pc);
+      expect(ours.inbound.map((s) => s.kind).sort()).toEqual(['audio', 'video']);
+      expect(ours.inbound.every((s) => s.packetsReceived > 20)).toBe(true);
+      expect(ours.remoteInbound.some((r) => typeof r.roundTripTime === 'number')).toBe(true);
+      const sortByKind = <T extends { kind: string }>(xs: T[]) => [...xs].sort((x, y) => x.kind.localeCompare(y.kind));
+      const theirs = await fromStats();
+      expect(sortByKind(ours.inbound)).toEqual(sortByKind(theirs.inbound as { kind: string }[]));
+      expect(sortByKind(ours.remoteInbound)).toEqual(sortByKind(theirs.remoteInbound as { kind: string }[]));
+    } finally {
+      await a.close(); await b.close();
+    }
   });
 });

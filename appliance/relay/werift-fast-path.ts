@@ -7,16 +7,22 @@
  * (test/werift-fast-path.test.ts compares them with werift's on random packets) and hand anything
  * unusual (header extensions, CSRCs, padding, RED) to werift's own code.
  *
+ * The sender's retransmission history is kept in memory allocated once per sender (see
+ * `SendHistory`) instead of holding the last 128 packets themselves: held packets outlive the young
+ * generation, and their promoted garbage was the relay's memory growth with each call.
+ *
  * Kept in one module so that dropping it, once werift does the same upstream, is one line in
  * relay.ts.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { ntpTime, ProtectionProfileAeadAes128Gcm, RTCRtpSender, RtpHeader, SrtpAuthenticationError, SrtpSession, type RtpPacket } from 'werift';
+import { ntpTime, ProtectionProfileAeadAes128Gcm, RTCRtpSender, type RTCPeerConnection, RtpHeader, SrtpAuthenticationError, SrtpSession, type RtpPacket } from 'werift';
 
 const RTP_HEADER_SIZE = 12;
 const GCM_TAG = 16;
 /** werift's sender keeps this many packets for retransmission (rtpSender.ts). */
 const RTP_HISTORY_SIZE = 128;
+/** Payload bytes a history slot holds in place; browsers packetise video below this. Larger payloads are copied on their own. */
+const HISTORY_SLOT_BYTES = 1200;
 
 type SsrcState = { rolloverCounter: number; lastSequenceNumber: number; rolloverHasProcessed?: boolean };
 interface GcmCipher {
@@ -34,12 +40,12 @@ export interface SrtpContextLike {
 }
 export interface SenderLike {
   dtlsTransport: { state: string; transportSequenceNumber: number; sendRtp(payload: Buffer, header: RtpHeader): Promise<number> };
-  codec?: { payloadType: number };
+  codec?: { payloadType: number; rtcpFeedback?: { type: string; parameter?: string }[] };
   headerExtensions: unknown[];
   redRedundantPayloadType?: number;
   ssrc: number; timestamp: number; sequenceNumber: number; timestampOffset: number; seqOffset: number;
   ntpTimestamp: bigint; rtpTimestamp: number; octetCount: number; headerBytesSent: number; packetCount: number;
-  rtpCache: RtpPacket[];
+  rtpCache: (RtpPacket | HistorySlot)[];
   runRtcp(): void;
   senderBWE: { rtpPacketSent(info: { wideSeq: number; size: number; sendingAtMs: number; sentAtMs: number }): void };
 }
@@ -129,9 +135,9 @@ export function gcmDecryptRtp(this: GcmCipher, cipherText: Buffer, rolloverCount
   } catch {
     throw new SrtpAuthenticationError('Failed to authenticate SRTP packet');
   }
-  // Its own memory, not a slice of Node's shared pool: the sender keeps the last 128 packets for
-  // retransmission, and a slice would keep a whole 8 KB pool slab alive with it.
-  const dst = Buffer.allocUnsafeSlow(tagAt);
+  // From Node's shared pool: nothing keeps a received packet past its forwarding (the sender's
+  // history copies it), so a slice never holds a pool slab alive.
+  const dst = Buffer.allocUnsafe(tagAt);
   cipherText.copy(dst, 0, 0, offset);
   dec.copy(dst, offset);
   if (header.padding) {
@@ -175,6 +181,67 @@ export function contextDecryptRtp(this: SrtpContextLike, cipherText: Buffer): [B
  * string, and a report pairs it with an RTP timestamp where a millisecond is far below what
  * lip-sync can notice.
  */
+/**
+ * One packet of a sender's retransmission history. What werift's NACK handler reads of it is
+ * `header` and `payload`; both live in memory the slot owns, so storing a packet allocates nothing.
+ */
+export class HistorySlot {
+  readonly header = new RtpHeader();
+  private length = 0;
+  private large: Buffer | null = null;
+  constructor(private readonly slab: Buffer, private readonly offset: number) {}
+  store(h: RtpHeader, payload: Buffer) {
+    const d = this.header;
+    d.version = h.version;
+    d.padding = h.padding;
+    d.paddingSize = h.paddingSize;
+    d.marker = h.marker;
+    d.payloadType = h.payloadType;
+    d.sequenceNumber = h.sequenceNumber;
+    d.timestamp = h.timestamp;
+    d.ssrc = h.ssrc;
+    d.payloadOffset = h.payloadOffset;
+    this.length = payload.length;
+    if (payload.length <= HISTORY_SLOT_BYTES) {
+      this.large = null;
+      payload.copy(this.slab, this.offset);
+    } else {
+      this.large = Buffer.from(payload);
+    }
+  }
+  get payload(): Buffer {
+    return this.large ?? this.slab.subarray(this.offset, this.offset + this.length);
+  }
+}
+
+/** A sender's last 128 packets, in one buffer allocated at its first packet; none for a codec without NACK. */
+export class SendHistory {
+  readonly slots: HistorySlot[] = [];
+  constructor() {
+    const slab = Buffer.alloc(RTP_HISTORY_SIZE * HISTORY_SLOT_BYTES);
+    for (let i = 0; i < RTP_HISTORY_SIZE; i++) this.slots.push(new HistorySlot(slab, i * HISTORY_SLOT_BYTES));
+  }
+  /** Stores the packet and puts its slot where werift's NACK handler looks (its array is replaced on replaceRTP). */
+  keep(sender: SenderLike, header: RtpHeader, payload: Buffer) {
+    const i = header.sequenceNumber % RTP_HISTORY_SIZE;
+    const slot = this.slots[i];
+    slot.store(header, payload);
+    sender.rtpCache[i] = slot;
+  }
+}
+
+const historyOf = Symbol('simpul.sendHistory');
+type WithHistory = SenderLike & { [historyOf]?: SendHistory | null };
+/** The sender's history, made at its first packet: a receiver that never NACKs (Opus, as browsers negotiate it) gets none. */
+function sendHistory(sender: WithHistory): SendHistory | null {
+  let h = sender[historyOf];
+  if (h === undefined) {
+    const nack = sender.codec?.rtcpFeedback?.some((f) => f.type === 'nack' && !f.parameter) ?? false;
+    h = sender[historyOf] = nack ? new SendHistory() : null;
+  }
+  return h;
+}
+
 let ntpAtMs = -1;
 let ntpCached = 0n;
 function ntpNow() {
@@ -204,11 +271,39 @@ export async function senderSendRtp(this: SenderLike, rtp: RtpPacket | Buffer): 
   this.octetCount += payload.length;
   this.headerBytesSent += RTP_HEADER_SIZE;
   this.packetCount = (this.packetCount + 1) >>> 0;
-  this.rtpCache[header.sequenceNumber % RTP_HISTORY_SIZE] = rtp;
+  sendHistory(this)?.keep(this, header, payload);
   const size = await this.dtlsTransport.sendRtp(payload, header);
   this.runRtcp();
   const now = Date.now();
   this.senderBWE.rtpPacketSent({ wideSeq: this.dtlsTransport.transportSequenceNumber, size, sendingAtMs: now, sentAtMs: now });
+}
+
+/** What werift 0.24.4 keeps per stream and per sender for its statistics (private fields there). */
+interface ReceiverFigures { tracks: { ssrc?: number; kind: string }[]; remoteStreams: Record<number, { packets_received: number; packets_lost: number; jitter: number; clockRate: number } | undefined> }
+interface SenderFigures { rtt?: number; remoteFractionLost?: number }
+export interface StreamFigures {
+  inbound: { kind: string; packetsReceived: number; packetsLost: number; jitter: number | undefined }[];
+  remoteInbound: { kind: string; fractionLost: number | undefined; roundTripTime: number | undefined }[];
+}
+
+/**
+ * The figures of `pc.getStats()` that the quality check uses, read straight from werift's
+ * counters: getStats builds the whole report, transport and certificates included, and for every
+ * leg at once that stalled the relay for tens of milliseconds every quality tick.
+ */
+export function streamFigures(pc: RTCPeerConnection): StreamFigures {
+  const out: StreamFigures = { inbound: [], remoteInbound: [] };
+  for (const t of pc.getTransceivers()) {
+    const r = t.receiver as unknown as ReceiverFigures;
+    for (const track of r.tracks) {
+      if (!track.ssrc) continue;
+      const s = r.remoteStreams[track.ssrc];
+      out.inbound.push({ kind: t.kind, packetsReceived: s?.packets_received ?? 0, packetsLost: s?.packets_lost ?? 0, jitter: s?.clockRate ? s.jitter / s.clockRate : undefined });
+    }
+    const snd = t.sender as unknown as SenderFigures;
+    if (snd.rtt !== undefined || snd.remoteFractionLost !== undefined) out.remoteInbound.push({ kind: t.kind, fractionLost: snd.remoteFractionLost, roundTripTime: snd.rtt });
+  }
+  return out;
 }
 
 let installed = false;
