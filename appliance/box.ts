@@ -10,7 +10,7 @@ import { countAdmins } from './clinic/staff.ts';
 import { expireReferrals } from './clinic/referrals.ts';
 import { startSync, type Sync } from './sync/index.ts';
 import { createApp } from './http/app.ts';
-import { createRelay, type Relay } from './relay/relay.ts';
+import { RelayProcess } from './relay/relay-host.ts';
 import { relayDepsFor } from './relay/store.ts';
 import { relayConfigOf } from './relay/settings.ts';
 import { attachWebSockets, type WebSocketAttachment } from './relay/node-websocket.ts';
@@ -20,7 +20,7 @@ import { loadOrCreateCertificate } from './http/tls.ts';
 export interface Box {
   db: GroupCommitDb;
   sync: Sync;
-  relay: Relay;
+  relay: RelayProcess;
   queue: Queue;
   url: string;
   httpRedirectUrl: string | null;
@@ -68,15 +68,16 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   const dayTimer = setInterval(() => void dayWork().catch((err) => log.error({ err }, 'day turnover work failed')), 10 * 60_000);
   dayTimer.unref();
 
-  // The consultation relay: media only with consent; its signaling WebSockets ride the HTTPS server.
-  const relay = createRelay(relayConfigOf(config), relayDepsFor(db, log));
+  // The consultation relay, in a process of its own: media only with consent; its signaling
+  // WebSockets ride the HTTPS server.
+  const relay = new RelayProcess(relayConfigOf(config), relayDepsFor(db, log), { logLevel: config.logLevel });
   const sockets: WebSocketAttachment[] = [];
 
   const app = createApp({
     relay,
     db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
     sync,
-    metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + relay.metricsText(),
+    metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + (await relay.metricsText()),
     health: async () => {
       const checks: Record<string, unknown> = {};
       let ok = true;

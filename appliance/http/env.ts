@@ -5,7 +5,7 @@ import type { ClinicSettings } from '../clinic/settings.ts';
 import type { Session } from '../clinic/staff.ts';
 import type { Lang } from './i18n.ts';
 import type { Sync } from '../sync/index.ts';
-import type { Relay } from '../relay/relay.ts';
+import type { MediaRelay } from '../relay/relay.ts';
 
 /** What the HTTP layer is given at start: the domain's handles, never storage internals. */
 export interface AppDeps {
@@ -18,7 +18,7 @@ export interface AppDeps {
   /** The link to the hub: backlog, last sync, last error (disabled when not enrolled). */
   sync: Sync;
   /** The consultation relay (absent in in-process tests: no UDP there); adds the signaling routes. */
-  relay?: Relay;
+  relay?: MediaRelay;
   /** Extra Prometheus text appended to /metrics by other parts (the relay). */
   metrics?: () => Promise<string>;
   /** Cookies get `Secure` when served over HTTPS (always on a box; tests may use plain HTTP). */

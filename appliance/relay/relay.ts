@@ -52,6 +52,43 @@ export interface RelaySession {
   close(): void;
 }
 
+/** What the relay holds right now and has done since it started. */
+export interface RelayStats {
+  rooms: number;
+  peerConnections: number;
+  timer: boolean;
+  calls: number;
+  peerConnectionsCreated: number;
+  refusedNoConsent: number;
+  keyframeRequests: number;
+  packetsForwarded: number;
+  bytesForwarded: number;
+}
+
+/**
+ * The relay as the box's HTTP routes see it: the in-process `Relay` below (tests) or the relay's
+ * own process (`RelayProcess` in relay-host.ts, what a box runs).
+ */
+export interface MediaRelay {
+  /** A participant's signaling session joins the encounter's room (a second one for the same role replaces the first). */
+  connect(encounterId: string, role: Party, sink: (msg: ServerMessage) => void): RelaySession;
+  stats(): RelayStats;
+  /** Prometheus text for /metrics. */
+  metricsText(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Prometheus text of the relay's figures. */
+export function relayMetricsText(s: RelayStats): string {
+  const m = (name: string, help: string, type: 'gauge' | 'counter', v: number) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
+  return m('simpul_relay_rooms', 'Consultation rooms with a participant connected.', 'gauge', s.rooms)
+    + m('simpul_relay_peer_connections', 'Open media peer connections.', 'gauge', s.peerConnections)
+    + m('simpul_relay_calls_total', 'Calls that got media.', 'counter', s.calls)
+    + m('simpul_relay_refused_no_consent_total', 'Offers refused for want of consent.', 'counter', s.refusedNoConsent)
+    + m('simpul_relay_keyframe_requests_total', 'PLI/FIR sent to senders.', 'counter', s.keyframeRequests)
+    + m('simpul_relay_forwarded_bytes_total', 'RTP payload bytes forwarded.', 'counter', s.bytesForwarded);
+}
+
 type Kind = 'audio' | 'video';
 const other = (p: Party): Party => (p === 'patient' ? 'doctor' : 'patient');
 /** A send that fails because its leg is closing: nothing to do (one function, not one per packet). */
@@ -129,7 +166,7 @@ class Session implements RelaySession {
   }
 }
 
-export class Relay {
+export class Relay implements MediaRelay {
   private readonly rooms = new Map<string, Room>();
   private timer: NodeJS.Timeout | null = null;
   private ticks = 0;
@@ -145,23 +182,14 @@ export class Relay {
   }
 
   /** Open peer connections and rooms right now (tests check that nothing is left behind). */
-  stats() {
+  stats(): RelayStats {
     return { rooms: this.rooms.size, peerConnections: this.pcCount, timer: this.timer !== null, ...this.totals };
   }
 
-  /** Prometheus text for /metrics. */
-  metricsText(): string {
-    const s = this.stats();
-    const m = (name: string, help: string, type: 'gauge' | 'counter', v: number) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
-    return m('simpul_relay_rooms', 'Consultation rooms with a participant connected.', 'gauge', s.rooms)
-      + m('simpul_relay_peer_connections', 'Open media peer connections.', 'gauge', s.peerConnections)
-      + m('simpul_relay_calls_total', 'Calls that got media.', 'counter', s.calls)
-      + m('simpul_relay_refused_no_consent_total', 'Offers refused for want of consent.', 'counter', s.refusedNoConsent)
-      + m('simpul_relay_keyframe_requests_total', 'PLI/FIR sent to senders.', 'counter', s.keyframeRequests)
-      + m('simpul_relay_forwarded_bytes_total', 'RTP payload bytes forwarded.', 'counter', s.bytesForwarded);
+  async metricsText(): Promise<string> {
+    return relayMetricsText(this.stats());
   }
 
-  /** A participant's signaling session joins the encounter's room (a second one for the same role replaces the first). */
   connect(encounterId: string, role: Party, sink: (msg: ServerMessage) => void): RelaySession {
     if (this.closedRelay) throw new Error('relay closed');
     let room = this.rooms.get(encounterId);

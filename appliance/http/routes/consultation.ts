@@ -10,7 +10,7 @@ import { findEncounter } from '../../clinic/encounters.ts';
 import { ClinicError } from '../../clinic/errors.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import { audit } from '../../clinic/audit.ts';
-import type { Relay, RelaySession } from '../../relay/relay.ts';
+import type { MediaRelay, RelaySession } from '../../relay/relay.ts';
 import { parseClientMessage, type Party } from '../../relay/protocol.ts';
 import { upgradeWebSocket } from '../../relay/node-websocket.ts';
 import { callQualityOf } from '../../relay/store.ts';
@@ -43,7 +43,7 @@ function upgradeRequired(c: Context<AppEnv>) {
   return c.json({ error: { code: 'upgrade_required', message: 'this address is a WebSocket (consultation signaling)', details: {} } }, 426);
 }
 
-function socketFor(c: Context<AppEnv>, relay: Relay, encounterId: string, role: Party) {
+function socketFor(c: Context<AppEnv>, relay: MediaRelay, encounterId: string, role: Party) {
   const log = c.get('log');
   let session: RelaySession | null = null;
   return upgradeWebSocket(c, {
@@ -71,7 +71,7 @@ function socketFor(c: Context<AppEnv>, relay: Relay, encounterId: string, role: 
   });
 }
 
-export function registerConsultation(app: OpenAPIHono<AppEnv>, relay: Relay) {
+export function registerConsultation(app: OpenAPIHono<AppEnv>, relay: MediaRelay) {
   register({ method: 'GET', path: staffSocketPath, access: ['doctor'], kind: 'api' });
   app.get(staffSocketPath, allow('doctor'), async (c) => {
     const encounterId = c.req.param('encounterId') ?? '';

@@ -1,0 +1,131 @@
+/**
+ * The relay's own process (started by relay-host.ts). Media forwarding gets an event loop and a
+ * heap of its own: the box's database queries (10–50 ms in PGlite's WASM) and its garbage
+ * collections no longer hold packets up, and a relay that fails takes no clinic data with it.
+ * Consent is still decided by the box: this process asks, and hears of withdrawals at once.
+ */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import pino from 'pino';
+import { createRelay, type Relay, type RelaySession, type RelayStats } from './relay.ts';
+import type { FromRelayProcess, ToRelayProcess } from './process-messages.ts';
+
+const send = (m: FromRelayProcess) => {
+  if (process.connected) process.send!(m, undefined, undefined, () => {});
+};
+
+let relay: Relay | null = null;
+const sessions = new Map<number, RelaySession>();
+const consentWaiters = new Map<number, (active: boolean) => void>();
+const consentListeners = new Set<(encounterId: string, active: boolean) => void>();
+let asked = 0;
+
+let lastShape = '';
+let lastStats: RelayStats | null = null;
+/** Tells the box of a change in rooms, peer connections or calls before anything that follows from it. */
+function pushStats(always = false) {
+  if (!relay) return;
+  const s = relay.stats();
+  // Everything but the per-packet counters, which the periodic push carries.
+  const shape = `${s.rooms}/${s.peerConnections}/${s.timer}/${s.calls}/${s.peerConnectionsCreated}/${s.refusedNoConsent}/${s.keyframeRequests}`;
+  if (!always && shape === lastShape) return;
+  lastShape = shape;
+  lastStats = s;
+  send({ op: 'stats', stats: s });
+}
+
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+let gcMax = 0;
+let gcTotal = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMax = Math.max(gcMax, e.duration);
+    gcTotal += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
+function start(config: Extract<ToRelayProcess, { op: 'init' }>) {
+  const log = pino({ level: config.logLevel, base: { part: 'relay', pid: process.pid } });
+  relay = createRelay(config.config, {
+    log,
+    consentActive: (encounterId) => new Promise<boolean>((resolve) => {
+      const id = ++asked;
+      consentWaiters.set(id, resolve);
+      send({ op: 'consent-ask', id, encounterId });
+    }),
+    onConsentChange: (listener) => {
+      consentListeners.add(listener);
+      return () => void consentListeners.delete(listener);
+    },
+    saveCall: async (record) => send({ op: 'call', record }),
+  });
+  // Counters (packets, bytes) for /metrics between changes.
+  setInterval(() => pushStats(true), 1000).unref();
+  log.info({ pid: process.pid }, 'relay process ready');
+  send({ op: 'ready' });
+}
+
+process.on('message', (m: ToRelayProcess) => {
+  switch (m.op) {
+    case 'init':
+      if (!relay) start(m);
+      return;
+    case 'connect': {
+      if (!relay) return;
+      sessions.set(m.key, relay.connect(m.encounterId, m.role, (msg) => {
+        pushStats();
+        send({ op: 'out', key: m.key, msg });
+      }));
+      break;
+    }
+    case 'msg':
+      void sessions.get(m.key)?.handle(m.msg);
+      break;
+    case 'leave':
+      sessions.get(m.key)?.close();
+      sessions.delete(m.key);
+      break;
+    case 'consent':
+      for (const l of consentListeners) l(m.encounterId, m.active);
+      break;
+    case 'consent-answer':
+      consentWaiters.get(m.id)?.(m.active);
+      consentWaiters.delete(m.id);
+      return;
+    case 'figures': {
+      const u = process.cpuUsage();
+      send({
+        op: 'figures', id: m.id,
+        figures: {
+          relay: relay?.stats() ?? lastStats ?? emptyStats, cpuUs: u.user + u.system, rss: process.memoryUsage.rss(),
+          loopDelayP99: loop.percentile(99) / 1e6, loopDelayMax: loop.max / 1e6, gcPauseMax: gcMax, gcPauseTotal: gcTotal,
+        },
+      });
+      if (m.reset) {
+        loop.reset();
+        gcMax = 0;
+        gcTotal = 0;
+      }
+      return;
+    }
+    case 'close':
+      void stop();
+      return;
+  }
+  pushStats();
+});
+
+const emptyStats: RelayStats = { rooms: 0, peerConnections: 0, timer: false, calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 };
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await relay?.close();
+  pushStats();
+  process.exit(0);
+}
+// The box went away (stopped, or killed): media without its consent gate must not go on.
+process.on('disconnect', () => void stop());
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => {}); // a Ctrl-C reaches the whole group: the box stops this process in its turn
