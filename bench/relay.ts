@@ -87,7 +87,7 @@ async function directBaseline(pairs: number, seconds: number) {
 }
 
 export async function runRelayBench(opts: { levels?: number[]; seconds?: number } = {}) {
-  const levels = opts.levels ?? (process.env.RELAY_BENCH_LEVELS ?? '1,5,10,20,30').split(',').map(Number);
+  const levels = opts.levels ?? (process.env.RELAY_BENCH_LEVELS ?? '1,5,10,20,30,40').split(',').map(Number);
   const seconds = opts.seconds ?? Number(process.env.RELAY_BENCH_SECONDS ?? 5);
   // Baselines first, each alone: at N calls the direct pairs load this process as the relayed calls will.
   const baselines = new Map<number, { p50: number; p99: number }>();
