@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { ClientMessage, Party, ServerMessage } from './protocol.ts';
-import { relayMetricsText, type MediaRelay, type RelayConfig, type RelayDeps, type RelaySession, type RelayStats } from './relay.ts';
+import { emptyRelayStats, relayMetricsText, type MediaRelay, type RelayConfig, type RelayDeps, type RelaySession, type RelayStats } from './relay.ts';
 import type { FromRelayProcess, RelayProcessFigures, ToRelayProcess } from './process-messages.ts';
 import { relayProcessEntry, type RelayEntry } from './relay-entry.ts';
 
@@ -25,8 +25,6 @@ export interface RelayProcessOptions {
  * MB) and only stops a leak from taking the box's memory: the process then dies and starts again.
  */
 export const RELAY_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=128'];
-
-const emptyStats = (): RelayStats => ({ rooms: 0, peerConnections: 0, timer: false, calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 });
 
 class HostSession implements RelaySession {
   closed = false;
@@ -53,9 +51,9 @@ export class RelayProcess implements MediaRelay {
   private nextKey = 1;
   private nextFigures = 1;
   private readonly figureWaiters = new Map<number, (f: RelayProcessFigures) => void>();
-  private latest = emptyStats();
+  private latest = emptyRelayStats();
   /** Counters of the processes that came before this one (a restart does not reset /metrics). */
-  private carried = emptyStats();
+  private carried = emptyRelayStats();
   private closing = false;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -131,7 +129,7 @@ export class RelayProcess implements MediaRelay {
     for (const w of this.figureWaiters.values()) w({ relay: this.stats(), cpuUs: 0, rss: 0, loopDelayP99: 0, loopDelayMax: 0, gcPauseMax: 0, gcPauseTotal: 0 });
     this.figureWaiters.clear();
     this.carried = this.add(this.latest);
-    this.latest = emptyStats();
+    this.latest = emptyRelayStats();
     if (this.closing) return;
     this.restarts++;
     this.log.error({ code, signal, restarts: this.restarts }, 'relay process ended: starting it again; calls in progress must reconnect');

@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import pino from 'pino';
-import { createRelay, type Relay, type RelaySession, type RelayStats } from './relay.ts';
+import { createRelay, emptyRelayStats, type Relay, type RelaySession, type RelayStats } from './relay.ts';
 import type { FromRelayProcess, ToRelayProcess } from './process-messages.ts';
 
 const send = (m: FromRelayProcess) => {
@@ -97,7 +97,7 @@ process.on('message', (m: ToRelayProcess) => {
       send({
         op: 'figures', id: m.id,
         figures: {
-          relay: relay?.stats() ?? lastStats ?? emptyStats, cpuUs: u.user + u.system, rss: process.memoryUsage.rss(),
+          relay: relay?.stats() ?? lastStats ?? emptyRelayStats(), cpuUs: u.user + u.system, rss: process.memoryUsage.rss(),
           loopDelayP99: loop.percentile(99) / 1e6, loopDelayMax: loop.max / 1e6, gcPauseMax: gcMax, gcPauseTotal: gcTotal,
         },
       });
@@ -114,8 +114,6 @@ process.on('message', (m: ToRelayProcess) => {
   }
   pushStats();
 });
-
-const emptyStats: RelayStats = { rooms: 0, peerConnections: 0, timer: false, calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 };
 
 let stopping = false;
 async function stop() {

@@ -78,6 +78,8 @@ export interface MediaRelay {
   close(): Promise<void>;
 }
 
+export const emptyRelayStats = (): RelayStats => ({ rooms: 0, peerConnections: 0, timer: false, calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 });
+
 /** Prometheus text of the relay's figures. */
 export function relayMetricsText(s: RelayStats): string {
   const m = (name: string, help: string, type: 'gauge' | 'counter', v: number) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
