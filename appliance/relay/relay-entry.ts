@@ -1,10 +1,11 @@
 /**
  * What the relay process runs: relay-process.ts bundled by esbuild into one file for plain
- * `node`, once per box start. Run through tsx instead, its loader thread and caches would add
+ * `node`, once per box process. Run through tsx instead, its loader thread and caches would add
  * ~30 MB to a process that otherwise fits in ~80 MB, and its comments (some in other scripts) make
  * V8 keep the whole source as two-byte text. Without esbuild the process runs through tsx.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,12 @@ const source = fileURLToPath(new URL('./relay-process.ts', import.meta.url));
 async function build(): Promise<RelayEntry> {
   try {
     const { build } = await import('esbuild');
-    const dir = mkdtempSync(join(tmpdir(), 'simpul-relay-bundle-'));
+    removeStaleBundles();
+    const dir = join(tmpdir(), `${PREFIX}${process.pid}`);
+    mkdirSync(dir, { recursive: true });
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, 'relay-process.mjs');
+    // A name of its own per build: test files run one after another in one process, each building.
+    const file = join(dir, `relay-process-${randomUUID().slice(0, 8)}.mjs`);
     await build({
       entryPoints: [source], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20',
       // Some dependencies are CommonJS and require() Node's own modules.
@@ -33,6 +37,27 @@ async function build(): Promise<RelayEntry> {
     return { file, execArgv: [] };
   } catch {
     return { file: source, execArgv: ['--import', 'tsx'] };
+  }
+}
+
+const PREFIX = 'simpul-relay-bundle-';
+
+/** Bundles left by box processes that were killed (no exit handler ran): named by their pid. */
+function removeStaleBundles() {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length));
+    if (!Number.isInteger(pid) || pid === process.pid || running(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function running(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
