@@ -28,8 +28,8 @@ export type ToRelayProcess =
   | { op: 'leave'; key: number }
   /** A consent was given or withdrawn at the box. */
   | { op: 'consent'; encounterId: string; active: boolean }
-  /** The box's answer to `consent-ask`. */
-  | { op: 'consent-answer'; id: number; active: boolean }
+  /** The box's answer to `consent-ask`; `failed`: the database could not say. */
+  | { op: 'consent-answer'; id: number; active: boolean; failed?: true }
   | { op: 'figures'; id: number; reset: boolean }
   | { op: 'close' };
 

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 export interface RelayEntry {
   file: string;
   execArgv: string[];
+  /** Why esbuild could not bundle it (then it runs through tsx). */
+  bundleError?: string;
 }
 
 const source = fileURLToPath(new URL('./relay-process.ts', import.meta.url));
@@ -35,8 +37,8 @@ async function build(): Promise<RelayEntry> {
       logLevel: 'silent',
     });
     return { file, execArgv: [] };
-  } catch {
-    return { file: source, execArgv: ['--import', 'tsx'] };
+  } catch (err) {
+    return { file: source, execArgv: ['--import', 'tsx'], bundleError: (err as Error).message };
   }
 }
 
@@ -62,8 +64,9 @@ function running(pid: number) {
 }
 
 let built: Promise<RelayEntry> | null = null;
-/** The relay process's entry, built at the first call in this process and reused after. */
-export function relayProcessEntry(): Promise<RelayEntry> {
+/** The relay process's entry, built at the first call in this process and reused after (`rebuild`: built again). */
+export function relayProcessEntry(opts: { rebuild?: boolean } = {}): Promise<RelayEntry> {
+  if (opts.rebuild) built = null;
   built ??= build();
   return built;
 }

@@ -22,11 +22,16 @@ const alive = (pid: number) => {
 
 function world() {
   const consent = new Map<string, boolean>();
+  /** Encounters whose consent the "database" cannot read right now. */
+  const unreadable = new Set<string>();
   const listeners = new Set<(id: string, active: boolean) => void>();
   const calls: CallRecord[] = [];
   const relay = new RelayProcess({ hostAddresses: ['127.0.0.1'], restrictRemoteToHostAddresses: true, bitrateKbps: 600, tickMs: 250, qualityMs: 500, consentPollMs: 500 }, {
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    consentActive: async (id) => consent.get(id) ?? false,
+    consentActive: async (id) => {
+      if (unreadable.has(id)) throw new Error('database busy');
+      return consent.get(id) ?? false;
+    },
     onConsentChange: (l) => { listeners.add(l); return () => void listeners.delete(l); },
     saveCall: async (r) => { calls.push(r); },
   }, { logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -34,7 +39,7 @@ function world() {
     consent.set(id, active);
     for (const l of listeners) l(id, active);
   };
-  return { relay, setConsent, calls };
+  return { relay, setConsent, calls, unreadable };
 }
 
 interface Participant { inbox: Inbox; session: RelaySession; peer: SyntheticPeer }
@@ -105,20 +110,25 @@ describe('relay process', () => {
     w.setConsent('enc-2', true);
     const patient = join_(w.relay, 'enc-2', 'patient'), doctor = join_(w.relay, 'enc-2', 'doctor');
     peers.push(patient.peer, doctor.peer);
+    await patient.inbox.next('hello', undefined, 15_000);
+    await doctor.inbox.next('hello', undefined, 15_000);
     await startMedia(patient);
     await startMedia(doctor);
     patient.peer.startSending();
     await until('video to the doctor', () => doctor.peer.received.video > 30);
     const before = w.relay.stats();
     const pid = w.relay.pid!;
+    expect(pid).toBeGreaterThan(0);
     process.kill(pid, 'SIGKILL');
     await patient.inbox.next('media', (m) => m.state === 'stopped' && m.reason === 'failed', 3000);
     await doctor.inbox.next('media', (m) => m.state === 'stopped' && m.reason === 'failed', 3000);
     expect(w.relay.stats().peerConnections).toBe(0);
-    // The new process knows the room again: both get a fresh hello.
+    // The new process knows the room again: both get a fresh hello from it.
+    await until('a new relay process', () => w.relay.pid !== undefined && w.relay.pid !== pid, 10_000);
+    expect(alive(pid)).toBe(false);
     await patient.inbox.next('hello', undefined, 10_000);
-    await doctor.inbox.next('hello', undefined, 10_000);
-    expect(w.relay.pid).not.toBe(pid);
+    // The patient rejoined first, so the doctor's hello already names the patient as present.
+    expect((await doctor.inbox.next('hello', undefined, 10_000)).peer).toBe(true);
     const p2 = new SyntheticPeer(), d2 = new SyntheticPeer();
     peers.push(p2, d2);
     await startMedia(patient, p2);
@@ -128,6 +138,28 @@ describe('relay process', () => {
     // Counters go on across the restart.
     expect(w.relay.stats().calls).toBeGreaterThanOrEqual(before.calls + 1);
     expect(await w.relay.metricsText()).toContain('simpul_relay_process_restarts_total 1');
+  });
+
+  it('keeps a call going when the box cannot read consent for a while, and refuses new media meanwhile', { timeout: 30_000 }, async () => {
+    const w = world();
+    relays.push(w.relay);
+    w.setConsent('enc-3', true);
+    const patient = join_(w.relay, 'enc-3', 'patient'), doctor = join_(w.relay, 'enc-3', 'doctor');
+    peers.push(patient.peer, doctor.peer);
+    await startMedia(patient);
+    await startMedia(doctor);
+    patient.peer.startSending();
+    await until('video to the doctor', () => doctor.peer.received.video > 30);
+    w.unreadable.add('enc-3');
+    await sleep(1500); // three consent polls
+    expect(doctor.inbox.all.some((m) => m.type === 'media' && m.state === 'stopped')).toBe(false);
+    const seen = doctor.peer.received.video;
+    await until('video still flowing', () => doctor.peer.received.video > seen + 30);
+    // A new offer needs a consent the box can confirm.
+    const again = new SyntheticPeer();
+    peers.push(again);
+    await doctor.session.handle({ type: 'offer', sdp: await again.offer() });
+    expect((await doctor.inbox.next('error')).code).toBe('consent_required');
   });
 
   it('ends with the box: a box killed with SIGKILL leaves no relay process behind', { timeout: 30_000 }, async () => {

@@ -4,11 +4,19 @@
  * sends, and starts it again if it dies (the sessions are told their media stopped, and rejoin).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ClientMessage, Party, ServerMessage } from './protocol.ts';
 import { emptyRelayStats, relayMetricsText, type MediaRelay, type RelayConfig, type RelayDeps, type RelaySession, type RelayStats } from './relay.ts';
 import type { FromRelayProcess, RelayProcessFigures, ToRelayProcess } from './process-messages.ts';
 import { relayProcessEntry, type RelayEntry } from './relay-entry.ts';
+
+/** Messages kept for a relay process that is starting; beyond this, a participant's messages are dropped. */
+const MAX_QUEUED = 2000;
+/** A process that stayed up this long was healthy: the next failure restarts it at once again. */
+const HEALTHY_MS = 60_000;
+/** How long /metrics and the bench wait for the relay process's figures. */
+const FIGURES_TIMEOUT_MS = 2000;
 
 export interface RelayProcessOptions {
   /** Level of the relay process's own pino log lines. */
@@ -50,15 +58,20 @@ export class RelayProcess implements MediaRelay {
   private readonly sessions = new Map<number, HostSession>();
   private nextKey = 1;
   private nextFigures = 1;
-  private readonly figureWaiters = new Map<number, (f: RelayProcessFigures) => void>();
+  private readonly figureWaiters = new Map<number, (f: RelayProcessFigures | null) => void>();
   private latest = emptyRelayStats();
   /** Counters of the processes that came before this one (a restart does not reset /metrics). */
   private carried = emptyRelayStats();
   private closing = false;
   private restarts = 0;
+  /** Failures since the relay process was last healthy: the restart delay grows with these. */
+  private failures = 0;
+  private readyAt = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private readonly offConsent: (() => void) | undefined;
-  private readonly entry: Promise<RelayEntry>;
+  private entry: Promise<RelayEntry>;
+  /** Call records on their way into the database (awaited at close). */
+  private readonly saving = new Set<Promise<void>>();
   private readonly log: Logger;
 
   constructor(readonly config: RelayConfig, private readonly deps: RelayDeps, private readonly opts: RelayProcessOptions = {}) {
@@ -77,30 +90,52 @@ export class RelayProcess implements MediaRelay {
     let entry: RelayEntry;
     try {
       entry = await this.entry;
+      // A bundle removed under a long-running box (a /tmp cleaner): build it again.
+      if (!existsSync(entry.file) && !this.opts.entry) {
+        this.entry = relayProcessEntry({ rebuild: true });
+        entry = await this.entry;
+      }
     } catch (err) {
       this.log.error({ err }, 'relay process could not be prepared: consultations have no media');
       return;
     }
     if (this.closing) return;
-    const child = fork(entry.file, [], {
-      execArgv: [...entry.execArgv, ...(this.opts.nodeFlags ?? RELAY_NODE_FLAGS)],
-      // Two malloc arenas: the relay's threads otherwise each grow their own (~8 MB of RSS at 10 calls).
-      env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    if (entry.bundleError) this.log.warn({ file: entry.file, reason: entry.bundleError }, 'relay process runs through tsx (esbuild could not bundle it): ~30 MB more memory');
+    let child: ChildProcess;
+    try {
+      child = fork(entry.file, [], {
+        execArgv: [...entry.execArgv, ...(this.opts.nodeFlags ?? RELAY_NODE_FLAGS)],
+        // Two malloc arenas: the relay's threads otherwise each grow their own (~8 MB of RSS at 10 calls).
+        env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+    } catch (err) {
+      this.log.error({ err }, 'relay process could not be started');
+      this.scheduleRestart();
+      return;
+    }
     this.child = child;
     this.ready = false;
-    child.on('message', (m: FromRelayProcess) => this.onMessage(m));
-    child.on('error', (err) => this.log.error({ err }, 'relay process error'));
+    child.on('message', (m: FromRelayProcess) => this.onMessage(child, m));
+    child.on('error', (err) => {
+      this.log.error({ err }, 'relay process error');
+      // No process came to be (EAGAIN, EMFILE…): there will be no 'exit'.
+      if (child.pid === undefined) this.onExit(child, null, null);
+    });
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
-    child.send({ op: 'init', config: this.config, logLevel: this.opts.logLevel ?? 'info' } satisfies ToRelayProcess);
+    child.send({ op: 'init', config: this.config, logLevel: this.opts.logLevel ?? 'info' } satisfies ToRelayProcess, (err) => {
+      if (err) this.log.warn({ err }, 'relay process did not take its settings');
+    });
   }
 
-  private onMessage(m: FromRelayProcess) {
+  private onMessage(from: ChildProcess, m: FromRelayProcess) {
+    // A process that has ended may still have messages on the way: only its call records count.
+    if (from !== this.child && m.op !== 'call') return;
     switch (m.op) {
       case 'ready':
         this.ready = true;
-        for (const q of this.queued.splice(0)) this.child?.send(q);
+        this.readyAt = Date.now();
+        for (const q of this.queued.splice(0)) from.send(q);
         return;
       case 'out':
         this.sessions.get(m.key)?.deliver(m.msg);
@@ -109,12 +144,21 @@ export class RelayProcess implements MediaRelay {
         this.latest = m.stats;
         return;
       case 'consent-ask':
-        void this.deps.consentActive(m.encounterId).catch(() => false)
-          .then((active) => this.post({ op: 'consent-answer', id: m.id, active }));
+        // Answered to the process that asked and to no other: a new process numbers its questions
+        // from 1 again, and an old "yes" must never answer a new question.
+        this.deps.consentActive(m.encounterId).then(
+          (active) => ({ op: 'consent-answer', id: m.id, active }) as const,
+          () => ({ op: 'consent-answer', id: m.id, active: false, failed: true }) as const,
+        ).then((answer) => {
+          if (from === this.child && from.connected) from.send(answer satisfies ToRelayProcess);
+        });
         return;
-      case 'call':
-        void this.deps.saveCall?.(m.record).catch((err) => this.log.error({ err }, 'saving call quality failed'));
+      case 'call': {
+        const saved = Promise.resolve(this.deps.saveCall?.(m.record)).catch((err) => this.log.error({ err }, 'saving call quality failed'));
+        this.saving.add(saved);
+        void saved.finally(() => this.saving.delete(saved));
         return;
+      }
       case 'figures':
         this.figureWaiters.get(m.id)?.({ ...m.figures, relay: this.add(m.figures.relay) });
         this.figureWaiters.delete(m.id);
@@ -126,12 +170,14 @@ export class RelayProcess implements MediaRelay {
     if (this.child !== child) return;
     this.child = null;
     this.ready = false;
-    for (const w of this.figureWaiters.values()) w({ relay: this.stats(), cpuUs: 0, rss: 0, loopDelayP99: 0, loopDelayMax: 0, gcPauseMax: 0, gcPauseTotal: 0 });
+    for (const w of this.figureWaiters.values()) w(null);
     this.figureWaiters.clear();
     this.carried = this.add(this.latest);
     this.latest = emptyRelayStats();
     if (this.closing) return;
     this.restarts++;
+    if (this.readyAt && Date.now() - this.readyAt > HEALTHY_MS) this.failures = 0;
+    this.readyAt = 0;
     this.log.error({ code, signal, restarts: this.restarts }, 'relay process ended: starting it again; calls in progress must reconnect');
     // What the new process must know: who is in which room. Their media stopped with the old one.
     this.queued = [];
@@ -139,7 +185,13 @@ export class RelayProcess implements MediaRelay {
       s.deliver({ type: 'media', state: 'stopped', reason: 'failed' });
       this.queued.push({ op: 'connect', key: s.key, encounterId: s.encounterId, role: s.role });
     }
-    const delay = Math.min(30_000, 250 * 2 ** Math.min(this.restarts - 1, 7));
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart() {
+    if (this.closing || this.restartTimer) return;
+    const delay = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
+    this.failures++;
     this.restartTimer = setTimeout(() => { this.restartTimer = null; void this.spawn(); }, delay);
     this.restartTimer.unref();
   }
@@ -148,7 +200,7 @@ export class RelayProcess implements MediaRelay {
   post(m: ToRelayProcess) {
     if (this.closing) return;
     if (this.ready && this.child?.connected) this.child.send(m);
-    else this.queued.push(m);
+    else if (this.queued.length < MAX_QUEUED || m.op === 'connect' || m.op === 'leave') this.queued.push(m);
   }
 
   connect(encounterId: string, role: Party, sink: (msg: ServerMessage) => void): RelaySession {
@@ -180,11 +232,14 @@ export class RelayProcess implements MediaRelay {
 
   /** The relay process's figures now; `reset` starts its loop-delay and GC figures again after this reading. */
   figures(reset = false): Promise<RelayProcessFigures | null> {
-    if (!this.ready || !this.child?.connected) return Promise.resolve(null);
+    const child = this.child;
+    if (!this.ready || !child?.connected) return Promise.resolve(null);
     const id = this.nextFigures++;
     return new Promise((resolve) => {
-      this.figureWaiters.set(id, resolve);
-      this.child!.send({ op: 'figures', id, reset } satisfies ToRelayProcess);
+      // A relay process busy for seconds (or about to die) answers nothing: no figures, not a hang.
+      const timer = setTimeout(() => { this.figureWaiters.delete(id); resolve(null); }, FIGURES_TIMEOUT_MS);
+      this.figureWaiters.set(id, (f) => { clearTimeout(timer); resolve(f); });
+      child.send({ op: 'figures', id, reset } satisfies ToRelayProcess);
     });
   }
 
@@ -216,5 +271,7 @@ export class RelayProcess implements MediaRelay {
       clearTimeout(timer);
     }
     this.child = null;
+    // The last calls' figures, sent by the process as it closed, go into the database before it closes.
+    await Promise.all([...this.saving]);
   }
 }

@@ -14,8 +14,9 @@ const send = (m: FromRelayProcess) => {
 };
 
 let relay: Relay | null = null;
+let log: pino.Logger | null = null;
 const sessions = new Map<number, RelaySession>();
-const consentWaiters = new Map<number, (active: boolean) => void>();
+const consentWaiters = new Map<number, { resolve: (active: boolean) => void; reject: (err: Error) => void }>();
 const consentListeners = new Set<(encounterId: string, active: boolean) => void>();
 let asked = 0;
 
@@ -45,12 +46,13 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 function start(config: Extract<ToRelayProcess, { op: 'init' }>) {
-  const log = pino({ level: config.logLevel, base: { part: 'relay', pid: process.pid } });
+  log = pino({ level: config.logLevel, base: { part: 'relay', pid: process.pid } });
   relay = createRelay(config.config, {
     log,
-    consentActive: (encounterId) => new Promise<boolean>((resolve) => {
+    // A database that cannot answer rejects: an offer is then refused, and a call in progress goes on.
+    consentActive: (encounterId) => new Promise<boolean>((resolve, reject) => {
       const id = ++asked;
-      consentWaiters.set(id, resolve);
+      consentWaiters.set(id, { resolve, reject });
       send({ op: 'consent-ask', id, encounterId });
     }),
     onConsentChange: (listener) => {
@@ -79,7 +81,8 @@ process.on('message', (m: ToRelayProcess) => {
       break;
     }
     case 'msg':
-      void sessions.get(m.key)?.handle(m.msg);
+      // One participant's failed message must not end everyone's calls with this process.
+      sessions.get(m.key)?.handle(m.msg).catch((err) => log?.warn({ err, key: m.key, type: m.msg.type }, 'consultation message failed'));
       break;
     case 'leave':
       sessions.get(m.key)?.close();
@@ -88,10 +91,13 @@ process.on('message', (m: ToRelayProcess) => {
     case 'consent':
       for (const l of consentListeners) l(m.encounterId, m.active);
       break;
-    case 'consent-answer':
-      consentWaiters.get(m.id)?.(m.active);
+    case 'consent-answer': {
+      const w = consentWaiters.get(m.id);
       consentWaiters.delete(m.id);
+      if (m.failed) w?.reject(new Error('the box could not read consent'));
+      else w?.resolve(m.active);
       return;
+    }
     case 'figures': {
       const u = process.cpuUsage();
       send({
@@ -121,7 +127,10 @@ async function stop() {
   stopping = true;
   await relay?.close();
   pushStats();
-  process.exit(0);
+  // Exit once what was sent (the last calls' figures) has left: the last send's callback comes after all before it.
+  if (process.connected) process.send!({ op: 'stats', stats: relay?.stats() ?? emptyRelayStats() } satisfies FromRelayProcess, undefined, undefined, () => process.exit(0));
+  else process.exit(0);
+  setTimeout(() => process.exit(0), 2000).unref();
 }
 // The box went away (stopped, or killed): media without its consent gate must not go on.
 process.on('disconnect', () => void stop());

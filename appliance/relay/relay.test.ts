@@ -217,14 +217,17 @@ describe('relay', () => {
     expect(w.calls[0].keyframeRequests.pli).toBeGreaterThan(0);
   });
 
-  it('answers a receiver\'s NACK from its own history with the packet as it was sent', async () => {
+  it.each([['plain', false], ['RTX', true]])('answers a receiver\'s NACK from its own history with the packet as it was sent (%s)', async (_, rtx) => {
     const w = world();
     relays.push(w.relay);
-    w.setConsent('enc-8', true);
-    const patient = join(w.relay, 'enc-8', 'patient');
-    const doctor = join(w.relay, 'enc-8', 'doctor');
+    const enc = `enc-8-${rtx}`;
+    w.setConsent(enc, true);
+    const patient = join(w.relay, enc, 'patient');
+    const doctor = { ...join(w.relay, enc, 'doctor'), peer: new SyntheticPeer({ rtx }) };
     await startMedia(patient);
     const answer = await startMedia(doctor);
+    const videoSection = answer.sdp.split(/\r?\nm=/).find((s) => s.startsWith('video'))!;
+    expect(/a=rtpmap:\d+ rtx\/90000/.test(videoSection)).toBe(rtx);
     const got: RtpPacket[] = [];
     doctor.peer.pc.getTransceivers().find((t) => t.kind === 'video')!.receiver.tracks[0]?.onReceiveRtp.subscribe((p) => { got.push(p); });
     patient.peer.startSending();

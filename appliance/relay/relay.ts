@@ -490,7 +490,7 @@ export class Relay implements MediaRelay {
   private updateTimer() {
     const busy = [...this.rooms.values()].some((r) => r.legs.patient || r.legs.doctor);
     if (busy && !this.timer && !this.closedRelay) {
-      this.timer = setInterval(() => void this.tick(), this.tickMs);
+      this.timer = setInterval(() => void this.tick().catch((err) => this.deps.log.error({ err }, 'relay housekeeping failed')), this.tickMs);
       this.timer.unref();
     } else if (!busy && this.timer) {
       clearInterval(this.timer);

@@ -14,6 +14,8 @@ export interface SyntheticPeerOptions {
   videoKbps?: number;
   audioKbps?: number;
   fps?: number;
+  /** Offer RTX (RFC 4588) for video as browsers do: retransmissions then come on their own SSRC. */
+  rtx?: boolean;
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -47,7 +49,10 @@ export class SyntheticPeer {
       iceInterfaceAddresses: { udp4: host },
       codecs: {
         audio: [useOPUS()],
-        video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
+        video: [
+          new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useREMB()] }),
+          ...(opts.rtx ? [new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000 })] : []),
+        ],
       },
       headerExtensions: { audio: [], video: [] },
       bundlePolicy: 'max-bundle',

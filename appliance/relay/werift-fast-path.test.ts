@@ -148,6 +148,11 @@ describe('werift fast path', () => {
     expect(opus.rtpCache).toEqual([]);
     expect(vp8.rtpCache[0].payload.equals(big)).toBe(true);
     expect(vp8.rtpCache[1].payload.equals(small)).toBe(true);
+    // The same slot 128 packets later, with a large payload shorter than the one before it.
+    const later = randomBytes(1300);
+    await senderSendRtp.call(vp8, new RtpPacket(new RtpHeader({ sequenceNumber: 128, ssrc: 1 }), later));
+    expect(vp8.rtpCache[0].header.sequenceNumber).toBe(128);
+    expect(vp8.rtpCache[0].payload.equals(later)).toBe(true);
     // The slot owns its bytes: a sender's buffer reused afterwards does not change the history.
     small.fill(0);
     expect(vp8.rtpCache[1].payload.equals(small)).toBe(false);

@@ -188,7 +188,9 @@ export function contextDecryptRtp(this: SrtpContextLike, cipherText: Buffer): [B
 export class HistorySlot {
   readonly header = new RtpHeader();
   private length = 0;
+  /** A payload too large for the slab: its own memory, kept and grown, never a slice of Node's shared pool (which would hold 8 KB). */
   private large: Buffer | null = null;
+  private inLarge = false;
   constructor(private readonly slab: Buffer, private readonly offset: number) {}
   store(h: RtpHeader, payload: Buffer) {
     const d = this.header;
@@ -202,15 +204,16 @@ export class HistorySlot {
     d.ssrc = h.ssrc;
     d.payloadOffset = h.payloadOffset;
     this.length = payload.length;
-    if (payload.length <= HISTORY_SLOT_BYTES) {
-      this.large = null;
+    this.inLarge = payload.length > HISTORY_SLOT_BYTES;
+    if (!this.inLarge) {
       payload.copy(this.slab, this.offset);
     } else {
-      this.large = Buffer.from(payload);
+      if (!this.large || this.large.length < payload.length) this.large = Buffer.allocUnsafeSlow(payload.length);
+      payload.copy(this.large);
     }
   }
   get payload(): Buffer {
-    return this.large ?? this.slab.subarray(this.offset, this.offset + this.length);
+    return this.inLarge ? this.large!.subarray(0, this.length) : this.slab.subarray(this.offset, this.offset + this.length);
   }
 }
 
