@@ -180,6 +180,8 @@ describe('relay process', () => {
       expect(alive(relayPid)).toBe(true);
       box.kill('SIGKILL');
       await until('the relay process gone after its box', () => !alive(relayPid), 5000);
+      // The killed box could not remove its relay bundle: this test does.
+      rmSync(join(tmpdir(), `simpul-relay-bundle-${box.pid}`), { recursive: true, force: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
