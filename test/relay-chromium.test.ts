@@ -154,6 +154,21 @@ describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages t
     expect(Number((await videoStatsOf(patient))?.out?.keyFramesEncoded)).toBeGreaterThan(patientKeyframes);
     expect(box.relay.stats().peerConnections).toBe(2);
 
+    // The relay process dies mid-call: both pages hear media stopped, the box starts the relay
+    // again, and the pages (consent still given) start their media again by themselves.
+    const markPc = (page: Page) => page.evaluate(() => { const w = window as unknown as { simpulCall: { pc: unknown }; pcBefore: unknown }; w.pcBefore = w.simpulCall.pc; });
+    const newPc = (page: Page) => page.evaluate(() => { const w = window as unknown as { simpulCall: { pc: unknown }; pcBefore: unknown }; return !!w.simpulCall.pc && w.simpulCall.pc !== w.pcBefore; });
+    await markPc(patient); await markPc(doctor);
+    const relayPid = box.relay.pid!;
+    process.kill(relayPid, 'SIGKILL');
+    await waitFor('a new relay process', async () => box.relay.pid, (pid) => pid !== undefined && pid !== relayPid, 10_000);
+    await waitFor('both pages on a new peer connection', async () => (await newPc(patient)) && (await newPc(doctor)), (v) => v, 20_000);
+    await waitFor('patient decodes after the relay restarted', () => decoding(patient), decodes, 20_000, () => videoStats(patient, doctor));
+    await waitFor('doctor decodes after the relay restarted', () => decoding(doctor), decodes, 20_000, () => videoStats(patient, doctor));
+    expect(box.relay.stats().peerConnections).toBe(2);
+    await sleep(2500); // a quality sample of this call for the encounter screen (next test)
+    await doctor.screenshot({ path: `${artifacts}/2-doctor-after-relay-restart.png` });
+
     // Withdrawal on the phone: media stops at once on both sides.
     await patient.getByTestId('consent-withdraw').click();
     await waitFor('patient stopped', () => decoding(patient), (d) => !!d && !d.pc, 5000);
