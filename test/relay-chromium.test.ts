@@ -188,8 +188,12 @@ describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages t
     const history = doctor.getByTestId('call-history');
     const records = history.getByTestId('call-record');
     await records.first().waitFor();
-    expect(await records.count()).toBe(1);
+    // Newest first: the call after the relay restarted (withdrawn), then the one the restart cut
+    // off, kept as far as the relay's last snapshot of it.
+    expect(await records.count()).toBe(2);
     expect(await records.first().getAttribute('data-end')).toBe('withdrawn');
+    expect(await records.nth(1).getAttribute('data-end')).toBe('failed');
+    expect(await records.nth(1).getByTestId('call-record-end').textContent()).toContain('sambungan terputus');
     expect(['good', 'fair', 'poor']).toContain(await records.first().getAttribute('data-level'));
     expect(await records.first().getByTestId('call-record-level').textContent()).toMatch(/^(Baik|Cukup|Buruk)$/);
     expect(await records.first().getByTestId('call-record-end').textContent()).toContain('pasien menarik persetujuan');
@@ -203,7 +207,7 @@ describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages t
     await waitFor('a quality sample', () => doctor.getByTestId('call-quality').getAttribute('data-level'), (v) => !!v, 10_000);
     await sleep(2000); // a second sample, for a chart worth looking at
     await doctor.getByTestId('call-hangup').click();
-    await waitFor('the new call listed', () => records.count(), (n) => n === 2, 10_000);
+    await waitFor('the new call listed', () => records.count(), (n) => n === 3, 10_000);
     const newest = records.first();
     expect(await newest.getAttribute('data-end')).toBe('hangup');
     expect(['good', 'fair', 'poor']).toContain(await newest.getAttribute('data-level'));

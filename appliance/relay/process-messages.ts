@@ -40,4 +40,6 @@ export type FromRelayProcess =
   | { op: 'stats'; stats: RelayStats }
   | { op: 'consent-ask'; id: number; encounterId: string }
   | { op: 'call'; record: CallRecord }
+  /** Every few seconds: the calls going on, saved by the box with reason `failed` if this process dies. */
+  | { op: 'calls-in-progress'; records: CallRecord[] }
   | { op: 'figures'; id: number; figures: RelayProcessFigures };

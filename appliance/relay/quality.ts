@@ -68,6 +68,22 @@ export class CallStats {
     if (client.framesDecoded !== undefined) l.clientFramesDecoded = (l.clientFramesDecoded ?? 0) + client.framesDecoded;
     if (client.audioPacketsReceived !== undefined) l.clientAudioPackets = (l.clientAudioPackets ?? 0) + client.audioPacketsReceived;
   }
+  /**
+   * The call's record as it stands, with the totals of legs still open, without ending it: kept by
+   * the box while the call goes on, so that a relay process that dies mid-call loses no figures.
+   */
+  snapshot(open: Partial<Record<Party, { c: { inPackets: number; outPackets: number; framesIn: number; framesOut: number }; client: { framesDecoded?: number; audioPacketsReceived?: number } }>>): CallRecord {
+    const copy = new CallStats(this.encounterId, this.bitrateCapKbps);
+    Object.assign(copy, { started: this.started, keyframes: { ...this.keyframes }, events: [...this.events] });
+    for (const role of ['patient', 'doctor'] as Party[]) {
+      const l = this.legs[role];
+      copy.legs[role] = { ...l, levels: { ...l.levels } };
+      const o = open[role];
+      if (o) copy.addLegTotals(role, o.c, o.client);
+    }
+    return copy.finish('failed');
+  }
+
   finish(reason: StopReason): CallRecord {
     const ended = Date.now();
     const leg = (l: ReturnType<CallStats['emptyLeg']>) => ({

@@ -104,7 +104,7 @@ describe('relay process', () => {
     await until('the relay process gone', () => !alive(pid), 3000);
   });
 
-  it('starts the relay process again when it dies; sessions hear media stopped and can start it again', { timeout: 40_000 }, async () => {
+  it('starts the relay process again when it dies; sessions hear media stopped and can start it again; the cut call\'s figures are kept', { timeout: 40_000 }, async () => {
     const w = world();
     relays.push(w.relay);
     w.setConsent('enc-2', true);
@@ -116,6 +116,7 @@ describe('relay process', () => {
     await startMedia(doctor);
     patient.peer.startSending();
     await until('video to the doctor', () => doctor.peer.received.video > 30);
+    await sleep(3500); // the relay process snapshots calls in progress every 3 s
     const before = w.relay.stats();
     const pid = w.relay.pid!;
     expect(pid).toBeGreaterThan(0);
@@ -123,6 +124,12 @@ describe('relay process', () => {
     await patient.inbox.next('media', (m) => m.state === 'stopped' && m.reason === 'failed', 3000);
     await doctor.inbox.next('media', (m) => m.state === 'stopped' && m.reason === 'failed', 3000);
     expect(w.relay.stats().peerConnections).toBe(0);
+    // The cut call's figures, as of the last snapshot, are kept by the box.
+    await until('the cut call saved', () => w.calls.some((c) => c.endReason === 'failed'), 3000);
+    const cut = w.calls.find((c) => c.endReason === 'failed')!;
+    expect(cut).toMatchObject({ encounterId: 'enc-2' });
+    expect(cut.legs.patient.packetsIn).toBeGreaterThan(30);
+    expect(cut.legs.doctor.samples).toBeGreaterThan(0);
     // The new process knows the room again: both get a fresh hello from it.
     await until('a new relay process', () => w.relay.pid !== undefined && w.relay.pid !== pid, 10_000);
     expect(alive(pid)).toBe(false);

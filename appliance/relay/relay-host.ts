@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ClientMessage, Party, ServerMessage } from './protocol.ts';
 import { emptyRelayStats, relayMetricsText, type MediaRelay, type RelayConfig, type RelayDeps, type RelaySession, type RelayStats } from './relay.ts';
 import type { FromRelayProcess, RelayProcessFigures, ToRelayProcess } from './process-messages.ts';
+import type { CallRecord } from './quality.ts';
 import { relayProcessEntry, type RelayEntry } from './relay-entry.ts';
 
 /** Messages kept for a relay process that is starting; beyond this, a participant's messages are dropped. */
@@ -70,6 +71,8 @@ export class RelayProcess implements MediaRelay {
   private restartTimer: NodeJS.Timeout | null = null;
   private readonly offConsent: (() => void) | undefined;
   private entry: Promise<RelayEntry>;
+  /** The relay process's last snapshot of the calls going on. */
+  private inProgress: CallRecord[] = [];
   /** Call records on their way into the database (awaited at close). */
   private readonly saving = new Set<Promise<void>>();
   private readonly log: Logger;
@@ -153,10 +156,13 @@ export class RelayProcess implements MediaRelay {
           if (from === this.child && from.connected) from.send(answer satisfies ToRelayProcess);
         });
         return;
+      case 'calls-in-progress':
+        this.inProgress = m.records;
+        return;
       case 'call': {
-        const saved = Promise.resolve(this.deps.saveCall?.(m.record)).catch((err) => this.log.error({ err }, 'saving call quality failed'));
-        this.saving.add(saved);
-        void saved.finally(() => this.saving.delete(saved));
+        // This call is over: its snapshot must not be saved a second time if the process dies.
+        this.inProgress = this.inProgress.filter((r) => !(r.encounterId === m.record.encounterId && r.startedAt === m.record.startedAt));
+        this.saveCall(m.record);
         return;
       }
       case 'figures':
@@ -174,6 +180,8 @@ export class RelayProcess implements MediaRelay {
     this.figureWaiters.clear();
     this.carried = this.add(this.latest);
     this.latest = emptyRelayStats();
+    // The calls it was carrying, as far as its last snapshot: saved as failed.
+    for (const record of this.inProgress.splice(0)) this.saveCall(record);
     if (this.closing) return;
     this.restarts++;
     if (this.readyAt && Date.now() - this.readyAt > HEALTHY_MS) this.failures = 0;
@@ -186,6 +194,12 @@ export class RelayProcess implements MediaRelay {
       this.queued.push({ op: 'connect', key: s.key, encounterId: s.encounterId, role: s.role });
     }
     this.scheduleRestart();
+  }
+
+  private saveCall(record: CallRecord) {
+    const saved = Promise.resolve(this.deps.saveCall?.(record)).catch((err) => this.log.error({ err }, 'saving call quality failed'));
+    this.saving.add(saved);
+    void saved.finally(() => this.saving.delete(saved));
   }
 
   private scheduleRestart() {

@@ -13,6 +13,9 @@ const send = (m: FromRelayProcess) => {
   if (process.connected) process.send!(m, undefined, undefined, () => {});
 };
 
+/** Seconds between snapshots of the calls going on (what is lost of a call if this process dies). */
+const CALL_SNAPSHOT_EVERY = 3;
+
 let relay: Relay | null = null;
 let log: pino.Logger | null = null;
 const sessions = new Map<number, RelaySession>();
@@ -61,8 +64,12 @@ function start(config: Extract<ToRelayProcess, { op: 'init' }>) {
     },
     saveCall: async (record) => send({ op: 'call', record }),
   });
-  // Counters (packets, bytes) for /metrics between changes.
-  setInterval(() => pushStats(true), 1000).unref();
+  // Counters (packets, bytes) for /metrics between changes; every few seconds, the calls going on.
+  let ticks = 0;
+  setInterval(() => {
+    pushStats(true);
+    if (++ticks % CALL_SNAPSHOT_EVERY === 0 && relay) send({ op: 'calls-in-progress', records: relay.callsInProgress() });
+  }, 1000).unref();
   log.info({ pid: process.pid }, 'relay process ready');
   send({ op: 'ready' });
 }

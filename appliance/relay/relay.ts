@@ -192,6 +192,21 @@ export class Relay implements MediaRelay {
     return relayMetricsText(this.stats());
   }
 
+  /** Records of the calls going on now, as if they ended now with reason `failed`. */
+  callsInProgress(): CallRecord[] {
+    const out: CallRecord[] = [];
+    for (const room of this.rooms.values()) {
+      if (!room.call) continue;
+      const open: Parameters<CallStats['snapshot']>[0] = {};
+      for (const role of ['patient', 'doctor'] as Party[]) {
+        const leg = room.legs[role];
+        if (leg) open[role] = { c: leg.c, client: leg.client };
+      }
+      out.push(room.call.snapshot(open));
+    }
+    return out;
+  }
+
   connect(encounterId: string, role: Party, sink: (msg: ServerMessage) => void): RelaySession {
     if (this.closedRelay) throw new Error('relay closed');
     let room = this.rooms.get(encounterId);
