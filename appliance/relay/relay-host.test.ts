@@ -61,6 +61,22 @@ describe('relay process', () => {
     for (const r of relays.splice(0)) await r.close();
   });
 
+  /** A consented call with the patient's video reaching the doctor (both hellos taken). */
+  async function consentedCall(encounterId: string) {
+    const w = world();
+    relays.push(w.relay);
+    w.setConsent(encounterId, true);
+    const patient = join_(w.relay, encounterId, 'patient'), doctor = join_(w.relay, encounterId, 'doctor');
+    peers.push(patient.peer, doctor.peer);
+    await patient.inbox.next('hello', undefined, 15_000);
+    await doctor.inbox.next('hello', undefined, 15_000);
+    await startMedia(patient);
+    await startMedia(doctor);
+    patient.peer.startSending();
+    await until('video to the doctor', () => doctor.peer.received.video > 30);
+    return { w, patient, doctor };
+  }
+
   it('runs apart from the box, asks the box for consent, forwards, and stops media on withdrawal', { timeout: 30_000 }, async () => {
     const w = world();
     relays.push(w.relay);
@@ -105,17 +121,7 @@ describe('relay process', () => {
   });
 
   it('starts the relay process again when it dies; sessions hear media stopped and can start it again; the cut call\'s figures are kept', { timeout: 40_000 }, async () => {
-    const w = world();
-    relays.push(w.relay);
-    w.setConsent('enc-2', true);
-    const patient = join_(w.relay, 'enc-2', 'patient'), doctor = join_(w.relay, 'enc-2', 'doctor');
-    peers.push(patient.peer, doctor.peer);
-    await patient.inbox.next('hello', undefined, 15_000);
-    await doctor.inbox.next('hello', undefined, 15_000);
-    await startMedia(patient);
-    await startMedia(doctor);
-    patient.peer.startSending();
-    await until('video to the doctor', () => doctor.peer.received.video > 30);
+    const { w, patient, doctor } = await consentedCall('enc-2');
     await sleep(3500); // the relay process snapshots calls in progress every 3 s
     const before = w.relay.stats();
     const pid = w.relay.pid!;
@@ -148,15 +154,7 @@ describe('relay process', () => {
   });
 
   it('keeps a call going when the box cannot read consent for a while, and refuses new media meanwhile', { timeout: 30_000 }, async () => {
-    const w = world();
-    relays.push(w.relay);
-    w.setConsent('enc-3', true);
-    const patient = join_(w.relay, 'enc-3', 'patient'), doctor = join_(w.relay, 'enc-3', 'doctor');
-    peers.push(patient.peer, doctor.peer);
-    await startMedia(patient);
-    await startMedia(doctor);
-    patient.peer.startSending();
-    await until('video to the doctor', () => doctor.peer.received.video > 30);
+    const { w, doctor } = await consentedCall('enc-3');
     w.unreadable.add('enc-3');
     await sleep(1500); // three consent polls
     expect(doctor.inbox.all.some((m) => m.type === 'media' && m.state === 'stopped')).toBe(false);
