@@ -29,6 +29,12 @@ export interface CallRecord {
   events: { at: number; what: string }[];
 }
 
+/** A leg's own counters and what its browser reported, added to the call when the leg closes. */
+export interface LegTotals {
+  c: { inPackets: number; outPackets: number; framesIn: number; framesOut: number };
+  client: { framesDecoded?: number; audioPacketsReceived?: number };
+}
+
 export class CallStats {
   private readonly started = Date.now();
   private readonly keyframes: Record<string, number> = {};
@@ -62,7 +68,7 @@ export class CallStats {
     if (q.down.rttMs !== null) add(l.rtt, q.down.rttMs);
     l.levels[q.level]++;
   }
-  addLegTotals(role: Party, c: { inPackets: number; outPackets: number; framesIn: number; framesOut: number }, client: { framesDecoded?: number; audioPacketsReceived?: number }) {
+  addLegTotals(role: Party, c: LegTotals['c'], client: LegTotals['client']) {
     const l = this.legs[role];
     l.packetsIn += c.inPackets; l.packetsOut += c.outPackets; l.framesIn += c.framesIn; l.framesOut += c.framesOut;
     if (client.framesDecoded !== undefined) l.clientFramesDecoded = (l.clientFramesDecoded ?? 0) + client.framesDecoded;
@@ -72,7 +78,7 @@ export class CallStats {
    * The call's record as it stands, with the totals of legs still open, without ending it: kept by
    * the box while the call goes on, so that a relay process that dies mid-call loses no figures.
    */
-  snapshot(open: Partial<Record<Party, { c: { inPackets: number; outPackets: number; framesIn: number; framesOut: number }; client: { framesDecoded?: number; audioPacketsReceived?: number } }>>): CallRecord {
+  snapshot(open: Partial<Record<Party, LegTotals>>): CallRecord {
     const copy = new CallStats(this.encounterId, this.bitrateCapKbps);
     Object.assign(copy, { started: this.started, keyframes: { ...this.keyframes }, events: [...this.events] });
     for (const role of ['patient', 'doctor'] as Party[]) {

@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import pino from 'pino';
-import { createRelay, emptyRelayStats, type Relay, type RelaySession, type RelayStats } from './relay.ts';
+import { createRelay, emptyRelayStats, type Relay, type RelaySession } from './relay.ts';
 import type { FromRelayProcess, ToRelayProcess } from './process-messages.ts';
 
 const send = (m: FromRelayProcess) => {
@@ -24,7 +24,6 @@ const consentListeners = new Set<(encounterId: string, active: boolean) => void>
 let asked = 0;
 
 let lastShape = '';
-let lastStats: RelayStats | null = null;
 /** Tells the box of a change in rooms, peer connections or calls before anything that follows from it. */
 function pushStats(always = false) {
   if (!relay) return;
@@ -33,7 +32,6 @@ function pushStats(always = false) {
   const shape = `${s.rooms}/${s.peerConnections}/${s.timer}/${s.calls}/${s.peerConnectionsCreated}/${s.refusedNoConsent}/${s.keyframeRequests}`;
   if (!always && shape === lastShape) return;
   lastShape = shape;
-  lastStats = s;
   send({ op: 'stats', stats: s });
 }
 
@@ -110,7 +108,7 @@ process.on('message', (m: ToRelayProcess) => {
       send({
         op: 'figures', id: m.id,
         figures: {
-          relay: relay?.stats() ?? lastStats ?? emptyRelayStats(), cpuUs: u.user + u.system, rss: process.memoryUsage.rss(),
+          relay: relay?.stats() ?? emptyRelayStats(), cpuUs: u.user + u.system, rss: process.memoryUsage.rss(),
           loopDelayP99: loop.percentile(99) / 1e6, loopDelayMax: loop.max / 1e6, gcPauseMax: gcMax, gcPauseTotal: gcTotal,
         },
       });
@@ -133,7 +131,6 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   await relay?.close();
-  pushStats();
   // Exit once what was sent (the last calls' figures) has left: the last send's callback comes after all before it.
   if (process.connected) process.send!({ op: 'stats', stats: relay?.stats() ?? emptyRelayStats() } satisfies FromRelayProcess, undefined, undefined, () => process.exit(0));
   else process.exit(0);

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ClientMessage, LinkQuality, Party, QualityLevel, ServerMessage, StopReason } from './protocol.ts';
 import { capVideoBitrate } from './sdp.ts';
 import { keyframeAskedOf, keyframeRequest } from './keyframe-request.ts';
-import { CallStats, type CallRecord, type LegSample } from './quality.ts';
+import { CallStats, type CallRecord, type LegSample, type LegTotals } from './quality.ts';
 import { installWeriftFastPath, streamFigures } from './werift-fast-path.ts';
 
 /**
@@ -197,10 +197,10 @@ export class Relay implements MediaRelay {
     const out: CallRecord[] = [];
     for (const room of this.rooms.values()) {
       if (!room.call) continue;
-      const open: Parameters<CallStats['snapshot']>[0] = {};
+      const open: Partial<Record<Party, LegTotals>> = {};
       for (const role of ['patient', 'doctor'] as Party[]) {
         const leg = room.legs[role];
-        if (leg) open[role] = { c: leg.c, client: leg.client };
+        if (leg) open[role] = leg;
       }
       out.push(room.call.snapshot(open));
     }
