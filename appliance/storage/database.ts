@@ -32,6 +32,7 @@ import { extractArchive } from './tarball.ts';
 import { pgliteVersion, templateFits } from './template.ts';
 import { acquireLock } from './lock.ts';
 import { serveControlSocket, setPgdataResolver } from './backup.ts';
+import { mkdirPrivate, tightenTree } from './private-files.ts';
 
 export interface OpenOptions {
   /** Directory holding the box's data; the database lives in `<dataDir>/pgdata`. */
@@ -203,10 +204,14 @@ export async function openDatabase(opts: OpenOptions): Promise<PGlite> {
   const log = opts.log ?? ((l: string) => console.error(l));
   const durable = opts.durable ?? true;
   if (!durable) log('storage: durable=false — BENCHMARK MODE, acknowledged writes can be lost in a power cut');
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  mkdirPrivate(opts.dataDir);
   const pgdata = join(opts.dataDir, 'pgdata');
   const release = acquireLock(opts.dataDir);
   try {
+    // A box made before files were created private (or a data dir copied in by hand) has files
+    // any local user could read: fix them once, before anything else reads or writes.
+    const loosened = tightenTree(opts.dataDir);
+    if (loosened) log(`storage: made ${loosened} files and directories under ${opts.dataDir} private to the box's user (0600/0700)`);
     // Leftovers of an interrupted first boot or restore are never the clinic's records: remove them.
     for (const name of fs.readdirSync(opts.dataDir)) {
       if (name.startsWith('pgdata.init-')) fs.rmSync(join(opts.dataDir, name), { recursive: true, force: true });
