@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Db, Queryable } from './db.ts';
+import { likeLiteral, type Db, type Queryable } from './db.ts';
 import { ClinicError, notFound } from './errors.ts';
 import { checkNik } from './identity-numbers.ts';
 import { audit, type Actor } from './audit.ts';
@@ -75,14 +75,15 @@ export async function findPatients(db: Queryable, actor: Actor, q: string, limit
   } else if (/^\d+$/.test(term)) {
     rows = (await db.query<Patient>(
       `SELECT ${columns} FROM patients WHERE nik LIKE $1 OR jkn_number LIKE $1 ORDER BY full_name LIMIT $2 OFFSET $3`,
-      [`${term}%`, limit, offset],
+      [`${likeLiteral(term)}%`, limit, offset],
     )).rows;
   } else {
     rows = (await db.query<Patient>(
       `SELECT ${columns} FROM patients WHERE lower(full_name) LIKE $1 OR lower(full_name) LIKE $2 ORDER BY full_name LIMIT $3 OFFSET $4`,
-      [`${term.toLowerCase()}%`, `% ${term.toLowerCase()}%`, limit, offset],
+      [`${likeLiteral(term.toLowerCase())}%`, `% ${likeLiteral(term.toLowerCase())}%`, limit, offset],
     )).rows;
   }
-  await audit(db, actor, 'list', 'patient', null, null);
+  // What was searched is patient data: it belongs in the audit trail (never in a log line).
+  await audit(db, actor, 'list', 'patient', null, null, term);
   return rows;
 }

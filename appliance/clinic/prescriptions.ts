@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Db, Queryable } from './db.ts';
+import { likeLiteral, type Db, type Queryable } from './db.ts';
 import { ClinicError, invalidState, notFound } from './errors.ts';
 import { audit, type Actor } from './audit.ts';
 import { appendOutbox } from './outbox.ts';
@@ -25,13 +25,14 @@ const formularyColumns = `id, name, strength, form, kfa_code AS "kfaCode", unit,
 
 /** Answers as the doctor types: name prefix, a word of the name, or a KFA code. Shows stock on hand. */
 export async function searchFormulary(db: Queryable, q: string, opts: { limit: number; offset: number; includeInactive?: boolean } = { limit: 20, offset: 0 }): Promise<FormularyItem[]> {
-  const term = q.trim().toLowerCase().replace(/[%_\\]/g, '');
+  const term = q.trim().toLowerCase();
+  const pattern = likeLiteral(term);
   const { rows } = await db.query<FormularyItem>(
     `SELECT ${formularyColumns} FROM formulary
-      WHERE ($1 = '' OR lower(name) LIKE $1 || '%' OR lower(name) LIKE '% ' || $1 || '%' OR lower(name) LIKE '%(' || $1 || '%' OR kfa_code = $1)
+      WHERE ($1 = '' OR lower(name) LIKE $5 || '%' OR lower(name) LIKE '% ' || $5 || '%' OR lower(name) LIKE '%(' || $5 || '%' OR kfa_code = $1)
         AND (active OR $4)
-      ORDER BY (lower(name) LIKE $1 || '%') DESC, name, strength LIMIT $2 OFFSET $3`,
-    [term, opts.limit, opts.offset, opts.includeInactive ?? false],
+      ORDER BY (lower(name) LIKE $5 || '%') DESC, name, strength LIMIT $2 OFFSET $3`,
+    [term, opts.limit, opts.offset, opts.includeInactive ?? false, pattern],
   );
   return rows;
 }
