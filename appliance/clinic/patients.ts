@@ -4,18 +4,19 @@ import { likeLiteral, type Db, type Queryable } from './db.ts';
 import { ClinicError, notFound } from './errors.ts';
 import { checkNik } from './identity-numbers.ts';
 import { audit, type Actor } from './audit.ts';
+import { text } from './text.ts';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
+const isoDate = text().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
 
 export const patientInput = z
   .object({
-    fullName: z.string().trim().min(2).max(100),
-    nik: z.string().regex(/^\d{16}$/, 'NIK is 16 digits').optional(),
-    jknNumber: z.string().regex(/^\d{13}$/, 'JKN card number is 13 digits').optional(),
+    fullName: text().trim().min(2).max(100),
+    nik: text().regex(/^\d{16}$/, 'NIK is 16 digits').optional(),
+    jknNumber: text().regex(/^\d{13}$/, 'JKN card number is 13 digits').optional(),
     sex: z.enum(['L', 'P']),
     birthDate: isoDate,
-    phone: z.string().regex(/^\+?\d{8,15}$/).optional(),
-    address: z.string().max(200).optional(),
+    phone: text().regex(/^\+?\d{8,15}$/).optional(),
+    address: text().max(200).optional(),
     registeredHere: z.boolean().default(false),
   })
   .strict()
