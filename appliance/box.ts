@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLog } from './log.ts';
 import type { Config } from './config.ts';
 import { corruptionIn, openDatabase, storageInfo } from './storage/database.ts';
 import { GroupCommitDb } from './storage/group-commit.ts';
@@ -37,7 +38,7 @@ export function settingsOf(config: Config): ClinicSettings {
  * without TLS (benchmarks and in-process tests only; a box always serves HTTPS).
  */
 export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean } = {}): Promise<Box> {
-  const log = opts.log ?? pino({ level: config.logLevel, base: { part: 'appliance' } });
+  const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
   const opened = await openDatabase({ dataDir: config.dataDir });
   const db = new GroupCommitDb(opened);
   const settings = settingsOf(config);
@@ -129,7 +130,8 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     }
   }
   log.info({ url, demo }, 'box serving');
-  if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} / ${s.password} (${s.role})`) }, 'demo staff accounts');
+  // Their passwords are printed on the console for the demo (lifecycle.ts), never into a log line.
+  if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} (${s.role})`) }, 'demo staff accounts');
 
   return {
     db, queue, sync, relay, url, httpRedirectUrl,
