@@ -1,7 +1,8 @@
 import { statfs } from 'node:fs/promises';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLog } from './log.ts';
 import type { Config } from './config.ts';
-import { openDatabase } from './storage/database.ts';
+import { corruptionIn, openDatabase, storageInfo } from './storage/database.ts';
 import { GroupCommitDb } from './storage/group-commit.ts';
 import { Queue } from './clinic/queue.ts';
 import type { ClinicSettings } from './clinic/settings.ts';
@@ -37,18 +38,12 @@ export function settingsOf(config: Config): ClinicSettings {
  * without TLS (benchmarks and in-process tests only; a box always serves HTTPS).
  */
 export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean } = {}): Promise<Box> {
-  const log = opts.log ?? pino({ level: config.logLevel, base: { part: 'appliance' } });
-  const db = new GroupCommitDb(await openDatabase({ dataDir: config.dataDir }));
+  const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
+  const opened = await openDatabase({ dataDir: config.dataDir });
+  const db = new GroupCommitDb(opened);
   const settings = settingsOf(config);
   const demo = config.mode === 'demo';
-  if (demo) {
-    if (await seedDemo(db, settings)) log.info('demo puskesmas seeded');
-    else await seedDemoTicket(db, settings);
-  } else if ((await countAdmins(db)) === 0) {
-    log.warn('no admin account yet: create one with `npm run setup -- admin --username <name> --full-name "<name>"` (password on stdin)');
-  }
   const queue = new Queue(db, settings);
-  const sync = await startSync({ db, config, log });
   // Day turnover work: past days' queue figures for the centre, referrals past their validity,
   // and a VACUUM once a day (PGlite runs no autovacuum), after midnight when the clinic is quiet.
   let vacuumedOn = queue.today();
@@ -64,7 +59,23 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     const expired = await expireReferrals(db, queue.today(), settings.facility.code);
     if (expired) log.info({ referrals: expired }, 'referrals past their validity marked expired');
   };
-  await dayWork();
+  // The first reads of the clinic's tables: a damaged page found here stops the box the way a data
+  // dir that will not open does (main.ts serves the storage-failure pages), not with a crash.
+  try {
+    if (demo) {
+      if (await seedDemo(db, settings)) log.info('demo puskesmas seeded');
+      else await seedDemoTicket(db, settings);
+    } else if ((await countAdmins(db)) === 0) {
+      log.warn('no admin account yet: create one with `npm run setup -- admin --username <name> --full-name "<name>"` (password on stdin)');
+    }
+    await dayWork();
+  } catch (e) {
+    const corrupt = corruptionIn(e, storageInfo(opened)?.pgdata ?? config.dataDir);
+    if (!corrupt) throw e;
+    await db.close();
+    throw corrupt;
+  }
+  const sync = await startSync({ db, config, log });
   const dayTimer = setInterval(() => void dayWork().catch((err) => log.error({ err }, 'day turnover work failed')), 10 * 60_000);
   dayTimer.unref();
 
@@ -119,7 +130,8 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     }
   }
   log.info({ url, demo }, 'box serving');
-  if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} / ${s.password} (${s.role})`) }, 'demo staff accounts');
+  // Their passwords are printed on the console for the demo (lifecycle.ts), never into a log line.
+  if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} (${s.role})`) }, 'demo staff accounts');
 
   return {
     db, queue, sync, relay, url, httpRedirectUrl,

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLog } from '../appliance/log.ts';
 import { serveHttp } from '../appliance/http/server.ts';
 import { HUB_UPLINK_FILTER, parseTopic } from './contract/index.ts';
 import { startEmbeddedBroker, HUB_USERNAME, type EmbeddedBroker } from './broker/embedded.ts';
@@ -39,7 +40,7 @@ export interface HubOptions {
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
   const config = parseHubConfig(input);
-  const log = opts.log ?? pino({ level: config.logLevel, base: { part: 'central' } });
+  const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'central' } });
   const db = opts.db ?? (await openHubDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, log: (l) => log.info(l) }));
   const ownDb = opts.db ? (opts.ownDb ?? false) : true;
   const cleanups: (() => Promise<void>)[] = [];

@@ -15,10 +15,12 @@ export async function audit(
   entity: string,
   entityId: string | null,
   patientId: string | null,
+  /** What a list or search asked for (e.g. the search text), so the trail shows what was looked up. */
+  detail: string | null = null,
 ): Promise<void> {
   await db.query(
-    `INSERT INTO audit_log (staff_id, action, entity, entity_id, patient_id, device) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [actor.staffId, action, entity, entityId, patientId, actor.device],
+    `INSERT INTO audit_log (staff_id, action, entity, entity_id, patient_id, device, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [actor.staffId, action, entity, entityId, patientId, actor.device, detail],
   );
 }
 
@@ -46,9 +48,9 @@ export async function listAudit(db: Queryable, f: AuditFilter) {
   if (f.to) add('a.at < ?', f.to);
   params.push(f.limit, f.offset);
   const { rows } = await db.query<{
-    id: number; at: string; staff: string | null; action: string; entity: string; entity_id: string | null; patient_id: string | null; device: string;
+    id: number; at: string; staff: string | null; action: string; entity: string; entity_id: string | null; patient_id: string | null; device: string; detail: string | null;
   }>(
-    `SELECT a.id::int AS id, a.at, s.username AS staff, a.action, a.entity, a.entity_id, a.patient_id, a.device
+    `SELECT a.id::int AS id, a.at, s.username AS staff, a.action, a.entity, a.entity_id, a.patient_id, a.device, a.detail
        FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id
       ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY a.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,

@@ -6,6 +6,14 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
 }
 
+/**
+ * `text` for use in a LIKE pattern as the characters themselves: `%`, `_` and the escape character
+ * `\\` (Postgres's default LIKE escape) are escaped, so a search for `%` is not "everyone".
+ */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
 export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
 }

@@ -6,6 +6,7 @@ import { audit, type Actor } from './audit.ts';
 import { appendOutbox } from './outbox.ts';
 import { getIcd10, isIcd10Code } from './icd10.ts';
 import type { Queue } from './queue.ts';
+import { text } from './text.ts';
 
 /** Parses a domain input; a bad one is the caller's mistake (`invalid`), never a crash. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -65,24 +66,24 @@ export interface Diagnosis {
 
 export const openEncounterInput = z
   .object({
-    ticketId: z.string().uuid(),
+    ticketId: text().uuid(),
     mode: z.enum(encounterModes).default('in_person'),
     /** Room to call a still-waiting ticket to; default the poli's first room. */
-    room: z.string().trim().min(1).max(40).optional(),
+    room: text().trim().min(1).max(40).optional(),
   })
   .strict();
 export type OpenEncounterInput = z.input<typeof openEncounterInput>;
 
-const text = z.string().max(8000);
+const note = text().max(8000);
 export const updateEncounterInput = z
   .object({
     /** The version the editor saw; a different current version is a conflict (another tablet changed it). */
     version: z.number().int().min(1).optional(),
     mode: z.enum(encounterModes).optional(),
-    subjective: text.optional(),
-    objective: text.optional(),
-    assessment: text.optional(),
-    plan: text.optional(),
+    subjective: note.optional(),
+    objective: note.optional(),
+    assessment: note.optional(),
+    plan: note.optional(),
     vitals: vitalsInput.optional(),
     diagnoses: diagnosesInput.optional(),
   })

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Queryable } from './db.ts';
 import { notFound } from './errors.ts';
 import { parseInput } from './encounters.ts';
+import { text } from './text.ts';
 
 /** An FKRTL (referral hospital) this puskesmas refers to, by its BPJS facility code. */
 export interface Hospital {
@@ -10,13 +11,13 @@ export interface Hospital {
   specialties: string[];
 }
 
-export const hospitalCode = z.string().trim().regex(/^[0-9A-Z]{4,12}$/, 'a BPJS facility code: 4 to 12 digits or capital letters');
+export const hospitalCode = text().trim().regex(/^[0-9A-Z]{4,12}$/, 'a BPJS facility code: 4 to 12 digits or capital letters');
 
 export const hospitalInput = z
   .object({
     code: hospitalCode,
-    name: z.string().trim().min(2).max(120),
-    specialties: z.array(z.string().trim().min(2).max(60)).max(60).default([]),
+    name: text().trim().min(2).max(120),
+    specialties: z.array(text().trim().min(2).max(60)).max(60).default([]),
   })
   .strict();
 export type HospitalInput = z.infer<typeof hospitalInput>;

@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Db, Queryable } from './db.ts';
+import { likeLiteral, type Db, type Queryable } from './db.ts';
 import { ClinicError, notFound } from './errors.ts';
 import { checkNik } from './identity-numbers.ts';
 import { audit, type Actor } from './audit.ts';
+import { text } from './text.ts';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
+const isoDate = text().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
 
 export const patientInput = z
   .object({
-    fullName: z.string().trim().min(2).max(100),
-    nik: z.string().regex(/^\d{16}$/, 'NIK is 16 digits').optional(),
-    jknNumber: z.string().regex(/^\d{13}$/, 'JKN card number is 13 digits').optional(),
+    fullName: text().trim().min(2).max(100),
+    nik: text().regex(/^\d{16}$/, 'NIK is 16 digits').optional(),
+    jknNumber: text().regex(/^\d{13}$/, 'JKN card number is 13 digits').optional(),
     sex: z.enum(['L', 'P']),
     birthDate: isoDate,
-    phone: z.string().regex(/^\+?\d{8,15}$/).optional(),
-    address: z.string().max(200).optional(),
+    phone: text().regex(/^\+?\d{8,15}$/).optional(),
+    address: text().max(200).optional(),
     registeredHere: z.boolean().default(false),
   })
   .strict()
@@ -75,14 +76,15 @@ export async function findPatients(db: Queryable, actor: Actor, q: string, limit
   } else if (/^\d+$/.test(term)) {
     rows = (await db.query<Patient>(
       `SELECT ${columns} FROM patients WHERE nik LIKE $1 OR jkn_number LIKE $1 ORDER BY full_name LIMIT $2 OFFSET $3`,
-      [`${term}%`, limit, offset],
+      [`${likeLiteral(term)}%`, limit, offset],
     )).rows;
   } else {
     rows = (await db.query<Patient>(
       `SELECT ${columns} FROM patients WHERE lower(full_name) LIKE $1 OR lower(full_name) LIKE $2 ORDER BY full_name LIMIT $3 OFFSET $4`,
-      [`${term.toLowerCase()}%`, `% ${term.toLowerCase()}%`, limit, offset],
+      [`${likeLiteral(term.toLowerCase())}%`, `% ${likeLiteral(term.toLowerCase())}%`, limit, offset],
     )).rows;
   }
-  await audit(db, actor, 'list', 'patient', null, null);
+  // What was searched is patient data: it belongs in the audit trail (never in a log line).
+  await audit(db, actor, 'list', 'patient', null, null, term);
   return rows;
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Db, Queryable } from './db.ts';
+import { likeLiteral, type Db, type Queryable } from './db.ts';
 import { ClinicError, invalidState, notFound } from './errors.ts';
 import { audit, type Actor } from './audit.ts';
 import { appendOutbox } from './outbox.ts';
 import { parseInput, requireOpenEncounter } from './encounters.ts';
+import { text } from './text.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Formulary and stock
@@ -25,13 +26,14 @@ const formularyColumns = `id, name, strength, form, kfa_code AS "kfaCode", unit,
 
 /** Answers as the doctor types: name prefix, a word of the name, or a KFA code. Shows stock on hand. */
 export async function searchFormulary(db: Queryable, q: string, opts: { limit: number; offset: number; includeInactive?: boolean } = { limit: 20, offset: 0 }): Promise<FormularyItem[]> {
-  const term = q.trim().toLowerCase().replace(/[%_\\]/g, '');
+  const term = q.trim().toLowerCase();
+  const pattern = likeLiteral(term);
   const { rows } = await db.query<FormularyItem>(
     `SELECT ${formularyColumns} FROM formulary
-      WHERE ($1 = '' OR lower(name) LIKE $1 || '%' OR lower(name) LIKE '% ' || $1 || '%' OR lower(name) LIKE '%(' || $1 || '%' OR kfa_code = $1)
+      WHERE ($1 = '' OR lower(name) LIKE $5 || '%' OR lower(name) LIKE '% ' || $5 || '%' OR lower(name) LIKE '%(' || $5 || '%' OR kfa_code = $1)
         AND (active OR $4)
-      ORDER BY (lower(name) LIKE $1 || '%') DESC, name, strength LIMIT $2 OFFSET $3`,
-    [term, opts.limit, opts.offset, opts.includeInactive ?? false],
+      ORDER BY (lower(name) LIKE $5 || '%') DESC, name, strength LIMIT $2 OFFSET $3`,
+    [term, opts.limit, opts.offset, opts.includeInactive ?? false, pattern],
   );
   return rows;
 }
@@ -45,7 +47,7 @@ export async function getFormularyItem(db: Queryable, id: string): Promise<Formu
 export const stockReceiptInput = z
   .object({
     quantity: z.number().int().min(1).max(1_000_000),
-    reason: z.string().trim().max(200).default(''),
+    reason: text().trim().max(200).default(''),
   })
   .strict();
 export type StockReceiptInput = z.input<typeof stockReceiptInput>;
@@ -54,7 +56,7 @@ export const stockAdjustmentInput = z
   .object({
     /** Signed change: negative for breakage, expiry, a count that found less; positive for a count that found more. */
     delta: z.number().int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, 'the change cannot be zero'),
-    reason: z.string().trim().min(3, 'say why the stock changes').max(200),
+    reason: text().trim().min(3, 'say why the stock changes').max(200),
   })
   .strict();
 export type StockAdjustmentInput = z.input<typeof stockAdjustmentInput>;
@@ -123,13 +125,13 @@ export type PrescriptionStatus = (typeof prescriptionStatuses)[number];
 
 export const prescriptionInput = z
   .object({
-    encounterId: z.string().uuid(),
+    encounterId: text().uuid(),
     items: z
       .array(
         z
           .object({
-            formularyId: z.string().uuid(),
-            signa: z.string().trim().min(2, 'signa, e.g. 3 x 1 tablet sesudah makan').max(200),
+            formularyId: text().uuid(),
+            signa: text().trim().min(2, 'signa, e.g. 3 x 1 tablet sesudah makan').max(200),
             quantity: z.number().int().min(1).max(10_000),
             days: z.number().int().min(1).max(365),
           })
@@ -138,7 +140,7 @@ export const prescriptionInput = z
       .min(1)
       .max(20)
       .refine((items) => new Set(items.map((i) => i.formularyId)).size === items.length, 'a medicine appears twice; combine the lines'),
-    note: z.string().trim().max(500).default(''),
+    note: text().trim().max(500).default(''),
   })
   .strict();
 export type PrescriptionInput = z.input<typeof prescriptionInput>;

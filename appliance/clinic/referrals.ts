@@ -10,6 +10,7 @@ import { getHospital, hospitalCode } from './hospitals.ts';
 import { getIcd10 } from './icd10.ts';
 import { addDays, clinicDay } from './clock.ts';
 import type { ClinicSettings } from './settings.ts';
+import { text } from './text.ts';
 
 export const referralStatuses = ['draft', 'issued', 'sent', 'accepted', 'scheduled', 'rejected', 'used', 'expired'] as const;
 export type ReferralStatus = (typeof referralStatuses)[number];
@@ -33,13 +34,13 @@ export function canMove(from: ReferralStatus, to: ReferralStatus): boolean {
   return referralTransitions[from].includes(to);
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
+const isoDate = text().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
 
 const referralFields = {
   hospitalCode,
-  specialty: z.string().trim().min(2).max(60),
+  specialty: text().trim().min(2).max(60),
   diagnosisCode: icd10Code,
-  reason: z.string().trim().min(3, 'say why the patient is referred').max(2000),
+  reason: text().trim().min(3, 'say why the patient is referred').max(2000),
   emergency: z.boolean().default(false),
   /** Default: the clinic day + settings.referralValidDays. */
   validUntil: isoDate.optional(),
@@ -47,7 +48,7 @@ const referralFields = {
 
 export const referralInput = z
   .object({
-    encounterId: z.string().uuid(),
+    encounterId: text().uuid(),
     ...referralFields,
     /** true: issue at once (the letter can be printed); false: keep as a draft. */
     issue: z.boolean().default(false),

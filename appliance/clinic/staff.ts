@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Queryable } from './db.ts';
 import { ClinicError } from './errors.ts';
 import type { Actor } from './audit.ts';
+import { text } from './text.ts';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, keylen: number, opts: object) => Promise<Buffer>;
 
@@ -12,10 +13,10 @@ export type Role = (typeof roles)[number];
 
 export const staffInput = z
   .object({
-    username: z.string().regex(/^[a-z][a-z0-9._-]{2,31}$/, 'lowercase letters, digits, . _ -; 3 to 32 characters'),
-    fullName: z.string().trim().min(2).max(100),
+    username: text().regex(/^[a-z][a-z0-9._-]{2,31}$/, 'lowercase letters, digits, . _ -; 3 to 32 characters'),
+    fullName: text().trim().min(2).max(100),
     role: z.enum(roles),
-    password: z.string().min(10, 'at least 10 characters').max(200),
+    password: text().min(10, 'at least 10 characters').max(200),
   })
   .strict();
 export type StaffInput = z.infer<typeof staffInput>;

@@ -8,6 +8,7 @@ import { deviceOf, loadSession } from './access.ts';
 import { errorResponse, handleError } from './errors.ts';
 import { pickLang } from './i18n.ts';
 import { RequestMetrics } from './request-metrics.ts';
+import { loggablePath } from './log-path.ts';
 import { registerOps } from './routes/ops.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerPatients } from './routes/patients.ts';
@@ -86,7 +87,8 @@ export function createApp(deps: AppDeps) {
     const level = status >= 500 ? 'error' : c.req.method === 'GET' ? 'debug' : 'info';
     if (!deps.log.isLevelEnabled(level)) return;
     const ms = Math.round(elapsed * 10) / 10;
-    logger()[level]({ method: c.req.method, path: c.req.path, status, ms, device: deviceOf(c) }, `${c.req.method} ${c.req.path} → ${status}`);
+    const path = loggablePath(c.req.path); // never a ticket link's secret
+    logger()[level]({ method: c.req.method, path, status, ms, device: deviceOf(c) }, `${c.req.method} ${path} → ${status}`);
   });
   const limitBody = bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c as never, 'payload_too_large') });
   // Only requests that carry a body: touching a GET's body makes the Node adapter build a full

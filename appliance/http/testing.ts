@@ -1,4 +1,5 @@
-import pino from 'pino';
+import type { Logger } from 'pino';
+import { createLog } from '../log.ts';
 import { openMemoryDatabase } from '../storage/database.ts';
 import { GroupCommitDb } from '../storage/group-commit.ts';
 import { Queue } from '../clinic/queue.ts';
@@ -14,13 +15,13 @@ import type { Role } from '../clinic/staff.ts';
  * called with `app.request(...)` (no port). `as(role)` logs in and returns a request function
  * that carries the session cookie and CSRF token.
  */
-export async function testBox(overrides: Record<string, unknown> = {}, now?: () => Date) {
+export async function testBox(overrides: Record<string, unknown> = {}, now?: () => Date, opts: { log?: Logger } = {}) {
   const config = configSchema.parse({ mode: 'demo', ...overrides });
   const settings = settingsOf(config);
   const db = new GroupCommitDb(await openMemoryDatabase());
   await seedDemo(db, settings);
   const queue = new Queue(db, settings, now);
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = opts.log ?? createLog({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // Not enrolled: a disabled sync that still reports the backlog.
   const sync = await startSync({ db, config, log });
   const app = createApp({

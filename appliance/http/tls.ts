@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirPrivate } from '../storage/private-files.ts';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
 
@@ -17,7 +18,7 @@ export async function loadOrCreateCertificate(opts: { dataDir: string; certFile?
   if (existsSync(certPath) && existsSync(keyPath)) {
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), selfSigned: true };
   }
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir);
   const pems = await selfsigned.generate([{ name: 'commonName', value: opts.hostnames[0] }], {
     keySize: 2048,
     days: 3650,
@@ -28,6 +29,6 @@ export async function loadOrCreateCertificate(opts: { dataDir: string; certFile?
     ],
   } as never);
   writeFileSync(keyPath, pems.private, { mode: 0o600 });
-  writeFileSync(certPath, pems.cert);
+  writeFileSync(certPath, pems.cert, { mode: 0o600 });
   return { cert: pems.cert, key: pems.private, selfSigned: true };
 }

@@ -5,7 +5,8 @@
  * Consent is still decided by the box: this process asks, and hears of withdrawals at once.
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import pino from 'pino';
+import type pino from 'pino';
+import { createLog } from '../log.ts';
 import { createRelay, emptyRelayStats, type Relay, type RelaySession } from './relay.ts';
 import type { FromRelayProcess, ToRelayProcess } from './process-messages.ts';
 
@@ -47,7 +48,7 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 function start(config: Extract<ToRelayProcess, { op: 'init' }>) {
-  log = pino({ level: config.logLevel, base: { part: 'relay', pid: process.pid } });
+  log = createLog({ level: config.logLevel, base: { part: 'relay', pid: process.pid } });
   relay = createRelay(config.config, {
     log,
     // A database that cannot answer rejects: an offer is then refused, and a call in progress goes on.

@@ -25,6 +25,7 @@ import { join, dirname, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { writeArchive, extractArchive, type ArchiveManifest } from './tarball.ts';
 import { syncPath } from './durable-fs.ts';
+import { mkdirPrivate } from './private-files.ts';
 import { pgliteVersion } from './template.ts';
 
 export interface BackupResult {
@@ -59,7 +60,7 @@ export async function backupDatabase(db: PGlite, file: string): Promise<BackupRe
   const pgdata = pgdataOf(db);
   if (!pgdata) throw new Error('backupDatabase: this database was not opened by openDatabase (or is in memory)');
   file = resolve(file);
-  fs.mkdirSync(dirname(file), { recursive: true });
+  if (!fs.existsSync(dirname(file))) mkdirPrivate(dirname(file));
   const staging = `${file}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
@@ -95,7 +96,7 @@ export async function restoreBackup(file: string, dataDir: string): Promise<Arch
     if (!fs.statSync(dataDir).isDirectory()) throw new RestoreError(`${dataDir} exists and is not a directory`);
     if (fs.readdirSync(dataDir).length > 0) throw new RestoreError(`refusing to restore into non-empty ${dataDir}`);
   }
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirPrivate(dataDir);
   const staging = join(dataDir, `pgdata.init-restore-${process.pid}`);
   try {
     const manifest = await extractArchive(file, staging);

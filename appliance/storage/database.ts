@@ -32,6 +32,7 @@ import { extractArchive } from './tarball.ts';
 import { pgliteVersion, templateFits } from './template.ts';
 import { acquireLock } from './lock.ts';
 import { serveControlSocket, setPgdataResolver } from './backup.ts';
+import { mkdirPrivate, tightenTree } from './private-files.ts';
 
 export interface OpenOptions {
   /** Directory holding the box's data; the database lives in `<dataDir>/pgdata`. */
@@ -68,7 +69,7 @@ export const DEFAULT_TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), 'p
 /** The PG major version this PGlite build runs (data dirs of any other version are refused). */
 export const PG_MAJOR = '18';
 
-export type CorruptReason = 'not-a-data-dir' | 'version-mismatch' | 'unreadable' | 'start-failed';
+export type CorruptReason = 'not-a-data-dir' | 'version-mismatch' | 'unreadable' | 'start-failed' | 'data-corrupted';
 
 /**
  * The data dir exists but cannot be used. The box must not start (and must never re-initialise
@@ -85,6 +86,24 @@ export class CorruptDataDirError extends Error {
     super(`storage: data dir ${pgdata} is corrupt or unreadable (${reason}): ${detail}. ` +
       'Refusing to start; it will not be re-initialised. Restore from a backup or inspect it by hand.', options);
   }
+}
+
+/**
+ * SQLSTATEs that mean the files are damaged, not that a statement was wrong: data_corrupted
+ * (`invalid page in block 0 of relation …`, a short read of a block, a missing TOAST chunk),
+ * index_corrupted, and undefined_file (a relation's file is missing).
+ */
+const CORRUPTION_CODES = new Set(['XX001', 'XX002', '58P01']);
+
+/**
+ * The CorruptDataDirError an error from the database amounts to, if it says the files are damaged;
+ * null for any other error. Corruption found while migrating or seeding at start must stop the box
+ * the same way as a data dir that will not open (main.ts: up, /healthz 503, a page saying what to do).
+ */
+export function corruptionIn(err: unknown, pgdata: string): CorruptDataDirError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !CORRUPTION_CODES.has(code)) return null;
+  return new CorruptDataDirError(pgdata, 'data-corrupted', `${code} ${(err as Error).message}`, { cause: err });
 }
 
 /** What openDatabase knows about an open database (for health checks, tests and the benchmark). */
@@ -203,10 +222,14 @@ export async function openDatabase(opts: OpenOptions): Promise<PGlite> {
   const log = opts.log ?? ((l: string) => console.error(l));
   const durable = opts.durable ?? true;
   if (!durable) log('storage: durable=false — BENCHMARK MODE, acknowledged writes can be lost in a power cut');
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  mkdirPrivate(opts.dataDir);
   const pgdata = join(opts.dataDir, 'pgdata');
   const release = acquireLock(opts.dataDir);
   try {
+    // A box made before files were created private (or a data dir copied in by hand) has files
+    // any local user could read: fix them once, before anything else reads or writes.
+    const loosened = tightenTree(opts.dataDir);
+    if (loosened) log(`storage: made ${loosened} files and directories under ${opts.dataDir} private to the box's user (0600/0700)`);
     // Leftovers of an interrupted first boot or restore are never the clinic's records: remove them.
     for (const name of fs.readdirSync(opts.dataDir)) {
       if (name.startsWith('pgdata.init-')) fs.rmSync(join(opts.dataDir, name), { recursive: true, force: true });
@@ -242,7 +265,14 @@ export async function openDatabase(opts: OpenOptions): Promise<PGlite> {
       log(err.message);
       throw err;
     }
-    if (opts.migrate ?? true) await migrate(db);
+    if (opts.migrate ?? true) {
+      try {
+        await migrate(db);
+      } catch (e) {
+        await db.close().catch(() => {});
+        throw corruptionIn(e, pgdata) ?? e;
+      }
+    }
     const info: StorageInfo = { pgdata, durable, fs: dfs, boot, openMs: performance.now() - t0 };
     infos.set(db, info);
     const closeControl = opts.controlSocket === false ? async () => {} : serveControlSocket(db, opts.dataDir, log);
@@ -260,7 +290,7 @@ export async function openDatabase(opts: OpenOptions): Promise<PGlite> {
     log(`storage: database open at ${pgdata} (${boot}, durable=${durable}) in ${info.openMs.toFixed(0)} ms`);
     return db;
   } catch (e) {
-    if (e instanceof CorruptDataDirError && !e.message.includes('would not start')) log(e.message);
+    if (e instanceof CorruptDataDirError && e.reason !== 'start-failed') log(e.message);
     release();
     throw e;
   }

@@ -25,12 +25,18 @@
  * A sync failure is reported to Postgres as EIO, which makes it PANIC (data_sync_retry=off): the box
  * must restart and recover from the WAL rather than carry on after losing writes.
  *
+ * It also keeps the data dir private: NODEFS creates files with the mode Postgres (or PGlite's copy
+ * of initdb's output, 0666) asks for, minus the process umask — world-readable patient records under
+ * umask 022, writable under 000. Every file it creates is 0600 and every directory 0700, and a
+ * chmod through it cannot loosen that (see private-files.ts).
+ *
  * `SyncObserver` lets a test journal every file operation (see test/storage-powercut.test.ts).
  */
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import type { PGlite } from '@electric-sql/pglite';
+import { mkdirPrivate, privateMode } from './private-files.ts';
 
 /** Emscripten errno numbers (musl/wasm), as PGlite's base.ts lists them. */
 const EIO = 29;
@@ -94,6 +100,7 @@ export class DurableNodeFS extends NodeFS {
     this.durable = opts.durable ?? true;
     this.#observer = opts.observer;
     this.hostRoot = this.rootDir;
+    mkdirPrivate(this.rootDir); // NodeFS made it (if missing) with the umask's mode
   }
 
   override async init(pg: PGlite, opts: any) {
@@ -126,6 +133,7 @@ export class DurableNodeFS extends NodeFS {
     const FS = mod.FS as EmscriptenFS;
     const NODEFS = mod.NODEFS as EmscriptenNodefs;
     this.#mod = { FS, NODEFS };
+    keepPrivate(NODEFS, FS);
     if (this.durable) {
       NODEFS.stream_ops.fsync = (stream: EmscriptenStream) => this.#syncStream(stream, 'fsync');
     }
@@ -164,6 +172,18 @@ export class DurableNodeFS extends NodeFS {
       return -(e?.errno ?? EIO);
     }
   }
+}
+
+/** Makes NODEFS create files 0600 and directories 0700, and never chmod them looser. */
+function keepPrivate(NODEFS: EmscriptenNodefs, FS: EmscriptenFS) {
+  const { mknod, setattr } = NODEFS.node_ops;
+  NODEFS.node_ops.mknod = (parent: unknown, name: string, mode: number, dev: number) =>
+    mknod(parent, name, privateMode(mode, FS.isDir(mode)), dev);
+  NODEFS.node_ops.setattr = (node: { mode: number }, attr: { mode?: number }) =>
+    setattr(node, attr.mode == null ? attr : { ...attr, mode: privateMode(attr.mode, FS.isDir(node.mode)) });
+  const streamSetattr = NODEFS.stream_ops.setattr;
+  if (streamSetattr) NODEFS.stream_ops.setattr = (stream: EmscriptenStream, attr: { mode?: number }) =>
+    streamSetattr(stream, attr.mode == null ? attr : { ...attr, mode: privateMode(attr.mode, FS.isDir(stream.node.mode)) });
 }
 
 /**

@@ -286,6 +286,15 @@ CREATE INDEX outbox_parked_idx ON outbox (seq) WHERE parked_at IS NOT NULL;
 ALTER TABLE outbox ALTER COLUMN payload TYPE json USING payload::json;
 `,
   },
+  {
+    id: 6,
+    name: 'audit_detail',
+    sql: `
+-- What a list or search asked for (the search text of a patient search): the audit trail says
+-- what was looked up, not only that someone looked.
+ALTER TABLE audit_log ADD COLUMN detail text;
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

@@ -123,7 +123,7 @@ export async function writeArchive(srcDir: string, outFile: string, meta: Record
     yield Buffer.alloc(BLOCK * 2, 0);
   }
   try {
-    await pipeline(Readable.from(generate()), createGzip({ level: 6 }), fs.createWriteStream(tmp));
+    await pipeline(Readable.from(generate()), createGzip({ level: 6 }), fs.createWriteStream(tmp, { mode: 0o600 }));
     syncPath(tmp);
     fs.renameSync(tmp, outFile);
     syncPath(dirname(outFile));

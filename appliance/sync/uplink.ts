@@ -166,7 +166,7 @@ export class Uplink {
         await this.sleep(this.s.syncPollMs);
       } catch (err) {
         this.fail((err as Error).message);
-        this.log.warn({ err: (err as Error).message }, 'sync: uplink batch failed; will retry');
+        this.log.warn({ err }, 'sync: uplink batch failed; will retry'); // through the logger's error allow-list
         await this.sleep(Math.min(this.s.syncPollMs, 1000));
       }
     }

@@ -98,7 +98,12 @@ export class Downlink {
     for (const r of rows) {
       const p = downlinkItem.safeParse(r.body);
       if (p.success) items.push(p.data);
-      else this.log.error({ deviceId, body: r.body }, 'downlink: a stored item no longer fits the contract; skipped');
+      else {
+        // Its kind and id, not the body: a hospital's answer can carry the patient's clinical details.
+        const b = (r.body ?? {}) as { kind?: unknown; id?: unknown };
+        const issue = p.error.issues[0];
+        this.log.error({ deviceId, kind: b.kind, id: b.id, at: issue?.path.join('.'), problem: issue?.message }, 'downlink: a stored item no longer fits the contract; skipped');
+      }
     }
     if (!items.length) return 0;
     await this.publish(topics.down(deviceId), encodeFrame({ v: 1, kind: 'down', items }));

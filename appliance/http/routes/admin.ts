@@ -5,8 +5,9 @@ import { paging } from './patients.ts';
 import { listAudit } from '../../clinic/audit.ts';
 import { listOutbox, listParked, outboxSummary, unpark } from '../../clinic/outbox.ts';
 import { createStaff, listStaff, staffInput } from '../../clinic/staff.ts';
+import { text } from '../../clinic/text.ts';
 
-const isoDateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
+const isoDateTime = text().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
 
 export function registerAdmin(app: OpenAPIHono<AppEnv>) {
   app.openapi(
@@ -14,8 +15,8 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
       method: 'get', path: '/api/v1/admin/audit', tags: ['admin'], summary: 'Who read or changed which patient’s clinical data',
       request: {
         query: z.object({
-          staffId: z.string().uuid().optional(), patientId: z.string().uuid().optional(),
-          entity: z.string().regex(/^[a-z_]{1,40}$/).optional().openapi({ example: 'patient' }),
+          staffId: text().uuid().optional(), patientId: text().uuid().optional(),
+          entity: text().regex(/^[a-z_]{1,40}$/).optional().openapi({ example: 'patient' }),
           from: isoDateTime.optional(), to: isoDateTime.optional(), ...paging,
         }),
       },

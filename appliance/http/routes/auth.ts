@@ -6,6 +6,7 @@ import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
 import { errorResponse, HttpError } from '../errors.ts';
 import { login, logout } from '../../clinic/staff.ts';
 import { roles } from '../../clinic/staff.ts';
+import { text } from '../../clinic/text.ts';
 
 /**
  * Login throttle: after 5 failures for a username or a device address within 15 minutes, each
@@ -37,7 +38,7 @@ class LoginThrottle {
 }
 
 const loginBody = z
-  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
+  .object({ username: text().min(1).max(64), password: text().min(1).max(200) })
   .strict()
   .openapi({ example: { username: 'dokter', password: 'demo-dokter-123' } });
 

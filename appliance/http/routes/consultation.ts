@@ -15,6 +15,7 @@ import { parseClientMessage, type Party } from '../../relay/protocol.ts';
 import { upgradeWebSocket } from '../../relay/node-websocket.ts';
 import { callQualityOf } from '../../relay/store.ts';
 import { registerConsultationPage } from '../pages/consultation.tsx';
+import { text } from '../../clinic/text.ts';
 
 /**
  * Consultation signaling: one WebSocket per participant, to the box only.
@@ -101,7 +102,7 @@ export function registerConsultation(app: OpenAPIHono<AppEnv>, relay: MediaRelay
     apiRoute(['doctor'], {
       method: 'get', path: '/api/v1/encounters/{id}/calls', tags: ['consultation'],
       summary: 'Quality of the encounter’s video/audio calls through the box (figures only, never media)',
-      request: { params: z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' }, example: demoIds.encounter }) }) },
+      request: { params: z.object({ id: text().uuid().openapi({ param: { name: 'id', in: 'path' }, example: demoIds.encounter }) }) },
       responses: { ...jsonResponses('one record per call: bitrate, loss, jitter, round trip, frames, keyframe requests, events', z.any()), 404: { description: 'no such encounter' } },
     }),
     async (c) => {

@@ -11,6 +11,7 @@ import { activeConsent, giveConsent, listConsents, withdrawConsent } from '../..
 import { prescriptionsOfEncounter } from '../../clinic/prescriptions.ts';
 import { referralsOfEncounter } from '../../clinic/referrals.ts';
 import { searchIcd10 } from '../../clinic/icd10.ts';
+import { text } from '../../clinic/text.ts';
 
 const encounterId = uuidParam('id', demoIds.encounter);
 const allStaff = ['doctor', 'nurse', 'pharmacist', 'admin'] as const;
@@ -24,7 +25,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       description: 'By code ("J06", "j069") or by words in Bahasa Indonesia or English, including lay terms ("darah tinggi", "maag").',
       request: {
         query: z.object({
-          q: z.string().trim().min(1).max(100).openapi({ example: 'ispa' }),
+          q: text().trim().min(1).max(100).openapi({ example: 'ispa' }),
           limit: z.coerce.number().int().min(1).max(50).default(20),
         }),
       },
@@ -56,8 +57,8 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       method: 'get', path: '/api/v1/encounters', tags: ['encounters'], summary: 'Encounters of a patient or of a ticket, newest first',
       request: {
         query: z.object({
-          patientId: z.string().uuid().optional().openapi({ example: demoIds.patient }),
-          ticketId: z.string().uuid().optional(),
+          patientId: text().uuid().optional().openapi({ example: demoIds.patient }),
+          ticketId: text().uuid().optional(),
           status: z.enum(['open', 'closed']).optional(),
           ...paging,
         }),

@@ -53,4 +53,32 @@ describe('patients over HTTP', () => {
     const { entries } = (await (await admin(`/api/v1/admin/audit?patientId=${patients[0].id}`)).json()) as { entries: { staff: string; action: string; entity: string }[] };
     expect(entries[0]).toMatchObject({ staff: 'dokter', action: 'read', entity: 'patient' });
   });
+
+  it('treats % _ and \\ in a search as the characters themselves, not wildcards', async () => {
+    const nurse = await box.as('nurse');
+    const reg = await nurse('/api/v1/patients', { method: 'POST', json: { fullName: 'Wati_100% Back\\slash', jknNumber: '0001112223334', sex: 'P', birthDate: '1990-01-01' } });
+    expect(reg.status).toBe(200);
+    const find = async (q: string) => ((await (await nurse(`/api/v1/patients?q=${encodeURIComponent(q)}`)).json()) as { patients: { fullName: string }[] }).patients.map((p) => p.fullName);
+    expect(await find('%')).toEqual([]);
+    expect(await find('_')).toEqual([]);
+    expect(await find('%a')).toEqual([]);
+    expect(await find('w_ti')).toEqual([]);
+    expect(await find('\\')).toEqual([]);
+    expect(await find('wati_100%')).toEqual(['Wati_100% Back\\slash']);
+    expect(await find('back\\')).toEqual(['Wati_100% Back\\slash']);
+    expect(await find('3%')).toEqual([]); // the digits branch (NIK, JKN) too
+    const doctor = await box.as('doctor');
+    const form = async (q: string) => ((await (await doctor(`/api/v1/formulary?q=${encodeURIComponent(q)}`)).json()) as { items: unknown[] }).items.length;
+    expect(await form('%')).toBe(0);
+    expect(await form('_')).toBe(0);
+    expect(await form('para')).toBeGreaterThan(0);
+  });
+
+  it('the audit row of a search keeps what was searched', async () => {
+    const nurse = await box.as('nurse');
+    await nurse(`/api/v1/patients?q=${encodeURIComponent('Sri Wahyu')}`);
+    const admin = await box.as('admin');
+    const { entries } = (await (await admin('/api/v1/admin/audit?entity=patient')).json()) as { entries: { staff: string; action: string; detail: string | null }[] };
+    expect(entries.find((e) => e.action === 'list')).toMatchObject({ staff: 'perawat', action: 'list', detail: 'Sri Wahyu' });
+  });
 });

@@ -4,9 +4,10 @@ import { actorOf } from '../access.ts';
 import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
 import { findPatients, getPatient, patientInput, registerPatient } from '../../clinic/patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
+import { text } from '../../clinic/text.ts';
 
 export const uuidParam = (name: string, example: string) =>
-  z.object({ [name]: z.string().uuid().openapi({ param: { name, in: 'path' }, example }) });
+  z.object({ [name]: text().uuid().openapi({ param: { name, in: 'path' }, example }) });
 
 export const paging = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -27,7 +28,7 @@ export function registerPatients(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['nurse', 'doctor', 'admin'], {
       method: 'get', path: '/api/v1/patients', tags: ['patients'], summary: 'Find patients by NIK, JKN number or name (answers as you type)',
-      request: { query: z.object({ q: z.string().trim().min(1).max(100).openapi({ example: 'Budi' }), ...paging }) },
+      request: { query: z.object({ q: text().trim().min(1).max(100).openapi({ example: 'Budi' }), ...paging }) },
       responses: jsonResponses('matching patients', z.any()),
     }),
     async (c) => {

@@ -8,6 +8,7 @@ import {
   dispensePrescription, getPrescription, issuePrescription, listPharmacyQueue, listStockMovements, markPickedUp, prescriptionInput,
   prescriptionStatuses, recordStockAdjustment, recordStockReceipt, searchFormulary, stockAdjustmentInput, stockReceiptInput,
 } from '../../clinic/prescriptions.ts';
+import { text } from '../../clinic/text.ts';
 
 const prescriptionId = uuidParam('id', demoIds.prescription);
 const formularyId = uuidParam('id', demoIds.formularyParacetamol);
@@ -19,7 +20,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
     apiRoute(['doctor', 'pharmacist', 'nurse', 'admin'], {
       method: 'get', path: '/api/v1/formulary', tags: ['pharmacy'], summary: 'Search the formulary (answers as you type), with stock on hand',
       description: 'By name prefix, a word of the name, or a KFA code. An empty `q` lists the formulary alphabetically.',
-      request: { query: z.object({ q: z.string().max(100).default('').openapi({ example: 'para' }), ...paging }) },
+      request: { query: z.object({ q: text().max(100).default('').openapi({ example: 'para' }), ...paging }) },
       responses: jsonResponses('medicines: name, strength, form, KFA code, unit, stock', z.any()),
     }),
     async (c) => {

@@ -8,9 +8,10 @@ import { errorResponse } from '../errors.ts';
 import { uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import type { Queue, TicketView } from '../../clinic/queue.ts';
+import { text } from '../../clinic/text.ts';
 
-const poliCode = z.string().regex(/^[a-z][a-z0-9-]{1,19}$/).openapi({ example: 'umum' });
-const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }) });
+const poliCode = text().regex(/^[a-z][a-z0-9-]{1,19}$/).openapi({ example: 'umum' });
+const tokenParam = z.object({ token: text().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }) });
 const staffAtQueue = ['nurse', 'doctor', 'admin'] as const;
 
 /** What a patient's phone gets: their ticket, never its internal ids or anyone else's. */
@@ -124,7 +125,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['nurse', 'admin'], {
       method: 'post', path: '/api/v1/queue/desk', tags: ['queue'], summary: 'Register a walk-in at the desk',
-      request: jsonBody(z.object({ poli: poliCode, patientId: z.string().uuid().optional() }).strict().openapi({ example: { poli: 'umum', patientId: demoIds.patient } })),
+      request: jsonBody(z.object({ poli: poliCode, patientId: text().uuid().optional() }).strict().openapi({ example: { poli: 'umum', patientId: demoIds.patient } })),
       responses: jsonResponses('the ticket and its link (print or show the QR)', z.any()),
     }),
     async (c) => {
@@ -139,7 +140,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       method: 'post', path: '/api/v1/queue/{poli}/call-next', tags: ['queue'], summary: 'Call the next waiting number to a room',
       request: {
         params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }),
-        ...jsonBody(z.object({ room: z.string().min(1).max(40) }).strict().openapi({ example: { room: 'Ruang 1' } })),
+        ...jsonBody(z.object({ room: text().min(1).max(40) }).strict().openapi({ example: { room: 'Ruang 1' } })),
       },
       responses: jsonResponses('the called ticket, or null when nobody waits', z.any()),
     }),
@@ -162,13 +163,13 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       },
     );
 
-  action('call', 'Call this ticket to a room (also a skipped one that turned up)', (q, id, b, c) => q.call(id, b.room, actorOf(c)), z.object({ room: z.string().min(1).max(40) }), { room: 'Ruang 1' });
+  action('call', 'Call this ticket to a room (also a skipped one that turned up)', (q, id, b, c) => q.call(id, b.room, actorOf(c)), z.object({ room: text().min(1).max(40) }), { room: 'Ruang 1' });
   action('recall', 'Call again', (q, id, _b, c) => q.recall(id, actorOf(c)));
   action('skip', 'Skip (patient not here yet; can be called later)', (q, id, _b, c) => q.skip(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.skip);
   action('no-show', 'Mark as no-show', (q, id, _b, c) => q.noShow(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.noShow);
   action('finish', 'Mark as done', (q, id, _b, c) => q.finish(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.finish);
   action('transfer', 'Transfer to another poli (end of its queue)', (q, id, b, c) => q.transfer(id, b.poli, actorOf(c)), z.object({ poli: poliCode }), { poli: 'gigi' }, demoIds.queueExamples.transfer);
-  action('attach', 'Link a registered patient to the ticket', (q, id, b, c) => q.attachPatient(id, b.patientId, actorOf(c)), z.object({ patientId: z.string().uuid() }), { patientId: demoIds.patient });
+  action('attach', 'Link a registered patient to the ticket', (q, id, b, c) => q.attachPatient(id, b.patientId, actorOf(c)), z.object({ patientId: text().uuid() }), { patientId: demoIds.patient });
 }
 
 function displayCall(t: { label: string; poliName: string; room: string | null; calledAt: string | null; callCount: number }) {

@@ -6,6 +6,7 @@ import { paging, uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import { listHospitals } from '../../clinic/hospitals.ts';
 import { createReferral, getReferral, issueReferral, listReferrals, referralDraftUpdate, referralInput, referralStatuses, updateReferralDraft } from '../../clinic/referrals.ts';
+import { text } from '../../clinic/text.ts';
 
 const referralId = uuidParam('id', demoIds.referral);
 
@@ -46,8 +47,8 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
       method: 'get', path: '/api/v1/referrals', tags: ['referrals'], summary: 'Referrals, newest first, by patient, encounter or status',
       request: {
         query: z.object({
-          patientId: z.string().uuid().optional().openapi({ example: demoIds.patient }),
-          encounterId: z.string().uuid().optional(),
+          patientId: text().uuid().optional().openapi({ example: demoIds.patient }),
+          encounterId: text().uuid().optional(),
           status: z.enum(referralStatuses).optional(),
           ...paging,
         }),

@@ -9,9 +9,10 @@ import { activeConsent, encounterOfTicket, giveConsent, withdrawConsent } from '
 import { ClinicError } from '../../clinic/errors.ts';
 import { prescriptionsForTicket } from '../../clinic/prescriptions.ts';
 import { referralsForTicket } from '../../clinic/referrals.ts';
+import { text } from '../../clinic/text.ts';
 
 export const ticketTokenParam = z.object({
-  token: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }),
+  token: text().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }),
 });
 const ticketResponses = { 404: { description: 'no such ticket' }, 410: { description: 'ticket link expired' } };
 
