@@ -66,6 +66,7 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
         [wire(consent, { ev: 2 ** 31 }, { version: 2 ** 31 }), /record invalid at ev/],
         // Nested 5,000 deep in the frame's text (JSON.stringify itself would run out of stack).
         [other(summary, {}, { deep: 'DEEP' }), /payload\.deep\.0\..* nests deeper than 32 levels/],
+        [other(summary, {}, { temperature: 'HUGE' }), /payload\.temperature is a number out of range/],
         [other(summary, {}, { note: refuse }), new RegExp(`the hub's database refused the record \\(SQLSTATE 23514: .*${constraint}`)],
         [other(summary, { at: '2025-02-30T08:00:00+07:00' }, {}), /record invalid at at/],
         [other(summary, { ev: 0 }, {}), /record invalid at ev/],
@@ -73,7 +74,7 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
       ];
       const more = wire(gen[3]);
       const records = [valid[0], ...poisoned.slice(0, 4).map(([r]) => r), valid[1], ...poisoned.slice(4).map(([r]) => r), valid[2]];
-      const json = JSON.stringify({ v: 1, kind: 'records', batch: 'poisoned', records }).replace('"DEEP"', `${'['.repeat(5000)}1${']'.repeat(5000)}`);
+      const json = JSON.stringify({ v: 1, kind: 'records', batch: 'poisoned', records }).replace('"DEEP"', `${'['.repeat(5000)}1${']'.repeat(5000)}`).replace('"HUGE"', '1e999999');
       await box.publishAsync(topics.records(cred.deviceId), encodeJsonFrame(json), { qos: 1 });
       const ack = (await until(() => acks.find((a) => a.batch === 'poisoned'), 'the hub’s acknowledgement of the poisoned batch', 15_000))!;
       expect([...ack.stored].sort((a, b) => a - b)).toEqual(valid.map((r) => r.seq));

@@ -31,12 +31,14 @@ export const storableTime = () =>
   }, 'not a real date and time');
 
 /**
- * Null when every string (keys included) in `value` is storable and it nests at most
+ * Null when every string (keys included) in `value` is storable, every number finite, and it nests at most
  * MAX_PAYLOAD_DEPTH deep; else where and why not. Stops at the first fault, so a 100,000-deep
  * payload costs MAX_PAYLOAD_DEPTH steps, never a stack overflow.
  */
 export function findUnstorable(value: unknown, path = 'payload', depth = 0): string | null {
   if (typeof value === 'string') return isStorableText(value) ? null : `${path} ${unstorable}`;
+  // 1e999999 parses to Infinity here, and overflows PostgreSQL's numeric there.
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `${path} is a number out of range`;
   if (value === null || typeof value !== 'object') return null;
   if (depth >= MAX_PAYLOAD_DEPTH) return `${path} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`;
   if (Array.isArray(value)) {
