@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,16 +66,19 @@ describe('npm start', () => {
   let child: ChildProcess | undefined;
   const services: Record<string, string> = {};
   let adminToken = '';
+  /** Every process seen under npm: after npm dies its orphans are no longer its descendants. */
+  const seen = new Set<number>();
   afterAll(async () => {
-    // Whatever a failed run left: the whole process group npm leads.
-    if (child?.pid && existsSync(`/proc/${child.pid}`)) {
+    // Whatever a failed run left: the process group npm leads, and every process once seen under it.
+    if (child?.pid) {
+      for (const pid of descendants(child.pid)) seen.add(pid);
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
         /* already gone */
       }
     }
-    for (const pid of child?.pid ? descendants(child.pid) : []) process.kill(pid, 'SIGKILL');
+    for (const pid of seen) if (alive(pid)) process.kill(pid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -101,6 +104,7 @@ describe('npm start', () => {
       });
       child!.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${stderr.slice(-2000)}`)));
     });
+    for (const p of descendants(child.pid!)) seen.add(p);
     expect(services.appliance).toMatch(/^https:\/\//);
     expect(services.central).toMatch(/^http:\/\//);
 
@@ -122,6 +126,7 @@ describe('npm start', () => {
     expect(child?.pid).toBeTruthy();
     const pid = child!.pid!;
     const under = descendants(pid);
+    for (const p of under) seen.add(p);
     expect(under.length).toBeGreaterThan(0);
     const ports = [services.central, services.appliance].map((u) => Number(new URL(u).port));
     expect(await refuses(ports[0])).toBe(false);
