@@ -4,6 +4,7 @@
  * the largest size the contract allows still goes through. (Mosquitto's max_packet_size:
  * sync-mosquitto-identity.test.ts.)
  */
+import { createConnection } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES, MAX_MQTT_PACKET_BYTES, topics } from '../central/contract/index.ts';
@@ -42,5 +43,27 @@ describe('embedded broker: maximum packet size', () => {
     expect(again.connected).toBe(true);
     again.end(true);
     expect(MAX_MQTT_PACKET_BYTES).toBeGreaterThan(MAX_FRAME_BYTES);
+  });
+
+  it('before any login too: a CONNECT announcing 100 MiB, its length sent one byte at a time, is cut off', async () => {
+    const u = new URL(stack.mqttUrl);
+    const socket = createConnection({ host: u.hostname, port: Number(u.port) });
+    const closed = new Promise<void>((res) => socket.once('close', () => res()));
+    socket.on('error', () => {});
+    await new Promise<void>((res) => socket.once('connect', () => res()));
+    // 100 MiB = 104,857,600 as MQTT's variable-length integer: 0x80 0x80 0x80 0x32.
+    for (const byte of [0x10, 0x80, 0x80, 0x80, 0x32]) await new Promise<void>((res) => socket.write(Buffer.of(byte), () => res()));
+    // Then the body, until the broker closes (or 8 MiB went out: it is collecting the packet).
+    let gone = false;
+    void closed.then(() => (gone = true));
+    const piece = Buffer.alloc(64 * 1024, 0x41);
+    let sent = 0;
+    while (!gone && sent < 8 * 1024 * 1024) {
+      sent += piece.length;
+      if (!socket.write(piece)) await Promise.race([new Promise((r) => socket.once('drain', r)), closed]);
+    }
+    socket.destroy();
+    await closed;
+    expect(sent).toBeLessThan(8 * 1024 * 1024);
   });
 });
