@@ -6,7 +6,8 @@
  *   npx tsx central/cli.ts formulary <formulary.json> [--device <id>]… [--hub-url … [--token …]]
  *       (the file: a JSON list of { kfaCode, name, strength, form, unit, active })
  *
- * With --hub-url it asks the running hub (which sends at once to boxes that are online);
+ * With --hub-url it asks the running hub (which sends at once to boxes that are online), with the
+ * hub's admin token from --token or, better (not in the process list), SIMPUL_HUB_ADMIN_TOKEN;
  * without, it writes to the hub's database directly (DATABASE_URL, or the PGlite data dir when
  * the hub is stopped) and each box gets it at its next status report.
  */
@@ -58,7 +59,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   if (values['hub-url']) {
     const res = await fetch(new URL(path, values['hub-url']), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(values.token ? { authorization: `Bearer ${values.token}` } : {}) },
+      headers: { 'content-type': 'application/json', ...((values.token ?? env.SIMPUL_HUB_ADMIN_TOKEN) ? { authorization: `Bearer ${values.token ?? env.SIMPUL_HUB_ADMIN_TOKEN}` } : {}) },
       body: JSON.stringify(body),
     });
     const text = await res.text();

@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
 export const hubConfigSchema = z
   .object({
     /** PGlite lives in `<dataDir>/pgdata` unless databaseUrl is set. */
@@ -26,13 +29,22 @@ export const hubConfigSchema = z
     brokerPort: port.default(1883),
     httpHost: z.string().default('127.0.0.1'),
     httpPort: port.default(8090),
-    /** Password of the admin pages (HTTP Basic, any user name). Without it they are open: keep httpHost on loopback. */
-    adminToken: z.string().min(12).optional(),
+    /**
+     * The hub operator's token (Bearer, or the password of HTTP Basic with any user name): every
+     * route but /healthz needs it. Without it those routes answer 401 to everyone, and the hub
+     * does not start on an address other than loopback.
+     */
+    adminToken: z.string().min(12).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
     /** Downlink not acknowledged after this long is sent again at the box's next status. */
     resendAfterMs: z.coerce.number().int().min(100).default(30_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.adminToken && !isLoopback(c.httpHost)) {
+      ctx.addIssue({ code: 'custom', path: ['adminToken'], message: `required (SIMPUL_HUB_ADMIN_TOKEN) when httpHost is ${c.httpHost}, not a loopback address: the hub's pages show every box and referral` });
+    }
+  });
 export type HubConfig = z.infer<typeof hubConfigSchema>;
 export type HubConfigInput = z.input<typeof hubConfigSchema>;
 

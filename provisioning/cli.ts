@@ -6,8 +6,10 @@
  *   npx tsx provisioning/cli.ts revoke <deviceId>
  *   npx tsx provisioning/cli.ts list
  *   npx tsx provisioning/cli.ts mosquitto --out /etc/mosquitto/simpul [--hub-username simpul-hub]
- *       (password_file + acl_file for Mosquitto from the enrolled boxes: see provisioning/mosquitto.ts;
- *        run it after each enrol/revoke, then SIGHUP Mosquitto)
+ *       [--box-port 8883] [--box-host <addr>] [--hub-port 1884] [--hub-host 127.0.0.1]
+ *       [--cafile ca.pem --certfile cert.pem --keyfile key.pem] [--group mosquitto]
+ *       (simpul.conf with both listeners, password files and acl_file for Mosquitto from the
+ *        enrolled boxes: see provisioning/mosquitto.ts; run it after each enrol/revoke, then SIGHUP Mosquitto)
  *
  * The hub database is DATABASE_URL (PostgreSQL; DATABASE_SCHEMA optional) or the PGlite under
  * SIMPUL_HUB_DATA_DIR / --data-dir (default ./data/central). PGlite has one process at a time:
@@ -19,13 +21,14 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openHubDatabase } from '../central/storage/db.ts';
 import { enrolDevice, listDevices, revokeDevice } from '../central/fleet/devices.ts';
-import { DEFAULT_HUB_USERNAME, hubPasswordFor, writeMosquittoAuth } from './mosquitto.ts';
+import { DEFAULT_HUB_USERNAME, DEFAULT_LISTENERS, hubPasswordFor, writeMosquittoAuth, type MosquittoListeners } from './mosquitto.ts';
 
 const usage = `usage:
   provisioning/cli.ts enrol --facility <kode faskes> --mqtt-url <mqtt(s)://host:port> --out <file> [--name <name>] [--ca <file>] [--device-id <id>] [--force]
   provisioning/cli.ts revoke <deviceId>
   provisioning/cli.ts list
-  provisioning/cli.ts mosquitto --out <dir> [--hub-username <user>]   (hub password: MQTT_PASSWORD, else <dir>/hub.secret)
+  provisioning/cli.ts mosquitto --out <dir> [--hub-username <user>] [--box-port 8883] [--box-host <addr>] [--hub-port 1884] [--hub-host 127.0.0.1]
+                                [--cafile <pem> --certfile <pem> --keyfile <pem>] [--group mosquitto]   (hub password: MQTT_PASSWORD, else <dir>/hub.secret)
 options for all: [--data-dir <dir>] (or DATABASE_URL)`;
 
 const enrolArgs = z.object({
@@ -38,13 +41,23 @@ const enrolArgs = z.object({
   force: z.boolean().optional(),
 });
 
+const portArg = z.coerce.number().int().min(1).max(65535).optional();
+const hostArg = z.string().regex(/^[0-9A-Za-z.:-]{1,100}$/, 'expected an address').optional();
+const pemArg = z.string().regex(/^[^\s]+$/, 'a path without spaces').optional();
+const listenerArgs = z
+  .looseObject({ 'box-port': portArg, 'box-host': hostArg, 'hub-port': portArg, 'hub-host': hostArg, cafile: pemArg, certfile: pemArg, keyfile: pemArg })
+  .refine((v) => [v.cafile, v.certfile, v.keyfile].every((x) => x === undefined) || [v.cafile, v.certfile, v.keyfile].every((x) => x !== undefined), {
+    message: 'TLS needs all three of --cafile, --certfile, --keyfile', path: ['cafile'],
+  });
+
 export async function main(argv: string[], env = process.env): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: {
       facility: { type: 'string' }, 'mqtt-url': { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' },
       'device-id': { type: 'string' }, force: { type: 'boolean' }, 'data-dir': { type: 'string' },
-      'hub-username': { type: 'string' },
+      'hub-username': { type: 'string' }, 'box-port': { type: 'string' }, 'box-host': { type: 'string' }, 'hub-port': { type: 'string' }, 'hub-host': { type: 'string' },
+      cafile: { type: 'string' }, certfile: { type: 'string' }, keyfile: { type: 'string' }, group: { type: 'string' },
     },
   });
   const [cmd, arg] = positionals;
@@ -69,6 +82,19 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     console.error(usage);
     return 2;
   }
+  let listeners: MosquittoListeners = DEFAULT_LISTENERS;
+  if (cmd === 'mosquitto') {
+    const p = listenerArgs.safeParse(values);
+    if (!p.success) {
+      console.error(p.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') + '\n' + usage);
+      return 2;
+    }
+    const v = p.data;
+    listeners = {
+      boxPort: v['box-port'] ?? DEFAULT_LISTENERS.boxPort, boxHost: v['box-host'], hubPort: v['hub-port'] ?? DEFAULT_LISTENERS.hubPort, hubHost: v['hub-host'] ?? DEFAULT_LISTENERS.hubHost,
+      tls: v.cafile && v.certfile && v.keyfile ? { cafile: v.cafile, certfile: v.certfile, keyfile: v.keyfile } : undefined,
+    };
+  }
   const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
   try {
     if (cmd === 'enrol' && input) {
@@ -86,8 +112,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       const outDir = values.out!;
       const hub = hubPasswordFor(outDir, env);
       const hubUsername = values['hub-username'] ?? env.MQTT_USERNAME ?? DEFAULT_HUB_USERNAME;
-      const r = await writeMosquittoAuth(db, { outDir, hubUsername, hubPassword: hub.password });
-      console.log(`wrote ${r.passwordFile} (${r.devices.length} boxes + ${hubUsername}) and ${r.aclFile}; reload Mosquitto (SIGHUP) to apply`);
+      const r = await writeMosquittoAuth(db, { outDir, hubUsername, hubPassword: hub.password, listeners, group: values.group });
+      console.log(`wrote ${r.confFile} (boxes on ${listeners.boxHost ?? '*'}:${listeners.boxPort}, hubs on ${listeners.hubHost}:${listeners.hubPort}), ${r.passwordFile} (${r.devices.length} boxes), ${r.hubPasswordFile} (${hubUsername}) and ${r.aclFile}; reload Mosquitto (SIGHUP) to apply`);
+      if (!listeners.tls) console.error('no --cafile/--certfile/--keyfile: the boxes\' listener is plain MQTT (a test, or behind a TLS terminator)');
       if (hub.created) console.log(`a new hub password is in ${outDir}/hub.secret: give it to the hub as MQTT_PASSWORD (MQTT_USERNAME=${hubUsername})`);
       if (r.skipped.length) console.error(`left out (no broker hash: enrolled before it was kept, or named like the hub user): ${r.skipped.join(', ')}; re-enrol them`);
     } else {

@@ -2,7 +2,10 @@
  * `npm start`: the whole stack on embedded defaults, in one process — the hub (embedded MQTT
  * broker, PGlite under data/central) and a demo puskesmas box enrolled to it and syncing.
  * The demo box's credentials are kept in data/demo-device.json so a restart reuses them.
+ * The hub's pages need its admin token: a new one each start (or SIMPUL_HUB_ADMIN_TOKEN),
+ * printed with the demo accounts.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -22,6 +25,7 @@ async function main() {
     dataDir: process.env.SIMPUL_HUB_DATA_DIR ?? join(config.dataDir, 'central'),
     brokerPort: Number(process.env.SIMPUL_HUB_BROKER_PORT ?? 1884),
     brokerHost: process.env.SIMPUL_HUB_BROKER_HOST ?? '127.0.0.1',
+    adminToken: process.env.SIMPUL_HUB_ADMIN_TOKEN ?? randomBytes(18).toString('base64url'),
   });
   const hub = await startHub(hubConfig);
 
@@ -43,6 +47,7 @@ async function main() {
   console.log(`central: ${hub.url}`);
   console.log(`appliance: ${box.url}`);
   printDemoAccess(box.url);
+  console.log(`  hub admin token (demo): ${hubConfig.adminToken}   (${hub.url}: any user name, this as the password; or Authorization: Bearer)`);
   closeOnSignals(box, hub);
 }
 

@@ -41,6 +41,14 @@ export async function startMosquitto(dir: string, port: number, lines: string[])
   // As root, Mosquitto would switch to the `mosquitto` user and could not read our temp files.
   const asRoot = process.getuid?.() === 0 ? ['user root'] : [];
   writeFileSync(conf, [...asRoot, 'persistence false', 'log_dest stderr', 'log_type all', ...lines, ''].join('\n'));
+  return startMosquittoWith(conf, dir, port);
+}
+
+/**
+ * Starts Mosquitto on a configuration file as it is, nothing added (as root it then drops to its
+ * `mosquitto` user, as in production); resolves once it accepts TCP on `port`. close() removes `dir`.
+ */
+export async function startMosquittoWith(conf: string, dir: string, port: number): Promise<OwnMosquitto> {
   const proc = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));

@@ -124,7 +124,7 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
       for (const { entity_id } of rows.filter((r) => !answered.has(r.entity_id)).slice(0, 5)) {
         const hub = hubs.find((h) => h)!;
         const res = await fetch(`${hub.url}/admin/referrals/${entity_id}/answer`, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'accepted', note: 'Diterima (uji chaos)' }),
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.adminToken}` }, body: JSON.stringify({ status: 'accepted', note: 'Diterima (uji chaos)' }),
         }).catch(() => null);
         if (res?.status === 201) answered.add(entity_id);
         else if (process.env.CHAOS_DEBUG) console.log(`chaos: answer to ${entity_id}: ${res?.status} ${await res?.text()}`);

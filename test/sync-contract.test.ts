@@ -1,7 +1,8 @@
 import { brotliCompressSync, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  checkRecord, decodeFrame, deviceMayPublish, deviceMaySubscribe, encodeFrame, encodeRecordBatch, MAX_FRAME_BYTES, parseTopic, topics, type RecordBatch,
+  checkRecord, decodeFrame, deviceMayPublish, deviceMaySubscribe, encodeFrame, encodeRecordBatch, findUnstorable, isStorableText, MAX_ENTITY_VERSION, MAX_FRAME_BYTES,
+  MAX_PAYLOAD_DEPTH, parseTopic, topics, type RecordBatch,
 } from '../central/contract/index.ts';
 import { dictionaryV1 } from '../central/contract/dictionary-v1.ts';
 import { generateRecords } from '../central/testing/records.ts';
@@ -63,6 +64,36 @@ describe('wire contract', () => {
     expect(checkRecord({ ...r, type: 'referral', payload: { hello: 1 } })).toMatch(/referral payload invalid at id/);
     const ref = batchOf(400, 5).records.find((x) => x.type === 'referral')!;
     expect(checkRecord({ ...ref, ev: ref.ev + 1 })).toMatch(/payload version/);
+  });
+
+  it('refuses, one record at a time, what the hub’s database could not store', () => {
+    const r = batchOf(1).records[0];
+    const deep = (n: number) => {
+      let v: unknown = 1;
+      for (let i = 0; i < n; i++) v = { x: v };
+      return v;
+    };
+    expect(checkRecord({ ...r, payload: { ...(r.payload as object), note: 'a\u0000b' } })).toMatch(/payload\.note contains a NUL/);
+    expect(checkRecord({ ...r, payload: { ...(r.payload as object), ['k\u0000']: 1 } })).toMatch(/a key in payload contains a NUL/);
+    expect(checkRecord({ ...r, payload: { ...(r.payload as object), note: '\udc00x' } })).toMatch(/lone UTF-16 surrogate/);
+    expect(checkRecord({ ...r, payload: { ...(r.payload as object), n: Infinity } })).toMatch(/number out of range/);
+    expect(checkRecord({ ...r, ev: MAX_ENTITY_VERSION + 1 })).toMatch(/record invalid at ev/);
+    expect(checkRecord({ ...r, entity: 'a\u0000' })).toMatch(/record invalid at entity/);
+    expect(checkRecord({ ...r, at: '0000-01-01T00:00:00Z' })).toMatch(/record invalid at at/);
+    expect(checkRecord({ seq: 1, type: r.type } as never)).toMatch(/record invalid at sv/);
+    // A pair is fine; so is an emoji; nesting up to the limit is fine, beyond it not, and never a stack overflow.
+    expect(isStorableText('😷 batuk')).toBe(true);
+    expect(findUnstorable(deep(MAX_PAYLOAD_DEPTH))).toBeNull();
+    expect(findUnstorable(deep(MAX_PAYLOAD_DEPTH + 1))).toMatch(/nests deeper than 32/);
+    expect(findUnstorable(JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`))).toMatch(/nests deeper/);
+  });
+
+  it('an envelope with one bad record still decodes: the record is judged alone', () => {
+    const b = batchOf(3);
+    const frame = encodeFrame({ ...b, records: [b.records[0], { ...b.records[1], ev: 0, extra: 1 }, b.records[2]] });
+    const d = decodeFrame('records', frame);
+    expect(d.ok).toBe(true);
+    if (d.ok) expect(d.message.records.map((x) => checkRecord(x) === null)).toEqual([true, false, true]);
   });
 
   it('topics name the device, and a device may use only its own', () => {

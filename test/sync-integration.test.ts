@@ -141,7 +141,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect(parked).toHaveLength(1);
     expect(parked[0].reason).toMatch(/referral payload invalid/);
     expect((await sync.stats()).parked).toBe(1);
-    const metrics = await (await fetch(`${stack.hub.url}/metrics`)).text();
+    const metrics = await (await stack.hubFetch('/metrics')).text();
     expect(metrics).toContain(`simpul_hub_records_rejected_total{device="${cred.deviceId}",type="referral"} 1`);
     expect(await sync.metrics()).toMatch(/simpul_outbox_parked 1/);
 
@@ -191,7 +191,7 @@ describe.each(stacks)('sync on %s', (kind) => {
 
     proxy.cut();
     await until(async () => !(await sync!.stats()).connected, 'the box to notice the cut');
-    const res = await fetch(`${stack.hub.url}/admin/referrals/${demoIds.referral}/answer`, {
+    const res = await stack.hubFetch(`/admin/referrals/${demoIds.referral}/answer`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'scheduled', scheduledFor: '2030-01-15', note: 'Poli Penyakit Dalam, jam 08.00' }),
     });
     expect(res.status).toBe(201);
@@ -217,7 +217,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     await seedDemo(box, settings);
     sync = await boxSync(cred);
     await until(async () => (await sync!.stats()).connected, 'the box to connect');
-    const post = (body: unknown) => fetch(`${stack.hub.url}/admin/formulary`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) => stack.hubFetch('/admin/formulary', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     const bad = await post({ items: [{ kfaCode: '93001234', name: '', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true }], devices: [cred.deviceId] });
     expect(bad.status).toBe(400);

@@ -1,15 +1,18 @@
 /**
- * Each box speaks only as itself, on Mosquitto: the password file and ACL generated from the hub
- * database (provisioning/mosquitto.ts) make our own Mosquitto refuse unknown, wrong-secret and
- * revoked boxes, and hold each box to its own topics. (The embedded broker: sync-identity.test.ts.)
+ * Each box speaks only as itself, on Mosquitto started with exactly the files
+ * provisioning/mosquitto.ts generates from the hub database (simpul.conf with both listeners,
+ * the password files and the ACL; as root, Mosquitto drops to its `mosquitto` user as in
+ * production): it refuses unknown, wrong-secret and revoked boxes, holds each box to its own
+ * topics, keeps box B connected when box A sends B's client id, and disconnects a sender of an
+ * oversized packet. (The embedded broker: sync-identity.test.ts.)
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUB_UPLINK_FILTER, decodeFrame, encodeFrame, topics } from '../central/contract/index.ts';
+import { HUB_UPLINK_FILTER, MAX_FRAME_BYTES, MAX_MQTT_PACKET_BYTES, decodeFrame, encodeFrame, topics } from '../central/contract/index.ts';
 import { startHub } from '../central/hub.ts';
 import { generateRecords } from '../central/testing/records.ts';
 import { enrolDevice, revokeDevice } from '../central/fleet/devices.ts';
@@ -17,13 +20,17 @@ import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
 import { quietLog, until } from '../central/testing/stack.ts';
 import { main as cli } from '../provisioning/cli.ts';
 import { DEFAULT_HUB_USERNAME, mosquittoPasswordHash, verifyMosquittoPasswordHash, writeMosquittoAuth } from '../provisioning/mosquitto.ts';
-import { freePort, startMosquitto, tempDir, type OwnMosquitto } from './mosquitto-support.ts';
+import { freePort, startMosquittoWith, tempDir, type OwnMosquitto } from './mosquitto-support.ts';
+import { publishOversized } from './mqtt-oversize.ts';
 
 const run = randomBytes(3).toString('hex');
 const hubPassword = randomBytes(18).toString('base64url');
 let db: HubDb;
 let broker: OwnMosquitto;
 let dir: string;
+let out: string;
+let boxPort: number;
+let hubPort: number;
 let a: { deviceId: string; secret: string };
 let b: { deviceId: string; secret: string };
 const open: mqtt.MqttClient[] = [];
@@ -33,10 +40,14 @@ beforeAll(async () => {
   a = await enrolDevice(db, { facilityCode: '0112P001', deviceId: `m${run}-boxa` });
   b = await enrolDevice(db, { facilityCode: '0112P002', deviceId: `m${run}-boxb` });
   dir = tempDir('simpul-mosq-id-');
-  const files = await writeMosquittoAuth(db, { outDir: dir, hubPassword });
+  // Like /etc: Mosquitto's user may pass through; the generated dir itself is root:mosquitto 0750.
+  chmodSync(dir, 0o755);
+  out = join(dir, 'simpul');
+  boxPort = await freePort();
+  hubPort = await freePort();
+  const files = await writeMosquittoAuth(db, { outDir: out, hubPassword, listeners: { boxPort, boxHost: '127.0.0.1', hubPort, hubHost: '127.0.0.1' } });
   expect(files.devices).toEqual([a.deviceId, b.deviceId]);
-  const port = await freePort();
-  broker = await startMosquitto(dir, port, [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${files.passwordFile}`, `acl_file ${files.aclFile}`]);
+  broker = await startMosquittoWith(files.confFile, dir, boxPort);
 });
 afterAll(async () => {
   for (const c of open) await c.endAsync(true).catch(() => {});
@@ -44,16 +55,17 @@ afterAll(async () => {
   await db?.close();
 });
 
-const url = () => `mqtt://127.0.0.1:${broker.port}`;
-const connect = (username: string, password: string, protocolVersion: 4 | 5 = 4) =>
+/** The hub user's listener for the hub user, the boxes' for everyone else (unless `port` says). */
+const url = (username?: string, port?: number) => `mqtt://127.0.0.1:${port ?? (username === DEFAULT_HUB_USERNAME ? hubPort : boxPort)}`;
+const connect = (username: string, password: string, protocolVersion: 4 | 5 = 4, o: { port?: number; clientId?: string } = {}) =>
   new Promise<{ client: mqtt.MqttClient | null; error: string | null }>((resolve) => {
-    const client = mqtt.connect(url(), { clientId: username, username, password, protocolVersion, reconnectPeriod: 0, connectTimeout: 5000 });
+    const client = mqtt.connect(url(username, o.port), { clientId: o.clientId ?? username, username, password, protocolVersion, reconnectPeriod: 0, connectTimeout: 5000 });
     client.once('connect', () => (open.push(client), resolve({ client, error: null })));
     client.once('error', (e) => (client.end(true), resolve({ client: null, error: e.message })));
     client.once('close', () => resolve({ client: null, error: 'closed' }));
   });
-const connected = async (username: string, password: string, v: 4 | 5 = 4) => {
-  const r = await connect(username, password, v);
+const connected = async (username: string, password: string, v: 4 | 5 = 4, o: { port?: number; clientId?: string } = {}) => {
+  const r = await connect(username, password, v, o);
   expect(r.error, `${username} connects`).toBeNull();
   return r.client!;
 };
@@ -74,7 +86,7 @@ describe('Mosquitto password file format', () => {
     expect(mosquittoPasswordHash('pa55-word', { iterations: Number(iter), salt: Buffer.from(salt, 'base64') })).toBe(hash);
     expect(verifyMosquittoPasswordHash('pa55-word', hash)).toBe(true);
     expect(verifyMosquittoPasswordHash('pa55-wore', hash)).toBe(false);
-    const ours = readFileSync(join(dir, 'passwd'), 'utf8');
+    const ours = readFileSync(join(out, 'passwd'), 'utf8');
     expect(ours).toMatch(new RegExp(`^${a.deviceId}:\\$7\\$101\\$`, 'm'));
     expect(ours).not.toContain(a.secret);
   });
@@ -140,11 +152,14 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
       c.once('error', (e) => (c.end(true), resolve(e.message)));
     });
     expect(anon).toMatch(/Not authorized|Bad username/i);
+    // Each listener has its own users: a box cannot log in where the hubs connect, nor the hub where boxes do.
+    expect((await connect(a.deviceId, a.secret, 4, { port: hubPort })).error).toMatch(/Not authorized|Bad username/i);
+    expect((await connect(DEFAULT_HUB_USERNAME, hubPassword, 4, { port: boxPort })).error).toMatch(/Not authorized|Bad username/i);
   });
 
   it('the hub runs on these credentials: its shared subscription gets B’s batch, B gets the ack', async () => {
     const hub = await startHub(
-      { httpPort: 0, httpHost: '127.0.0.1', logLevel: 'silent', mqttUrl: url(), mqttUsername: DEFAULT_HUB_USERNAME, mqttPassword: hubPassword, sharedGroup: 'ingest' },
+      { httpPort: 0, httpHost: '127.0.0.1', logLevel: 'silent', mqttUrl: url(DEFAULT_HUB_USERNAME), mqttUsername: DEFAULT_HUB_USERNAME, mqttPassword: hubPassword, sharedGroup: 'ingest' },
       { db, log: quietLog() },
     );
     try {
@@ -165,53 +180,55 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
     }
   });
 
-  it('use_username_as_clientid on the boxes’ listener: a box is one session whatever client id it sends; hubs share a listener without it', async () => {
-    const d = tempDir('simpul-mosq-uuc-');
-    const files = await writeMosquittoAuth(db, { outDir: d, hubPassword });
-    const boxPort = await freePort();
-    const hubPort = await freePort();
-    const m = await startMosquitto(d, boxPort, [
-      'allow_anonymous false', `password_file ${files.passwordFile}`, `acl_file ${files.aclFile}`,
-      `listener ${boxPort} 127.0.0.1`, 'use_username_as_clientid true',
-      `listener ${hubPort} 127.0.0.1`,
-    ]);
-    const clients: mqtt.MqttClient[] = [];
-    const on = async (port: number, clientId: string, username: string, password: string) => {
-      const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId, username, password, reconnectPeriod: 0, connectTimeout: 5000 });
-      clients.push(c);
-      await new Promise<void>((res, rej) => (c.once('connect', () => res()), c.once('error', rej)));
-      return c;
-    };
-    try {
-      // Two hub processes on the hub listener, same username: both stay connected ($share needs that).
-      const hub1 = await on(hubPort, 'hub-1', DEFAULT_HUB_USERNAME, hubPassword);
-      const hub2 = await on(hubPort, 'hub-2', DEFAULT_HUB_USERNAME, hubPassword);
-      await hub1.subscribeAsync(HUB_UPLINK_FILTER, { qos: 1 });
-      const heard = inbox(hub1);
-      // Box A with any client id is A; its uplink reaches the hub.
-      const boxA = await on(boxPort, 'not-my-device-id', a.deviceId, a.secret);
-      await boxA.publishAsync(topics.records(a.deviceId), 'genuine-uuc', { qos: 1 });
-      await until(() => heard.some((x) => x.body === 'genuine-uuc'), 'A’s uplink through the boxes’ listener', 10_000);
-      // A second connection as A takes the session over: one box, one session.
-      const aClosed = new Promise<void>((r) => boxA.once('close', () => r()));
-      await on(boxPort, 'another-id', a.deviceId, a.secret);
-      await aClosed;
-      expect(hub1.connected && hub2.connected).toBe(true);
-      // Which is why hubs must not use the boxes' listener: there two hub processes are one session.
-      const onBoxes = await on(boxPort, 'hub-1', DEFAULT_HUB_USERNAME, hubPassword);
-      const kicked = new Promise<void>((r) => onBoxes.once('close', () => r()));
-      await on(boxPort, 'hub-2', DEFAULT_HUB_USERNAME, hubPassword);
-      await kicked;
-    } finally {
-      for (const c of clients) await c.endAsync(true).catch(() => {});
-      await m.close();
+  it('Mosquitto runs the generated configuration as its own user; box A sending box B’s client id leaves B connected; hubs share their listener', async () => {
+    if (process.getuid?.() === 0) {
+      // As in production: started as root, it drops to `mosquitto`, which must be able to read the files.
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${broker.proc.pid}/status`, 'utf8'))![1]);
+      expect(uid).toBe(statSync('/var/lib/mosquitto').uid);
+      expect(uid).not.toBe(0);
     }
+    for (const f of ['passwd', 'hub.passwd', 'acl', 'simpul.conf']) expect(statSync(join(out, f)).mode & 0o777, f).toBe(0o640);
+    const hub1 = await connected(DEFAULT_HUB_USERNAME, hubPassword, 4, { clientId: 'hub-1' });
+    const hub2 = await connected(DEFAULT_HUB_USERNAME, hubPassword, 4, { clientId: 'hub-2' });
+    await hub1.subscribeAsync(HUB_UPLINK_FILTER, { qos: 1 });
+    const heard = inbox(hub1);
+    const boxB = await connected(b.deviceId, b.secret, 4, { clientId: b.deviceId });
+    let bClosed = false;
+    const bGone = new Promise<never>((_, rej) => boxB.once('close', () => ((bClosed = true), rej(new Error('box B was disconnected')))));
+    bGone.catch(() => {});
+    // A takes B's client id: on the boxes' listener A is still A (its username), a session of its own.
+    const boxA = await connected(a.deviceId, a.secret, 4, { clientId: b.deviceId });
+    await boxA.publishAsync(topics.records(a.deviceId), 'from-a', { qos: 1 });
+    await Promise.race([boxB.publishAsync(topics.records(b.deviceId), 'from-b', { qos: 1 }), bGone]);
+    await until(() => heard.some((x) => x.body === 'from-a') && heard.some((x) => x.body === 'from-b'), 'both boxes’ uplink at the hub', 10_000);
+    expect(bClosed).toBe(false);
+    expect(boxB.connected && hub1.connected && hub2.connected).toBe(true);
+    // And A cannot write as B with B's client id either.
+    await boxA.publishAsync(topics.records(b.deviceId), 'a-as-b', { qos: 1 });
+    await boxA.publishAsync(topics.records(a.deviceId), 'from-a-2', { qos: 1 });
+    await until(() => heard.some((x) => x.body === 'from-a-2'), 'A’s second uplink', 10_000);
+    expect(heard.map((x) => x.body)).not.toContain('a-as-b');
+    // The same box connecting again takes its own session over: one box, one session.
+    const aClosed = new Promise<void>((r) => boxA.once('close', () => r()));
+    await connected(a.deviceId, a.secret, 4, { clientId: 'anything' });
+    await aClosed;
+    expect(boxB.connected).toBe(true);
+  });
+
+  it('max_packet_size: the contract’s largest frame passes; a 100 MiB publish disconnects its sender before 8 MiB are read', async () => {
+    expect(readFileSync(join(out, 'simpul.conf'), 'utf8')).toContain(`max_packet_size ${MAX_MQTT_PACKET_BYTES}`);
+    const boxB = await connected(b.deviceId, b.secret);
+    await boxB.publishAsync(topics.records(b.deviceId), Buffer.alloc(MAX_FRAME_BYTES, 0x7b), { qos: 1 });
+    expect(boxB.connected).toBe(true);
+    const r = await publishOversized(boxB, topics.records(b.deviceId), 100 * 1024 * 1024);
+    expect(r.closedByBroker).toBe(true);
+    expect(r.bodyBytesSent).toBeLessThan(8 * 1024 * 1024);
   });
 
   it('a revoked box is refused after the files are regenerated (CLI) and Mosquitto reloads (SIGHUP)', async () => {
     await revokeDevice(db, a.deviceId);
     // The CLI's own path, against this database: writes passwd + acl into the same dir.
-    const files = await writeMosquittoAuth(db, { outDir: dir, hubPassword });
+    const files = await writeMosquittoAuth(db, { outDir: out, hubPassword, listeners: { boxPort, boxHost: '127.0.0.1', hubPort, hubHost: '127.0.0.1' } });
     expect(files.devices).toEqual([b.deviceId]);
     expect(readFileSync(files.passwordFile, 'utf8')).not.toContain(a.deviceId);
     broker.reload();
@@ -238,7 +255,14 @@ describe('provisioning CLI: mosquitto subcommand', () => {
       const hubSecret = readFileSync(join(out, 'hub.secret'), 'utf8').trim();
       const line = (u: string) => passwd.split('\n').find((l) => l.startsWith(`${u}:`))!.slice(u.length + 1);
       expect(verifyMosquittoPasswordHash(box.deviceSecret, line(`m${run}-cli`))).toBe(true);
-      expect(verifyMosquittoPasswordHash(hubSecret, line(DEFAULT_HUB_USERNAME))).toBe(true);
+      const hubLine = readFileSync(join(out, 'hub.passwd'), 'utf8').trim();
+      expect(verifyMosquittoPasswordHash(hubSecret, hubLine.slice(`${DEFAULT_HUB_USERNAME}:`.length))).toBe(true);
+      expect(passwd).not.toContain(`${DEFAULT_HUB_USERNAME}:`);
+      const conf = readFileSync(join(out, 'simpul.conf'), 'utf8');
+      expect(conf).toMatch(/^per_listener_settings true$/m);
+      expect(conf).toMatch(/^listener 8883\nuse_username_as_clientid true$|^listener 8883$/m);
+      expect(conf).toContain(`password_file ${join(out, 'passwd')}`);
+      expect(conf).toContain('listener 1884 127.0.0.1');
       expect(readFileSync(join(out, 'acl'), 'utf8')).toContain('pattern write simpul/v1/%u/up/#');
     } finally {
       (await import('node:fs')).rmSync(data, { recursive: true, force: true });

@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { deviceMayPublish, deviceMaySubscribe } from '../contract/index.ts';
+import { deviceMayPublish, deviceMaySubscribe, MAX_MQTT_PACKET_BYTES } from '../contract/index.ts';
+import { limitPacketSize } from './packet-size.ts';
 
 export const HUB_USERNAME = 'simpul-hub';
 
@@ -30,6 +31,8 @@ export async function startEmbeddedBroker(o: {
   port?: number;
   authenticateDevice: (deviceId: string, secret: string) => Promise<boolean>;
   log: Logger;
+  /** Largest MQTT packet accepted (default: the contract's MAX_MQTT_PACKET_BYTES). */
+  maxPacketBytes?: number;
 }): Promise<EmbeddedBroker> {
   const hubPassword = randomBytes(24).toString('base64url');
   const who = new WeakMap<Client, Who>();
@@ -86,7 +89,12 @@ export async function startEmbeddedBroker(o: {
     },
   });
 
-  const server: Server = createServer(aedes.handle);
+  const server: Server = createServer((socket) => {
+    limitPacketSize(socket, o.maxPacketBytes ?? MAX_MQTT_PACKET_BYTES, (announced) =>
+      log.warn({ remote: socket.remoteAddress, announced, limit: o.maxPacketBytes ?? MAX_MQTT_PACKET_BYTES }, 'broker: closed a connection that sent a packet over the size limit'),
+    );
+    aedes.handle(socket);
+  });
   await new Promise<void>((res, rej) => {
     server.once('error', rej);
     server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => res());

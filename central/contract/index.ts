@@ -8,3 +8,4 @@ export * from './limits.ts';
 export * from './messages.ts';
 export * from './codec.ts';
 export * from './records.ts';
+export * from './storable.ts';

@@ -5,13 +5,14 @@
  * Transport only: what a record's payload holds is records.ts's business.
  */
 import { z } from 'zod';
-import { MAX_BATCH_RECORDS, MAX_DOWNLINK_ITEMS, MAX_FORMULARY_ITEMS } from './limits.ts';
+import { MAX_BATCH_RECORDS, MAX_DOWNLINK_ITEMS, MAX_ENTITY_VERSION, MAX_FORMULARY_ITEMS } from './limits.ts';
+import { storableText, storableTime } from './storable.ts';
 
 const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const isoTime = z.iso.datetime({ offset: true });
+const isoTime = storableTime();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const batchId = z.string().min(1).max(64);
-const reason = z.string().max(500);
+const reason = storableText().max(500);
 
 /**
  * One outbox row on the wire: one version of one entity. The hub's idempotency key is
@@ -27,19 +28,27 @@ export const wireRecord = z
     /** Payload schema version. */
     sv: z.number().int().min(1).max(1000),
     /** The entity this is a version of (a referral's id, `day|poli` for daily figures). */
-    entity: z.string().min(1).max(200),
+    entity: storableText().min(1).max(200),
     /** The entity's version: an older one never overwrites a newer one at the hub. */
-    ev: z.number().int().min(1),
+    ev: z.number().int().min(1).max(MAX_ENTITY_VERSION),
     at: isoTime,
     payload: z.unknown(),
   })
   .strict();
 export type WireRecord = z.infer<typeof wireRecord>;
 
+/**
+ * A batch as received: the envelope is checked here, each record only by its seq. The rest of a
+ * record is checked one record at a time (records.ts checkRecord), so one bad record is a
+ * rejection the box parks, not a batch refused whole and sent again forever.
+ */
 export const recordBatch = z
-  .object({ v: z.literal(1), kind: z.literal('records'), batch: batchId, records: z.array(wireRecord).min(1).max(MAX_BATCH_RECORDS) })
+  .object({ v: z.literal(1), kind: z.literal('records'), batch: batchId, records: z.array(z.looseObject({ seq })).min(1).max(MAX_BATCH_RECORDS) })
   .strict();
-export type RecordBatch = z.infer<typeof recordBatch>;
+export type ReceivedBatch = z.infer<typeof recordBatch>;
+export type ReceivedRecord = ReceivedBatch['records'][number];
+/** A batch as a box sends it. */
+export type RecordBatch = Omit<ReceivedBatch, 'records'> & { records: WireRecord[] };
 
 /** Sent by the hub after the batch's transaction is durably committed, never before. */
 export const uplinkAck = z
@@ -67,7 +76,7 @@ export const boxStatus = z
     bytesPending: z.number().int().min(0),
     oldestPendingAgeSeconds: z.number().min(0).nullable(),
     lastSyncAt: isoTime.nullable(),
-    lastError: z.string().max(500).nullable(),
+    lastError: storableText().max(500).nullable(),
   })
   .strict();
 export type BoxStatus = z.infer<typeof boxStatus>;
@@ -76,7 +85,7 @@ export const referralAnswer = z
   .object({
     status: z.enum(['sent', 'accepted', 'scheduled', 'rejected', 'used']),
     scheduledFor: isoDate.optional(),
-    note: z.string().max(1000).optional(),
+    note: storableText().max(1000).optional(),
   })
   .strict()
   .refine((a) => a.status !== 'scheduled' || a.scheduledFor, { message: 'a scheduled answer needs scheduledFor', path: ['scheduledFor'] });
@@ -86,10 +95,10 @@ export type ReferralAnswer = z.infer<typeof referralAnswer>;
 export const formularyEntry = z
   .object({
     kfaCode: z.string().regex(/^[0-9A-Za-z.-]{1,20}$/),
-    name: z.string().min(1).max(200),
-    strength: z.string().max(60),
-    form: z.string().min(1).max(40),
-    unit: z.string().min(1).max(20),
+    name: storableText().min(1).max(200),
+    strength: storableText().max(60),
+    form: storableText().min(1).max(40),
+    unit: storableText().min(1).max(20),
     /** false: no longer prescribed (kept for the records that name it). */
     active: z.boolean(),
   })

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { MAX_RECORD_BYTES } from './limits.ts';
-import type { WireRecord } from './messages.ts';
+import { wireRecord, type ReceivedRecord, type WireRecord } from './messages.ts';
+import { findUnstorable } from './storable.ts';
 
 const versioned = (idKey = 'id') => z.looseObject({ [idKey]: z.uuid(), version: z.number().int().min(1) });
 
@@ -18,8 +19,17 @@ export const recordPayloads: Record<string, Record<number, z.ZodType>> = {
   queue_daily_figures: { 1: z.looseObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), poli: z.string().min(1).max(20), taken: z.number().int().min(0) }) },
 };
 
-/** Null when the record is acceptable, else the reason. */
-export function checkRecord(r: WireRecord): string | null {
+/** Null when the record is acceptable (then it is a WireRecord), else the reason. */
+export function checkRecord(received: ReceivedRecord | WireRecord): string | null {
+  const wire = wireRecord.safeParse(received);
+  if (!wire.success) {
+    const i = wire.error.issues[0];
+    return `record invalid at ${i.path.join('.') || '(top)'}: ${i.message}`;
+  }
+  const r = wire.data;
+  // Before anything serialises or walks the payload whole: depth first.
+  const unstorable = findUnstorable(r.payload);
+  if (unstorable) return unstorable;
   const byVersion = recordPayloads[r.type];
   if (!byVersion) return `unknown record type ${r.type}`;
   const schema = byVersion[r.sv];

@@ -1,10 +1,14 @@
 /**
  * The hub's small web face: a status page per box, /metrics for Prometheus, and an admin page
  * (and JSON endpoint) to answer a referral on a hospital's behalf until the hospital inbox exists.
+ * Every route is in access.ts's table with who may use it; only /healthz is public.
  * Web standards only (Hono): no Node type in here.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type Handler } from 'hono';
 import { html, raw } from 'hono/html';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { pickLang, tr } from '../../appliance/http/i18n.ts';
+import { checkCredentials, hubRouteTable, type CredentialCheck, type HubRoute } from './access.ts';
 import { DownlinkError, answerReferral, pendingDownlink, publishFormulary } from '../downlink/downlink.ts';
 import { listDevices } from '../fleet/devices.ts';
 import type { HubDb } from '../storage/db.ts';
@@ -27,30 +31,55 @@ const page = (title: string, body: string) =>
 <style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}.warn{color:#a30}form{display:flex;gap:.3rem;flex-wrap:wrap}</style>
 </head><body><h1>${title}</h1>${raw(body)}</body></html>`;
 
+type HubErrorCode = 'unauthenticated' | 'forbidden' | 'csrf' | 'route_not_found' | 'internal';
+const errorText: Record<HubErrorCode | 'malformed' | 'no_admin_token', [ContentfulStatusCode, string, string]> = {
+  unauthenticated: [401, 'Perlu token admin hub (Authorization: Bearer <token>, atau Basic dengan token sebagai kata sandi).', 'The hub admin token is required (Authorization: Bearer <token>, or Basic with the token as password).'],
+  malformed: [401, 'Header Authorization tidak valid.', 'The Authorization header is malformed.'],
+  no_admin_token: [401, 'Hub ini belum punya token admin: setel SIMPUL_HUB_ADMIN_TOKEN.', 'This hub has no admin token: set SIMPUL_HUB_ADMIN_TOKEN.'],
+  forbidden: [403, 'Peran Anda tidak diizinkan untuk ini.', 'Your role is not allowed to do this.'],
+  csrf: [403, 'Permintaan dari situs lain ditolak.', 'A cross-site request is refused.'],
+  route_not_found: [404, 'Alamat tidak ditemukan.', 'No such address.'],
+  internal: [500, 'Terjadi kesalahan pada hub. Coba lagi.', 'The hub hit an error. Try again.'],
+};
+
+/** The project's one error shape, in the request's language. */
+function hubError(c: Context, key: keyof typeof errorText, details: Record<string, unknown> = {}) {
+  const [status, id, en] = errorText[key];
+  const lang = pickLang(c.req.query('lang'), undefined, c.req.header('accept-language'));
+  const code: HubErrorCode = key === 'malformed' || key === 'no_admin_token' ? 'unauthenticated' : key;
+  const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Basic realm="simpul-hub", charset="UTF-8"' } : {};
+  return c.json({ error: { code, message: tr(lang, id, en), details } }, status, headers);
+}
+
+const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
+  hubError(c, check.why === 'malformed' || check.why === 'no_admin_token' ? check.why : 'unauthenticated');
+
 export function createHubApp(d: HubAppDeps) {
   const app = new Hono();
+  const handlers = new Map<string, Handler>();
+  const handle = (method: HubRoute['method'], path: string, h: Handler) => void handlers.set(`${method} ${path}`, h);
 
-  const admin = async (c: Context, next: () => Promise<void>) => {
-    if (d.adminToken) {
-      const h = c.req.header('authorization') ?? '';
-      const [scheme, value] = h.split(' ');
-      const pw = scheme === 'Basic' && value ? atob(value).split(':').slice(1).join(':') : scheme === 'Bearer' ? value : '';
-      if (pw !== d.adminToken) return c.text('admin password required', 401, { 'www-authenticate': 'Basic realm="simpul-hub admin"' });
+  const guard = (r: HubRoute) => async (c: Context, next: () => Promise<void>) => {
+    if (!r.access.includes('public')) {
+      const check = await checkCredentials(c.req.header('authorization'), d.adminToken);
+      if (!check.ok) return refusal(c, check);
+      if (!r.access.includes(check.principal.role)) return hubError(c, 'forbidden', { allowed: r.access });
     }
-    // A form posted from another site must not answer referrals with the admin's credentials.
+    // A form posted from another site must not answer referrals with the admin's credentials
+    // (a browser sends Basic credentials along by itself).
     const origin = c.req.header('origin');
-    if (c.req.method === 'POST' && origin && origin !== new URL(c.req.url).origin) return c.text('cross-site request refused', 403);
+    if (r.method === 'POST' && origin && origin !== new URL(c.req.url).origin) return hubError(c, 'csrf');
     await next();
   };
 
-  app.get('/healthz', async (c) => {
+  handle('GET', '/healthz', async (c) => {
     await d.db.query('SELECT 1');
     return c.json({ ok: true });
   });
 
-  app.get('/api/devices', async (c) => c.json(await deviceOverview(d.db)));
+  handle('GET', '/api/devices', async (c) => c.json(await deviceOverview(d.db)));
 
-  app.get('/', async (c) => {
+  handle('GET', '/', async (c) => {
     const devices = await deviceOverview(d.db);
     const rows = devices
       .map((x) => {
@@ -65,7 +94,7 @@ export function createHubApp(d: HubAppDeps) {
 <table><tr><th>box</th><th>facility</th><th>last seen</th><th>records held</th><th>backlog the box reports</th><th>waiting for the box</th></tr>${rows || '<tr><td colspan="6">no box enrolled yet</td></tr>'}</table>`));
   });
 
-  app.get('/metrics', async (c) => {
+  handle('GET', '/metrics', async (c) => {
     const stored = await d.db.query<{ device_id: string; type: string; n: number }>(`SELECT device_id, type, count(*)::int AS n FROM records GROUP BY 1, 2 ORDER BY 1, 2`);
     const rejected = await d.db.query<{ device_id: string; type: string; n: number }>(`SELECT device_id, type, count(*)::int AS n FROM rejections GROUP BY 1, 2 ORDER BY 1, 2`);
     const devices = await listDevices(d.db);
@@ -96,9 +125,7 @@ export function createHubApp(d: HubAppDeps) {
     return c.text(out.join('\n') + '\n', 200, { 'content-type': 'text/plain; version=0.0.4' });
   });
 
-  app.use('/admin/*', admin);
-
-  app.get('/admin/referrals', async (c) => {
+  handle('GET', '/admin/referrals', async (c) => {
     const { rows } = await d.db.query<{ device_id: string; entity_id: string; version: number; payload: Record<string, any> }>(
       `SELECT device_id, entity_id, version, payload FROM entity_state WHERE type = 'referral' ORDER BY updated_at DESC LIMIT 200`,
     );
@@ -115,36 +142,50 @@ export function createHubApp(d: HubAppDeps) {
     return c.html(page('Referrals at the hub', `<p><a href="/">← boxes</a></p><table><tr><th>patient</th><th>to</th><th>status</th><th>answer as the hospital</th></tr>${body || '<tr><td colspan="4">no referral received yet</td></tr>'}</table>`));
   });
 
-  app.post('/admin/referrals/:id/answer', async (c) => {
+  handle('POST', '/admin/referrals/:id/answer', async (c) => {
     const isJson = (c.req.header('content-type') ?? '').includes('application/json');
     const raw = isJson ? await c.req.json().catch(() => ({})) : Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]));
     const answer = Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter(([k, v]) => ['status', 'scheduledFor', 'note'].includes(k) && v !== ''));
     try {
-      const r = await answerReferral(d.db, c.req.param('id'), answer as never);
+      const r = await answerReferral(d.db, c.req.param('id') ?? '', answer as never);
       d.onAnswered(r.deviceId);
       return isJson ? c.json(r, 201) : c.redirect('/admin/referrals', 303);
     } catch (e) {
-      if (e instanceof DownlinkError) return c.json({ error: { code: e.code, message: e.message } }, e.code === 'not_found' ? 404 : 400);
+      if (e instanceof DownlinkError) return c.json({ error: { code: e.code, message: e.message, details: {} } }, e.code === 'not_found' ? 404 : 400);
       throw e;
     }
   });
 
   // The district formulary for every box (or `devices`), as JSON: { items: [...], devices?: [...] }.
-  app.post('/admin/formulary', async (c) => {
+  handle('POST', '/admin/formulary', async (c) => {
     const body = (await c.req.json().catch(() => null)) as { items?: unknown; devices?: unknown } | null;
-    if (!body || typeof body !== 'object') return c.json({ error: { code: 'invalid', message: 'expected a JSON body { "items": [...] }' } }, 400);
+    if (!body || typeof body !== 'object') return c.json({ error: { code: 'invalid', message: 'expected a JSON body { "items": [...] }', details: {} } }, 400);
     if (body.devices !== undefined && !(Array.isArray(body.devices) && body.devices.every((x) => typeof x === 'string'))) {
-      return c.json({ error: { code: 'invalid', message: 'devices: expected a list of device ids' } }, 400);
+      return c.json({ error: { code: 'invalid', message: 'devices: expected a list of device ids', details: {} } }, 400);
     }
     try {
       const r = await publishFormulary(d.db, body.items, body.devices as string[] | undefined);
       for (const deviceId of r.devices) d.onAnswered(deviceId);
       return c.json(r, 201);
     } catch (e) {
-      if (e instanceof DownlinkError) return c.json({ error: { code: e.code, message: e.message } }, e.code === 'not_found' ? 404 : 400);
+      if (e instanceof DownlinkError) return c.json({ error: { code: e.code, message: e.message, details: {} } }, e.code === 'not_found' ? 404 : 400);
       throw e;
     }
   });
+
+  for (const r of hubRouteTable) {
+    const h = handlers.get(`${r.method} ${r.path}`);
+    if (!h) throw new Error(`hub route ${r.method} ${r.path} is in the access table but has no handler`);
+    handlers.delete(`${r.method} ${r.path}`);
+    app.on(r.method, r.path, guard(r), h);
+  }
+  if (handlers.size) throw new Error(`hub routes without an access rule: ${[...handlers.keys()].join(', ')}`);
+  // An address nobody serves tells a stranger nothing: credentials first, then 404.
+  app.notFound(async (c) => {
+    const check = await checkCredentials(c.req.header('authorization'), d.adminToken);
+    return check.ok ? hubError(c, 'route_not_found') : refusal(c, check);
+  });
+  app.onError((_err, c) => hubError(c, 'internal'));
 
   return app;
 }

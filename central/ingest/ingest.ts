@@ -13,7 +13,7 @@ import type { HubDb } from '../storage/db.ts';
 import { storeBatch } from './store.ts';
 
 export interface IngestHooks {
-  /** Test hook: runs after the commit, before the ack is published (a throw drops the ack). */
+  /** Test hook: runs after the commit, before the ack is published (a throw drops the ack); the batch's stored records. */
   afterCommit?(deviceId: string, batch: RecordBatch): Promise<void> | void;
 }
 
@@ -100,7 +100,7 @@ export class Ingest {
     const res = await storeBatch(this.db, deviceId, d.message, d.text);
     for (const [type, n] of Object.entries(res.inserted)) this.storedSinceStart.set(`${deviceId}|${type}`, (this.storedSinceStart.get(`${deviceId}|${type}`) ?? 0) + n);
     for (const r of res.ack.rejected) this.log.warn({ deviceId, seq: r.seq, reason: r.reason }, 'ingest: record rejected; the box parks it');
-    await this.hooks.afterCommit?.(deviceId, d.message);
+    await this.hooks.afterCommit?.(deviceId, { ...d.message, records: res.accepted });
     await this.publish(topics.ack(deviceId), encodeFrame(res.ack));
     this.log.debug({ deviceId, batch: d.message.batch, records: d.message.records.length, stored: res.ack.stored.length, rejected: res.ack.rejected.length, ms: Math.round(performance.now() - t) }, 'ingest: batch stored and acknowledged');
   }

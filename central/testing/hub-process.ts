@@ -3,10 +3,13 @@
  * one with SIGKILL. Settings go in through the environment, as in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 export interface HubProcess {
   url: string;
+  /** Its admin token (SIMPUL_HUB_ADMIN_TOKEN, made here unless the env gives one). */
+  adminToken: string;
   proc: ChildProcess;
   /** False once the process has exited, for whatever reason. */
   alive(): boolean;
@@ -20,8 +23,9 @@ export interface HubProcess {
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 export async function spawnHub(env: Record<string, string>, timeoutMs = 30_000): Promise<HubProcess> {
+  const adminToken = env.SIMPUL_HUB_ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, SIMPUL_HUB_HTTP_PORT: '0', SIMPUL_HUB_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, SIMPUL_HUB_HTTP_PORT: '0', SIMPUL_HUB_LOG_LEVEL: 'warn', ...env, SIMPUL_HUB_ADMIN_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -42,11 +46,12 @@ export async function spawnHub(env: Record<string, string>, timeoutMs = 30_000):
   });
   return {
     url,
+    adminToken,
     proc,
     alive: () => proc.exitCode === null && proc.signalCode === null,
     stderr: () => stderr,
     async storedHere() {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })).text();
       return [...text.matchAll(/^simpul_hub_process_records_stored_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     },
     async kill(signal = 'SIGTERM') {

@@ -24,6 +24,10 @@ export interface Stack {
   /** Where boxes connect (the same across hub restarts). */
   mqttUrl: string;
   runId: string;
+  /** The hub's admin token (every route but /healthz needs it). */
+  adminToken: string;
+  /** fetch on the hub's web face with the admin token. */
+  hubFetch(path: string, init?: RequestInit): Promise<Response>;
   enrol(name?: string): Promise<{ deviceId: string; secret: string }>;
   restartHub(hooks?: IngestHooks): Promise<Hub>;
   close(): Promise<void>;
@@ -42,12 +46,14 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Prom
     db = await postgresHubDb(POSTGRES_URL, { schema, max: 4 });
     await migrateHub(db);
   }
-  const base = { httpPort: 0, httpHost: '127.0.0.1', resendAfterMs: 500, logLevel: 'silent' as const };
+  const adminToken = randomBytes(18).toString('base64url');
+  const base = { httpPort: 0, httpHost: '127.0.0.1', resendAfterMs: 500, logLevel: 'silent' as const, adminToken };
   let hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: 0, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks });
   const mqttUrl = hub.mqttUrl;
   let n = 0;
   const stack: Stack = {
-    kind, db, mqttUrl, runId,
+    kind, db, mqttUrl, runId, adminToken,
+    hubFetch: (path, init = {}) => fetch(`${hub.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${adminToken}` } }),
     get hub() {
       return hub;
     },
