@@ -10,6 +10,7 @@ import { countAdmins } from './clinic/staff.ts';
 import { expireReferrals } from './clinic/referrals.ts';
 import { startSync, type Sync } from './sync/index.ts';
 import { createApp } from './http/app.ts';
+import { LiveConnections } from './http/live-connections.ts';
 import { RelayProcess } from './relay/relay-host.ts';
 import { relayDepsFor } from './relay/store.ts';
 import { relayConfigOf } from './relay/settings.ts';
@@ -34,9 +35,10 @@ export function settingsOf(config: Config): ClinicSettings {
 
 /**
  * Starts the box: storage → domain → HTTP. Shutdown runs in reverse. `plainHttp` serves the app
- * without TLS (benchmarks and in-process tests only; a box always serves HTTPS).
+ * without TLS (benchmarks and in-process tests only; a box always serves HTTPS). `now` is the
+ * queue's clock (tests move it past a ticket link's expiry).
  */
-export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean } = {}): Promise<Box> {
+export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean; now?: () => Date } = {}): Promise<Box> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { part: 'appliance' } });
   const db = new GroupCommitDb(await openDatabase({ dataDir: config.dataDir }));
   const settings = settingsOf(config);
@@ -47,7 +49,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   } else if ((await countAdmins(db)) === 0) {
     log.warn('no admin account yet: create one with `npm run setup -- admin --username <name> --full-name "<name>"` (password on stdin)');
   }
-  const queue = new Queue(db, settings);
+  const queue = new Queue(db, settings, opts.now);
   const sync = await startSync({ db, config, log });
   // Day turnover work: past days' queue figures for the centre, referrals past their validity,
   // and a VACUUM once a day (PGlite runs no autovacuum), after midnight when the clinic is quiet.
@@ -76,6 +78,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   const app = createApp({
     relay,
     db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
+    live: new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal }),
     sync,
     metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + (await relay.metricsText()),
     health: async () => {
