@@ -23,6 +23,8 @@ export interface Box {
   sync: Sync;
   relay: RelayProcess;
   queue: Queue;
+  /** Open live-update streams and sockets, counted against their caps. */
+  live: LiveConnections;
   url: string;
   httpRedirectUrl: string | null;
   close(): Promise<void>;
@@ -74,11 +76,12 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   // WebSockets ride the HTTPS server.
   const relay = new RelayProcess(relayConfigOf(config), relayDepsFor(db, log), { logLevel: config.logLevel });
   const sockets: WebSocketAttachment[] = [];
+  const live = new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal });
 
   const app = createApp({
     relay,
     db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
-    live: new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal }),
+    live,
     sync,
     metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + (await relay.metricsText()),
     health: async () => {
@@ -125,7 +128,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} / ${s.password} (${s.role})`) }, 'demo staff accounts');
 
   return {
-    db, queue, sync, relay, url, httpRedirectUrl,
+    db, queue, sync, relay, live, url, httpRedirectUrl,
     async close() {
       clearInterval(dayTimer);
       await relay.close();
