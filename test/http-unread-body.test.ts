@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../appliance/config.ts';
 import { startBox, type Box } from '../appliance/box.ts';
+import { Hono } from 'hono';
+import { serveHttp } from '../appliance/http/server.ts';
 
 /**
  * A request answered before its body was read (413 on its Content-Length) must not leave a
@@ -97,6 +99,25 @@ describe('a request answered before its body was read', () => {
     again.s.write('GET /healthz HTTP/1.1\r\nHost: box\r\nConnection: close\r\n\r\n');
     expect((await readResponse(again.s, again.buffered)).status).toBe(200);
     again.s.destroy();
+  });
+
+  it('keeps GETs alive also when the app answers synchronously (the request is not "complete" yet then)', async () => {
+    const bare = new Hono();
+    bare.get('/', (c) => c.text('ok'));
+    const server = await serveHttp(bare.fetch, { port: 0, host: '127.0.0.1' });
+    try {
+      const s = connect(server.port, '127.0.0.1');
+      const buffered = { data: '' };
+      s.setEncoding('latin1');
+      s.on('data', (d: string) => (buffered.data += d));
+      s.write('GET / HTTP/1.1\r\nHost: box\r\n\r\n');
+      expect((await readResponse(s, buffered)).headers.connection).toBe('keep-alive');
+      s.write('GET / HTTP/1.1\r\nHost: box\r\n\r\n');
+      expect((await readResponse(s, buffered)).body).toBe('ok');
+      s.destroy();
+    } finally {
+      await server.close();
+    }
   });
 
   it('keeps the connection alive when the body was read (a 4xx after reading it)', async () => {

@@ -26,8 +26,11 @@ function listener(fetch: Fetch) {
     // rest of that body is still on its way, so this connection cannot carry another request.
     // Say so (Connection: close) and close it after the answer, instead of keeping it alive and
     // letting the client's next request on it meet a reset.
+    // (A request without a body is not complete yet while a synchronous handler runs: only one
+    // that announced a body counts.)
+    const hasBody = (incoming.headers['content-length'] ?? '0') !== '0' || incoming.headers['transfer-encoding'] !== undefined;
     const answered = (res: Response) => {
-      if (!incoming.complete) outgoing.shouldKeepAlive = false;
+      if (hasBody && !incoming.complete) outgoing.shouldKeepAlive = false;
       return res;
     };
     const res = fetch(req, { remoteAddress: incoming.socket.remoteAddress });
