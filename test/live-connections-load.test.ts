@@ -138,6 +138,9 @@ describe('live-update connections held at their caps', () => {
     expect(answers).toEqual(Array(20).fill(200));
     expect((await stream('/api/v1/queue/display/events', '127.0.2.1', { cookie: nurseCookie })).status).toBe(200);
     expect(box.live.stats().open).toBe(total + 1);
+    const metrics = await (await fetch(`${box.url}/metrics`)).text();
+    expect(metrics).toContain(`simpul_live_connections_open ${total + 1}`);
+    expect(metrics).toMatch(/simpul_live_connections_refused_total\{reason="total"\} 12[1-9]/);
   });
 
   it('a stream or socket that ends gives its slot back', async () => {

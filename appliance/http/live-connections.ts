@@ -32,14 +32,15 @@ export const liveRetryAfterSeconds = 10;
 export class LiveConnections {
   private readonly byAddress = new Map<string, number>();
   private openCount = 0;
+  private readonly refused = { per_address: 0, total: 0 };
 
   constructor(readonly limits: LiveLimits) {}
 
   acquire(remoteAddress: string | undefined, opts: { staff: boolean }): LiveLease | LiveRefusal {
     const key = addressKey(remoteAddress);
     const mine = this.byAddress.get(key) ?? 0;
-    if (mine >= this.limits.perAddress) return 'per_address';
-    if (!opts.staff && this.openCount >= this.limits.total) return 'total';
+    if (mine >= this.limits.perAddress) return this.refuse('per_address');
+    if (!opts.staff && this.openCount >= this.limits.total) return this.refuse('total');
     this.byAddress.set(key, mine + 1);
     this.openCount++;
     let released = false;
@@ -55,9 +56,25 @@ export class LiveConnections {
     };
   }
 
-  /** For /metrics and tests. */
+  private refuse(why: LiveRefusal): LiveRefusal {
+    this.refused[why]++;
+    return why;
+  }
+
+  /** For tests. */
   stats() {
     return { open: this.openCount, addresses: this.byAddress.size };
+  }
+
+  /** Prometheus lines: open now, and refusals since start by reason. */
+  metricsText() {
+    return [
+      '# TYPE simpul_live_connections_open gauge',
+      `simpul_live_connections_open ${this.openCount}`,
+      '# TYPE simpul_live_connections_refused_total counter',
+      `simpul_live_connections_refused_total{reason="per_address"} ${this.refused.per_address}`,
+      `simpul_live_connections_refused_total{reason="total"} ${this.refused.total}`,
+    ].join('\n') + '\n';
   }
 }
 
