@@ -158,4 +158,19 @@ describe('live-update connections held at their caps', () => {
     await until('socket slot given back', () => box.live.stats().open === total + 1 - perAddress);
     expect(await nurseQueue()).toBe(200);
   });
+
+  it('HEAD on a stream opens no stream and holds no slot', async () => {
+    const before = box.live.stats().open;
+    const heads = await Promise.all(Array.from({ length: 2 * perAddress }, () => new Promise<{ status: number; type?: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'HEAD', path: '/api/v1/queue/display/events', localAddress: '127.0.3.1', agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] }));
+      });
+      req.on('error', reject);
+      req.end();
+    })));
+    expect(heads).toEqual(Array(2 * perAddress).fill({ status: 200, type: 'text/event-stream' }));
+    expect(box.live.stats().open).toBe(before);
+    expect((await stream('/api/v1/queue/display/events', '127.0.3.1')).status).toBe(200);
+  });
 });

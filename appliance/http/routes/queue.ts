@@ -31,6 +31,9 @@ export function publicTicket(v: TicketView) {
  * `expired` event: EventSource then reconnects, gets 410 and the page says the link has expired.
  */
 function liveStream(c: Context<AppEnv>, read: () => Promise<unknown>, expiresAt?: number) {
+  // Hono answers HEAD by dropping the GET's body without cancelling it: a stream opened for a HEAD
+  // would never end, and keep its slot and subscription for ever.
+  if (c.req.method === 'HEAD') return c.body(null, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const lease = leaseFor(c);
   if (lease instanceof Response) return lease;
   const { queue } = c.get('deps');
