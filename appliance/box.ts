@@ -11,6 +11,7 @@ import { countAdmins } from './clinic/staff.ts';
 import { expireReferrals } from './clinic/referrals.ts';
 import { startSync, type Sync } from './sync/index.ts';
 import { createApp } from './http/app.ts';
+import { LiveConnections } from './http/live-connections.ts';
 import { RelayProcess } from './relay/relay-host.ts';
 import { relayDepsFor } from './relay/store.ts';
 import { relayConfigOf } from './relay/settings.ts';
@@ -23,6 +24,8 @@ export interface Box {
   sync: Sync;
   relay: RelayProcess;
   queue: Queue;
+  /** Open live-update streams and sockets, counted against their caps. */
+  live: LiveConnections;
   url: string;
   httpRedirectUrl: string | null;
   close(): Promise<void>;
@@ -35,15 +38,16 @@ export function settingsOf(config: Config): ClinicSettings {
 
 /**
  * Starts the box: storage → domain → HTTP. Shutdown runs in reverse. `plainHttp` serves the app
- * without TLS (benchmarks and in-process tests only; a box always serves HTTPS).
+ * without TLS (benchmarks and in-process tests only; a box always serves HTTPS). `now` is the
+ * queue's clock (tests move it past a ticket link's expiry).
  */
-export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean } = {}): Promise<Box> {
+export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean; now?: () => Date } = {}): Promise<Box> {
   const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
   const opened = await openDatabase({ dataDir: config.dataDir });
   const db = new GroupCommitDb(opened);
   const settings = settingsOf(config);
   const demo = config.mode === 'demo';
-  const queue = new Queue(db, settings);
+  const queue = new Queue(db, settings, opts.now);
   // Day turnover work: past days' queue figures for the centre, referrals past their validity,
   // and a VACUUM once a day (PGlite runs no autovacuum), after midnight when the clinic is quiet.
   let vacuumedOn = queue.today();
@@ -83,10 +87,12 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   // WebSockets ride the HTTPS server.
   const relay = new RelayProcess(relayConfigOf(config), relayDepsFor(db, log), { logLevel: config.logLevel });
   const sockets: WebSocketAttachment[] = [];
+  const live = new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal });
 
   const app = createApp({
     relay,
     db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
+    live,
     sync,
     metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + (await relay.metricsText()),
     health: async () => {
@@ -134,7 +140,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} (${s.role})`) }, 'demo staff accounts');
 
   return {
-    db, queue, sync, relay, url, httpRedirectUrl,
+    db, queue, sync, relay, live, url, httpRedirectUrl,
     async close() {
       clearInterval(dayTimer);
       await relay.close();

@@ -24,6 +24,17 @@ describe('configuration', () => {
     expect(() => parseConfig({ unknownSetting: 1 })).toThrow(ConfigError);
   });
 
+  it('caps live-update connections per address and in total, from the file or the environment', () => {
+    expect(parseConfig({})).toMatchObject({ liveConnectionsPerAddress: 8, liveConnectionsTotal: 400 });
+    const file = join(mkdtempSync(join(tmpdir(), 'simpul-config-')), 'simpul.config.json');
+    writeFileSync(file, JSON.stringify({ liveConnectionsPerAddress: 6 }));
+    expect(loadConfig({ SIMPUL_CONFIG: file }).liveConnectionsPerAddress).toBe(6);
+    const c = loadConfig({ SIMPUL_CONFIG: file, SIMPUL_LIVE_CONNECTIONS_PER_ADDRESS: '4', SIMPUL_LIVE_CONNECTIONS_TOTAL: '1000' });
+    expect(c).toMatchObject({ liveConnectionsPerAddress: 4, liveConnectionsTotal: 1000 });
+    expect(() => parseConfig({ liveConnectionsPerAddress: 0 })).toThrow(/liveConnectionsPerAddress/);
+    expect(() => parseConfig({ liveConnectionsTotal: 'many' })).toThrow(/liveConnectionsTotal/);
+  });
+
   it('two polis cannot share a prefix', () => {
     const polis = [
       { code: 'umum', name: 'Umum', prefix: 'A', rooms: ['R1'] },

@@ -62,6 +62,17 @@ export const configSchema = z
     referralValidDays: z.coerce.number().int().min(1).max(365).default(90),
     /** Minutes a patient is expected to take before the day has real service times. */
     defaultServiceMinutes: z.coerce.number().int().min(1).max(120).default(10),
+    /**
+     * Open live-update connections (the ticket page's and waiting-room screen's event streams, the
+     * consultation sockets) one client address may hold: a phone has its ticket page, perhaps in
+     * two or three tabs, and a call; a staff tablet its queue desk and a call. Beyond it: 429.
+     */
+    liveConnectionsPerAddress: z.coerce.number().int().min(1).max(1000).default(8),
+    /**
+     * Open live-update connections of all phones and screens together (staff are not refused by
+     * it): a busy puskesmas has 100–200 patients waiting at the morning peak. Beyond it: 503.
+     */
+    liveConnectionsTotal: z.coerce.number().int().min(1).max(100_000).default(400),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Sync to the central hub (written by `provisioning enrol`); see appliance/sync/settings.ts. */
     ...syncSettingsShape,
@@ -94,6 +105,8 @@ const envMap: Record<string, keyof z.input<typeof configSchema>> = {
   SIMPUL_SERVICE_ENDS_AT: 'serviceEndsAt',
   SIMPUL_REFERRAL_VALID_DAYS: 'referralValidDays',
   SIMPUL_LOG_LEVEL: 'logLevel',
+  SIMPUL_LIVE_CONNECTIONS_PER_ADDRESS: 'liveConnectionsPerAddress',
+  SIMPUL_LIVE_CONNECTIONS_TOTAL: 'liveConnectionsTotal',
   SIMPUL_MQTT_URL: 'mqttUrl',
   SIMPUL_DEVICE_ID: 'deviceId',
   SIMPUL_DEVICE_SECRET: 'deviceSecret',

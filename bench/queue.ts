@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { printTable } from './table.ts';
+import { runLiveCapBench } from './queue-live.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 
@@ -41,6 +42,7 @@ export async function runQueueBench(): Promise<void> {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ poli: 'kia' }),
       }));
     }
+    await runLiveCapBench(box, child.pid!, seconds);
   } finally {
     child.kill('SIGTERM');
   }

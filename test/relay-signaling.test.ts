@@ -28,6 +28,11 @@ describe('consultation signaling through the box', () => {
   it('refuses sockets without a session, with a wrong role, across origins, or without an open consultation', async () => {
     expect(await socket(`${box.url}/api/v1/consultations/${enc}/socket`)).toEqual({ status: 401 });
     expect(await socket(`${box.url}/api/v1/consultations/${enc}/socket`, { cookie: doctor.cookie, origin: 'https://evil.example' })).toEqual({ status: 403 });
+    // The same host is another origin on another scheme or port (e.g. a page on the box's plain HTTP port).
+    const { hostname, port } = new URL(box.url);
+    expect(await socket(`${box.url}/api/v1/consultations/${enc}/socket`, { cookie: doctor.cookie, origin: `http://${hostname}:${port}` })).toEqual({ status: 403 });
+    expect(await socket(`${box.url}/api/v1/consultations/${enc}/socket`, { cookie: doctor.cookie, origin: `https://${hostname}:${Number(port) + 1}` })).toEqual({ status: 403 });
+    expect(await socket(`${box.url}/api/v1/tickets/${token}/consultation/socket`, { origin: `http://${hostname}:${port}` })).toEqual({ status: 403 });
     expect(await socket(`${box.url}/api/v1/tickets/no-such-ticket-aaaaaaaaaaaaaa/consultation/socket`)).toEqual({ status: 404 });
     const plain = await https(`${box.url}/api/v1/consultations/${enc}/socket`, { headers: { cookie: doctor.cookie } });
     expect(plain.status).toBe(426);

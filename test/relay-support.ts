@@ -10,12 +10,12 @@ import { Inbox } from '../appliance/relay/synthetic-peer.ts';
 import type { ClientMessage } from '../appliance/relay/protocol.ts';
 
 /** A demo box over HTTPS on loopback, with its relay on loopback only (tests never use other addresses). */
-export async function loopbackBox(extra: Record<string, unknown> = {}): Promise<Box> {
+export async function loopbackBox(extra: Record<string, unknown> = {}, opts: { now?: () => Date } = {}): Promise<Box> {
   const dataDir = await mkdtemp(join(tmpdir(), 'simpul-relay-'));
   return startBox(configSchema.parse({
     mode: 'demo', dataDir, httpsPort: 0, httpPort: 0, host: '127.0.0.1', logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     relayHostAddresses: ['127.0.0.1'], ...extra,
-  }));
+  }), opts);
 }
 
 /** HTTPS to the box's self-signed certificate. */

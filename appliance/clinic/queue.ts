@@ -74,7 +74,8 @@ export class Queue {
   constructor(
     private readonly db: Db,
     private readonly settings: ClinicSettings,
-    private readonly now: () => Date = () => new Date(),
+    /** The queue's clock (injected in tests); ticket links expire by it. */
+    readonly now: () => Date = () => new Date(),
   ) {}
 
   today(): string {

@@ -6,6 +6,7 @@ import type { Session } from '../clinic/staff.ts';
 import type { Lang } from './i18n.ts';
 import type { Sync } from '../sync/index.ts';
 import type { MediaRelay } from '../relay/relay.ts';
+import type { LiveConnections } from './live-connections.ts';
 
 /** What the HTTP layer is given at start: the domain's handles, never storage internals. */
 export interface AppDeps {
@@ -23,6 +24,8 @@ export interface AppDeps {
   metrics?: () => Promise<string>;
   /** Cookies get `Secure` when served over HTTPS (always on a box; tests may use plain HTTP). */
   secureCookies: boolean;
+  /** Caps on open live-update streams and sockets, per client address and in total. */
+  live: LiveConnections;
   demo: boolean;
 }
 

@@ -6,7 +6,7 @@ import type { AppEnv } from './env.ts';
 import { tr, type Lang } from './i18n.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
-export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'payload_too_large' | 'route_not_found' | 'internal';
+export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'payload_too_large' | 'route_not_found' | 'internal';
 
 const status: Record<HttpErrorCode, ContentfulStatusCode> = {
   not_found: 404,
@@ -21,6 +21,8 @@ const status: Record<HttpErrorCode, ContentfulStatusCode> = {
   forbidden: 403,
   csrf: 403,
   rate_limited: 429,
+  too_many_connections: 429,
+  server_busy: 503,
   payload_too_large: 413,
   route_not_found: 404,
   internal: 500,
@@ -39,6 +41,8 @@ const text: Record<HttpErrorCode, [string, string]> = {
   forbidden: ['Peran Anda tidak diizinkan untuk ini.', 'Your role is not allowed to do this.'],
   csrf: ['Sesi halaman kedaluwarsa. Muat ulang halaman lalu coba lagi.', 'The page session expired. Reload the page and try again.'],
   rate_limited: ['Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.', 'Too many attempts. Wait a moment and try again.'],
+  too_many_connections: ['Terlalu banyak sambungan langsung dari perangkat ini. Tutup tab lain lalu coba lagi sebentar lagi.', 'Too many live connections from this device. Close other tabs and try again shortly.'],
+  server_busy: ['Kotak sedang melayani terlalu banyak sambungan langsung. Coba lagi sebentar lagi.', 'The box is serving too many live connections. Try again shortly.'],
   payload_too_large: ['Data yang dikirim terlalu besar.', 'The request body is too large.'],
   route_not_found: ['Alamat tidak ditemukan.', 'No such address.'],
   internal: ['Terjadi kesalahan pada kotak. Coba lagi; bila berulang, hubungi teknisi.', 'The box hit an error. Try again; if it repeats, call the technician.'],

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
 
 /**
  * The Node adapter: the only place that knows about sockets. It passes the peer address to the
@@ -20,9 +20,22 @@ export interface ServerBindings {
 type Fetch = (req: Request, env: ServerBindings) => Response | Promise<Response>;
 
 function listener(fetch: Fetch) {
-  return getRequestListener((req, env: { incoming: { socket: { remoteAddress?: string } } }) =>
-    fetch(req, { remoteAddress: env.incoming.socket.remoteAddress }),
-  );
+  return getRequestListener((req, env) => {
+    const { incoming, outgoing } = env as HttpBindings;
+    // Answered before the request's body had arrived (413 on its Content-Length, 401, 403…): the
+    // rest of that body is still on its way, so this connection cannot carry another request.
+    // Say so (Connection: close) and close it after the answer, instead of keeping it alive and
+    // letting the client's next request on it meet a reset.
+    // (A request without a body is not complete yet while a synchronous handler runs: only one
+    // that announced a body counts.)
+    const hasBody = (incoming.headers['content-length'] ?? '0') !== '0' || incoming.headers['transfer-encoding'] !== undefined;
+    const answered = (res: Response) => {
+      if (hasBody && !incoming.complete) outgoing.shouldKeepAlive = false;
+      return res;
+    };
+    const res = fetch(req, { remoteAddress: incoming.socket.remoteAddress });
+    return res instanceof Promise ? res.then(answered) : answered(res);
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<Listening> {

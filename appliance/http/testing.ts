@@ -7,6 +7,7 @@ import { configSchema } from '../config.ts';
 import { settingsOf } from '../box.ts';
 import { demoStaff, seedDemo } from '../clinic/demo.ts';
 import { createApp } from './app.ts';
+import { LiveConnections } from './live-connections.ts';
 import { startSync } from '../sync/index.ts';
 import type { Role } from '../clinic/staff.ts';
 
@@ -26,6 +27,7 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
   const sync = await startSync({ db, config, log });
   const app = createApp({
     db, queue, settings, demo: true, secureCookies: false, log, sync,
+    live: new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal }),
     health: async () => ({ ok: true, checks: { database: 'ok' } }),
   });
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { defineWebSocketHelper, WSContext, type WSEvents } from 'hono/ws';
@@ -28,6 +28,21 @@ export interface WebSocketAttachment {
   close(): void;
 }
 
+function closed(events: WSEvents<WebSocket>) {
+  try { events.onClose?.(Object.assign(new Event('close'), { code: 1006, reason: '', wasClean: false }) as CloseEvent, undefined as never); } catch { /* ignore */ }
+}
+
+/** Answers a refused upgrade with the route's own status, headers (Retry-After) and error body. */
+async function refuse(socket: Duplex, res: Response) {
+  const status = res.status === 200 ? 400 : res.status;
+  let body = Buffer.alloc(0);
+  try { body = Buffer.from(await res.arrayBuffer()); } catch { /* no body */ }
+  if (socket.destroyed) return;
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Refused'}`, 'Connection: close', `Content-Length: ${body.length}`];
+  for (const [k, v] of res.headers) if (k !== 'content-length' && k !== 'connection' && k !== 'transfer-encoding' && k !== 'set-cookie') lines.push(`${k}: ${v}`);
+  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), body]));
+}
+
 export function attachWebSockets(server: Server, fetch: Fetch, opts: { maxPayload?: number } = {}): WebSocketAttachment {
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 256 * 1024 });
   const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -46,10 +61,17 @@ export function attachWebSockets(server: Server, fetch: Fetch, opts: { maxPayloa
     }
     const events = env[pending];
     if (!events || res.status !== 200 || res.headers.get('x-simpul-upgrade') !== '1') {
-      if (!socket.destroyed) socket.end(`HTTP/1.1 ${res.status === 200 ? 400 : res.status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // A route that accepted and was overruled later still hears the end (it may hold a lease).
+      if (events) closed(events);
+      await refuse(socket, res);
       return;
     }
+    // The route's onClose must run exactly once, also when the handshake never completes (the
+    // client left, or its headers were bad): it gives back the connection's lease.
+    let opened = false;
+    socket.once('close', () => { if (!opened) closed(events); });
     wss.handleUpgrade(req, socket, head, (ws) => {
+      opened = true;
       const ctx = new WSContext<WebSocket>({
         raw: ws,
         url,

@@ -16,6 +16,7 @@ import { upgradeWebSocket } from '../../relay/node-websocket.ts';
 import { callQualityOf } from '../../relay/store.ts';
 import { registerConsultationPage } from '../pages/consultation.tsx';
 import { text } from '../../clinic/text.ts';
+import { leaseFor, type LiveLease } from '../live-connections.ts';
 
 /**
  * Consultation signaling: one WebSocket per participant, to the box only.
@@ -29,12 +30,15 @@ const ticketSocketPath = '/api/v1/tickets/:token/consultation/socket';
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tokenShape = /^[A-Za-z0-9_-]{20,64}$/;
 
-/** Browsers send Origin on WebSocket upgrades and never enforce same-origin there: the box does. */
+/**
+ * Browsers send Origin on WebSocket upgrades and never enforce same-origin there: the box does,
+ * on the whole origin (scheme, host and port): http://box:8080 or another port is another site.
+ */
 function sameOrigin(c: Context<AppEnv>) {
   const origin = c.req.header('origin');
   if (!origin) return true; // not a browser (no cookie-riding possible without one)
   try {
-    return new URL(origin).host === new URL(c.req.url).host;
+    return new URL(origin).origin === new URL(c.req.url).origin;
   } catch {
     return false;
   }
@@ -44,19 +48,41 @@ function upgradeRequired(c: Context<AppEnv>) {
   return c.json({ error: { code: 'upgrade_required', message: 'this address is a WebSocket (consultation signaling)', details: {} } }, 426);
 }
 
-function socketFor(c: Context<AppEnv>, relay: MediaRelay, encounterId: string, role: Party) {
+/** Close code for a patient's socket at the end of its ticket link (4000–4999: the application's own). */
+export const linkExpiredClose = 4410;
+
+/**
+ * One participant's signaling socket. It holds a live-connection lease until it closes. A
+ * patient's socket ends when their ticket link expires (`expiresAt`, by the queue's clock): the
+ * consultation ends for them with the link, as their page already shows, and media and chat stop.
+ */
+function socketFor(c: Context<AppEnv>, relay: MediaRelay, encounterId: string, role: Party, lease: LiveLease, expiresAt?: number) {
   const log = c.get('log');
+  const { queue } = c.get('deps');
   let session: RelaySession | null = null;
+  let expiry: NodeJS.Timeout | undefined;
+  const expired = () => expiresAt !== undefined && queue.now().getTime() >= expiresAt;
+  const end = (ws: { close(code?: number, reason?: string): void }) => {
+    session?.close();
+    session = null;
+    ws.close(linkExpiredClose, 'ticket link expired');
+  };
   return upgradeWebSocket(c, {
     onOpen(_evt, ws) {
+      if (expired()) return end(ws);
       try {
         session = relay.connect(encounterId, role, (msg) => ws.send(JSON.stringify(msg)));
         log.info({ encounterId, role }, 'consultation socket open');
       } catch {
         ws.close(1013, 'relay unavailable');
       }
+      if (expiresAt !== undefined) {
+        expiry = setTimeout(() => end(ws), Math.min(Math.max(0, expiresAt - queue.now().getTime()), 2 ** 31 - 1));
+        expiry.unref();
+      }
     },
     onMessage(evt, ws) {
+      if (expired()) return end(ws);
       const msg = parseClientMessage(typeof evt.data === 'string' ? evt.data : null);
       if (!msg) {
         ws.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'not a consultation message' }));
@@ -65,7 +91,10 @@ function socketFor(c: Context<AppEnv>, relay: MediaRelay, encounterId: string, r
       session?.handle(msg).catch((err) => log.warn({ err, encounterId, role }, 'consultation message failed'));
     },
     onClose() {
-      session?.close();
+      clearTimeout(expiry);
+      lease.release();
+      if (!session) return;
+      session.close();
       session = null;
       log.info({ encounterId, role }, 'consultation socket closed');
     },
@@ -81,9 +110,16 @@ export function registerConsultation(app: OpenAPIHono<AppEnv>, relay: MediaRelay
     if (e.status !== 'open') throw new ClinicError('invalid_state', 'the encounter is closed', { entity: 'encounter', from: e.status, action: 'consult' });
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return upgradeRequired(c);
     if (!sameOrigin(c)) throw new HttpError('forbidden', { reason: 'cross-origin socket' });
+    const lease = leaseFor(c);
+    if (lease instanceof Response) return lease;
     const session = c.get('session')!;
-    await audit(c.get('deps').db, session.actor, 'read', 'encounter', encounterId, e.patientId);
-    return socketFor(c, relay, encounterId, 'doctor');
+    try {
+      await audit(c.get('deps').db, session.actor, 'read', 'encounter', encounterId, e.patientId);
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    return socketFor(c, relay, encounterId, 'doctor', lease);
   });
 
   register({ method: 'GET', path: ticketSocketPath, access: ['ticket'], kind: 'api' });
@@ -95,7 +131,9 @@ export function registerConsultation(app: OpenAPIHono<AppEnv>, relay: MediaRelay
     if (!e) throw new ClinicError('invalid_state', 'no consultation is open for this ticket', { entity: 'encounter', from: 'none', action: 'consult' });
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return upgradeRequired(c);
     if (!sameOrigin(c)) throw new HttpError('forbidden', { reason: 'cross-origin socket' });
-    return socketFor(c, relay, e.id, 'patient');
+    const lease = leaseFor(c);
+    if (lease instanceof Response) return lease;
+    return socketFor(c, relay, e.id, 'patient', lease, Date.parse(ticket.expiresAt));
   });
 
   app.openapi(

@@ -73,3 +73,58 @@ describe('metrics', () => {
     }
   });
 });
+
+/** Reads server-sent events from a response body, one `{ event, data }` (or null at its end) at a time. */
+function sseReader(res: Response) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  return {
+    async next(): Promise<{ event: string; data: string } | null> {
+      for (;;) {
+        let end: number;
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const lines = block.split('\n');
+          const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+          if (event) return { event, data: lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n') };
+        }
+        const { done, value } = await reader.read();
+        if (done) return null;
+        buffered += decoder.decode(value, { stream: true });
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+describe('a ticket’s status stream', () => {
+  it('ends at the ticket link’s expiry by the queue’s clock: no update after it', async () => {
+    let now = new Date('2026-11-25T02:00:00Z'); // 09:00 WIB; links expire at the end of service
+    const box = await testBox({ serviceEndsAt: '16:00' }, () => now);
+    try {
+      const { token, ticket } = (await (await box.call('/api/v1/queue/take', { method: 'POST', json: { poli: 'umum' } })).json()) as { token: string; ticket: { expiresAt: string } };
+      expect(ticket.expiresAt).toBe('2026-11-25T09:00:00.000Z');
+      const res = await box.call(`/api/v1/tickets/${token}/events`);
+      expect(res.status).toBe(200);
+      const events = sseReader(res);
+      expect(await events.next()).toMatchObject({ event: 'update' });
+
+      // Before the expiry a change is pushed…
+      const nurse = await box.as('nurse');
+      await box.call('/api/v1/queue/take', { method: 'POST', json: { poli: 'umum' } });
+      expect(JSON.parse((await events.next())!.data)).toMatchObject({ status: 'waiting', expired: false });
+
+      // …after it, the stream says so and ends instead of pushing the ticket's call.
+      now = new Date('2026-11-25T09:00:01Z');
+      expect((await nurse('/api/v1/queue/umum/call-next', { method: 'POST', json: { room: 'Ruang 1' } })).status).toBe(200);
+      expect(await events.next()).toEqual({ event: 'expired', data: '{}' });
+      expect(await events.next()).toBeNull();
+      // EventSource's reconnect is refused from then on.
+      expect((await box.call(`/api/v1/tickets/${token}/events`)).status).toBe(410);
+    } finally {
+      await box.close();
+    }
+  });
+});

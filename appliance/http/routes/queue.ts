@@ -1,10 +1,11 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../env.ts';
 import { actorOf, register } from '../access.ts';
 import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
 import { errorResponse } from '../errors.ts';
+import { leaseFor } from '../live-connections.ts';
+import { eventStream } from '../event-stream.ts';
 import { uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import type { Queue, TicketView } from '../../clinic/queue.ts';
@@ -24,28 +25,73 @@ export function publicTicket(v: TicketView) {
   };
 }
 
-/** Server-sent events: `data` on every change of the subject, a comment every 20 s to keep proxies and phones awake. */
-function liveStream<T>(c: Context<AppEnv>, queue: Queue, poli: string | null, read: () => Promise<T>) {
-  return streamSSE(c, async (stream) => {
-    let pending = Promise.resolve();
-    const send = () => {
-      pending = pending.then(async () => {
-        if (!stream.aborted) await stream.writeSSE({ event: 'update', data: JSON.stringify(await read()) });
-      });
-    };
-    const off = queue.subscribe((e) => {
-      if (poli === null || e.poli === poli) send();
-    });
-    const beat = setInterval(() => void stream.write(': ping\n\n').catch(() => {}), 20_000);
-    stream.onAbort(() => {
+/**
+ * Server-sent events: an `update` with the subject on every queue change (keep-alive and a slow
+ * client's limit: event-stream.ts). Each stream holds a lease of the live-connection caps. A
+ * stream with `expiresAt` (a ticket link's) ends at that instant of the queue's clock, with an
+ * `expired` event: EventSource then reconnects, gets 410 and the page says the link has expired.
+ */
+function liveStream(c: Context<AppEnv>, read: () => Promise<unknown>, expiresAt?: number) {
+  // Hono answers HEAD by dropping the GET's body without cancelling it: a stream opened for a HEAD
+  // would never end, and keep its slot and subscription for ever.
+  if (c.req.method === 'HEAD') return c.body(null, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const lease = leaseFor(c);
+  if (lease instanceof Response) return lease;
+  const { queue } = c.get('deps');
+  let expiry: NodeJS.Timeout | undefined;
+  // Cleared before it is assigned only if the client is gone at once; `off` runs at most once.
+  let off = () => {};
+  const { response, stream } = eventStream(c, {
+    retryMs: 3000,
+    onEnd: () => {
       off();
-      clearInterval(beat);
-    });
-    await stream.writeSSE({ event: 'update', data: JSON.stringify(await read()), retry: 3000 });
-    while (!stream.aborted) await stream.sleep(60_000);
-    off();
-    clearInterval(beat);
+      clearTimeout(expiry);
+      lease.release();
+    },
   });
+  const expired = () => expiresAt !== undefined && queue.now().getTime() >= expiresAt;
+  const expire = () => {
+    stream.send('expired', '{}');
+    stream.close();
+  };
+  let pending = Promise.resolve();
+  const send = () => {
+    pending = pending.then(async () => {
+      if (stream.ended) return;
+      if (expired()) return expire();
+      const data = JSON.stringify(await read());
+      if (expired()) return expire();
+      stream.send('update', data);
+    }).catch(() => stream.close());
+  };
+  off = queue.subscribe(send);
+  if (expiresAt !== undefined) {
+    // setTimeout takes at most 2^31-1 ms (24.8 days); a ticket link lasts one day.
+    expiry = setTimeout(() => { pending = pending.then(expire); }, Math.min(Math.max(0, expiresAt - queue.now().getTime()), 2 ** 31 - 1));
+    expiry.unref();
+  }
+  send();
+  return response;
+}
+
+/** The waiting-room screen's payload, built once per queue change (and day) however many screens listen. */
+const displayCache = new WeakMap<Queue, { day: string; payload: Promise<unknown> | null }>();
+function displayPayload(queue: Queue): Promise<unknown> {
+  let entry = displayCache.get(queue);
+  if (!entry) {
+    const e: { day: string; payload: Promise<unknown> | null } = { day: '', payload: null };
+    queue.subscribe(() => void (e.payload = null));
+    displayCache.set(queue, (entry = e));
+  }
+  const e = entry;
+  const day = queue.today();
+  if (e.day !== day || !e.payload) {
+    e.day = day;
+    const payload = queue.recentCalls().then((calls) => ({ calls: calls.map(displayCall) }));
+    payload.catch(() => { if (e.payload === payload) e.payload = null; });
+    e.payload = payload;
+  }
+  return e.payload;
 }
 
 export function registerQueue(app: OpenAPIHono<AppEnv>) {
@@ -94,7 +140,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     if (!first) return errorResponse(c, 'not_found');
     if (first.expired) return errorResponse(c, 'expired');
     // A transfer moves the ticket to another poli, so listen to all and re-read.
-    return liveStream(c, queue, null, async () => publicTicket((await queue.view(token))!));
+    return liveStream(c, async () => publicTicket((await queue.view(token))!), Date.parse(first.ticket.expiresAt));
   });
 
   app.openapi(
@@ -107,7 +153,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
   register({ method: 'GET', path: '/api/v1/queue/display/events', access: ['public'], kind: 'api' });
   app.get('/api/v1/queue/display/events', (c) => {
     const { queue } = c.get('deps');
-    return liveStream(c, queue, null, async () => ({ calls: (await queue.recentCalls()).map(displayCall) }));
+    return liveStream(c, () => displayPayload(queue));
   });
 
   app.openapi(

@@ -73,8 +73,15 @@ export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
       responses: { ...jsonResponses('consent state after withdrawal', z.any()), ...ticketResponses, 409: { description: 'no active consent' } },
     }),
     async (c) => {
-      const ticket = await ticketOfLink(c, c.req.valid('param').token);
-      const e = await openEncounterOf(c, ticket);
+      // Withdrawal works as long as a consent is active, also after the link expired (a call
+      // that ran past the end of service): a patient must always be able to take consent back.
+      const view = await c.get('deps').queue.view(c.req.valid('param').token);
+      if (!view) throw new HttpError('not_found', { entity: 'queue_ticket' });
+      if (view.expired) {
+        const latest = await encounterOfTicket(c.get('deps').db, view.ticket.id, { openOnly: false });
+        if (!latest || !(await activeConsent(c.get('deps').db, latest.id))) throw new HttpError('expired', { entity: 'queue_ticket' });
+      }
+      const e = await openEncounterOf(c, view.ticket);
       await withdrawConsent(c.get('deps').db, e.id, { kind: 'patient' });
       return c.json(consentView(e, null), 200);
     },
