@@ -83,8 +83,8 @@ describe('take a number survives kill -9 under concurrent load', () => {
   }
 
   it('keeps every answered ticket, and no number is doubled or skipped', async () => {
-    const answered = [...(await loadAndKill(1, 300)), ...(await loadAndKill(2, 300))];
-    expect(answered.length).toBeGreaterThanOrEqual(600);
+    const answered = [...(await loadAndKill(1, 200)), ...(await loadAndKill(2, 200))];
+    expect(answered.length).toBeGreaterThanOrEqual(400);
 
     const db = await openDatabase({ dataDir: join(work, 'box'), controlSocket: false, log: () => {} });
     try {
