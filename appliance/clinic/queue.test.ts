@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupCommitDb } from '../storage/group-commit.ts';
-import type { Queue } from './queue.ts';
+import { Queue } from './queue.ts';
 import { configSchema } from '../config.ts';
 import { settingsOf } from '../box.ts';
 import { clinicFixture } from './testing.ts';
@@ -71,5 +71,52 @@ describe('queue', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].payload).toMatchObject({ poli: 'gigi', taken: 30, served: 1 });
+  });
+});
+
+describe('queue: tickets taken together', () => {
+  let fixture: Awaited<ReturnType<typeof clinicFixture>>;
+  const clock = new Date('2026-11-25T01:00:00Z'); // 08:00 WIB
+  const settings = settingsOf(configSchema.parse({ mode: 'demo' }));
+  beforeAll(async () => {
+    fixture = await clinicFixture(settings, () => clock);
+  });
+  afterAll(() => fixture.close());
+
+  it('are stored in a few transactions, numbered in order per poli, exactly as the database holds them', async () => {
+    const { db, queue } = fixture;
+    const before = { ...db.stats };
+    const patient = (await db.query<{ id: string }>(`SELECT id FROM patients LIMIT 1`)).rows[0].id;
+    const taken = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i === 7 ? queue.take({ poli: 'umum', source: 'desk', patientId: patient }, fixture.nurse) : queue.take({ poli: i % 2 ? 'umum' : 'gigi', source: i % 5 ? 'phone' : 'desk' })),
+    );
+    // One transaction per ticket before; now the anonymous ones share one (the patient's has its own).
+    expect(db.stats.transactions - before.transactions).toBeLessThan(5);
+    for (const poli of ['umum', 'gigi']) {
+      const numbers = taken.filter((t) => t.ticket.poli === poli).map((t) => t.ticket.number).sort((a, b) => a - b);
+      expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+    }
+    // A queue started afresh on the same database (the box after a restart) sees the very tickets
+    // take answered with, and each patient's link finds their own.
+    const restarted = new Queue(db, settings, () => clock);
+    const listed = new Map([...(await restarted.list('umum')), ...(await restarted.list('gigi'))].map((v) => [v.ticket.id, v]));
+    for (const t of taken) {
+      expect(listed.get(t.ticket.id)?.ticket).toEqual(t.ticket);
+      expect((await restarted.view(t.token))?.position).toBe(t.view.position);
+    }
+  });
+
+  it('a batch the database refuses fails for every taker and leaves no gap in the numbers', async () => {
+    const { db, queue } = fixture;
+    const last = (await queue.list('kia')).length;
+    await db.query(`CREATE FUNCTION refuse_ticket() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`);
+    await db.query(`CREATE TRIGGER refuse_ticket BEFORE INSERT ON queue_tickets FOR EACH ROW EXECUTE FUNCTION refuse_ticket()`);
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => queue.take({ poli: 'kia', source: 'phone' })));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill('rejected'));
+    await db.query(`DROP TRIGGER refuse_ticket ON queue_tickets`);
+    expect((await queue.list('kia')).length).toBe(last);
+    const next = await queue.take({ poli: 'kia', source: 'phone' });
+    expect(next.ticket.number).toBe(last + 1);
   });
 });

@@ -21,6 +21,22 @@ describe('queue over HTTP', () => {
     expect(ticket).not.toHaveProperty('id');
   });
 
+  it('a body over 64 KiB is refused 413 whether a Content-Length announces it or not; a small one with it passes', async () => {
+    const take = (body: BodyInit, length?: number) =>
+      box.call('/api/v1/queue/take', {
+        method: 'POST', body, headers: { 'content-type': 'application/json', ...(length === undefined ? {} : { 'content-length': String(length) }) },
+        ...(length === undefined ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    const big = JSON.stringify({ poli: 'gigi', pad: 'x'.repeat(70_000) });
+    const announced = await take(big, big.length);
+    expect(announced.status).toBe(413);
+    expect(((await announced.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    const streamed = await take(new Blob([big]).stream());
+    expect(streamed.status).toBe(413);
+    const small = JSON.stringify({ poli: 'gigi' });
+    expect((await take(small, small.length)).status).toBe(200);
+  });
+
   it('an unknown ticket link finds nothing', async () => {
     const res = await box.call('/api/v1/tickets/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
     expect(res.status).toBe(404);
