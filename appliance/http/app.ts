@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', loadSession);
 
   registerOps(app, requestMetrics);
-  registerAuth(app);
+  registerAuth(app, deps.now);
   registerPatients(app);
   registerQueue(app);
   registerClinical(app);

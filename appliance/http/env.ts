@@ -24,6 +24,8 @@ export interface AppDeps {
   /** Cookies get `Secure` when served over HTTPS (always on a box; tests may use plain HTTP). */
   secureCookies: boolean;
   demo: boolean;
+  /** The clock for the HTTP layer's own timers (login throttle); tests inject one. */
+  now?: () => Date;
 }
 
 export type AppEnv = {
