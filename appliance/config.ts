@@ -1,4 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { syncSettingsShape } from './sync/settings.ts';
 import { relayEnv, relaySettingsShape } from './relay/settings.ts';
@@ -62,6 +63,10 @@ export const configSchema = z
     referralValidDays: z.coerce.number().int().min(1).max(365).default(90),
     /** Minutes a patient is expected to take before the day has real service times. */
     defaultServiceMinutes: z.coerce.number().int().min(1).max(120).default(10),
+    /** A Bearer token a monitor outside the box sends for /metrics (loopback needs none). */
+    metricsToken: z.string().min(24, 'at least 24 characters, e.g. from `openssl rand -hex 16`').optional(),
+    /** Addresses (e.g. the LAN monitor) that may read /metrics without the token. */
+    metricsAllowFrom: z.array(z.string().refine((v) => isIP(v) !== 0, 'expected an IP address, e.g. "192.168.1.2"')).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Sync to the central hub (written by `provisioning enrol`); see appliance/sync/settings.ts. */
     ...syncSettingsShape,
@@ -94,6 +99,7 @@ const envMap: Record<string, keyof z.input<typeof configSchema>> = {
   SIMPUL_SERVICE_ENDS_AT: 'serviceEndsAt',
   SIMPUL_REFERRAL_VALID_DAYS: 'referralValidDays',
   SIMPUL_LOG_LEVEL: 'logLevel',
+  SIMPUL_METRICS_TOKEN: 'metricsToken',
   SIMPUL_MQTT_URL: 'mqttUrl',
   SIMPUL_DEVICE_ID: 'deviceId',
   SIMPUL_DEVICE_SECRET: 'deviceSecret',
@@ -131,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   for (const [name, key] of Object.entries(envMap)) {
     if (env[name] !== undefined) fromEnv[key] = env[name];
   }
+  if (env.SIMPUL_METRICS_ALLOW_FROM) fromEnv.metricsAllowFrom = env.SIMPUL_METRICS_ALLOW_FROM.split(',').map((s) => s.trim());
   if (env.SIMPUL_TLS_HOSTNAMES) fromEnv.tlsHostnames = env.SIMPUL_TLS_HOSTNAMES.split(',').map((s) => s.trim());
   return parseConfig({ ...fromFile, ...fromEnv, ...overrides }, `configuration (file ${file} and SIMPUL_* environment)`);
 }

@@ -22,3 +22,32 @@ describe('a body that is not JSON', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^Unsupported Content-Type/);
   });
 });
+
+describe('/metrics', () => {
+  it('answers the box itself, and an admin, but not a phone on the Wi-Fi', async () => {
+    for (const from of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) expect((await box.call('/metrics', { from })).status, from).toBe(200);
+    const phone = await box.call('/metrics', { from: '192.168.1.66' });
+    expect(phone.status).toBe(401);
+    expect(await phone.text()).not.toMatch(/simpul_/);
+    expect((await (await box.as('nurse'))('/metrics')).status).toBe(403);
+    expect((await (await box.as('admin'))('/metrics')).status).toBe(200);
+  });
+
+  it('answers a configured monitoring address and the metrics token', async () => {
+    const token = 'monitor-token-0123456789abcdef';
+    const monitored = await testBox({ metricsToken: token, metricsAllowFrom: ['192.168.1.2'] });
+    try {
+      expect((await monitored.call('/metrics', { from: '192.168.1.2' })).status).toBe(200);
+      expect((await monitored.call('/metrics', { from: '::ffff:192.168.1.2' })).status).toBe(200);
+      expect((await monitored.call('/metrics', { from: '192.168.1.3' })).status).toBe(401);
+      const withToken = await monitored.call('/metrics', { from: '10.8.0.5', headers: { authorization: `Bearer ${token}` } });
+      expect(withToken.status).toBe(200);
+      expect(await withToken.text()).toMatch(/simpul_queue_waiting/);
+      for (const authorization of [`Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, 'Bearer', `Basic ${token}`, token]) {
+        expect((await monitored.call('/metrics', { from: '10.8.0.5', headers: { authorization } })).status, authorization).toBe(401);
+      }
+    } finally {
+      await monitored.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import type { Session } from '../clinic/staff.ts';
 import type { Lang } from './i18n.ts';
 import type { Sync } from '../sync/index.ts';
 import type { MediaRelay } from '../relay/relay.ts';
+import type { MetricsAccess } from './metrics-access.ts';
 
 /** What the HTTP layer is given at start: the domain's handles, never storage internals. */
 export interface AppDeps {
@@ -19,6 +20,8 @@ export interface AppDeps {
   sync: Sync;
   /** The consultation relay (absent in in-process tests: no UDP there); adds the signaling routes. */
   relay?: MediaRelay;
+  /** Who besides loopback may read /metrics (from `metricsToken`, `metricsAllowFrom`). */
+  metricsAccess?: MetricsAccess;
   /** Extra Prometheus text appended to /metrics by other parts (the relay). */
   metrics?: () => Promise<string>;
   /** Cookies get `Secure` when served over HTTPS (always on a box; tests may use plain HTTP). */

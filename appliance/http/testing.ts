@@ -25,6 +25,7 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
   const sync = await startSync({ db, config, log });
   const app = createApp({
     db, queue, settings, demo: true, secureCookies: false, log, sync, now,
+    metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
     health: async () => ({ ok: true, checks: { database: 'ok' } }),
   });
 
