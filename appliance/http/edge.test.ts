@@ -51,3 +51,22 @@ describe('/metrics', () => {
     }
   });
 });
+
+describe('an admin creating a staff account', () => {
+  it('refuses a guessable password with a reason next to the field, in the request’s language', async () => {
+    const admin = await box.as('admin');
+    const weak = [['aaaaaaaaaa', 'repetitive'], ['1234567890', 'common'], ['bidan.ani-2024', 'contains_username'], ['suryani-pagi-hari', 'contains_name']] as const;
+    for (const [password, reason] of weak) {
+      const res = await admin('/api/v1/admin/staff', { method: 'POST', json: { username: 'bidan.ani', fullName: 'Ani Suryani', role: 'nurse', password } });
+      expect(res.status, password).toBe(400);
+      const { error } = (await res.json()) as { error: { code: string; details: { issues: { path: string; message: string; reason: string }[] } } };
+      expect(error.code).toBe('validation_failed');
+      expect(error.details.issues).toEqual([expect.objectContaining({ path: 'password', reason })]);
+      expect(error.details.issues[0].message).toMatch(/Kata sandi/);
+    }
+    const en = await admin('/api/v1/admin/staff?lang=en', { method: 'POST', json: { username: 'bidan.ani', fullName: 'Ani Suryani', role: 'nurse', password: 'password123' } });
+    expect(((await en.json()) as { error: { details: { issues: { message: string }[] } } }).error.details.issues[0].message).toMatch(/most common passwords/);
+    const ok = await admin('/api/v1/admin/staff', { method: 'POST', json: { username: 'bidan.ani', fullName: 'Ani Suryani', role: 'nurse', password: 'pohon-mangga-di-halaman' } });
+    expect(ok.status).toBe(200);
+  });
+});
