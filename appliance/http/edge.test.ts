@@ -70,3 +70,27 @@ describe('an admin creating a staff account', () => {
     expect(ok.status).toBe(200);
   });
 });
+
+describe('security headers', () => {
+  it('no inline script, no framing, and HSTS only on HTTPS answers', async () => {
+    for (const url of ['https://simpul.local/staff/login', 'https://simpul.local/api/v1/queue/display', 'https://simpul.local/no-such-page']) {
+      const res = await box.call(url);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, url).toMatch(/(^|; )script-src 'self'(;|$)/);
+      expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('strict-transport-security'), url).toBe('max-age=31536000');
+    }
+    expect((await box.call('http://simpul.local/staff/login')).headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('the pages carry no inline event handler or executable inline script', async () => {
+    const doctor = await box.as('doctor');
+    for (const path of ['/ambil', '/staff/login', '/layar', '/poster', '/staff/rujukan/0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0501/cetak', '/staff/pemeriksaan', '/staff']) {
+      const html = await (await doctor(path)).text();
+      expect(html, path).not.toMatch(/\son[a-z]+=/i);
+      for (const tag of html.match(/<script\b[^>]*>/g) ?? []) expect(tag, path).toMatch(/\bsrc="|type="application\/json"/);
+    }
+  });
+});

@@ -76,9 +76,9 @@ async function Letter(p: {
   const therapy = p.prescriptions.flatMap((x) => x.items.map((i) => `${i.name} ${i.strength} (${i.signa})`));
   const secondary = e.diagnoses.filter((d) => d.kind === 'secondary');
   return (
-    <Layout c={c} title={`Surat Rujukan ${patient.fullName}`} variant="print" bare extraCss={printCss}>
+    <Layout c={c} title={`Surat Rujukan ${patient.fullName}`} variant="print" bare extraCss={printCss} scripts={['print']}>
       <div class="bar">
-        <button type="button" onclick="window.print()" data-testid="print">{tr(lang, 'Cetak', 'Print')}</button>
+        <button type="button" data-print data-testid="print">{tr(lang, 'Cetak', 'Print')}</button>
         <a class="btn sec" href={p.backHref}>{tr(lang, 'Kembali', 'Back')}</a>
       </div>
       <div class="letter" data-testid="referral-letter" data-referral-id={r.id}>
