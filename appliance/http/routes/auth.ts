@@ -34,8 +34,8 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
         c.header('Retry-After', String(seconds));
         const message = tr(
           c.get('lang'),
-          `Terlalu banyak percobaan masuk yang salah dari perangkat ini. Tunggu ${seconds} detik lalu coba lagi. Lupa kata sandi? Minta admin menggantinya.`,
-          `Too many wrong login attempts from this device. Wait ${seconds} seconds, then try again. Forgot the password? Ask an admin to reset it.`,
+          `Terlalu banyak percobaan masuk yang salah untuk akun ini. Tunggu ${seconds} detik lalu coba lagi. Lupa kata sandi? Minta admin menggantinya.`,
+          `Too many wrong login attempts for this account. Wait ${seconds} seconds, then try again. Forgot the password? Ask an admin to reset it.`,
         );
         return errorResponse(c, 'rate_limited', { retryAfterSeconds: seconds }, message);
       }
