@@ -94,6 +94,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
     live,
     sync,
+    metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
     metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + (await relay.metricsText()),
     health: async () => {
       const checks: Record<string, unknown> = {};

@@ -55,4 +55,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ SIMPUL_CONFIG: join(dir, 'missing.json') })).toThrow(/does not exist/);
     expect(() => loadConfig({ SIMPUL_CONFIG: join(dir, 'missing.json'), SIMPUL_HTTPS_PORT: 'abc' })).toThrow(ConfigError);
   });
+
+  it('reads who may see /metrics from the file or the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simpul-config-'));
+    const file = join(dir, 'simpul.config.json');
+    writeFileSync(file, '{}');
+    const c = loadConfig({ SIMPUL_CONFIG: file, SIMPUL_METRICS_TOKEN: 'a'.repeat(32), SIMPUL_METRICS_ALLOW_FROM: '192.168.1.2, fd00::2' }, {});
+    expect(c.metricsToken).toBe('a'.repeat(32));
+    expect(c.metricsAllowFrom).toEqual(['192.168.1.2', 'fd00::2']);
+    expect(parseConfig({}).metricsAllowFrom).toEqual([]);
+    expect(() => parseConfig({ metricsToken: 'short' })).toThrow(/metricsToken: at least 24 characters/);
+    expect(() => parseConfig({ metricsAllowFrom: ['monitor.lan'] })).toThrow(/metricsAllowFrom\.0: expected an IP address/);
+  });
 });

@@ -1,4 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { syncSettingsShape } from './sync/settings.ts';
 import { relayEnv, relaySettingsShape } from './relay/settings.ts';
@@ -73,6 +74,10 @@ export const configSchema = z
      * it): a busy puskesmas has 100–200 patients waiting at the morning peak. Beyond it: 503.
      */
     liveConnectionsTotal: z.coerce.number().int().min(1).max(100_000).default(400),
+    /** A Bearer token a monitor outside the box sends for /metrics (loopback needs none). */
+    metricsToken: z.string().min(24, 'at least 24 characters, e.g. from `openssl rand -hex 16`').optional(),
+    /** Addresses (e.g. the LAN monitor) that may read /metrics without the token. */
+    metricsAllowFrom: z.array(z.string().refine((v) => isIP(v) !== 0, 'expected an IP address, e.g. "192.168.1.2"')).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Sync to the central hub (written by `provisioning enrol`); see appliance/sync/settings.ts. */
     ...syncSettingsShape,
@@ -107,6 +112,7 @@ const envMap: Record<string, keyof z.input<typeof configSchema>> = {
   SIMPUL_LOG_LEVEL: 'logLevel',
   SIMPUL_LIVE_CONNECTIONS_PER_ADDRESS: 'liveConnectionsPerAddress',
   SIMPUL_LIVE_CONNECTIONS_TOTAL: 'liveConnectionsTotal',
+  SIMPUL_METRICS_TOKEN: 'metricsToken',
   SIMPUL_MQTT_URL: 'mqttUrl',
   SIMPUL_DEVICE_ID: 'deviceId',
   SIMPUL_DEVICE_SECRET: 'deviceSecret',
@@ -144,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   for (const [name, key] of Object.entries(envMap)) {
     if (env[name] !== undefined) fromEnv[key] = env[name];
   }
+  if (env.SIMPUL_METRICS_ALLOW_FROM) fromEnv.metricsAllowFrom = env.SIMPUL_METRICS_ALLOW_FROM.split(',').map((s) => s.trim());
   if (env.SIMPUL_TLS_HOSTNAMES) fromEnv.tlsHostnames = env.SIMPUL_TLS_HOSTNAMES.split(',').map((s) => s.trim());
   return parseConfig({ ...fromFile, ...fromEnv, ...overrides }, `configuration (file ${file} and SIMPUL_* environment)`);
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStaff, staffInput } from './clinic/staff.ts';
 import { ClinicError } from './clinic/errors.ts';
+import { weakPassword, weakPasswordText } from './clinic/passwords.ts';
 
 /**
  * `npm run setup -- admin --username <u> --full-name "<name>"`, password on stdin (one line).
@@ -36,6 +37,8 @@ async function main() {
   if (!input.success) {
     throw new ConfigError(`Invalid setup arguments:\n${input.error.issues.map((i) => `  - ${i.path.join('.') || 'arguments'}: ${i.message}`).join('\n')}\n${usage}`);
   }
+  const weak = weakPassword(input.data.password, input.data);
+  if (weak) throw new ConfigError(`Invalid setup arguments:\n  - password: ${weakPasswordText[weak].join('\n    ')}\n${usage}`);
   const config = loadConfig();
   const db = await openDatabase({ dataDir: config.dataDir });
   try {

@@ -68,3 +68,34 @@ describe('every route states and enforces its roles', () => {
     expect(checked.length).toBeGreaterThan(roles.length * 15);
   });
 });
+
+describe('least privilege: each role reads what its work needs', () => {
+  let box: TestBox;
+  beforeAll(async () => {
+    box = await testBox();
+  });
+  afterAll(() => box.close());
+
+  it('the admin reads no SOAP notes, diagnoses or referral letters', async () => {
+    const admin = await box.as('admin');
+    for (const path of [`/api/v1/encounters/${demoIds.encounter}`, `/api/v1/encounters?patientId=${demoIds.patient}`, `/api/v1/referrals/${demoIds.referral}`, '/api/v1/referrals', `/staff/rujukan/${demoIds.referral}/cetak`]) {
+      const res = await admin(path);
+      expect(res.status, path).toBe(403);
+      expect(await res.text(), path).not.toMatch(/subjective|J06|soap/i);
+    }
+    // What an admin's work needs still answers.
+    for (const path of ['/api/v1/admin/audit', '/api/v1/admin/staff', '/api/v1/admin/outbox']) expect((await admin(path)).status, path).toBe(200);
+  });
+
+  it('the pharmacist gets the patient’s name, sex and date of birth, not the NIK, JKN number, phone or address', async () => {
+    const pharmacist = await box.as('pharmacist');
+    const res = await pharmacist(`/api/v1/patients/${demoIds.patient}`);
+    expect(res.status).toBe(200);
+    const patient = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(patient).sort()).toEqual(['birthDate', 'fullName', 'id', 'sex']);
+    const doctor = await box.as('doctor');
+    const full = (await (await doctor(`/api/v1/patients/${demoIds.patient}`)).json()) as Record<string, unknown>;
+    expect(full.nik).toMatch(/^\d{16}$/);
+    expect(JSON.stringify(patient)).not.toContain(full.nik as string);
+  });
+});

@@ -67,6 +67,13 @@ export async function getPatient(db: Queryable, actor: Actor | null, id: string)
   return rows[0];
 }
 
+/**
+ * What the pharmacy counter needs to hand medicine to the right person and check a dose for age:
+ * name, sex and date of birth. Not the NIK, JKN number, phone or address (least privilege).
+ */
+export type PatientForDispensing = Pick<Patient, 'id' | 'fullName' | 'sex' | 'birthDate'>;
+export const forDispensing = ({ id, fullName, sex, birthDate }: Patient): PatientForDispensing => ({ id, fullName, sex, birthDate });
+
 /** Finds by exact NIK or JKN number, or by name prefix; answers as the desk types. */
 export async function findPatients(db: Queryable, actor: Actor, q: string, limit = 20, offset = 0): Promise<Patient[]> {
   const term = q.trim();

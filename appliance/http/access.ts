@@ -11,8 +11,9 @@ import { HttpError } from './errors.ts';
  * - a staff role: a logged-in session with that role
  * - 'ticket': the patient's ticket link (the token in the path is the grant)
  * - 'public': anyone on the clinic network
+ * - 'monitor': the box itself (loopback), a configured monitoring address or the metrics token
  */
-export type Access = Role | 'ticket' | 'public';
+export type Access = Role | 'ticket' | 'public' | 'monitor';
 
 export interface RouteEntry {
   method: string;
@@ -46,7 +47,7 @@ export const remoteOf = (c: { env: AppEnv['Bindings'] | undefined }) => c.env?.r
 
 /** Enforces a route's access list, and CSRF on unsafe methods made with a session cookie. */
 export function allow(...access: Access[]): MiddlewareHandler<AppEnv> {
-  const staffRoles = access.filter((a) => a !== 'ticket' && a !== 'public');
+  const staffRoles = access.filter((a) => a !== 'ticket' && a !== 'public' && a !== 'monitor');
   return async (c, next) => {
     if (access.includes('public') || access.includes('ticket')) return next();
     const session = c.get('session');

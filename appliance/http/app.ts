@@ -18,7 +18,12 @@ import { registerClinical } from './routes/clinical.ts';
 import { registerPages } from './pages/index.tsx';
 import { registerConsultation } from './routes/consultation.ts';
 
-const defaultCsp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; media-src 'self' blob:; connect-src 'self'";
+// Scripts only from the box's own files (JSON islands are <script type="application/json">, which
+// CSP does not run); no framing of staff pages; inline styles stay (the pages' CSS is inline).
+const defaultCsp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// A year; no includeSubDomains (a box's name may sit under a domain with other sites). Browsers
+// ignore it over a certificate they had to be told to accept, so a self-signed box is unaffected.
+const hsts = 'max-age=31536000';
 
 /** A Logger that creates the real (child) logger only when a route first uses it. */
 function lazyLogger(real: () => Logger): Logger {
@@ -61,6 +66,8 @@ export function createApp(deps: AppDeps) {
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     c.header('content-security-policy', defaultCsp);
+    c.header('x-frame-options', 'DENY');
+    if (c.req.url.startsWith('https:')) c.header('strict-transport-security', hsts);
     c.set('deps', deps);
     c.set('lang', pickLang(c.req.query('lang'), getCookie(c, 'lang'), c.req.header('accept-language')));
     // The per-request child logger is built on first use: most requests never log (a GET's line is
@@ -79,6 +86,8 @@ export function createApp(deps: AppDeps) {
       c.header('x-content-type-options', 'nosniff');
       c.header('referrer-policy', 'no-referrer');
       if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', defaultCsp);
+      c.header('x-frame-options', 'DENY');
+      if (c.req.url.startsWith('https:')) c.header('strict-transport-security', hsts);
     }
     // After next(), the last matched route is the handler that answered (a pattern, never a token).
     const route = routePath(c, -1);
@@ -105,7 +114,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', loadSession);
 
   registerOps(app, requestMetrics);
-  registerAuth(app);
+  registerAuth(app, deps.now);
   registerPatients(app);
   registerQueue(app);
   registerClinical(app);

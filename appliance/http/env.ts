@@ -7,6 +7,7 @@ import type { Lang } from './i18n.ts';
 import type { Sync } from '../sync/index.ts';
 import type { MediaRelay } from '../relay/relay.ts';
 import type { LiveConnections } from './live-connections.ts';
+import type { MetricsAccess } from './metrics-access.ts';
 
 /** What the HTTP layer is given at start: the domain's handles, never storage internals. */
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   sync: Sync;
   /** The consultation relay (absent in in-process tests: no UDP there); adds the signaling routes. */
   relay?: MediaRelay;
+  /** Who besides loopback may read /metrics (from `metricsToken`, `metricsAllowFrom`). */
+  metricsAccess?: MetricsAccess;
   /** Extra Prometheus text appended to /metrics by other parts (the relay). */
   metrics?: () => Promise<string>;
   /** Cookies get `Secure` when served over HTTPS (always on a box; tests may use plain HTTP). */
@@ -27,6 +30,8 @@ export interface AppDeps {
   /** Caps on open live-update streams and sockets, per client address and in total. */
   live: LiveConnections;
   demo: boolean;
+  /** The clock for the HTTP layer's own timers (login throttle); tests inject one. */
+  now?: () => Date;
 }
 
 export type AppEnv = {

@@ -6,7 +6,7 @@ import type { AppEnv } from './env.ts';
 import { tr, type Lang } from './i18n.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
-export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'payload_too_large' | 'route_not_found' | 'internal';
+export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
 
 const status: Record<HttpErrorCode, ContentfulStatusCode> = {
   not_found: 404,
@@ -24,6 +24,7 @@ const status: Record<HttpErrorCode, ContentfulStatusCode> = {
   too_many_connections: 429,
   server_busy: 503,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   route_not_found: 404,
   internal: 500,
 };
@@ -44,6 +45,7 @@ const text: Record<HttpErrorCode, [string, string]> = {
   too_many_connections: ['Terlalu banyak sambungan langsung dari perangkat ini. Tutup tab lain lalu coba lagi sebentar lagi.', 'Too many live connections from this device. Close other tabs and try again shortly.'],
   server_busy: ['Kotak sedang melayani terlalu banyak sambungan langsung. Coba lagi sebentar lagi.', 'The box is serving too many live connections. Try again shortly.'],
   payload_too_large: ['Data yang dikirim terlalu besar.', 'The request body is too large.'],
+  unsupported_media_type: ['Jenis isi (Content-Type) tidak didukung. Kirim sebagai application/json.', 'Unsupported Content-Type. Send the body as application/json.'],
   route_not_found: ['Alamat tidak ditemukan.', 'No such address.'],
   internal: ['Terjadi kesalahan pada kotak. Coba lagi; bila berulang, hubungi teknisi.', 'The box hit an error. Try again; if it repeats, call the technician.'],
 };
@@ -71,6 +73,7 @@ export function handleError(err: unknown, c: Context<AppEnv>) {
   if (err instanceof HttpError) return errorResponse(c, err.code, err.details);
   if (err instanceof HTTPException) {
     if (err.status === 413) return errorResponse(c, 'payload_too_large');
+    if (err.status === 415) return errorResponse(c, 'unsupported_media_type', { contentType: (c.req.header('content-type') ?? '').slice(0, 100) });
     if (err.status === 400) return errorResponse(c, 'validation_failed', { reason: err.message });
     return errorResponse(c, err.status === 401 ? 'unauthenticated' : 'forbidden');
   }

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 
 /**
@@ -61,11 +61,40 @@ export function serveHttp(fetch: Fetch, opts: { port: number; host: string }) {
   return listen(createHttpServer(listener(fetch)), opts.port, opts.host);
 }
 
+/**
+ * The host a redirect may name, from a request's Host header, or null. Only a DNS name or an IP
+ * literal (IPv6 in brackets), with an optional port, passes: anything else (a path, `@`, CR/LF,
+ * spaces) could steer Location somewhere the box does not serve. Any well-formed name passes, not
+ * only the certificate's names: a browser sends the Host it was asked for, so the redirect only
+ * ever names the host the phone already went to, and a technician's own DNS name keeps working.
+ */
+export function redirectHost(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+))(?::\d{1,5})?$/.exec(header);
+  if (!m) return null;
+  if (m[1] !== undefined) return isIP(m[1]) === 6 ? `[${m[1]}]` : null;
+  const host = m[2].toLowerCase().replace(/\.$/, '');
+  if (isIP(host) === 4) return host;
+  const label = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+  if (host.length > 253 || !host.split('.').every((l) => label.test(l))) return null;
+  // A name made only of digits and dots that is not a valid IPv4 address (e.g. 999.1.1.1).
+  if (/^[\d.]+$/.test(host)) return null;
+  return host;
+}
+
 /** Plain HTTP only sends people to HTTPS (phones need a secure context for camera and mic). */
 export function serveRedirect(opts: { port: number; host: string; httpsPort: number }) {
   const server = createHttpServer((req, res) => {
-    const host = (req.headers.host ?? 'localhost').replace(/:\d+$/, '');
-    res.writeHead(308, { location: `https://${host}:${opts.httpsPort}${req.url ?? '/'}` }).end();
+    const host = redirectHost(req.headers.host);
+    // The path is the request's own: it starts with '/' (an absolute-form or '//' target could
+    // change the authority the browser resolves Location against).
+    const path = req.url && req.url.startsWith('/') && !req.url.startsWith('//') ? req.url : '/';
+    if (!host) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end('Alamat (Host) tidak dikenal. Buka kotak dengan nama atau alamat IP-nya.\nUnknown Host. Open the box by its name or IP address.\n');
+      return;
+    }
+    res.writeHead(308, { location: `https://${host}:${opts.httpsPort}${path}` }).end();
   });
   return listen(server, opts.port, opts.host);
 }

@@ -26,18 +26,21 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
   // Not enrolled: a disabled sync that still reports the backlog.
   const sync = await startSync({ db, config, log });
   const app = createApp({
-    db, queue, settings, demo: true, secureCookies: false, log, sync,
+    db, queue, settings, demo: true, secureCookies: false, log, sync, now,
     live: new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal }),
+    metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
     health: async () => ({ ok: true, checks: { database: 'ok' } }),
   });
 
-  const call = (path: string, init: RequestInit & { json?: unknown } = {}, headers: Record<string, string> = {}) => {
-    const { json, ...rest } = init;
+  // `from` is the peer address the request comes from (the Node adapter's binding); a phone on
+  // the clinic Wi-Fi by default.
+  const call = (path: string, init: RequestInit & { json?: unknown; from?: string } = {}, headers: Record<string, string> = {}) => {
+    const { json, from = '192.168.1.50', ...rest } = init;
     return app.request(path, {
       ...rest,
       headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...headers, ...(rest.headers as Record<string, string>) },
       body: json !== undefined ? JSON.stringify(json) : rest.body,
-    });
+    }, { remoteAddress: from });
   };
 
   const sessions = new Map<Role, { cookie: string; csrf: string }>();
@@ -53,7 +56,7 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
       sessions.set(role, s);
     }
     const { cookie, csrf } = s;
-    return (path: string, init: RequestInit & { json?: unknown } = {}) => call(path, init, { cookie, 'x-csrf-token': csrf });
+    return (path: string, init: RequestInit & { json?: unknown; from?: string } = {}) => call(path, init, { cookie, 'x-csrf-token': csrf });
   }
 
   return { app, db, queue, settings, call, as, close: () => db.close() };

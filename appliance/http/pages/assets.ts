@@ -19,6 +19,7 @@ const bundles: Record<string, string[]> = {
   antrean: ['common.js', 'staff.js', 'antrean.js'],
   admin: ['common.js', 'staff.js', 'admin.js'],
   poster: ['poster.js'],
+  print: ['print.js'],
   // The examination page carries the consultation panel's scripts in its own bundle (one copy of common.js).
   pemeriksaan: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js', 'call-quality.js', 'pemeriksaan.js'],
   farmasi: ['common.js', 'staff.js', 'farmasi.js'],

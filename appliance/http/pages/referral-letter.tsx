@@ -76,9 +76,9 @@ async function Letter(p: {
   const therapy = p.prescriptions.flatMap((x) => x.items.map((i) => `${i.name} ${i.strength} (${i.signa})`));
   const secondary = e.diagnoses.filter((d) => d.kind === 'secondary');
   return (
-    <Layout c={c} title={`Surat Rujukan ${patient.fullName}`} variant="print" bare extraCss={printCss}>
+    <Layout c={c} title={`Surat Rujukan ${patient.fullName}`} variant="print" bare extraCss={printCss} scripts={['print']}>
       <div class="bar">
-        <button type="button" onclick="window.print()" data-testid="print">{tr(lang, 'Cetak', 'Print')}</button>
+        <button type="button" data-print data-testid="print">{tr(lang, 'Cetak', 'Print')}</button>
         <a class="btn sec" href={p.backHref}>{tr(lang, 'Kembali', 'Back')}</a>
       </div>
       <div class="letter" data-testid="referral-letter" data-referral-id={r.id}>
@@ -140,7 +140,7 @@ const notFoundPage = (c: Context<AppEnv>, patient: boolean) =>
   );
 
 export function registerReferralLetter(app: OpenAPIHono<AppEnv>) {
-  page(app, '/staff/rujukan/:id/cetak', ['doctor', 'nurse', 'admin'], async (c) => {
+  page(app, '/staff/rujukan/:id/cetak', ['doctor', 'nurse'], async (c) => {
     const db = c.get('deps').db;
     const id = c.req.param('id') ?? '';
     if (!/^[0-9a-f-]{36}$/i.test(id)) return notFoundPage(c, false);

@@ -6,6 +6,9 @@ import { listAudit } from '../../clinic/audit.ts';
 import { listOutbox, listParked, outboxSummary, unpark } from '../../clinic/outbox.ts';
 import { createStaff, listStaff, staffInput } from '../../clinic/staff.ts';
 import { text } from '../../clinic/text.ts';
+import { weakPassword, weakPasswordText } from '../../clinic/passwords.ts';
+import { HttpError } from '../errors.ts';
+import { tr } from '../i18n.ts';
 
 const isoDateTime = text().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
 
@@ -72,9 +75,14 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['admin'], {
       method: 'post', path: '/api/v1/admin/staff', tags: ['admin'], summary: 'Create a staff account',
-      request: jsonBody(staffInput.meta({ example: { username: 'bidan.ani', fullName: 'Bidan Ani', role: 'nurse', password: 'ganti-kata-sandi-ini' } })),
+      request: jsonBody(staffInput.meta({ example: { username: 'bidan.ani', fullName: 'Bidan Ani', role: 'nurse', password: 'pohon-mangga-berbuah-7' } })),
       responses: { ...jsonResponses('created', z.any()), 409: { description: 'username taken' } },
     }),
-    async (c) => c.json(await createStaff(c.get('deps').db, c.req.valid('json')), 200),
+    async (c) => {
+      const input = c.req.valid('json');
+      const weak = weakPassword(input.password, input);
+      if (weak) throw new HttpError('validation_failed', { issues: [{ path: 'password', message: tr(c.get('lang'), ...weakPasswordText[weak]), reason: weak }] });
+      return c.json(await createStaff(c.get('deps').db, input), 200);
+    },
   );
 }

@@ -7,35 +7,8 @@ import { errorResponse, HttpError } from '../errors.ts';
 import { login, logout } from '../../clinic/staff.ts';
 import { roles } from '../../clinic/staff.ts';
 import { text } from '../../clinic/text.ts';
-
-/**
- * Login throttle: after 5 failures for a username or a device address within 15 minutes, each
- * further try waits out a lock that doubles from 30 s. Kept in memory: a restart forgives.
- */
-class LoginThrottle {
-  private failures = new Map<string, { count: number; first: number; lockedUntil: number }>();
-  check(keys: string[], now = Date.now()): number {
-    let wait = 0;
-    for (const k of keys) {
-      const f = this.failures.get(k);
-      if (f && f.lockedUntil > now) wait = Math.max(wait, f.lockedUntil - now);
-    }
-    return wait;
-  }
-  fail(keys: string[], now = Date.now()) {
-    for (const k of keys) {
-      let f = this.failures.get(k);
-      if (!f || now - f.first > 15 * 60_000) f = { count: 0, first: now, lockedUntil: 0 };
-      f.count++;
-      if (f.count >= 5) f.lockedUntil = now + 30_000 * 2 ** Math.min(f.count - 5, 6);
-      this.failures.set(k, f);
-    }
-    if (this.failures.size > 10_000) this.failures.clear();
-  }
-  succeed(keys: string[]) {
-    for (const k of keys) this.failures.delete(k);
-  }
-}
+import { LoginThrottle } from '../login-throttle.ts';
+import { tr } from '../i18n.ts';
 
 const loginBody = z
   .object({ username: text().min(1).max(64), password: text().min(1).max(200) })
@@ -44,8 +17,8 @@ const loginBody = z
 
 const me = z.object({ name: z.string(), role: z.enum(roles), csrfToken: z.string() });
 
-export function registerAuth(app: OpenAPIHono<AppEnv>) {
-  const throttle = new LoginThrottle();
+export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => new Date()) {
+  const throttle = new LoginThrottle(() => now().getTime());
 
   app.openapi(
     apiRoute(['public'], {
@@ -56,16 +29,23 @@ export function registerAuth(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const { username, password } = c.req.valid('json');
       const device = deviceOf(c);
-      const keys = [`u:${username}`, `d:${remoteOf(c)}`];
-      const wait = throttle.check(keys);
-      if (wait > 0) return errorResponse(c, 'rate_limited', { retryAfterSeconds: Math.ceil(wait / 1000) });
+      const attempt = throttle.begin(username, remoteOf(c));
+      if (!('succeeded' in attempt)) {
+        const seconds = Math.ceil(attempt.wait / 1000);
+        c.header('Retry-After', String(seconds));
+        const message = tr(
+          c.get('lang'),
+          `Terlalu banyak percobaan masuk yang salah untuk akun ini. Tunggu ${seconds} detik lalu coba lagi. Lupa kata sandi? Minta admin menggantinya.`,
+          `Too many wrong login attempts for this account. Wait ${seconds} seconds, then try again. Forgot the password? Ask an admin to reset it.`,
+        );
+        return errorResponse(c, 'rate_limited', { retryAfterSeconds: seconds }, message);
+      }
       const result = await login(c.get('deps').db, username, password, device);
       if (!result) {
-        throttle.fail(keys);
         c.get('log').warn({ username, device }, 'login failed');
         throw new HttpError('unauthenticated', { reason: 'wrong username or password' });
       }
-      throttle.succeed(keys);
+      attempt.succeeded();
       setCookie(c, sessionCookie, result.token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: c.get('deps').secureCookies, maxAge: 12 * 3600 });
       c.get('log').info({ username, role: result.session.actor.role }, 'staff logged in');
       return c.json({ name: result.session.actor.name, role: result.session.actor.role, csrfToken: result.session.csrfToken }, 200);

@@ -197,7 +197,8 @@ describe('clinical API', () => {
     const admin = await box.as('admin');
     expect((await nurse('/api/v1/prescriptions', { method: 'POST', json: {} })).status).toBe(403);
     expect((await admin(`/api/v1/prescriptions/${demoIds.prescription}/dispense`, { method: 'POST' })).status).toBe(403);
-    expect((await admin(`/api/v1/encounters/${demoIds.encounter}`)).status).toBe(200);
+    // The admin keeps accounts and the audit log, not clinical notes (least privilege).
+    expect((await admin(`/api/v1/encounters/${demoIds.encounter}`)).status).toBe(403);
     expect((await box.call('/api/v1/pharmacy/queue')).status).toBe(401);
     expect((await box.call('/api/v1/tickets/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/documents')).status).toBe(404);
   });

@@ -52,8 +52,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
     },
   );
 
+  // SOAP notes, vitals and diagnoses are for those who treat: the admin keeps accounts and the
+  // audit log and reads no clinical notes (least privilege; the same for referrals).
   app.openapi(
-    apiRoute(['doctor', 'nurse', 'admin'], {
+    apiRoute(['doctor', 'nurse'], {
       method: 'get', path: '/api/v1/encounters', tags: ['encounters'], summary: 'Encounters of a patient or of a ticket, newest first',
       request: {
         query: z.object({
@@ -69,7 +71,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse', 'admin'], {
+    apiRoute(['doctor', 'nurse'], {
       method: 'get', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'An encounter with its consent, prescriptions and referrals',
       request: { params: encounterId },
       responses: { ...jsonResponses('the encounter', z.any()), 404: { description: 'no such encounter' } },

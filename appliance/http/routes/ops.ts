@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
-import { register } from '../access.ts';
+import { allow, register, remoteOf } from '../access.ts';
+import { mayReadMetrics } from '../metrics-access.ts';
 import type { RequestMetrics } from '../request-metrics.ts';
 
 /** Health and metrics: for the technician, the fleet monitor and Prometheus. */
@@ -11,8 +12,11 @@ export function registerOps(app: OpenAPIHono<AppEnv>, requests: RequestMetrics) 
     return c.json({ ok, checks }, ok ? 200 : 503);
   });
 
-  register({ method: 'GET', path: '/metrics', access: ['public'], kind: 'api' });
-  app.get('/metrics', async (c) => {
+  // The monitor (loopback, a configured address or the metrics token) or an admin's session;
+  // anyone else is refused as for a staff route.
+  register({ method: 'GET', path: '/metrics', access: ['admin', 'monitor'], kind: 'api' });
+  const adminOnly = allow('admin');
+  app.get('/metrics', (c, next) => (mayReadMetrics(remoteOf(c), c.req.header('authorization'), c.get('deps').metricsAccess) ? next() : adminOnly(c, next)), async (c) => {
     const deps = c.get('deps');
     const lines: string[] = ['# TYPE simpul_queue_waiting gauge', '# TYPE simpul_queue_taken_today gauge'];
     for (const p of deps.settings.polis) {

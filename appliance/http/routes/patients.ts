@@ -2,7 +2,7 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { actorOf } from '../access.ts';
 import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
-import { findPatients, getPatient, patientInput, registerPatient } from '../../clinic/patients.ts';
+import { findPatients, forDispensing, getPatient, patientInput, registerPatient } from '../../clinic/patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import { text } from '../../clinic/text.ts';
 
@@ -39,10 +39,14 @@ export function registerPatients(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['nurse', 'doctor', 'pharmacist', 'admin'], {
-      method: 'get', path: '/api/v1/patients/{id}', tags: ['patients'], summary: 'A patient',
+      method: 'get', path: '/api/v1/patients/{id}', tags: ['patients'], summary: 'A patient (a pharmacist gets name, sex and date of birth only)',
       request: { params: uuidParam('id', demoIds.patient) },
       responses: jsonResponses('the patient', z.any()),
     }),
-    async (c) => c.json(await getPatient(c.get('deps').db, actorOf(c), c.req.valid('param').id), 200),
+    async (c) => {
+      const actor = actorOf(c);
+      const patient = await getPatient(c.get('deps').db, actor, c.req.valid('param').id);
+      return c.json(actor.role === 'pharmacist' ? forDispensing(patient) : patient, 200);
+    },
   );
 }

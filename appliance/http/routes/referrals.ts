@@ -43,7 +43,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse', 'admin'], {
+    apiRoute(['doctor', 'nurse'], {
       method: 'get', path: '/api/v1/referrals', tags: ['referrals'], summary: 'Referrals, newest first, by patient, encounter or status',
       request: {
         query: z.object({
@@ -59,7 +59,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse', 'admin'], {
+    apiRoute(['doctor', 'nurse'], {
       method: 'get', path: '/api/v1/referrals/{id}', tags: ['referrals'], summary: 'A referral (the letter: /staff/rujukan/{id}/cetak)',
       request: { params: referralId },
       responses: { ...jsonResponses('the referral', z.any()), 404: { description: 'no such referral' } },
