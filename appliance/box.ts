@@ -12,6 +12,7 @@ import { expireReferrals } from './clinic/referrals.ts';
 import { startSync, type Sync } from './sync/index.ts';
 import { createApp } from './http/app.ts';
 import { LiveConnections } from './http/live-connections.ts';
+import { PhoneTickets } from './http/phone-tickets.ts';
 import { RelayProcess } from './relay/relay-host.ts';
 import { relayDepsFor } from './relay/store.ts';
 import { relayConfigOf } from './relay/settings.ts';
@@ -93,6 +94,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     relay,
     db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
     live,
+    phoneTickets: new PhoneTickets({ perAddress: config.phoneTicketsPerAddress, perDay: config.phoneTicketsPerDay }),
     sync,
     metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
     metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + (await relay.metricsText()),

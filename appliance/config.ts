@@ -74,6 +74,13 @@ export const configSchema = z
      * it): a busy puskesmas has 100–200 patients waiting at the morning peak. Beyond it: 503.
      */
     liveConnectionsTotal: z.coerce.number().int().min(1).max(100_000).default(400),
+    /**
+     * Numbers one phone (client address) may take a day without an account: a mother for her
+     * children, a second poli. Beyond it: 429, and the desk gives the number.
+     */
+    phoneTicketsPerAddress: z.coerce.number().int().min(1).max(100_000).default(10),
+    /** Numbers all phones together may take a day; bounds the queue's memory. Beyond it: 503. */
+    phoneTicketsPerDay: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     /** A Bearer token a monitor outside the box sends for /metrics (loopback needs none). */
     metricsToken: z.string().min(24, 'at least 24 characters, e.g. from `openssl rand -hex 16`').optional(),
     /** Addresses (e.g. the LAN monitor) that may read /metrics without the token. */
@@ -112,6 +119,8 @@ const envMap: Record<string, keyof z.input<typeof configSchema>> = {
   SIMPUL_LOG_LEVEL: 'logLevel',
   SIMPUL_LIVE_CONNECTIONS_PER_ADDRESS: 'liveConnectionsPerAddress',
   SIMPUL_LIVE_CONNECTIONS_TOTAL: 'liveConnectionsTotal',
+  SIMPUL_PHONE_TICKETS_PER_ADDRESS: 'phoneTicketsPerAddress',
+  SIMPUL_PHONE_TICKETS_PER_DAY: 'phoneTicketsPerDay',
   SIMPUL_METRICS_TOKEN: 'metricsToken',
   SIMPUL_MQTT_URL: 'mqttUrl',
   SIMPUL_DEVICE_ID: 'deviceId',

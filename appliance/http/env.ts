@@ -7,6 +7,7 @@ import type { Lang } from './i18n.ts';
 import type { Sync } from '../sync/index.ts';
 import type { MediaRelay } from '../relay/relay.ts';
 import type { LiveConnections } from './live-connections.ts';
+import type { PhoneTickets } from './phone-tickets.ts';
 import type { MetricsAccess } from './metrics-access.ts';
 
 /** What the HTTP layer is given at start: the domain's handles, never storage internals. */
@@ -29,6 +30,8 @@ export interface AppDeps {
   secureCookies: boolean;
   /** Caps on open live-update streams and sockets, per client address and in total. */
   live: LiveConnections;
+  /** Caps on numbers taken by phones, per address and per day. */
+  phoneTickets: PhoneTickets;
   demo: boolean;
   /** The clock for the HTTP layer's own timers (login throttle); tests inject one. */
   now?: () => Date;

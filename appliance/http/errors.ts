@@ -6,7 +6,7 @@ import type { AppEnv } from './env.ts';
 import { tr, type Lang } from './i18n.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
-export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
+export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'too_many_tickets' | 'tickets_full' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
 
 const status: Record<HttpErrorCode, ContentfulStatusCode> = {
   not_found: 404,
@@ -23,6 +23,8 @@ const status: Record<HttpErrorCode, ContentfulStatusCode> = {
   rate_limited: 429,
   too_many_connections: 429,
   server_busy: 503,
+  too_many_tickets: 429,
+  tickets_full: 503,
   payload_too_large: 413,
   unsupported_media_type: 415,
   route_not_found: 404,
@@ -44,6 +46,8 @@ const text: Record<HttpErrorCode, [string, string]> = {
   rate_limited: ['Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.', 'Too many attempts. Wait a moment and try again.'],
   too_many_connections: ['Terlalu banyak sambungan langsung dari perangkat ini. Tutup tab lain lalu coba lagi sebentar lagi.', 'Too many live connections from this device. Close other tabs and try again shortly.'],
   server_busy: ['Kotak sedang melayani terlalu banyak sambungan langsung. Coba lagi sebentar lagi.', 'The box is serving too many live connections. Try again shortly.'],
+  too_many_tickets: ['Perangkat ini sudah mengambil cukup banyak nomor hari ini. Untuk nomor lain, minta di loket pendaftaran.', 'This device has taken enough numbers today. For another number, ask at the registration desk.'],
+  tickets_full: ['Nomor antrean lewat ponsel hari ini sudah habis. Silakan minta nomor di loket pendaftaran.', 'Numbers by phone are used up for today. Please ask for a number at the registration desk.'],
   payload_too_large: ['Data yang dikirim terlalu besar.', 'The request body is too large.'],
   unsupported_media_type: ['Jenis isi (Content-Type) tidak didukung. Kirim sebagai application/json.', 'Unsupported Content-Type. Send the body as application/json.'],
   route_not_found: ['Alamat tidak ditemukan.', 'No such address.'],

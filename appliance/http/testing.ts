@@ -8,6 +8,7 @@ import { settingsOf } from '../box.ts';
 import { demoStaff, seedDemo } from '../clinic/demo.ts';
 import { createApp } from './app.ts';
 import { LiveConnections } from './live-connections.ts';
+import { PhoneTickets } from './phone-tickets.ts';
 import { startSync } from '../sync/index.ts';
 import type { Role } from '../clinic/staff.ts';
 
@@ -28,6 +29,7 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
   const app = createApp({
     db, queue, settings, demo: true, secureCookies: false, log, sync, now,
     live: new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal }),
+    phoneTickets: new PhoneTickets({ perAddress: config.phoneTicketsPerAddress, perDay: config.phoneTicketsPerDay }),
     metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
     health: async () => ({ ok: true, checks: { database: 'ok' } }),
   });

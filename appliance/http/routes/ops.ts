@@ -26,6 +26,6 @@ export function registerOps(app: OpenAPIHono<AppEnv>, requests: RequestMetrics) 
     }
     const extra = deps.metrics ? await deps.metrics() : '';
     // The outbox backlog and link state come from sync (simpul_outbox_pending, …).
-    return c.text(lines.join('\n') + '\n' + requests.text() + deps.live.metricsText() + (await deps.sync.metrics()) + extra, 200, { 'content-type': 'text/plain; version=0.0.4' });
+    return c.text(lines.join('\n') + '\n' + requests.text() + deps.live.metricsText() + deps.phoneTickets.metricsText() + (await deps.sync.metrics()) + extra, 200, { 'content-type': 'text/plain; version=0.0.4' });
   });
 }

@@ -144,3 +144,28 @@ describe('a ticket’s status stream', () => {
     }
   });
 });
+
+describe('numbers taken by phones are bounded', () => {
+  it('a phone gets its numbers for the day, then 429 in Bahasa; another phone and the desk still get theirs; the day’s cap answers 503', async () => {
+    const box = await testBox({ phoneTicketsPerAddress: 3, phoneTicketsPerDay: 5 });
+    try {
+      const take = (from: string) => box.call('/api/v1/queue/take', { method: 'POST', json: { poli: 'umum' }, from });
+      // Counted before the take runs: a burst from one phone cannot all slip under the limit.
+      const burst = await Promise.all(Array.from({ length: 8 }, () => take('192.168.1.77')));
+      expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+      const refused = (await burst.find((r) => r.status === 429)!.json()) as { error: { code: string; message: string } };
+      expect(refused.error.code).toBe('too_many_tickets');
+      expect(refused.error.message).toMatch(/loket pendaftaran/);
+      expect((await take('192.168.1.78')).status).toBe(200);
+      expect((await take('192.168.1.79')).status).toBe(200);
+      const full = await take('192.168.1.80');
+      expect(full.status).toBe(503);
+      expect(((await full.json()) as { error: { code: string } }).error.code).toBe('tickets_full');
+      // A patient without a phone is never refused: the desk's numbers are not counted.
+      const nurse = await box.as('nurse');
+      expect((await nurse('/api/v1/queue/desk', { method: 'POST', json: { poli: 'umum' } })).status).toBe(200);
+    } finally {
+      await box.close();
+    }
+  });
+});

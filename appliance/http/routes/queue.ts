@@ -110,11 +110,20 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       method: 'post', path: '/api/v1/queue/take', tags: ['queue'], summary: 'Take a number (patient phone, no account)',
       description: 'Answers with the ticket and its secret link. Keep the link: it is the only way back to the ticket.',
       request: jsonBody(z.object({ poli: poliCode }).strict().openapi({ example: { poli: 'umum' } })),
-      responses: { ...jsonResponses('the new ticket and its link', z.any()), 410: { description: 'the day’s service has ended' } },
+      responses: { ...jsonResponses('the new ticket and its link', z.any()), 410: { description: 'the day’s service has ended' }, 429: { description: 'this device has taken its numbers for the day (phoneTicketsPerAddress)' }, 503: { description: 'numbers by phone are used up for the day (phoneTicketsPerDay)' } },
     }),
     async (c) => {
-      const { token, view } = await c.get('deps').queue.take({ poli: c.req.valid('json').poli, source: 'phone' });
-      return c.json({ token, link: `/t/${token}`, ticket: publicTicket(view) }, 200);
+      const { queue, phoneTickets } = c.get('deps');
+      const counted = phoneTickets.count(queue.today(), c.env?.remoteAddress);
+      if (counted === 'per_address') return errorResponse(c, 'too_many_tickets', { limit: phoneTickets.limits.perAddress });
+      if (counted === 'per_day') return errorResponse(c, 'tickets_full', { limit: phoneTickets.limits.perDay });
+      try {
+        const { token, view } = await queue.take({ poli: c.req.valid('json').poli, source: 'phone' });
+        return c.json({ token, link: `/t/${token}`, ticket: publicTicket(view) }, 200);
+      } catch (e) {
+        counted.giveBack();
+        throw e;
+      }
     },
   );
 
