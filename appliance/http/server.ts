@@ -38,7 +38,36 @@ function listener(fetch: Fetch) {
   });
 }
 
-function listen(server: Server, port: number, host: string): Promise<Listening> {
+/**
+ * Open TCP connections one client address may hold on a listener. A phone's browser opens up to
+ * six to a host, plus one per live stream (8 at most, see live-connections.ts); the live caps only
+ * see connections that made a request, so a script holding thousands of silent or half-open TLS
+ * connections is stopped here, where a refused one costs nothing. The box's own loopback address
+ * (its tools, a local monitor) is not counted.
+ */
+export const defaultConnectionsPerAddress = 64;
+
+function capConnectionsPerAddress(server: Server, max: number) {
+  const open = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1') return;
+    const mine = open.get(address) ?? 0;
+    if (mine >= max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, mine + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+}
+
+function listen(server: Server, port: number, host: string, maxPerAddress = defaultConnectionsPerAddress): Promise<Listening> {
+  capConnectionsPerAddress(server, maxPerAddress);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -53,12 +82,12 @@ function listen(server: Server, port: number, host: string): Promise<Listening> 
   });
 }
 
-export function serveHttps(fetch: Fetch, opts: { port: number; host: string; key: string; cert: string }) {
-  return listen(createHttpsServer({ key: opts.key, cert: opts.cert }, listener(fetch)) as unknown as Server, opts.port, opts.host);
+export function serveHttps(fetch: Fetch, opts: { port: number; host: string; key: string; cert: string; maxConnectionsPerAddress?: number }) {
+  return listen(createHttpsServer({ key: opts.key, cert: opts.cert }, listener(fetch)) as unknown as Server, opts.port, opts.host, opts.maxConnectionsPerAddress);
 }
 
-export function serveHttp(fetch: Fetch, opts: { port: number; host: string }) {
-  return listen(createHttpServer(listener(fetch)), opts.port, opts.host);
+export function serveHttp(fetch: Fetch, opts: { port: number; host: string; maxConnectionsPerAddress?: number }) {
+  return listen(createHttpServer(listener(fetch)), opts.port, opts.host, opts.maxConnectionsPerAddress);
 }
 
 /**
