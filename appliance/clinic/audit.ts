@@ -8,10 +8,13 @@ export interface Actor {
   device: string;
 }
 
+export const auditActions = ['read', 'create', 'update', 'list'] as const;
+export type AuditAction = (typeof auditActions)[number];
+
 export async function audit(
   db: Queryable,
   actor: Actor,
-  action: 'read' | 'create' | 'update' | 'list',
+  action: AuditAction,
   entity: string,
   entityId: string | null,
   patientId: string | null,
@@ -48,7 +51,7 @@ export async function listAudit(db: Queryable, f: AuditFilter) {
   if (f.to) add('a.at < ?', f.to);
   params.push(f.limit, f.offset);
   const { rows } = await db.query<{
-    id: number; at: string; staff: string | null; action: string; entity: string; entity_id: string | null; patient_id: string | null; device: string; detail: string | null;
+    id: number; at: string; staff: string | null; action: AuditAction; entity: string; entity_id: string | null; patient_id: string | null; device: string; detail: string | null;
   }>(
     `SELECT a.id::int AS id, a.at, s.username AS staff, a.action, a.entity, a.entity_id, a.patient_id, a.device, a.detail
        FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id

@@ -3,7 +3,7 @@ import type { Db, Queryable } from './db.ts';
 import { ClinicError, invalidState, notFound } from './errors.ts';
 import { audit, type Actor } from './audit.ts';
 import { appendOutbox } from './outbox.ts';
-import { requireOpenEncounter } from './encounters.ts';
+import { requireOpenEncounter, type EncounterMode } from './encounters.ts';
 
 /**
  * Consent to an audio-visual consultation: a record of its own (who, when, how), withdrawable.
@@ -123,8 +123,8 @@ export async function withdrawConsent(db: Db, encounterId: string, party: Consen
 }
 
 /** The encounter a ticket link speaks for: the ticket's open encounter (or its latest one). */
-export async function encounterOfTicket(db: Queryable, ticketId: string, opts: { openOnly: boolean }): Promise<{ id: string; mode: string; status: string } | null> {
-  const { rows } = await db.query<{ id: string; mode: string; status: string }>(
+export async function encounterOfTicket(db: Queryable, ticketId: string, opts: { openOnly: boolean }): Promise<{ id: string; mode: EncounterMode; status: 'open' | 'closed' } | null> {
+  const { rows } = await db.query<{ id: string; mode: EncounterMode; status: 'open' | 'closed' }>(
     `SELECT e.id, e.mode, e.status FROM encounters e JOIN queue_tickets t ON t.id = e.ticket_id AND t.patient_id = e.patient_id
       WHERE e.ticket_id = $1 ${opts.openOnly ? `AND e.status = 'open'` : ''} ORDER BY (e.status = 'open') DESC, e.opened_at DESC LIMIT 1`,
     [ticketId],

@@ -4,11 +4,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ClinicError, type ClinicErrorCode } from '../clinic/errors.ts';
 import type { AppEnv } from './env.ts';
 import { tr, type Lang } from './i18n.ts';
+import type { ErrorAnswer } from './schemas/common.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
 export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'too_many_tickets' | 'tickets_full' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
 
-const status: Record<HttpErrorCode, ContentfulStatusCode> = {
+// `as const` so that `errorResponse(c, 'not_found')` is typed as a 404: a route's documented
+// statuses are then checked against the errors it answers.
+const status = {
   not_found: 404,
   invalid: 422,
   conflict: 409,
@@ -29,7 +32,7 @@ const status: Record<HttpErrorCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   route_not_found: 404,
   internal: 500,
-};
+} as const satisfies Record<HttpErrorCode, ContentfulStatusCode>;
 
 const text: Record<HttpErrorCode, [string, string]> = {
   not_found: ['Data tidak ditemukan.', 'Not found.'],
@@ -54,7 +57,7 @@ const text: Record<HttpErrorCode, [string, string]> = {
   internal: ['Terjadi kesalahan pada kotak. Coba lagi; bila berulang, hubungi teknisi.', 'The box hit an error. Try again; if it repeats, call the technician.'],
 };
 
-export function errorBody(lang: Lang, code: HttpErrorCode, details: Record<string, unknown> = {}, message?: string) {
+export function errorBody(lang: Lang, code: HttpErrorCode, details: Record<string, unknown> = {}, message?: string): ErrorAnswer {
   const [id, en] = text[code];
   return { error: { code, message: message ?? tr(lang, id, en), details } };
 }
@@ -66,7 +69,7 @@ export class HttpError extends Error {
   }
 }
 
-export function errorResponse(c: Context<AppEnv>, code: HttpErrorCode, details: Record<string, unknown> = {}, message?: string) {
+export function errorResponse<C extends HttpErrorCode>(c: Context<AppEnv>, code: C, details: Record<string, unknown> = {}, message?: string) {
   return c.json(errorBody(c.get('lang') ?? 'id', code, details, message), status[code]);
 }
 

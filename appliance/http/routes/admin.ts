@@ -1,6 +1,7 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
-import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
+import { auditAnswer, createdAnswer, outboxAnswer, staffAnswer, syncAnswer, unparkAnswer } from '../schemas/admin.ts';
 import { paging } from './patients.ts';
 import { listAudit } from '../../clinic/audit.ts';
 import { listOutbox, listParked, outboxSummary, unpark } from '../../clinic/outbox.ts';
@@ -23,7 +24,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
           from: isoDateTime.optional(), to: isoDateTime.optional(), ...paging,
         }),
       },
-      responses: jsonResponses('audit entries, newest first', z.any()),
+      responses: jsonResponses('audit entries, newest first', auditAnswer),
     }),
     async (c) => c.json({ entries: await listAudit(c.get('deps').db, c.req.valid('query')) }, 200),
   );
@@ -32,7 +33,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
     apiRoute(['admin'], {
       method: 'get', path: '/api/v1/admin/outbox', tags: ['admin'], summary: 'What waits to be sent to the centre',
       request: { query: z.object(paging) },
-      responses: jsonResponses('summary and latest entries', z.any()),
+      responses: jsonResponses('summary and latest entries', outboxAnswer),
     }),
     async (c) => {
       const db = c.get('deps').db;
@@ -43,7 +44,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['admin'], {
       method: 'get', path: '/api/v1/admin/sync', tags: ['admin'], summary: 'The link to the centre: backlog, last sync, last error, parked records',
-      responses: jsonResponses('sync state', z.any()),
+      responses: jsonResponses('sync state', syncAnswer),
     }),
     async (c) => {
       const { db, sync } = c.get('deps');
@@ -55,7 +56,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
     apiRoute(['admin'], {
       method: 'post', path: '/api/v1/admin/sync/parked/{seq}/unpark', tags: ['admin'], summary: 'Send a parked record again (after the hub was fixed to accept it)',
       request: { params: z.object({ seq: z.coerce.number().int().min(1).openapi({ param: { name: 'seq', in: 'path' }, example: 1 }) }) },
-      responses: { ...jsonResponses('whether a parked record was released', z.object({ released: z.boolean() })), 404: { description: 'no parked record with that number' } },
+      responses: { ...jsonResponses('whether a parked record was released', unparkAnswer), 404: errorContent('no parked record with that number') },
     }),
     async (c) => {
       const { db, sync } = c.get('deps');
@@ -67,7 +68,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['admin'], {
-      method: 'get', path: '/api/v1/admin/staff', tags: ['admin'], summary: 'Staff accounts', responses: jsonResponses('staff', z.any()),
+      method: 'get', path: '/api/v1/admin/staff', tags: ['admin'], summary: 'Staff accounts', responses: jsonResponses('staff', staffAnswer),
     }),
     async (c) => c.json({ staff: await listStaff(c.get('deps').db) }, 200),
   );
@@ -76,7 +77,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
     apiRoute(['admin'], {
       method: 'post', path: '/api/v1/admin/staff', tags: ['admin'], summary: 'Create a staff account',
       request: jsonBody(staffInput.meta({ example: { username: 'bidan.ani', fullName: 'Bidan Ani', role: 'nurse', password: 'pohon-mangga-berbuah-7' } })),
-      responses: { ...jsonResponses('created', z.any()), 409: { description: 'username taken' } },
+      responses: { ...jsonResponses('created', createdAnswer), 409: errorContent('username taken') },
     }),
     async (c) => {
       const input = c.req.valid('json');

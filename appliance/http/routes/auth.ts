@@ -2,10 +2,10 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../env.ts';
 import { actorOf, deviceOf, remoteOf, sessionCookie } from '../access.ts';
-import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
 import { errorResponse, HttpError } from '../errors.ts';
+import { loggedOutAnswer, sessionAnswer } from '../schemas/auth.ts';
 import { login, logout } from '../../clinic/staff.ts';
-import { roles } from '../../clinic/staff.ts';
 import { text } from '../../clinic/text.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { tr } from '../i18n.ts';
@@ -15,8 +15,6 @@ const loginBody = z
   .strict()
   .openapi({ example: { username: 'dokter', password: 'demo-dokter-123' } });
 
-const me = z.object({ name: z.string(), role: z.enum(roles), csrfToken: z.string() });
-
 export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => new Date()) {
   const throttle = new LoginThrottle(() => now().getTime());
 
@@ -24,7 +22,7 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
     apiRoute(['public'], {
       method: 'post', path: '/api/v1/auth/login', tags: ['auth'], summary: 'Log in as staff',
       request: jsonBody(loginBody),
-      responses: { ...jsonResponses('logged in; the session cookie is set', me), 429: { description: 'too many failures' } },
+      responses: { ...jsonResponses('logged in; the session cookie is set', sessionAnswer), 429: errorContent('too many failures') },
     }),
     async (c) => {
       const { username, password } = c.req.valid('json');
@@ -54,7 +52,7 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
 
   app.openapi(
     apiRoute(['doctor', 'nurse', 'pharmacist', 'admin'], {
-      method: 'post', path: '/api/v1/auth/logout', tags: ['auth'], summary: 'Log out', responses: jsonResponses('logged out', z.object({ ok: z.boolean() })),
+      method: 'post', path: '/api/v1/auth/logout', tags: ['auth'], summary: 'Log out', responses: jsonResponses('logged out', loggedOutAnswer),
     }),
     async (c) => {
       const token = getCookie(c, sessionCookie);
@@ -66,7 +64,7 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
 
   app.openapi(
     apiRoute(['doctor', 'nurse', 'pharmacist', 'admin'], {
-      method: 'get', path: '/api/v1/auth/me', tags: ['auth'], summary: 'Who am I (and my CSRF token)', responses: jsonResponses('the session', me),
+      method: 'get', path: '/api/v1/auth/me', tags: ['auth'], summary: 'Who am I (and my CSRF token)', responses: jsonResponses('the session', sessionAnswer),
     }),
     (c) => {
       const actor = actorOf(c);

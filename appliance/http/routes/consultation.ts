@@ -2,7 +2,8 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { allow, register } from '../access.ts';
-import { apiRoute, jsonResponses } from '../openapi.ts';
+import { apiRoute, errorContent, jsonResponses } from '../openapi.ts';
+import { callsAnswer } from '../schemas/consultation.ts';
 import { HttpError } from '../errors.ts';
 import { ticketOfLink } from './ticket-clinical.ts';
 import { encounterOfTicket } from '../../clinic/consents.ts';
@@ -141,7 +142,7 @@ export function registerConsultation(app: OpenAPIHono<AppEnv>, relay: MediaRelay
       method: 'get', path: '/api/v1/encounters/{id}/calls', tags: ['consultation'],
       summary: 'Quality of the encounter’s video/audio calls through the box (figures only, never media)',
       request: { params: z.object({ id: text().uuid().openapi({ param: { name: 'id', in: 'path' }, example: demoIds.encounter }) }) },
-      responses: { ...jsonResponses('one record per call: bitrate, loss, jitter, round trip, frames, keyframe requests, events', z.any()), 404: { description: 'no such encounter' } },
+      responses: { ...jsonResponses('one record per call: bitrate, loss, jitter, round trip, frames, keyframe requests, events', callsAnswer), 404: errorContent('no such encounter') },
     }),
     async (c) => {
       const id = c.req.valid('param').id;

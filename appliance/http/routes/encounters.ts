@@ -1,7 +1,8 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { actorOf } from '../access.ts';
-import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
+import { consent, encounter, encounterDetail, encountersAnswer, icd10Answer } from '../schemas/encounters.ts';
 import { paging, uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import {
@@ -15,7 +16,7 @@ import { text } from '../../clinic/text.ts';
 
 const encounterId = uuidParam('id', demoIds.encounter);
 const allStaff = ['doctor', 'nurse', 'pharmacist', 'admin'] as const;
-const conflict = { 409: { description: 'not possible in the encounter’s state, or changed meanwhile (reload)' } };
+const conflict = { 409: errorContent('not possible in the encounter’s state, or changed meanwhile (reload)') };
 
 /** Encounters (SOAP, vitals, ICD-10 diagnoses, mode), their consent, and the ICD-10 search. */
 export function registerEncounters(app: OpenAPIHono<AppEnv>) {
@@ -29,7 +30,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
           limit: z.coerce.number().int().min(1).max(50).default(20),
         }),
       },
-      responses: jsonResponses('matching codes, best first', z.any()),
+      responses: jsonResponses('matching codes, best first', icd10Answer),
     }),
     (c) => {
       const { q, limit } = c.req.valid('query');
@@ -44,7 +45,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
         'The ticket must have a patient attached. A ticket still waiting is called to `room` (default: the poli’s first room); the ticket becomes `serving`. ' +
         'Opening a ticket that already has an open encounter answers that encounter.',
       request: jsonBody(openEncounterInput.meta({ example: { ticketId: demoIds.ticket, mode: 'in_person' } })),
-      responses: { ...jsonResponses('the open encounter', z.any()), 404: { description: 'no such ticket' }, ...conflict, 422: { description: 'the ticket has no patient' } },
+      responses: { ...jsonResponses('the open encounter', encounter), 404: errorContent('no such ticket'), ...conflict, 422: errorContent('the ticket has no patient') },
     }),
     async (c) => {
       const { db, queue } = c.get('deps');
@@ -65,7 +66,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
           ...paging,
         }),
       },
-      responses: jsonResponses('encounters', z.any()),
+      responses: jsonResponses('encounters', encountersAnswer),
     }),
     async (c) => c.json({ encounters: await listEncounters(c.get('deps').db, actorOf(c), c.req.valid('query')) }, 200),
   );
@@ -74,7 +75,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
     apiRoute(['doctor', 'nurse'], {
       method: 'get', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'An encounter with its consent, prescriptions and referrals',
       request: { params: encounterId },
-      responses: { ...jsonResponses('the encounter', z.any()), 404: { description: 'no such encounter' } },
+      responses: { ...jsonResponses('the encounter', encounterDetail), 404: errorContent('no such encounter') },
     }),
     async (c) => {
       const db = c.get('deps').db;
@@ -105,7 +106,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
           }),
         ),
       },
-      responses: { ...jsonResponses('the encounter', z.any()), 404: { description: 'no such encounter' }, ...conflict, 422: { description: 'invalid vitals' } },
+      responses: { ...jsonResponses('the encounter', encounter), 404: errorContent('no such encounter'), ...conflict, 422: errorContent('invalid vitals') },
     }),
     async (c) => c.json(await updateEncounter(c.get('deps').db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
@@ -118,7 +119,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
         params: encounterId,
         ...jsonBody(vitalsUpdateInput.meta({ example: { vitals: { systolic: 130, diastolic: 85, pulse: 90, respiratoryRate: 20, temperature: 37.8, spo2: 97, weight: 60.5, height: 158 } } })),
       },
-      responses: { ...jsonResponses('the encounter', z.any()), 404: { description: 'no such encounter' }, ...conflict, 422: { description: 'invalid vitals' } },
+      responses: { ...jsonResponses('the encounter', encounter), 404: errorContent('no such encounter'), ...conflict, 422: errorContent('invalid vitals') },
     }),
     async (c) => c.json(await updateEncounter(c.get('deps').db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
@@ -128,7 +129,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       method: 'post', path: '/api/v1/encounters/{id}/close', tags: ['encounters'], summary: 'Close the encounter',
       description: 'Needs a primary diagnosis. Queues the encounter summary for the centre and marks the queue ticket done.',
       request: { params: encounterId },
-      responses: { ...jsonResponses('the closed encounter', z.any()), 404: { description: 'no such encounter' }, ...conflict, 422: { description: 'no primary diagnosis' } },
+      responses: { ...jsonResponses('the closed encounter', encounter), 404: errorContent('no such encounter'), ...conflict, 422: errorContent('no primary diagnosis') },
     }),
     async (c) => {
       const { db, queue, settings } = c.get('deps');
@@ -141,7 +142,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       method: 'post', path: '/api/v1/encounters/{id}/consent', tags: ['consent'], summary: 'Record the patient’s verbal consent to an audio-visual consultation',
       description: 'The logged-in staff member is recorded as the one who heard the consent. If consent is already active, answers it.',
       request: { params: encounterId },
-      responses: { ...jsonResponses('the consent', z.any()), 404: { description: 'no such encounter' }, ...conflict },
+      responses: { ...jsonResponses('the consent', consent), 404: errorContent('no such encounter'), ...conflict },
     }),
     async (c) => c.json(await giveConsent(c.get('deps').db, c.req.valid('param').id, { kind: 'staff', actor: actorOf(c) }), 200),
   );
@@ -150,7 +151,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
     apiRoute(['doctor', 'nurse'], {
       method: 'post', path: '/api/v1/encounters/{id}/consent/withdraw', tags: ['consent'], summary: 'Record that the patient withdrew consent',
       request: { params: encounterId },
-      responses: { ...jsonResponses('the withdrawn consent', z.any()), 404: { description: 'no such encounter' }, 409: { description: 'no active consent' } },
+      responses: { ...jsonResponses('the withdrawn consent', consent), 404: errorContent('no such encounter'), 409: errorContent('no active consent') },
     }),
     async (c) => c.json(await withdrawConsent(c.get('deps').db, c.req.valid('param').id, { kind: 'staff', actor: actorOf(c) }), 200),
   );

@@ -1,7 +1,8 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { actorOf } from '../access.ts';
-import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
+import { formularyAnswer, formularyItem, movementsAnswer, pharmacyQueueAnswer, prescription } from '../schemas/pharmacy.ts';
 import { paging, uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import {
@@ -12,7 +13,7 @@ import { text } from '../../clinic/text.ts';
 
 const prescriptionId = uuidParam('id', demoIds.prescription);
 const formularyId = uuidParam('id', demoIds.formularyParacetamol);
-const stateConflict = { 409: { description: 'not possible in the prescription’s state, or not enough stock (`insufficient_stock` names the medicine, needed and available)' } };
+const stateConflict = { 409: errorContent('not possible in the prescription’s state, or not enough stock (`insufficient_stock` names the medicine, needed and available)') };
 
 /** Formulary search, stock, prescriptions and the pharmacy's list. */
 export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
@@ -21,7 +22,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
       method: 'get', path: '/api/v1/formulary', tags: ['pharmacy'], summary: 'Search the formulary (answers as you type), with stock on hand',
       description: 'By name prefix, a word of the name, or a KFA code. An empty `q` lists the formulary alphabetically.',
       request: { query: z.object({ q: text().max(100).default('').openapi({ example: 'para' }), ...paging }) },
-      responses: jsonResponses('medicines: name, strength, form, KFA code, unit, stock', z.any()),
+      responses: jsonResponses('medicines: name, strength, form, KFA code, unit, stock', formularyAnswer),
     }),
     async (c) => {
       const { q, limit, offset } = c.req.valid('query');
@@ -33,7 +34,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
     apiRoute(['pharmacist', 'admin'], {
       method: 'get', path: '/api/v1/formulary/{id}/movements', tags: ['pharmacy'], summary: 'Stock movements of a medicine (receipts, adjustments, dispensing), newest first',
       request: { params: formularyId, query: z.object(paging) },
-      responses: { ...jsonResponses('movements', z.any()), 404: { description: 'no such medicine' } },
+      responses: { ...jsonResponses('movements', movementsAnswer), 404: errorContent('no such medicine') },
     }),
     async (c) => c.json({ movements: await listStockMovements(c.get('deps').db, c.req.valid('param').id, c.req.valid('query')) }, 200),
   );
@@ -42,7 +43,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
     apiRoute(['pharmacist'], {
       method: 'post', path: '/api/v1/formulary/{id}/receipts', tags: ['pharmacy'], summary: 'Record a stock receipt (stock goes up)',
       request: { params: formularyId, ...jsonBody(stockReceiptInput.meta({ example: { quantity: 100, reason: 'kiriman Dinkes, faktur 2025/117' } })) },
-      responses: { ...jsonResponses('the medicine with its new stock', z.any()), 404: { description: 'no such medicine' } },
+      responses: { ...jsonResponses('the medicine with its new stock', formularyItem), 404: errorContent('no such medicine') },
     }),
     async (c) => c.json(await recordStockReceipt(c.get('deps').db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
@@ -51,7 +52,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
     apiRoute(['pharmacist'], {
       method: 'post', path: '/api/v1/formulary/{id}/adjustments', tags: ['pharmacy'], summary: 'Record a stock adjustment (count, breakage, expiry); never below zero',
       request: { params: formularyId, ...jsonBody(stockAdjustmentInput.meta({ example: { delta: -5, reason: 'kedaluwarsa' } })) },
-      responses: { ...jsonResponses('the medicine with its new stock', z.any()), 404: { description: 'no such medicine' }, 409: { description: 'would go below zero' } },
+      responses: { ...jsonResponses('the medicine with its new stock', formularyItem), 404: errorContent('no such medicine'), 409: errorContent('would go below zero') },
     }),
     async (c) => c.json(await recordStockAdjustment(c.get('deps').db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
@@ -68,7 +69,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
           },
         }),
       ),
-      responses: { ...jsonResponses('the issued prescription', z.any()), 404: { description: 'no such encounter' }, 409: { description: 'the encounter is closed' }, 422: { description: 'a medicine not in the formulary' } },
+      responses: { ...jsonResponses('the issued prescription', prescription), 404: errorContent('no such encounter'), 409: errorContent('the encounter is closed'), 422: errorContent('a medicine not in the formulary') },
     }),
     async (c) => c.json(await issuePrescription(c.get('deps').db, actorOf(c), c.req.valid('json')), 200),
   );
@@ -77,7 +78,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
     apiRoute(['doctor', 'pharmacist', 'admin'], {
       method: 'get', path: '/api/v1/prescriptions/{id}', tags: ['pharmacy'], summary: 'A prescription with its items and stock on hand',
       request: { params: prescriptionId },
-      responses: { ...jsonResponses('the prescription', z.any()), 404: { description: 'no such prescription' } },
+      responses: { ...jsonResponses('the prescription', prescription), 404: errorContent('no such prescription') },
     }),
     async (c) => c.json(await getPrescription(c.get('deps').db, actorOf(c), c.req.valid('param').id), 200),
   );
@@ -86,7 +87,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
     apiRoute(['pharmacist', 'admin'], {
       method: 'get', path: '/api/v1/pharmacy/queue', tags: ['pharmacy'], summary: 'The pharmacist’s list: prescriptions to dispense (oldest first), or dispensed ones awaiting pick-up',
       request: { query: z.object({ status: z.enum(prescriptionStatuses).default('issued'), ...paging }) },
-      responses: jsonResponses('total and one page of prescriptions with items, patient name and queue number', z.any()),
+      responses: jsonResponses('total and one page of prescriptions with items, patient name and queue number', pharmacyQueueAnswer),
     }),
     async (c) => c.json(await listPharmacyQueue(c.get('deps').db, actorOf(c), c.req.valid('query')), 200),
   );
@@ -95,7 +96,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
     apiRoute(['pharmacist'], {
       method: 'post', path: '/api/v1/prescriptions/{id}/dispense', tags: ['pharmacy'], summary: 'Dispense: every item’s stock goes down together, or nothing changes',
       request: { params: prescriptionId },
-      responses: { ...jsonResponses('the dispensed prescription', z.any()), 404: { description: 'no such prescription' }, ...stateConflict },
+      responses: { ...jsonResponses('the dispensed prescription', prescription), 404: errorContent('no such prescription'), ...stateConflict },
     }),
     async (c) => c.json(await dispensePrescription(c.get('deps').db, actorOf(c), c.req.valid('param').id), 200),
   );
@@ -104,7 +105,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
     apiRoute(['pharmacist'], {
       method: 'post', path: '/api/v1/prescriptions/{id}/pick-up', tags: ['pharmacy'], summary: 'The patient has taken the medicines',
       request: { params: prescriptionId },
-      responses: { ...jsonResponses('the prescription', z.any()), 404: { description: 'no such prescription' }, ...stateConflict },
+      responses: { ...jsonResponses('the prescription', prescription), 404: errorContent('no such prescription'), ...stateConflict },
     }),
     async (c) => c.json(await markPickedUp(c.get('deps').db, actorOf(c), c.req.valid('param').id), 200),
   );

@@ -2,13 +2,14 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { actorOf, register } from '../access.ts';
-import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
+import { calledAnswer, deskAnswer, displayAnswer, type DisplayCall, polisAnswer, publicTicket as publicTicketSchema, queueListAnswer, takeAnswer, ticketActionAnswer, type PublicTicket } from '../schemas/queue.ts';
 import { errorResponse } from '../errors.ts';
 import { leaseFor } from '../live-connections.ts';
 import { eventStream } from '../event-stream.ts';
 import { uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
-import type { Queue, TicketView } from '../../clinic/queue.ts';
+import type { Queue, Ticket, TicketView } from '../../clinic/queue.ts';
 import { text } from '../../clinic/text.ts';
 
 const poliCode = text().regex(/^[a-z][a-z0-9-]{1,19}$/).openapi({ example: 'umum' });
@@ -16,7 +17,7 @@ const tokenParam = z.object({ token: text().regex(/^[A-Za-z0-9_-]{20,64}$/).open
 const staffAtQueue = ['nurse', 'doctor', 'admin'] as const;
 
 /** What a patient's phone gets: their ticket, never its internal ids or anyone else's. */
-export function publicTicket(v: TicketView) {
+export function publicTicket(v: TicketView): PublicTicket {
   const t = v.ticket;
   return {
     label: t.label, poli: t.poli, poliName: v.poliName, status: t.status, room: t.room, callCount: t.callCount,
@@ -97,7 +98,7 @@ function displayPayload(queue: Queue): Promise<unknown> {
 export function registerQueue(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['public'], {
-      method: 'get', path: '/api/v1/polis', tags: ['queue'], summary: 'Polis of this puskesmas', responses: jsonResponses('polis', z.any()),
+      method: 'get', path: '/api/v1/polis', tags: ['queue'], summary: 'Polis of this puskesmas', responses: jsonResponses('polis', polisAnswer),
     }),
     (c) => {
       const s = c.get('deps').settings;
@@ -110,7 +111,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       method: 'post', path: '/api/v1/queue/take', tags: ['queue'], summary: 'Take a number (patient phone, no account)',
       description: 'Answers with the ticket and its secret link. Keep the link: it is the only way back to the ticket.',
       request: jsonBody(z.object({ poli: poliCode }).strict().openapi({ example: { poli: 'umum' } })),
-      responses: { ...jsonResponses('the new ticket and its link', z.any()), 410: { description: 'the day’s service has ended' }, 429: { description: 'this device has taken its numbers for the day (phoneTicketsPerAddress)' }, 503: { description: 'numbers by phone are used up for the day (phoneTicketsPerDay)' } },
+      responses: { ...jsonResponses('the new ticket and its link', takeAnswer), 410: errorContent('the day’s service has ended'), 429: errorContent('this device has taken its numbers for the day (phoneTicketsPerAddress)'), 503: errorContent('numbers by phone are used up for the day (phoneTicketsPerDay)') },
     }),
     async (c) => {
       const { queue, phoneTickets } = c.get('deps');
@@ -131,7 +132,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     apiRoute(['ticket'], {
       method: 'get', path: '/api/v1/tickets/{token}', tags: ['ticket'], summary: 'A patient’s own ticket: position, estimated wait, call',
       request: { params: tokenParam },
-      responses: { ...jsonResponses('the ticket', z.any()), 404: { description: 'no such ticket' }, 410: { description: 'ticket link expired' } },
+      responses: { ...jsonResponses('the ticket', publicTicketSchema), 404: errorContent('no such ticket'), 410: errorContent('ticket link expired') },
     }),
     async (c) => {
       const view = await c.get('deps').queue.view(c.req.valid('param').token);
@@ -154,7 +155,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['public'], {
-      method: 'get', path: '/api/v1/queue/display', tags: ['queue'], summary: 'Latest calls, for the waiting-room screen', responses: jsonResponses('calls', z.any()),
+      method: 'get', path: '/api/v1/queue/display', tags: ['queue'], summary: 'Latest calls, for the waiting-room screen', responses: jsonResponses('calls', displayAnswer),
     }),
     async (c) => c.json({ calls: (await c.get('deps').queue.recentCalls()).map(displayCall) }, 200),
   );
@@ -169,7 +170,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     apiRoute([...staffAtQueue], {
       method: 'get', path: '/api/v1/queue/{poli}', tags: ['queue'], summary: 'Today’s queue of a poli',
       request: { params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }) },
-      responses: jsonResponses('tickets in number order', z.any()),
+      responses: jsonResponses('tickets in number order', queueListAnswer),
     }),
     async (c) => {
       const list = await c.get('deps').queue.list(c.req.valid('param').poli);
@@ -181,7 +182,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     apiRoute(['nurse', 'admin'], {
       method: 'post', path: '/api/v1/queue/desk', tags: ['queue'], summary: 'Register a walk-in at the desk',
       request: jsonBody(z.object({ poli: poliCode, patientId: text().uuid().optional() }).strict().openapi({ example: { poli: 'umum', patientId: demoIds.patient } })),
-      responses: jsonResponses('the ticket and its link (print or show the QR)', z.any()),
+      responses: jsonResponses('the ticket and its link (print or show the QR)', deskAnswer),
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -197,7 +198,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
         params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }),
         ...jsonBody(z.object({ room: text().min(1).max(40) }).strict().openapi({ example: { room: 'Ruang 1' } })),
       },
-      responses: jsonResponses('the called ticket, or null when nobody waits', z.any()),
+      responses: jsonResponses('the called ticket, or null when nobody waits', calledAnswer),
     }),
     async (c) => {
       const t = await c.get('deps').queue.callNext(c.req.valid('param').poli, c.req.valid('json').room, actorOf(c));
@@ -205,12 +206,12 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     },
   );
 
-  const action = (path: string, summary: string, run: (q: Queue, id: string, body: Record<string, string>, c: Context<AppEnv>) => Promise<unknown>, body?: z.ZodObject, example?: object, exampleTicket: string = demoIds.ticket) =>
+  const action = (path: string, summary: string, run: (q: Queue, id: string, body: Record<string, string>, c: Context<AppEnv>) => Promise<Ticket>, body?: z.ZodObject, example?: object, exampleTicket: string = demoIds.ticket) =>
     app.openapi(
       apiRoute(['nurse', 'doctor'], {
         method: 'post', path: `/api/v1/queue/tickets/{id}/${path}`, tags: ['queue'], summary,
         request: { params: uuidParam('id', exampleTicket), ...(body ? jsonBody(body.strict().openapi({ example })) : {}) },
-        responses: { ...jsonResponses('the ticket', z.any()), 409: { description: 'not possible in the ticket’s state' } },
+        responses: { ...jsonResponses('the ticket', ticketActionAnswer), 409: errorContent('not possible in the ticket’s state') },
       }),
       async (c) => {
         const b = (body ? await c.req.json() : {}) as Record<string, string>;
@@ -227,6 +228,6 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
   action('attach', 'Link a registered patient to the ticket', (q, id, b, c) => q.attachPatient(id, b.patientId, actorOf(c)), z.object({ patientId: text().uuid() }), { patientId: demoIds.patient });
 }
 
-function displayCall(t: { label: string; poliName: string; room: string | null; calledAt: string | null; callCount: number }) {
+function displayCall(t: { label: string; poliName: string; room: string | null; calledAt: string | null; callCount: number }): DisplayCall {
   return { label: t.label, poliName: t.poliName, room: t.room, calledAt: t.calledAt, callCount: t.callCount };
 }

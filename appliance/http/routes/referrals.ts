@@ -1,7 +1,8 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { actorOf } from '../access.ts';
-import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
+import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
+import { hospitalsAnswer, referral, referralsAnswer } from '../schemas/referrals.ts';
 import { paging, uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import { listHospitals } from '../../clinic/hospitals.ts';
@@ -15,7 +16,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['doctor', 'nurse', 'admin'], {
       method: 'get', path: '/api/v1/hospitals', tags: ['referrals'], summary: 'Referral hospitals (FKRTL): BPJS code, name, specialties',
-      responses: jsonResponses('hospitals', z.any()),
+      responses: jsonResponses('hospitals', hospitalsAnswer),
     }),
     async (c) => c.json({ hospitals: await listHospitals(c.get('deps').db) }, 200),
   );
@@ -34,7 +35,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
           },
         }),
       ),
-      responses: { ...jsonResponses('the referral', z.any()), 404: { description: 'no such encounter' }, 409: { description: 'the encounter is closed' }, 422: { description: 'unknown hospital or specialty, or a bad valid-until' } },
+      responses: { ...jsonResponses('the referral', referral), 404: errorContent('no such encounter'), 409: errorContent('the encounter is closed'), 422: errorContent('unknown hospital or specialty, or a bad valid-until') },
     }),
     async (c) => {
       const { db, settings } = c.get('deps');
@@ -53,7 +54,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
           ...paging,
         }),
       },
-      responses: jsonResponses('referrals', z.any()),
+      responses: jsonResponses('referrals', referralsAnswer),
     }),
     async (c) => c.json({ referrals: await listReferrals(c.get('deps').db, actorOf(c), c.req.valid('query')) }, 200),
   );
@@ -62,7 +63,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
     apiRoute(['doctor', 'nurse'], {
       method: 'get', path: '/api/v1/referrals/{id}', tags: ['referrals'], summary: 'A referral (the letter: /staff/rujukan/{id}/cetak)',
       request: { params: referralId },
-      responses: { ...jsonResponses('the referral', z.any()), 404: { description: 'no such referral' } },
+      responses: { ...jsonResponses('the referral', referral), 404: errorContent('no such referral') },
     }),
     async (c) => c.json(await getReferral(c.get('deps').db, actorOf(c), c.req.valid('param').id), 200),
   );
@@ -71,7 +72,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
     apiRoute(['doctor'], {
       method: 'patch', path: '/api/v1/referrals/{id}', tags: ['referrals'], summary: 'Change a draft referral',
       request: { params: referralId, ...jsonBody(referralDraftUpdate.meta({ example: { specialty: 'Jantung', reason: 'Nyeri dada berulang, EKG tidak tersedia di puskesmas.' } })) },
-      responses: { ...jsonResponses('the referral', z.any()), 404: { description: 'no such referral' }, 409: { description: 'not a draft any more, or changed meanwhile' }, 422: { description: 'unknown hospital or specialty' } },
+      responses: { ...jsonResponses('the referral', referral), 404: errorContent('no such referral'), 409: errorContent('not a draft any more, or changed meanwhile'), 422: errorContent('unknown hospital or specialty') },
     }),
     async (c) => {
       const { db, settings } = c.get('deps');
@@ -83,7 +84,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
     apiRoute(['doctor'], {
       method: 'post', path: '/api/v1/referrals/{id}/issue', tags: ['referrals'], summary: 'Issue a draft referral (then it can be printed and is on the patient’s ticket link)',
       request: { params: referralId },
-      responses: { ...jsonResponses('the issued referral', z.any()), 404: { description: 'no such referral' }, 409: { description: 'not a draft' } },
+      responses: { ...jsonResponses('the issued referral', referral), 404: errorContent('no such referral'), 409: errorContent('not a draft') },
     }),
     async (c) => {
       const { db, settings } = c.get('deps');

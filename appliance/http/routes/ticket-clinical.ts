@@ -1,10 +1,12 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { apiRoute, jsonResponses } from '../openapi.ts';
+import { apiRoute, errorContent, jsonResponses } from '../openapi.ts';
+import { ticketConsentAnswer, ticketDocumentsAnswer, type TicketConsentAnswer } from '../schemas/ticket.ts';
 import { HttpError } from '../errors.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import type { Ticket } from '../../clinic/queue.ts';
+import type { EncounterMode } from '../../clinic/encounters.ts';
 import { activeConsent, encounterOfTicket, giveConsent, withdrawConsent } from '../../clinic/consents.ts';
 import { ClinicError } from '../../clinic/errors.ts';
 import { prescriptionsForTicket } from '../../clinic/prescriptions.ts';
@@ -14,7 +16,7 @@ import { text } from '../../clinic/text.ts';
 export const ticketTokenParam = z.object({
   token: text().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }),
 });
-const ticketResponses = { 404: { description: 'no such ticket' }, 410: { description: 'ticket link expired' } };
+const ticketResponses = { 404: errorContent('no such ticket'), 410: errorContent('ticket link expired') };
 
 /** The ticket a patient's link stands for; unknown → 404, past the day's service → 410. */
 export async function ticketOfLink(c: Context<AppEnv>, token: string): Promise<Ticket> {
@@ -30,7 +32,7 @@ async function openEncounterOf(c: Context<AppEnv>, ticket: Ticket) {
   return e;
 }
 
-const consentView = (e: { mode: string; status: string }, c: Awaited<ReturnType<typeof activeConsent>>) => ({
+const consentView = (e: { mode: EncounterMode; status: string }, c: Awaited<ReturnType<typeof activeConsent>>): TicketConsentAnswer => ({
   encounterMode: e.mode,
   encounterOpen: e.status === 'open',
   consent: c ? { method: c.method, givenAt: c.givenAt, recordedByName: c.recordedByName } : null,
@@ -42,7 +44,7 @@ export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
     apiRoute(['ticket'], {
       method: 'get', path: '/api/v1/tickets/{token}/consent', tags: ['ticket'], summary: 'The consent prompt: is a consultation open, in which mode, and is consent given?',
       request: { params: ticketTokenParam },
-      responses: { ...jsonResponses('consultation mode and consent (null encounter when no consultation was opened)', z.any()), ...ticketResponses },
+      responses: { ...jsonResponses('consultation mode and consent (null encounter when no consultation was opened)', ticketConsentAnswer), ...ticketResponses },
     }),
     async (c) => {
       const ticket = await ticketOfLink(c, c.req.valid('param').token);
@@ -56,7 +58,7 @@ export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
     apiRoute(['ticket'], {
       method: 'post', path: '/api/v1/tickets/{token}/consent', tags: ['ticket'], summary: 'The patient agrees, on their own phone, to the audio-visual consultation',
       request: { params: ticketTokenParam },
-      responses: { ...jsonResponses('the consent', z.any()), ...ticketResponses, 409: { description: 'no open consultation for this ticket' } },
+      responses: { ...jsonResponses('the consent', ticketConsentAnswer), ...ticketResponses, 409: errorContent('no open consultation for this ticket') },
     }),
     async (c) => {
       const ticket = await ticketOfLink(c, c.req.valid('param').token);
@@ -70,7 +72,7 @@ export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
     apiRoute(['ticket'], {
       method: 'post', path: '/api/v1/tickets/{token}/consent/withdraw', tags: ['ticket'], summary: 'The patient withdraws consent (audio and video stop)',
       request: { params: ticketTokenParam },
-      responses: { ...jsonResponses('consent state after withdrawal', z.any()), ...ticketResponses, 409: { description: 'no active consent' } },
+      responses: { ...jsonResponses('consent state after withdrawal', ticketConsentAnswer), ...ticketResponses, 409: errorContent('no active consent') },
     }),
     async (c) => {
       // Withdrawal works as long as a consent is active, also after the link expired (a call
@@ -92,7 +94,7 @@ export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
       method: 'get', path: '/api/v1/tickets/{token}/documents', tags: ['ticket'], summary: 'The patient’s prescriptions and referral copies from this ticket’s visit',
       description: 'Only documents of this ticket’s patient from this ticket’s encounter(s); referral drafts are not shown. Each referral has a printable copy at `letter`.',
       request: { params: ticketTokenParam },
-      responses: { ...jsonResponses('prescriptions (medicine names, signa, status) and referrals', z.any()), ...ticketResponses },
+      responses: { ...jsonResponses('prescriptions (medicine names, signa, status) and referrals', ticketDocumentsAnswer), ...ticketResponses },
     }),
     async (c) => {
       const token = c.req.valid('param').token;
