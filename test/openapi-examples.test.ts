@@ -1,6 +1,60 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBox, type TestBox } from '../appliance/http/testing.ts';
 import type { Role } from '../appliance/clinic/staff.ts';
+import type { z } from 'zod';
+
+/**
+ * Every answer is checked against the schema its operation documents for that status: what zod
+ * refuses, and fields the schema does not name (a changed answer or a leak the document hides).
+ * Statuses an operation answers but does not document fail too.
+ */
+type Schemas = Map<string, Map<number, z.ZodType>>;
+function responseSchemas(app: TestBox['app']): Schemas {
+  const out: Schemas = new Map();
+  for (const d of app.openAPIRegistry.definitions) {
+    if (d.type !== 'route') continue;
+    const byStatus = new Map<number, z.ZodType>();
+    for (const [status, r] of Object.entries(d.route.responses)) {
+      const schema = (r as { content?: Record<string, { schema?: z.ZodType }> }).content?.['application/json']?.schema;
+      if (schema) byStatus.set(Number(status), schema);
+    }
+    out.set(`${d.route.method.toUpperCase()} ${d.route.path}`, byStatus);
+  }
+  return out;
+}
+
+/** Keys of `value` that `schema` does not declare, at any depth (zod's objects strip them silently). */
+function undocumented(schema: z.ZodType, value: unknown, at: string): string[] {
+  const def = (schema as unknown as { _zod: { def: Record<string, any> } })._zod.def;
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  switch (def.type) {
+    case 'optional': case 'nullable': case 'default': case 'readonly': case 'nonoptional': case 'catch':
+      return value == null ? [] : undocumented(def.innerType, value, at);
+    case 'pipe': return undocumented(def.in, value, at);
+    case 'array': return Array.isArray(value) ? value.flatMap((v, i) => undocumented(def.element, v, `${at}[${i}]`)) : [];
+    case 'record': return isObject ? Object.entries(value).flatMap(([k, v]) => undocumented(def.valueType, v, `${at}.${k}`)) : [];
+    case 'object':
+      return isObject ? Object.entries(value).flatMap(([k, v]) => (k in def.shape ? undocumented(def.shape[k], v, `${at}.${k}`) : [`${at}.${k} is not documented`])) : [];
+    case 'union': {
+      const fits = (def.options as z.ZodType[]).filter((o) => o.safeParse(value).success);
+      const found = (fits.length ? fits : def.options as z.ZodType[]).map((o) => undocumented(o, value, at));
+      return found.reduce((a, b) => (b.length < a.length ? b : a));
+    }
+    default: return [];
+  }
+}
+
+/** What is wrong with an answer, as lines naming the operation; empty when it matches its documented schema. */
+async function mismatches(schemas: Schemas, op: { method: string; path: string }, res: Response, what: string): Promise<string[]> {
+  const name = `${op.method.toUpperCase()} ${op.path}`;
+  const schema = schemas.get(name)?.get(res.status);
+  if (!schema) return [`${name} (${what}) answered ${res.status}, which it does not document with a schema`];
+  const body: unknown = await res.json().catch(() => '(not JSON)');
+  const parsed = schema.safeParse(body);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`);
+  problems.push(...undocumented(schema, body, '(answer)'));
+  return problems.map((p) => `${name} ${res.status} (${what}): ${p}`);
+}
 
 /**
  * The OpenAPI document is try-it-out documentation: every operation carries an example request,
@@ -35,9 +89,12 @@ const rank = (op: Op) => {
 describe('OpenAPI examples work against the demo data', () => {
   let box: TestBox;
   let ops: Op[] = [];
+  let doc: { paths: Record<string, Record<string, Op & { responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }> }>>; components?: { schemas?: Record<string, unknown> } };
+  let schemas: Schemas;
   beforeAll(async () => {
     box = await testBox();
-    const doc = (await (await box.call('/openapi.json')).json()) as { paths: Record<string, Record<string, Op>> };
+    schemas = responseSchemas(box.app);
+    doc = (await (await box.call('/openapi.json')).json()) as typeof doc;
     for (const [path, byMethod] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(byMethod)) ops.push({ ...op, method, path });
     ops = ops.map((op, i) => ({ op, i })).sort((a, b) => rank(a.op) - rank(b.op) || a.i - b.i).map((x) => x.op);
   });
@@ -53,7 +110,62 @@ describe('OpenAPI examples work against the demo data', () => {
     }
   });
 
-  it('each example, sent as documented, answers 2xx', async () => {
+  it('every documented answer has a schema: no empty or `any` schema for a 2xx, the one error shape for a 4xx or 5xx', () => {
+    const components = doc.components?.schemas ?? {};
+    const resolve = (s: Record<string, unknown>): Record<string, unknown> =>
+      typeof s.$ref === 'string' ? resolve(components[s.$ref.replace('#/components/schemas/', '')] as Record<string, unknown>) : s;
+    const problems: string[] = [];
+    for (const [path, byMethod] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(byMethod)) {
+        for (const [status, r] of Object.entries(op.responses)) {
+          const name = `${method.toUpperCase()} ${path} ${status}`;
+          const schema = r.content?.['application/json']?.schema;
+          if (!schema) { problems.push(`${name}: no JSON schema`); continue; }
+          const s = resolve(schema);
+          if (Object.keys(s).filter((k) => k !== 'description' && k !== 'example').length === 0) problems.push(`${name}: empty (any) schema`);
+          if (Number(status) >= 400 && schema.$ref !== '#/components/schemas/Error') problems.push(`${name}: not the shared Error schema`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(components.Error).toMatchObject({ required: ['error'] });
+  });
+
+  it('answers to bad requests are documented, in the shared error shape', async () => {
+    const failures: string[] = [];
+    const unknownId = '00000000-0000-4000-8000-000000000000';
+    for (const op of ops) {
+      const role = op['x-access'].find((a) => a !== 'public' && a !== 'ticket') as Role | undefined;
+      const method = op.method.toUpperCase();
+      const fill = (unknown: boolean) => {
+        let path = op.path;
+        for (const p of op.parameters ?? []) {
+          if (p.in !== 'path') continue;
+          const ex = String(p.example ?? p.schema?.example);
+          const other = /^[0-9a-f-]{36}$/.test(ex) ? unknownId : p.name === 'token' ? 'tiket-yang-tidak-ada-0000000000' : p.name === 'seq' ? '999999' : p.name === 'poli' ? 'poli-tidak-ada' : ex;
+          path = path.replace(`{${p.name}}`, unknown ? other : ex);
+        }
+        return path;
+      };
+      // Not logged in: 401 for staff routes.
+      if (role) failures.push(...(await mismatches(schemas, op, await box.call(fill(false), { method, json: op.requestBody ? {} : undefined }), 'not logged in')));
+      // An id or ticket link that does not exist.
+      if (op.parameters?.some((p) => p.in === 'path')) {
+        const send = role ? await box.as(role) : box.call;
+        const body = op.requestBody?.content['application/json'].schema.example;
+        const res = await send(fill(true), { method, ...(body !== undefined ? { json: body } : {}) });
+        if (res.status >= 300 || fill(true) === fill(false)) failures.push(...(res.status >= 300 ? await mismatches(schemas, op, res, 'unknown id') : []));
+      }
+      // A body of the wrong shape.
+      if (op.requestBody) {
+        const send = role ? await box.as(role) : box.call;
+        failures.push(...(await mismatches(schemas, op, await send(fill(false), { method, json: { unexpected: true } }), 'malformed body')));
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('each example, sent as documented, answers 2xx with what its schema documents', async () => {
     const failures: string[] = [];
     for (const op of ops) {
       let path = op.path;
@@ -70,6 +182,7 @@ describe('OpenAPI examples work against the demo data', () => {
       const body = op.requestBody?.content['application/json'].schema.example;
       const res = await send(url, { method: op.method.toUpperCase(), ...(body !== undefined ? { json: body } : {}) });
       if (res.status >= 300) failures.push(`${op.method.toUpperCase()} ${url} as ${role ?? 'anyone'} → ${res.status} ${(await res.text()).slice(0, 200)}`);
+      else failures.push(...(await mismatches(schemas, op, res, `example as ${role ?? 'anyone'}`)));
     }
     expect(failures).toEqual([]);
   });

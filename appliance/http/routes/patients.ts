@@ -42,7 +42,7 @@ export function registerPatients(app: OpenAPIHono<AppEnv>) {
     apiRoute(['nurse', 'doctor', 'pharmacist', 'admin'], {
       method: 'get', path: '/api/v1/patients/{id}', tags: ['patients'], summary: 'A patient (a pharmacist gets name, sex and date of birth only)',
       request: { params: uuidParam('id', demoIds.patient) },
-      responses: jsonResponses('the patient', patientReadAnswer),
+      responses: { ...jsonResponses('the patient', patientReadAnswer), 404: errorContent('no such patient') },
     }),
     async (c) => {
       const actor = actorOf(c);

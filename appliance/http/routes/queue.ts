@@ -111,7 +111,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       method: 'post', path: '/api/v1/queue/take', tags: ['queue'], summary: 'Take a number (patient phone, no account)',
       description: 'Answers with the ticket and its secret link. Keep the link: it is the only way back to the ticket.',
       request: jsonBody(z.object({ poli: poliCode }).strict().openapi({ example: { poli: 'umum' } })),
-      responses: { ...jsonResponses('the new ticket and its link', takeAnswer), 410: errorContent('the day’s service has ended'), 429: errorContent('this device has taken its numbers for the day (phoneTicketsPerAddress)'), 503: errorContent('numbers by phone are used up for the day (phoneTicketsPerDay)') },
+      responses: { ...jsonResponses('the new ticket and its link', takeAnswer), 422: errorContent('unknown poli'), 410: errorContent('the day’s service has ended'), 429: errorContent('this device has taken its numbers for the day (phoneTicketsPerAddress)'), 503: errorContent('numbers by phone are used up for the day (phoneTicketsPerDay)') },
     }),
     async (c) => {
       const { queue, phoneTickets } = c.get('deps');
@@ -170,7 +170,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     apiRoute([...staffAtQueue], {
       method: 'get', path: '/api/v1/queue/{poli}', tags: ['queue'], summary: 'Today’s queue of a poli',
       request: { params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }) },
-      responses: jsonResponses('tickets in number order', queueListAnswer),
+      responses: { ...jsonResponses('tickets in number order', queueListAnswer), 422: errorContent('unknown poli') },
     }),
     async (c) => {
       const list = await c.get('deps').queue.list(c.req.valid('param').poli);
@@ -182,7 +182,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     apiRoute(['nurse', 'admin'], {
       method: 'post', path: '/api/v1/queue/desk', tags: ['queue'], summary: 'Register a walk-in at the desk',
       request: jsonBody(z.object({ poli: poliCode, patientId: text().uuid().optional() }).strict().openapi({ example: { poli: 'umum', patientId: demoIds.patient } })),
-      responses: jsonResponses('the ticket and its link (print or show the QR)', deskAnswer),
+      responses: { ...jsonResponses('the ticket and its link (print or show the QR)', deskAnswer), 422: errorContent('unknown poli') },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -198,7 +198,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
         params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }),
         ...jsonBody(z.object({ room: text().min(1).max(40) }).strict().openapi({ example: { room: 'Ruang 1' } })),
       },
-      responses: jsonResponses('the called ticket, or null when nobody waits', calledAnswer),
+      responses: { ...jsonResponses('the called ticket, or null when nobody waits', calledAnswer), 422: errorContent('unknown poli or room') },
     }),
     async (c) => {
       const t = await c.get('deps').queue.callNext(c.req.valid('param').poli, c.req.valid('json').room, actorOf(c));
@@ -211,7 +211,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       apiRoute(['nurse', 'doctor'], {
         method: 'post', path: `/api/v1/queue/tickets/{id}/${path}`, tags: ['queue'], summary,
         request: { params: uuidParam('id', exampleTicket), ...(body ? jsonBody(body.strict().openapi({ example })) : {}) },
-        responses: { ...jsonResponses('the ticket', ticketActionAnswer), 409: errorContent('not possible in the ticket’s state') },
+        responses: { ...jsonResponses('the ticket', ticketActionAnswer), 404: errorContent('no such ticket (or, to attach, no such patient)'), 409: errorContent('not possible in the ticket’s state'), 422: errorContent('to call: a room the poli does not have; to transfer: an unknown poli or the one it is in') },
       }),
       async (c) => {
         const b = (body ? await c.req.json() : {}) as Record<string, string>;
