@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBox, type TestBox } from '../appliance/http/testing.ts';
 import type { Role } from '../appliance/clinic/staff.ts';
 import type { z } from 'zod';
+import { answerMismatches } from './answer-schema-check.ts';
 
 /**
  * Every answer is checked against the schema its operation documents for that status: what zod
@@ -23,37 +24,13 @@ function responseSchemas(app: TestBox['app']): Schemas {
   return out;
 }
 
-/** Keys of `value` that `schema` does not declare, at any depth (zod's objects strip them silently). */
-function undocumented(schema: z.ZodType, value: unknown, at: string): string[] {
-  const def = (schema as unknown as { _zod: { def: Record<string, any> } })._zod.def;
-  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
-  switch (def.type) {
-    case 'optional': case 'nullable': case 'default': case 'readonly': case 'nonoptional': case 'catch':
-      return value == null ? [] : undocumented(def.innerType, value, at);
-    case 'pipe': return undocumented(def.in, value, at);
-    case 'array': return Array.isArray(value) ? value.flatMap((v, i) => undocumented(def.element, v, `${at}[${i}]`)) : [];
-    case 'record': return isObject ? Object.entries(value).flatMap(([k, v]) => undocumented(def.valueType, v, `${at}.${k}`)) : [];
-    case 'object':
-      return isObject ? Object.entries(value).flatMap(([k, v]) => (k in def.shape ? undocumented(def.shape[k], v, `${at}.${k}`) : [`${at}.${k} is not documented`])) : [];
-    case 'union': {
-      const fits = (def.options as z.ZodType[]).filter((o) => o.safeParse(value).success);
-      const found = (fits.length ? fits : def.options as z.ZodType[]).map((o) => undocumented(o, value, at));
-      return found.reduce((a, b) => (b.length < a.length ? b : a));
-    }
-    default: return [];
-  }
-}
-
 /** What is wrong with an answer, as lines naming the operation; empty when it matches its documented schema. */
 async function mismatches(schemas: Schemas, op: { method: string; path: string }, res: Response, what: string): Promise<string[]> {
   const name = `${op.method.toUpperCase()} ${op.path}`;
   const schema = schemas.get(name)?.get(res.status);
   if (!schema) return [`${name} (${what}) answered ${res.status}, which it does not document with a schema`];
   const body: unknown = await res.json().catch(() => '(not JSON)');
-  const parsed = schema.safeParse(body);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`);
-  problems.push(...undocumented(schema, body, '(answer)'));
-  return problems.map((p) => `${name} ${res.status} (${what}): ${p}`);
+  return answerMismatches(schema, body).map((p) => `${name} ${res.status} (${what}): ${p}`);
 }
 
 /**

@@ -4,6 +4,8 @@ import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { SyntheticPeer, type Inbox, sleep, until } from '../appliance/relay/synthetic-peer.ts';
 import type { ClientMessage } from '../appliance/relay/protocol.ts';
 import { https, loginDoctor, loopbackBox, socket } from './relay-support.ts';
+import { answerMismatches } from './answer-schema-check.ts';
+import { callsAnswer } from '../appliance/http/schemas/consultation.ts';
 
 /**
  * The consultation through a real box: HTTPS, WebSocket signaling authenticated by the doctor's
@@ -87,6 +89,7 @@ describe('consultation signaling through the box', () => {
     await sleep(200);
     const calls = await https(`${box.url}/api/v1/encounters/${enc}/calls`, { headers: { cookie: doctor.cookie } });
     expect(calls.status).toBe(200);
+    expect(answerMismatches(callsAnswer, calls.json())).toEqual([]);
     const rec = calls.json().calls.at(-1);
     expect(rec).toMatchObject({ encounterId: enc, endReason: 'withdrawn' });
     expect(rec.legs.patient.packetsIn).toBeGreaterThan(30);
