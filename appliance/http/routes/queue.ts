@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { actorOf, register } from '../access.ts';
 import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
-import { calledAnswer, deskAnswer, displayAnswer, type DisplayCall, polisAnswer, publicTicket as publicTicketSchema, queueListAnswer, takeAnswer, ticketActionAnswer, type PublicTicket } from '../schemas/queue.ts';
+import { calledAnswer, deskAnswer, displayAnswer, type DisplayAnswer, type DisplayCall, polisAnswer, publicTicket as publicTicketSchema, queueListAnswer, takeAnswer, ticketActionAnswer, type PublicTicket } from '../schemas/queue.ts';
 import { errorResponse } from '../errors.ts';
 import { leaseFor } from '../live-connections.ts';
 import { eventStream } from '../event-stream.ts';
@@ -27,12 +27,14 @@ export function publicTicket(v: TicketView): PublicTicket {
 }
 
 /**
- * Server-sent events: an `update` with the subject on every queue change (keep-alive and a slow
- * client's limit: event-stream.ts). Each stream holds a lease of the live-connection caps. A
+ * Server-sent events: an `update` with the subject on every queue change (a ticket link's stream
+ * sends a `PublicTicket`, the waiting-room screen's a `DisplayAnswer`, see schemas/queue.ts;
+ * keep-alive and a slow client's limit: event-stream.ts). Each stream holds a lease of the
+ * live-connection caps. A
  * stream with `expiresAt` (a ticket link's) ends at that instant of the queue's clock, with an
  * `expired` event: EventSource then reconnects, gets 410 and the page says the link has expired.
  */
-function liveStream(c: Context<AppEnv>, read: () => Promise<unknown>, expiresAt?: number) {
+function liveStream(c: Context<AppEnv>, read: () => Promise<PublicTicket | DisplayAnswer>, expiresAt?: number) {
   // Hono answers HEAD by dropping the GET's body without cancelling it: a stream opened for a HEAD
   // would never end, and keep its slot and subscription for ever.
   if (c.req.method === 'HEAD') return c.body(null, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -76,11 +78,11 @@ function liveStream(c: Context<AppEnv>, read: () => Promise<unknown>, expiresAt?
 }
 
 /** The waiting-room screen's payload, built once per queue change (and day) however many screens listen. */
-const displayCache = new WeakMap<Queue, { day: string; payload: Promise<unknown> | null }>();
-function displayPayload(queue: Queue): Promise<unknown> {
+const displayCache = new WeakMap<Queue, { day: string; payload: Promise<DisplayAnswer> | null }>();
+function displayPayload(queue: Queue): Promise<DisplayAnswer> {
   let entry = displayCache.get(queue);
   if (!entry) {
-    const e: { day: string; payload: Promise<unknown> | null } = { day: '', payload: null };
+    const e: { day: string; payload: Promise<DisplayAnswer> | null } = { day: '', payload: null };
     queue.subscribe(() => void (e.payload = null));
     displayCache.set(queue, (entry = e));
   }
