@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBox, type TestBox } from '../appliance/http/testing.ts';
 import type { Role } from '../appliance/clinic/staff.ts';
-import type { z } from 'zod';
+import { fromJSONSchema, type z } from 'zod';
 import { answerMismatches } from './answer-schema-check.ts';
 
 /**
@@ -24,13 +24,37 @@ function responseSchemas(app: TestBox['app']): Schemas {
   return out;
 }
 
+/**
+ * The schemas as the published document has them (JSON Schema inside OpenAPI 3.1), turned back
+ * into zod: an answer must fit these too, so what the generator writes (a lost `null`, a dropped
+ * field) is checked, not only the schemas it was written from.
+ */
+type Published = Map<string, z.ZodType>;
+function publishedSchemas(doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>; components?: { schemas?: object } }): Published {
+  const d = JSON.parse(JSON.stringify(doc).replaceAll('#/components/schemas/', '#/$defs/')) as typeof doc;
+  const out: Published = new Map();
+  for (const [path, byMethod] of Object.entries(d.paths)) {
+    for (const [method, op] of Object.entries(byMethod)) {
+      for (const [status, r] of Object.entries(op.responses)) {
+        const schema = r.content?.['application/json']?.schema;
+        if (schema) out.set(`${method.toUpperCase()} ${path} ${status}`, fromJSONSchema({ ...schema, $defs: d.components?.schemas ?? {} } as never));
+      }
+    }
+  }
+  return out;
+}
+
 /** What is wrong with an answer, as lines naming the operation; empty when it matches its documented schema. */
-async function mismatches(schemas: Schemas, op: { method: string; path: string }, res: Response, what: string): Promise<string[]> {
+async function mismatches(schemas: Schemas, published: Published, op: { method: string; path: string }, res: Response, what: string): Promise<string[]> {
   const name = `${op.method.toUpperCase()} ${op.path}`;
   const schema = schemas.get(name)?.get(res.status);
   if (!schema) return [`${name} (${what}) answered ${res.status}, which it does not document with a schema`];
   const body: unknown = await res.json().catch(() => '(not JSON)');
-  return answerMismatches(schema, body).map((p) => `${name} ${res.status} (${what}): ${p}`);
+  const problems = answerMismatches(schema, body);
+  const inDocument = published.get(`${name} ${res.status}`)?.safeParse(body);
+  if (!inDocument) problems.push('not in /openapi.json');
+  else if (!inDocument.success) problems.push(...inDocument.error.issues.map((i) => `as published in /openapi.json, ${i.path.join('.') || '(answer)'}: ${i.message}`));
+  return problems.map((p) => `${name} ${res.status} (${what}): ${p}`);
 }
 
 /**
@@ -68,10 +92,12 @@ describe('OpenAPI examples work against the demo data', () => {
   let ops: Op[] = [];
   let doc: { paths: Record<string, Record<string, Op & { responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }> }>>; components?: { schemas?: Record<string, unknown> } };
   let schemas: Schemas;
+  let published: Published;
   beforeAll(async () => {
     box = await testBox();
     schemas = responseSchemas(box.app);
     doc = (await (await box.call('/openapi.json')).json()) as typeof doc;
+    published = publishedSchemas(doc);
     for (const [path, byMethod] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(byMethod)) ops.push({ ...op, method, path });
     ops = ops.map((op, i) => ({ op, i })).sort((a, b) => rank(a.op) - rank(b.op) || a.i - b.i).map((x) => x.op);
   });
@@ -125,18 +151,18 @@ describe('OpenAPI examples work against the demo data', () => {
         return path;
       };
       // Not logged in: 401 for staff routes.
-      if (role) failures.push(...(await mismatches(schemas, op, await box.call(fill(false), { method, json: op.requestBody ? {} : undefined }), 'not logged in')));
+      if (role) failures.push(...(await mismatches(schemas, published, op, await box.call(fill(false), { method, json: op.requestBody ? {} : undefined }), 'not logged in')));
       // An id or ticket link that does not exist.
       if (op.parameters?.some((p) => p.in === 'path')) {
         const send = role ? await box.as(role) : box.call;
         const body = op.requestBody?.content['application/json'].schema.example;
         const res = await send(fill(true), { method, ...(body !== undefined ? { json: body } : {}) });
-        if (res.status >= 300 || fill(true) === fill(false)) failures.push(...(res.status >= 300 ? await mismatches(schemas, op, res, 'unknown id') : []));
+        if (res.status >= 300 || fill(true) === fill(false)) failures.push(...(res.status >= 300 ? await mismatches(schemas, published, op, res, 'unknown id') : []));
       }
       // A body of the wrong shape.
       if (op.requestBody) {
         const send = role ? await box.as(role) : box.call;
-        failures.push(...(await mismatches(schemas, op, await send(fill(false), { method, json: { unexpected: true } }), 'malformed body')));
+        failures.push(...(await mismatches(schemas, published, op, await send(fill(false), { method, json: { unexpected: true } }), 'malformed body')));
       }
     }
     expect(failures).toEqual([]);
@@ -159,7 +185,7 @@ describe('OpenAPI examples work against the demo data', () => {
       const body = op.requestBody?.content['application/json'].schema.example;
       const res = await send(url, { method: op.method.toUpperCase(), ...(body !== undefined ? { json: body } : {}) });
       if (res.status >= 300) failures.push(`${op.method.toUpperCase()} ${url} as ${role ?? 'anyone'} → ${res.status} ${(await res.text()).slice(0, 200)}`);
-      else failures.push(...(await mismatches(schemas, op, res, `example as ${role ?? 'anyone'}`)));
+      else failures.push(...(await mismatches(schemas, published, op, res, `example as ${role ?? 'anyone'}`)));
     }
     expect(failures).toEqual([]);
   });

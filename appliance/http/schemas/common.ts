@@ -11,6 +11,12 @@ export const dateTime = z.iso.datetime();
 export const date = z.iso.date();
 export const role = z.enum(roles);
 
+/**
+ * A named schema (a component) or null. `.nullable()` on a schema registered with `.openapi('Name')`
+ * is written into the document as the bare `$ref`, null left out; a union keeps it (`anyOf`).
+ */
+export const orNull = <S extends z.ZodType>(schema: S) => z.union([schema, z.null()]);
+
 /** The one error shape of every 4xx and 5xx answer (appliance/http/errors.ts). */
 export const errorAnswer = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { encounterModes } from '../../clinic/encounters.ts';
-import { dateTime, id } from './common.ts';
+import { dateTime, id, orNull } from './common.ts';
 import { prescription } from './pharmacy.ts';
 import { referral } from './referrals.ts';
 
@@ -41,6 +41,6 @@ export type ConsentAnswer = z.infer<typeof consent>;
 
 /** An encounter with its active consent, all consents, prescriptions and referrals. */
 export const encounterDetail = encounter
-  .extend({ consent: consent.nullable(), consents: z.array(consent), prescriptions: z.array(prescription), referrals: z.array(referral) })
+  .extend({ consent: orNull(consent), consents: z.array(consent), prescriptions: z.array(prescription), referrals: z.array(referral) })
   .openapi('EncounterDetail');
 export type EncounterDetailAnswer = z.infer<typeof encounterDetail>;

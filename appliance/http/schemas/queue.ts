@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { dateTime, id } from './common.ts';
+import { dateTime, id, orNull } from './common.ts';
 
 /** Answers of the queue routes (routes/queue.ts): take a number, a ticket, the desk, the screen. */
 
@@ -52,7 +52,7 @@ export type QueueListAnswer = z.infer<typeof queueListAnswer>;
 export const deskAnswer = z.object({ id, token: z.string(), link: z.string(), label: z.string() });
 export type DeskAnswer = z.infer<typeof deskAnswer>;
 
-export const calledAnswer = z.object({ ticket: ticket.nullable().openapi({ description: 'null when nobody waits' }) });
+export const calledAnswer = z.object({ ticket: orNull(ticket).openapi({ description: 'null when nobody waits' }) });
 export type CalledAnswer = z.infer<typeof calledAnswer>;
 
 export const ticketActionAnswer = z.object({ ticket });
