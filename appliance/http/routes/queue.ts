@@ -4,7 +4,7 @@ import type { AppEnv } from '../env.ts';
 import { actorOf, register } from '../access.ts';
 import { apiRoute, jsonBody, jsonResponses } from '../openapi.ts';
 import { errorResponse } from '../errors.ts';
-import { leaseFor } from '../live-connections.ts';
+import { leaseFor } from '../live-lease.ts';
 import { eventStream } from '../event-stream.ts';
 import { uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
