@@ -2,7 +2,7 @@
  * Storage benchmark: durable vs PGlite's stock (no-sync) commits with 1 and 20 writers (plain and
  * through the box's GroupCommitDb), RSS idle and under load with a year of data for several
  * shared_buffers, restart to serving, first boot (template vs initdb), backup and restore.
- * Each measurement runs in its own process (appliance/storage/test-support/bench-child.ts).
+ * Each measurement runs in its own process (test/storage-support/bench-child.ts).
  *
  *   npx tsx bench/storage.ts            (or runStorageBench() from bench/run.ts)
  */
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { printTable } from './table.ts';
-import { REPO_ROOT, tsxArgs, ensureTestTemplate } from '../appliance/storage/test-support/template-cache.ts';
+import { REPO_ROOT, tsxArgs, ensureTestTemplate } from '../test/storage-support/template-cache.ts';
 
 /** V8 heap limits that cut the box's RSS (measured here); pass them to the box's node. */
 export const LEAN_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=160'];
@@ -20,7 +20,7 @@ export const LEAN_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size
 interface ChildResult { wallMs: number; json: any }
 
 function child(args: string[], nodeFlags: string[] = []): Promise<ChildResult> {
-  const [cmd, argv] = tsxArgs('appliance/storage/test-support/bench-child.ts', args);
+  const [cmd, argv] = tsxArgs('test/storage-support/bench-child.ts', args);
   argv.unshift(...nodeFlags);
   const t = performance.now();
   return new Promise((res, rej) => {

@@ -12,7 +12,8 @@
  *
  * Password hashes: Mosquitto ≥ 2.0's PBKDF2-SHA512 format, as `mosquitto_passwd` writes it:
  * `username:$7$<iterations>$<base64 12-byte salt>$<base64 64-byte hash>`. The hub cannot make it
- * from its scrypt hash, so enrolDevice stores this one too (devices.broker_hash). Mosquitto's
+ * from its scrypt hash, so enrolDevice stores this one too (devices.broker_hash; the hash itself is
+ * made in central/fleet/mosquitto-password.ts, which the hub's enrolment uses). Mosquitto's
  * default of 101 iterations is kept: the secrets are 192 random bits, so no iteration count
  * changes whether a leaked hash can be brute-forced (it cannot), and each connect stays cheap.
  *
@@ -25,32 +26,15 @@
  *
  *   npx tsx provisioning/cli.ts mosquitto --out /etc/mosquitto/simpul   # then: kill -HUP <mosquitto>
  */
-import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MAX_MQTT_PACKET_BYTES } from '../central/contract/limits.ts';
 import { HUB_UPLINK_FILTER, TOPIC_ROOT, isDeviceId } from '../central/contract/topics.ts';
 import type { HubQueryable } from '../central/storage/db.ts';
+import { mosquittoPasswordHash } from '../central/fleet/mosquitto-password.ts';
 
-export const MOSQUITTO_PBKDF2_ITERATIONS = 101;
 export const DEFAULT_HUB_USERNAME = 'simpul-hub';
-
-/** The `$7$…` hash Mosquitto 2.x checks a password against (as mosquitto_passwd -H sha512-pbkdf2). */
-export function mosquittoPasswordHash(password: string, o: { iterations?: number; salt?: Buffer } = {}): string {
-  const iterations = o.iterations ?? MOSQUITTO_PBKDF2_ITERATIONS;
-  const salt = o.salt ?? randomBytes(12);
-  const hash = pbkdf2Sync(password, salt, iterations, 64, 'sha512');
-  return `$7$${iterations}$${salt.toString('base64')}$${hash.toString('base64')}`;
-}
-
-/** Checks a password against a `$7$` hash (for tests and tooling; Mosquitto does its own). */
-export function verifyMosquittoPasswordHash(password: string, stored: string): boolean {
-  const m = /^\$7\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(stored);
-  if (!m) return false;
-  const want = Buffer.from(m[3], 'base64');
-  const got = pbkdf2Sync(password, Buffer.from(m[2], 'base64'), Number(m[1]), want.length, 'sha512');
-  return got.length === want.length && timingSafeEqual(got, want);
-}
 
 /** The ACL: three patterns for every box, and the hub user's own lines. */
 export function mosquittoAcl(hubUsername = DEFAULT_HUB_USERNAME): string {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { get } from 'node:https';
 import { CorruptDataDirError, openDatabase } from '../appliance/storage/database.ts';
-import { ensureTestTemplate } from '../appliance/storage/test-support/template-cache.ts';
+import { ensureTestTemplate } from './storage-support/template-cache.ts';
 import { createStaff } from '../appliance/clinic/staff.ts';
 
 /** GET over the box's self-signed HTTPS. */

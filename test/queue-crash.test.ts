@@ -1,7 +1,7 @@
 /**
  * Take a number under load, then kill -9: the box batches concurrent takes into one statement per
  * poli (clinic/queue.ts), so this proves the batch keeps the durability promise over real HTTP.
- * The real box (appliance/storage/test-support/http-box-child.ts) gets 40 concurrent take loops
+ * The real box (test/storage-support/http-box-child.ts) gets 40 concurrent take loops
  * over two polis and is killed with SIGKILL once enough answers came back, twice, on the same data
  * dir. Then, in the database: every answered ticket is there with the number it was answered with,
  * each poli's numbers run 1..n with none doubled or skipped, and the counter stands at n.
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { openDatabase } from '../appliance/storage/database.ts';
 import { hashToken } from '../appliance/clinic/queue.ts';
-import { ensureTestTemplate, REPO_ROOT, tsxArgs } from '../appliance/storage/test-support/template-cache.ts';
+import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
 
 interface Answer { token: string; poli: string; number: number; label: string }
 
@@ -35,7 +35,7 @@ describe('take a number survives kill -9 under concurrent load', () => {
   /** Starts the box and resolves with its URL once it serves (it writes a ready file; we watch its folder). */
   async function startBox(round: number): Promise<{ child: ChildProcess; url: string; exited: Promise<NodeJS.Signals | null> }> {
     const readyFile = join(work, `ready-${round}.json`);
-    const [cmd, args] = tsxArgs('appliance/storage/test-support/http-box-child.ts', [join(work, 'box'), readyFile, ...(round === 1 ? [`--template=${template}`] : [])]);
+    const [cmd, args] = tsxArgs('test/storage-support/http-box-child.ts', [join(work, 'box'), readyFile, ...(round === 1 ? [`--template=${template}`] : [])]);
     const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     live.add(child);
     let stderr = '';

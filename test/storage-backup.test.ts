@@ -13,8 +13,8 @@ import { openDatabase } from '../appliance/storage/database.ts';
 import { backupDatabase, restoreBackup } from '../appliance/storage/backup.ts';
 import { checkConsistency } from '../appliance/storage/consistency.ts';
 import { DataDirLockedError } from '../appliance/storage/lock.ts';
-import { spawnWriter, type WriterHandle } from '../appliance/storage/test-support/writer.ts';
-import { ensureTestTemplate, REPO_ROOT, tsxArgs } from '../appliance/storage/test-support/template-cache.ts';
+import { spawnWriter, type WriterHandle } from './storage-support/writer.ts';
+import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
 
 const quiet = { log: () => {} };
 

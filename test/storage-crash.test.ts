@@ -1,6 +1,6 @@
 /**
  * kill -9 in the middle of a stream of writes, SIMPUL_CRASH_ROUNDS times (default 20) at random
- * moments: the writer (appliance/storage/test-support/writer-child.ts) commits one row per
+ * moments: the writer (test/storage-support/writer-child.ts) commits one row per
  * transaction and prints `ACK <id>` after each commit returns. Each round restarts it on the same
  * data dir (so it also recovers from the previous crash, sometimes crashing again mid-recovery).
  * At the end every acknowledged row must be there, nothing that was never attempted may be, and
@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { amcheck } from '@electric-sql/pglite/contrib/amcheck';
 import { openDatabase } from '../appliance/storage/database.ts';
 import { checkConsistency } from '../appliance/storage/consistency.ts';
-import { spawnWriter, type WriterHandle } from '../appliance/storage/test-support/writer.ts';
-import { ensureTestTemplate } from '../appliance/storage/test-support/template-cache.ts';
+import { spawnWriter, type WriterHandle } from './storage-support/writer.ts';
+import { ensureTestTemplate } from './storage-support/template-cache.ts';
 
 const ROUNDS = Number(process.env.SIMPUL_CRASH_ROUNDS ?? 20);
 const ID_STRIDE = 1_000_000; // round r writes ids r*ID_STRIDE+1...: never reused after a crash

@@ -1,6 +1,6 @@
 /**
  * Proof, from the kernel's side, that a commit is on stable storage before it is acknowledged:
- * a child process (appliance/storage/test-support/writer-child.ts) commits rows one by one and
+ * a child process (test/storage-support/writer-child.ts) commits rows one by one and
  * prints `ACK <id>` with a write(2) on fd 1 after each commit returns; it runs under
  * `strace -f -y -e trace=fsync,fdatasync,pwrite64,write`. For every ACK, the trace must show a WAL
  * write since the previous ACK, followed by an fdatasync of that WAL file, before the ACK.
@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { checkSyncBeforeAck, isLiveWalFile, isStdoutAck, runUnderStrace, straceAvailable } from '../appliance/storage/test-support/strace.ts';
-import { ensureTestTemplate, REPO_ROOT, tsxArgs } from '../appliance/storage/test-support/template-cache.ts';
+import { checkSyncBeforeAck, isLiveWalFile, isStdoutAck, runUnderStrace, straceAvailable } from './storage-support/strace.ts';
+import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
 
 const COMMITS = 40;
 
@@ -30,7 +30,7 @@ describe('storage durability (strace)', () => {
 
   async function traced(name: string, extra: string[]) {
     const dataDir = join(work, name);
-    const [cmd, args] = tsxArgs('appliance/storage/test-support/writer-child.ts', [dataDir, `--count=${COMMITS}`, `--template=${template}`, ...extra]);
+    const [cmd, args] = tsxArgs('test/storage-support/writer-child.ts', [dataDir, `--count=${COMMITS}`, `--template=${template}`, ...extra]);
     const run = await runUnderStrace(cmd, args, { traceFile: join(work, `${name}.strace`), cwd: REPO_ROOT, timeoutMs: 90_000 });
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     expect(run.stdout).toContain('DONE');

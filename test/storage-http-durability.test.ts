@@ -3,7 +3,7 @@
  * on stable storage — over real HTTP requests to the real box (issue 4, Proof).
  *
  * The box (appliance/box.ts, demo mode, plain HTTP on loopback) runs in a child process
- * (appliance/storage/test-support/http-box-child.ts) under
+ * (test/storage-support/http-box-child.ts) under
  * `strace -f -y -e trace=fsync,fdatasync,pwrite64,write,writev,sendto,read`. This process (not
  * traced) sends REQUESTS sequential `POST /api/v1/queue/take` requests — public, and each one
  * inserts a ticket in one transaction (one group-commit group of its own, as nothing else is in
@@ -28,8 +28,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import {
   checkSyncBeforeAck, isLiveWalFile, runUnderStrace, straceAvailable, type StraceRun, type SyscallEvent,
-} from '../appliance/storage/test-support/strace.ts';
-import { ensureTestTemplate, REPO_ROOT, tsxArgs } from '../appliance/storage/test-support/template-cache.ts';
+} from './storage-support/strace.ts';
+import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
 
 const REQUESTS = 20;
 const WAVES = 3;
@@ -94,7 +94,7 @@ describe('storage durability over HTTP (strace on the real box)', () => {
     work = fs.mkdtempSync(join(tmpdir(), 'simpul-http-durability-'));
     const template = await ensureTestTemplate();
     const readyFile = join(work, 'ready.json');
-    const [cmd, args] = tsxArgs('appliance/storage/test-support/http-box-child.ts', [join(work, 'box'), readyFile, `--template=${template}`]);
+    const [cmd, args] = tsxArgs('test/storage-support/http-box-child.ts', [join(work, 'box'), readyFile, `--template=${template}`]);
     running = runUnderStrace(cmd, args, { traceFile: join(work, 'box.strace'), syscalls: SYSCALLS, cwd: REPO_ROOT, timeoutMs: 100_000, strSize: 64 });
     running.catch(() => {}); // awaited below; never an unhandled rejection if the setup fails first
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { CorruptDataDirError, openDatabase, storageInfo } from '../appliance/storage/database.ts';
-import { ensureTestTemplate } from '../appliance/storage/test-support/template-cache.ts';
+import { ensureTestTemplate } from './storage-support/template-cache.ts';
 
 const quiet = { log: () => {} };
 

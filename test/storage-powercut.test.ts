@@ -4,7 +4,7 @@
  * be after losing power at many cut points; the database must then reopen with every acknowledged
  * row present and pass amcheck.
  *
- * Method (appliance/storage/test-support/powercut.ts):
+ * Method (test/storage-support/powercut.ts):
  *  1. Create the data dir, shut down cleanly, fsync everything: that is the baseline (all durable).
  *  2. Reopen it through openDatabase with a journaling observer that wraps the Emscripten NODEFS
  *     operations Postgres uses (create, mkdir, rename, unlink, write, truncate) and records them in
@@ -34,8 +34,8 @@ import { amcheck } from '@electric-sql/pglite/contrib/amcheck';
 import { openDatabase } from '../appliance/storage/database.ts';
 import { syncTree } from '../appliance/storage/durable-fs.ts';
 import { checkConsistency } from '../appliance/storage/consistency.ts';
-import { PowerCutJournal, PowerCutReplayer } from '../appliance/storage/test-support/powercut.ts';
-import { ensureTestTemplate } from '../appliance/storage/test-support/template-cache.ts';
+import { PowerCutJournal, PowerCutReplayer } from './storage-support/powercut.ts';
+import { ensureTestTemplate } from './storage-support/template-cache.ts';
 
 const CUTS = Number(process.env.SIMPUL_POWERCUT_CUTS ?? 40);
 const quiet = { log: () => {} };

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ensureTestTemplate, REPO_ROOT, tsxArgs } from '../appliance/storage/test-support/template-cache.ts';
+import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
 
 describe('files under the data dir are private to the box', () => {
   const work = fs.mkdtempSync(join(tmpdir(), 'simpul-umask-'));
@@ -17,7 +17,7 @@ describe('files under the data dir are private to the box', () => {
 
   it('are 0600 and 0700 under umask 000, from template, initdb, backup, restore and an old data dir', async () => {
     const template = await ensureTestTemplate();
-    const [cmd, args] = tsxArgs('appliance/storage/test-support/umask-child.ts', [work, template]);
+    const [cmd, args] = tsxArgs('test/storage-support/umask-child.ts', [work, template]);
     const out = await new Promise<string>((resolve, reject) => {
       const c = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';

@@ -19,7 +19,8 @@ import { enrolDevice, revokeDevice } from '../central/fleet/devices.ts';
 import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
 import { quietLog, until } from '../central/testing/stack.ts';
 import { main as cli } from '../provisioning/cli.ts';
-import { DEFAULT_HUB_USERNAME, mosquittoPasswordHash, verifyMosquittoPasswordHash, writeMosquittoAuth } from '../provisioning/mosquitto.ts';
+import { DEFAULT_HUB_USERNAME, writeMosquittoAuth } from '../provisioning/mosquitto.ts';
+import { mosquittoPasswordHash, verifyMosquittoPasswordHash } from '../central/fleet/mosquitto-password.ts';
 import { freePort, startMosquittoWith, tempDir, type OwnMosquitto } from './mosquitto-support.ts';
 import { publishOversized } from './mqtt-oversize.ts';
 

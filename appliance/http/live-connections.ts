@@ -1,7 +1,3 @@
-import type { Context } from 'hono';
-import type { AppEnv } from './env.ts';
-import { errorResponse } from './errors.ts';
-
 /**
  * Counts the box's open live-update connections (server-sent event streams and WebSockets) per
  * client address and in total, so that one phone, or a few, cannot hold enough of them to exhaust
@@ -93,15 +89,4 @@ export function addressKey(address: string | undefined): string {
   const right = tail === undefined ? [] : tail ? tail.split(':') : [];
   const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
-}
-
-/** Takes a lease for this request's stream, or answers why not: 429 for the address, 503 for the box. */
-export function leaseFor(c: Context<AppEnv>): LiveLease | Response {
-  const lease = c.get('deps').live.acquire(c.env?.remoteAddress, { staff: c.get('session') !== undefined });
-  if (typeof lease !== 'string') return lease;
-  c.header('Retry-After', String(liveRetryAfterSeconds));
-  const { perAddress, total } = c.get('deps').live.limits;
-  return lease === 'per_address'
-    ? errorResponse(c, 'too_many_connections', { limit: perAddress, retryAfterSeconds: liveRetryAfterSeconds })
-    : errorResponse(c, 'server_busy', { limit: total, retryAfterSeconds: liveRetryAfterSeconds });
 }

@@ -4,8 +4,28 @@
  * outFile defaults to appliance/storage/pgdata-template.tar.gz (DEFAULT_TEMPLATE), which
  * openDatabase uses when it exists.
  */
-import { buildTemplate } from './template.ts';
-import { DEFAULT_TEMPLATE } from './database.ts';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { DEFAULT_TEMPLATE, PG_MAJOR, openDatabase } from './database.ts';
+import { writeArchive, type ArchiveManifest } from './tarball.ts';
+import { pgliteVersion } from './template.ts';
+
+// Here and not in template.ts: the opener reads templates, so the builder (which opens a
+// database) living beside the reader made database.ts and template.ts import each other.
+
+/** Builds a template archive at outFile: initdb + migrations, cleanly shut down. */
+async function buildTemplate(outFile: string): Promise<ArchiveManifest> {
+  const work = fs.mkdtempSync(join(tmpdir(), 'simpul-template-'));
+  try {
+    const db = await openDatabase({ dataDir: work, template: false, log: () => {} });
+    await db.exec('CHECKPOINT');
+    await db.close();
+    return await writeArchive(join(work, 'pgdata'), outFile, { purpose: 'template', pglite: pgliteVersion(), pgMajor: PG_MAJOR });
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
 
 const [cmd, out = DEFAULT_TEMPLATE, ...rest] = process.argv.slice(2);
 if (cmd !== 'build' || rest.length) {

@@ -9,8 +9,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { writeArchive, type ArchiveManifest } from './tarball.ts';
+import type { ArchiveManifest } from './tarball.ts';
 
 export function pgliteVersion(): string {
   const req = createRequire(import.meta.url);
@@ -30,18 +29,4 @@ export function pgliteVersion(): string {
 /** Does this template fit the running build? */
 export function templateFits(manifest: ArchiveManifest | null): boolean {
   return !!manifest && manifest.meta.purpose === 'template' && manifest.meta.pglite === pgliteVersion();
-}
-
-/** Builds a template archive at outFile: initdb + migrations, cleanly shut down. */
-export async function buildTemplate(outFile: string): Promise<ArchiveManifest> {
-  const { openDatabase, PG_MAJOR } = await import('./database.ts');
-  const work = fs.mkdtempSync(join(tmpdir(), 'simpul-template-'));
-  try {
-    const db = await openDatabase({ dataDir: work, template: false, log: () => {} });
-    await db.exec('CHECKPOINT');
-    await db.close();
-    return await writeArchive(join(work, 'pgdata'), outFile, { purpose: 'template', pglite: pgliteVersion(), pgMajor: PG_MAJOR });
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
 }

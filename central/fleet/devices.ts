@@ -2,8 +2,8 @@
  * The boxes the hub knows. A box exists here once enrolled (provisioning/), with its secret only
  * as a scrypt hash; a revoked box is refused by the embedded broker and its messages are dropped.
  */
-import { hashSecret, newDeviceId, newSecret, verifySecret } from '../../provisioning/credentials.ts';
-import { mosquittoPasswordHash } from '../../provisioning/mosquitto.ts';
+import { hashSecret, newDeviceId, newSecret, verifySecret } from './credentials.ts';
+import { mosquittoPasswordHash } from './mosquitto-password.ts';
 import { isDeviceId } from '../contract/index.ts';
 import type { HubQueryable } from '../storage/db.ts';
 

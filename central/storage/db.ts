@@ -7,15 +7,9 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase } from '../../appliance/storage/database.ts';
 import { migrateHub } from './migrations.ts';
+import type { HubDb } from './hub-db.ts';
 
-export interface HubQueryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-}
-export interface HubDb extends HubQueryable {
-  readonly kind: 'pglite' | 'postgres';
-  transaction<T>(fn: (tx: HubQueryable) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-}
+export type { HubDb, HubQueryable } from './hub-db.ts';
 
 export function pgliteHubDb(db: PGlite): HubDb {
   return {

@@ -2,7 +2,7 @@
  * The hub's schema, in order; the same SQL runs on PGlite and PostgreSQL. A released migration
  * never changes: add a new one. An advisory lock lets several hub processes start at once.
  */
-import type { HubDb } from './db.ts';
+import type { HubDb } from './hub-db.ts';
 
 export const hubMigrations: { id: number; name: string; sql: string }[] = [
   {

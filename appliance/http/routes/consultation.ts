@@ -17,7 +17,8 @@ import { upgradeWebSocket } from '../../relay/node-websocket.ts';
 import { callQualityOf } from '../../relay/store.ts';
 import { registerConsultationPage } from '../pages/consultation.tsx';
 import { text } from '../../clinic/text.ts';
-import { leaseFor, type LiveLease } from '../live-connections.ts';
+import { leaseFor } from '../live-lease.ts';
+import type { LiveLease } from '../live-connections.ts';
 
 /**
  * Consultation signaling: one WebSocket per participant, to the box only.

@@ -5,7 +5,7 @@ import { actorOf, register } from '../access.ts';
 import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
 import { calledAnswer, deskAnswer, displayAnswer, type DisplayAnswer, type DisplayCall, polisAnswer, publicTicket as publicTicketSchema, queueListAnswer, takeAnswer, ticketActionAnswer, type PublicTicket } from '../schemas/queue.ts';
 import { errorResponse } from '../errors.ts';
-import { leaseFor } from '../live-connections.ts';
+import { leaseFor } from '../live-lease.ts';
 import { eventStream } from '../event-stream.ts';
 import { uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';

@@ -3,7 +3,7 @@
  * (a synchronous write(2) on fd 1) only after each commit has returned. Used by the storage tests
  * (strace ordering, kill -9, power cut) and reusable by others (e.g. an HTTP variant).
  *
- *   node --import tsx appliance/storage/test-support/writer-child.ts <dataDir> [options]
+ *   node --import tsx test/storage-support/writer-child.ts <dataDir> [options]
  *     --count=N      commits to make (default: unlimited, until killed)
  *     --start=ID     first id (default 1)
  *     --writers=W    concurrent writers (default 1)
@@ -15,7 +15,7 @@
  * Prints `READY` once open, `ACK <id>` per acknowledged commit, `DONE` at the end (after close).
  */
 import { writeSync } from 'node:fs';
-import { openDatabase } from '../database.ts';
+import { openDatabase } from '../../appliance/storage/database.ts';
 
 const args = process.argv.slice(2);
 const dataDir = args.find((a) => !a.startsWith('--'));

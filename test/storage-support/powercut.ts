@@ -19,7 +19,7 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import type { EmscriptenFS, EmscriptenNodefs, SyncObserver, SyncKind } from '../durable-fs.ts';
+import type { EmscriptenFS, EmscriptenNodefs, SyncObserver, SyncKind } from '../../appliance/storage/durable-fs.ts';
 
 export type JournalOp =
   | { op: 'create'; dir: number; name: string; id: number; isDir: boolean }

@@ -12,7 +12,7 @@ export interface WriterHandle {
 }
 
 export function spawnWriter(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): WriterHandle {
-  const [cmd, argv] = tsxArgs('appliance/storage/test-support/writer-child.ts', [dataDir, ...args]);
+  const [cmd, argv] = tsxArgs('test/storage-support/writer-child.ts', [dataDir, ...args]);
   const child = spawn(cmd, argv, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const acks: number[] = [];
   let buf = '';

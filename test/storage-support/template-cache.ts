@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { pgliteVersion } from '../template.ts';
+import { pgliteVersion } from '../../appliance/storage/template.ts';
 
-export const REPO_ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
+export const REPO_ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 
 /** Spawns `node --import tsx <script> ...args` from the repo root. */
 export function tsxArgs(script: string, args: string[]): [string, string[]] {

@@ -11,9 +11,9 @@
  */
 import * as fs from 'node:fs';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
-import { openDatabase, storageInfo } from '../database.ts';
-import { backupDatabase, restoreBackup } from '../backup.ts';
-import { GroupCommitDb } from '../group-commit.ts';
+import { openDatabase, storageInfo } from '../../appliance/storage/database.ts';
+import { backupDatabase, restoreBackup } from '../../appliance/storage/backup.ts';
+import { GroupCommitDb } from '../../appliance/storage/group-commit.ts';
 
 const t0 = performance.now();
 const quiet = { log: () => {} };

@@ -2,7 +2,7 @@
  * The real box (appliance/box.ts, demo mode, plain HTTP on loopback) in its own process, for tests
  * that watch it from outside, e.g. under strace (test/storage-http-durability.test.ts).
  *
- *   node --import tsx appliance/storage/test-support/http-box-child.ts <dataDir> <readyFile> [--template=F]
+ *   node --import tsx test/storage-support/http-box-child.ts <dataDir> <readyFile> [--template=F]
  *     --template=F   create <dataDir>/pgdata from this first-boot template archive before the box
  *                    starts (default: the box's own first boot, i.e. DEFAULT_TEMPLATE or initdb)
  *
@@ -12,9 +12,9 @@
  */
 import * as fs from 'node:fs';
 import pino from 'pino';
-import { configSchema } from '../../config.ts';
-import { startBox } from '../../box.ts';
-import { openDatabase } from '../database.ts';
+import { configSchema } from '../../appliance/config.ts';
+import { startBox } from '../../appliance/box.ts';
+import { openDatabase } from '../../appliance/storage/database.ts';
 
 const args = process.argv.slice(2);
 const [dataDir, readyFile] = args.filter((a) => !a.startsWith('--'));

@@ -4,13 +4,13 @@
  * the lock and control socket (while open), an online backup, a restore, and a data dir made
  * before files were private (loosened by hand) opened again.
  *
- *   node --import tsx appliance/storage/test-support/umask-child.ts <workDir> <template>
+ *   node --import tsx test/storage-support/umask-child.ts <workDir> <template>
  */
 import * as fs from 'node:fs';
 import { join, relative } from 'node:path';
-import { openDatabase } from '../database.ts';
-import { backupDatabase, restoreBackup } from '../backup.ts';
-import { loadOrCreateCertificate } from '../../http/tls.ts';
+import { openDatabase } from '../../appliance/storage/database.ts';
+import { backupDatabase, restoreBackup } from '../../appliance/storage/backup.ts';
+import { loadOrCreateCertificate } from '../../appliance/http/tls.ts';
 
 process.umask(0);
 const [work, template] = process.argv.slice(2);
