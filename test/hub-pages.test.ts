@@ -54,7 +54,7 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${hub
 
 /** Words each page must show in each language (the catalog's, spelled out so a test reads as the page does). */
 const pages = [
-  { path: '/', id: ['Simpul Pusat', 'Jawab rujukan', 'belum pernah', '3 menunggu, 1 diparkir'], en: ['Simpul central', 'Answer referrals', '3 pending, 1 parked'] },
+  { path: '/', id: ['Simpul Pusat', 'Jawab rujukan', '3 menunggu, 1 diparkir'], en: ['Simpul central', 'Answer referrals', '3 pending, 1 parked'] },
   { path: '/admin/referrals', id: ['Rujukan di hub', 'GAWAT DARURAT', 'Jawab sebagai rumah sakit', 'diterbitkan'], en: ['Referrals at the hub', 'EMERGENCY', 'Answer as the hospital', 'issued'] },
 ];
 
@@ -135,8 +135,11 @@ describe('hub pages', () => {
       await form.locator('select[name=status]').selectOption('scheduled');
       await form.locator('input[name=scheduledFor]').fill('2030-01-15');
       await form.locator('input[name=note]').fill('Poli jantung <b>jam 08.00</b>');
-      await Promise.all([page.waitForURL(`${hub.url}/admin/referrals`), form.locator('button').click()]);
-      await expect.poll(() => page.getByTestId(`referral-${referralId}`).textContent()).toContain('jawaban menunggu diambil kotak');
+      const posted = page.waitForResponse((r) => r.url().endsWith('/answer'));
+      await form.locator('button').click();
+      expect((await posted).status()).toBe(303);
+      await page.getByTestId(`referral-${referralId}`).getByText('jawaban menunggu diambil kotak').waitFor({ timeout: 10_000 });
+      expect(page.url()).toBe(`${hub.url}/admin/referrals`);
       const queued = await db.query<{ body: { answer: unknown } }>(`SELECT body FROM downlink WHERE device_id = $1 AND kind = 'referral_answer'`, [deviceId]);
       expect(queued.rows.map((r) => r.body.answer)).toEqual([{ status: 'scheduled', scheduledFor: '2030-01-15', note: 'Poli jantung <b>jam 08.00</b>' }]);
       expect(problems).toEqual([]);
