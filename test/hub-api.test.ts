@@ -70,14 +70,19 @@ describe('hub API edges', () => {
     const inEnglish = await refused(await send(`${path}?lang=en`, '{"status":'), 400, 'validation_failed');
     expect(inEnglish.message).toMatch(/^The request is malformed\./);
     expect((await refused(await send(path, '[]', { 'accept-language': 'en' }), 400, 'validation_failed')).message).toMatch(/^The request is malformed\./);
-    expect(paths(await refused(await send(path, { status: 'maybe' }), 400, 'validation_failed'))).toEqual(['status']);
+    // zod's own words in the request's language too.
+    const badStatus = await refused(await send(path, { status: 'maybe' }), 400, 'validation_failed');
+    expect(paths(badStatus)).toEqual(['status']);
+    expect(badStatus.message).toMatch(/status: Pilihan tidak valid/);
+    expect((await refused(await send(`${path}?lang=en`, { status: 'maybe' }), 400, 'validation_failed')).message).toMatch(/status: Invalid option/);
     const noDate = await refused(await send(path, { status: 'scheduled' }), 400, 'validation_failed');
     expect(paths(noDate)).toEqual(['scheduledFor']);
     expect(noDate.message).toContain('scheduledFor: a scheduled answer needs scheduledFor');
     expect(paths(await refused(await send(path, { status: 'scheduled', scheduledFor: '15/01/2030' }), 400, 'validation_failed'))).toEqual(['scheduledFor']);
     expect(paths(await refused(await send('/admin/referrals/not-a-uuid/answer', { status: 'accepted' }), 400, 'validation_failed'))).toEqual(['id']);
     const unknown = await refused(await send(`/admin/referrals/${randomUUID()}/answer?lang=en`, { status: 'accepted' }), 404, 'not_found');
-    expect(unknown.message).toMatch(/^Not found\. no referral/);
+    expect(unknown.message).toBe('Not found.');
+    expect(unknown.details.reason).toMatch(/^no referral/);
     const queued = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE kind = 'referral_answer'`)).rows[0].n;
     expect(queued).toBe(1);
   });
@@ -89,8 +94,10 @@ describe('hub API edges', () => {
     expect(paths(await refused(await send('/admin/formulary', { items: [] }), 400, 'validation_failed'))).toEqual(['items']);
     expect(paths(await refused(await send('/admin/formulary', { items: [medicine], devices: [7] }), 400, 'validation_failed'))).toEqual(['devices.0']);
     expect(paths(await refused(await send('/admin/formulary', { items: [{ ...medicine, name: '' }] }), 400, 'validation_failed'))).toEqual(['items.0.name']);
-    expect((await refused(await send('/admin/formulary', { items: [medicine, medicine] }), 400, 'invalid')).message).toMatch(/93001234/);
-    expect((await refused(await send('/admin/formulary', { items: [medicine], devices: ['no-such-box'] }), 404, 'not_found')).message).toMatch(/no-such-box/);
+    const twice = await refused(await send('/admin/formulary', { items: [medicine, medicine] }), 400, 'invalid');
+    expect(twice.message).toBe('Data tidak valid.');
+    expect(twice.details.reason).toMatch(/93001234/);
+    expect((await refused(await send('/admin/formulary', { items: [medicine], devices: ['no-such-box'] }), 404, 'not_found')).details.reason).toMatch(/no-such-box/);
     expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink`)).rows[0].n).toBe(before);
   });
 

@@ -1,16 +1,19 @@
 /**
  * The hub's small web face: a status page per box, /metrics for Prometheus, and an admin page
  * (and JSON endpoint) to answer a referral on a hospital's behalf until the hospital inbox exists.
- * Every route is in access.ts's table with who may use it; only /healthz is public.
+ * Every route is in access.ts's table with who may use it; only /healthz is public. Pages are
+ * Hono JSX (pages/), their words in words.ts (Indonesian and English); what a request carries and
+ * each JSON answer are zod schemas (schemas.ts); refusals come from errors.ts.
  * Web standards only (Hono): no Node type in here.
  */
 import { Hono, type Context, type Handler } from 'hono';
 import { checkCredentials, hubRouteTable, type CredentialCheck, type HubRoute } from './access.ts';
-import { hubError, requestLang, validationFailed } from './errors.ts';
+import { checkInput, hubError, requestLang, validationFailed } from './errors.ts';
 import { BoxesPage } from './pages/boxes.tsx';
 import { sendPage } from './pages/layout.tsx';
 import { ReferralsPage } from './pages/referrals.tsx';
-import { answerRequest, formularyRequest, pageQuery, referralIdParam, referralView, type DeviceOverview } from './schemas.ts';
+import type { z } from 'zod';
+import { answerRequest, formularyRequest, referralIdParam, referralView, type answerResponse, type devicesResponse, type DeviceOverview, type formularyResponse, type healthResponse } from './schemas.ts';
 import { DownlinkError, answerReferral, pendingDownlink, publishFormulary } from '../downlink/downlink.ts';
 import { listDevices } from '../fleet/devices.ts';
 import type { HubDb } from '../storage/db.ts';
@@ -31,8 +34,8 @@ const label = (s: string) => s.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : 
 const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
   hubError(c, check.why === 'malformed' || check.why === 'no_admin_token' ? check.why : 'unauthenticated');
 
-/** A refusal from the downlink (unknown referral or box, a duplicate KFA code): its own words go in details. */
-const downlinkRefusal = (c: Context, e: DownlinkError) => hubError(c, e.code, { reason: e.message }, e.message);
+/** A refusal from the downlink (unknown referral or box, a duplicate KFA code): its own (English) words go in details, as the box does with the domain's. */
+const downlinkRefusal = (c: Context, e: DownlinkError) => hubError(c, e.code, { reason: e.message });
 
 /** A request body as JSON, or (for the page's form) as form fields; `undefined` when it is neither. */
 async function readBody(c: Context): Promise<unknown> {
@@ -64,10 +67,10 @@ export function createHubApp(d: HubAppDeps) {
 
   handle('GET', '/healthz', async (c) => {
     await d.db.query('SELECT 1');
-    return c.json({ ok: true });
+    return c.json({ ok: true } as const satisfies z.infer<typeof healthResponse>);
   });
 
-  handle('GET', '/api/devices', async (c) => c.json(await deviceOverview(d.db)));
+  handle('GET', '/api/devices', async (c) => c.json(await deviceOverview(d.db) satisfies z.infer<typeof devicesResponse>));
 
   handle('GET', '/', async (c) => {
     const lang = requestLang(c);
@@ -121,14 +124,14 @@ export function createHubApp(d: HubAppDeps) {
   // From the referrals page's form (then back to the page) or as JSON (then the queued answer).
   handle('POST', '/admin/referrals/:id/answer', async (c) => {
     const isJson = (c.req.header('content-type') ?? '').includes('application/json');
-    const param = referralIdParam.safeParse({ id: c.req.param('id') });
+    const param = checkInput(c, referralIdParam, { id: c.req.param('id') });
     if (!param.success) return validationFailed(c, param.error);
-    const answer = answerRequest.safeParse(await readBody(c));
+    const answer = checkInput(c, answerRequest, await readBody(c));
     if (!answer.success) return validationFailed(c, answer.error);
     try {
       const r = await answerReferral(d.db, param.data.id, answer.data);
       d.onAnswered(r.deviceId);
-      return isJson ? c.json(r, 201) : c.redirect('/admin/referrals', 303);
+      return isJson ? c.json(r satisfies z.infer<typeof answerResponse>, 201) : c.redirect('/admin/referrals', 303);
     } catch (e) {
       if (e instanceof DownlinkError) return downlinkRefusal(c, e);
       throw e;
@@ -137,12 +140,12 @@ export function createHubApp(d: HubAppDeps) {
 
   // The district formulary for every box (or `devices`), as JSON: { items: [...], devices?: [...] }.
   handle('POST', '/admin/formulary', async (c) => {
-    const body = formularyRequest.safeParse(await c.req.json().catch(() => undefined));
+    const body = checkInput(c, formularyRequest, await c.req.json().catch(() => undefined));
     if (!body.success) return validationFailed(c, body.error);
     try {
       const r = await publishFormulary(d.db, body.data.items, body.data.devices);
       for (const deviceId of r.devices) d.onAnswered(deviceId);
-      return c.json(r, 201);
+      return c.json(r satisfies z.infer<typeof formularyResponse>, 201);
     } catch (e) {
       if (e instanceof DownlinkError) return downlinkRefusal(c, e);
       throw e;

@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { pageQuery, type HubErrorCode } from './schemas.ts';
 import { hubWords, pickHubLang, type HubLang } from './words.ts';
 
@@ -34,6 +34,12 @@ export function hubError(c: Context, why: HubRefusal, details: Record<string, un
   const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Basic realm="simpul-hub", charset="UTF-8"' } : {};
   return c.json({ error: { code, message: more ? `${sentence} ${more}` : sentence, details } }, status, headers);
 }
+
+/** zod's own messages in the request's language (a schema's custom message, e.g. the contract's, stays as written). */
+const zodLocale = { id: z.locales.id().localeError, en: z.locales.en().localeError } satisfies Record<HubLang, unknown>;
+
+/** Checks what a request carries against its schema, the issues worded in the request's language. */
+export const checkInput = <S extends z.ZodType>(c: Context, schema: S, value: unknown) => schema.safeParse(value, { error: zodLocale[requestLang(c)] });
 
 /** A zod failure at the edge: 400, each issue with its path in details, the first few in the message. */
 export function validationFailed(c: Context, error: z.ZodError, prefix = '') {

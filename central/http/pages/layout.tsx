@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { hubWords, type HubLang, type HubWords } from '../words.ts';
+import { hubWords, type HubLang } from '../words.ts';
 
 const css = `body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}.warn{color:#a30}form{display:flex;gap:.3rem;flex-wrap:wrap}nav{display:flex;gap:1rem;align-items:baseline}nav .lang{margin-left:auto}`;
 
@@ -59,4 +59,3 @@ export function sendPage(c: Context, lang: HubLang, node: unknown) {
   return c.html(html`<!doctype html>${raw('')}${node}`);
 }
 
-export type { HubWords };
