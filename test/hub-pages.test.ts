@@ -55,7 +55,7 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${hub
 /** Words each page must show in each language (the catalog's, spelled out so a test reads as the page does). */
 const pages = [
   { path: '/', id: ['Simpul Pusat', 'Jawab rujukan', '3 menunggu, 1 diparkir'], en: ['Simpul central', 'Answer referrals', '3 pending, 1 parked'] },
-  { path: '/admin/referrals', id: ['Rujukan di hub', 'GAWAT DARURAT', 'Jawab sebagai rumah sakit', 'diterbitkan'], en: ['Referrals at the hub', 'EMERGENCY', 'Answer as the hospital', 'issued'] },
+  { path: '/admin/referrals', id: ['Rujukan di hub', 'GAWAT DARURAT', 'jawab sebagai rumah sakit', 'diterbitkan'], en: ['Referrals at the hub', 'EMERGENCY', 'answer as the hospital', 'issued'] },
 ];
 
 describe('hub pages', () => {
