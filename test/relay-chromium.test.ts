@@ -6,6 +6,7 @@ import type { Box } from '../appliance/box.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { demoStaff } from '../appliance/clinic/demo.ts';
 import { loopbackBox } from './relay-support.ts';
+import { sleep, until } from './support/wait.ts';
 
 /**
  * End to end: two headless Chromium pages with fake camera and microphone, the patient on a
@@ -17,7 +18,6 @@ import { loopbackBox } from './relay-support.ts';
  */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = 'test-artifacts/relay';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Decoding = { pc: boolean; frames: number; audio: number; width: number } | null;
 const decoding = (page: Page): Promise<Decoding> => page.evaluate(async () => {
@@ -49,15 +49,14 @@ const videoStatsOf = (page: Page): Promise<VideoStats> => page.evaluate(async ()
 });
 const videoStats = async (patient: Page, doctor: Page) => `patient ${JSON.stringify(await videoStatsOf(patient))}, doctor ${JSON.stringify(await videoStatsOf(doctor))}`;
 
+/** `until` for a value read from the pages: the error shows the last value (and, asked, the video figures). */
 async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000, explain?: () => Promise<string>): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out: ${what} (last ${JSON.stringify(v)}${explain ? `; video: ${await explain()}` : ''})`);
-    await sleep(250);
-    v = await fn();
+  let last: T | undefined;
+  try {
+    return (await until(what, async () => { last = await fn(); return ok(last) && { value: last }; }, ms, 250)).value;
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (last ${JSON.stringify(last)}${explain ? `; video: ${await explain()}` : ''})`);
   }
-  return v;
 }
 
 describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages through the box', () => {
