@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Box } from '../appliance/box.ts';
@@ -7,6 +6,7 @@ import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { demoStaff } from '../appliance/clinic/demo.ts';
 import { loopbackBox } from './relay-support.ts';
 import { sleep, until } from './support/wait.ts';
+import { chromiumPath } from './support/chromium.ts';
 
 /**
  * End to end: two headless Chromium pages with fake camera and microphone, the patient on a
@@ -16,7 +16,6 @@ import { sleep, until } from './support/wait.ts';
  * they stop; afterwards the doctor's encounter screen lists each call with its quality. Screenshots
  * go to test-artifacts/relay/.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = 'test-artifacts/relay';
 
 type Decoding = { pc: boolean; frames: number; audio: number; width: number } | null;
@@ -59,17 +58,18 @@ async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => bool
   }
 }
 
-describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages through the box', () => {
+describe('consultation in two Chromium pages through the box', () => {
   let box: Box;
   let browser: Browser;
   let patientCtx: BrowserContext, doctorCtx: BrowserContext;
   let patient: Page, doctor: Page;
 
   beforeAll(async () => {
+    const executablePath = chromiumPath();
     await mkdir(artifacts, { recursive: true });
     box = await loopbackBox();
     browser = await chromium.launch({
-      executablePath: chromiumPath,
+      executablePath,
       headless: true,
       args: [
         '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
