@@ -16,7 +16,7 @@ const SHARED = [
   '^appliance/storage/database\\.ts$', // the durable storage opener (and, through it, appliance/storage)
   '^appliance/log\\.ts$', // the one logger, with the redacting error serializer
   '^appliance/http/server\\.ts$', // the Node server adapter (the only module that knows Node sockets)
-  '^appliance/http/i18n\\.ts$', // language negotiation (Bahasa Indonesia first, English second)
+  '^appliance/password-hash\\.ts$', // one scrypt hash for staff passwords and box secrets
 ];
 const TESTS = '(\\.test\\.tsx?$|/testing\\.ts$|/testing/)';
 

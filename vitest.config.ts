@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['appliance/**/*.test.ts', 'central/**/*.test.ts', 'provisioning/**/*.test.ts', 'test/**/*.test.ts'],
+    // Chromium, strace, Mosquitto, PostgreSQL: missing, the run stops at once naming what to install.
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // PGlite instances are heavy (WASM + ~150 MB each): two workers on two cores.

@@ -35,6 +35,17 @@ describe('configuration', () => {
     expect(() => parseConfig({ liveConnectionsTotal: 'many' })).toThrow(/liveConnectionsTotal/);
   });
 
+  it('reads every time of day the same way: 00:00 to 24:00 (the end of the day), nothing past it', () => {
+    for (const t of ['00:00', '23:59', '24:00', '16:00']) expect(parseConfig({ serviceEndsAt: t }).serviceEndsAt).toBe(t);
+    for (const t of ['24:01', '24:30', '25:00', '7:30', '07:60', '0700', '07:00:00', ' 07:00', '']) {
+      expect(() => parseConfig({ serviceEndsAt: t }), t).toThrow(/serviceEndsAt: expected a time HH:MM/);
+    }
+    for (const w of ['22:00-05:00', '22:00-24:00', '00:00-24:00', '00:00-05:00', '23:59-00:00']) expect(parseConfig({ syncNightWindow: w }).syncNightWindow).toBe(w);
+    for (const w of ['22:00-24:30', '22:00', '22:00-', '22:00 - 05:00', '25:00-05:00']) {
+      expect(() => parseConfig({ syncNightWindow: w }), w).toThrow(/syncNightWindow: expected "HH:MM-HH:MM"/);
+    }
+  });
+
   it('two polis cannot share a prefix', () => {
     const polis = [
       { code: 'umum', name: 'Umum', prefix: 'A', rooms: ['R1'] },

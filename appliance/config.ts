@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { syncSettingsShape } from './sync/settings.ts';
 import { relayEnv, relaySettingsShape } from './relay/settings.ts';
+import { timeOfDaySetting } from './clinic/time-of-day.ts';
 
 /**
  * The one schema of the box's settings. Sources, later wins: defaults → JSON file
@@ -13,8 +14,6 @@ import { relayEnv, relaySettingsShape } from './relay/settings.ts';
 // Indonesia's three zones. The clinic day (and daily queue numbers) turn at local midnight.
 const zoneAliases: Record<string, string> = { WIB: 'Asia/Jakarta', WITA: 'Asia/Makassar', WIT: 'Asia/Jayapura' };
 export const timeZones = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
-
-const hhmm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected a time HH:MM, e.g. "16:00" or "24:00"');
 
 export const poliSchema = z.object({
   code: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, 'expected a short lowercase code, e.g. "umum"'),
@@ -59,7 +58,7 @@ export const configSchema = z
         { code: 'kia', name: 'Poli KIA', prefix: 'C', rooms: ['Ruang KIA'] },
       ]),
     /** Local time the day's service ends; patients' ticket links expire then. */
-    serviceEndsAt: hhmm.default('24:00'),
+    serviceEndsAt: timeOfDaySetting.default('24:00'),
     referralValidDays: z.coerce.number().int().min(1).max(365).default(90),
     /** Minutes a patient is expected to take before the day has real service times. */
     defaultServiceMinutes: z.coerce.number().int().min(1).max(120).default(10),

@@ -21,6 +21,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JanusSession, VideoroomParticipant } from './janus-client.ts';
 import { printTable } from './table.ts';
+import { sleep } from '../test/support/wait.ts';
 
 const JANUS_BIN = '/usr/bin/janus';
 const JANUS_LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -43,7 +44,6 @@ export interface JanusLevel {
 
 type FromChild = { op: 'level'; level: JanusLevel } | { op: 'done' } | { op: 'failed'; error: string };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);

@@ -21,6 +21,7 @@ import { RELAY_NODE_FLAGS as BOX_RELAY_FLAGS, RelayProcess } from '../appliance/
 import type { RelaySession } from '../appliance/relay/relay.ts';
 import { printTable } from './table.ts';
 import { printJanusComparison, runJanusBench } from './janus.ts';
+import { sleep } from '../test/support/wait.ts';
 
 /** V8 flags of the relay process: the box's own unless RELAY_BENCH_NODE_FLAGS says otherwise. */
 const RELAY_NODE_FLAGS = process.env.RELAY_BENCH_NODE_FLAGS !== undefined ? process.env.RELAY_BENCH_NODE_FLAGS.split(' ').filter(Boolean) : BOX_RELAY_FLAGS;
@@ -32,7 +33,6 @@ function startRelay() {
   }, { logLevel: 'warn', nodeFlags: RELAY_NODE_FLAGS });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);

@@ -17,6 +17,7 @@ import { openDatabase } from '../appliance/storage/database.ts';
 import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { startSync } from '../appliance/sync/index.ts';
 import { generateRecords } from '../central/testing/records.ts';
+import { sleep } from './support/wait.ts';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -84,5 +85,5 @@ process.on('SIGTERM', () => {
 process.stdout.write('ready\n');
 while (true) {
   if (writing) await writeOnce().catch((err) => process.stderr.write(`chaos box: write failed: ${err.message}\n`));
-  await new Promise((r) => setTimeout(r, 25));
+  await sleep(25);
 }

@@ -13,6 +13,7 @@ import { startBox, type Box } from '../appliance/box.ts';
 import { configSchema } from '../appliance/config.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { demoStaff } from '../appliance/clinic/demo.ts';
+import { chromiumPath } from './support/chromium.ts';
 import type { Role } from '../appliance/clinic/staff.ts';
 
 let box: Box | undefined;
@@ -56,11 +57,12 @@ async function pageFor(who: Role | 'patient', violations: string[]): Promise<Pag
 
 describe('the pages under the CSP in Chromium', () => {
   beforeAll(async () => {
+    const executablePath = chromiumPath();
     dataDir = mkdtempSync(join(tmpdir(), 'simpul-csp-'));
     const config = configSchema.parse({ mode: 'demo', dataDir, httpsPort: 0, httpPort: 0, host: '127.0.0.1', logLevel: 'warn' });
     box = await startBox(config, { log: pino({ level: 'silent' }) });
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
       timeout: 60_000,
     });

@@ -1,6 +1,6 @@
 /**
  * Issue 3's end-to-end proof: one patient's clinic day on a real box, driven through real headless
- * Chromium (playwright-core → /usr/bin/chromium, installed by .ci/run).
+ * Chromium (playwright-core → /usr/bin/chromium or CHROMIUM_PATH, installed by .ci/run; missing, the test fails).
  *
  * A patient takes a number on a phone-sized page; on tablet-sized pages the nurse attaches a
  * registered patient to the ticket and calls it (the phone shows the call live, over SSE, without a
@@ -21,8 +21,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startBox, type Box } from '../appliance/box.ts';
 import { configSchema } from '../appliance/config.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
+import { chromiumPath } from './support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/e2e/', import.meta.url));
 /** Longest wait for one thing to appear on a page; the whole flow takes a few seconds. */
 const UI_TIMEOUT = 20_000;
@@ -111,6 +111,7 @@ let encounterId = '';
 
 describe('a clinic day in Chromium: number → call → encounter → prescription + referral → dispense → patient’s copy', () => {
   beforeAll(async () => {
+    const executablePath = chromiumPath();
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'simpul-e2e-'));
@@ -122,7 +123,7 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     box = await startBox(config, { log });
     expect(box.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
       timeout: 60_000,
     });

@@ -8,7 +8,7 @@ import { configSchema } from '../appliance/config.ts';
 import { startBox, type Box } from '../appliance/box.ts';
 import { demoStaff } from '../appliance/clinic/demo.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
-import { until } from '../appliance/relay/synthetic-peer.ts';
+import { until } from './support/wait.ts';
 
 /**
  * The live-update endpoints under a bounded load on loopback: connections from one address and

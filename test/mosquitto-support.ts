@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from './support/wait.ts';
 
 export const MOSQUITTO_BIN = process.env.SIMPUL_MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 
@@ -66,7 +67,7 @@ export async function startMosquittoWith(conf: string, dir: string, port: number
       proc.kill('SIGKILL');
       throw new Error(`mosquitto did not listen on ${port}:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return {
     port, proc,

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Box } from '../appliance/box.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { demoStaff } from '../appliance/clinic/demo.ts';
 import { loopbackBox } from './relay-support.ts';
+import { sleep, until } from './support/wait.ts';
+import { chromiumPath } from './support/chromium.ts';
 
 /**
  * End to end: two headless Chromium pages with fake camera and microphone, the patient on a
@@ -15,9 +16,7 @@ import { loopbackBox } from './relay-support.ts';
  * they stop; afterwards the doctor's encounter screen lists each call with its quality. Screenshots
  * go to test-artifacts/relay/.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = 'test-artifacts/relay';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Decoding = { pc: boolean; frames: number; audio: number; width: number } | null;
 const decoding = (page: Page): Promise<Decoding> => page.evaluate(async () => {
@@ -49,28 +48,28 @@ const videoStatsOf = (page: Page): Promise<VideoStats> => page.evaluate(async ()
 });
 const videoStats = async (patient: Page, doctor: Page) => `patient ${JSON.stringify(await videoStatsOf(patient))}, doctor ${JSON.stringify(await videoStatsOf(doctor))}`;
 
+/** `until` for a value read from the pages: the error shows the last value (and, asked, the video figures). */
 async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000, explain?: () => Promise<string>): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await fn();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out: ${what} (last ${JSON.stringify(v)}${explain ? `; video: ${await explain()}` : ''})`);
-    await sleep(250);
-    v = await fn();
+  let last: T | undefined;
+  try {
+    return (await until(what, async () => { last = await fn(); return ok(last) && { value: last }; }, ms, 250)).value;
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (last ${JSON.stringify(last)}${explain ? `; video: ${await explain()}` : ''})`);
   }
-  return v;
 }
 
-describe.skipIf(!existsSync(chromiumPath))('consultation in two Chromium pages through the box', () => {
+describe('consultation in two Chromium pages through the box', () => {
   let box: Box;
   let browser: Browser;
   let patientCtx: BrowserContext, doctorCtx: BrowserContext;
   let patient: Page, doctor: Page;
 
   beforeAll(async () => {
+    const executablePath = chromiumPath();
     await mkdir(artifacts, { recursive: true });
     box = await loopbackBox();
     browser = await chromium.launch({
-      executablePath: chromiumPath,
+      executablePath,
       headless: true,
       args: [
         '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Box } from '../appliance/box.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
-import { SyntheticPeer, type Inbox, sleep, until } from '../appliance/relay/synthetic-peer.ts';
+import { SyntheticPeer, type Inbox } from '../appliance/relay/synthetic-peer.ts';
+import { sleep, until } from './support/wait.ts';
 import type { ClientMessage } from '../appliance/relay/protocol.ts';
 import { https, loginDoctor, loopbackBox, socket } from './relay-support.ts';
 import { answerMismatches } from './answer-schema-check.ts';

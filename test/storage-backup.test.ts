@@ -15,6 +15,7 @@ import { checkConsistency } from '../appliance/storage/consistency.ts';
 import { DataDirLockedError } from '../appliance/storage/lock.ts';
 import { spawnWriter, type WriterHandle } from './storage-support/writer.ts';
 import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
+import { sleep } from './support/wait.ts';
 
 const quiet = { log: () => {} };
 
@@ -57,11 +58,11 @@ describe('storage backups', () => {
         await new Promise((r) => setImmediate(r)); // PGlite runs synchronously: let timers run
       }
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     ackedAtStart = next - 1;
     const file = join(work, 'online.tar.gz');
     const result = await backupDatabase(db, file);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     stop = true;
     await writer;
     const total = next - 1;
@@ -94,7 +95,7 @@ describe('storage backups', () => {
     const w = spawnWriter(dataDir, [`--template=${template}`]);
     live.add(w);
     await w.ready;
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const file = join(work, 'cli.tar.gz');
     const b = await cli(['backup', dataDir, file]);
     expect(b.code, b.stderr).toBe(0);

@@ -18,6 +18,7 @@ import { openDatabase } from '../appliance/storage/database.ts';
 import { checkConsistency } from '../appliance/storage/consistency.ts';
 import { spawnWriter, type WriterHandle } from './storage-support/writer.ts';
 import { ensureTestTemplate } from './storage-support/template-cache.ts';
+import { sleep } from './support/wait.ts';
 
 const ROUNDS = Number(process.env.SIMPUL_CRASH_ROUNDS ?? 20);
 const ID_STRIDE = 1_000_000; // round r writes ids r*ID_STRIDE+1...: never reused after a crash
@@ -51,10 +52,10 @@ describe('storage survives kill -9', () => {
       live.add(w);
       if (round % 5 === 0) {
         // now and then, kill it while it is starting up / recovering from the previous crash
-        await new Promise((r) => setTimeout(r, 200 + rand() * 1200));
+        await sleep(200 + rand() * 1200);
       } else {
         await Promise.race([w.ready, w.exited]);
-        await new Promise((r) => setTimeout(r, 20 + rand() * 500));
+        await sleep(20 + rand() * 500);
       }
       w.child.kill('SIGKILL');
       const exit = await w.exited;

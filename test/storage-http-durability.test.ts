@@ -30,6 +30,7 @@ import {
   checkSyncBeforeAck, isLiveWalFile, runUnderStrace, straceAvailable, type StraceRun, type SyscallEvent,
 } from './storage-support/strace.ts';
 import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
+import { sleep } from './support/wait.ts';
 
 const REQUESTS = 20;
 const WAVES = 3;
@@ -108,7 +109,7 @@ describe('storage durability over HTTP (strace on the real box)', () => {
         throw new Error(`box exited before serving: ${r.stderr.slice(-2000)}`);
       }
       if (Date.now() > deadline) throw new Error('box did not start within 90 s');
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     const { url, pid } = JSON.parse(fs.readFileSync(readyFile, 'utf8')) as { url: string; pid: number };
     boxPid = pid;

@@ -21,13 +21,13 @@ import { enrolDevice } from '../central/fleet/devices.ts';
 import { postgresHubDb, type HubDb } from '../central/storage/db.ts';
 import { migrateHub } from '../central/storage/migrations.ts';
 import { spawnHub, type HubProcess } from '../central/testing/hub-process.ts';
-import { POSTGRES_URL, until } from '../central/testing/stack.ts';
+import { POSTGRES_URL } from '../central/testing/stack.ts';
+import { sleep, until } from './support/wait.ts';
 import { startTcpProxy, type TcpProxy } from '../central/testing/tcp-proxy.ts';
 import { freePort, startMosquitto, tempDir, type OwnMosquitto } from './mosquitto-support.ts';
 
 const FAULTS = Number(process.env.CHAOS_FAULTS ?? 100);
 const BOX_SCRIPT = fileURLToPath(new URL('./chaos-box.ts', import.meta.url));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A seeded random, so a failing run can be repeated with CHAOS_SEED. */
 function seeded(seed: number) {
@@ -198,7 +198,7 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
     const entitiesAt = async () =>
       new Set((await db.query<{ k: string }>(`SELECT type || '|' || entity_id || '|' || entity_version AS k FROM records WHERE device_id = $1`, [cred.deviceId])).rows.map((r) => r.k));
     let calmRounds = 0;
-    await until(async () => {
+    await until('the hub to hold everything the box committed, and every answer applied', async () => {
       if (++calmRounds % 10 === 0) await answerReferrals();
       const atHub = await entitiesAt();
       const status = (await db.query<{ s: { pending: number } | null }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [cred.deviceId])).rows[0].s;
@@ -209,7 +209,7 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
       const missing = [...committed].filter((k) => !atHub.has(k)).length;
       if (calmRounds % 25 === 0) console.log(`chaos: waiting — ${missing} committed records not at the hub, box reports ${status?.pending} pending, ${unacked} answers unacknowledged, ${accepted}/${answered.size} answers applied`);
       return missing === 0 && status?.pending === 0 && unacked === 0 && accepted === answered.size;
-    }, 'the hub to hold everything the box committed, and every answer applied', 180_000, 200);
+    }, 180_000, 200);
 
     // Stop the box cleanly and read its database: the truth to compare with.
     box!.proc.kill('SIGTERM');

@@ -9,7 +9,8 @@ import { encodeFrame, topics } from '../central/contract/index.ts';
 import { revokeDevice } from '../central/fleet/devices.ts';
 import { requestResend } from '../central/downlink/downlink.ts';
 import { generateRecords } from '../central/testing/records.ts';
-import { startStack, until, type Stack } from '../central/testing/stack.ts';
+import { startStack, type Stack } from '../central/testing/stack.ts';
+import { sleep, until } from './support/wait.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -58,14 +59,14 @@ describe('identity on the embedded broker', () => {
     // The hub sends to B: A hears nothing.
     await requestResend(stack.db, b.deviceId, 1);
     await stack.hub.downlink.sendPending(b.deviceId, true);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(seen).toEqual([]);
 
     // A publishes into B's uplink: the broker closes A's connection and nothing is stored for B.
     const closed = new Promise<void>((r) => client!.once('close', () => r()));
     client!.publish(topics.records(b.deviceId), batch(), { qos: 1 });
     await closed;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const n = (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM records WHERE device_id = $1`, [b.deviceId])).rows[0].n;
     expect(n).toBe(0);
     client!.end(true);
@@ -73,7 +74,7 @@ describe('identity on the embedded broker', () => {
     // And A may still send as itself.
     const again = await connect(a.deviceId, a.deviceId, a.secret);
     await again.client!.publishAsync(topics.records(a.deviceId), batch(), { qos: 1 });
-    await until(async () => (await stack.db.query(`SELECT 1 FROM records WHERE device_id = $1`, [a.deviceId])).rows.length, 'A’s own record');
+    await until('A’s own record', async () => (await stack.db.query(`SELECT 1 FROM records WHERE device_id = $1`, [a.deviceId])).rows.length);
     await again.client!.endAsync();
   });
 });

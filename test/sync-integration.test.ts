@@ -15,7 +15,8 @@ import { listParked, startSync, unpark, type Sync } from '../appliance/sync/inde
 import { requestResend } from '../central/downlink/downlink.ts';
 import type { RecordBatch } from '../central/contract/index.ts';
 import { generateRecords } from '../central/testing/records.ts';
-import { quietLog, startStack, until, type Stack, type StackKind } from '../central/testing/stack.ts';
+import { quietLog, startStack, type Stack, type StackKind } from '../central/testing/stack.ts';
+import { sleep, until } from './support/wait.ts';
 import { startTcpProxy, type TcpProxy } from '../central/testing/tcp-proxy.ts';
 
 const settings: ClinicSettings = {
@@ -81,12 +82,12 @@ describe.each(stacks)('sync on %s', (kind) => {
     proxy.cut();
     sync = await boxSync(cred);
     const recs = await writeRecords(box, 400, 11);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(await hubCount(cred.deviceId)).toBe(0);
     expect((await sync.stats()).pending).toBe(400);
 
     proxy.restore();
-    await until(async () => (await sync!.stats()).pending === 0, 'the backlog to drain');
+    await until('the backlog to drain', async () => (await sync!.stats()).pending === 0);
     const { rows } = await stack.db.query<{ box_seq: string; type: string; entity_id: string; entity_version: number }>(
       `SELECT box_seq::text, type, entity_id, entity_version FROM records WHERE device_id = $1 ORDER BY box_seq`, [cred.deviceId],
     );
@@ -105,7 +106,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect(st.lastSyncAt).not.toBeNull();
     expect(st.oldestPendingAgeSeconds).toBeNull();
     // The hub saw the box's status.
-    await until(async () => (await stack.db.query<{ s: { pending: number } | null }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [cred.deviceId])).rows[0].s?.pending === 0, 'status');
+    await until('status', async () => (await stack.db.query<{ s: { pending: number } | null }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [cred.deviceId])).rows[0].s?.pending === 0);
   });
 
   it('a hub restart between its commit and its ack causes no duplicate', async () => {
@@ -124,7 +125,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect(await hubCount(cred.deviceId)).toBeGreaterThan(0);
     expect((await sync.stats()).pending).toBe(120);
     await stack.restartHub();
-    await until(async () => (await sync!.stats()).pending === 0, 'the backlog to drain after the restart');
+    await until('the backlog to drain after the restart', async () => (await sync!.stats()).pending === 0);
     expect(await hubCount(cred.deviceId)).toBe(120);
     const dup = await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT box_seq FROM records WHERE device_id = $1 GROUP BY box_seq HAVING count(*) > 1) d`, [cred.deviceId]);
     expect(dup.rows[0].n).toBe(0);
@@ -135,7 +136,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     await box.transaction(async (tx) => appendOutbox(tx, { type: 'referral', entityId: 'not-a-referral', entityVersion: 1, payload: { hello: 'world' } }));
     await writeRecords(box, 30, 13);
     sync = await boxSync(cred, { syncBatchMaxRecords: 10 });
-    await until(async () => (await sync!.stats()).pending === 0, 'the valid records to arrive');
+    await until('the valid records to arrive', async () => (await sync!.stats()).pending === 0);
     expect(await hubCount(cred.deviceId)).toBe(30);
     const parked = await listParked(box);
     expect(parked).toHaveLength(1);
@@ -150,14 +151,14 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect(await unpark(box, parked[0].seq)).toBe(true);
     expect(await unpark(box, parked[0].seq)).toBe(false);
     sync.kick();
-    await until(async () => (await listParked(box))[0]?.parkedAt > parked[0].parkedAt, 'the released record to be rejected and parked again');
+    await until('the released record to be rejected and parked again', async () => (await listParked(box))[0]?.parkedAt > parked[0].parkedAt);
     expect((await sync.stats()).parked).toBe(1);
     expect((await sync.stats()).recordsDelivered).toBe(sentBefore);
 
     // The hub lost records and asks for everything again: all come back, none doubled, the parked one stays parked.
     await requestResend(stack.db, cred.deviceId, 1);
     await stack.hub.downlink.sendPending(cred.deviceId, true);
-    await until(async () => (await sync!.stats()).recordsDelivered === sentBefore + 30, 'the 30 records to be sent again');
+    await until('the 30 records to be sent again', async () => (await sync!.stats()).recordsDelivered === sentBefore + 30);
     expect(await hubCount(cred.deviceId)).toBe(30);
     expect((await sync.stats()).parked).toBe(1);
     expect((await sync.stats()).pending).toBe(0);
@@ -176,7 +177,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     });
     // One batch at a time: with several in flight the hub may commit them in any order.
     sync = await boxSync(cred, { syncBatchMaxRecords: 5, syncMaxInFlight: 1 });
-    await until(async () => (await sync!.stats()).pending === 0, 'the backlog to drain');
+    await until('the backlog to drain', async () => (await sync!.stats()).pending === 0);
     const first = arrivals.find((b) => b.records.some((r) => r.seq > 0))!;
     expect(first.records.slice(0, 3).map((r) => r.type)).toEqual(['referral', 'referral', 'referral']);
   });
@@ -187,27 +188,27 @@ describe.each(stacks)('sync on %s', (kind) => {
     const doctor = (await box.query<{ id: string }>(`SELECT id FROM staff WHERE username = 'dokter'`)).rows[0].id;
     await issueReferral(box, { staffId: doctor, role: 'doctor', name: 'dokter', device: 'test' }, settings, demoIds.referral);
     sync = await boxSync(cred);
-    await until(async () => (await stack.db.query(`SELECT 1 FROM entities WHERE type = 'referral' AND entity_id = $1`, [demoIds.referral])).rows.length, 'the referral at the hub');
+    await until('the referral at the hub', async () => (await stack.db.query(`SELECT 1 FROM entities WHERE type = 'referral' AND entity_id = $1`, [demoIds.referral])).rows.length);
 
     proxy.cut();
-    await until(async () => !(await sync!.stats()).connected, 'the box to notice the cut');
+    await until('the box to notice the cut', async () => !(await sync!.stats()).connected);
     const res = await stack.hubFetch(`/admin/referrals/${demoIds.referral}/answer`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'scheduled', scheduledFor: '2030-01-15', note: 'Poli Penyakit Dalam, jam 08.00' }),
     });
     expect(res.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect((await box.query<{ status: string }>(`SELECT status FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].status).toBe('issued');
 
     proxy.restore();
-    await until(async () => (await box.query<{ status: string }>(`SELECT status FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].status === 'scheduled', 'the answer on the box');
-    await until(async () => (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied', 'the box’s acknowledgement');
-    await until(async () => (await stack.db.query<{ version: number; s: string }>(`SELECT version, payload->>'status' AS s FROM entity_state WHERE type = 'referral' AND entity_id = $1`, [demoIds.referral])).rows[0].s === 'scheduled', 'the new version at the hub');
+    await until('the answer on the box', async () => (await box.query<{ status: string }>(`SELECT status FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].status === 'scheduled');
+    await until('the box’s acknowledgement', async () => (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied');
+    await until('the new version at the hub', async () => (await stack.db.query<{ version: number; s: string }>(`SELECT version, payload->>'status' AS s FROM entity_state WHERE type = 'referral' AND entity_id = $1`, [demoIds.referral])).rows[0].s === 'scheduled');
 
     // Sent again (e.g. the ack was lost): acknowledged again, not applied twice.
     const versionBefore = (await box.query<{ version: number }>(`SELECT version FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].version;
     await stack.db.query(`UPDATE downlink SET acked_at = NULL, outcome = NULL WHERE device_id = $1`, [cred.deviceId]);
     await stack.hub.downlink.sendPending(cred.deviceId, true);
-    await until(async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length, 'the second acknowledgement');
+    await until('the second acknowledgement', async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length);
     expect((await box.query<{ version: number }>(`SELECT version FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].version).toBe(versionBefore);
     expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_inbox`)).rows[0].n).toBe(1);
   });
@@ -216,7 +217,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     const cred = await stack.enrol();
     await seedDemo(box, settings);
     sync = await boxSync(cred);
-    await until(async () => (await sync!.stats()).connected, 'the box to connect');
+    await until('the box to connect', async () => (await sync!.stats()).connected);
     const post = (body: unknown) => stack.hubFetch('/admin/formulary', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     const bad = await post({ items: [{ kfaCode: '93001234', name: '', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true }], devices: [cred.deviceId] });
@@ -232,15 +233,15 @@ describe.each(stacks)('sync on %s', (kind) => {
     const ok = await post({ items, devices: [cred.deviceId] });
     expect(ok.status).toBe(201);
     const { version } = await ok.json();
-    await until(async () => (await box.query(`SELECT 1 FROM formulary WHERE kfa_code = '93012001'`)).rows.length, 'the new medicine on the box');
-    await until(async () => (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND kind = 'formulary' AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied', 'the box’s acknowledgement');
+    await until('the new medicine on the box', async () => (await box.query(`SELECT 1 FROM formulary WHERE kfa_code = '93012001'`)).rows.length);
+    await until('the box’s acknowledgement', async () => (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND kind = 'formulary' AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied');
     expect((await box.query<{ name: string }>(`SELECT name FROM formulary WHERE kfa_code = '93001234'`)).rows).toEqual([{ name: 'Paracetamol' }]);
     expect((await box.query<{ value: number }>(`SELECT value FROM sync_state WHERE key = 'formulary_version'`)).rows[0].value).toBe(version);
 
     // Sent again (a lost acknowledgement): acknowledged again, applied once.
     await stack.db.query(`UPDATE downlink SET acked_at = NULL, outcome = NULL WHERE device_id = $1`, [cred.deviceId]);
     await stack.hub.downlink.sendPending(cred.deviceId, true);
-    await until(async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length, 'the second acknowledgement');
+    await until('the second acknowledgement', async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length);
     expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM formulary WHERE kfa_code = '93012001'`)).rows[0].n).toBe(1);
     expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_inbox WHERE kind = 'formulary'`)).rows[0].n).toBe(1);
   });

@@ -17,7 +17,8 @@ import { startHub } from '../central/hub.ts';
 import { generateRecords } from '../central/testing/records.ts';
 import { enrolDevice, revokeDevice } from '../central/fleet/devices.ts';
 import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
-import { quietLog, until } from '../central/testing/stack.ts';
+import { quietLog } from '../central/testing/stack.ts';
+import { until } from './support/wait.ts';
 import { main as cli } from '../provisioning/cli.ts';
 import { DEFAULT_HUB_USERNAME, writeMosquittoAuth } from '../provisioning/mosquitto.ts';
 import { mosquittoPasswordHash, verifyMosquittoPasswordHash } from '../central/fleet/mosquitto-password.ts';
@@ -103,14 +104,14 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
     await boxA.publishAsync(topics.status(b.deviceId), 'forged-status', { qos: 1 });
     await boxA.publishAsync(topics.records(a.deviceId), 'genuine', { qos: 1 });
     // Same connection, in order: once 'genuine' is here, the forged ones would have been too.
-    await until(() => heard.some((m) => m.body === 'genuine'), 'A’s own uplink at the hub', 10_000);
+    await until('A’s own uplink at the hub', () => heard.some((m) => m.body === 'genuine'), 10_000);
     expect(heard.map((m) => m.topic)).toEqual([topics.records(a.deviceId)]);
 
     // MQTT 5: the broker says so (PUBACK 0x87 Not authorized), and still delivers nothing.
     const boxA5 = await connected(a.deviceId, a.secret, 5);
     await expect(boxA5.publishAsync(topics.records(b.deviceId), 'forged-v5', { qos: 1 })).rejects.toThrow();
     await boxA5.publishAsync(topics.records(a.deviceId), 'genuine-v5', { qos: 1 });
-    await until(() => heard.some((m) => m.body === 'genuine-v5'), 'A’s v5 uplink at the hub', 10_000);
+    await until('A’s v5 uplink at the hub', () => heard.some((m) => m.body === 'genuine-v5'), 10_000);
     expect(heard.map((m) => m.body)).toEqual(['genuine', 'genuine-v5']);
     await boxA5.endAsync();
   });
@@ -132,13 +133,13 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
     await hub.publishAsync(topics.down(b.deviceId), 'down-for-b', { qos: 1 });
     await hub.publishAsync(topics.down(a.deviceId), 'down-for-a', { qos: 1 });
     await hub.publishAsync(topics.ack(a.deviceId), 'ack-for-a', { qos: 1 });
-    await until(() => heardB.length >= 2 && heardA.some((m) => m.body === 'ack-for-a'), 'both boxes’ own messages', 10_000);
+    await until('both boxes’ own messages', () => heardB.length >= 2 && heardA.some((m) => m.body === 'ack-for-a'), 10_000);
     expect(heardB.map((m) => m.body).sort()).toEqual(['ack-for-b', 'down-for-b']);
     expect(heardA.map((m) => m.body).sort()).toEqual(['ack-for-a', 'down-for-a']);
     // A box cannot write another's downlink either (or its own: only the hub writes there).
     await boxA.publishAsync(topics.down(b.deviceId), 'forged-down', { qos: 1 });
     await hub.publishAsync(topics.ack(b.deviceId), 'ack-for-b-2', { qos: 1 });
-    await until(() => heardB.some((m) => m.body === 'ack-for-b-2'), 'B’s second ack', 10_000);
+    await until('B’s second ack', () => heardB.some((m) => m.body === 'ack-for-b-2'), 10_000);
     expect(heardB.map((m) => m.body)).not.toContain('forged-down');
   });
 
@@ -170,7 +171,7 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
       const r = generateRecords(1, { seed: 5 })[0];
       const frame = encodeFrame({ v: 1, kind: 'records', batch: 'b1', records: [{ seq: 1, type: r.type, sv: 1, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }] });
       await boxB.publishAsync(topics.records(b.deviceId), frame, { qos: 1 });
-      await until(() => acks.length > 0, 'the hub’s ack to B', 10_000);
+      await until('the hub’s ack to B', () => acks.length > 0, 10_000);
       const ack = decodeFrame('ack', acks[0].raw);
       expect(ack.ok && { batch: ack.message.batch, stored: ack.message.stored }).toEqual({ batch: 'b1', stored: [1] });
       const stored = await db.query<{ device_id: string }>(`SELECT device_id FROM records WHERE type = $1 AND entity_id = $2 AND entity_version = $3`, [r.type, r.entityId, r.entityVersion]);
@@ -201,13 +202,13 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
     const boxA = await connected(a.deviceId, a.secret, 4, { clientId: b.deviceId });
     await boxA.publishAsync(topics.records(a.deviceId), 'from-a', { qos: 1 });
     await Promise.race([boxB.publishAsync(topics.records(b.deviceId), 'from-b', { qos: 1 }), bGone]);
-    await until(() => heard.some((x) => x.body === 'from-a') && heard.some((x) => x.body === 'from-b'), 'both boxes’ uplink at the hub', 10_000);
+    await until('both boxes’ uplink at the hub', () => heard.some((x) => x.body === 'from-a') && heard.some((x) => x.body === 'from-b'), 10_000);
     expect(bClosed).toBe(false);
     expect(boxB.connected && hub1.connected && hub2.connected).toBe(true);
     // And A cannot write as B with B's client id either.
     await boxA.publishAsync(topics.records(b.deviceId), 'a-as-b', { qos: 1 });
     await boxA.publishAsync(topics.records(a.deviceId), 'from-a-2', { qos: 1 });
-    await until(() => heard.some((x) => x.body === 'from-a-2'), 'A’s second uplink', 10_000);
+    await until('A’s second uplink', () => heard.some((x) => x.body === 'from-a-2'), 10_000);
     expect(heard.map((x) => x.body)).not.toContain('a-as-b');
     // The same box connecting again takes its own session over: one box, one session.
     const aClosed = new Promise<void>((r) => boxA.once('close', () => r()));
@@ -233,11 +234,11 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
     expect(files.devices).toEqual([b.deviceId]);
     expect(readFileSync(files.passwordFile, 'utf8')).not.toContain(a.deviceId);
     broker.reload();
-    await until(async () => {
+    await until('Mosquitto to refuse the revoked box', async () => {
       const r = await connect(a.deviceId, a.secret);
       if (r.client) await r.client.endAsync(true);
       return r.error !== null && /Not authorized|Bad username/i.test(r.error);
-    }, 'Mosquitto to refuse the revoked box', 10_000, 200);
+    }, 10_000, 200);
     await (await connected(b.deviceId, b.secret)).endAsync();
     await (await connected(DEFAULT_HUB_USERNAME, hubPassword)).endAsync();
   });

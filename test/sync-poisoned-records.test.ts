@@ -14,7 +14,8 @@ import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { listParked, startSync } from '../appliance/sync/index.ts';
 import { decodeFrame, encodeFrame, encodeJsonFrame, topics, type UplinkAck, type WireRecord } from '../central/contract/index.ts';
 import { generateRecords } from '../central/testing/records.ts';
-import { quietLog, startStack, until, type Stack, type StackKind } from '../central/testing/stack.ts';
+import { quietLog, startStack, type Stack, type StackKind } from '../central/testing/stack.ts';
+import { until } from './support/wait.ts';
 
 const nested = (depth: number): unknown => {
   let v: unknown = 'bottom';
@@ -76,7 +77,7 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
       const records = [valid[0], ...poisoned.slice(0, 4).map(([r]) => r), valid[1], ...poisoned.slice(4).map(([r]) => r), valid[2]];
       const json = JSON.stringify({ v: 1, kind: 'records', batch: 'poisoned', records }).replace('"DEEP"', `${'['.repeat(5000)}1${']'.repeat(5000)}`).replace('"HUGE"', '1e999999');
       await box.publishAsync(topics.records(cred.deviceId), encodeJsonFrame(json), { qos: 1 });
-      const ack = (await until(() => acks.find((a) => a.batch === 'poisoned'), 'the hub’s acknowledgement of the poisoned batch', 15_000))!;
+      const ack = (await until('the hub’s acknowledgement of the poisoned batch', () => acks.find((a) => a.batch === 'poisoned'), 15_000))!;
       expect([...ack.stored].sort((a, b) => a - b)).toEqual(valid.map((r) => r.seq));
       expect(ack.rejected.map((x) => x.seq).sort((a, b) => a - b)).toEqual(poisoned.map(([r]) => r.seq).sort((a, b) => a - b));
       for (const [r, reason] of poisoned) expect(ack.rejected.find((x) => x.seq === r.seq)?.reason, `seq ${r.seq}`).toMatch(reason);
@@ -88,7 +89,7 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
 
       // The uplink keeps flowing.
       await box.publishAsync(topics.records(cred.deviceId), encodeFrame({ v: 1, kind: 'records', batch: 'after', records: [more] }), { qos: 1 });
-      const after = await until(() => acks.find((a) => a.batch === 'after'), 'the next batch’s acknowledgement', 15_000);
+      const after = await until('the next batch’s acknowledgement', () => acks.find((a) => a.batch === 'after'), 15_000);
       expect(after).toMatchObject({ stored: [more.seq], rejected: [] });
     } finally {
       await box.endAsync(true);
@@ -118,7 +119,7 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
         for (const r of [...bad, ...good]) await appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
       });
       sync.kick();
-      await until(async () => (await sync.stats()).pending === 0, 'the outbox to drain', 15_000);
+      await until('the outbox to drain', async () => (await sync.stats()).pending === 0, 15_000);
       const parked = await listParked(box);
       expect(parked.map((p) => p.reason).sort()).toEqual([
         expect.stringMatching(/payload\.complaint contains a NUL/),

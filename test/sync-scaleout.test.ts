@@ -15,7 +15,8 @@ import { postgresHubDb, type HubDb } from '../central/storage/db.ts';
 import { migrateHub } from '../central/storage/migrations.ts';
 import { spawnHub, type HubProcess } from '../central/testing/hub-process.ts';
 import { generateRecords } from '../central/testing/records.ts';
-import { MOSQUITTO_URL, POSTGRES_URL, quietLog, until } from '../central/testing/stack.ts';
+import { MOSQUITTO_URL, POSTGRES_URL, quietLog } from '../central/testing/stack.ts';
+import { until } from './support/wait.ts';
 
 describe('two hub processes on Mosquitto + PostgreSQL ($share)', () => {
   const runId = randomBytes(4).toString('hex');
@@ -50,7 +51,7 @@ describe('two hub processes on Mosquitto + PostgreSQL ($share)', () => {
       config: { mqttUrl: MOSQUITTO_URL, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', syncPollMs: 50, syncBatchMaxRecords: 20, syncMaxInFlight: 4 },
     });
     try {
-      await until(async () => (await sync.stats()).pending === 0, 'the backlog to drain', 60_000);
+      await until('the backlog to drain', async () => (await sync.stats()).pending === 0, 60_000);
     } finally {
       await sync.close();
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceFilters } from '../central/contract/topics.ts';
-import { until } from '../central/testing/stack.ts';
+import { until } from './support/wait.ts';
 import { MqttLink } from '../appliance/sync/link.ts';
 import { freePort, startMosquitto, tempDir, type OwnMosquitto } from './mosquitto-support.ts';
 
@@ -59,7 +59,7 @@ describe('box link over mqtts', () => {
     let up = 0;
     l.on('up', () => up++);
     l.start();
-    await until(() => l.connected, 'the TLS link to come up', 10_000);
+    await until('the TLS link to come up', () => l.connected, 10_000);
     expect(up).toBe(1);
     expect(l.lastError).toBeNull();
     await l.publish(`simpul/v1/x/up/status`, Buffer.from('hello'));
@@ -71,7 +71,7 @@ describe('box link over mqtts', () => {
     let up = 0;
     l.on('up', () => up++);
     l.start();
-    await until(() => l.lastError !== null && l.reconnects >= 2, 'two refused attempts', 10_000);
+    await until('two refused attempts', () => l.lastError !== null && l.reconnects >= 2, 10_000);
     expect(l.lastError).toMatch(/self[- ]signed|unable to (get|verify)|certificate/i);
     expect(l.connected).toBe(false);
     expect(up).toBe(0);
@@ -87,7 +87,7 @@ describe('box link over mqtts', () => {
     });
     links.push(l);
     l.start();
-    await until(() => l.reconnects >= 1, 'a failed plain attempt', 25_000);
+    await until('a failed plain attempt', () => l.reconnects >= 1, 25_000);
     expect(l.connected).toBe(false);
     await l.close();
   });

@@ -33,7 +33,10 @@ export async function getHospital(db: Queryable, code: string): Promise<Hospital
   return rows[0];
 }
 
-/** Adds or updates a hospital (the sync issue refreshes the list from the centre). */
+/**
+ * Adds or updates a hospital. Nothing calls it yet: the demo seeds its list (demo.ts), and no sync
+ * from the hub and no admin page fill a production box's list.
+ */
 export async function upsertHospital(db: Queryable, input: HospitalInput): Promise<Hospital> {
   const h = parseInput(hospitalInput, input);
   const { rows } = await db.query<Hospital>(

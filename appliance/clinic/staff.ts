@@ -1,12 +1,10 @@
-import { createHash, randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from './db.ts';
 import { ClinicError } from './errors.ts';
 import type { Actor } from './audit.ts';
 import { text } from './text.ts';
-
-const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, keylen: number, opts: object) => Promise<Buffer>;
+import { hashPassword, staffCost, verifyPassword } from '../password-hash.ts';
 
 export const roles = ['doctor', 'nurse', 'pharmacist', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -21,29 +19,12 @@ export const staffInput = z
   .strict();
 export type StaffInput = z.infer<typeof staffInput>;
 
-// N=2^15 costs ~50 ms on a Pi 4: slow for guessing, quick enough for a login.
-const params = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, 32, params);
-  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [kind, N, r, p, salt, key] = stored.split('$');
-  if (kind !== 'scrypt') return false;
-  const expected = Buffer.from(key, 'base64');
-  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(N), r: Number(r), p: Number(p), maxmem: params.maxmem });
-  return timingSafeEqual(expected, got);
-}
-
 export async function createStaff(db: Queryable, input: StaffInput): Promise<{ id: string }> {
   const exists = await db.query(`SELECT 1 FROM staff WHERE username = $1`, [input.username]);
   if (exists.rows.length) throw new ClinicError('conflict', 'username taken', { field: 'username' });
   const id = randomUUID();
   await db.query(`INSERT INTO staff (id, username, full_name, role, password_hash) VALUES ($1,$2,$3,$4,$5)`, [
-    id, input.username, input.fullName, input.role, await hashPassword(input.password),
+    id, input.username, input.fullName, input.role, await hashPassword(input.password, staffCost),
   ]);
   return { id };
 }
@@ -78,7 +59,7 @@ export async function login(db: Queryable, username: string, password: string, d
   );
   const s = rows[0];
   if (!s || !s.active) {
-    dummyHash ??= hashPassword('not-a-password');
+    dummyHash ??= hashPassword('not-a-password', staffCost);
     await verifyPassword(password, await dummyHash);
     return null;
   }

@@ -16,22 +16,23 @@ export interface AppDeps {
   queue: Queue;
   settings: ClinicSettings;
   log: Logger;
-  /** Health of the box's storage, for /healthz (filled by main from the storage layer). */
+  /** Health for /healthz: the database answers, the data disk has room (filled by startBox in box.ts). */
   health: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   /** The link to the hub: backlog, last sync, last error (disabled when not enrolled). */
   sync: Sync;
-  /** The consultation relay (absent in in-process tests: no UDP there); adds the signaling routes. */
+  /** The consultation relay (its process, RelayProcess, on a box); adds the signaling routes. Absent in in-process tests (appliance/http/testing.ts). */
   relay?: MediaRelay;
   /** Who besides loopback may read /metrics (from `metricsToken`, `metricsAllowFrom`). */
   metricsAccess?: MetricsAccess;
-  /** Extra Prometheus text appended to /metrics by other parts (the relay). */
+  /** Extra Prometheus text appended to /metrics by the box: its memory and the relay process's figures. */
   metrics?: () => Promise<string>;
-  /** Cookies get `Secure` when served over HTTPS (always on a box; tests may use plain HTTP). */
+  /** Cookies get `Secure` when served over HTTPS: always on a box, unless a test starts it with `plainHttp`. */
   secureCookies: boolean;
   /** Caps on open live-update streams and sockets, per client address and in total. */
   live: LiveConnections;
   /** Caps on numbers taken by phones, per address and per day. */
   phoneTickets: PhoneTickets;
+  /** Demo mode (`mode: "demo"`): demo data and accounts. */
   demo: boolean;
   /** The clock for the HTTP layer's own timers (login throttle); tests inject one. */
   now?: () => Date;

@@ -186,14 +186,3 @@ export class Inbox {
     return this.all.some((m) => m.type === type);
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits for a condition of the peers (polled every 20 ms), failing after `ms` with what it waited for. */
-export async function until(what: string, fn: () => boolean, ms = 8000) {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}

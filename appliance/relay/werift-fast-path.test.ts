@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProtectionProfileAeadAes128Gcm, RtpHeader, RtpPacket, SrtpAuthenticationError, SrtpSession } from 'werift';
 import { contextDecryptRtp, gcmDecryptRtp, gcmEncryptRtp, parseRtpHeader, senderSendRtp, streamFigures, weriftOriginal, type SenderLike, type SrtpContextLike } from './werift-fast-path.ts';
-import { SyntheticPeer, sleep } from './synthetic-peer.ts';
+import { SyntheticPeer } from './synthetic-peer.ts';
+import { sleep } from '../../test/support/wait.ts';
 
 /**
  * The fast path against werift's own methods on the same inputs. Nothing is installed here: each

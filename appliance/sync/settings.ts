@@ -4,8 +4,7 @@
  */
 import { z } from 'zod';
 import { DEVICE_ID } from '../../central/contract/index.ts';
-
-const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
+import { timeWindowSetting } from '../clinic/time-of-day.ts';
 
 export const syncSettingsShape = {
   /** The hub's broker: mqtt://host:1883, or mqtts://host:8883 (then the hub's certificate is verified). */
@@ -22,10 +21,7 @@ export const syncSettingsShape = {
   /** Upload cap in kbit/s (0: none); a 2G link shared with the clinic's other traffic wants ~16. */
   syncBandwidthKbps: z.coerce.number().min(0).default(0),
   /** Bulk records (daily figures) only in this local window, e.g. "22:00-05:00"; empty: any time. */
-  syncNightWindow: z
-    .string()
-    .regex(/^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$/, 'expected "HH:MM-HH:MM", e.g. "22:00-05:00"')
-    .optional(),
+  syncNightWindow: timeWindowSetting.optional(),
   /** How long to wait for the hub's acknowledgement of a batch, counted from the broker's PUBACK, before sending it again. */
   syncAckTimeoutMs: z.coerce.number().int().min(100).default(30_000),
   /** Batches sent before the first is acknowledged: hides the round trip on a long link and overlaps box and hub work. */
@@ -44,5 +40,3 @@ export type SyncSettingsInput = z.input<typeof syncSettingsSchema>;
 
 /** What startSync needs of the box's configuration. */
 export type SyncConfig = SyncSettingsInput & { facility: { code: string }; timeZone: string };
-
-export { hhmm as HHMM };

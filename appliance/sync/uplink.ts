@@ -12,16 +12,10 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db, Queryable } from '../clinic/db.ts';
 import { BULK_PRIORITY, markDelivered, parkRecords } from '../clinic/outbox.ts';
+import { inWindow } from '../clinic/clock.ts';
 import { decodeFrame, encodeRecordBatch, FrameTooLargeError, MAX_RECORD_BYTES, topics } from '../../central/contract/index.ts';
 import type { MqttLink } from './link.ts';
 import type { SyncSettings } from './settings.ts';
-
-export function inWindow(window: string | undefined, now: Date, timeZone: string): boolean {
-  if (!window) return true;
-  const [from, to] = window.split('-');
-  const hm = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now);
-  return from <= to ? hm >= from && hm < to : hm >= from || hm < to;
-}
 
 /** A record waiting in the queue (outbox_pending). */
 interface Queued {

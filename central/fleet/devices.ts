@@ -2,7 +2,8 @@
  * The boxes the hub knows. A box exists here once enrolled (provisioning/), with its secret only
  * as a scrypt hash; a revoked box is refused by the embedded broker and its messages are dropped.
  */
-import { hashSecret, newDeviceId, newSecret, verifySecret } from './credentials.ts';
+import { deviceCost, hashPassword, verifyPassword } from '../../appliance/password-hash.ts';
+import { newDeviceId, newSecret } from './credentials.ts';
 import { mosquittoPasswordHash } from './mosquitto-password.ts';
 import { isDeviceId } from '../contract/index.ts';
 import type { HubQueryable } from '../storage/db.ts';
@@ -25,7 +26,7 @@ export async function enrolDevice(db: HubQueryable, o: { facilityCode: string; n
   const secret = newSecret();
   const { rows } = await db.query(
     `INSERT INTO devices (id, secret_hash, facility_code, name, broker_hash) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [deviceId, await hashSecret(secret), o.facilityCode, o.name ?? '', mosquittoPasswordHash(secret)],
+    [deviceId, await hashPassword(secret, deviceCost), o.facilityCode, o.name ?? '', mosquittoPasswordHash(secret)],
   );
   if (!rows.length) throw new Error(`device ${deviceId} is already enrolled (revoke it and enrol a new id)`);
   return { deviceId, secret };
@@ -41,7 +42,7 @@ export async function authenticateDevice(db: HubQueryable, deviceId: string, sec
   if (!isDeviceId(deviceId)) return false;
   const { rows } = await db.query<{ secret_hash: string; revoked_at: unknown }>(`SELECT secret_hash, revoked_at FROM devices WHERE id = $1`, [deviceId]);
   if (!rows[0] || rows[0].revoked_at) return false;
-  return verifySecret(secret, rows[0].secret_hash);
+  return verifyPassword(secret, rows[0].secret_hash);
 }
 
 export async function activeDevice(db: HubQueryable, deviceId: string): Promise<boolean> {

@@ -79,14 +79,3 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Prom
   } as Stack;
   return stack;
 }
-
-/** Polls until `fn` is truthy or the time is up. */
-export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}

@@ -1,6 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { sleep } from '../../test/support/wait.ts';
 
 // Timings are checked with wide margins: the machine is shared, so only "not faster than the
 // link allows" is tight (the proxy must never release data early); upper bounds are generous.
@@ -43,7 +44,7 @@ describe('tcp proxy', () => {
     const end = performance.now() + withinMs;
     while (received < total) {
       if (performance.now() > end) throw new Error(`the server received ${received}, not ${total}, in ${withinMs} ms`);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
     }
   }
 
@@ -123,13 +124,13 @@ describe('tcp proxy', () => {
     const t0 = performance.now();
     proxy.stall(700);
     s.write(Buffer.alloc(100, 6));
-    while (got < 100) await new Promise((r) => setTimeout(r, 5));
+    while (got < 100) await sleep(5);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(650);
     expect(closed).toBe(false);
     // And the link is back to normal after it.
     s.write(Buffer.alloc(100, 7));
     const t1 = performance.now();
-    while (got < 200) await new Promise((r) => setTimeout(r, 5));
+    while (got < 200) await sleep(5);
     expect(performance.now() - t1).toBeLessThan(500);
   });
 
@@ -144,7 +145,7 @@ describe('tcp proxy', () => {
     // And then the close reaches the server: no connection is left open there.
     const connections = () => new Promise<number>((res, rej) => server.getConnections((err, n) => (err ? rej(err) : res(n))));
     const end = performance.now() + 3000;
-    while ((await connections()) > 0 && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+    while ((await connections()) > 0 && performance.now() < end) await sleep(20);
     expect(await connections()).toBe(0);
   });
 

@@ -61,7 +61,7 @@ function StaffLayout(p: { c: Context<AppEnv>; title: string; scripts: string[]; 
   );
 }
 
-/** Pages under /staff that exist in this box, for the home tiles (clinical pages join as they are built). */
+/** Whether a page under /staff is registered: a home tile never links to a page that is not there. */
 function hasPage(path: string) {
   return routeTable().some((r) => r.kind === 'page' && r.method === 'GET' && r.path === path);
 }
@@ -111,8 +111,6 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
           <div class="tiles" data-testid="staff-tiles">
             {mine.map((x) => <a class="tile" href={x.href} data-testid={`tile-${x.id}`}><b>{x.title}</b><span class="muted">{x.text}</span></a>)}
           </div>
-          {role === 'doctor' && !hasPage('/staff/pemeriksaan') ? <p class="msg info">{t('Halaman pemeriksaan sedang disiapkan.', 'The examination page is being prepared.')}</p> : null}
-          {role === 'pharmacist' && !hasPage('/staff/farmasi') ? <p class="msg info">{t('Halaman farmasi sedang disiapkan.', 'The pharmacy page is being prepared.')}</p> : null}
         </main>
       </StaffLayout>
     ));
