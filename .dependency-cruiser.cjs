@@ -60,13 +60,14 @@ module.exports = {
     {
       name: 'domain-stays-pure',
       comment:
-        'The clinic domain imports only itself, the wire contract, zod and Node built-ins: never the HTTP layer, ' +
-        'sync, relay, storage, MQTT, Hono or a database driver. Its tests may use test fixtures.',
+        'The clinic domain imports only itself, the wire contract, zod, Node built-ins and the password hash (pure ' +
+        'node:crypto, shared with the hub): never the HTTP layer, sync, relay, storage, MQTT, Hono or a database ' +
+        'driver. Its tests may use test fixtures.',
       severity: 'error',
       from: { path: '^appliance/clinic/', pathNot: TESTS },
       to: {
         path: [
-          '^appliance/(?!clinic/)',
+          '^appliance/(?!clinic/|password-hash\\.ts$)',
           '^node_modules/(hono|@hono|mqtt|aedes|pg|pg-[^/]+|@electric-sql|ws|werift|pino)/',
         ],
       },
