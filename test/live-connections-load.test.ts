@@ -15,7 +15,7 @@ import { until } from './support/wait.ts';
  * from many (client sockets bound to 127.0.0.2…127.0.0.x, which Linux routes to loopback as
  * different source addresses) up to the caps and beyond. The excess gets 429 (its address is
  * full) or 503 (the box is full) in the one error shape with a Retry-After; the box stays up and
- * a logged-in nurse keeps getting answers. No timing is asserted here (bench/queue.ts measures it).
+ * a logged-in nurse keeps getting answers. No timing is asserted here (test/bench/queue.ts measures it).
  */
 
 const perAddress = 8;

@@ -167,7 +167,7 @@ export class Queue {
     // average service time only depends on done tickets). recompute() copies and sorts the whole
     // day, which made each take O(n log n) in the day's tickets: thousands under the benchmark.
     // With the one-statement insert below and no re-read in the route: take a number at 200
-    // connections 618–628 → 795–1089 req/s (bench/queue.ts, 5 s runs, noisy 2-core machine).
+    // connections 618–628 → 795–1089 req/s (test/bench/queue.ts, 5 s runs, noisy 2-core machine).
     const last = pd.waiting.length ? pd.tickets.get(pd.waiting[pd.waiting.length - 1]) : undefined;
     if (isNew && t.status === 'waiting' && (!last || last.number < t.number)) pd.waiting.push(t.id);
     else this.recompute(pd);

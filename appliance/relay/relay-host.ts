@@ -30,7 +30,7 @@ export interface RelayProcessOptions {
 
 /**
  * V8 flags of the relay process: a 1 MB young generation keeps the packets' short-lived garbage
- * small (RSS at 10 calls: bench/relay.ts); the old-space cap is far above what 30 calls use (~50
+ * small (RSS at 10 calls: test/bench/relay.ts); the old-space cap is far above what 30 calls use (~50
  * MB) and only stops a leak from taking the box's memory: the process then dies and starts again.
  */
 export const RELAY_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=128'];

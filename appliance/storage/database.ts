@@ -11,7 +11,7 @@
  * reaches the disk, so a power cut can lose acknowledged writes or corrupt the database.
  * Never use it on a clinic's box.
  *
- * Footprint (measured, see bench/storage.ts): shared_buffers=16MB, a small max_connections and
+ * Footprint (measured, see test/bench/storage.ts): shared_buffers=16MB, a small max_connections and
  * capped WAL size; see `tunedStartParams` for each value and why.
  *
  * First boot: if a template archive (a data dir made at build time by `template-cli.ts`) is present,
@@ -122,8 +122,8 @@ export function storageInfo(db: PGlite): StorageInfo | undefined {
 setPgdataResolver((db) => infos.get(db)?.pgdata);
 
 /**
- * Postgres settings for the box, each chosen by measurement (bench/storage.ts) or by reasoning:
- *  - shared_buffers=16MB: bench/storage.ts, a year of data (59 MB), 20 clients: RSS idle / under
+ * Postgres settings for the box, each chosen by measurement (test/bench/storage.ts) or by reasoning:
+ *  - shared_buffers=16MB: test/bench/storage.ts, a year of data (59 MB), 20 clients: RSS idle / under
  *    load ≈ 350 / 400 MB at PGlite's 128MB default, ≈ 260 / 300 MB at 32MB, ≈ 220 / 250–290 MB at
  *    16MB, no better at 8MB; the hot set fits and the OS page cache backs the rest. With node's
  *    `--max-semi-space-size=2 --max-old-space-size=160` the box stays ≈ 180 idle / ≤ 250 MB peak.

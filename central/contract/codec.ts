@@ -1,5 +1,5 @@
 /**
- * Frames on the wire. Chosen by measurement (bench/sync.ts, 10,000 generated records, bytes per
+ * Frames on the wire. Chosen by measurement (test/bench/sync.ts, 10,000 generated records, bytes per
  * record): JSON 814 B; MessagePack 687; CBOR 691; batched 200 with deflate: JSON 167, MessagePack
  * 169, CBOR 171; brotli q5 157 but no faster; a single record: JSON+deflate 488 B, with a preset
  * dictionary 272. Binary encodings win nothing once compressed and cost a dependency, so a frame

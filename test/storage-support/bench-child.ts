@@ -1,5 +1,5 @@
 /**
- * One measurement of bench/storage.ts, in a fresh process (so RSS and peak RSS are its own).
+ * One measurement of test/bench/storage.ts, in a fresh process (so RSS and peak RSS are its own).
  * Prints one JSON line on stdout.
  *
  *   bench-child.ts first-boot <dataDir> <templateFile|initdb>

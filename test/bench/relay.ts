@@ -7,21 +7,21 @@
  * latency through the relay p50/p99 (peer → relay → peer, both peers' stacks included; the
  * direct peer → peer figure at 1 call is the baseline it adds to), relay RSS.
  *
- *   npx tsx bench/relay.ts            (or `npm run bench -- relay`)
+ *   npx tsx test/bench/relay.ts            (or `npm run bench -- relay`)
  *   RELAY_BENCH_LEVELS=1,5,10,20 RELAY_BENCH_SECONDS=5 RELAY_BENCH_JANUS=0 (relay only)
  *
- * Then the same loads through Janus (the issue's anchor, videoroom plugin; see bench/janus.ts),
+ * Then the same loads through Janus (the issue's anchor, videoroom plugin; see test/bench/janus.ts),
  * printed right after, with relay CPU per Mbit/s ÷ Janus CPU per Mbit/s at each load.
  */
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { SyntheticPeer, Inbox } from '../appliance/relay/synthetic-peer.ts';
-import type { Party } from '../appliance/relay/protocol.ts';
-import { RELAY_NODE_FLAGS as BOX_RELAY_FLAGS, RelayProcess } from '../appliance/relay/relay-host.ts';
-import type { RelaySession } from '../appliance/relay/relay.ts';
+import { SyntheticPeer, Inbox } from '../../appliance/relay/synthetic-peer.ts';
+import type { Party } from '../../appliance/relay/protocol.ts';
+import { RELAY_NODE_FLAGS as BOX_RELAY_FLAGS, RelayProcess } from '../../appliance/relay/relay-host.ts';
+import type { RelaySession } from '../../appliance/relay/relay.ts';
 import { printTable } from './table.ts';
 import { printJanusComparison, runJanusBench } from './janus.ts';
-import { sleep } from '../test/support/wait.ts';
+import { sleep } from '../support/wait.ts';
 
 /** V8 flags of the relay process: the box's own unless RELAY_BENCH_NODE_FLAGS says otherwise. */
 const RELAY_NODE_FLAGS = process.env.RELAY_BENCH_NODE_FLAGS !== undefined ? process.env.RELAY_BENCH_NODE_FLAGS.split(' ').filter(Boolean) : BOX_RELAY_FLAGS;

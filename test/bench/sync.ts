@@ -1,16 +1,16 @@
 /**
- * Sync benchmarks: `npx tsx bench/sync.ts [encoding|drain|pouchdb]` (drain runs pouchdb beside it).
+ * Sync benchmarks: `npx tsx test/bench/sync.ts [encoding|drain|pouchdb]` (drain runs pouchdb beside it).
  * 1. Encoding: bytes per record of each candidate on 10,000 generated records (fixed seed), by batch size.
  * 2. Drain: see runDrainBench.
- * 3. PouchDB: the same records replicated the CHT way, beside our loopback drains (bench/sync-pouchdb.ts).
+ * 3. PouchDB: the same records replicated the CHT way, beside our loopback drains (test/bench/sync-pouchdb.ts).
  */
 import { deflateRawSync, brotliCompressSync, constants } from 'node:zlib';
 import { encode as msgpack } from '@msgpack/msgpack';
 import { encode as cbor } from 'cborg';
-import { dictionaryV1 } from '../central/contract/dictionary-v1.ts';
-import { generateRecords } from '../central/testing/records.ts';
-import { startStack, type Stack, type StackKind } from '../central/testing/stack.ts';
-import { startTcpProxy, type LinkShape } from '../central/testing/tcp-proxy.ts';
+import { dictionaryV1 } from '../../central/contract/dictionary-v1.ts';
+import { generateRecords } from '../../central/testing/records.ts';
+import { startStack, type Stack, type StackKind } from '../../central/testing/stack.ts';
+import { startTcpProxy, type LinkShape } from '../../central/testing/tcp-proxy.ts';
 import { drainInChildBox } from './sync-box.ts';
 import { runPouchDbComparison, type DrainResult } from './sync-pouchdb.ts';
 import { printTable } from './table.ts';
@@ -79,7 +79,7 @@ async function drainInto(stack: Stack, device: string, n: number, settings: Reco
 
 /**
  * The faster of `runs` drains into one hub stack, each from a new box: as for PouchDB
- * (bench/sync-pouchdb.ts), whose server also serves both of its runs. A hub runs for months; its
+ * (test/bench/sync-pouchdb.ts), whose server also serves both of its runs. A hub runs for months; its
  * first batch after a cold start pays for connections and compilation once.
  */
 async function fasterDrain(kind: StackKind, runs: number, n: number, settings: Record<string, number>, shape?: LinkShape) {

@@ -14,8 +14,8 @@ import { fork } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { generateRecords } from '../central/testing/records.ts';
-import { startTcpProxy } from '../central/testing/tcp-proxy.ts';
+import { generateRecords } from '../../central/testing/records.ts';
+import { startTcpProxy } from '../../central/testing/tcp-proxy.ts';
 import { printTable } from './table.ts';
 
 // PouchDB's packages are CommonJS without types; only these few calls are used.
@@ -135,7 +135,7 @@ async function clientProcess() {
   process.disconnect();
 }
 
-/** One of our drains, as bench/sync.ts measured it. */
+/** One of our drains, as test/bench/sync.ts measured it. */
 export interface DrainResult {
   name: string;
   records: number;

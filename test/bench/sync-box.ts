@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { appendOutbox, type OutboxType } from '../appliance/clinic/outbox.ts';
-import { openDatabase } from '../appliance/storage/database.ts';
-import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
-import { startSync, type SyncConfig } from '../appliance/sync/index.ts';
-import { generateRecords } from '../central/testing/records.ts';
+import { appendOutbox, type OutboxType } from '../../appliance/clinic/outbox.ts';
+import { openDatabase } from '../../appliance/storage/database.ts';
+import { GroupCommitDb } from '../../appliance/storage/group-commit.ts';
+import { startSync, type SyncConfig } from '../../appliance/sync/index.ts';
+import { generateRecords } from '../../central/testing/records.ts';
 
 export interface DrainJob {
   records: number;

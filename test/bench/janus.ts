@@ -21,7 +21,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JanusSession, VideoroomParticipant } from './janus-client.ts';
 import { printTable } from './table.ts';
-import { sleep } from '../test/support/wait.ts';
+import { sleep } from '../support/wait.ts';
 
 const JANUS_BIN = '/usr/bin/janus';
 const JANUS_LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -131,7 +131,7 @@ export async function runJanusBench(opts: { levels: number[]; seconds: number })
     janus = spawn('ip', ['netns', 'exec', netns, JANUS_BIN, '-C', join(dir, 'janus.jcfg'), '-F', dir, '-o'], { stdio: ['ignore', log, log] });
     closeSync(log);
     const janusExited = new Promise<void>((resolve) => janus!.once('exit', () => resolve()));
-    const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
     child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), '--janus-child', JSON.stringify({ levels: opts.levels, seconds: opts.seconds, janusPid: janus.pid })],
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const outcome = await new Promise<string | null>((resolve) => {

@@ -1,5 +1,5 @@
 /**
- * Hub ingest into PostgreSQL: `npx tsx bench/ingest.ts` (PostgreSQL at SIMPUL_BENCH_DATABASE_URL,
+ * Hub ingest into PostgreSQL: `npx tsx test/bench/ingest.ts` (PostgreSQL at SIMPUL_BENCH_DATABASE_URL,
  * default postgres://postgres@127.0.0.1:5432/test, in a schema of its own, dropped afterwards).
  *
  * The same generated records (fixed seeds, one set per box) go in three ways, side by side:
@@ -15,12 +15,12 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { decodeFrame, encodeFrame, type WireRecord } from '../central/contract/index.ts';
-import { enrolDevice } from '../central/fleet/devices.ts';
-import { storeBatch } from '../central/ingest/store.ts';
-import { postgresHubDb } from '../central/storage/db.ts';
-import { migrateHub } from '../central/storage/migrations.ts';
-import { generateRecords } from '../central/testing/records.ts';
+import { decodeFrame, encodeFrame, type WireRecord } from '../../central/contract/index.ts';
+import { enrolDevice } from '../../central/fleet/devices.ts';
+import { storeBatch } from '../../central/ingest/store.ts';
+import { postgresHubDb } from '../../central/storage/db.ts';
+import { migrateHub } from '../../central/storage/migrations.ts';
+import { generateRecords } from '../../central/testing/records.ts';
 import { printTable } from './table.ts';
 
 const URL_ = process.env.SIMPUL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import pino from 'pino';
-import { configSchema } from '../appliance/config.ts';
-import { startBox } from '../appliance/box.ts';
-import { serveHttp } from '../appliance/http/server.ts';
+import { configSchema } from '../../appliance/config.ts';
+import { startBox } from '../../appliance/box.ts';
+import { serveHttp } from '../../appliance/http/server.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'simpul-bench-queue-'));
 // The bench takes tens of thousands of numbers a run, far past a day's cap on phone numbers

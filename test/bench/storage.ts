@@ -4,7 +4,7 @@
  * shared_buffers, restart to serving, first boot (template vs initdb), backup and restore.
  * Each measurement runs in its own process (test/storage-support/bench-child.ts).
  *
- *   npx tsx bench/storage.ts            (or runStorageBench() from bench/run.ts)
+ *   npx tsx test/bench/storage.ts            (or runStorageBench() from test/bench/run.ts)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { printTable } from './table.ts';
-import { REPO_ROOT, tsxArgs, ensureTestTemplate } from '../test/storage-support/template-cache.ts';
+import { REPO_ROOT, tsxArgs, ensureTestTemplate } from '../storage-support/template-cache.ts';
 
 /** V8 heap limits that cut the box's RSS (measured here); pass them to the box's node. */
 export const LEAN_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=160'];

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { get, type ClientRequest } from 'node:http';
 import autocannon from 'autocannon';
 import { printTable } from './table.ts';
-import { demoStaff } from '../appliance/clinic/demo.ts';
+import { demoStaff } from '../../appliance/clinic/demo.ts';
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 

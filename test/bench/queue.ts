@@ -22,7 +22,7 @@ function run(name: string, url: string, connections: number, opts: Partial<autoc
 }
 
 export async function runQueueBench(): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/queue-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/queue-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     // The server's logs share stdout: wait for its one line of ports and tokens.
     const rl = createInterface({ input: child.stdout! });

@@ -5,7 +5,7 @@
  * SyntheticPeer does (the send time is in the payload, and Janus forwards payloads untouched).
  */
 import { RTCPeerConnection, RTCRtpCodecParameters, useNACK, useOPUS, usePLI, useREMB } from 'werift';
-import { gathered, SyntheticPeer } from '../appliance/relay/synthetic-peer.ts';
+import { gathered, SyntheticPeer } from '../../appliance/relay/synthetic-peer.ts';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const NO_SUCH_FEED = 428; // JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
