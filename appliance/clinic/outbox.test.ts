@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommitDb } from '../storage/group-commit.ts';
 import { openMemoryDatabase } from '../storage/database.ts';
-import { appendOutbox, type OutboxType } from './outbox.ts';
+import { appendOutbox, onContractBreach, type ContractBreach, type OutboxType } from './outbox.ts';
 
 describe('the outbox holds the wire contract', () => {
   let db: GroupCommitDb;
@@ -29,5 +29,20 @@ describe('the outbox holds the wire contract', () => {
     const mismatched = { type: 'consent' as OutboxType, entityId: randomUUID(), entityVersion: 1, payload: { id, version: 1 } as never };
     await expect(db.transaction((tx) => appendOutbox(tx, mismatched))).rejects.toThrow(/is not the record's entity/);
     expect(await count()).toBe(before);
+  });
+
+  it('in production keeps the record and reports the breach, without a payload value', async () => {
+    const before = await count();
+    const breaches: ContractBreach[] = [];
+    onContractBreach((b) => breaches.push(b));
+    try {
+      const entityId = randomUUID();
+      await db.transaction((tx) => appendOutbox(tx, { type: 'referral', entityId, entityVersion: 1, payload: { id: entityId, version: 1, status: 'x'.repeat(21), note: 'Budi batuk' } }));
+      expect(breaches).toEqual([{ type: 'referral', entityId, reason: expect.stringMatching(/referral payload invalid at status/) }]);
+      expect(JSON.stringify(breaches)).not.toMatch(/Budi|xxxx/);
+    } finally {
+      onContractBreach('throw');
+    }
+    expect(await count()).toBe(before + 1);
   });
 });
