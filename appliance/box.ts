@@ -9,6 +9,7 @@ import type { ClinicSettings } from './clinic/settings.ts';
 import { demoStaff, seedDemo, seedDemoTicket } from './clinic/demo.ts';
 import { countAdmins } from './clinic/staff.ts';
 import { expireReferrals } from './clinic/referrals.ts';
+import { onContractBreach } from './clinic/outbox.ts';
 import { startSync, type Sync } from './sync/index.ts';
 import { createApp } from './http/app.ts';
 import { LiveConnections } from './http/live-connections.ts';
@@ -40,10 +41,14 @@ export function settingsOf(config: Config): ClinicSettings {
 /**
  * Starts the box: storage → domain → HTTP. Shutdown runs in reverse. `plainHttp` serves the app
  * without TLS (benchmarks and in-process tests only; a box always serves HTTPS). `now` is the
- * queue's clock (tests move it past a ticket link's expiry).
+ * queue's clock (tests move it past a ticket link's expiry). `keepContractBreaches` (main.ts, the
+ * box in production): a record that breaks the wire contract is kept and logged rather than
+ * refusing the clinical write (clinic/outbox.ts onContractBreach); tests leave it off so it fails.
  */
-export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean; now?: () => Date } = {}): Promise<Box> {
+export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean } = {}): Promise<Box> {
   const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
+  // The breach names the type, entity id and the failing path, never a payload value.
+  if (opts.keepContractBreaches) onContractBreach((breach) => log.error({ breach }, 'outbox record breaks the wire contract: kept, the hub will park it'));
   const opened = await openDatabase({ dataDir: config.dataDir });
   const db = new GroupCommitDb(opened);
   const settings = settingsOf(config);

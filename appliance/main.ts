@@ -29,7 +29,7 @@ try {
 
 let box;
 try {
-  box = await startBox(config);
+  box = await startBox(config, { keepContractBreaches: true });
 } catch (e) {
   if (e instanceof DataDirLockedError) {
     console.error(`${e.message}. Is the box already running (systemctl status simpul)?`);

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import pino from 'pino';
-import { appendOutbox, type OutboxType } from '../appliance/clinic/outbox.ts';
+import { appendOutbox, type OutboxEntry } from '../appliance/clinic/outbox.ts';
 import { seedDemo } from '../appliance/clinic/demo.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { createReferral } from '../appliance/clinic/referrals.ts';
@@ -66,7 +66,7 @@ async function writeOnce() {
       const { rows } = await tx.query<{ generated: number }>(`SELECT generated FROM chaos_progress WHERE id = 1 FOR UPDATE`);
       const from = rows[0].generated;
       const batch = records.slice(from, from + 1 + (tick % 3));
-      for (const r of batch) await appendOutbox(tx, { type: r.type as OutboxType, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
+      for (const r of batch) await appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry);
       await tx.query(`UPDATE chaos_progress SET generated = $1 WHERE id = 1`, [from + batch.length]);
       return batch.map((r) => `${r.type}|${r.entityId}|${r.entityVersion}`);
     });

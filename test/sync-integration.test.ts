@@ -4,7 +4,7 @@
  * with a user-space TCP proxy between box and broker.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { appendOutbox, type OutboxType } from '../appliance/clinic/outbox.ts';
+import { appendOutbox, onContractBreach, type OutboxEntry } from '../appliance/clinic/outbox.ts';
 import { openMemoryDatabase } from '../appliance/storage/database.ts';
 import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { seedDemo } from '../appliance/clinic/demo.ts';
@@ -29,7 +29,7 @@ async function writeRecords(db: GroupCommitDb, n: number, seed: number, perTx = 
   const recs = generateRecords(n, { seed });
   for (let i = 0; i < recs.length; i += perTx) {
     await db.transaction(async (tx) => {
-      for (const r of recs.slice(i, i + perTx)) await appendOutbox(tx, { type: r.type as OutboxType, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
+      for (const r of recs.slice(i, i + perTx)) await appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry);
     });
   }
   return recs;
@@ -133,7 +133,13 @@ describe.each(stacks)('sync on %s', (kind) => {
 
   it('an invalid record is parked with the reason and does not block the records behind it', async () => {
     const cred = await stack.enrol();
-    await box.transaction(async (tx) => appendOutbox(tx, { type: 'referral', entityId: 'not-a-referral', entityVersion: 1, payload: { hello: 'world' } }));
+    // As the box in production writes it: kept despite the contract (the test default refuses it).
+    onContractBreach(() => {});
+    try {
+      await box.transaction(async (tx) => appendOutbox(tx, { type: 'referral', entityId: 'not-a-referral', entityVersion: 1, payload: { hello: 'world' } } as unknown as OutboxEntry));
+    } finally {
+      onContractBreach('throw');
+    }
     await writeRecords(box, 30, 13);
     sync = await boxSync(cred, { syncBatchMaxRecords: 10 });
     await until('the valid records to arrive', async () => (await sync!.stats()).pending === 0);
@@ -173,7 +179,7 @@ describe.each(stacks)('sync on %s', (kind) => {
     });
     const recs = generateRecords(200, { seed: 14 }).filter((r) => r.type === 'referral').slice(0, 3);
     await box.transaction(async (tx) => {
-      for (const r of recs) await appendOutbox(tx, { type: 'referral', entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
+      for (const r of recs) await appendOutbox(tx, { type: 'referral', entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry);
     });
     // One batch at a time: with several in flight the hub may commit them in any order.
     sync = await boxSync(cred, { syncBatchMaxRecords: 5, syncMaxInFlight: 1 });

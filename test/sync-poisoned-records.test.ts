@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendOutbox } from '../appliance/clinic/outbox.ts';
+import { appendOutbox, onContractBreach, type OutboxEntry } from '../appliance/clinic/outbox.ts';
 import { openMemoryDatabase } from '../appliance/storage/database.ts';
 import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { listParked, startSync } from '../appliance/sync/index.ts';
@@ -115,9 +115,17 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
         { ...summaries[1], payload: { ...summaries[1].payload, deep: nested(200) } },
       ];
       const good = gen.filter((r) => !bad.some((b) => b.entityId === r.entityId));
-      await box.transaction(async (tx) => {
-        for (const r of [...bad, ...good]) await appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
-      });
+      // As the box in production writes them: kept despite the contract, reported (the test default refuses them).
+      const breaches: string[] = [];
+      onContractBreach((b) => breaches.push(b.entityId));
+      try {
+        await box.transaction(async (tx) => {
+          for (const r of [...bad, ...good]) await appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry);
+        });
+      } finally {
+        onContractBreach('throw');
+      }
+      expect(breaches).toEqual(bad.map((b) => b.entityId));
       sync.kick();
       await until('the outbox to drain', async () => (await sync.stats()).pending === 0, 15_000);
       const parked = await listParked(box);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendOutbox, type OutboxType } from '../appliance/clinic/outbox.ts';
+import { appendOutbox, type OutboxEntry } from '../appliance/clinic/outbox.ts';
 import { openMemoryDatabase } from '../appliance/storage/database.ts';
 import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { startSync } from '../appliance/sync/index.ts';
@@ -44,7 +44,7 @@ describe('two hub processes on Mosquitto + PostgreSQL ($share)', () => {
     const box = new GroupCommitDb(await openMemoryDatabase());
     const recs = generateRecords(1000, { seed: 21 });
     await box.transaction(async (tx) => {
-      for (const r of recs) await appendOutbox(tx, { type: r.type as OutboxType, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
+      for (const r of recs) await appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry);
     });
     const sync = await startSync({
       db: box, log: quietLog(),

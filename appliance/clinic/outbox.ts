@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkRecord, currentSchemaVersions, type RecordPayload, type RecordType } from '../../central/contract/records.ts';
 import type { Db, Queryable } from './db.ts';
 
 /**
@@ -13,29 +14,68 @@ import type { Db, Queryable } from './db.ts';
  */
 export const outboxTypes = {
   // priority: lower goes first. Bulk (BULK_PRIORITY) also waits for the night window.
-  referral: { schemaVersion: 1, priority: 0 },
-  prescription: { schemaVersion: 1, priority: 0 },
-  encounter_summary: { schemaVersion: 1, priority: 1 },
-  consent: { schemaVersion: 1, priority: 1 },
-  queue_daily_figures: { schemaVersion: 1, priority: 2 },
-} as const;
-export type OutboxType = keyof typeof outboxTypes;
+  referral: { priority: 0 },
+  prescription: { priority: 0 },
+  encounter_summary: { priority: 1 },
+  consent: { priority: 1 },
+  queue_daily_figures: { priority: 2 },
+} as const satisfies { [T in RecordType]: { priority: number } };
+/** The contract's record types: the box queues exactly those the hub knows. */
+export type OutboxType = RecordType;
 export const BULK_PRIORITY = 2;
 const priorities = JSON.stringify(Object.fromEntries(Object.entries(outboxTypes).map(([t, v]) => [t, v.priority])));
 
 /** One key per entity, as `outbox_pending.entity` holds it. */
 const entityKey = (type: string, entityId: string) => `${type}|${entityId}`;
 
-export async function appendOutbox(
-  tx: Queryable,
-  entry: { type: OutboxType; entityId: string; entityVersion: number; payload: unknown },
-): Promise<void> {
+/** One record to queue: each type takes the payload the contract declares for it. */
+export type OutboxEntry = {
+  [T in OutboxType]: { type: T; entityId: string; entityVersion: number; payload: RecordPayload<T> };
+}[OutboxType];
+
+/** A record whose payload the hub would refuse; no payload values in it (it may be logged). */
+export interface ContractBreach {
+  type: string;
+  entityId: string;
+  reason: string;
+}
+
+/**
+ * What appendOutbox does with a record that breaks the wire contract. 'throw' (the default, and
+ * what every test runs with): the write fails, so a payload the hub would park fails the test of
+ * the write path that built it. The box in production (main.ts) keeps the record instead and
+ * reports the breach: throwing there would refuse the clinical write itself (the nurse's or
+ * doctor's record not saved), while a kept record goes to the hub, which parks it with the same
+ * reason on the box's admin page until a person releases it. Nothing of the clinic is lost.
+ */
+export type ContractBreachPolicy = 'throw' | ((breach: ContractBreach) => void);
+let breachPolicy: ContractBreachPolicy = 'throw';
+export function onContractBreach(policy: ContractBreachPolicy): void {
+  breachPolicy = policy;
+}
+
+export class ContractBreachError extends Error {
+  constructor(readonly breach: ContractBreach) {
+    super(`outbox record ${breach.type} ${breach.entityId} breaks the wire contract: ${breach.reason}`);
+    this.name = 'ContractBreachError';
+  }
+}
+
+export async function appendOutbox(tx: Queryable, entry: OutboxEntry): Promise<void> {
   const t = outboxTypes[entry.type];
+  const schemaVersion = currentSchemaVersions[entry.type];
+  // The hub's own check, as the record will travel (its seq is not known yet: any will do).
+  const reason = checkRecord({ seq: 1, type: entry.type, sv: schemaVersion, entity: entry.entityId, ev: entry.entityVersion, at: new Date().toISOString(), payload: entry.payload });
+  if (reason) {
+    const breach = { type: entry.type, entityId: entry.entityId, reason };
+    if (breachPolicy === 'throw') throw new ContractBreachError(breach);
+    breachPolicy(breach);
+  }
   const payload = JSON.stringify(entry.payload);
   await tx.query(
     `WITH o AS (INSERT INTO outbox (id, type, schema_version, entity_id, entity_version, payload) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq)
      INSERT INTO outbox_pending (seq, priority, entity, bytes) SELECT seq, $7, $8, $9 FROM o`,
-    [randomUUID(), entry.type, t.schemaVersion, entry.entityId, entry.entityVersion, payload, t.priority, entityKey(entry.type, entry.entityId), Buffer.byteLength(payload)],
+    [randomUUID(), entry.type, schemaVersion, entry.entityId, entry.entityVersion, payload, t.priority, entityKey(entry.type, entry.entityId), Buffer.byteLength(payload)],
   );
 }
 

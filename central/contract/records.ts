@@ -9,15 +9,29 @@ import { MAX_RECORD_BYTES } from './limits.ts';
 import { wireRecord, type ReceivedRecord, type WireRecord } from './messages.ts';
 import { findUnstorable } from './storable.ts';
 
-const versioned = (idKey = 'id') => z.looseObject({ [idKey]: z.uuid(), version: z.number().int().min(1) });
 
-export const recordPayloads: Record<string, Record<number, z.ZodType>> = {
+export const recordPayloads = {
   referral: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1), status: z.string().min(1).max(20) }) },
   prescription: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1), status: z.string().min(1).max(20), items: z.array(z.unknown()) }) },
   encounter_summary: { 1: z.looseObject({ id: z.uuid(), patient: z.looseObject({}), diagnoses: z.array(z.looseObject({ code: z.string().max(10) })) }) },
-  consent: { 1: versioned() },
+  consent: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1) }) },
   queue_daily_figures: { 1: z.looseObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), poli: z.string().min(1).max(20), taken: z.number().int().min(0) }) },
-};
+} as const satisfies Record<string, Record<number, z.ZodType>>;
+
+/** The record types the contract knows. */
+export type RecordType = keyof typeof recordPayloads;
+
+/** The schema version a box writes today, per type (the hub may know older ones too). */
+export const currentSchemaVersions = {
+  referral: 1,
+  prescription: 1,
+  encounter_summary: 1,
+  consent: 1,
+  queue_daily_figures: 1,
+} as const satisfies { [T in RecordType]: keyof (typeof recordPayloads)[T] };
+
+/** What a box may write as the payload of a record of this type, at today's schema version. */
+export type RecordPayload<T extends RecordType> = z.input<(typeof recordPayloads)[T][(typeof currentSchemaVersions)[T]]>;
 
 /** Null when the record is acceptable (then it is a WireRecord), else the reason. */
 export function checkRecord(received: ReceivedRecord | WireRecord): string | null {
@@ -30,7 +44,7 @@ export function checkRecord(received: ReceivedRecord | WireRecord): string | nul
   // Before anything serialises or walks the payload whole: depth first.
   const unstorable = findUnstorable(r.payload);
   if (unstorable) return unstorable;
-  const byVersion = recordPayloads[r.type];
+  const byVersion = (recordPayloads as Record<string, Record<number, z.ZodType>>)[r.type];
   if (!byVersion) return `unknown record type ${r.type}`;
   const schema = byVersion[r.sv];
   if (!schema) return `${r.type} schema version ${r.sv} not supported (hub knows ${Object.keys(byVersion).join(', ')})`;

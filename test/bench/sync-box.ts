@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { appendOutbox, type OutboxType } from '../../appliance/clinic/outbox.ts';
+import { appendOutbox, type OutboxEntry } from '../../appliance/clinic/outbox.ts';
 import { openDatabase } from '../../appliance/storage/database.ts';
 import { GroupCommitDb } from '../../appliance/storage/group-commit.ts';
 import { startSync, type SyncConfig } from '../../appliance/sync/index.ts';
@@ -54,7 +54,7 @@ async function boxProcess() {
     const recs = generateRecords(job.records, { seed: job.seed });
     for (let i = 0; i < recs.length; i += 500) {
       await db.transaction(async (tx) => {
-        for (const r of recs.slice(i, i + 500)) await appendOutbox(tx, { type: r.type as OutboxType, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload });
+        for (const r of recs.slice(i, i + 500)) await appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry);
       });
     }
     await db.query(
