@@ -49,7 +49,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
   // The breach names the type, entity id and the failing path, never a payload value.
   if (opts.keepContractBreaches) onContractBreach((breach) => log.error({ breach }, 'outbox record breaks the wire contract: kept, the hub will park it'));
-  const opened = await openDatabase({ dataDir: config.dataDir });
+  const opened = await openDatabase({ dataDir: config.dataDir, log: (line) => log.info(line) });
   const db = new GroupCommitDb(opened);
   const settings = settingsOf(config);
   const demo = config.mode === 'demo';

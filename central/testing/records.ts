@@ -5,10 +5,11 @@
  * The payload shapes are those the clinic domain writes (appliance/clinic/*.ts → appendOutbox).
  */
 import { readFileSync } from 'node:fs';
+import type { RecordType } from '../contract/records.ts';
 
 export interface GeneratedRecord {
   id: string;
-  type: 'referral' | 'prescription' | 'encounter_summary' | 'consent' | 'queue_daily_figures';
+  type: RecordType;
   schemaVersion: number;
   entityId: string;
   entityVersion: number;
