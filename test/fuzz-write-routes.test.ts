@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { testBox, type TestBox } from '../appliance/http/testing.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import type { Role } from '../appliance/clinic/staff.ts';
+import { examplePathAndQuery } from './support/openapi-example.ts';
 
 /**
  * Property: every write route with a JSON body, fed malformed, oversized or wrongly typed bodies,
@@ -84,14 +85,7 @@ describe('strings the database cannot store are refused at the edge', () => {
       if (op.path.includes('/auth/login')) continue; // throttling makes it its own test
       const role = op['x-access'].find((a) => a !== 'public' && a !== 'ticket') as Role | undefined;
       const send = role ? await box.as(role) : box.call;
-      let path = op.path;
-      const query = new URLSearchParams();
-      for (const p of op.parameters ?? []) {
-        const ex = p.example ?? p.schema?.example;
-        if (ex === undefined) continue;
-        if (p.in === 'path') path = path.replace(`{${p.name}}`, String(ex));
-        if (p.in === 'query') query.set(p.name, String(ex));
-      }
+      const { path, query } = examplePathAndQuery(op);
       const url = (q: URLSearchParams) => (q.size ? `${path}?${q}` : path);
       const example = op.requestBody?.content['application/json'].schema.example;
       const variants: { what: string; url: string; json?: unknown }[] = [];

@@ -3,6 +3,7 @@ import { testBox, type TestBox } from '../appliance/http/testing.ts';
 import type { Role } from '../appliance/clinic/staff.ts';
 import { fromJSONSchema, type z } from 'zod';
 import { answerMismatches } from './answer-schema-check.ts';
+import { examplePathAndQuery } from './support/openapi-example.ts';
 
 /**
  * Every answer is checked against the schema its operation documents for that status: what zod
@@ -171,14 +172,7 @@ describe('OpenAPI examples work against the demo data', () => {
   it('each example, sent as documented, answers 2xx with what its schema documents', async () => {
     const failures: string[] = [];
     for (const op of ops) {
-      let path = op.path;
-      const query = new URLSearchParams();
-      for (const p of op.parameters ?? []) {
-        const ex = p.example ?? p.schema?.example;
-        if (ex === undefined) continue;
-        if (p.in === 'path') path = path.replace(`{${p.name}}`, String(ex));
-        if (p.in === 'query') query.set(p.name, String(ex));
-      }
+      const { path, query } = examplePathAndQuery(op);
       const url = query.size ? `${path}?${query}` : path;
       const role = op['x-access'].find((a) => a !== 'public' && a !== 'ticket') as Role | undefined;
       const send = role ? await box.as(role) : box.call;
