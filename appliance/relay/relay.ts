@@ -73,22 +73,17 @@ export interface MediaRelay {
   /** A participant's signaling session joins the encounter's room (a second one for the same role replaces the first). */
   connect(encounterId: string, role: Party, sink: (msg: ServerMessage) => void): RelaySession;
   stats(): RelayStats;
-  /** Prometheus text for /metrics. */
-  metricsText(): Promise<string>;
+  /** The figures /metrics shows (appliance/http/metrics.ts); `process` only for the relay's own process. */
+  metricsFigures(): Promise<RelayMetricFigures>;
   close(): Promise<void>;
 }
 
 export const emptyRelayStats = (): RelayStats => ({ rooms: 0, peerConnections: 0, timer: false, calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 });
 
-/** Prometheus text of the relay's figures. */
-export function relayMetricsText(s: RelayStats): string {
-  const m = (name: string, help: string, type: 'gauge' | 'counter', v: number) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
-  return m('simpul_relay_rooms', 'Consultation rooms with a participant connected.', 'gauge', s.rooms)
-    + m('simpul_relay_peer_connections', 'Open media peer connections.', 'gauge', s.peerConnections)
-    + m('simpul_relay_calls_total', 'Calls that got media.', 'counter', s.calls)
-    + m('simpul_relay_refused_no_consent_total', 'Offers refused for want of consent.', 'counter', s.refusedNoConsent)
-    + m('simpul_relay_keyframe_requests_total', 'PLI/FIR sent to senders.', 'counter', s.keyframeRequests)
-    + m('simpul_relay_forwarded_bytes_total', 'RTP payload bytes forwarded.', 'counter', s.bytesForwarded);
+export interface RelayMetricFigures {
+  relay: RelayStats;
+  /** The relay's own process: restarts since the box started, and its figures when it answered. */
+  process?: { restarts: number; figures: { rss: number; cpuUs: number; loopDelayP99: number } | null };
 }
 
 type Kind = 'audio' | 'video';
@@ -188,8 +183,8 @@ export class Relay implements MediaRelay {
     return { rooms: this.rooms.size, peerConnections: this.pcCount, timer: this.timer !== null, ...this.totals };
   }
 
-  async metricsText(): Promise<string> {
-    return relayMetricsText(this.stats());
+  async metricsFigures(): Promise<RelayMetricFigures> {
+    return { relay: this.stats() };
   }
 
   /** Records of the calls going on now, as if they ended now with reason `failed`. */
