@@ -244,6 +244,11 @@ export class RelayProcess implements MediaRelay {
     };
   }
 
+  /** The relay process's last snapshot of the calls going on (what a crash would save). */
+  callsSnapshot(): readonly CallRecord[] {
+    return this.inProgress;
+  }
+
   /** The relay process's figures now; `reset` starts its loop-delay and GC figures again after this reading. */
   figures(reset = false): Promise<RelayProcessFigures | null> {
     const child = this.child;
