@@ -102,7 +102,6 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     phoneTickets: new PhoneTickets({ perAddress: config.phoneTicketsPerAddress, perDay: config.phoneTicketsPerDay }),
     sync,
     metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
-    metrics: async () => `# HELP process_resident_memory_bytes Resident memory of the box process.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n` + (await relay.metricsText()),
     health: async () => {
       const checks: Record<string, unknown> = {};
       let ok = true;

@@ -87,8 +87,10 @@ describe('consultation signaling through the box', () => {
     await pp.close(); await dp.close();
     p.ws.close(); d.ws.close();
     await until('room gone', () => box.relay.stats().rooms === 0);
-    await sleep(200);
-    const calls = await https(`${box.url}/api/v1/encounters/${enc}/calls`, { headers: { cookie: doctor.cookie } });
+    const calls = await until('the call saved with the encounter', async () => {
+      const res = await https(`${box.url}/api/v1/encounters/${enc}/calls`, { headers: { cookie: doctor.cookie } });
+      return res.status !== 200 || res.json().calls.length > 0 ? res : null;
+    });
     expect(calls.status).toBe(200);
     expect(answerMismatches(callsAnswer, calls.json())).toEqual([]);
     const rec = calls.json().calls.at(-1);

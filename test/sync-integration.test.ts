@@ -12,6 +12,8 @@ import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { issueReferral } from '../appliance/clinic/referrals.ts';
 import type { ClinicSettings } from '../appliance/clinic/settings.ts';
 import { listParked, startSync, unpark, type Sync } from '../appliance/sync/index.ts';
+import { Registry } from 'prom-client';
+import { registerSyncMetrics } from '../appliance/http/metrics.ts';
 import { requestResend } from '../central/downlink/downlink.ts';
 import type { RecordBatch } from '../central/contract/index.ts';
 import { generateRecords } from '../central/testing/records.ts';
@@ -150,7 +152,9 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect((await sync.stats()).parked).toBe(1);
     const metrics = await (await stack.hubFetch('/metrics')).text();
     expect(metrics).toContain(`simpul_hub_records_rejected_total{device="${cred.deviceId}",type="referral"} 1`);
-    expect(await sync.metrics()).toMatch(/simpul_outbox_parked 1/);
+    const boxMetrics = new Registry();
+    registerSyncMetrics(boxMetrics, sync);
+    expect(await boxMetrics.metrics()).toMatch(/simpul_outbox_parked 1/);
 
     // Released by a person, it is sent again; still invalid, it is parked again, and only it moved.
     const sentBefore = (await sync.stats()).recordsDelivered;

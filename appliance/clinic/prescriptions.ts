@@ -1,124 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { likeLiteral, type Db, type Queryable } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 import { ClinicError, invalidState, notFound } from './errors.ts';
 import { audit, type Actor } from './audit.ts';
 import { appendOutbox } from './outbox.ts';
 import { parseInput, requireOpenEncounter } from './encounters.ts';
 import { text } from './text.ts';
+import { moveStock } from './stock.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Formulary and stock
-// ---------------------------------------------------------------------------------------------
-
-export interface FormularyItem {
-  id: string;
-  name: string;
-  strength: string;
-  form: string;
-  kfaCode: string | null;
-  unit: string;
-  stock: number;
-  active: boolean;
-}
-
-const formularyColumns = `id, name, strength, form, kfa_code AS "kfaCode", unit, stock, active`;
-
-/** Answers as the doctor types: name prefix, a word of the name, or a KFA code. Shows stock on hand. */
-export async function searchFormulary(db: Queryable, q: string, opts: { limit: number; offset: number; includeInactive?: boolean } = { limit: 20, offset: 0 }): Promise<FormularyItem[]> {
-  const term = q.trim().toLowerCase();
-  const pattern = likeLiteral(term);
-  const { rows } = await db.query<FormularyItem>(
-    `SELECT ${formularyColumns} FROM formulary
-      WHERE ($1 = '' OR lower(name) LIKE $5 || '%' OR lower(name) LIKE '% ' || $5 || '%' OR lower(name) LIKE '%(' || $5 || '%' OR kfa_code = $1)
-        AND (active OR $4)
-      ORDER BY (lower(name) LIKE $5 || '%') DESC, name, strength LIMIT $2 OFFSET $3`,
-    [term, opts.limit, opts.offset, opts.includeInactive ?? false, pattern],
-  );
-  return rows;
-}
-
-export async function getFormularyItem(db: Queryable, id: string): Promise<FormularyItem> {
-  const { rows } = await db.query<FormularyItem>(`SELECT ${formularyColumns} FROM formulary WHERE id = $1`, [id]);
-  if (!rows[0]) throw notFound('formulary', id);
-  return rows[0];
-}
-
-export const stockReceiptInput = z
-  .object({
-    quantity: z.number().int().min(1).max(1_000_000),
-    reason: text().trim().max(200).default(''),
-  })
-  .strict();
-export type StockReceiptInput = z.input<typeof stockReceiptInput>;
-
-export const stockAdjustmentInput = z
-  .object({
-    /** Signed change: negative for breakage, expiry, a count that found less; positive for a count that found more. */
-    delta: z.number().int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, 'the change cannot be zero'),
-    reason: text().trim().min(3, 'say why the stock changes').max(200),
-  })
-  .strict();
-export type StockAdjustmentInput = z.input<typeof stockAdjustmentInput>;
-
-function insufficient(item: { id: string; name: string; strength: string; unit: string }, needed: number, available: number) {
-  return new ClinicError('insufficient_stock', `not enough ${item.name} ${item.strength}: needed ${needed}, available ${available}`, {
-    formularyId: item.id, medicine: `${item.name} ${item.strength}`.trim(), unit: item.unit, needed, available,
-  });
-}
-
-/**
- * Changes stock by `delta` and records the movement, in the caller's transaction. Refuses to go
- * below zero (the row is changed only if enough is on hand, so concurrent takers cannot overdraw).
- */
-async function moveStock(tx: Queryable, formularyId: string, delta: number, kind: 'receipt' | 'adjustment' | 'dispense', reason: string, staffId: string | null, prescriptionId: string | null) {
-  const { rows } = await tx.query<{ stock: number }>(
-    `UPDATE formulary SET stock = stock + $2 WHERE id = $1 AND stock + $2 >= 0 RETURNING stock`,
-    [formularyId, delta],
-  );
-  if (!rows[0]) {
-    const item = await getFormularyItem(tx, formularyId);
-    throw insufficient(item, -delta, item.stock);
-  }
-  await tx.query(
-    `INSERT INTO stock_movements (id, formulary_id, kind, quantity, reason, prescription_id, staff_id) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-    [randomUUID(), formularyId, kind, delta, reason, prescriptionId, staffId],
-  );
-  return rows[0].stock;
-}
-
-export async function recordStockReceipt(db: Db, actor: Actor, formularyId: string, input: StockReceiptInput): Promise<FormularyItem> {
-  const inp = parseInput(stockReceiptInput, input);
-  return db.transaction(async (tx) => {
-    await getFormularyItem(tx, formularyId);
-    await moveStock(tx, formularyId, inp.quantity, 'receipt', inp.reason, actor.staffId, null);
-    return getFormularyItem(tx, formularyId);
-  });
-}
-
-export async function recordStockAdjustment(db: Db, actor: Actor, formularyId: string, input: StockAdjustmentInput): Promise<FormularyItem> {
-  const inp = parseInput(stockAdjustmentInput, input);
-  return db.transaction(async (tx) => {
-    await getFormularyItem(tx, formularyId);
-    await moveStock(tx, formularyId, inp.delta, 'adjustment', inp.reason, actor.staffId, null);
-    return getFormularyItem(tx, formularyId);
-  });
-}
-
-export async function listStockMovements(db: Queryable, formularyId: string, opts: { limit: number; offset: number }) {
-  await getFormularyItem(db, formularyId);
-  const { rows } = await db.query<{ id: string; kind: string; quantity: number; reason: string; prescriptionId: string | null; staff: string | null; at: string }>(
-    `SELECT m.id, m.kind, m.quantity, m.reason, m.prescription_id AS "prescriptionId", s.full_name AS staff, m.at
-       FROM stock_movements m LEFT JOIN staff s ON s.id = m.staff_id
-      WHERE m.formulary_id = $1 ORDER BY m.at DESC, m.id LIMIT $2 OFFSET $3`,
-    [formularyId, opts.limit, opts.offset],
-  );
-  return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Prescriptions
-// ---------------------------------------------------------------------------------------------
+export { searchFormulary, getFormularyItem, type FormularyItem } from './formulary.ts';
+export { stockReceiptInput, stockAdjustmentInput, recordStockReceipt, recordStockAdjustment, listStockMovements, type StockReceiptInput, type StockAdjustmentInput } from './stock.ts';
 
 export const prescriptionStatuses = ['issued', 'dispensed', 'picked_up'] as const;
 export type PrescriptionStatus = (typeof prescriptionStatuses)[number];

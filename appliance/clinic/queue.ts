@@ -1,4 +1,4 @@
-import { hash, randomFillSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from './db.ts';
 import { ClinicError, invalidState, notFound } from './errors.ts';
 import { clinicDay, localInstant } from './clock.ts';
@@ -6,99 +6,21 @@ import type { ClinicSettings } from './settings.ts';
 import { audit, type Actor } from './audit.ts';
 import { appendOutbox } from './outbox.ts';
 import { Batcher } from './batcher.ts';
+import { closePastDays } from './daily-figures.ts';
+import { QueueEvents } from './queue-events.ts';
+import { QueueMirror, placeInLine, type PoliDay } from './queue-mirror.ts';
+import { columns, hashToken, newTicketToken, toTicket, type NewTicket, type QueueEvent, type Ticket, type TicketRow, type TicketStatus, type TicketView } from './queue-tickets.ts';
+import { estimatedWaitMinutes } from './wait-estimate.ts';
 
-export type TicketStatus = 'waiting' | 'called' | 'serving' | 'done' | 'skipped' | 'no_show';
-
-export interface Ticket {
-  id: string;
-  day: string;
-  poli: string;
-  number: number;
-  label: string;
-  patientId: string | null;
-  source: 'phone' | 'desk';
-  status: TicketStatus;
-  room: string | null;
-  callCount: number;
-  takenAt: string;
-  calledAt: string | null;
-  servedAt: string | null;
-  finishedAt: string | null;
-  expiresAt: string;
-}
-
-/** What a patient's ticket link shows: their own ticket and nothing of anyone else's. */
-export interface TicketView {
-  ticket: Ticket;
-  poliName: string;
-  position: number | null;
-  estimatedWaitMinutes: number | null;
-  expired: boolean;
-}
-
-export type QueueEvent = { kind: 'changed'; day: string; poli: string; ticketId: string; action: string };
-
-// The one-shot crypto.hash skips building a Hash object: every ticket-status request hashes its token.
-export const hashToken = (token: string) => hash('sha256', token, 'base64url');
-
-// Ticket secrets (24 random bytes each) are cut from a pool filled 256 at a time: randomBytes(24)
-// per ticket goes into OpenSSL every time, ~20 µs, 3% of take-a-number's CPU under load
-// (--cpu-prof). Every pooled byte is used once, as Node's own randomUUID() pool does.
-const TOKEN_BYTES = 24;
-const tokenPool = Buffer.alloc(TOKEN_BYTES * 256);
-let tokenPoolUsed = tokenPool.length;
-export function newTicketToken(): string {
-  if (tokenPoolUsed === tokenPool.length) {
-    randomFillSync(tokenPool);
-    tokenPoolUsed = 0;
-  }
-  const token = tokenPool.toString('base64url', tokenPoolUsed, tokenPoolUsed + TOKEN_BYTES);
-  tokenPoolUsed += TOKEN_BYTES;
-  return token;
-}
-
-const columns = `id, to_char(day, 'YYYY-MM-DD') AS day, poli, number, label, patient_id AS "patientId", source, status, room,
-  call_count AS "callCount", taken_at AS "takenAt", called_at AS "calledAt", served_at AS "servedAt",
-  finished_at AS "finishedAt", expires_at AS "expiresAt", token_hash AS "tokenHash"`;
-
-type TicketRow = Ticket & { tokenHash: string };
-
-function toTicket(r: TicketRow): Ticket {
-  const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
-  return {
-    id: r.id, day: r.day, poli: r.poli, number: r.number, label: r.label, patientId: r.patientId, source: r.source,
-    status: r.status, room: r.room, callCount: r.callCount, takenAt: iso(r.takenAt)!, calledAt: iso(r.calledAt),
-    servedAt: iso(r.servedAt), finishedAt: iso(r.finishedAt), expiresAt: iso(r.expiresAt)!,
-  };
-}
-
-/** A ticket about to be stored: everything but its number, which the database's counter gives. */
-interface NewTicket {
-  id: string;
-  tokenHash: string;
-  day: string;
-  poli: string;
-  prefix: string;
-  source: 'phone' | 'desk';
-  expiresAt: string;
-  takenAt: string;
-}
-
-/** Today's tickets of one poli, kept in memory: status pages are read far more than written. */
-interface PoliDay {
-  tickets: Map<string, Ticket>;
-  waiting: string[]; // ticket ids in calling order
-  averageServiceMinutes: number | null;
-}
+export { hashToken, newTicketToken, type QueueEvent, type Ticket, type TicketStatus, type TicketView } from './queue-tickets.ts';
 
 /**
- * The day's queues. Every change goes through here, so the in-memory view of today stays the
- * truth's mirror; the database stays the truth (a restart rebuilds the view from it).
+ * The day's queues. Every change goes through here, so the in-memory view of today
+ * (queue-mirror.ts) stays the truth's mirror; the database stays the truth (a restart rebuilds the view from it).
  */
 export class Queue {
-  private days = new Map<string, PoliDay>(); // key `${day}|${poli}`
-  private byToken = new Map<string, { day: string; poli: string; id: string }>();
-  private listeners = new Set<(e: QueueEvent) => void>();
+  private readonly mirror: QueueMirror;
+  private readonly events = new QueueEvents();
   private readonly takes = new Batcher<NewTicket, Ticket>((items) => this.insertBatch(items));
 
   constructor(
@@ -106,7 +28,9 @@ export class Queue {
     private readonly settings: ClinicSettings,
     /** The queue's clock (injected in tests); ticket links expire by it. */
     readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.mirror = new QueueMirror(db, () => this.today());
+  }
 
   today(): string {
     return clinicDay(this.now(), this.settings.timeZone);
@@ -119,62 +43,13 @@ export class Queue {
   }
 
   subscribe(fn: (e: QueueEvent) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.events.subscribe(fn);
   }
 
   private emit(t: Ticket, action: string) {
-    for (const fn of this.listeners) fn({ kind: 'changed', day: t.day, poli: t.poli, ticketId: t.id, action });
+    this.events.changed(t, action);
   }
 
-  private async load(day: string, poli: string): Promise<PoliDay> {
-    const key = `${day}|${poli}`;
-    const cached = this.days.get(key);
-    if (cached) return cached;
-    const { rows } = await this.db.query<TicketRow>(`SELECT ${columns} FROM queue_tickets WHERE day = $1 AND poli = $2 ORDER BY number`, [day, poli]);
-    const pd: PoliDay = { tickets: new Map(), waiting: [], averageServiceMinutes: null };
-    for (const r of rows) {
-      pd.tickets.set(r.id, toTicket(r));
-      this.byToken.set(r.tokenHash, { day, poli, id: r.id });
-    }
-    this.recompute(pd);
-    // Old days are dropped from memory: only today's queues are hot.
-    const today = this.today();
-    if (day === today) this.days.set(key, pd);
-    for (const k of this.days.keys()) if (!k.startsWith(today)) this.days.delete(k);
-    for (const [hash, ref] of this.byToken) if (ref.day !== today && ref.day !== day) this.byToken.delete(hash);
-    return pd;
-  }
-
-  private recompute(pd: PoliDay) {
-    const all = [...pd.tickets.values()];
-    pd.waiting = all.filter((t) => t.status === 'waiting').sort((a, b) => a.number - b.number).map((t) => t.id);
-    // The day's real service times: from call to finish, the latest 20 patients.
-    const served = all
-      .filter((t) => t.status === 'done' && t.calledAt && t.finishedAt)
-      .sort((a, b) => Date.parse(b.finishedAt!) - Date.parse(a.finishedAt!))
-      .slice(0, 20)
-      .map((t) => (Date.parse(t.finishedAt!) - Date.parse(t.calledAt!)) / 60_000);
-    pd.averageServiceMinutes = served.length ? served.reduce((a, b) => a + b, 0) / served.length : null;
-  }
-
-  private async remember(t: Ticket, tokenHash?: string) {
-    const pd = await this.load(t.day, t.poli);
-    const isNew = !pd.tickets.has(t.id);
-    pd.tickets.set(t.id, t);
-    if (tokenHash) this.byToken.set(tokenHash, { day: t.day, poli: t.poli, id: t.id });
-    // A new waiting ticket numbered after every waiting one just joins the end of the line (the
-    // average service time only depends on done tickets). recompute() copies and sorts the whole
-    // day, which made each take O(n log n) in the day's tickets: thousands under the benchmark.
-    // With the one-statement insert below and no re-read in the route: take a number at 200
-    // connections 618–628 → 795–1089 req/s (test/bench/queue.ts, 5 s runs, noisy 2-core machine).
-    const last = pd.waiting.length ? pd.tickets.get(pd.waiting[pd.waiting.length - 1]) : undefined;
-    if (isNew && t.status === 'waiting' && (!last || last.number < t.number)) pd.waiting.push(t.id);
-    else this.recompute(pd);
-    return pd;
-  }
-
-  /** A new number for today in a poli. Returns the secret token of the patient's ticket link. */
   async take(input: { poli: string; source: 'phone' | 'desk'; patientId?: string }, actor?: Actor): Promise<{ ticket: Ticket; token: string; view: TicketView }> {
     const poli = this.poli(input.poli);
     const day = this.today();
@@ -184,7 +59,7 @@ export class Queue {
     if (expiresAt.getTime() <= this.now().getTime()) {
       throw new ClinicError('expired', 'the day’s service has ended', { serviceEndsAt: this.settings.serviceEndsAt });
     }
-    await this.load(day, poli.code);
+    await this.mirror.load(day, poli.code);
     const fresh: NewTicket = {
       id: randomUUID(), tokenHash, day, poli: poli.code, prefix: poli.prefix, source: input.source,
       expiresAt: expiresAt.toISOString(), takenAt: this.now().toISOString(),
@@ -193,7 +68,7 @@ export class Queue {
     // on their own: it keeps a transaction of its own. Anonymous tickets cannot fail one by one and
     // go in batches.
     const ticket = input.patientId ? await this.insertForPatient(fresh, input.patientId, actor) : await this.takes.add(fresh);
-    const pd = await this.remember(ticket, tokenHash);
+    const pd = await this.mirror.remember(ticket, tokenHash);
     this.emit(ticket, 'taken');
     // The patient's view comes with it, so the take route needs no second lookup by token.
     return { ticket, token, view: this.viewOf(pd, pd.tickets.get(ticket.id) ?? ticket) };
@@ -267,7 +142,7 @@ export class Queue {
   /** The patient's view through their ticket link, or null for an unknown token. */
   async view(token: string): Promise<TicketView | null> {
     const tokenHash = hashToken(token);
-    let ref = this.byToken.get(tokenHash);
+    let ref = this.mirror.ticketOfToken(tokenHash);
     if (!ref) {
       const { rows } = await this.db.query<{ day: string; poli: string; id: string }>(
         `SELECT to_char(day, 'YYYY-MM-DD') AS day, poli, id FROM queue_tickets WHERE token_hash = $1`,
@@ -276,7 +151,7 @@ export class Queue {
       if (!rows[0]) return null;
       ref = rows[0];
     }
-    const pd = await this.load(ref.day, ref.poli);
+    const pd = await this.mirror.load(ref.day, ref.poli);
     const ticket = pd.tickets.get(ref.id);
     if (!ticket) return null;
     return this.viewOf(pd, ticket);
@@ -284,7 +159,7 @@ export class Queue {
 
   private viewOf(pd: PoliDay, ticket: Ticket): TicketView {
     const poli = this.settings.polis.find((p) => p.code === ticket.poli);
-    const idx = this.placeInLine(pd, ticket);
+    const idx = placeInLine(pd, ticket);
     const position = idx >= 0 ? idx + 1 : null;
     const minutes = pd.averageServiceMinutes ?? this.settings.defaultServiceMinutes;
     const rooms = Math.max(1, poli?.rooms.length ?? 1);
@@ -292,41 +167,21 @@ export class Queue {
       ticket,
       poliName: poli?.name ?? ticket.poli,
       position,
-      // Those ahead share the poli's rooms, and each room is on average half-way through a patient.
-      estimatedWaitMinutes: position === null ? null : Math.round(((position - 1) / rooms + 0.5) * minutes),
+      estimatedWaitMinutes: position === null ? null : estimatedWaitMinutes(position, rooms, minutes),
       expired: Date.parse(ticket.expiresAt) <= this.now().getTime(),
     };
   }
 
-  /**
-   * Where a ticket stands in the waiting line, or -1. The line is in number order (recompute sorts
-   * it so, remember only appends a higher number), so a binary search finds it: indexOf scanned
-   * the day's whole line for every view, 15% of take-a-number's CPU with thousands waiting.
-   */
-  private placeInLine(pd: PoliDay, ticket: Ticket): number {
-    const line = pd.waiting;
-    let lo = 0;
-    let hi = line.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const n = pd.tickets.get(line[mid])?.number ?? -1;
-      if (n === ticket.number) return line[mid] === ticket.id ? mid : line.indexOf(ticket.id);
-      if (n < ticket.number) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  }
-
   async list(poli: string, day = this.today()): Promise<TicketView[]> {
     this.poli(poli);
-    const pd = await this.load(day, poli);
+    const pd = await this.mirror.load(day, poli);
     return [...pd.tickets.values()].sort((a, b) => a.number - b.number).map((t) => this.viewOf(pd, t));
   }
 
   async get(id: string): Promise<Ticket> {
     const { rows } = await this.db.query<TicketRow>(`SELECT ${columns} FROM queue_tickets WHERE id = $1`, [id]);
     if (!rows[0]) throw notFound('queue_ticket', id);
-    const pd = await this.load(rows[0].day, rows[0].poli);
+    const pd = await this.mirror.load(rows[0].day, rows[0].poli);
     return pd.tickets.get(id) ?? toTicket(rows[0]);
   }
 
@@ -335,7 +190,7 @@ export class Queue {
     const day = this.today();
     const out: (Ticket & { poliName: string })[] = [];
     for (const p of this.settings.polis) {
-      const pd = await this.load(day, p.code);
+      const pd = await this.mirror.load(day, p.code);
       for (const t of pd.tickets.values()) if (t.calledAt && (t.status === 'called' || t.status === 'serving')) out.push({ ...t, poliName: p.name });
     }
     return out.sort((a, b) => Date.parse(b.calledAt!) - Date.parse(a.calledAt!)).slice(0, limit);
@@ -355,7 +210,7 @@ export class Queue {
       if (rows[0].patientId) await audit(tx, actor, 'update', 'queue_ticket', id, rows[0].patientId);
       return toTicket(rows[0]);
     });
-    await this.remember(t);
+    await this.mirror.remember(t);
     this.emit(t, action);
     return t;
   }
@@ -363,7 +218,7 @@ export class Queue {
   async callNext(poli: string, room: string, actor: Actor): Promise<Ticket | null> {
     const p = this.poli(poli);
     if (!p.rooms.includes(room)) throw new ClinicError('invalid', `unknown room ${room}`, { field: 'room', room });
-    const pd = await this.load(this.today(), poli);
+    const pd = await this.mirror.load(this.today(), poli);
     for (const id of pd.waiting) {
       try {
         return await this.call(id, room, actor);
@@ -428,44 +283,22 @@ export class Queue {
       if (rows[0].patientId) await audit(tx, actor, 'update', 'queue_ticket', id, rows[0].patientId);
       return rows[0];
     });
-    const old = await this.load(current.day, current.poli);
+    const old = await this.mirror.load(current.day, current.poli);
     old.tickets.delete(id);
-    this.recompute(old);
+    this.mirror.recompute(old);
     const moved = toTicket(t);
-    await this.remember(moved, t.tokenHash);
+    await this.mirror.remember(moved, t.tokenHash);
     this.emit(current, 'transferred');
     this.emit(moved, 'transferred');
     return moved;
   }
 
   /**
-   * Queues each finished day's figures for the centre, once. Called at start and periodically;
-   * the outbox entry's entity id (`day|poli`) makes it idempotent.
+   * Queues each finished day's figures for the centre, once (daily-figures.ts). Called at start
+   * and periodically.
    */
-  async closePastDays(): Promise<number> {
-    const today = this.today();
-    return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ day: string; poli: string; taken: number; served: number; no_show: number; avg_wait: number | null; avg_service: number | null }>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, poli, count(*)::int AS taken,
-                count(*) FILTER (WHERE status = 'done')::int AS served,
-                count(*) FILTER (WHERE status = 'no_show')::int AS no_show,
-                round(avg(extract(epoch FROM called_at - taken_at) / 60)::numeric, 1)::float AS avg_wait,
-                round(avg(extract(epoch FROM finished_at - called_at) / 60) FILTER (WHERE status = 'done')::numeric, 1)::float AS avg_service
-           FROM queue_tickets q
-          WHERE day < $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.type = 'queue_daily_figures' AND o.entity_id = to_char(q.day, 'YYYY-MM-DD') || '|' || q.poli)
-          GROUP BY day, poli`,
-        [today],
-      );
-      for (const r of rows) {
-        await appendOutbox(tx, {
-          type: 'queue_daily_figures',
-          entityId: `${r.day}|${r.poli}`,
-          entityVersion: 1,
-          payload: { day: r.day, poli: r.poli, taken: r.taken, served: r.served, noShow: r.no_show, averageWaitMinutes: r.avg_wait, averageServiceMinutes: r.avg_service },
-        });
-      }
-      return rows.length;
-    });
+  closePastDays(): Promise<number> {
+    return closePastDays(this.db, this.today());
   }
 }
 

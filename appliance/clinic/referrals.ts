@@ -1,38 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { referralAnswer } from '../../central/contract/messages.ts';
 import type { Db, Queryable } from './db.ts';
-import { ClinicError, invalidState, notFound } from './errors.ts';
+import { ClinicError, invalidState } from './errors.ts';
 import { audit, type Actor } from './audit.ts';
-import { appendOutbox } from './outbox.ts';
 import { icd10Code, parseInput, requireOpenEncounter } from './encounters.ts';
 import { getHospital, hospitalCode } from './hospitals.ts';
-import { getIcd10 } from './icd10.ts';
 import { addDays, clinicDay } from './clock.ts';
 import type { ClinicSettings } from './settings.ts';
 import { text } from './text.ts';
+import { loadReferral, moveReferral, referralOutbox, referralSelect, toReferral, type Referral, type ReferralStatus } from './referral-states.ts';
 
-export const referralStatuses = ['draft', 'issued', 'sent', 'accepted', 'scheduled', 'rejected', 'used', 'expired'] as const;
-export type ReferralStatus = (typeof referralStatuses)[number];
-
-/**
- * Which status may follow which. The box itself moves draft → issued and anything still pending
- * → expired; sent / accepted / scheduled / rejected / used come from the hospital through sync.
- */
-export const referralTransitions: Record<ReferralStatus, readonly ReferralStatus[]> = {
-  draft: ['issued'],
-  issued: ['sent', 'accepted', 'scheduled', 'rejected', 'used', 'expired'],
-  sent: ['accepted', 'scheduled', 'rejected', 'used', 'expired'],
-  accepted: ['scheduled', 'used', 'expired'],
-  scheduled: ['scheduled', 'used', 'expired'],
-  rejected: [],
-  used: [],
-  expired: [],
-};
-
-export function canMove(from: ReferralStatus, to: ReferralStatus): boolean {
-  return referralTransitions[from].includes(to);
-}
+export { referralStatuses, referralTransitions, canMove, type Referral, type ReferralStatus } from './referral-states.ts';
+export { hospitalAnswer, applyHospitalAnswer, expireReferrals, type HospitalAnswer } from './referral-answers.ts';
 
 const isoDate = text().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
 
@@ -69,73 +48,6 @@ export const referralDraftUpdate = z
   .strict()
   .refine((u) => Object.keys(u).some((k) => k !== 'version'), 'nothing to change');
 export type ReferralDraftUpdate = z.input<typeof referralDraftUpdate>;
-
-/** What the hospital answers (through the centre and sync): defined once, in the wire contract. */
-export const hospitalAnswer = referralAnswer;
-export type HospitalAnswer = z.input<typeof hospitalAnswer>;
-
-export interface Referral {
-  id: string;
-  encounterId: string;
-  patientId: string;
-  patientName: string;
-  referrerId: string;
-  referrerName: string;
-  hospitalCode: string;
-  hospitalName: string;
-  specialty: string;
-  diagnosisCode: string;
-  diagnosisName: string;
-  reason: string;
-  emergency: boolean;
-  status: ReferralStatus;
-  validUntil: string;
-  scheduledFor: string | null;
-  answerNote: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  ticketId: string | null;
-}
-
-const select = `SELECT r.id, r.encounter_id AS "encounterId", r.patient_id AS "patientId", p.full_name AS "patientName",
-  r.referrer_id AS "referrerId", s.full_name AS "referrerName", r.hospital_code AS "hospitalCode", r.hospital_name AS "hospitalName",
-  r.specialty, r.diagnosis_code AS "diagnosisCode", r.reason, r.emergency, r.status, to_char(r.valid_until, 'YYYY-MM-DD') AS "validUntil",
-  to_char(r.scheduled_for, 'YYYY-MM-DD') AS "scheduledFor", r.answer_note AS "answerNote", r.version, r.created_at AS "createdAt",
-  r.updated_at AS "updatedAt", e.ticket_id AS "ticketId"
-  FROM referrals r JOIN patients p ON p.id = r.patient_id JOIN staff s ON s.id = r.referrer_id JOIN encounters e ON e.id = r.encounter_id`;
-
-const iso = (v: unknown) => new Date(v as string).toISOString();
-const toReferral = (r: Omit<Referral, 'diagnosisName'>): Referral => ({
-  ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt), diagnosisName: getIcd10(r.diagnosisCode)?.name ?? r.diagnosisCode,
-});
-
-async function loadReferral(db: Queryable, id: string): Promise<Referral> {
-  const { rows } = await db.query<Omit<Referral, 'diagnosisName'>>(`${select} WHERE r.id = $1`, [id]);
-  if (!rows[0]) throw notFound('referral', id);
-  return toReferral(rows[0]);
-}
-
-async function outbox(tx: Queryable, r: Referral, facilityCode: string) {
-  const p = await tx.query<{ nik: string | null; jkn_number: string | null; sex: string; birth_date: string }>(
-    `SELECT nik, jkn_number, sex, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM patients WHERE id = $1`,
-    [r.patientId],
-  );
-  const pt = p.rows[0];
-  await appendOutbox(tx, {
-    type: 'referral',
-    entityId: r.id,
-    entityVersion: r.version,
-    payload: {
-      id: r.id, facility: facilityCode, encounterId: r.encounterId, status: r.status, version: r.version,
-      patient: { id: r.patientId, name: r.patientName, jknNumber: pt?.jkn_number ?? null, nik: pt?.nik ?? null, sex: pt?.sex, birthDate: pt?.birth_date },
-      referrer: { id: r.referrerId, name: r.referrerName },
-      hospital: { code: r.hospitalCode, name: r.hospitalName }, specialty: r.specialty,
-      diagnosis: { code: r.diagnosisCode, name: r.diagnosisName }, reason: r.reason, emergency: r.emergency,
-      validUntil: r.validUntil, scheduledFor: r.scheduledFor, answerNote: r.answerNote, createdAt: r.createdAt, updatedAt: r.updatedAt,
-    },
-  });
-}
 
 async function checkHospital(tx: Queryable, code: string, specialty: string) {
   const h = await getHospital(tx, code).catch((e) => {
@@ -175,11 +87,11 @@ export async function createReferral(db: Db, actor: Actor, settings: ClinicSetti
       [id, e.id, e.patientId, actor.staffId, h.code, h.name, inp.specialty, inp.diagnosisCode, inp.reason, inp.emergency, validUntil],
     );
     let r = await loadReferral(tx, id);
-    await outbox(tx, r, settings.facility.code);
+    await referralOutbox(tx, r, settings.facility.code);
     if (inp.issue) {
       await tx.query(`UPDATE referrals SET status = 'issued', version = version + 1, updated_at = now() WHERE id = $1`, [id]);
       r = await loadReferral(tx, id);
-      await outbox(tx, r, settings.facility.code);
+      await referralOutbox(tx, r, settings.facility.code);
     }
     await audit(tx, actor, 'create', 'referral', id, e.patientId);
     return r;
@@ -202,70 +114,15 @@ export async function updateReferralDraft(db: Db, actor: Actor, settings: Clinic
       [id, h.code, h.name, next.specialty, next.diagnosisCode, next.reason, next.emergency, next.validUntil],
     );
     const after = await loadReferral(tx, id);
-    await outbox(tx, after, settings.facility.code);
+    await referralOutbox(tx, after, settings.facility.code);
     await audit(tx, actor, 'update', 'referral', id, r.patientId);
-    return after;
-  });
-}
-
-async function move(
-  db: Db, id: string, to: ReferralStatus, facilityCode: string, extra: { scheduledFor?: string | null; answerNote?: string | null } = {},
-  check?: (r: Referral) => void, actor?: Actor,
-): Promise<Referral> {
-  return db.transaction(async (tx) => {
-    const r = await loadReferral(tx, id);
-    check?.(r);
-    if (!canMove(r.status, to)) throw invalidState('referral', r.status, to);
-    const { rows } = await tx.query(
-      `UPDATE referrals SET status = $3, scheduled_for = coalesce($4, scheduled_for), answer_note = coalesce($5, answer_note), version = version + 1, updated_at = now()
-        WHERE id = $1 AND version = $2 RETURNING id`,
-      [id, r.version, to, extra.scheduledFor ?? null, extra.answerNote ?? null],
-    );
-    if (!rows.length) throw new ClinicError('conflict', 'the referral changed meanwhile', { entity: 'referral' });
-    const after = await loadReferral(tx, id);
-    await outbox(tx, after, facilityCode);
-    if (actor) await audit(tx, actor, 'update', 'referral', id, r.patientId);
     return after;
   });
 }
 
 /** Issues a draft: from now on it is the letter the patient carries. */
 export function issueReferral(db: Db, actor: Actor, settings: ClinicSettings, id: string): Promise<Referral> {
-  return move(db, id, 'issued', settings.facility.code, {}, undefined, actor);
-}
-
-/**
- * For the sync issue: applies the hospital's answer. `version` is the referral version the answer
- * was made against (the one the hospital saw). An answer about a version this box never wrote is
- * a conflict; repeating the current state is a no-op (sync may deliver twice); otherwise the
- * transition table decides, so an answer arriving after a later one cannot move the status back.
- */
-export async function applyHospitalAnswer(db: Db, referralId: string, answer: HospitalAnswer, version: number, facilityCode = ''): Promise<Referral> {
-  const a = parseInput(hospitalAnswer, answer);
-  const current = await loadReferral(db, referralId);
-  if (version > current.version) {
-    throw new ClinicError('conflict', 'the answer is about a version of the referral this box does not have', { entity: 'referral', version: current.version, answerVersion: version });
-  }
-  if (current.status === a.status && (a.status !== 'scheduled' || a.scheduledFor === current.scheduledFor)) return current;
-  return move(db, referralId, a.status, facilityCode, { scheduledFor: a.scheduledFor ?? null, answerNote: a.note ?? null });
-}
-
-/** Marks every pending referral whose valid-until has passed as expired (call daily). */
-export async function expireReferrals(db: Db, today: string, facilityCode = ''): Promise<number> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM referrals WHERE valid_until < $1 AND status IN ('issued','sent','accepted','scheduled') ORDER BY created_at`,
-    [today],
-  );
-  let n = 0;
-  for (const { id } of rows) {
-    try {
-      await move(db, id, 'expired', facilityCode);
-      n++;
-    } catch (e) {
-      if (!(e instanceof ClinicError)) throw e;
-    }
-  }
-  return n;
+  return moveReferral(db, id, 'issued', settings.facility.code, {}, undefined, actor);
 }
 
 export async function listReferrals(db: Queryable, actor: Actor, f: { patientId?: string; encounterId?: string; status?: ReferralStatus; limit: number; offset: number }) {
@@ -275,7 +132,7 @@ export async function listReferrals(db: Queryable, actor: Actor, f: { patientId?
   if (f.encounterId) where.push(`r.encounter_id = $${params.push(f.encounterId)}`);
   if (f.status) where.push(`r.status = $${params.push(f.status)}`);
   const { rows } = await db.query<Omit<Referral, 'diagnosisName'>>(
-    `${select} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY r.created_at DESC LIMIT $${params.push(f.limit)} OFFSET $${params.push(f.offset)}`,
+    `${referralSelect} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY r.created_at DESC LIMIT $${params.push(f.limit)} OFFSET $${params.push(f.offset)}`,
     params,
   );
   await audit(db, actor, 'list', 'referral', null, f.patientId ?? null);
@@ -283,7 +140,7 @@ export async function listReferrals(db: Queryable, actor: Actor, f: { patientId?
 }
 
 export async function referralsOfEncounter(db: Queryable, encounterId: string): Promise<Referral[]> {
-  const { rows } = await db.query<Omit<Referral, 'diagnosisName'>>(`${select} WHERE r.encounter_id = $1 ORDER BY r.created_at`, [encounterId]);
+  const { rows } = await db.query<Omit<Referral, 'diagnosisName'>>(`${referralSelect} WHERE r.encounter_id = $1 ORDER BY r.created_at`, [encounterId]);
   return rows.map(toReferral);
 }
 
@@ -293,7 +150,7 @@ export async function referralsOfEncounter(db: Queryable, encounterId: string): 
  */
 export async function referralForTicket(db: Queryable, ticketId: string, referralId: string): Promise<Referral | null> {
   const { rows } = await db.query<Omit<Referral, 'diagnosisName'>>(
-    `${select} JOIN queue_tickets t ON t.id = e.ticket_id
+    `${referralSelect} JOIN queue_tickets t ON t.id = e.ticket_id
       WHERE r.id = $2 AND e.ticket_id = $1 AND t.patient_id = r.patient_id AND r.status <> 'draft'
         AND r.created_at >= t.taken_at`,
     [ticketId, referralId],
@@ -304,7 +161,7 @@ export async function referralForTicket(db: Queryable, ticketId: string, referra
 /** The patient's referral copies through their ticket link. */
 export async function referralsForTicket(db: Queryable, ticketId: string) {
   const { rows } = await db.query<Omit<Referral, 'diagnosisName'>>(
-    `${select} JOIN queue_tickets t ON t.id = e.ticket_id
+    `${referralSelect} JOIN queue_tickets t ON t.id = e.ticket_id
       WHERE e.ticket_id = $1 AND t.patient_id = r.patient_id AND r.status <> 'draft' AND r.created_at >= t.taken_at ORDER BY r.created_at`,
     [ticketId],
   );

@@ -7,7 +7,8 @@ import type { AppDeps, AppEnv } from './env.ts';
 import { deviceOf, loadSession } from './access.ts';
 import { errorResponse, handleError } from './errors.ts';
 import { pickLang } from './i18n.ts';
-import { RequestMetrics } from './request-metrics.ts';
+import { RequestTallies } from './request-metrics.ts';
+import { boxMetrics } from './metrics.ts';
 import { loggablePath } from './log-path.ts';
 import { registerOps } from './routes/ops.ts';
 import { registerAuth } from './routes/auth.ts';
@@ -48,7 +49,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
-  const requestMetrics = new RequestMetrics();
+  const requestMetrics = new RequestTallies();
   // One middleware instead of three (request id, log/metrics, security headers): each layer of
   // Hono's compose costs an async frame per request, and a ticket-status answer is tiny.
   app.use('*', async (c, next) => {
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps) {
   });
   app.use('*', loadSession);
 
-  registerOps(app, requestMetrics);
+  registerOps(app, boxMetrics(deps, requestMetrics));
   registerAuth(app, deps.now);
   registerPatients(app);
   registerQueue(app);

@@ -24,8 +24,6 @@ export interface AppDeps {
   relay?: MediaRelay;
   /** Who besides loopback may read /metrics (from `metricsToken`, `metricsAllowFrom`). */
   metricsAccess?: MetricsAccess;
-  /** Extra Prometheus text appended to /metrics by the box: its memory and the relay process's figures. */
-  metrics?: () => Promise<string>;
   /** Cookies get `Secure` when served over HTTPS: always on a box, unless a test starts it with `plainHttp`. */
   secureCookies: boolean;
   /** Caps on open live-update streams and sockets, per client address and in total. */

@@ -62,15 +62,9 @@ export class LiveConnections {
     return { open: this.openCount, addresses: this.byAddress.size };
   }
 
-  /** Prometheus lines: open now, and refusals since start by reason. */
-  metricsText() {
-    return [
-      '# TYPE simpul_live_connections_open gauge',
-      `simpul_live_connections_open ${this.openCount}`,
-      '# TYPE simpul_live_connections_refused_total counter',
-      `simpul_live_connections_refused_total{reason="per_address"} ${this.refused.per_address}`,
-      `simpul_live_connections_refused_total{reason="total"} ${this.refused.total}`,
-    ].join('\n') + '\n';
+  /** Refusals since start by reason (for /metrics). */
+  refusals(): Readonly<Record<LiveRefusal, number>> {
+    return this.refused;
   }
 }
 

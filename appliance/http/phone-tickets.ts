@@ -61,13 +61,9 @@ export class PhoneTickets {
     return why;
   }
 
-  /** Prometheus lines: refusals since start by reason. */
-  metricsText() {
-    return [
-      '# TYPE simpul_phone_tickets_refused_total counter',
-      `simpul_phone_tickets_refused_total{reason="per_address"} ${this.refused.per_address}`,
-      `simpul_phone_tickets_refused_total{reason="per_day"} ${this.refused.per_day}`,
-    ].join('\n') + '\n';
+  /** Refusals since start by reason (for /metrics). */
+  refusals(): Readonly<Record<PhoneTicketRefusal, number>> {
+    return this.refused;
   }
 }
 

@@ -11,6 +11,15 @@ import { sleep, until } from '../../test/support/wait.ts';
 import type { CallRecord } from './quality.ts';
 import type { Party } from './protocol.ts';
 import type { RelaySession } from './relay.ts';
+import { Registry } from 'prom-client';
+import { registerRelayMetrics } from '../http/metrics.ts';
+
+/** The relay's part of the box's /metrics. */
+const relayMetrics = (relay: RelayProcess) => {
+  const registry = new Registry();
+  registerRelayMetrics(registry, relay);
+  return registry.metrics();
+};
 
 /**
  * The relay in its own process, as the box runs it: consent asked of the box over IPC, media over
@@ -25,12 +34,14 @@ function world() {
   const consent = new Map<string, boolean>();
   /** Encounters whose consent the "database" cannot read right now. */
   const unreadable = new Set<string>();
+  /** Consent questions that found the database unreadable (each consent poll of such an encounter asks once). */
+  const refusedReads = { n: 0 };
   const listeners = new Set<(id: string, active: boolean) => void>();
   const calls: CallRecord[] = [];
   const relay = new RelayProcess({ hostAddresses: ['127.0.0.1'], restrictRemoteToHostAddresses: true, bitrateKbps: 600, tickMs: 250, qualityMs: 500, consentPollMs: 500 }, {
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     consentActive: async (id) => {
-      if (unreadable.has(id)) throw new Error('database busy');
+      if (unreadable.has(id)) { refusedReads.n++; throw new Error('database busy'); }
       return consent.get(id) ?? false;
     },
     onConsentChange: (l) => { listeners.add(l); return () => void listeners.delete(l); },
@@ -40,7 +51,7 @@ function world() {
     consent.set(id, active);
     for (const l of listeners) l(id, active);
   };
-  return { relay, setConsent, calls, unreadable };
+  return { relay, setConsent, calls, unreadable, refusedReads };
 }
 
 interface Participant { inbox: Inbox; session: RelaySession; peer: SyntheticPeer }
@@ -112,7 +123,7 @@ describe('relay process', () => {
     await until('the call record saved by the box', () => w.calls.length === 1);
     expect(w.calls[0]).toMatchObject({ encounterId: 'enc-1', endReason: 'withdrawn' });
     await until('room gone', () => w.relay.stats().rooms === 0);
-    const metrics = await w.relay.metricsText();
+    const metrics = await relayMetrics(w.relay);
     expect(metrics).toContain('simpul_relay_process_up 1');
     expect(metrics).toMatch(/simpul_relay_process_resident_memory_bytes \d{7,}/);
     expect(metrics).toContain('simpul_relay_calls_total 1');
@@ -123,7 +134,7 @@ describe('relay process', () => {
 
   it('starts the relay process again when it dies; sessions hear media stopped and can start it again; the cut call\'s figures are kept', { timeout: 40_000 }, async () => {
     const { w, patient, doctor } = await consentedCall('enc-2');
-    await sleep(3500); // the relay process snapshots calls in progress every 3 s
+    await until('the relay process\'s snapshot of the call, with media', () => w.relay.callsSnapshot().some((c) => c.legs.patient.packetsIn > 30 && c.legs.doctor.samples > 0), 10_000);
     const before = w.relay.stats();
     const pid = w.relay.pid!;
     expect(pid).toBeGreaterThan(0);
@@ -151,13 +162,14 @@ describe('relay process', () => {
     await until('video again after the restart', () => d2.received.video > 30);
     // Counters go on across the restart.
     expect(w.relay.stats().calls).toBeGreaterThanOrEqual(before.calls + 1);
-    expect(await w.relay.metricsText()).toContain('simpul_relay_process_restarts_total 1');
+    expect(await relayMetrics(w.relay)).toContain('simpul_relay_process_restarts_total 1');
   });
 
   it('keeps a call going when the box cannot read consent for a while, and refuses new media meanwhile', { timeout: 30_000 }, async () => {
     const { w, doctor } = await consentedCall('enc-3');
     w.unreadable.add('enc-3');
-    await sleep(1500); // three consent polls
+    const asked = w.refusedReads.n;
+    await until('three consent polls', () => w.refusedReads.n >= asked + 3, 5000);
     expect(doctor.inbox.all.some((m) => m.type === 'media' && m.state === 'stopped')).toBe(false);
     const seen = doctor.peer.received.video;
     await until('video still flowing', () => doctor.peer.received.video > seen + 30);

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ClientMessage, Party, ServerMessage } from './protocol.ts';
-import { emptyRelayStats, relayMetricsText, type MediaRelay, type RelayConfig, type RelayDeps, type RelaySession, type RelayStats } from './relay.ts';
+import { emptyRelayStats, type MediaRelay, type RelayMetricFigures, type RelayConfig, type RelayDeps, type RelaySession, type RelayStats } from './relay.ts';
 import type { FromRelayProcess, RelayProcessFigures, ToRelayProcess } from './process-messages.ts';
 import type { CallRecord } from './quality.ts';
 import { relayProcessEntry, type RelayEntry } from './relay-entry.ts';
@@ -244,6 +244,11 @@ export class RelayProcess implements MediaRelay {
     };
   }
 
+  /** The relay process's last snapshot of the calls going on (what a crash would save). */
+  callsSnapshot(): readonly CallRecord[] {
+    return this.inProgress;
+  }
+
   /** The relay process's figures now; `reset` starts its loop-delay and GC figures again after this reading. */
   figures(reset = false): Promise<RelayProcessFigures | null> {
     const child = this.child;
@@ -257,15 +262,9 @@ export class RelayProcess implements MediaRelay {
     });
   }
 
-  async metricsText(): Promise<string> {
+  async metricsFigures(): Promise<RelayMetricFigures> {
     const f = await this.figures(true);
-    const m = (name: string, help: string, type: 'gauge' | 'counter', v: number) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
-    return relayMetricsText(f?.relay ?? this.stats())
-      + m('simpul_relay_process_up', 'Whether the relay process is running.', 'gauge', f ? 1 : 0)
-      + m('simpul_relay_process_restarts_total', 'Times the relay process ended and was started again.', 'counter', this.restarts)
-      + (f ? m('simpul_relay_process_resident_memory_bytes', 'Resident memory of the relay process.', 'gauge', f.rss)
-        + m('simpul_relay_process_cpu_seconds_total', 'CPU time of the relay process.', 'counter', f.cpuUs / 1e6)
-        + m('simpul_relay_event_loop_delay_p99_seconds', 'Relay event-loop delay, 99th percentile since the previous scrape.', 'gauge', f.loopDelayP99 / 1000) : '');
+    return { relay: f?.relay ?? this.stats(), process: { restarts: this.restarts, figures: f } };
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { sleep, until } from '../../test/support/wait.ts';
 import { videoBitrateOf } from './sdp.ts';
 import type { CallRecord } from './quality.ts';
 import type { Party } from './protocol.ts';
+import { ManualClock } from './testing.ts';
 
 /**
  * The relay with werift peers as patient and doctor, over loopback UDP: the consent gate, forwarding
@@ -14,7 +15,8 @@ import type { Party } from './protocol.ts';
  */
 
 
-function world(bitrateKbps = 600) {
+/** `clock`: housekeeping (consent polls, keyframe retries, quality) moves only when the test moves it. */
+function world(bitrateKbps = 600, clock?: ManualClock) {
   const consent = new Map<string, boolean>();
   const listeners = new Set<(id: string, active: boolean) => void>();
   const calls: CallRecord[] = [];
@@ -25,6 +27,7 @@ function world(bitrateKbps = 600) {
       consentActive: async (id) => consent.get(id) ?? false,
       onConsentChange: (l) => { listeners.add(l); return () => void listeners.delete(l); },
       saveCall: async (r) => { calls.push(r); },
+      clock,
     },
   );
   const setConsent = (id: string, active: boolean) => {
@@ -144,7 +147,8 @@ describe('relay', () => {
   });
 
   it('also stops media when the database says consent is gone (poll), and on hang-up', async () => {
-    const w = world();
+    const clock = new ManualClock();
+    const w = world(600, clock);
     relays.push(w.relay);
     w.consent.set('enc-4', true);
     const patient = join(w.relay, 'enc-4', 'patient');
@@ -152,6 +156,9 @@ describe('relay', () => {
     await startMedia(patient);
     await startMedia(doctor);
     w.consent.set('enc-4', false); // changed behind the relay's back: no event
+    await clock.advance(250); // one housekeeping tick: not yet a consent poll (every 500 ms)
+    expect(doctor.inbox.all.some((m) => m.type === 'media' && m.state === 'stopped')).toBe(false);
+    await clock.advance(250);
     expect((await doctor.inbox.next('media', (m) => m.state === 'stopped', 3000)).reason).toBe('withdrawn');
     await leave(patient, doctor);
 
@@ -193,7 +200,8 @@ describe('relay', () => {
   });
 
   it('passes a receiver\'s PLI on to the sender when the receiver signs it as a browser does', async () => {
-    const w = world();
+    const clock = new ManualClock();
+    const w = world(600, clock);
     relays.push(w.relay);
     w.setConsent('enc-7', true);
     const patient = join(w.relay, 'enc-7', 'patient');
@@ -210,9 +218,10 @@ describe('relay', () => {
     // The doctor decodes: the relay's own join-time and until-decoded requests stop (and with them
     // its 250 ms spacing of requests to one sender), so the next one can only be the doctor's.
     await doctor.session.handle({ type: 'stats', framesDecoded: 30, audioPacketsReceived: 30, fps: 30 });
-    await sleep(1000);
+    await clock.advance(1000);
+    const plis = patient.peer.plis;
     await doctor.peer.video.receiver.dtlsTransport.sendRtcp([pli]);
-    await sleep(300);
+    await until('the doctor\'s PLI passed on to the patient', () => patient.peer.plis > plis);
     await leave(doctor, patient);
     await until('the call record', () => w.calls.length === 1);
     expect(w.calls[0].keyframeRequests.pli).toBeGreaterThan(0);

@@ -1,14 +1,18 @@
-import {
-  RTCPeerConnection, RTCRtpCodecParameters, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback,
-  useFIR, useNACK, usePLI, useREMB, useOPUS, type RtpPacket,
-  type MediaStreamTrack, type RTCRtpTransceiver, type RtcpPacket,
-} from 'werift';
-import type { Logger } from 'pino';
-import type { ClientMessage, LinkQuality, Party, QualityLevel, ServerMessage, StopReason } from './protocol.ts';
+import type { ClientMessage, Party, ServerMessage, StopReason } from './protocol.ts';
 import { capVideoBitrate } from './sdp.ts';
-import { keyframeAskedOf, keyframeRequest } from './keyframe-request.ts';
-import { CallStats, type CallRecord, type LegSample, type LegTotals } from './quality.ts';
-import { installWeriftFastPath, streamFigures } from './werift-fast-path.ts';
+import { keyframeAskedOf } from './keyframe-request.ts';
+import { CallStats, type CallRecord, type LegTotals } from './quality.ts';
+import { installWeriftFastPath } from './werift-fast-path.ts';
+import type { RtcpPacket, RtpPacket } from 'werift';
+import { systemClock, type RelayClock } from './clock.ts';
+import { requestKeyframe, type KeyframeReason } from './feedback.ts';
+import { Housekeeping } from './housekeeping.ts';
+import { roomQuality } from './link-quality.ts';
+import { Leg, createPeerConnection, forward, other, waitForGathering, type Kind } from './media-leg.ts';
+import { Room, Session, type SessionHost } from './room.ts';
+import type { MediaRelay, RelayConfig, RelayDeps, RelayMetricFigures, RelaySession, RelayStats } from './relay-api.ts';
+
+export { emptyRelayStats, type MediaRelay, type RelayConfig, type RelayDeps, type RelayMetricFigures, type RelaySession, type RelayStats } from './relay-api.ts';
 
 /**
  * The consultation relay: one room per encounter, two participants (patient, doctor), each with
@@ -16,180 +20,41 @@ import { installWeriftFastPath, streamFigures } from './werift-fast-path.ts';
  * leg's RTCP is the relay's own (NACK/RTX answered per hop by werift; PLI/FIR passed back to the
  * sender; REMB caps each sender at the call's bitrate). No peer connection exists for an encounter
  * unless its consent is active at the moment the offer arrives, and a withdrawal closes them at once.
+ *
+ * This module holds the rooms and the signaling; its parts: media-leg.ts (a participant's peer
+ * connection and forwarding), feedback.ts (keyframe requests, REMB), link-quality.ts (figures and
+ * indicator), housekeeping.ts (the periodic work, on an injected clock), room.ts (room, session).
  */
 
-export interface RelayConfig {
-  /** UDP ports for media (firewall). Each peer connection takes one port per host address. */
-  udpPortRange?: [number, number];
-  /** Addresses advertised as host candidates; empty = every interface of the box. */
-  hostAddresses: string[];
-  /** Accept only candidate pairs whose remote address is one of `hostAddresses` (tests on loopback). */
-  restrictRemoteToHostAddresses?: boolean;
-  /** Video bitrate cap per direction (REMB and SDP b=AS), kbit/s. */
-  bitrateKbps: number;
-  /** Housekeeping period (REMB, keyframe retries). */
-  tickMs?: number;
-  /** How often rooms with media re-check consent in the database (withdrawals also arrive as events at once). */
-  consentPollMs?: number;
-  /** How often each participant gets its link quality. */
-  qualityMs?: number;
-}
-
-export interface RelayDeps {
-  log: Logger;
-  /** Active consent on an open encounter: the only gate for creating media. */
-  consentActive(encounterId: string): Promise<boolean>;
-  /** Subscribe to consent changes (given/withdrawn); returns an unsubscribe. */
-  onConsentChange?(listener: (encounterId: string, active: boolean) => void): () => void;
-  /** Per-call quality, saved with the encounter when a call ends. */
-  saveCall?(record: CallRecord): Promise<void>;
-}
-
-export interface RelaySession {
-  readonly role: Party;
-  readonly encounterId: string;
-  handle(msg: ClientMessage): Promise<void>;
-  close(): void;
-}
-
-/** What the relay holds right now and has done since it started. */
-export interface RelayStats {
-  rooms: number;
-  peerConnections: number;
-  timer: boolean;
-  calls: number;
-  peerConnectionsCreated: number;
-  refusedNoConsent: number;
-  keyframeRequests: number;
-  packetsForwarded: number;
-  bytesForwarded: number;
-}
-
-/**
- * The relay as the box's HTTP routes see it: the in-process `Relay` below (tests) or the relay's
- * own process (`RelayProcess` in relay-host.ts, what a box runs).
- */
-export interface MediaRelay {
-  /** A participant's signaling session joins the encounter's room (a second one for the same role replaces the first). */
-  connect(encounterId: string, role: Party, sink: (msg: ServerMessage) => void): RelaySession;
-  stats(): RelayStats;
-  /** Prometheus text for /metrics. */
-  metricsText(): Promise<string>;
-  close(): Promise<void>;
-}
-
-export const emptyRelayStats = (): RelayStats => ({ rooms: 0, peerConnections: 0, timer: false, calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 });
-
-/** Prometheus text of the relay's figures. */
-export function relayMetricsText(s: RelayStats): string {
-  const m = (name: string, help: string, type: 'gauge' | 'counter', v: number) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
-  return m('simpul_relay_rooms', 'Consultation rooms with a participant connected.', 'gauge', s.rooms)
-    + m('simpul_relay_peer_connections', 'Open media peer connections.', 'gauge', s.peerConnections)
-    + m('simpul_relay_calls_total', 'Calls that got media.', 'counter', s.calls)
-    + m('simpul_relay_refused_no_consent_total', 'Offers refused for want of consent.', 'counter', s.refusedNoConsent)
-    + m('simpul_relay_keyframe_requests_total', 'PLI/FIR sent to senders.', 'counter', s.keyframeRequests)
-    + m('simpul_relay_forwarded_bytes_total', 'RTP payload bytes forwarded.', 'counter', s.bytesForwarded);
-}
-
-type Kind = 'audio' | 'video';
-const other = (p: Party): Party => (p === 'patient' ? 'doctor' : 'patient');
-/** A send that fails because its leg is closing: nothing to do (one function, not one per packet). */
-const ignoreClosing = () => {};
-
-const rtxCodec = () => new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000 });
-const vp8 = () => new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useFIR(), useREMB()] });
-
-class Leg {
-  readonly pc: RTCPeerConnection;
-  readonly tx: Record<Kind, RTCRtpTransceiver>;
-  inbound: Partial<Record<Kind, MediaStreamTrack>> = {};
-  connected = false;
-  closed = false;
-  state = { muted: false, cameraOff: false, audioOnly: false };
-  /** Sender continuity: a new source (reconnect) or a resume after audio-only rebases seq/timestamp. */
-  sourceSsrc: Partial<Record<Kind, number>> = {};
-  resync: Record<Kind, boolean> = { audio: false, video: false };
-  lastKeyframeRequest = 0;
-  keyframeRetries = 0;
-  firSeq = 0;
-  readonly feedbackSsrc = (Math.random() * 0xfffffff0 + 1) >>> 0;
-  capKbps: number;
-  lastInVideoSeq: number | undefined;
-  readonly unsubs: (() => void)[] = [];
-  /** Counters since the leg started (the quality tick takes deltas). */
-  c = { inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, framesIn: 0, framesOut: 0, videoIn: 0, audioIn: 0 };
-  prev = { at: 0, inBytes: 0, outBytes: 0, inPackets: 0, inLost: 0 };
-  poorTicks = 0;
-  level: QualityLevel | null = null;
-  client: { framesDecoded?: number; audioPacketsReceived?: number; fps?: number } = {};
-
-  constructor(readonly role: Party, pc: RTCPeerConnection, capKbps: number) {
-    this.pc = pc;
-    this.capKbps = capKbps;
-    this.tx = {
-      audio: pc.addTransceiver('audio', { direction: 'sendrecv' }),
-      video: pc.addTransceiver('video', { direction: 'sendrecv' }),
-    };
-  }
-}
-
-class Room {
-  sessions: Partial<Record<Party, Session>> = {};
-  legs: Partial<Record<Party, Leg>> = {};
-  /** Bumped whenever media is torn down: an offer in flight from before is dropped. */
-  epoch = 0;
-  call: CallStats | null = null;
-  constructor(readonly encounterId: string) {}
-  send(role: Party, msg: ServerMessage) {
-    this.sessions[role]?.send(msg);
-  }
-  sendAll(msg: ServerMessage) {
-    for (const s of Object.values(this.sessions)) s?.send(msg);
-  }
-}
-
-class Session implements RelaySession {
-  closed = false;
-  constructor(readonly relay: Relay, readonly room: Room, readonly role: Party, readonly sink: (msg: ServerMessage) => void) {}
-  get encounterId() {
-    return this.room.encounterId;
-  }
-  send(msg: ServerMessage) {
-    if (this.closed) return;
-    try { this.sink(msg); } catch { /* the socket is going away */ }
-  }
-  handle(msg: ClientMessage) {
-    return this.closed ? Promise.resolve() : this.relay.onMessage(this, msg);
-  }
-  close() {
-    if (this.closed) return;
-    this.relay.leave(this);
-    this.closed = true;
-  }
-}
-
-export class Relay implements MediaRelay {
+export class Relay implements MediaRelay, SessionHost {
   private readonly rooms = new Map<string, Room>();
-  private timer: NodeJS.Timeout | null = null;
-  private ticks = 0;
   private closedRelay = false;
   private readonly offConsent: (() => void) | undefined;
-  private readonly tickMs: number;
+  private readonly clock: RelayClock;
+  private readonly housekeeping: Housekeeping;
   private pcCount = 0;
   readonly totals = { calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 };
 
   constructor(readonly config: RelayConfig, private readonly deps: RelayDeps) {
-    this.tickMs = config.tickMs ?? 1000;
+    this.clock = deps.clock ?? systemClock;
+    this.housekeeping = new Housekeeping({
+      rooms: () => this.rooms.values(),
+      consentActive: (id) => this.deps.consentActive(id),
+      stopMedia: (room, reason) => this.stopMedia(room, reason),
+      requestKeyframe: (room, src, why) => this.requestKeyframe(room, src, why),
+      quality: (room) => roomQuality(room, this.config.bitrateKbps, this.clock.now()),
+      failed: (err) => this.deps.log.error({ err }, 'relay housekeeping failed'),
+    }, this.clock, config);
     this.offConsent = deps.onConsentChange?.((encounterId, active) => this.consentChanged(encounterId, active));
   }
 
   /** Open peer connections and rooms right now (tests check that nothing is left behind). */
   stats(): RelayStats {
-    return { rooms: this.rooms.size, peerConnections: this.pcCount, timer: this.timer !== null, ...this.totals };
+    return { rooms: this.rooms.size, peerConnections: this.pcCount, timer: this.housekeeping.running, ...this.totals };
   }
 
-  async metricsText(): Promise<string> {
-    return relayMetricsText(this.stats());
+  async metricsFigures(): Promise<RelayMetricFigures> {
+    return { relay: this.stats() };
   }
 
   /** Records of the calls going on now, as if they ended now with reason `failed`. */
@@ -322,18 +187,7 @@ export class Relay implements MediaRelay {
   }
 
   private createPeerConnection() {
-    const { hostAddresses, udpPortRange, restrictRemoteToHostAddresses } = this.config;
-    const onlyListed = hostAddresses.length > 0;
-    const v4 = hostAddresses.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
-    const pc = new RTCPeerConnection({
-      iceServers: [], // LAN host candidates only: no STUN, no TURN (a remote doctor adds them later)
-      icePortRange: udpPortRange,
-      ...(onlyListed ? { iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: hostAddresses, iceInterfaceAddresses: v4 ? { udp4: v4 } : undefined } : {}),
-      ...(restrictRemoteToHostAddresses && onlyListed ? { iceFilterCandidatePair: (pair) => hostAddresses.includes(pair.remoteCandidate.host) } : {}),
-      codecs: { audio: [useOPUS()], video: [vp8(), rtxCodec()] },
-      headerExtensions: { audio: [], video: [] },
-      bundlePolicy: 'max-bundle',
-    });
+    const pc = createPeerConnection(this.config);
     this.pcCount++;
     this.totals.peerConnectionsCreated++;
     return pc;
@@ -363,7 +217,7 @@ export class Relay implements MediaRelay {
       if (leg.closed) return;
       if (state === 'connected' && !leg.connected) {
         leg.connected = true;
-        leg.prev.at = performance.now();
+        leg.prev.at = this.clock.now();
         if (!room.call) {
           room.call = new CallStats(room.encounterId, this.config.bitrateKbps);
           this.totals.calls++;
@@ -386,72 +240,13 @@ export class Relay implements MediaRelay {
 
   private forward(room: Room, from: Leg, kind: Kind, rtp: RtpPacket) {
     if (from.closed) return;
-    const bytes = rtp.payload.length;
-    from.c.inPackets++;
-    from.c.inBytes += bytes;
-    if (kind === 'video') {
-      from.c.videoIn++;
-      if (rtp.header.marker) from.c.framesIn++;
-      // A burst beyond what NACK can repair: ask for a keyframe rather than wait for the receiver.
-      const seq = rtp.header.sequenceNumber;
-      if (from.lastInVideoSeq !== undefined) {
-        const gap = (seq - from.lastInVideoSeq + 65536) % 65536;
-        if (gap > 50 && gap < 30000) this.requestKeyframe(room, from, 'loss');
-      }
-      from.lastInVideoSeq = seq;
-    } else {
-      from.c.audioIn++;
-    }
-    const to = room.legs[other(from.role)];
-    if (!to || !to.connected || to.closed) return;
-    if (kind === 'video' && to.state.audioOnly) return;
-    const sender = to.tx[kind].sender;
-    // werift hands each subscriber a copy of the packet, so it is ours to send on as it is: the
-    // sender rewrites SSRC, payload type, sequence and timestamp in place. The sender's header
-    // extensions (none negotiated) differ from the sending leg's, so its extensions are dropped.
-    const header = rtp.header;
-    header.extensions = [];
-    header.extension = false;
-    if (to.sourceSsrc[kind] !== header.ssrc || to.resync[kind]) {
-      if (to.sourceSsrc[kind] !== undefined) sender.replaceRTP(header, true);
-      to.sourceSsrc[kind] = header.ssrc;
-      to.resync[kind] = false;
-    }
-    to.c.outPackets++;
-    to.c.outBytes += bytes;
-    if (kind === 'video' && header.marker) to.c.framesOut++;
-    this.totals.packetsForwarded++;
-    this.totals.bytesForwarded += bytes;
-    sender.sendRtp(rtp).catch(ignoreClosing);
+    // A burst beyond what NACK can repair: ask for a keyframe rather than wait for the receiver.
+    if (forward(from, room.legs[other(from.role)], kind, rtp, this.totals)) this.requestKeyframe(room, from, 'loss');
   }
 
   /** PLI (and FIR where negotiated) to the participant whose video another one needs to start or repair. */
-  requestKeyframe(room: Room, src: Leg, why: 'join' | 'pli' | 'fir' | 'loss' | 'resume', retries = 0) {
-    if (src.closed || !src.connected) return;
-    if (retries) src.keyframeRetries = Math.max(src.keyframeRetries, retries);
-    const now = performance.now();
-    if (now - src.lastKeyframeRequest < 250) return;
-    src.lastKeyframeRequest = now;
-    const track = src.inbound.video;
-    if (!track?.ssrc) return;
-    const receiver = src.tx.video.receiver;
-    this.totals.keyframeRequests++;
-    room.call?.keyframe(why);
-    const fir = why === 'join' || why === 'fir' ? { seq: src.firSeq++ } : undefined;
-    receiver.dtlsTransport?.sendRtcp(keyframeRequest(src.feedbackSsrc, track.ssrc, fir)).catch(() => {});
-  }
-
-  private sendRemb(src: Leg) {
-    const track = src.inbound.video;
-    if (!track?.ssrc || !src.connected) return;
-    const receiver = src.tx.video.receiver;
-    const bps = BigInt(Math.round(src.capKbps * 1000));
-    let exp = 0;
-    while (bps >> BigInt(exp) > 0x3ffffn) exp++;
-    const remb = new ReceiverEstimatedMaxBitrate({
-      senderSsrc: src.feedbackSsrc, mediaSsrc: 0, ssrcNum: 1, brExp: exp, brMantissa: Number(bps >> BigInt(exp)), bitrate: bps, ssrcFeedbacks: [track.ssrc],
-    });
-    receiver.dtlsTransport?.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })]).catch(() => {});
+  requestKeyframe(room: Room, src: Leg, why: KeyframeReason, retries = 0) {
+    if (requestKeyframe(src, why, this.clock.now(), room.call, retries)) this.totals.keyframeRequests++;
   }
 
   /** Tears down one participant's peer connection. */
@@ -503,75 +298,7 @@ export class Relay implements MediaRelay {
   }
 
   private updateTimer() {
-    const busy = [...this.rooms.values()].some((r) => r.legs.patient || r.legs.doctor);
-    if (busy && !this.timer && !this.closedRelay) {
-      this.timer = setInterval(() => void this.tick().catch((err) => this.deps.log.error({ err }, 'relay housekeeping failed')), this.tickMs);
-      this.timer.unref();
-    } else if (!busy && this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
-  }
-
-  private async tick() {
-    this.ticks++;
-    const qualityEvery = Math.max(1, Math.round((this.config.qualityMs ?? 2000) / this.tickMs));
-    const consentEvery = Math.max(1, Math.round((this.config.consentPollMs ?? 2000) / this.tickMs));
-    for (const room of [...this.rooms.values()]) {
-      const legs = [room.legs.patient, room.legs.doctor].filter((l): l is Leg => !!l);
-      if (!legs.length) continue;
-      for (const leg of legs) {
-        this.sendRemb(leg);
-        if (leg.keyframeRetries > 0) {
-          leg.keyframeRetries--;
-          leg.lastKeyframeRequest = 0;
-          this.requestKeyframe(room, leg, 'join');
-        } else if (this.ticks % 2 === 0) {
-          // Until the other side reports a decoded frame, keep asking this sender for keyframes:
-          // on a loaded box or a lossy Wi-Fi the ones asked for at join can arrive before the
-          // receiver's decoder is ready, and a browser waits long before asking on its own.
-          const receiver = room.legs[other(leg.role)];
-          if (leg.connected && receiver?.connected && !receiver.state.audioOnly && !((receiver.client.framesDecoded ?? 0) > 0)) this.requestKeyframe(room, leg, 'join');
-        }
-      }
-      if (this.ticks % consentEvery === 0) {
-        const epoch = room.epoch;
-        const ok = await this.deps.consentActive(room.encounterId).catch(() => true);
-        if (!ok && room.epoch === epoch) this.stopMedia(room, 'withdrawn');
-      }
-      if (this.ticks % qualityEvery === 0) this.quality(room);
-    }
-  }
-
-  /** Each participant's link figures, the indicator they see, and the audio-only suggestion. */
-  private quality(room: Room) {
-    const levels: Partial<Record<Party, QualityLevel>> = {};
-    const samples: Partial<Record<Party, LinkQuality>> = {};
-    for (const role of ['patient', 'doctor'] as Party[]) {
-      const leg = room.legs[role];
-      if (!leg?.connected || leg.closed) continue;
-      const q = linkQuality(leg);
-      samples[role] = q;
-      levels[role] = q.level;
-      leg.level = q.level;
-      leg.poorTicks = q.level === 'poor' ? leg.poorTicks + 1 : 0;
-      // Bitrate follows the receiver's loss: down on loss, back up to the call's cap when clean.
-      const peer = room.legs[other(role)];
-      if (peer) {
-        if (q.down.lossPct > 5) peer.capKbps = Math.max(100, Math.round(peer.capKbps * 0.8));
-        else if (q.down.lossPct < 2) peer.capKbps = Math.min(this.config.bitrateKbps, Math.round(peer.capKbps * 1.08));
-      }
-      room.call?.sample(role, q satisfies LegSample);
-    }
-    for (const role of ['patient', 'doctor'] as Party[]) {
-      const q = samples[role];
-      if (!q) continue;
-      room.send(role, { type: 'quality', you: q, peer: levels[other(role)] ?? null });
-      const leg = room.legs[role];
-      if (leg && leg.poorTicks === 3 && !leg.state.audioOnly) {
-        room.send(role, { type: 'suggest-audio-only', reason: `loss ${q.up.lossPct.toFixed(1)}%/${q.down.lossPct.toFixed(1)}%, ${q.up.kbps} kbit/s` });
-      }
-    }
+    this.housekeeping.update(!this.closedRelay && [...this.rooms.values()].some((r) => r.legs.patient || r.legs.doctor));
   }
 
   async close() {
@@ -585,59 +312,8 @@ export class Relay implements MediaRelay {
     }
     this.closedRelay = true;
     this.offConsent?.();
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.housekeeping.stop();
   }
-}
-
-async function waitForGathering(pc: RTCPeerConnection, ms: number) {
-  if (pc.iceGatheringState === 'complete') return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    const sub = pc.iceGatheringStateChange.subscribe((s) => { if (s === 'complete') done(); });
-    function done() {
-      clearTimeout(t);
-      sub.unSubscribe();
-      resolve();
-    }
-  });
-}
-
-/** One participant's link from the relay's peer connection figures, as deltas since the last look. */
-function linkQuality(leg: Leg): LinkQuality {
-  const figures = streamFigures(leg.pc);
-  let inLost = 0, inPackets = 0, jitter = 0, fractionLost = 0, rtt: number | null = null, nRemote = 0;
-  for (const s of figures.inbound) {
-    inLost += s.packetsLost;
-    inPackets += s.packetsReceived;
-    if (s.kind === 'audio' && s.jitter !== undefined) jitter = Math.max(jitter, s.jitter);
-    if (s.kind === 'video' && s.jitter !== undefined && jitter === 0) jitter = s.jitter;
-  }
-  for (const s of figures.remoteInbound) {
-    if (s.fractionLost !== undefined) { fractionLost = Math.max(fractionLost, s.fractionLost); nRemote++; }
-    if (s.roundTripTime !== undefined) rtt = Math.max(rtt ?? 0, s.roundTripTime);
-  }
-  const now = performance.now();
-  const secs = Math.max(0.2, (now - leg.prev.at) / 1000);
-  const dPackets = Math.max(0, inPackets - leg.prev.inPackets);
-  const dLost = Math.max(0, inLost - leg.prev.inLost);
-  const upKbps = Math.round(((leg.c.inBytes - leg.prev.inBytes) * 8) / secs / 1000);
-  const downKbps = Math.round(((leg.c.outBytes - leg.prev.outBytes) * 8) / secs / 1000);
-  leg.prev = { at: now, inBytes: leg.c.inBytes, outBytes: leg.c.outBytes, inPackets, inLost };
-  const upLoss = dPackets + dLost > 0 ? (100 * dLost) / (dPackets + dLost) : 0;
-  const downLoss = nRemote ? fractionLost * 100 : 0;
-  const rttMs = rtt === null ? null : Math.round(rtt * 1000);
-  const loss = Math.max(upLoss, downLoss);
-  const expectsMedia = !leg.state.audioOnly && !leg.state.cameraOff;
-  const starved = dPackets === 0; // nothing arrived from the participant in the whole period
-  const level: QualityLevel =
-    starved || loss >= 10 || (rttMs ?? 0) > 1000 || (expectsMedia && upKbps < 40) ? 'poor'
-      : loss >= 3 || (rttMs ?? 0) > 400 || (expectsMedia && upKbps < 150) ? 'fair' : 'good';
-  return {
-    level,
-    up: { kbps: upKbps, lossPct: Math.round(upLoss * 10) / 10, jitterMs: Math.round(jitter * 1000) },
-    down: { kbps: downKbps, lossPct: Math.round(downLoss * 10) / 10, rttMs },
-  };
 }
 
 export function createRelay(config: RelayConfig, deps: RelayDeps): Relay {

@@ -1,5 +1,8 @@
 /**
- * Streaming ustar (+ gzip) of a Postgres data directory, with bounded memory.
+ * Streaming ustar (+ gzip) of a Postgres data directory, with bounded memory. The tar format
+ * (headers, parsing, pax, gzip detection) is the `tar` library's; this module decides what goes
+ * in (files and their manifest) and what may come out (plain files and directories below the
+ * destination, checked against the manifest).
  *
  * Used by backups and by the first-boot template. Entry names are relative to the data dir (as in
  * PGlite's `dumpDataDir()`), so an archive written here can also be given to PGlite's `loadDataDir`.
@@ -8,10 +11,11 @@
  */
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createGzip, createGunzip } from 'node:zlib';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { join, dirname } from 'node:path';
+import { Header, Parser, type ReadEntry } from 'tar';
 import { syncPath, syncTree } from './durable-fs.ts';
 
 const BLOCK = 512;
@@ -30,34 +34,11 @@ export class ArchiveError extends Error {
   override name = 'ArchiveError';
 }
 
-function octal(n: number, width: number): string {
-  return n.toString(8).padStart(width - 1, '0') + '\0';
-}
-
-function header(name: string, size: number, type: '0' | '5', mtimeSec: number): Buffer {
-  const h = Buffer.alloc(BLOCK, 0);
-  let prefix = '';
-  let base = name;
-  if (Buffer.byteLength(name) > 100) {
-    const cut = name.lastIndexOf('/', 155);
-    if (cut <= 0 || Buffer.byteLength(name.slice(cut + 1)) > 100) throw new ArchiveError(`path too long for tar: ${name}`);
-    prefix = name.slice(0, cut);
-    base = name.slice(cut + 1);
-  }
-  h.write(base, 0, 100, 'utf8');
-  h.write(octal(type === '5' ? 0o700 : 0o600, 8), 100, 'ascii');
-  h.write(octal(0, 8), 108, 'ascii');
-  h.write(octal(0, 8), 116, 'ascii');
-  h.write(octal(size, 12), 124, 'ascii');
-  h.write(octal(mtimeSec, 12), 136, 'ascii');
-  h.write('        ', 148, 'ascii');
-  h.write(type, 156, 'ascii');
-  h.write('ustar\0' + '00', 257, 'ascii');
-  h.write(prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += h[i];
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
-  return h;
+/** A ustar header block (tar's Header: long names go into the ustar prefix; longer ones are refused). */
+function header(name: string, size: number, type: 'File' | 'Directory', mtimeSec: number): Buffer {
+  const h = new Header({ path: name, mode: type === 'Directory' ? 0o700 : 0o600, uid: 0, gid: 0, size, mtime: new Date(mtimeSec * 1000), type });
+  if (h.encode() || !h.block) throw new ArchiveError(`path too long for tar: ${name}`);
+  return h.block;
 }
 
 /** Lists a directory tree (dirs before their contents, names sorted) relative to root. */
@@ -91,13 +72,13 @@ export async function writeArchive(srcDir: string, outFile: string, meta: Record
     const buf = Buffer.allocUnsafe(CHUNK);
     for (const e of entries) {
       if (e.dir) {
-        yield header(e.rel + '/', 0, '5', now);
+        yield header(e.rel + '/', 0, 'Directory', now);
         continue;
       }
       const fd = fs.openSync(join(srcDir, e.rel), 'r');
       try {
         const size = fs.fstatSync(fd).size;
-        yield header(e.rel, size, '0', now);
+        yield header(e.rel, size, 'File', now);
         const hash = createHash('sha256');
         let pos = 0;
         while (pos < size) {
@@ -116,7 +97,7 @@ export async function writeArchive(srcDir: string, outFile: string, meta: Record
       }
     }
     const m = Buffer.from(JSON.stringify(manifest));
-    yield header(MANIFEST_NAME, m.length, '0', now);
+    yield header(MANIFEST_NAME, m.length, 'File', now);
     yield m;
     const pad = (BLOCK - (m.length % BLOCK)) % BLOCK;
     if (pad) yield Buffer.alloc(pad, 0);
@@ -134,113 +115,106 @@ export async function writeArchive(srcDir: string, outFile: string, meta: Record
   return manifest;
 }
 
-function parseOctal(b: Buffer): number {
-  const s = b.toString('ascii').replace(/\0.*$/s, '').trim();
-  return s ? parseInt(s, 8) : 0;
+/** Entry types a data directory holds; anything else (links, devices, FIFOs) is refused. */
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+
+/**
+ * Where an archive member goes, or an error: a restore writes only below `destDir`, so an absolute
+ * name or a `..` step (a hostile or broken archive) is refused, never stripped or resolved.
+ */
+function memberPath(name: string): string {
+  const rel = name.replace(/\/+$/, '').replace(/^(\.\/)+/, '');
+  if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel) || rel.includes('\\') || rel.split('/').some((p) => p === '..')) throw new ArchiveError(`unsafe path in archive: ${name}`);
+  return rel;
 }
 
 /**
  * Extracts an archive written by `writeArchive` (or a PGlite `dumpDataDir` tarball, gzip or not)
- * into `destDir`, which must not exist or be empty. Every file is fsynced, then every directory.
+ * into `destDir`, which must not exist or be empty. Only plain files and directories are
+ * extracted, each below `destDir`; a member that is a link or device, or whose name leaves
+ * `destDir`, fails the whole restore. Every file is fsynced, then every directory.
  * Returns the manifest (null for a PGlite dump, which has none).
  */
 export async function extractArchive(file: string, destDir: string): Promise<ArchiveManifest | null> {
   if (fs.existsSync(destDir) && fs.readdirSync(destDir).length > 0) throw new ArchiveError(`refusing to extract into non-empty ${destDir}`);
   fs.mkdirSync(destDir, { recursive: true, mode: 0o700 });
-  const fd0 = fs.openSync(file, 'r');
-  const magic = Buffer.alloc(2);
-  fs.readSync(fd0, magic, 0, 2, 0);
-  fs.closeSync(fd0);
-  const gz = magic[0] === 0x1f && magic[1] === 0x8b;
-
   const seen = new Map<string, { size: number; sha256: string }>();
   let manifestBuf: Buffer | null = null;
   let ended = false;
+  let failure: Error | null = null;
+  let open: { fd: number } | null = null;
 
-  // A small state machine over the tar stream.
-  let pending: Buffer = Buffer.alloc(0);
-  let cur: { name: string; remaining: number; pad: number; fd: number | null; hash: ReturnType<typeof createHash> | null; size: number; manifest: Buffer[] | null } | null = null;
-
-  const handle = (chunk: Buffer) => {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    let off = 0;
-    while (!ended) {
-      if (cur) {
-        if (cur.remaining > 0) {
-          const n = Math.min(cur.remaining, pending.length - off);
-          if (n === 0) break;
-          const part = pending.subarray(off, off + n);
-          if (cur.fd !== null) fs.writeSync(cur.fd, part);
-          cur.hash?.update(part);
-          cur.manifest?.push(Buffer.from(part));
-          cur.remaining -= n;
-          off += n;
-          if (cur.remaining > 0) break;
-        }
-        if (pending.length - off < cur.pad) break;
-        off += cur.pad;
-        if (cur.fd !== null) {
-          fs.closeSync(cur.fd);
-        }
-        if (cur.manifest) manifestBuf = Buffer.concat(cur.manifest);
-        else seen.set(cur.name, { size: cur.size, sha256: cur.hash!.digest('hex') });
-        cur = null;
-        continue;
-      }
-      if (pending.length - off < BLOCK) break;
-      const h = pending.subarray(off, off + BLOCK);
-      off += BLOCK;
-      if (h.every((x) => x === 0)) {
-        ended = true;
-        break;
-      }
-      let sum = 0;
-      for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
-      if (sum !== parseOctal(h.subarray(148, 156))) throw new ArchiveError('corrupt tar header (checksum mismatch)');
-      const base = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-      const prefix = h.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
-      let name = (prefix ? `${prefix}/${base}` : base).replace(/^\/+/, '').replace(/\/+$/, '');
-      const type = String.fromCharCode(h[156]);
-      const size = parseOctal(h.subarray(124, 136));
-      if (name.split('/').some((p) => p === '..')) throw new ArchiveError(`unsafe path in archive: ${name}`);
-      const abs = join(destDir, name);
-      if (type === '5') {
-        if (name) {
-          fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
-        }
-        cur = { name, remaining: size, pad: (BLOCK - (size % BLOCK)) % BLOCK, fd: null, hash: null, size, manifest: null };
-        if (size === 0) cur = null;
-        continue;
-      }
-      if (type !== '0' && type !== '\0') throw new ArchiveError(`unsupported tar entry type ${JSON.stringify(type)} for ${name}`);
-      const pad = (BLOCK - (size % BLOCK)) % BLOCK;
-      if (name === MANIFEST_NAME) {
-        cur = { name, remaining: size, pad, fd: null, hash: null, size, manifest: [] };
-      } else {
-        fs.mkdirSync(dirname(abs), { recursive: true, mode: 0o700 });
-        const fd = fs.openSync(abs, 'wx', 0o600);
-        cur = { name, remaining: size, pad, fd, hash: createHash('sha256'), size, manifest: null };
-      }
-      if (size === 0 && pad === 0) {
-        // zero-length file: finish immediately on the next loop turn
-      }
-    }
-    pending = pending.subarray(off);
-  };
-
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
+  // tar's Parser reads the format (gzip detected by itself, pax headers applied); what each member
+  // may be and where it may go is decided here.
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry: ReadEntry) => {
       try {
-        handle(chunk);
-        cb();
+        if (failure) throw failure;
+        const name = memberPath(entry.path);
+        if (entry.type === 'Directory') {
+          if (name) fs.mkdirSync(join(destDir, name), { recursive: true, mode: 0o700 });
+          entry.resume();
+          return;
+        }
+        if (!FILE_TYPES.has(entry.type)) throw new ArchiveError(`unsupported tar entry type ${entry.type} for ${entry.path}`);
+        if (!name) throw new ArchiveError(`unsafe path in archive: ${entry.path}`);
+        if (name === MANIFEST_NAME) {
+          const parts: Buffer[] = [];
+          entry.on('data', (d: Buffer) => parts.push(Buffer.from(d)));
+          entry.on('end', () => { manifestBuf = Buffer.concat(parts); });
+          return;
+        }
+        const abs = join(destDir, name);
+        fs.mkdirSync(dirname(abs), { recursive: true, mode: 0o700 });
+        const handle = { fd: fs.openSync(abs, 'wx', 0o600) };
+        open = handle;
+        const hash = createHash('sha256');
+        let size = 0;
+        entry.on('data', (d: Buffer) => {
+          if (failure) return;
+          try {
+            fs.writeSync(handle.fd, d);
+            hash.update(d);
+            size += d.length;
+          } catch (e) {
+            failure = e as Error;
+          }
+        });
+        entry.on('end', () => {
+          fs.closeSync(handle.fd);
+          open = null;
+          seen.set(name, { size, sha256: hash.digest('hex') });
+        });
       } catch (e) {
-        cb(e as Error);
+        failure ??= e as Error;
+        entry.resume();
       }
     },
   });
-  const src = fs.createReadStream(file);
-  await pipeline(src, gz ? createGunzip() : new PassThrough(), sink);
-  if (cur || !ended) throw new ArchiveError('archive is truncated');
+  parser.on('eof', () => { ended = true; });
+  parser.on('error', (e: Error) => { failure ??= e instanceof ArchiveError ? e : new ArchiveError(`corrupt archive: ${e.message}`); });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      parser.write(chunk);
+      cb(failure);
+    },
+    final(cb) {
+      // A stream cut short (gzip or tar) ends with an error and no 'finish': either ends the restore.
+      let done = false;
+      const finish = () => { if (!done) { done = true; cb(failure); } };
+      for (const event of ['finish', 'end', 'abort', 'error', 'close']) parser.once(event, finish);
+      parser.end();
+      if (failure) finish();
+    },
+  });
+  try {
+    await pipeline(fs.createReadStream(file), sink);
+  } finally {
+    if (open) fs.closeSync((open as { fd: number }).fd);
+  }
+  if (failure) throw failure;
+  if (!ended) throw new ArchiveError('archive is truncated');
 
   let manifest: ArchiveManifest | null = null;
   if (manifestBuf) {

@@ -6,19 +6,17 @@
 import type { Logger } from 'pino';
 import type { Db } from '../clinic/db.ts';
 import { deviceFilters, encodeFrame, parseTopic, topics, type BoxStatus } from '../../central/contract/index.ts';
-import { readBacklog, syncMetricsText, type SyncStats } from './backlog.ts';
+import { readBacklog, type SyncStats } from './backlog.ts';
 import { DownlinkApplier } from './downlink.ts';
 import { MqttLink } from './link.ts';
 import { syncSettingsSchema, type SyncConfig } from './settings.ts';
 import { Uplink } from './uplink.ts';
 
 export { syncSettingsShape, syncSettingsSchema, type SyncSettings, type SyncConfig } from './settings.ts';
-export { listParked, unpark, readBacklog, syncMetricsText, type SyncStats, type ParkedRecord } from './backlog.ts';
+export { listParked, unpark, readBacklog, type SyncStats, type ParkedRecord } from './backlog.ts';
 
 export interface Sync {
   stats(): Promise<SyncStats>;
-  /** Prometheus lines for the box's /metrics. */
-  metrics(): Promise<string>;
   /** Records were just written: send now rather than at the next poll. */
   kick(): void;
   close(): Promise<void>;
@@ -33,7 +31,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
       ...(await readBacklog(o.db)), enabled: false, connected: false, deviceId: s.deviceId ?? null, lastSyncAt: null, lastError: null, lastErrorAt: null,
       recordsDelivered: 0, batchesSent: 0, bytesSent: 0, reconnects: 0, downlinkApplied: 0,
     });
-    return { stats, metrics: async () => syncMetricsText(await stats()), kick() {}, async close() {} };
+    return { stats, kick() {}, async close() {} };
   }
   const deviceId = s.deviceId;
   const link = new MqttLink({
@@ -85,7 +83,6 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
 
   return {
     stats,
-    metrics: async () => syncMetricsText(await stats()),
     kick: () => uplink.kick(),
     async close() {
       clearInterval(statusTimer);

@@ -16,6 +16,7 @@ import type { z } from 'zod';
 import { answerRequest, formularyRequest, referralIdParam, referralView, type answerResponse, type devicesResponse, type DeviceOverview, type formularyResponse, type healthResponse } from './schemas.ts';
 import { DownlinkError, answerReferral, pendingDownlink, publishFormulary } from '../downlink/downlink.ts';
 import { listDevices } from '../fleet/devices.ts';
+import { hubMetrics } from './metrics.ts';
 import type { HubDb } from '../storage/db.ts';
 
 export interface HubAppDeps {
@@ -28,8 +29,6 @@ export interface HubAppDeps {
   /** Called after something is queued for a box (an answer, a formulary), to send it at once if the box is online. */
   onAnswered: (deviceId: string) => void;
 }
-
-const label = (s: string) => s.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 
 const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
   hubError(c, check.why === 'malformed' || check.why === 'no_admin_token' ? check.why : 'unauthenticated');
@@ -77,36 +76,8 @@ export function createHubApp(d: HubAppDeps) {
     return sendPage(c, lang, BoxesPage({ lang, devices: await deviceOverview(d.db) }));
   });
 
-  handle('GET', '/metrics', async (c) => {
-    const stored = await d.db.query<{ device_id: string; type: string; n: number }>(`SELECT device_id, type, count(*)::int AS n FROM records GROUP BY 1, 2 ORDER BY 1, 2`);
-    const rejected = await d.db.query<{ device_id: string; type: string; n: number }>(`SELECT device_id, type, count(*)::int AS n FROM rejections GROUP BY 1, 2 ORDER BY 1, 2`);
-    const devices = await listDevices(d.db);
-    const pending = await d.db.query<{ device_id: string; n: number }>(`SELECT device_id, count(*)::int AS n FROM downlink WHERE acked_at IS NULL GROUP BY 1`);
-    const out: string[] = [
-      '# HELP simpul_hub_records_stored_total Records stored at the hub (each version once), per box and type.',
-      '# TYPE simpul_hub_records_stored_total counter',
-      ...stored.rows.map((r) => `simpul_hub_records_stored_total{device="${label(r.device_id)}",type="${label(r.type)}"} ${r.n}`),
-      '# HELP simpul_hub_records_rejected_total Records rejected as invalid (parked on the box), per box and type.',
-      '# TYPE simpul_hub_records_rejected_total counter',
-      ...rejected.rows.map((r) => `simpul_hub_records_rejected_total{device="${label(r.device_id)}",type="${label(r.type)}"} ${r.n}`),
-      '# HELP simpul_hub_messages_invalid_total Messages refused before storing (bad frame, schema, unknown box), since start.',
-      '# TYPE simpul_hub_messages_invalid_total counter',
-      ...[...d.invalid()].map(([ch, n]) => `simpul_hub_messages_invalid_total{channel="${label(ch)}"} ${n}`),
-      '# HELP simpul_hub_process_records_stored_total Records this hub process stored since it started, per type.',
-      '# TYPE simpul_hub_process_records_stored_total counter',
-      ...[...d.storedHere()].map(([type, n]) => `simpul_hub_process_records_stored_total{type="${label(type)}"} ${n}`),
-      '# HELP simpul_hub_box_last_seen_timestamp_seconds When the box last sent anything.',
-      '# TYPE simpul_hub_box_last_seen_timestamp_seconds gauge',
-      ...devices.filter((x) => x.lastSeenAt).map((x) => `simpul_hub_box_last_seen_timestamp_seconds{device="${label(x.id)}"} ${Date.parse(x.lastSeenAt!) / 1000}`),
-      '# HELP simpul_hub_box_outbox_pending Backlog the box last reported.',
-      '# TYPE simpul_hub_box_outbox_pending gauge',
-      ...devices.filter((x) => x.lastStatus).map((x) => `simpul_hub_box_outbox_pending{device="${label(x.id)}"} ${Number((x.lastStatus as { pending?: number }).pending ?? 0)}`),
-      '# HELP simpul_hub_downlink_pending Messages waiting for the box to acknowledge.',
-      '# TYPE simpul_hub_downlink_pending gauge',
-      ...pending.rows.map((r) => `simpul_hub_downlink_pending{device="${label(r.device_id)}"} ${r.n}`),
-    ];
-    return c.text(out.join('\n') + '\n', 200, { 'content-type': 'text/plain; version=0.0.4' });
-  });
+  const metrics = hubMetrics(d);
+  handle('GET', '/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'content-type': metrics.contentType }));
 
   handle('GET', '/admin/referrals', async (c) => {
     const lang = requestLang(c);
