@@ -79,6 +79,48 @@ export async function appendOutbox(tx: Queryable, entry: OutboxEntry): Promise<v
   );
 }
 
+/** A record waiting in the queue (outbox_pending). */
+export interface QueuedRecord {
+  seq: number;
+  /** `type|entity`. */
+  entity: string;
+  /** Of the payload as stored. */
+  bytes: number;
+}
+
+/**
+ * The next records to send: by priority, then seq; bulk only when `includeBulk`; none of an
+ * entity that is `busy` (a version of it is on its way, so a later one must wait). Records in
+ * flight are still in the queue, so up to `inFlight` more are read and left out here: a Set
+ * lookup, where `entity <> ALL(array of 3,000)` in SQL cost 20 ms a batch. One row comes back
+ * (PGlite's JavaScript parsing of 1,000 result rows cost more than the query).
+ */
+export async function readQueue(db: Queryable, o: { limit: number; includeBulk: boolean; busy: Set<string>; inFlight: number }): Promise<QueuedRecord[]> {
+  const { rows } = await db.query<{ next: [number, string, number][] | null }>(
+    `SELECT json_agg(json_build_array(seq, entity, bytes) ORDER BY priority, seq) AS next FROM (
+       SELECT seq, entity, bytes, priority FROM outbox_pending WHERE ($2 OR priority < ${BULK_PRIORITY}) ORDER BY priority, seq LIMIT $1) next`,
+    [o.limit + o.inFlight, o.includeBulk],
+  );
+  return (rows[0]?.next ?? []).filter(([, entity]) => !o.busy.has(entity)).slice(0, o.limit).map(([seq, entity, bytes]) => ({ seq, entity, bytes }));
+}
+
+/**
+ * The records as a JSON array of WireRecords (central/contract/messages.ts), in the queue's
+ * order, built by the database: payloads are stored as json text and go into the frame as they
+ * are, never parsed or printed again. A nested loop over the primary key, whatever the planner
+ * knows of the table (PGlite has no autovacuum, so no statistics: a plain join chose to hash the
+ * whole outbox).
+ */
+export async function readWireRecords(db: Queryable, seqs: number[]): Promise<string | null> {
+  const { rows } = await db.query<{ records: string | null }>(
+    `SELECT json_agg(r ORDER BY n.i)::text AS records FROM unnest($1::bigint[]) WITH ORDINALITY AS n(seq, i)
+       CROSS JOIN LATERAL (SELECT seq, type, schema_version AS sv, entity_id AS entity, entity_version AS ev, created_at AS at, payload
+                             FROM outbox o WHERE o.seq = n.seq OFFSET 0) r`,
+    [seqs],
+  );
+  return rows[0].records;
+}
+
 /** The hub has stored these: they leave the queue. */
 export async function markDelivered(tx: Queryable, seqs: number[]): Promise<void> {
   await tx.query(`DELETE FROM outbox_pending WHERE seq = ANY($1::bigint[])`, [seqs]);
