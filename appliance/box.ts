@@ -44,8 +44,12 @@ export function settingsOf(config: Config): ClinicSettings {
  * queue's clock (tests move it past a ticket link's expiry). `keepContractBreaches` (main.ts, the
  * box in production): a record that breaks the wire contract is kept and logged rather than
  * refusing the clinical write (clinic/outbox.ts onContractBreach); tests leave it off so it fails.
+ * `demoHospitalsFromCentre` (npm start): the demo seed writes no hospital list; the hub sends it.
  */
-export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean } = {}): Promise<Box> {
+export async function startBox(
+  config: Config,
+  opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean; demoHospitalsFromCentre?: boolean } = {},
+): Promise<Box> {
   const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
   // The breach names the type, entity id and the failing path, never a payload value.
   if (opts.keepContractBreaches) onContractBreach((breach) => log.error({ breach }, 'outbox record breaks the wire contract: kept, the hub will park it'));
@@ -73,7 +77,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   // dir that will not open does (main.ts serves the storage-failure pages), not with a crash.
   try {
     if (demo) {
-      if (await seedDemo(db, settings)) log.info('demo puskesmas seeded');
+      if (await seedDemo(db, settings, { hospitalsFromCentre: opts.demoHospitalsFromCentre })) log.info('demo puskesmas seeded');
       else await seedDemoTicket(db, settings);
     } else if ((await countAdmins(db)) === 0) {
       log.warn('no admin account yet: create one with `npm run setup -- admin --username <name> --full-name "<name>"` (password on stdin)');

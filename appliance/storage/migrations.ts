@@ -295,6 +295,15 @@ ALTER TABLE outbox ALTER COLUMN payload TYPE json USING payload::json;
 ALTER TABLE audit_log ADD COLUMN detail text;
 `,
   },
+  {
+    id: 7,
+    name: 'hospital_list',
+    sql: `
+-- The district's hospital list comes from the centre (a versioned downlink item): whether a
+-- hospital takes emergency referrals directly is part of it.
+ALTER TABLE hospitals ADD COLUMN accepts_emergency boolean NOT NULL DEFAULT false;
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {
