@@ -52,6 +52,7 @@ export class InFlightWindow {
       },
       forget() {
         if (flights.get(batch) !== flight) return;
+        clearTimeout(timer);
         flights.delete(batch);
         resolve(false);
       },
@@ -69,6 +70,11 @@ export class InFlightWindow {
 
   get(batch: string): Flight | undefined {
     return this.flights.get(batch);
+  }
+
+  /** Every batch leaves the window uncounted (to be sent again now); a late acknowledgement still applies. */
+  forgetAll() {
+    for (const f of [...this.flights.values()]) f.forget();
   }
 
   /** Every batch in the window is given up on (the link went down, or the box is closing). */

@@ -60,6 +60,16 @@ export class Uplink {
     this.wake?.();
   }
 
+  /**
+   * The hub has just shown it listens (sync/hub-time.ts): batches still unacknowledged may have
+   * reached nobody, so they go again now rather than at their timeout. Not a failure: the batch
+   * size stays.
+   */
+  resendInFlight() {
+    this.inFlight.forgetAll();
+    this.kick();
+  }
+
   fail(message: string) {
     this.lastError = message;
     this.lastErrorAt = new Date().toISOString();

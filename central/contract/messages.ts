@@ -33,6 +33,8 @@ export const wireRecord = z
     ev: z.number().int().min(1).max(MAX_ENTITY_VERSION),
     at: isoTime,
     payload: z.unknown(),
+    /** Written while the box's clock was not trusted (earlier than its floor): `at` may be wrong. Absent otherwise. */
+    ut: z.literal(true).optional(),
   })
   .strict();
 export type WireRecord = z.infer<typeof wireRecord>;
@@ -170,6 +172,14 @@ export const downlinkAck = z
   .strict();
 export type DownlinkAck = z.infer<typeof downlinkAck>;
 
+/** box → hub: the box's system clock when it sent this; the hub answers at once with its own. */
+export const timeRequest = z.object({ v: z.literal(1), kind: z.literal('time_request'), at: isoTime }).strict();
+export type TimeRequest = z.infer<typeof timeRequest>;
+
+/** hub → box: `hubAt` read as the request was handled; `requestAt` echoes the request (which one this answers). */
+export const timeAnswer = z.object({ v: z.literal(1), kind: z.literal('time'), requestAt: isoTime, hubAt: isoTime }).strict();
+export type TimeAnswer = z.infer<typeof timeAnswer>;
+
 /** Which schema a message on a channel must satisfy. */
 export const channelSchemas = {
   records: recordBatch,
@@ -177,4 +187,6 @@ export const channelSchemas = {
   'down-ack': downlinkAck,
   ack: uplinkAck,
   down: downlinkBatch,
+  'time-request': timeRequest,
+  time: timeAnswer,
 } as const;

@@ -127,6 +127,14 @@ ALTER TABLE entities DROP CONSTRAINT entities_device_id_fkey
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS region_code text
 `,
   },
+  {
+    id: 7,
+    name: 'records written while the box clock was untrusted',
+    // A constant default: no table rewrite on PostgreSQL 11+, however many records there are.
+    sql: `
+ALTER TABLE records ADD COLUMN clock_untrusted boolean NOT NULL DEFAULT false
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
