@@ -9,7 +9,10 @@ import type { ClinicSettings } from './clinic/settings.ts';
 import { demoStaff, seedDemo, seedDemoTicket } from './clinic/demo.ts';
 import { countAdmins } from './clinic/staff.ts';
 import { expireReferrals } from './clinic/referrals.ts';
-import { onContractBreach } from './clinic/outbox.ts';
+import { onContractBreach, outboxClockTrust } from './clinic/outbox.ts';
+import { databaseClockFloor, saveDatabaseClockFloor } from './clinic/clock-floor.ts';
+import { installBoxClock, TrustedClock } from './clock/trusted-clock.ts';
+import { join } from 'node:path';
 import { startSync, type Sync } from './sync/index.ts';
 import { createApp } from './http/app.ts';
 import { LiveConnections } from './http/live-connections.ts';
@@ -44,8 +47,12 @@ export function settingsOf(config: Config): ClinicSettings {
  * queue's clock (tests move it past a ticket link's expiry). `keepContractBreaches` (main.ts, the
  * box in production): a record that breaks the wire contract is kept and logged rather than
  * refusing the clinical write (clinic/outbox.ts onContractBreach); tests leave it off so it fails.
+ * `demoHospitalsFromCentre` (npm start): the demo seed writes no hospital list; the hub sends it.
  */
-export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean } = {}): Promise<Box> {
+export async function startBox(
+  config: Config,
+  opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean; demoHospitalsFromCentre?: boolean } = {},
+): Promise<Box> {
   const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
   // The breach names the type, entity id and the failing path, never a payload value.
   if (opts.keepContractBreaches) onContractBreach((breach) => log.error({ breach }, 'outbox record breaks the wire contract: kept, the hub will park it'));
@@ -53,7 +60,15 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   const db = new GroupCommitDb(opened);
   const settings = settingsOf(config);
   const demo = config.mode === 'demo';
-  const queue = new Queue(db, settings, opts.now);
+  // The box's clock, kept from going back (clock/trusted-clock.ts): the queue's clinic day follows it.
+  const clock = await TrustedClock.open({
+    floorFile: join(config.dataDir, 'clock-floor'), databaseFloor: await databaseClockFloor(db), systemNow: opts.now ? () => opts.now!().getTime() : undefined,
+  });
+  if (!clock.trusted) log.warn({ clock: clock.report() }, 'the system clock is earlier than the latest time this box recorded: not trusted; the box keeps time from there until the hub tells it the time');
+  installBoxClock(clock);
+  outboxClockTrust(() => clock.trusted);
+  const saveFloor = async () => saveDatabaseClockFloor(db, await clock.saveFloor());
+  const queue = new Queue(db, settings, () => clock.now());
   // Day turnover work: past days' queue figures for the centre, referrals past their validity,
   // and a VACUUM once a day (PGlite runs no autovacuum), after midnight when the clinic is quiet.
   let vacuumedOn = queue.today();
@@ -73,7 +88,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
   // dir that will not open does (main.ts serves the storage-failure pages), not with a crash.
   try {
     if (demo) {
-      if (await seedDemo(db, settings)) log.info('demo puskesmas seeded');
+      if (await seedDemo(db, settings, { hospitalsFromCentre: opts.demoHospitalsFromCentre })) log.info('demo puskesmas seeded');
       else await seedDemoTicket(db, settings);
     } else if ((await countAdmins(db)) === 0) {
       log.warn('no admin account yet: create one with `npm run setup -- admin --username <name> --full-name "<name>"` (password on stdin)');
@@ -85,7 +100,10 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     await db.close();
     throw corrupt;
   }
-  const sync = await startSync({ db, config, log });
+  const sync = await startSync({ db, config, log, clock });
+  await saveFloor();
+  const floorTimer = setInterval(() => void saveFloor().catch((err) => log.warn({ err }, 'clock floor not saved')), 60_000);
+  floorTimer.unref();
   const dayTimer = setInterval(() => void dayWork().catch((err) => log.error({ err }, 'day turnover work failed')), 10 * 60_000);
   dayTimer.unref();
 
@@ -101,6 +119,7 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     live,
     phoneTickets: new PhoneTickets({ perAddress: config.phoneTicketsPerAddress, perDay: config.phoneTicketsPerDay }),
     sync,
+    clock: () => clock.report(),
     metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
     health: async () => {
       const checks: Record<string, unknown> = {};
@@ -117,6 +136,8 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
       checks.diskFreeMb = freeMb;
       // Below 200 MB a day of records and a backup may not fit.
       if (freeMb < 200) ok = false;
+      // An untrusted clock does not make the box unhealthy (care goes on), but it says so.
+      checks.clock = clock.report();
       return { ok, checks };
     },
   });
@@ -150,10 +171,14 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     db, queue, sync, relay, live, url, httpRedirectUrl,
     async close() {
       clearInterval(dayTimer);
+      clearInterval(floorTimer);
       await relay.close();
       for (const w of sockets) w.close();
       for (const s of servers.reverse()) await s.close();
       await sync.close();
+      await saveFloor().catch((err) => log.warn({ err }, 'clock floor not saved at shutdown'));
+      installBoxClock(null);
+      outboxClockTrust(() => true);
       await db.close();
       log.info('box stopped');
     },

@@ -3,8 +3,14 @@
  *
  *   npx tsx central/cli.ts answer <referralId> --status accepted|scheduled|rejected|sent|used \
  *       [--scheduled-for YYYY-MM-DD] [--note "…"] [--hub-url http://127.0.0.1:8090 [--token …]]
- *   npx tsx central/cli.ts formulary <formulary.json> [--device <id>]… [--hub-url … [--token …]]
- *       (the file: a JSON list of { kfaCode, name, strength, form, unit, active })
+ *   npx tsx central/cli.ts formulary <formulary.csv|.json> [--device <id>]… [--region <BPS code>] [--hub-url … [--token …]]
+ *       (CSV: kfa_code,name,strength,form,unit,active; JSON: a list of { kfaCode, name, strength, form, unit, active })
+ *   npx tsx central/cli.ts hospitals <hospitals.csv|.json> [--device <id>]… [--region <BPS code>] [--hub-url … [--token …]]
+ *       (CSV: code,name,specialties,accepts_emergency, specialties separated by |; see downlink/reference-csv.ts)
+ *
+ * A list goes to the given boxes, to every box of a region (--region 53: a province, 5301: a
+ * district), or without either to every enrolled box. Every CSV row is checked first; errors
+ * name the line and the column, and nothing is queued while one remains.
  *
  * With --hub-url it asks the running hub (which sends at once to boxes that are online), with the
  * hub's admin token from --token or, better (not in the process list), SIMPUL_HUB_ADMIN_TOKEN;
@@ -13,12 +19,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { answerReferral, DownlinkError, publishFormulary } from './downlink/downlink.ts';
+import { answerReferral, DownlinkError, publishFormulary, publishHospitals } from './downlink/downlink.ts';
+import { CsvError, parseFormularyCsv, parseHospitalsCsv } from './downlink/reference-csv.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
 
 const USAGE = `usage:
   central/cli.ts answer <referralId> --status <status> [--scheduled-for YYYY-MM-DD] [--note text] [--hub-url url [--token t]] [--data-dir dir]
-  central/cli.ts formulary <file.json> [--device id]... [--hub-url url [--token t]] [--data-dir dir]`;
+  central/cli.ts formulary <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]
+  central/cli.ts hospitals <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]`;
 
 export async function main(argv: string[], env = process.env): Promise<number> {
   let parsed;
@@ -26,7 +34,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     parsed = parseArgs({
       args: argv, allowPositionals: true,
       options: {
-        status: { type: 'string' }, 'scheduled-for': { type: 'string' }, note: { type: 'string' }, device: { type: 'string', multiple: true },
+        status: { type: 'string' }, 'scheduled-for': { type: 'string' }, note: { type: 'string' }, device: { type: 'string', multiple: true }, region: { type: 'string' },
         'hub-url': { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
       },
     });
@@ -41,16 +49,22 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   if (cmd === 'answer' && arg && values.status) {
     path = `/admin/referrals/${encodeURIComponent(arg)}/answer`;
     body = { status: values.status, ...(values['scheduled-for'] ? { scheduledFor: values['scheduled-for'] } : {}), ...(values.note ? { note: values.note } : {}) };
-  } else if (cmd === 'formulary' && arg) {
+  } else if ((cmd === 'formulary' || cmd === 'hospitals') && arg) {
     let items: unknown;
     try {
-      items = JSON.parse(readFileSync(arg, 'utf8'));
+      const text = readFileSync(arg, 'utf8');
+      if (!arg.toLowerCase().endsWith('.csv')) items = JSON.parse(text);
+      else items = cmd === 'formulary' ? parseFormularyCsv(text) : parseHospitalsCsv(text);
     } catch (e) {
-      console.error(`cannot read the formulary from ${arg}: ${(e as Error).message}`);
+      if (e instanceof CsvError) {
+        console.error(`${arg}: ${e.problems.length} kesalahan, tidak ada yang dikirim (${e.problems.length} problem(s), nothing queued):\n${e.message}`);
+        return 1;
+      }
+      console.error(`cannot read the ${cmd} list from ${arg}: ${(e as Error).message}`);
       return 2;
     }
-    path = '/admin/formulary';
-    body = { items, ...(values.device ? { devices: values.device } : {}) };
+    path = `/admin/${cmd}`;
+    body = { items, ...(values.device ? { devices: values.device } : {}), ...(values.region ? { region: values.region } : {}) };
   } else {
     console.error(USAGE);
     return 2;
@@ -77,9 +91,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       const r = await answerReferral(db, arg, body as never);
       console.log(`answer queued for ${r.deviceId} (referral version ${r.referralVersion}); the box receives it at its next status report`);
     } else {
-      const { items, devices } = body as { items: unknown; devices?: string[] };
-      const r = await publishFormulary(db, items, devices);
-      console.log(`formulary version ${r.version} queued for ${r.devices.length} box(es); each receives it at its next status report`);
+      const { items, devices, region } = body as { items: unknown; devices?: string[]; region?: string };
+      const r = await (cmd === 'formulary' ? publishFormulary : publishHospitals)(db, items, { devices, region });
+      console.log(`${cmd} version ${r.version} queued for ${r.devices.length} box(es); each receives it at its next status report`);
     }
     return 0;
   } catch (e) {

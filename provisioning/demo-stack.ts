@@ -15,6 +15,8 @@ import { closeOnSignals, printDemoAccess } from '../appliance/lifecycle.ts';
 import { HubConfigError, loadHubConfig } from '../central/config.ts';
 import { startHub } from '../central/hub.ts';
 import { authenticateDevice, enrolDevice } from '../central/fleet/devices.ts';
+import { publishFormulary, publishHospitals } from '../central/downlink/downlink.ts';
+import { demoFormularyList, demoHospitals } from '../appliance/clinic/demo.ts';
 
 const credentialsSchema = z.object({ deviceId: z.string(), deviceSecret: z.string() });
 
@@ -43,7 +45,15 @@ async function main() {
     writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   }
 
-  const box = await startBox({ ...config, mqttUrl: hub.mqttUrl, ...credentials });
+  // The demo district's lists reach the box the way a production box gets them: queued at the hub,
+  // sent down the durable downlink, applied once (once per demo box: a restart does not queue them again).
+  const sent = await hub.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND kind = 'hospitals' LIMIT 1`, [credentials.deviceId]);
+  if (!sent.rows.length) {
+    await publishHospitals(hub.db, demoHospitals, [credentials.deviceId]);
+    await publishFormulary(hub.db, demoFormularyList, [credentials.deviceId]);
+  }
+
+  const box = await startBox({ ...config, mqttUrl: hub.mqttUrl, ...credentials }, { demoHospitalsFromCentre: true });
   console.log(`central: ${hub.url}`);
   console.log(`appliance: ${box.url}`);
   printDemoAccess(box.url);

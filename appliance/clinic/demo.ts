@@ -6,6 +6,8 @@ import { createStaff } from './staff.ts';
 import { hashToken } from './queue.ts';
 import { clinicDay, localInstant } from './clock.ts';
 import type { ClinicSettings } from './settings.ts';
+import type { Hospital } from './hospitals.ts';
+import { replaceHospitals } from './hospital-list.ts';
 
 /** Demo staff: printed at start in demo mode only. A production box gets its admin from `npm run setup`. */
 export const demoStaff = [
@@ -40,11 +42,19 @@ const formulary: [string, string, string, string, string, number][] = [
   ['93001302', 'Amoksisilin sirup', '125 mg/5 ml', 'sirup kering', 'botol', 60],
 ];
 
-const hospitals: [string, string, string[]][] = [
-  [demoIds.hospital, 'RSUD Demo Kabupaten', ['Penyakit Dalam', 'Anak', 'Obstetri dan Ginekologi', 'Bedah', 'Neurologi', 'Jantung']],
-  ['0112R002', 'RS Islam Demo', ['Penyakit Dalam', 'Anak', 'Mata', 'THT']],
-  ['0112R003', 'RS Bhayangkara Demo', ['Bedah', 'Ortopedi', 'Saraf']],
+/**
+ * The demo district's referral hospitals. `npm start` sends them from the hub (the path a
+ * production box gets its list by); a demo box on its own (tests, `npm run start:box`) seeds them
+ * as list version 0, which any list from a hub replaces.
+ */
+export const demoHospitals: Hospital[] = [
+  { code: demoIds.hospital, name: 'RSUD Demo Kabupaten', specialties: ['Penyakit Dalam', 'Anak', 'Obstetri dan Ginekologi', 'Bedah', 'Neurologi', 'Jantung'], acceptsEmergency: true },
+  { code: '0112R002', name: 'RS Islam Demo', specialties: ['Penyakit Dalam', 'Anak', 'Mata', 'THT'], acceptsEmergency: false },
+  { code: '0112R003', name: 'RS Bhayangkara Demo', specialties: ['Bedah', 'Ortopedi', 'Saraf'], acceptsEmergency: true },
 ];
+
+/** The demo formulary as the district's list (what `npm start` publishes from the hub; same KFA codes as the seed). */
+export const demoFormularyList = formulary.map(([kfaCode, name, strength, form, unit]) => ({ kfaCode, name, strength, form, unit, active: true }));
 
 const patients: [string, 'L' | 'P', string, string | null][] = [
   ['Budi Santoso', 'L', '1975-08-17', '0001234567891'],
@@ -55,8 +65,11 @@ const patients: [string, 'L' | 'P', string, string | null][] = [
   ['Maria Goreti Bria', 'P', '2001-12-24', '0001234567896'],
 ];
 
-/** Seeds the demo puskesmas once (staff, patients, formulary, hospitals, one ticket). */
-export async function seedDemo(db: Db, settings: ClinicSettings): Promise<boolean> {
+/**
+ * Seeds the demo puskesmas once (staff, patients, formulary, hospitals, one ticket).
+ * `hospitalsFromCentre`: the hub sends the hospital list (npm start), the seed writes none.
+ */
+export async function seedDemo(db: Db, settings: ClinicSettings, opts: { hospitalsFromCentre?: boolean } = {}): Promise<boolean> {
   const seeded = await db.query(`SELECT 1 FROM staff WHERE username = 'admin'`);
   if (seeded.rows.length) return false;
   for (const s of demoStaff) await createStaff(db, s);
@@ -73,9 +86,7 @@ export async function seedDemo(db: Db, settings: ClinicSettings): Promise<boolea
       await tx.query(`INSERT INTO formulary (id, kfa_code, name, strength, form, unit, stock) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [id, kfaCode, name, strength, form, unit, stock]);
       await tx.query(`INSERT INTO stock_movements (id, formulary_id, kind, quantity, reason) VALUES ($1,$2,'receipt',$3,'stok awal demo')`, [randomUUID(), id, stock]);
     }
-    for (const [code, name, specialties] of hospitals) {
-      await tx.query(`INSERT INTO hospitals (code, name, specialties) VALUES ($1,$2,$3)`, [code, name, JSON.stringify(specialties)]);
-    }
+    if (!opts.hospitalsFromCentre) await replaceHospitals(tx, demoHospitals);
   });
   await seedDemoTicket(db, settings);
   await seedDemoClinical(db);
@@ -109,10 +120,9 @@ async function seedDemoClinical(db: Db): Promise<void> {
     );
     await tx.query(
       `INSERT INTO referrals (id, encounter_id, patient_id, referrer_id, hospital_code, hospital_name, specialty, diagnosis_code, reason, status, valid_until)
-       SELECT $1, $2, $3, $4, code, name, 'Penyakit Dalam', 'I10', 'Hipertensi tidak terkontrol dengan dua obat; mohon evaluasi dan tata laksana lanjut.', 'draft', current_date + 90
-         FROM hospitals WHERE code = $5
+       VALUES ($1, $2, $3, $4, $5, $6, 'Penyakit Dalam', 'I10', 'Hipertensi tidak terkontrol dengan dua obat; mohon evaluasi dan tata laksana lanjut.', 'draft', current_date + 90)
        ON CONFLICT (id) DO NOTHING`,
-      [demoIds.referral, demoIds.encounter, demoIds.patient, doctor, demoIds.hospital],
+      [demoIds.referral, demoIds.encounter, demoIds.patient, doctor, demoHospitals[0].code, demoHospitals[0].name],
     );
   });
 }

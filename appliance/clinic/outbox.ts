@@ -61,6 +61,15 @@ export class ContractBreachError extends Error {
   }
 }
 
+let clockTrusted: () => boolean = () => true;
+/**
+ * The box's clock trust (appliance/clock, set by box.ts): a record written while the clock is not
+ * trusted carries a flag the hub keeps, since its time (the system clock's) may be wrong.
+ */
+export function outboxClockTrust(provider: () => boolean): void {
+  clockTrusted = provider;
+}
+
 export async function appendOutbox(tx: Queryable, entry: OutboxEntry): Promise<void> {
   const t = outboxTypes[entry.type];
   const schemaVersion = currentSchemaVersions[entry.type];
@@ -73,10 +82,55 @@ export async function appendOutbox(tx: Queryable, entry: OutboxEntry): Promise<v
   }
   const payload = JSON.stringify(entry.payload);
   await tx.query(
-    `WITH o AS (INSERT INTO outbox (id, type, schema_version, entity_id, entity_version, payload) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq)
+    `WITH o AS (INSERT INTO outbox (id, type, schema_version, entity_id, entity_version, payload, clock_untrusted) VALUES ($1, $2, $3, $4, $5, $6, $10) RETURNING seq)
      INSERT INTO outbox_pending (seq, priority, entity, bytes) SELECT seq, $7, $8, $9 FROM o`,
-    [randomUUID(), entry.type, schemaVersion, entry.entityId, entry.entityVersion, payload, t.priority, entityKey(entry.type, entry.entityId), Buffer.byteLength(payload)],
+    [randomUUID(), entry.type, schemaVersion, entry.entityId, entry.entityVersion, payload, t.priority, entityKey(entry.type, entry.entityId), Buffer.byteLength(payload), !clockTrusted()],
   );
+}
+
+/** A record waiting in the queue (outbox_pending). */
+export interface QueuedRecord {
+  seq: number;
+  /** `type|entity`. */
+  entity: string;
+  /** Of the payload as stored. */
+  bytes: number;
+}
+
+/**
+ * The next records to send: by priority, then seq; bulk only when `includeBulk`; none of an
+ * entity that is `busy` (a version of it is on its way, so a later one must wait). Records in
+ * flight are still in the queue, so up to `inFlight` more are read and left out here: a Set
+ * lookup, where `entity <> ALL(array of 3,000)` in SQL cost 20 ms a batch. One row comes back
+ * (PGlite's JavaScript parsing of 1,000 result rows cost more than the query).
+ */
+export async function readQueue(db: Queryable, o: { limit: number; includeBulk: boolean; busy: Set<string>; inFlight: number }): Promise<QueuedRecord[]> {
+  const { rows } = await db.query<{ next: [number, string, number][] | null }>(
+    `SELECT json_agg(json_build_array(seq, entity, bytes) ORDER BY priority, seq) AS next FROM (
+       SELECT seq, entity, bytes, priority FROM outbox_pending WHERE ($2 OR priority < ${BULK_PRIORITY}) ORDER BY priority, seq LIMIT $1) next`,
+    [o.limit + o.inFlight, o.includeBulk],
+  );
+  return (rows[0]?.next ?? []).filter(([, entity]) => !o.busy.has(entity)).slice(0, o.limit).map(([seq, entity, bytes]) => ({ seq, entity, bytes }));
+}
+
+/**
+ * The records as a JSON array of WireRecords (central/contract/messages.ts), in the queue's
+ * order, built by the database: payloads are stored as json text and go into the frame as they
+ * are (a record written while the clock was untrusted, rare, is rebuilt as jsonb to add `ut`),
+ * are, never parsed or printed again. A nested loop over the primary key, whatever the planner
+ * knows of the table (PGlite has no autovacuum, so no statistics: a plain join chose to hash the
+ * whole outbox).
+ */
+export async function readWireRecords(db: Queryable, seqs: number[]): Promise<string | null> {
+  const { rows } = await db.query<{ records: string | null }>(
+    `SELECT json_agg(CASE WHEN x.untrusted THEN (to_jsonb(x.r) || '{"ut":true}')::json ELSE to_json(x.r) END ORDER BY n.i)::text AS records
+       FROM unnest($1::bigint[]) WITH ORDINALITY AS n(seq, i)
+       CROSS JOIN LATERAL (SELECT (SELECT r FROM (SELECT o.seq, o.type, o.schema_version AS sv, o.entity_id AS entity, o.entity_version AS ev, o.created_at AS at, o.payload) r) AS r,
+                                  o.clock_untrusted AS untrusted
+                             FROM outbox o WHERE o.seq = n.seq OFFSET 0) x`,
+    [seqs],
+  );
+  return rows[0].records;
 }
 
 /** The hub has stored these: they leave the queue. */

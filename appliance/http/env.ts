@@ -5,6 +5,7 @@ import type { ClinicSettings } from '../clinic/settings.ts';
 import type { Session } from '../clinic/staff.ts';
 import type { Lang } from './i18n.ts';
 import type { Sync } from '../sync/index.ts';
+import type { ClockReport } from '../clock/trusted-clock.ts';
 import type { MediaRelay } from '../relay/relay.ts';
 import type { LiveConnections } from './live-connections.ts';
 import type { PhoneTickets } from './phone-tickets.ts';
@@ -20,6 +21,8 @@ export interface AppDeps {
   health: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   /** The link to the hub: backlog, last sync, last error (disabled when not enrolled). */
   sync: Sync;
+  /** Whether the box trusts its clock (appliance/clock); absent in in-process tests (then trusted). */
+  clock?: () => ClockReport;
   /** The consultation relay (its process, RelayProcess, on a box); adds the signaling routes. Absent in in-process tests (appliance/http/testing.ts). */
   relay?: MediaRelay;
   /** Who besides loopback may read /metrics (from `metricsToken`, `metricsAllowFrom`). */

@@ -295,6 +295,24 @@ ALTER TABLE outbox ALTER COLUMN payload TYPE json USING payload::json;
 ALTER TABLE audit_log ADD COLUMN detail text;
 `,
   },
+  {
+    id: 7,
+    name: 'hospital_list',
+    sql: `
+-- The district's hospital list comes from the centre (a versioned downlink item): whether a
+-- hospital takes emergency referrals directly is part of it.
+ALTER TABLE hospitals ADD COLUMN accepts_emergency boolean NOT NULL DEFAULT false;
+`,
+  },
+  {
+    id: 8,
+    name: 'outbox_clock_untrusted',
+    sql: `
+-- Written while the box's clock was earlier than its floor (appliance/clock): the record's time
+-- is the system clock's, which was wrong; the hub keeps the flag.
+ALTER TABLE outbox ADD COLUMN clock_untrusted boolean NOT NULL DEFAULT false;
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

@@ -1,5 +1,5 @@
 /**
- * Hub → box: applies what the hub sends (hospital answers, the district formulary, commands)
+ * Hub → box: applies what the hub sends (hospital answers, the district formulary and hospital list, commands)
  * through the clinic's own functions, once per item id,
  * and acknowledges each result. An item the box can never apply (an unknown referral, an answer
  * the referral's state no longer allows) is acknowledged as rejected so the hub stops resending;
@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../clinic/db.ts';
 import { ClinicError } from '../clinic/errors.ts';
 import { applyFormularyUpdate } from '../clinic/formulary-updates.ts';
+import { applyHospitalList } from '../clinic/hospital-list.ts';
 import { requeueFrom } from '../clinic/outbox.ts';
 import { applyHospitalAnswer } from '../clinic/referrals.ts';
 import { decodeFrame, encodeFrame, topics, type DownlinkAck, type DownlinkItem } from '../../central/contract/index.ts';
@@ -63,6 +64,9 @@ export class DownlinkApplier {
       } else if (item.kind === 'formulary') {
         const r = await applyFormularyUpdate(this.db, item.version, item.items);
         this.log.info({ version: r.version, added: r.added, changed: r.changed, repeated: r.repeated }, 'sync: district formulary applied');
+      } else if (item.kind === 'hospitals') {
+        const r = await applyHospitalList(this.db, item.version, item.items);
+        this.log.info({ version: r.version, hospitals: r.hospitals, repeated: r.repeated }, 'sync: district hospital list applied');
       } else {
         await requeueFrom(this.db, item.fromSeq);
         this.log.info({ fromSeq: item.fromSeq }, 'sync: the hub asked to resend the outbox');

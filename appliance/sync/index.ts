@@ -9,6 +9,7 @@ import { deviceFilters, encodeFrame, parseTopic, topics, type BoxStatus } from '
 import { readBacklog, type SyncStats } from './backlog.ts';
 import { DownlinkApplier } from './downlink.ts';
 import { MqttLink } from './link.ts';
+import { HubTime } from './hub-time.ts';
 import { syncSettingsSchema, type SyncConfig } from './settings.ts';
 import { Uplink } from './uplink.ts';
 
@@ -22,7 +23,12 @@ export interface Sync {
   close(): Promise<void>;
 }
 
-export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }): Promise<Sync> {
+/** The box's clock (appliance/clock/trusted-clock.ts): told the offset the box measures from the hub. */
+export interface SyncClock {
+  recordOffset(offsetMs: number): void;
+}
+
+export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; clock?: SyncClock }): Promise<Sync> {
   const s = syncSettingsSchema.parse(o.config);
   const log = o.log.child({ part: 'sync' });
   if (!s.mqttUrl || !s.deviceId || !s.deviceSecret) {
@@ -63,18 +69,36 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
   };
   const statusSafe = (hello: boolean) => void sendStatus(hello).catch((err) => log.debug({ err: err.message }, 'sync: status not sent'));
 
+  const hubTime = new HubTime(link, deviceId, {
+    firstRetryMs: s.syncHubProbeMs, maxRetryMs: Math.max(s.syncHubProbeMs, 30_000), log,
+    onAnswer: ({ offsetMs, roundTripMs, hubReturned }) => {
+      o.clock?.recordOffset(offsetMs);
+      log.debug({ offsetMs, roundTripMs }, 'sync: clock offset from the hub measured');
+      if (!hubReturned) return;
+      // The hub listens now: what went before it did may have reached nobody (a broker restart).
+      log.info('sync: the hub answers again; sending again what it may have missed');
+      statusSafe(true);
+      uplink.resendInFlight();
+    },
+  });
   link.on('message', (topic, payload) => {
     const t = parseTopic(topic);
     if (!t || t.deviceId !== deviceId) return log.warn({ topic }, 'sync: message on an unexpected topic ignored');
     if (t.channel === 'ack') void uplink.onAck(payload).catch((err) => log.error({ err }, 'sync: acknowledgement not applied (records will be resent)'));
+    else if (t.channel === 'time') hubTime.onMessage(payload);
     else if (t.channel === 'down') void downlink.onMessage(payload);
   });
   link.on('up', () => {
+    hubTime.onUp();
     statusSafe(true);
     uplink.kick();
   });
+  link.on('down', () => hubTime.onDown());
   uplink.onDrained = () => statusSafe(false);
-  const statusTimer = setInterval(() => statusSafe(false), s.syncStatusIntervalMs);
+  const statusTimer = setInterval(() => {
+    statusSafe(false);
+    if (link.connected) hubTime.ask();
+  }, s.syncStatusIntervalMs);
   statusTimer.unref();
 
   await uplink.start();
@@ -86,6 +110,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
     kick: () => uplink.kick(),
     async close() {
       clearInterval(statusTimer);
+      hubTime.close();
       await uplink.close();
       await link.close();
       log.info('sync stopped');

@@ -31,6 +31,8 @@ export const syncSettingsShape = {
   syncBackoffMaxMs: z.coerce.number().int().min(10).default(300_000),
   /** How often an idle uplink looks at the outbox for new records. */
   syncPollMs: z.coerce.number().int().min(10).default(2000),
+  /** After a connect, how soon the box asks the hub again when it has not answered (doubling to 30 s): a broker restart costs about this. */
+  syncHubProbeMs: z.coerce.number().int().min(50).default(2000),
   /** How often the box reports its backlog to the hub (which also resends unacknowledged downlink then). */
   syncStatusIntervalMs: z.coerce.number().int().min(100).default(60_000),
 };

@@ -10,66 +10,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db, Queryable } from '../clinic/db.ts';
-import { BULK_PRIORITY, markDelivered, parkRecords } from '../clinic/outbox.ts';
+import type { Db } from '../clinic/db.ts';
+import { markDelivered, parkRecords, readQueue, readWireRecords, type QueuedRecord } from '../clinic/outbox.ts';
 import { inWindow } from '../clinic/clock.ts';
 import { decodeFrame, encodeRecordBatch, FrameTooLargeError, MAX_RECORD_BYTES, topics } from '../../central/contract/index.ts';
+import { BandwidthLimit } from './bandwidth-limit.ts';
+import { InFlightWindow, type Flight } from './in-flight.ts';
 import type { MqttLink } from './link.ts';
 import type { SyncSettings } from './settings.ts';
-
-/** A record waiting in the queue (outbox_pending). */
-interface Queued {
-  seq: number;
-  /** `type|entity`. */
-  entity: string;
-  /** Of the payload as stored. */
-  bytes: number;
-}
-
-/**
- * The next records to send: by priority, then seq; bulk only when `includeBulk`; none of an
- * entity that is `busy` (a version of it is on its way, so a later one must wait). Records in
- * flight are still in the queue, so up to `inFlight` more are read and left out here: a Set
- * lookup, where `entity <> ALL(array of 3,000)` in SQL cost 20 ms a batch. One row comes back
- * (PGlite's JavaScript parsing of 1,000 result rows cost more than the query).
- */
-async function readQueue(db: Queryable, o: { limit: number; includeBulk: boolean; busy: Set<string>; inFlight: number }): Promise<Queued[]> {
-  const { rows } = await db.query<{ next: [number, string, number][] | null }>(
-    `SELECT json_agg(json_build_array(seq, entity, bytes) ORDER BY priority, seq) AS next FROM (
-       SELECT seq, entity, bytes, priority FROM outbox_pending WHERE ($2 OR priority < ${BULK_PRIORITY}) ORDER BY priority, seq LIMIT $1) next`,
-    [o.limit + o.inFlight, o.includeBulk],
-  );
-  return (rows[0]?.next ?? []).filter(([, entity]) => !o.busy.has(entity)).slice(0, o.limit).map(([seq, entity, bytes]) => ({ seq, entity, bytes }));
-}
-
-/**
- * The records as a JSON array of WireRecords (central/contract/messages.ts), in the queue's
- * order, built by the database: payloads are stored as json text and go into the frame as they
- * are, never parsed or printed again. A nested loop over the primary key, whatever the planner
- * knows of the table (PGlite has no autovacuum, so no statistics: a plain join chose to hash the
- * whole outbox).
- */
-async function readWireRecords(db: Queryable, seqs: number[]): Promise<string | null> {
-  const { rows } = await db.query<{ records: string | null }>(
-    `SELECT json_agg(r ORDER BY n.i)::text AS records FROM unnest($1::bigint[]) WITH ORDINALITY AS n(seq, i)
-       CROSS JOIN LATERAL (SELECT seq, type, schema_version AS sv, entity_id AS entity, entity_version AS ev, created_at AS at, payload
-                             FROM outbox o WHERE o.seq = n.seq OFFSET 0) r`,
-    [seqs],
-  );
-  return rows[0].records;
-}
-
-/** A batch published and waiting for the hub's acknowledgement. */
-interface InFlight {
-  /** `type|entity` of every record in it: later batches leave these entities out. */
-  entities: string[];
-  records: number;
-  timer?: NodeJS.Timeout;
-  settle(acked: boolean): void;
-  /** Drops a batch that was never published (no failure to count). */
-  forget(): void;
-  done: Promise<boolean>;
-}
 
 export class Uplink {
   lastSyncAt: string | null = null;
@@ -79,9 +27,8 @@ export class Uplink {
   batchesSent = 0;
   bytesSent = 0;
   private batchLimit: number;
-  private inFlight = new Map<string, InFlight>();
-  /** Bandwidth cap: when the link is free for the next frame. */
-  private nextSendAt = 0;
+  private inFlight = new InFlightWindow();
+  private readonly bandwidth: BandwidthLimit;
   private wake: (() => void) | null = null;
   private closed = false;
   private loopDone: Promise<void> | null = null;
@@ -97,10 +44,9 @@ export class Uplink {
     private readonly log: Logger,
   ) {
     this.batchLimit = s.syncBatchMaxRecords;
+    this.bandwidth = new BandwidthLimit(s.syncBandwidthKbps);
     // An acknowledgement never crosses a reconnect (clean session): everything in flight is sent again.
-    link.on('down', () => {
-      for (const f of this.inFlight.values()) f.settle(false);
-    });
+    link.on('down', () => this.inFlight.settleAll(false));
   }
 
   async start() {
@@ -112,6 +58,16 @@ export class Uplink {
   /** New records are in the outbox: look now rather than at the next poll. */
   kick() {
     this.wake?.();
+  }
+
+  /**
+   * The hub has just shown it listens (sync/hub-time.ts): batches still unacknowledged may have
+   * reached nobody, so they go again now rather than at their timeout. Not a failure: the batch
+   * size stays.
+   */
+  resendInFlight() {
+    this.inFlight.forgetAll();
+    this.kick();
   }
 
   fail(message: string) {
@@ -130,11 +86,6 @@ export class Uplink {
     }).finally(() => (this.wake = null));
   }
 
-  /** Resolves when any batch in flight is acknowledged or given up on. */
-  private anySettled() {
-    return Promise.race([...this.inFlight.values()].map((f) => f.done));
-  }
-
   private async loop() {
     let sentSinceIdle = false;
     while (!this.closed) {
@@ -144,7 +95,7 @@ export class Uplink {
       }
       try {
         if (this.inFlight.size >= this.s.syncMaxInFlight) {
-          await this.anySettled();
+          await this.inFlight.anySettled();
           continue;
         }
         if ((await this.sendNext()) === 'sent') {
@@ -152,7 +103,7 @@ export class Uplink {
           continue;
         }
         if (this.inFlight.size) {
-          await this.anySettled();
+          await this.inFlight.anySettled();
           continue;
         }
         if (sentSinceIdle) this.onDrained();
@@ -169,9 +120,8 @@ export class Uplink {
   /** Publishes the next batch (without waiting for the broker or the hub); 'idle' when nothing can go now. */
   private async sendNext(): Promise<'sent' | 'idle'> {
     const t0 = performance.now();
-    const flights = [...this.inFlight.values()];
-    const busy = new Set(flights.flatMap((f) => f.entities));
-    const inFlight = flights.reduce((n, f) => n + f.records, 0);
+    const busy = this.inFlight.busyEntities();
+    const inFlight = this.inFlight.records();
     const includeBulk = inWindow(this.s.syncNightWindow, new Date(), this.timeZone);
     let rows = await readQueue(this.db, { limit: this.batchLimit, includeBulk, busy, inFlight });
     const tooBig = rows.filter((r) => r.bytes > MAX_RECORD_BYTES);
@@ -180,7 +130,7 @@ export class Uplink {
       rows = rows.filter((r) => r.bytes <= MAX_RECORD_BYTES);
     }
     let bytes = 0;
-    const take: Queued[] = [];
+    const take: QueuedRecord[] = [];
     for (const r of rows) {
       if (take.length && bytes + r.bytes > this.s.syncBatchMaxBytes) break;
       take.push(r);
@@ -208,7 +158,7 @@ export class Uplink {
       throw e;
     }
     const readyMs = performance.now() - t0;
-    await this.waitForBandwidth(frame.length);
+    await this.bandwidth.waitFor(frame.length);
     if (this.closed || !this.link.connected) {
       flight.forget();
       return 'idle';
@@ -220,9 +170,7 @@ export class Uplink {
     // timer starts at the broker's PUBACK, so on a slow link the frame's own transfer time is not
     // counted as the hub's delay.
     this.link.publish(topics.records(this.deviceId), frame).then(
-      () => {
-        if (this.inFlight.get(batch) === flight) flight.timer = setTimeout(() => flight.settle(false), this.s.syncAckTimeoutMs);
-      },
+      () => flight.startTimer(this.s.syncAckTimeoutMs),
       (e: Error) => {
         this.fail(e.message);
         flight.settle(false);
@@ -231,42 +179,16 @@ export class Uplink {
     return 'sent';
   }
 
-  private track(batch: string, take: Queued[]): InFlight {
-    let resolve!: (acked: boolean) => void;
-    const flight: InFlight = {
-      entities: [...new Set(take.map((r) => r.entity))],
-      records: take.length,
-      done: new Promise<boolean>((res) => (resolve = res)),
-      forget: () => {
-        if (this.inFlight.get(batch) !== flight) return;
-        this.inFlight.delete(batch);
-        resolve(false);
-      },
-      settle: (acked) => {
-        if (this.inFlight.get(batch) !== flight) return;
-        clearTimeout(flight.timer);
-        this.inFlight.delete(batch);
-        if (acked) this.batchLimit = Math.min(this.s.syncBatchMaxRecords, this.batchLimit * 2);
-        else if (!this.closed) {
-          this.fail(this.link.connected ? `no acknowledgement from the hub within ${this.s.syncAckTimeoutMs} ms` : 'link lost while waiting for the hub');
-          // A slow link: smaller batches next time.
-          this.batchLimit = Math.max(1, Math.floor(take.length / 2));
-          this.log.warn({ batch, records: take.length, nextBatch: this.batchLimit }, 'sync: batch not acknowledged; it will be sent again');
-        }
-        resolve(acked);
-      },
-    };
-    this.inFlight.set(batch, flight);
-    return flight;
-  }
-
-  /** The bandwidth cap: each frame takes its share of the link before the next may start. */
-  private async waitForBandwidth(frameBytes: number) {
-    if (this.s.syncBandwidthKbps <= 0) return;
-    const now = performance.now();
-    const start = Math.max(now, this.nextSendAt);
-    this.nextSendAt = start + (frameBytes * 8) / this.s.syncBandwidthKbps;
-    if (start > now) await new Promise((res) => setTimeout(res, start - now));
+  private track(batch: string, take: QueuedRecord[]): Flight {
+    return this.inFlight.track(batch, take.map((r) => r.entity), take.length, (acked) => {
+      if (acked) this.batchLimit = Math.min(this.s.syncBatchMaxRecords, this.batchLimit * 2);
+      else if (!this.closed) {
+        this.fail(this.link.connected ? `no acknowledgement from the hub within ${this.s.syncAckTimeoutMs} ms` : 'link lost while waiting for the hub');
+        // A slow link: smaller batches next time.
+        this.batchLimit = Math.max(1, Math.floor(take.length / 2));
+        this.log.warn({ batch, records: take.length, nextBatch: this.batchLimit }, 'sync: batch not acknowledged; it will be sent again');
+      }
+    });
   }
 
   /** Every acknowledgement is applied, also a late one for a batch given up on (it is still true). */
@@ -305,7 +227,7 @@ export class Uplink {
   async close() {
     this.closed = true;
     this.wake?.();
-    for (const f of this.inFlight.values()) f.settle(false);
+    this.inFlight.settleAll(false);
     await this.loopDone;
   }
 }

@@ -12,6 +12,8 @@ export const MAX_BATCH_RECORDS = 1000;
 export const MAX_RECORD_BYTES = 64 * 1024;
 /** Medicines in one formulary update (a district list is a few hundred). */
 export const MAX_FORMULARY_ITEMS = 2000;
+/** Hospitals in one district hospital list (a district has tens; a province a few hundred). */
+export const MAX_HOSPITAL_ITEMS = 1000;
 /** Items in one downlink message. */
 export const MAX_DOWNLINK_ITEMS = 200;
 /**

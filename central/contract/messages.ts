@@ -5,7 +5,7 @@
  * Transport only: what a record's payload holds is records.ts's business.
  */
 import { z } from 'zod';
-import { MAX_BATCH_RECORDS, MAX_DOWNLINK_ITEMS, MAX_ENTITY_VERSION, MAX_FORMULARY_ITEMS } from './limits.ts';
+import { MAX_BATCH_RECORDS, MAX_DOWNLINK_ITEMS, MAX_ENTITY_VERSION, MAX_FORMULARY_ITEMS, MAX_HOSPITAL_ITEMS } from './limits.ts';
 import { storableText, storableTime } from './storable.ts';
 
 const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -33,6 +33,8 @@ export const wireRecord = z
     ev: z.number().int().min(1).max(MAX_ENTITY_VERSION),
     at: isoTime,
     payload: z.unknown(),
+    /** Written while the box's clock was not trusted (earlier than its floor): `at` may be wrong. Absent otherwise. */
+    ut: z.literal(true).optional(),
   })
   .strict();
 export type WireRecord = z.infer<typeof wireRecord>;
@@ -105,6 +107,18 @@ export const formularyEntry = z
   .strict();
 export type FormularyEntry = z.infer<typeof formularyEntry>;
 
+/** One referral hospital (FKRTL) of the district's list, by its BPJS facility code. */
+export const hospitalEntry = z
+  .object({
+    code: z.string().regex(/^[0-9A-Z]{4,12}$/),
+    name: storableText().min(2).max(120),
+    specialties: z.array(storableText().min(2).max(60)).max(60),
+    /** Takes emergency referrals (a stroke, an obstetric emergency) directly. */
+    acceptsEmergency: z.boolean(),
+  })
+  .strict();
+export type HospitalEntry = z.infer<typeof hospitalEntry>;
+
 export const downlinkItem = z.discriminatedUnion('kind', [
   z
     .object({
@@ -128,6 +142,18 @@ export const downlinkItem = z.discriminatedUnion('kind', [
       items: z.array(formularyEntry).min(1).max(MAX_FORMULARY_ITEMS),
     })
     .strict(),
+  /**
+   * The district's referral hospitals, whole and numbered like the formulary: the list replaces the
+   * box's, a version is applied once, an older one is refused.
+   */
+  z
+    .object({
+      id: z.uuid(),
+      kind: z.literal('hospitals'),
+      version: z.number().int().min(1),
+      items: z.array(hospitalEntry).min(1).max(MAX_HOSPITAL_ITEMS),
+    })
+    .strict(),
   /** Asks the box to send again every record from this outbox seq on (e.g. after a hub restore). */
   z.object({ id: z.uuid(), kind: z.literal('resend'), fromSeq: seq }).strict(),
 ]);
@@ -146,6 +172,14 @@ export const downlinkAck = z
   .strict();
 export type DownlinkAck = z.infer<typeof downlinkAck>;
 
+/** box → hub: the box's system clock when it sent this; the hub answers at once with its own. */
+export const timeRequest = z.object({ v: z.literal(1), kind: z.literal('time_request'), at: isoTime }).strict();
+export type TimeRequest = z.infer<typeof timeRequest>;
+
+/** hub → box: `hubAt` read as the request was handled; `requestAt` echoes the request (which one this answers). */
+export const timeAnswer = z.object({ v: z.literal(1), kind: z.literal('time'), requestAt: isoTime, hubAt: isoTime }).strict();
+export type TimeAnswer = z.infer<typeof timeAnswer>;
+
 /** Which schema a message on a channel must satisfy. */
 export const channelSchemas = {
   records: recordBatch,
@@ -153,4 +187,6 @@ export const channelSchemas = {
   'down-ack': downlinkAck,
   ack: uplinkAck,
   down: downlinkBatch,
+  'time-request': timeRequest,
+  time: timeAnswer,
 } as const;

@@ -10,7 +10,7 @@ export const TOPIC_ROOT = 'simpul/v1';
 export const DEVICE_ID = /^[a-z0-9][a-z0-9-]{2,62}$/;
 export const isDeviceId = (s: string) => DEVICE_ID.test(s);
 
-export type Channel = 'records' | 'status' | 'down-ack' | 'ack' | 'down';
+export type Channel = 'records' | 'status' | 'down-ack' | 'ack' | 'down' | 'time-request' | 'time';
 
 export const topics = {
   /** box → hub: a batch of outbox records. */
@@ -23,6 +23,10 @@ export const topics = {
   ack: (d: string) => `${TOPIC_ROOT}/${d}/ack`,
   /** hub → box: hospital answers, commands. */
   down: (d: string) => `${TOPIC_ROOT}/${d}/down/messages`,
+  /** box → hub: what time is it? (the box measures its clock's offset; an old hub does not answer). */
+  timeRequest: (d: string) => `${TOPIC_ROOT}/${d}/up/time`,
+  /** hub → box: the answer, only ever to a request (an old box never asks, so never gets one). */
+  time: (d: string) => `${TOPIC_ROOT}/${d}/down/time`,
 };
 
 /** What the hub subscribes to (prefix with `$share/<group>/` to split the load between hubs). */
@@ -35,7 +39,8 @@ export function parseTopic(topic: string): { deviceId: string; channel: Channel 
   if (parts.length < 4 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT || !isDeviceId(parts[2])) return null;
   const rest = parts.slice(3).join('/');
   const channel: Channel | null =
-    rest === 'up/records' ? 'records' : rest === 'up/status' ? 'status' : rest === 'up/down-ack' ? 'down-ack' : rest === 'ack' ? 'ack' : rest.startsWith('down/') ? 'down' : null;
+    rest === 'up/records' ? 'records' : rest === 'up/status' ? 'status' : rest === 'up/down-ack' ? 'down-ack' : rest === 'up/time' ? 'time-request'
+      : rest === 'ack' ? 'ack' : rest === 'down/time' ? 'time' : rest.startsWith('down/') ? 'down' : null;
   return channel ? { deviceId: parts[2], channel } : null;
 }
 

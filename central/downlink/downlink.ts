@@ -1,5 +1,5 @@
 /**
- * Hub → box. What a box must receive (a hospital's answer to a referral, the district formulary, a command) is a row in
+ * Hub → box. What a box must receive (a hospital's answer to a referral, the district formulary or hospital list, a command) is a row in
  * the hub's database until the box acknowledges it, so it survives the box being offline for
  * weeks and the broker or hub restarting. It is sent when created (if the box is online), on the
  * box's hello after each connect, and again on a later status if still unacknowledged.
@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { decodeFrame, downlinkItem, encodeFrame, formularyEntry, MAX_FORMULARY_ITEMS, referralAnswer, topics, type DownlinkItem, type ReferralAnswer } from '../contract/index.ts';
+import { decodeFrame, downlinkItem, encodeFrame, formularyEntry, hospitalEntry, MAX_FORMULARY_ITEMS, MAX_HOSPITAL_ITEMS, referralAnswer, topics, type DownlinkItem, type ReferralAnswer } from '../contract/index.ts';
 import type { HubDb, HubQueryable } from '../storage/db.ts';
 
 export class DownlinkError extends Error {
@@ -32,34 +32,81 @@ export async function answerReferral(db: HubQueryable, referralId: string, answe
 }
 
 /**
- * Queues the district's formulary, whole, for every enrolled box that is not revoked (or the
- * given ones), numbered one above the last version published. Validated against the contract
- * first: a bad list is refused as a whole, and nothing is queued.
+ * Which boxes a list goes to: the given ones, every box of a region (its BPS code or a prefix of
+ * it: "53" a province, "5301" a district; devices.region_code), or every box when neither is
+ * given. Revoked boxes never.
  */
-export async function publishFormulary(db: HubDb, items: unknown, deviceIds?: string[]): Promise<{ version: number; devices: string[] }> {
+export interface ListTarget {
+  devices?: string[];
+  region?: string;
+}
+
+const regionCode = z.string().regex(/^\d{2}(\d{2})?$/, 'a BPS region code: 2 digits (province) or 4 (district)');
+
+/**
+ * Queues a whole, numbered list (the formulary or the hospitals) for the target boxes, numbered
+ * one above the last version of that kind published. Validated against the contract first: a bad
+ * list is refused as a whole, and nothing is queued.
+ */
+async function publishList<K extends 'formulary' | 'hospitals'>(
+  db: HubDb,
+  kind: K,
+  items: Extract<DownlinkItem, { kind: K }>['items'],
+  target: ListTarget,
+): Promise<{ version: number; devices: string[] }> {
+  if (target.region !== undefined && !regionCode.safeParse(target.region).success) throw new DownlinkError('invalid', `region ${target.region}: expected a BPS code of 2 or 4 digits`);
+  return db.transaction(async (tx) => {
+    // One publisher at a time, so two publications never share a version number.
+    await tx.query(`SELECT pg_advisory_xact_lock(7345002)`);
+    const last = await tx.query<{ v: number | null }>(`SELECT max((body->>'version')::int) AS v FROM downlink WHERE kind = $1`, [kind]);
+    const version = (last.rows[0].v ?? 0) + 1;
+    const { rows } = await tx.query<{ id: string }>(
+      `SELECT id FROM devices WHERE revoked_at IS NULL AND ($1::text[] IS NULL OR id = ANY($1::text[])) AND ($2::text IS NULL OR starts_with(region_code, $2)) ORDER BY id`,
+      [target.devices ?? null, target.region ?? null],
+    );
+    if (target.devices) {
+      const missing = target.devices.filter((d) => !rows.some((r) => r.id === d));
+      if (missing.length) throw new DownlinkError('not_found', `no enrolled, unrevoked box ${missing.join(', ')}${target.region ? ` in region ${target.region}` : ''}`);
+    }
+    if (target.region && !rows.length) throw new DownlinkError('not_found', `no enrolled, unrevoked box in region ${target.region}`);
+    for (const { id: deviceId } of rows) {
+      const item = { id: randomUUID(), kind, version, items } as DownlinkItem;
+      await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [item.id, deviceId, item.kind, JSON.stringify(item)]);
+    }
+    return { version, devices: rows.map((r) => r.id) };
+  });
+}
+
+function asTarget(t: string[] | ListTarget | undefined): ListTarget {
+  return Array.isArray(t) ? { devices: t } : (t ?? {});
+}
+
+function refuse(issues: z.core.$ZodIssue[]): never {
+  throw new DownlinkError('invalid', issues.slice(0, 5).map((i) => `items.${i.path.join('.')}: ${i.message}`).join('; '));
+}
+
+/** The district formulary, whole, for the target boxes (every enrolled, unrevoked box by default). */
+export async function publishFormulary(db: HubDb, items: unknown, target?: string[] | ListTarget): Promise<{ version: number; devices: string[] }> {
   const list = z.array(formularyEntry).min(1).max(MAX_FORMULARY_ITEMS).safeParse(items);
-  if (!list.success) throw new DownlinkError('invalid', list.error.issues.slice(0, 5).map((i) => `items.${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!list.success) refuse(list.error.issues);
   const codes = new Set<string>();
   for (const i of list.data) {
     if (codes.has(i.kfaCode)) throw new DownlinkError('invalid', `KFA code ${i.kfaCode} appears twice`);
     codes.add(i.kfaCode);
   }
-  return db.transaction(async (tx) => {
-    // One publisher at a time, so two publications never share a version number.
-    await tx.query(`SELECT pg_advisory_xact_lock(7345002)`);
-    const last = await tx.query<{ v: number | null }>(`SELECT max((body->>'version')::int) AS v FROM downlink WHERE kind = 'formulary'`);
-    const version = (last.rows[0].v ?? 0) + 1;
-    const { rows } = await tx.query<{ id: string }>(`SELECT id FROM devices WHERE revoked_at IS NULL AND ($1::text[] IS NULL OR id = ANY($1::text[])) ORDER BY id`, [deviceIds ?? null]);
-    if (deviceIds) {
-      const missing = deviceIds.filter((d) => !rows.some((r) => r.id === d));
-      if (missing.length) throw new DownlinkError('not_found', `no enrolled, unrevoked box ${missing.join(', ')}`);
-    }
-    for (const { id: deviceId } of rows) {
-      const item: DownlinkItem = { id: randomUUID(), kind: 'formulary', version, items: list.data };
-      await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [item.id, deviceId, item.kind, JSON.stringify(item)]);
-    }
-    return { version, devices: rows.map((r) => r.id) };
-  });
+  return publishList(db, 'formulary', list.data, asTarget(target));
+}
+
+/** The district's referral hospitals, whole, for the target boxes (every enrolled, unrevoked box by default). */
+export async function publishHospitals(db: HubDb, items: unknown, target?: string[] | ListTarget): Promise<{ version: number; devices: string[] }> {
+  const list = z.array(hospitalEntry).min(1).max(MAX_HOSPITAL_ITEMS).safeParse(items);
+  if (!list.success) refuse(list.error.issues);
+  const codes = new Set<string>();
+  for (const h of list.data) {
+    if (codes.has(h.code)) throw new DownlinkError('invalid', `hospital code ${h.code} appears twice`);
+    codes.add(h.code);
+  }
+  return publishList(db, 'hospitals', list.data, asTarget(target));
 }
 
 /** Asks a box to send its outbox again from a sequence number on. */

@@ -29,6 +29,7 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/admin/referrals', access: ['admin'], what: 'referrals received (patient names, diagnoses), to answer them' },
   { method: 'POST', path: '/admin/referrals/:id/answer', access: ['admin'], what: 'a hospital’s answer to a referral, sent to the box' },
   { method: 'POST', path: '/admin/formulary', access: ['admin'], what: 'the district formulary, sent to the boxes' },
+  { method: 'POST', path: '/admin/hospitals', access: ['admin'], what: 'the district’s referral hospitals, sent to the boxes' },
 ];
 
 export interface Principal {

@@ -13,8 +13,8 @@ import { BoxesPage } from './pages/boxes.tsx';
 import { sendPage } from './pages/layout.tsx';
 import { ReferralsPage } from './pages/referrals.tsx';
 import type { z } from 'zod';
-import { answerRequest, formularyRequest, referralIdParam, referralView, type answerResponse, type devicesResponse, type DeviceOverview, type formularyResponse, type healthResponse } from './schemas.ts';
-import { DownlinkError, answerReferral, pendingDownlink, publishFormulary } from '../downlink/downlink.ts';
+import { answerRequest, formularyRequest, hospitalsRequest, referralIdParam, referralView, type answerResponse, type devicesResponse, type DeviceOverview, type formularyResponse, type healthResponse } from './schemas.ts';
+import { DownlinkError, answerReferral, pendingDownlink, publishFormulary, publishHospitals } from '../downlink/downlink.ts';
 import { listDevices } from '../fleet/devices.ts';
 import { hubMetrics } from './metrics.ts';
 import type { HubDb } from '../storage/db.ts';
@@ -109,19 +109,22 @@ export function createHubApp(d: HubAppDeps) {
     }
   });
 
-  // The district formulary for every box (or `devices`), as JSON: { items: [...], devices?: [...] }.
-  handle('POST', '/admin/formulary', async (c) => {
-    const body = checkInput(c, formularyRequest, await c.req.json().catch(() => undefined));
-    if (!body.success) return validationFailed(c, body.error);
-    try {
-      const r = await publishFormulary(d.db, body.data.items, body.data.devices);
-      for (const deviceId of r.devices) d.onAnswered(deviceId);
-      return c.json(r satisfies z.infer<typeof formularyResponse>, 201);
-    } catch (e) {
-      if (e instanceof DownlinkError) return downlinkRefusal(c, e);
-      throw e;
-    }
-  });
+  // The district formulary / hospital list for every box (or `devices`, or a `region`), as JSON:
+  // { items: [...], devices?: [...], region?: "5301" }.
+  for (const [path, schema, publish] of [['/admin/formulary', formularyRequest, publishFormulary], ['/admin/hospitals', hospitalsRequest, publishHospitals]] as const) {
+    handle('POST', path, async (c) => {
+      const body = checkInput(c, schema, await c.req.json().catch(() => undefined));
+      if (!body.success) return validationFailed(c, body.error);
+      try {
+        const r = await publish(d.db, body.data.items, { devices: body.data.devices, region: body.data.region });
+        for (const deviceId of r.devices) d.onAnswered(deviceId);
+        return c.json(r satisfies z.infer<typeof formularyResponse>, 201);
+      } catch (e) {
+        if (e instanceof DownlinkError) return downlinkRefusal(c, e);
+        throw e;
+      }
+    });
+  }
 
   for (const r of hubRouteTable) {
     const h = handlers.get(`${r.method} ${r.path}`);

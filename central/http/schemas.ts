@@ -5,7 +5,7 @@
  * test/hub-api.test.ts checks live answers against the answer schemas.
  */
 import { z } from 'zod';
-import { MAX_FORMULARY_ITEMS, formularyEntry, referralAnswer } from '../contract/index.ts';
+import { MAX_FORMULARY_ITEMS, MAX_HOSPITAL_ITEMS, formularyEntry, hospitalEntry, referralAnswer } from '../contract/index.ts';
 
 /** Every route: only `lang`; anything else in the query is ignored, an unknown language too (as on the box). */
 export const pageQuery = z.object({ lang: z.enum(['id', 'en']).optional().catch(undefined) });
@@ -22,11 +22,16 @@ export const answerRequest = z.preprocess((v) => {
   return Object.fromEntries(['status', 'scheduledFor', 'note'].filter((k) => o[k] !== undefined && o[k] !== '').map((k) => [k, o[k]]));
 }, referralAnswer);
 
-export const formularyRequest = z.object({
-  items: z.array(formularyEntry).min(1).max(MAX_FORMULARY_ITEMS),
-  /** Only these boxes; every enrolled, unrevoked box when absent. */
+/** Which boxes a list goes to: these boxes and/or the boxes of a region; every enrolled, unrevoked box when neither. */
+const listTarget = {
   devices: z.array(z.string().min(1).max(63)).max(10_000).optional(),
-});
+  /** BPS code of a province (2 digits) or district (4 digits): the boxes whose region starts with it. */
+  region: z.string().regex(/^\d{2}(\d{2})?$/).optional(),
+};
+
+export const formularyRequest = z.object({ items: z.array(formularyEntry).min(1).max(MAX_FORMULARY_ITEMS), ...listTarget });
+
+export const hospitalsRequest = z.object({ items: z.array(hospitalEntry).min(1).max(MAX_HOSPITAL_ITEMS), ...listTarget });
 
 // Answers
 

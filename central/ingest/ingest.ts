@@ -7,7 +7,7 @@
  * messages (status, downlink acknowledgements) are handled one after another.
  */
 import type { Logger } from 'pino';
-import { decodeFrame, encodeFrame, topics, type Channel, type RecordBatch } from '../contract/index.ts';
+import { decodeFrame, encodeFrame, topics, type Channel, type RecordBatch, type TimeAnswer } from '../contract/index.ts';
 import { activeDevice } from '../fleet/devices.ts';
 import type { HubDb } from '../storage/db.ts';
 import { storeBatch } from './store.ts';
@@ -40,6 +40,8 @@ export class Ingest {
 
   /** Entry point for every uplink message; never rejects. */
   handle(deviceId: string, channel: Channel, frame: Buffer): Promise<void> {
+    // Answered at once, outside the box's chain of messages: time spent queued would count as clock offset.
+    if (channel === 'time-request') return this.answerTime(deviceId, frame).catch((err) => this.log.warn({ err, deviceId }, 'ingest: time request not answered'));
     if (channel === 'records') {
       const p = this.handleOne(deviceId, channel, frame).catch((err) => this.log.error({ err, deviceId, channel }, 'ingest: batch not stored (the box will send it again)'));
       this.batches.add(p);
@@ -78,6 +80,14 @@ export class Ingest {
     const ok = await activeDevice(this.db, deviceId);
     this.known.set(deviceId, { ok, at: Date.now() });
     return ok;
+  }
+
+  /** The hub's clock for a box measuring its offset (appliance/clock): the box times the round trip. */
+  private async answerTime(deviceId: string, frame: Buffer) {
+    const d = decodeFrame('time-request', frame);
+    if (!d.ok) return this.countInvalid('time-request', deviceId, d.reason);
+    if (!(await this.isActive(deviceId))) return this.countInvalid('time-request', deviceId, 'unknown or revoked device');
+    await this.publish(topics.time(deviceId), encodeFrame({ v: 1, kind: 'time', requestAt: d.message.at, hubAt: new Date().toISOString() } satisfies TimeAnswer));
   }
 
   private async handleOne(deviceId: string, channel: Channel, frame: Buffer) {

@@ -33,12 +33,12 @@ async function insertRecords(tx: HubQueryable, deviceId: string, json: string, s
   const ins = await tx.query<{ type: string; n: number }>(
     `WITH r AS (
        SELECT * FROM ROWS FROM (jsonb_to_recordset($2::jsonb -> 'records')
-                AS (seq bigint, type text, sv integer, entity text, ev integer, at timestamptz, payload jsonb))
-              WITH ORDINALITY AS r(seq, type, sv, entity, ev, at, payload, i)
+                AS (seq bigint, type text, sv integer, entity text, ev integer, at timestamptz, payload jsonb, ut boolean))
+              WITH ORDINALITY AS r(seq, type, sv, entity, ev, at, payload, ut, i)
         WHERE NOT (r.i = ANY($3::int[]))),
      ins AS (
-       INSERT INTO records (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at)
-       SELECT $1, type, sv, entity, ev, seq, payload, at FROM r
+       INSERT INTO records (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at, clock_untrusted)
+       SELECT $1, type, sv, entity, ev, seq, payload, at, coalesce(ut, false) FROM r
        ON CONFLICT (device_id, type, entity_id, entity_version) DO NOTHING
        RETURNING type),
      newest AS (

@@ -119,6 +119,22 @@ ALTER TABLE records DROP CONSTRAINT records_device_id_fkey;
 ALTER TABLE entities DROP CONSTRAINT entities_device_id_fkey
 `,
   },
+  {
+    id: 6,
+    name: 'region of a box, for lists sent by region',
+    // Idempotent: other parts of the hub add the same column (SHARED-DECISIONS).
+    sql: `
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS region_code text
+`,
+  },
+  {
+    id: 7,
+    name: 'records written while the box clock was untrusted',
+    // A constant default: no table rewrite on PostgreSQL 11+, however many records there are.
+    sql: `
+ALTER TABLE records ADD COLUMN clock_untrusted boolean NOT NULL DEFAULT false
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {

@@ -84,6 +84,8 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           consentOk: t('Pasien setuju ({how}, {time}).', 'Patient consented ({how}, {time}).'), viaPhone: t('di HP pasien', 'on the patient’s phone'), viaVerbal: t('lisan, dicatat {name}', 'verbal, recorded by {name}'),
           confirmClose: t('Tutup pemeriksaan ini? Setelah ditutup tidak bisa diubah.', 'Close this encounter? It cannot be changed afterwards.'),
           nobody: t('Tidak ada pasien menunggu.', 'Nobody waiting.'), chooseHospital: t('Pilih rumah sakit', 'Choose a hospital'),
+          noHospitals: t('Daftar rumah sakit rujukan belum dikirim dinas kesehatan ke kotak ini, jadi rujukan belum bisa dibuat di sini. Beri tahu admin puskesmas; untuk pasien gawat darurat, rujuk seperti biasa tanpa sistem (telepon/surat).',
+            'The district health office has not sent this box its list of referral hospitals yet, so referrals cannot be made here. Tell the clinic admin; refer an emergency patient the usual way without the system (phone/letter).'),
           m_in_person: t('Tatap muka', 'In person'), m_audio_visual: t('Video (audio-visual)', 'Video (audio-visual)'), m_audio_only: t('Suara saja', 'Audio only'), m_chat: 'Chat',
           days: t('{n} hari', '{n} days'),
           // Status labels for staff (the patient's page words them for the patient: "Rejected — ask the staff").

@@ -119,6 +119,13 @@ export function Layout(p: LayoutProps) {
             <a class="lang" href={langSwitchHref(c)} data-testid="lang-switch" hreflang={lang === 'en' ? 'id' : 'en'}>{lang === 'en' ? 'Indonesia' : 'English'}</a>
           </header>
         )}
+        {session && c.get('deps').clock?.().trusted === false ? (
+          // helper refdata: the box's clock went back (a power cut on a box with no clock battery).
+          <div class="msg err" role="alert" data-testid="clock-untrusted" style="margin:8px 12px">
+            {t('Jam kotak ini mundur (mungkin setelah listrik padam) dan belum dicocokkan dengan pusat. Tanggal dan jam di layar bisa salah; antrean tetap berlanjut dari hari terakhir. Beri tahu admin.',
+              'This box’s clock went back (perhaps after a power cut) and has not been checked against the centre yet. Dates and times on screen may be wrong; the queue carries on from the last day. Tell the admin.')}
+          </div>
+        ) : null}
         {p.children}
         {p.strings ? <script type="application/json" id="t" dangerouslySetInnerHTML={{ __html: island(p.strings) }} /> : null}
         {p.data !== undefined ? <script type="application/json" id="d" dangerouslySetInnerHTML={{ __html: island(p.data) }} /> : null}

@@ -7,6 +7,8 @@ import type { Role } from '../../clinic/staff.ts';
 import { Layout, render } from './layout.tsx';
 import { page, staffRoles } from './guard.tsx';
 import { ticketStrings } from './patient.tsx';
+import { ReferenceDataCard } from './reference-data.tsx';
+import { referenceDataStatus } from '../../clinic/reference-data.ts';
 
 /** Staff pages, made for a 10-inch tablet on the clinic LAN. */
 
@@ -244,8 +246,9 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
     ));
   });
 
-  page(app, '/staff/admin', ['admin'], (c) => {
+  page(app, '/staff/admin', ['admin'], async (c) => {
     const lang = c.get('lang');
+    const referenceData = await referenceDataStatus(c.get('deps').db);
     const t = (id: string, en: string) => tr(lang, id, en);
     return render(c, (
       <StaffLayout c={c} title="Admin" scripts={['admin']}
@@ -254,6 +257,7 @@ export function registerStaffPages(app: OpenAPIHono<AppEnv>) {
           notEnrolled: t('belum didaftarkan ke pusat', 'not enrolled with the centre'), resend: t('Kirim ulang', 'Send again'), lastError: t('Galat terakhir', 'Last error') }}>
         <main>
           <h1>Admin</h1>
+          <ReferenceDataCard lang={lang} s={referenceData} />
           <section class="card" data-testid="outbox">
             <h2 style="margin-top:0">{t('Kotak keluar (menunggu dikirim ke pusat)', 'Outbox (waiting to be sent to the centre)')}</h2>
             <div class="stats">

@@ -4,7 +4,7 @@ import { date, dateTime, id } from './common.ts';
 
 /** Answers of the hospital and referral routes (routes/referrals.ts); clinic/referrals.ts shapes. */
 
-export const hospital = z.object({ code: z.string(), name: z.string(), specialties: z.array(z.string()) }).openapi('Hospital');
+export const hospital = z.object({ code: z.string(), name: z.string(), specialties: z.array(z.string()), acceptsEmergency: z.boolean() }).openapi('Hospital');
 export const hospitalsAnswer = z.object({ hospitals: z.array(hospital) });
 export type HospitalsAnswer = z.infer<typeof hospitalsAnswer>;
 

@@ -269,6 +269,8 @@ function drawSpecialties() {
 }
 api('GET', '/api/v1/hospitals').then(function (r) {
   st.hospitals = r.hospitals || [];
+  // A production box before the centre's list arrives: say so instead of an empty choice.
+  if (!st.hospitals.length) $('#ref-hospital').insertAdjacentHTML('afterend', '<div class="msg err" role="alert" data-testid="referral-no-hospitals">' + esc(t('noHospitals')) + '</div>');
   $('#ref-hospital').innerHTML = '<option value="">' + esc(t('chooseHospital')) + '</option>' + st.hospitals.map(function (h) { return '<option value="' + esc(h.code) + '">' + esc(h.name + ' (' + h.code + ')') + '</option>'; }).join('');
   drawSpecialties();
 }, function () { /* shown when the form is sent */ });
