@@ -120,7 +120,7 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
     const { settings } = c.get('deps');
     const url = `${boxOrigin(c)}/ambil`;
     return render(c, (
-      <Layout c={c} title={t('Poster antrean', 'Queue poster')} variant="print" extraCss={posterCss} scripts={['poster']}>
+      <Layout c={c} title={t('Poster antrean', 'Queue poster')} variant="print" extraCss={posterCss} scripts={['print']}>
         <div class="sheet" data-testid="poster">
           <div class="fac">{settings.facility.name}</div>
           <h1>{t('Ambil nomor antrean dari HP Anda', 'Take your queue number on your phone')}</h1>
