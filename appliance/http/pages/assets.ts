@@ -15,9 +15,7 @@ import { buildPages, readBuiltPages } from './bundles.ts';
 const legacyBundles: Record<string, string[]> = {
   ticket: ['common.js', 'consultation.js', 'ticket.js'],
   antrean: ['common.js', 'staff.js', 'antrean.js'],
-  admin: ['common.js', 'staff.js', 'admin.js'],
   pemeriksaan: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js', 'call-quality.js', 'pemeriksaan.js'],
-  farmasi: ['common.js', 'staff.js', 'farmasi.js'],
   konsultasi: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js'],
 };
 

@@ -18,7 +18,9 @@ export const bundleEntries: Record<string, string> = {
   layar: 'layar.ts',
   login: 'login.ts',
   staff: 'staff-home.ts',
+  admin: 'admin.ts',
   print: 'print.ts',
+  farmasi: 'farmasi.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
