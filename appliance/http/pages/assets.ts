@@ -14,7 +14,6 @@ import { buildPages, readBuiltPages } from './bundles.ts';
 // Not yet converted to ./browser: plain scripts joined as before (this list empties as pages move).
 const legacyBundles: Record<string, string[]> = {
   ticket: ['common.js', 'consultation.js', 'ticket.js'],
-  antrean: ['common.js', 'staff.js', 'antrean.js'],
   pemeriksaan: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js', 'call-quality.js', 'pemeriksaan.js'],
   konsultasi: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js'],
 };

@@ -18,6 +18,7 @@ export const bundleEntries: Record<string, string> = {
   layar: 'layar.ts',
   login: 'login.ts',
   staff: 'staff-home.ts',
+  antrean: 'antrean.ts',
   admin: 'admin.ts',
   print: 'print.ts',
   farmasi: 'farmasi.ts',
