@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -11,13 +10,6 @@ import { buildPages, readBuiltPages } from './bundles.ts';
  * ./browser by esbuild (bundles.ts): prebuilt in a release, in memory at start in a checkout.
  */
 
-// Not yet converted to ./browser: plain scripts joined as before (this list empties as pages move).
-const legacyBundles: Record<string, string[]> = {
-  ticket: ['common.js', 'consultation.js', 'ticket.js'],
-  pemeriksaan: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js', 'call-quality.js', 'pemeriksaan.js'],
-  konsultasi: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js'],
-};
-
 interface Built {
   body: string;
   gzip: Uint8Array;
@@ -25,10 +17,7 @@ interface Built {
   version: string;
 }
 
-const read = (file: string) => readFileSync(new URL(`./assets/${file}`, import.meta.url), 'utf8');
-
 const sources = readBuiltPages() ?? buildPages().bundles;
-for (const [name, files] of Object.entries(legacyBundles)) sources.set(name, `(function(){'use strict';\n${files.map(read).join('\n')}\n})();\n`);
 
 const built = new Map<string, Built>();
 for (const [name, body] of sources) {

@@ -15,13 +15,16 @@ import type * as Esbuild from 'esbuild';
 /** Bundle name → entry module under ./browser. The name is what a page asks for (`scripts={['antrean']}`). */
 export const bundleEntries: Record<string, string> = {
   ambil: 'ambil.ts',
+  ticket: 'ticket.ts',
   layar: 'layar.ts',
   login: 'login.ts',
   staff: 'staff-home.ts',
   antrean: 'antrean.ts',
   admin: 'admin.ts',
   print: 'print.ts',
+  pemeriksaan: 'pemeriksaan.ts',
   farmasi: 'farmasi.ts',
+  konsultasi: 'konsultasi.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

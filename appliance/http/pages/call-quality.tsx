@@ -4,7 +4,7 @@ import { tr, type Lang } from '../i18n.ts';
 
 /**
  * The saved quality of the open encounter's video calls, on the doctor's encounter screen
- * (pemeriksaan). Filled by assets/call-quality.js from GET /api/v1/encounters/{id}/calls; hidden
+ * (pemeriksaan). Filled by browser/call-quality.ts (in the pemeriksaan bundle) from GET /api/v1/encounters/{id}/calls; hidden
  * while the encounter has no call.
  */
 

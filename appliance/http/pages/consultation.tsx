@@ -11,7 +11,7 @@ import { ClinicError } from '../../clinic/errors.ts';
 /**
  * The consultation screen, the same on both sides: the patient's phone (inside the ticket page's
  * #konsultasi) and the doctor's tablet (beside the encounter form, or full screen at
- * /staff/konsultasi/:id). Built by assets/consultation.js inside a `[data-call]` element.
+ * /staff/konsultasi/:id). Built by browser/call.ts inside a `[data-call]` element.
  */
 
 export const consultationCss = `

@@ -116,7 +116,7 @@ function TicketBody({ lang, v, token, endsAt }: { lang: Lang; v: ReturnType<type
         </p>
       </section>
       <section class="card" id="konsultasi" data-testid="consent" hidden>
-        {/* The consent prompt (GET/POST /api/v1/tickets/:token/consent), then the call through the box (assets/consultation.js). */}
+        {/* The consent prompt (GET/POST /api/v1/tickets/:token/consent), then the call through the box (browser/call.ts). */}
         <h2 style="margin-top:0">{t('Konsultasi jarak jauh', 'Remote consultation')}</h2>
         <div id="konsultasi-body"></div>
         <div data-call="patient" data-testid="patient-call" hidden></div>

@@ -55,8 +55,10 @@ export function add(el: Element | null, ...children: Child[]): void {
 }
 
 /** The first match, typed by the caller: `$<HTMLInputElement>('#q')`. Pages know their own markup. */
-export function $<E extends Element = HTMLElement>(sel: string, root?: ParentNode | null): E {
-  return (root ?? document).querySelector(sel) as E;
+export function $(sel: string, root?: ParentNode | null): HTMLElement;
+export function $<E extends Element>(sel: string, root?: ParentNode | null): E;
+export function $(sel: string, root?: ParentNode | null): Element {
+  return (root ?? document).querySelector(sel) as Element;
 }
 
 export function $$<E extends Element = HTMLElement>(sel: string, root?: ParentNode | null): E[] {

@@ -15,15 +15,16 @@ export function readIsland<T>(id: string): T {
 export type Words = Record<string, string>;
 export type Vars = Record<string, string | number | null | undefined>;
 
-const words = readIsland<Words>('t');
+let pageWords: Words | null = null;
+const words = () => (pageWords ??= readIsland<Words>('t'));
 
 /** A word of the page, `{name}` placeholders filled in; the key itself when the page lacks it. */
 export function t(key: string, vars?: Vars): string {
-  return fillIn(words[key] || key, vars);
+  return fillIn(words()[key] || key, vars);
 }
 
 /** Whether the page was given a word (optional texts such as NIK problem codes). */
-export const hasWord = (key: string) => key in words;
+export const hasWord = (key: string) => key in words();
 
 export function fillIn(text: string, vars?: Vars): string {
   let s = text;
