@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env.ts';
-import { tr, type Lang } from '../../i18n.ts';
+import { type Lang } from '../../i18n.ts';
+import { words } from '../../../words/index.ts';
 import { pageCss } from '../bundles.ts';
 import { Layout } from '../layout.tsx';
 
@@ -12,15 +13,15 @@ import { Layout } from '../layout.tsx';
 export const staffCss = pageCss('staff');
 
 export const staffWords = (lang: Lang) => {
-  const t = (id: string, en: string) => tr(lang, id, en);
+  const w = words(lang);
   return {
-    offline: t('Tidak terhubung ke kotak. Periksa Wi-Fi lalu coba lagi.', 'Not connected to the box. Check the Wi-Fi and try again.'),
-    netError: t('Gagal', 'Failed'),
-    connOn: t('langsung', 'live'),
-    connOff: t('menyambung ulang…', 'reconnecting…'),
-    page: t('Hal. {n}', 'Page {n}'),
-    none: t('Tidak ada data.', 'Nothing to show.'),
-    saved: t('Tersimpan.', 'Saved.'),
+    offline: w.offline,
+    netError: w.netError,
+    connOn: w.connOn,
+    connOff: w.connOff,
+    page: w.page,
+    none: w.none,
+    saved: w.saved,
   };
 };
 
