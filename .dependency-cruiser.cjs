@@ -86,6 +86,16 @@ module.exports = {
       from: { path: '^(appliance|central|provisioning)/', pathNot: TESTS },
       to: { path: [TESTS, '^test/'] },
     },
+    {
+      name: 'browser-code-stays-in-the-browser',
+      comment:
+        'The pages\' browser code (appliance/http/pages/browser, bundled for phones) imports only itself, the relay\'s ' +
+        'protocol, the word catalogs and, as types only, the API\'s answer schemas: never a server module (checked again ' +
+        'at build time in appliance/http/pages/bundles.ts, where type-only imports are gone).',
+      severity: 'error',
+      from: { path: '^appliance/http/pages/browser/' },
+      to: { path: '^appliance/', pathNot: ['^appliance/http/pages/browser/', '^appliance/relay/protocol\\.ts$', '^appliance/words/', '^appliance/http/schemas/'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -3,7 +3,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ClinicError, type ClinicErrorCode } from '../clinic/errors.ts';
 import type { AppEnv } from './env.ts';
-import { tr, type Lang } from './i18n.ts';
+import type { Lang } from './i18n.ts';
+import { words } from '../words/index.ts';
 import type { ErrorAnswer } from './schemas/common.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
@@ -34,32 +35,10 @@ const status = {
   internal: 500,
 } as const satisfies Record<HttpErrorCode, ContentfulStatusCode>;
 
-const text: Record<HttpErrorCode, [string, string]> = {
-  not_found: ['Data tidak ditemukan.', 'Not found.'],
-  invalid: ['Data tidak valid. Periksa isian yang ditandai.', 'Invalid data. Check the marked fields.'],
-  conflict: ['Data sudah ada.', 'Already exists.'],
-  invalid_state: ['Tindakan ini tidak bisa dilakukan pada status sekarang.', 'This action is not possible in the current state.'],
-  insufficient_stock: ['Stok obat tidak cukup. Catat penerimaan stok dulu atau kurangi jumlah.', 'Not enough stock. Record a stock receipt first or reduce the quantity.'],
-  consent_required: ['Persetujuan pasien diperlukan lebih dulu.', 'The patient’s consent is required first.'],
-  expired: ['Sudah kedaluwarsa.', 'Expired.'],
-  validation_failed: ['Permintaan tidak sesuai format. Lihat rincian.', 'The request is malformed. See details.'],
-  unauthenticated: ['Silakan masuk (login) dulu.', 'Please log in first.'],
-  forbidden: ['Peran Anda tidak diizinkan untuk ini.', 'Your role is not allowed to do this.'],
-  csrf: ['Sesi halaman kedaluwarsa. Muat ulang halaman lalu coba lagi.', 'The page session expired. Reload the page and try again.'],
-  rate_limited: ['Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.', 'Too many attempts. Wait a moment and try again.'],
-  too_many_connections: ['Terlalu banyak sambungan langsung dari perangkat ini. Tutup tab lain lalu coba lagi sebentar lagi.', 'Too many live connections from this device. Close other tabs and try again shortly.'],
-  server_busy: ['Kotak sedang melayani terlalu banyak sambungan langsung. Coba lagi sebentar lagi.', 'The box is serving too many live connections. Try again shortly.'],
-  too_many_tickets: ['Perangkat ini sudah mengambil cukup banyak nomor hari ini. Untuk nomor lain, minta di loket pendaftaran.', 'This device has taken enough numbers today. For another number, ask at the registration desk.'],
-  tickets_full: ['Nomor antrean lewat ponsel hari ini sudah habis. Silakan minta nomor di loket pendaftaran.', 'Numbers by phone are used up for today. Please ask for a number at the registration desk.'],
-  payload_too_large: ['Data yang dikirim terlalu besar.', 'The request body is too large.'],
-  unsupported_media_type: ['Jenis isi (Content-Type) tidak didukung. Kirim sebagai application/json.', 'Unsupported Content-Type. Send the body as application/json.'],
-  route_not_found: ['Alamat tidak ditemukan.', 'No such address.'],
-  internal: ['Terjadi kesalahan pada kotak. Coba lagi; bila berulang, hubungi teknisi.', 'The box hit an error. Try again; if it repeats, call the technician.'],
-};
 
 export function errorBody(lang: Lang, code: HttpErrorCode, details: Record<string, unknown> = {}, message?: string): ErrorAnswer {
-  const [id, en] = text[code];
-  return { error: { code, message: message ?? tr(lang, id, en), details } };
+  // The catalog has an `error_<code>` word for every code: a code added without one fails tsc here.
+  return { error: { code, message: message ?? words(lang)[`error_${code}`], details } };
 }
 
 /** Thrown by middleware and handlers for errors that are the HTTP layer's own. */

@@ -1,8 +1,12 @@
 /**
- * Bahasa Indonesia first, English second. Text sits beside its use as a pair: `tr(lang, id, en)`.
- * The language comes from `?lang=`, then the `lang` cookie, then Accept-Language; default Indonesian.
+ * Bahasa Indonesia first, English second. The box's words live in one catalog per language
+ * (appliance/words: `words(lang).key`); `tr(lang, id, en)` is left for the few texts the domain
+ * itself carries as pairs (clinic/passwords.ts). The language comes from `?lang=`, then the `lang`
+ * cookie, then Accept-Language; default Indonesian.
  */
-export type Lang = 'id' | 'en';
+import type { Lang } from '../words/index.ts';
+
+export type { Lang };
 
 export const tr = (lang: Lang, id: string, en: string) => (lang === 'en' ? en : id);
 

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { pickLang, tr } from './i18n.ts';
+import { pickLang } from './i18n.ts';
+import { words } from '../words/index.ts';
 
 /**
  * What the box serves when its database cannot be opened (a corrupt or unreadable data dir): it
@@ -11,12 +12,12 @@ export function storageFailureApp(failure: { reason: string; message: string }) 
   app.get('/healthz', (c) => c.json({ ok: false, checks: { database: `corrupt: ${failure.reason}`, detail: failure.message } }, 503));
   app.all('*', (c) => {
     const lang = pickLang(c.req.query('lang'), undefined, c.req.header('accept-language'));
-    const t = (id: string, en: string) => tr(lang, id, en);
+    const w = words(lang);
     const body = `<!doctype html><html lang="${lang}"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Simpul</title><body style="font-family:system-ui,sans-serif;margin:2rem;max-width:40rem;line-height:1.5">
-<h1>${t('Data kotak tidak bisa dibuka', 'The box’s data cannot be opened')}</h1>
-<p>${t('Kotak tidak menjalankan layanan agar data klinik tidak tertimpa. Catat pasien di kertas untuk sementara dan hubungi teknisi.', 'The box is not serving so that the clinic’s records are not overwritten. Record patients on paper for now and call the technician.')}</p>
-<p>${t('Untuk teknisi', 'For the technician')}: <code>${failure.reason}</code> — ${t('pulihkan dari cadangan', 'restore from a backup')}: <code>npx tsx appliance/storage/backup-cli.ts restore &lt;file&gt; &lt;dataDir&gt;</code></p>
+<h1>${w.theBoxsDataCannotBe}</h1>
+<p>${w.theBoxIsNotServing}</p>
+<p>${w.forTheTechnician}: <code>${failure.reason}</code> — ${w.restoreFromABackup}: <code>npx tsx appliance/storage/backup-cli.ts restore &lt;file&gt; &lt;dataDir&gt;</code></p>
 </body></html>`;
     return c.html(body, 503);
   });

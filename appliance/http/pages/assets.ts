@@ -1,31 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { register } from '../access.ts';
+import { buildPages, readBuiltPages } from './bundles.ts';
 
 /**
- * The pages' own scripts, plain ES2015 for cheap Android phones, read once at start-up from
- * ./assets and served from the box (never a CDN). Each page gets one bundle: the shared helpers
- * and its own script, wrapped so that nothing leaks into the global scope.
+ * The pages' scripts, served from the box (never a CDN): one bundle per page, built from
+ * ./browser by esbuild (bundles.ts): prebuilt in a release, in memory at start in a checkout.
  */
-const bundles: Record<string, string[]> = {
-  ambil: ['common.js', 'ambil.js'],
-  ticket: ['common.js', 'consultation.js', 'ticket.js'],
-  layar: ['common.js', 'layar.js'],
-  login: ['common.js', 'staff.js', 'login.js'],
-  staff: ['common.js', 'staff.js'],
-  antrean: ['common.js', 'staff.js', 'antrean.js'],
-  admin: ['common.js', 'staff.js', 'admin.js'],
-  poster: ['poster.js'],
-  print: ['print.js'],
-  // The examination page carries the consultation panel's scripts in its own bundle (one copy of common.js).
-  pemeriksaan: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js', 'call-quality.js', 'pemeriksaan.js'],
-  farmasi: ['common.js', 'staff.js', 'farmasi.js'],
-  // The consultation call: full doctor screen, and the panel the examination page loads beside its own bundle.
-  konsultasi: ['common.js', 'staff.js', 'consultation.js', 'consultation-staff.js'],
-};
 
 interface Built {
   body: string;
@@ -34,11 +17,10 @@ interface Built {
   version: string;
 }
 
-const read = (file: string) => readFileSync(new URL(`./assets/${file}`, import.meta.url), 'utf8');
+const sources = readBuiltPages() ?? buildPages().bundles;
 
 const built = new Map<string, Built>();
-for (const [name, files] of Object.entries(bundles)) {
-  const body = `(function(){'use strict';\n${files.map(read).join('\n')}\n})();\n`;
+for (const [name, body] of sources) {
   const version = createHash('sha256').update(body).digest('base64url').slice(0, 10);
   built.set(name, { body, gzip: gzipSync(body, { level: 9 }), etag: `"${version}"`, version });
 }

@@ -1,34 +1,29 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallStats, type CallRecord } from '../../relay/quality.ts';
 import type { LinkQuality, QualityLevel } from '../../relay/protocol.ts';
 import type { Lang } from '../i18n.ts';
 import { callQualityStrings } from './call-quality.tsx';
+import * as cq from './browser/call-quality.ts';
+import { fillIn } from './browser/island.ts';
+import { StandInDocument, outerHtml } from './browser/testing.ts';
 
 /**
- * The encounter screen's call-quality script (assets/call-quality.js) run without a browser: it
- * only needs the page's t/esc/clock helpers, given here as in common.js.
+ * The encounter screen's call-quality code (browser/call-quality.ts) run without a browser: it
+ * builds DOM nodes, here on a stand-in document that writes them out as HTML.
  */
-interface CallQualityScript {
-  legLevel(leg: CallRecord['legs']['patient']): QualityLevel | null;
-  callLevel(call: CallRecord): QualityLevel | null;
-  legSpans(call: CallRecord, role: 'patient' | 'doctor'): { from: number; to: number; audioOnly: boolean }[];
-  callRecordHtml(call: CallRecord, lang: Lang): string;
-  callHistoryHtml(calls: CallRecord[], lang: Lang): string;
-}
+beforeAll(() => {
+  (globalThis as { document?: unknown }).document = new StandInDocument();
+});
+afterAll(() => {
+  delete (globalThis as { document?: unknown }).document;
+});
 
-function loadScript(lang: Lang): CallQualityScript {
+function text(lang: Lang): cq.CallText {
   const strings = callQualityStrings(lang);
-  const t = (key: string, vars?: Record<string, unknown>) => {
-    let s = strings[key] ?? key;
-    for (const [k, v] of Object.entries(vars ?? {})) s = s.split(`{${k}}`).join(v == null ? '' : String(v));
-    return s;
-  };
-  const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  const clock = (iso: string) => iso.slice(11, 16);
-  const src = readFileSync(new URL('./assets/call-quality.js', import.meta.url), 'utf8');
-  return new Function('t', 'esc', 'clock', `${src}\nreturn { legLevel, callLevel, legSpans, callRecordHtml, callHistoryHtml };`)(t, esc, clock) as CallQualityScript;
+  return { t: (key, vars) => fillIn(strings[key] ?? key, vars), clock: (iso: string) => iso.slice(11, 16) };
 }
+const recordHtml = (call: CallRecord, lang: Lang) => outerHtml(cq.callRecord(text(lang), call, lang));
+const historyHtml = (calls: CallRecord[], lang: Lang) => cq.callHistory(text(lang), calls, lang).map(outerHtml).join('');
 
 const link = (level: QualityLevel, kbps = 500, lossPct = 0.5): LinkQuality => ({
   level, up: { kbps, lossPct, jitterMs: 12 }, down: { kbps: kbps - 20, lossPct, rttMs: 30 },
@@ -55,33 +50,32 @@ function record(patient: QualityLevel[], doctor: QualityLevel[], extra: Partial<
 }
 
 describe('call quality on the encounter screen', () => {
-  const id = loadScript('id');
 
   it('grades a call by its worse side, from the relay’s own samples', () => {
     const good = Array<QualityLevel>(10).fill('good');
-    expect(id.callLevel(record(good, good))).toBe('good');
+    expect(cq.callLevel(record(good, good))).toBe('good');
     // One poor moment in ten (a camera starting) is still a good call.
-    expect(id.callLevel(record(['poor', ...good.slice(1)], good))).toBe('good');
-    expect(id.callLevel(record(['fair', 'fair', 'fair', ...good.slice(3)], good))).toBe('fair');
-    expect(id.callLevel(record(good, ['poor', 'poor', 'poor', ...good.slice(3)]))).toBe('poor');
+    expect(cq.callLevel(record(['poor', ...good.slice(1)], good))).toBe('good');
+    expect(cq.callLevel(record(['fair', 'fair', 'fair', ...good.slice(3)], good))).toBe('fair');
+    expect(cq.callLevel(record(good, ['poor', 'poor', 'poor', ...good.slice(3)]))).toBe('poor');
     // No sample taken (a call shorter than two seconds): not measured, not "good".
-    expect(id.callLevel(record([], []))).toBeNull();
-    expect(id.callLevel(record([], ['fair']))).toBe('fair');
+    expect(cq.callLevel(record([], []))).toBeNull();
+    expect(cq.callLevel(record([], ['fair']))).toBe('fair');
   });
 
   it('finds when each side was connected and when it was on sound only', () => {
     const call = record(['good'], ['good']);
-    expect(id.legSpans(call, 'patient')).toEqual([
+    expect(cq.legSpans(call, 'patient')).toEqual([
       { from: 0, to: 60, audioOnly: false }, { from: 60, to: 90, audioOnly: true }, { from: 90, to: 252, audioOnly: false },
     ]);
-    expect(id.legSpans(call, 'doctor')).toEqual([{ from: 0.8, to: 120, audioOnly: false }, { from: 125, to: 252, audioOnly: false }]);
+    expect(cq.legSpans(call, 'doctor')).toEqual([{ from: 0.8, to: 120, audioOnly: false }, { from: 125, to: 252, audioOnly: false }]);
     // A "video" event that changes nothing (a mute toggle) does not split a span; a call cut short runs to its end.
     const open = record(['good'], ['good'], { seconds: 30, events: [{ at: 1, what: 'patient:connected' }, { at: 5, what: 'patient:video' }] });
-    expect(id.legSpans(open, 'patient')).toEqual([{ from: 1, to: 30, audioOnly: false }]);
+    expect(cq.legSpans(open, 'patient')).toEqual([{ from: 1, to: 30, audioOnly: false }]);
   });
 
   it('writes one call in plain words with its level, a chart and the figures folded away', () => {
-    const html = id.callRecordHtml(record(Array(10).fill('good'), Array(10).fill('good')), 'id');
+    const html = recordHtml(record(Array(10).fill('good'), Array(10).fill('good')), 'id');
     expect(html).toContain('data-level="good"');
     expect(html).toContain('>Baik<');
     expect(html).toContain('03:10–03:14');
@@ -97,22 +91,21 @@ describe('call quality on the encounter screen', () => {
   });
 
   it('marks heavy loss and a call that was never measured', () => {
-    const poor = id.callRecordHtml(record(['poor', 'poor', 'good'], ['good'], { endReason: 'failed' }), 'id');
+    const poor = recordHtml(record(['poor', 'poor', 'good'], ['good'], { endReason: 'failed' }), 'id');
     expect(poor).toContain('data-level="poor"');
     expect(poor).toContain('>Buruk<');
     expect(poor).toContain('class="fair">· hilang 8,1% (maks 12%)');
     expect(poor).toContain('sambungan terputus');
-    const none = id.callRecordHtml(record([], [], { seconds: 1.2, events: [] }), 'id');
+    const none = recordHtml(record([], [], { seconds: 1.2, events: [] }), 'id');
     expect(none).toContain('>Tidak terukur<');
     expect(none).toContain('1 dtk');
     for (const bad of ['NaN', 'undefined', 'cq_', 'Infinity']) expect(none).not.toContain(bad);
   });
 
   it('speaks English on the English page and lists the newest call first', () => {
-    const en = loadScript('en');
     const older = record(['good'], ['good'], { startedAt: '2026-11-25T03:00:00.000Z', endReason: 'withdrawn' });
     const newer = record(['fair'], ['good'], { startedAt: '2026-11-25T03:20:00.000Z' });
-    const html = en.callHistoryHtml([older, newer], 'en');
+    const html = historyHtml([older, newer], 'en');
     expect(html.indexOf('03:20')).toBeLessThan(html.indexOf('03:00'));
     expect(html).toContain('>Fair<');
     expect(html).toContain('Ended: the patient withdrew consent.');

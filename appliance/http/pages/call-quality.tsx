@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { tr, type Lang } from '../i18n.ts';
+import { type Lang } from '../i18n.ts';
+import { words } from '../../words/index.ts';
 
 /**
  * The saved quality of the open encounter's video calls, on the doctor's encounter screen
- * (pemeriksaan). Filled by assets/call-quality.js from GET /api/v1/encounters/{id}/calls; hidden
+ * (pemeriksaan). Filled by browser/call-quality.ts (in the pemeriksaan bundle) from GET /api/v1/encounters/{id}/calls; hidden
  * while the encounter has no call.
  */
 
@@ -33,51 +34,51 @@ const css = `
 `;
 
 export function callQualityStrings(lang: Lang): Record<string, string> {
-  const t = (id: string, en: string) => tr(lang, id, en);
+  const w = words(lang);
   return {
-    cq_quality: t('Kualitas', 'Quality'),
-    cq_good: t('Baik', 'Good'), cq_fair: t('Cukup', 'Fair'), cq_poor: t('Buruk', 'Poor'), cq_none: t('Tidak terukur', 'Not measured'),
-    cq_ended: t('Berakhir: {why}.', 'Ended: {why}.'),
-    cq_end_hangup: t('ditutup dengan tombol Tutup', 'hung up'),
-    cq_end_withdrawn: t('pasien menarik persetujuan', 'the patient withdrew consent'),
-    cq_end_left: t('halaman konsultasi ditutup', 'the consultation page was closed'),
-    cq_end_encounter_closed: t('pemeriksaan ditutup', 'the encounter was closed'),
-    cq_end_failed: t('sambungan terputus', 'the connection dropped'),
-    cq_end_shutdown: t('kotak dimatikan atau dimulai ulang', 'the box shut down or restarted'),
-    cq_end_replaced: t('dibuka lagi di halaman lain', 'reopened on another page'),
-    cq_dur_ms: t('{m} mnt {s} dtk', '{m} min {s} s'), cq_dur_s: t('{s} dtk', '{s} s'),
-    cq_patient: t('Pasien', 'Patient'), cq_doctor: t('Dokter', 'Doctor'),
-    cq_up: t('kirim', 'sends'), cq_down: t('terima', 'receives'),
-    cq_loss: t('hilang {n}%', '{n}% lost'), cq_lossMax: t('maks {n}%', 'max {n}%'),
-    cq_cap: t('batas {n} kbit/s', 'cap {n} kbit/s'),
-    cq_video: 'Video', cq_audioOnly: t('Suara saja', 'Audio only'), cq_connected: t('Tersambung', 'Connected'),
-    cq_chart: t('Kapan tiap sisi tersambung, dan kecepatan serta paket hilang tiap arah', 'When each side was connected, and each direction’s bitrate and loss'),
-    cq_figures: t('Angka lengkap', 'All figures'),
-    cq_f_upKbps: t('Kirim, kbit/s (rata-rata)', 'Sends, kbit/s (average)'),
-    cq_f_downKbps: t('Terima, kbit/s (rata-rata)', 'Receives, kbit/s (average)'),
-    cq_f_upLoss: t('Hilang saat kirim, % (rata-rata / maks)', 'Lost sending, % (average / max)'),
-    cq_f_downLoss: t('Hilang saat terima, % (rata-rata / maks)', 'Lost receiving, % (average / max)'),
-    cq_f_jitter: t('Jitter, ms (rata-rata)', 'Jitter, ms (average)'),
-    cq_f_rtt: t('Waktu bolak-balik, ms (rata-rata / maks)', 'Round trip, ms (average / max)'),
-    cq_f_samples: t('Pengukuran (baik / cukup / buruk)', 'Samples (good / fair / poor)'),
-    cq_f_packets: t('Paket masuk / keluar', 'Packets in / out'),
-    cq_f_frames: t('Frame video masuk / keluar', 'Video frames in / out'),
-    cq_f_decoded: t('Frame ditampilkan di perangkat', 'Frames decoded on the device'),
-    cq_f_audio: t('Paket suara diterima perangkat', 'Audio packets received by the device'),
-    cq_keyframes: t('Permintaan gambar utuh (keyframe)', 'Keyframe requests'),
-    cq_events: t('Peristiwa', 'Events'),
-    cq_ev_connected: t('tersambung', 'connected'), cq_ev_video: t('memakai video', 'video on'), 'cq_ev_audio-only': t('beralih ke suara saja', 'switched to audio only'),
-    cq_ev_closed: t('lepas ({why})', 'left ({why})'),
+    cq_quality: w.cq_quality,
+    cq_good: w.cq_good, cq_fair: w.cq_fair, cq_poor: w.cq_poor, cq_none: w.cq_none,
+    cq_ended: w.cq_ended,
+    cq_end_hangup: w.cq_end_hangup,
+    cq_end_withdrawn: w.cq_end_withdrawn,
+    cq_end_left: w.cq_end_left,
+    cq_end_encounter_closed: w.cq_end_encounter_closed,
+    cq_end_failed: w.cq_end_failed,
+    cq_end_shutdown: w.cq_end_shutdown,
+    cq_end_replaced: w.cq_end_replaced,
+    cq_dur_ms: w.cq_dur_ms, cq_dur_s: w.cq_dur_s,
+    cq_patient: w.patient, cq_doctor: w.doctor,
+    cq_up: w.cq_up, cq_down: w.cq_down,
+    cq_loss: w.cq_loss, cq_lossMax: w.cq_lossMax,
+    cq_cap: w.cq_cap,
+    cq_video: 'Video', cq_audioOnly: w.audioOnly, cq_connected: w.cq_connected,
+    cq_chart: w.cq_chart,
+    cq_figures: w.cq_figures,
+    cq_f_upKbps: w.cq_f_upKbps,
+    cq_f_downKbps: w.cq_f_downKbps,
+    cq_f_upLoss: w.cq_f_upLoss,
+    cq_f_downLoss: w.cq_f_downLoss,
+    cq_f_jitter: w.cq_f_jitter,
+    cq_f_rtt: w.cq_f_rtt,
+    cq_f_samples: w.cq_f_samples,
+    cq_f_packets: w.cq_f_packets,
+    cq_f_frames: w.cq_f_frames,
+    cq_f_decoded: w.cq_f_decoded,
+    cq_f_audio: w.cq_f_audio,
+    cq_keyframes: w.cq_keyframes,
+    cq_events: w.cq_events,
+    cq_ev_connected: w.cq_ev_connected, cq_ev_video: w.cq_ev_video, 'cq_ev_audio-only': w['cq_ev_audio-only'],
+    cq_ev_closed: w.cq_ev_closed,
   };
 }
 
 export function CallHistoryCard({ c }: { c: Context<AppEnv> }) {
-  const t = (id: string, en: string) => tr(c.get('lang'), id, en);
+  const w = words(c.get('lang'));
   return (
     <div class="card" id="calls" data-testid="call-history" hidden>
       <style dangerouslySetInnerHTML={{ __html: css }} />
-      <h2 style="margin-top:0">{t('Kualitas konsultasi video', 'Video consultation quality')}</h2>
-      <p class="small muted" style="margin-top:0">{t('Hanya angka sambungan; suara dan gambar tidak disimpan.', 'Link figures only; sound and picture are not stored.')}</p>
+      <h2 style="margin-top:0">{w.videoConsultationQuality}</h2>
+      <p class="small muted" style="margin-top:0">{w.linkFiguresOnlySoundAnd}</p>
       <div id="calls-list" data-testid="call-history-list" aria-live="polite"></div>
       <div id="calls-msg" class="msg" role="status" hidden></div>
     </div>

@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
-import { tr, type Lang } from '../i18n.ts';
+import { type Lang } from '../i18n.ts';
+import { words } from '../../words/index.ts';
 import { Layout, MessagePage, render } from './layout.tsx';
 import { page } from './guard.tsx';
 import { assetUrl } from './assets.ts';
@@ -11,7 +12,7 @@ import { ClinicError } from '../../clinic/errors.ts';
 /**
  * The consultation screen, the same on both sides: the patient's phone (inside the ticket page's
  * #konsultasi) and the doctor's tablet (beside the encounter form, or full screen at
- * /staff/konsultasi/:id). Built by assets/consultation.js inside a `[data-call]` element.
+ * /staff/konsultasi/:id). Built by browser/call.ts inside a `[data-call]` element.
  */
 
 export const consultationCss = `
@@ -37,49 +38,49 @@ export const consultationCss = `
 `;
 
 export function consultationStrings(lang: Lang): Record<string, string> {
-  const t = (id: string, en: string) => tr(lang, id, en);
+  const w = words(lang);
   return {
-    c_waitingConsent: t('Menunggu persetujuan pasien. Video dan suara belum dimulai.', 'Waiting for the patient’s consent. Video and sound have not started.'),
-    c_connecting: t('Menyambungkan…', 'Connecting…'),
-    c_connected: t('Tersambung', 'Connected'),
-    c_waitingPeer_patient: t('Menunggu pasien bergabung…', 'Waiting for the patient to join…'),
-    c_waitingPeer_doctor: t('Menunggu dokter bergabung…', 'Waiting for the doctor to join…'),
-    c_stopped: t('Video dan suara berhenti.', 'Video and sound stopped.'),
-    c_withdrawn: t('Persetujuan ditarik: video dan suara dihentikan.', 'Consent withdrawn: video and sound stopped.'),
-    c_hangup: t('Konsultasi diakhiri.', 'The consultation was ended.'),
-    c_hangupBy_patient: t('Pasien mengakhiri konsultasi.', 'The patient ended the consultation.'),
-    c_hangupBy_doctor: t('Dokter mengakhiri konsultasi.', 'The doctor ended the consultation.'),
-    c_failed: t('Sambungan video terputus. Chat tetap bisa dipakai.', 'The video link dropped. Chat still works.'),
-    c_mute: t('Bisukan', 'Mute'), c_unmute: t('Suara aktif', 'Unmute'),
-    c_camOff: t('Kamera mati', 'Camera off'), c_camOn: t('Kamera nyala', 'Camera on'),
-    c_audioOnly: t('Suara saja', 'Audio only'), c_video: t('Pakai video', 'Use video'),
-    c_hangupBtn: t('Tutup', 'Hang up'), c_restart: t('Mulai lagi', 'Start again'),
-    c_chat: t('Tulis pesan…', 'Write a message…'), c_send: t('Kirim', 'Send'),
-    c_you: t('Anda', 'You'), c_from_patient: t('Pasien', 'Patient'), c_from_doctor: t('Dokter', 'Doctor'),
-    c_q_good: t('Sinyal baik', 'Good signal'), c_q_fair: t('Sinyal sedang', 'Fair signal'), c_q_poor: t('Sinyal buruk', 'Poor signal'), c_q_none: t('Sinyal: —', 'Signal: —'),
-    c_suggest: t('Sinyal lemah. Beralih ke suara saja agar konsultasi tetap lancar?', 'Weak signal. Switch to audio only so the consultation keeps going?'),
-    c_suggestYes: t('Ya, suara saja', 'Yes, audio only'),
-    c_peerAudioOnly_patient: t('Pasien beralih ke suara saja.', 'The patient switched to audio only.'),
-    c_peerAudioOnly_doctor: t('Dokter beralih ke suara saja.', 'The doctor switched to audio only.'),
-    c_peerCamOff: t('Kamera lawan bicara mati.', 'The other side’s camera is off.'),
-    c_noCamera: t('Kamera/mikrofon tidak bisa dipakai di HP ini. Anda tetap bisa mendengar dan chat.', 'Camera/microphone unavailable on this device. You can still listen and chat.'),
-    c_insecure: t('Kamera hanya bisa dipakai lewat alamat https:// kotak puskesmas.', 'The camera only works through the box’s https:// address.'),
-    c_offline: t('Sambungan ke kotak terputus, menyambung ulang…', 'Lost the link to the box, reconnecting…'),
-    c_noRecord: t('Tidak ada rekaman: suara dan gambar tidak disimpan.', 'Nothing is recorded: sound and picture are not stored.'),
+    c_waitingConsent: w.c_waitingConsent,
+    c_connecting: w.c_connecting,
+    c_connected: w.cq_connected,
+    c_waitingPeer_patient: w.c_waitingPeer_patient,
+    c_waitingPeer_doctor: w.c_waitingPeer_doctor,
+    c_stopped: w.c_stopped,
+    c_withdrawn: w.c_withdrawn,
+    c_hangup: w.c_hangup,
+    c_hangupBy_patient: w.c_hangupBy_patient,
+    c_hangupBy_doctor: w.c_hangupBy_doctor,
+    c_failed: w.c_failed,
+    c_mute: w.c_mute, c_unmute: w.c_unmute,
+    c_camOff: w.c_camOff, c_camOn: w.c_camOn,
+    c_audioOnly: w.audioOnly, c_video: w.c_video,
+    c_hangupBtn: w.c_hangupBtn, c_restart: w.c_restart,
+    c_chat: w.c_chat, c_send: w.c_send,
+    c_you: w.c_you, c_from_patient: w.patient, c_from_doctor: w.doctor,
+    c_q_good: w.c_q_good, c_q_fair: w.c_q_fair, c_q_poor: w.c_q_poor, c_q_none: w.c_q_none,
+    c_suggest: w.c_suggest,
+    c_suggestYes: w.c_suggestYes,
+    c_peerAudioOnly_patient: w.c_peerAudioOnly_patient,
+    c_peerAudioOnly_doctor: w.c_peerAudioOnly_doctor,
+    c_peerCamOff: w.c_peerCamOff,
+    c_noCamera: w.c_noCamera,
+    c_insecure: w.c_insecure,
+    c_offline: w.c_offline,
+    c_noRecord: w.c_noRecord,
   };
 }
 
 /** The doctor's panel beside the encounter form (pemeriksaan): a button, then the call. Its script is in the page's bundle. */
 export function DoctorConsultationPanel({ c }: { c: Context<AppEnv> }) {
   const lang = c.get('lang');
-  const t = (id: string, en: string) => tr(lang, id, en);
+  const w = words(lang);
   const strings = JSON.stringify(consultationStrings(lang)).replace(/</g, '\\u003c');
   return (
     <div class="card" id="konsultasi-video" data-testid="consultation-panel">
       <style dangerouslySetInnerHTML={{ __html: consultationCss }} />
       <div class="row" style="justify-content:space-between">
-        <h2 style="margin:0">{t('Konsultasi video', 'Video consultation')}</h2>
-        <button type="button" id="call-start" data-testid="consultation-start">{t('Mulai konsultasi video', 'Start video consultation')}</button>
+        <h2 style="margin:0">{w.videoConsultation}</h2>
+        <button type="button" id="call-start" data-testid="consultation-start">{w.startVideoConsultation}</button>
       </div>
       <div data-call="doctor" hidden></div>
       <script type="application/json" id="t-konsultasi" dangerouslySetInnerHTML={{ __html: strings }} />
@@ -90,7 +91,7 @@ export function DoctorConsultationPanel({ c }: { c: Context<AppEnv> }) {
 export function registerConsultationPage(app: OpenAPIHono<AppEnv>) {
   page(app, '/staff/konsultasi/:id', ['doctor'], async (c) => {
     const lang = c.get('lang');
-    const t = (id: string, en: string) => tr(lang, id, en);
+    const w = words(lang);
     const id = c.req.param('id') ?? '';
     let e;
     try {
@@ -100,20 +101,20 @@ export function registerConsultationPage(app: OpenAPIHono<AppEnv>) {
       e = null;
     }
     if (!e) {
-      return render(c, <MessagePage c={c} variant="tablet" testid="consultation-not-found" title={t('Pemeriksaan tidak ditemukan', 'Encounter not found')}
-        text={t('Buka konsultasi dari halaman Pemeriksaan.', 'Open the consultation from the Examination page.')} link={{ href: '/staff/pemeriksaan', text: t('Ke Pemeriksaan', 'To Examination') }} />, 404);
+      return render(c, <MessagePage c={c} variant="tablet" testid="consultation-not-found" title={w.encounterNotFound}
+        text={w.openTheConsultationFromThe} link={{ href: '/staff/pemeriksaan', text: w.toExamination }} />, 404);
     }
     return render(c, (
-      <Layout c={c} title={`${t('Konsultasi video', 'Video consultation')} · ${e.patientName}`} variant="tablet" extraCss={consultationCss} scripts={['konsultasi']}
+      <Layout c={c} title={`${w.videoConsultation} · ${e.patientName}`} variant="tablet" extraCss={consultationCss} scripts={['konsultasi']}
         strings={consultationStrings(lang)} data={{ staff: true, encounterId: e.id, open: e.status === 'open', tz: c.get('deps').settings.timeZone }}>
         <main>
           <div class="row" style="justify-content:space-between">
             <h1 data-testid="consultation-patient">{e.patientName}</h1>
-            <a class="btn sec" href="/staff/pemeriksaan">{t('Kembali ke pemeriksaan', 'Back to the encounter')}</a>
+            <a class="btn sec" href="/staff/pemeriksaan">{w.backToTheEncounter}</a>
           </div>
           {e.status === 'open'
             ? <section class="card"><div data-call="doctor" data-autostart="1" data-encounter={e.id}></div></section>
-            : <div class="msg err">{t('Pemeriksaan ini sudah ditutup.', 'This encounter is closed.')}</div>}
+            : <div class="msg err">{w.thisEncounterIsClosed}</div>}
         </main>
       </Layout>
     ));

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import QRCode from 'qrcode';
 import type { AppEnv } from '../env.ts';
-import { tr } from '../i18n.ts';
+import { words } from '../../words/index.ts';
 import { Layout, render } from './layout.tsx';
 import { page } from './guard.tsx';
 
@@ -71,21 +71,21 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
 
   page(app, '/layar', ['public'], async (c) => {
     const lang = c.get('lang');
-    const t = (id: string, en: string) => tr(lang, id, en);
+    const w = words(lang);
     const { settings, queue } = c.get('deps');
     const calls = (await queue.recentCalls()).map((x) => ({ label: x.label, poliName: x.poliName, room: x.room, calledAt: x.calledAt, callCount: x.callCount }));
     const latest = calls[0];
     return render(c, (
-      <Layout c={c} title={t('Layar antrean', 'Queue screen')} variant="tv" bare extraCss={tvCss} scripts={['layar']}
-        strings={{ room: t('silakan ke {room}', 'please go to {room}'), none: t('Belum ada panggilan', 'No calls yet'), speak: t('Nomor {label}, silakan ke {room}', 'Number {label}, please go to {room}'), connOn: t('terhubung', 'connected'), connOff: t('menyambung ulang…', 'reconnecting…'), soundOn: t('Suara aktif', 'Sound on') }}
+      <Layout c={c} title={w.queueScreen} variant="tv" bare extraCss={tvCss} scripts={['layar']}
+        strings={{ room: w.room, none: w.none_display, speak: w.speak, connOn: w.connOn_display, connOff: w.connOff, soundOn: w.soundOn }}
         data={{ calls, tz: settings.timeZone, lang }}>
         <div class="tvwrap">
           <div class="tvmain">
             <div class="tvhead"><span>{settings.facility.name}</span><span class="clock" id="clock"></span></div>
             <div class="now" id="now" data-testid="display-latest">
-              <div class="where">{t('Nomor dipanggil', 'Now calling')}</div>
+              <div class="where">{w.nowCalling}</div>
               <div class="lbl" id="now-label" data-testid="display-latest-label">{latest?.label ?? '—'}</div>
-              <div class="where" id="now-where">{latest ? `${latest.poliName} · ${t('silakan ke', 'please go to')} ${latest.room ?? ''}` : t('Belum ada panggilan', 'No calls yet')}</div>
+              <div class="where" id="now-where">{latest ? `${latest.poliName} · ${w.pleaseGoTo} ${latest.room ?? ''}` : w.none_display}</div>
             </div>
             <div class="polis">
               {settings.polis.map((p) => {
@@ -100,14 +100,14 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
               })}
             </div>
             <div class="recent" id="recent" data-testid="display-recent"></div>
-            <div class="tvconn"><span id="conn" data-testid="conn-state">{t('menyambung…', 'connecting…')}</span></div>
+            <div class="tvconn"><span id="conn" data-testid="conn-state">{w.connecting}</span></div>
           </div>
           <aside class="side" data-testid="display-qr">
-            <div class="big">{t('Ambil nomor antrean dari HP Anda', 'Take a queue number on your phone')}</div>
-            <img src="/qr/ambil.svg" alt={t('Kode QR ke halaman ambil nomor', 'QR code to the take-a-number page')} width="300" height="300" />
-            <div>{t('Sambungkan ke Wi-Fi puskesmas, lalu pindai kode ini atau buka:', 'Join the clinic Wi-Fi, then scan this code or open:')}</div>
+            <div class="big">{w.takeAQueueNumberOn}</div>
+            <img src="/qr/ambil.svg" alt={w.qrCodeToTheTake} width="300" height="300" />
+            <div>{w.joinTheClinicWiFi}</div>
             <div class="url">{boxOrigin(c)}/ambil</div>
-            <div><button type="button" id="chime" class="sec" data-testid="enable-chime">{t('Ketuk untuk menyalakan suara', 'Tap to turn the sound on')}</button></div>
+            <div><button type="button" id="chime" class="sec" data-testid="enable-chime">{w.tapToTurnTheSound}</button></div>
           </aside>
         </div>
       </Layout>
@@ -116,25 +116,25 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
 
   page(app, '/poster', ['public'], (c) => {
     const lang = c.get('lang');
-    const t = (id: string, en: string) => tr(lang, id, en);
+    const w = words(lang);
     const { settings } = c.get('deps');
     const url = `${boxOrigin(c)}/ambil`;
     return render(c, (
-      <Layout c={c} title={t('Poster antrean', 'Queue poster')} variant="print" extraCss={posterCss} scripts={['poster']}>
+      <Layout c={c} title={w.queuePoster} variant="print" extraCss={posterCss} scripts={['print']}>
         <div class="sheet" data-testid="poster">
           <div class="fac">{settings.facility.name}</div>
-          <h1>{t('Ambil nomor antrean dari HP Anda', 'Take your queue number on your phone')}</h1>
+          <h1>{w.takeYourQueueNumberOn}</h1>
           <img src="/qr/ambil.svg" alt="QR" data-testid="poster-qr" />
           <ol>
-            <li>{t('Sambungkan HP ke Wi-Fi puskesmas.', 'Connect your phone to the clinic Wi-Fi.')}</li>
-            <li>{t('Pindai kode QR ini dengan kamera HP, atau buka alamat di bawah.', 'Scan this QR code with the phone camera, or open the address below.')}</li>
-            <li>{t('Pilih poli, tekan “Ambil nomor”.', 'Choose the clinic, tap “Take a number”.')}</li>
-            <li>{t('Simpan halaman tiket: nomor Anda dipanggil di sana dan di layar ruang tunggu.', 'Keep the ticket page: your number is called there and on the waiting-room screen.')}</li>
+            <li>{w.connectYourPhoneToThe}</li>
+            <li>{w.scanThisQrCodeWith}</li>
+            <li>{w.chooseTheClinicTapTake}</li>
+            <li>{w.keepTheTicketPageYour}</li>
           </ol>
           <p class="url">{url}</p>
-          <p>{t('Tidak punya HP? Silakan ke meja pendaftaran.', 'No phone? Please go to the registration desk.')}</p>
+          <p>{w.noPhonePleaseGoTo}</p>
           {lang === 'id' ? <p class="en">Take a queue number on your phone: join the clinic Wi-Fi, scan the code, choose the clinic.</p> : null}
-          <p class="noprint"><button type="button" id="print" data-testid="poster-print">{t('Cetak poster', 'Print poster')}</button></p>
+          <p class="noprint"><button type="button" id="print" data-testid="poster-print">{w.printPoster}</button></p>
         </div>
       </Layout>
     ));

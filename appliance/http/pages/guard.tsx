@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { allow, register, type Access } from '../access.ts';
 import type { Role } from '../../clinic/staff.ts';
-import { tr } from '../i18n.ts';
+import { words } from '../../words/index.ts';
 import { MessagePage, render } from './layout.tsx';
 
 /**
@@ -24,9 +24,9 @@ export function pageGuard(...access: Access[]): MiddlewareHandler<AppEnv> {
       if (!access.includes(session.actor.role)) {
         const lang = c.get('lang');
         return render(c, (
-          <MessagePage c={c} variant="tablet" testid="forbidden" title={tr(lang, 'Tidak diizinkan', 'Not allowed')}
-            text={tr(lang, 'Peran Anda tidak diizinkan membuka halaman ini.', 'Your role may not open this page.')}
-            link={{ href: '/staff', text: tr(lang, 'Ke beranda petugas', 'To staff home') }} />
+          <MessagePage c={c} variant="tablet" testid="forbidden" title={words(lang).notAllowed}
+            text={words(lang).yourRoleMayNotOpen}
+            link={{ href: '/staff', text: words(lang).toStaffHome }} />
         ), 403);
       }
     }

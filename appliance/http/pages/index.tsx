@@ -3,7 +3,10 @@ import type { AppEnv } from '../env.ts';
 import { registerAssets } from './assets.ts';
 import { registerPatientPages } from './patient.tsx';
 import { registerDisplayPages } from './display.tsx';
-import { registerStaffPages } from './staff.tsx';
+import { registerStaffLogin } from './staff/login.tsx';
+import { registerStaffHome } from './staff/home.tsx';
+import { registerQueueBoard } from './staff/antrean.tsx';
+import { registerAdminPage } from './staff/admin.tsx';
 import { registerReferralLetter } from './referral-letter.tsx';
 import { registerClinicalPages } from './clinical.tsx';
 
@@ -14,5 +17,8 @@ export function registerPages(app: OpenAPIHono<AppEnv>) {
   registerPatientPages(app);
   registerDisplayPages(app);
   registerClinicalPages(app);
-  registerStaffPages(app);
+  registerStaffLogin(app);
+  registerStaffHome(app);
+  registerQueueBoard(app);
+  registerAdminPage(app);
 }

@@ -3,7 +3,8 @@ import { html, raw } from 'hono/html';
 import { setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../env.ts';
-import { tr, type Lang } from '../i18n.ts';
+import { type Lang } from '../i18n.ts';
+import { words } from '../../words/index.ts';
 import { assetUrl } from './assets.ts';
 
 /**
@@ -93,8 +94,8 @@ export function Layout(p: LayoutProps) {
   const lang = c.get('lang');
   const session = c.get('session');
   const s = c.get('deps').settings;
-  const t = (id: string, en: string) => tr(lang, id, en);
-  const roleName: Record<string, string> = { doctor: t('Dokter', 'Doctor'), nurse: t('Perawat/Pendaftaran', 'Nurse/Registration'), pharmacist: t('Apoteker', 'Pharmacist'), admin: 'Admin' };
+  const w = words(lang);
+  const roleName: Record<string, string> = { doctor: w.doctor, nurse: w.nurse, pharmacist: w.pharmacist, admin: 'Admin' };
   return (
     <html lang={lang}>
       <head>
@@ -113,17 +114,16 @@ export function Layout(p: LayoutProps) {
             {session && p.variant === 'tablet' ? (
               <>
                 <a class="who" href="/staff" data-testid="staff-home-link">{session.actor.name} · {roleName[session.actor.role]}</a>
-                <button type="button" class="sec" id="logout" data-testid="logout" style="min-height:36px;padding:4px 10px">{t('Keluar', 'Log out')}</button>
+                <button type="button" class="sec" id="logout" data-testid="logout" style="min-height:36px;padding:4px 10px">{w.logOut}</button>
               </>
             ) : null}
             <a class="lang" href={langSwitchHref(c)} data-testid="lang-switch" hreflang={lang === 'en' ? 'id' : 'en'}>{lang === 'en' ? 'Indonesia' : 'English'}</a>
           </header>
         )}
         {session && c.get('deps').clock?.().trusted === false ? (
-          // helper refdata: the box's clock went back (a power cut on a box with no clock battery).
+          // The box's clock went back (a power cut on a box with no clock battery).
           <div class="msg err" role="alert" data-testid="clock-untrusted" style="margin:8px 12px">
-            {t('Jam kotak ini mundur (mungkin setelah listrik padam) dan belum dicocokkan dengan pusat. Tanggal dan jam di layar bisa salah; antrean tetap berlanjut dari hari terakhir. Beri tahu admin.',
-              'This box’s clock went back (perhaps after a power cut) and has not been checked against the centre yet. Dates and times on screen may be wrong; the queue carries on from the last day. Tell the admin.')}
+            {w.clockUntrusted}
           </div>
         ) : null}
         {p.children}

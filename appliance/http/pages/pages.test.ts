@@ -61,6 +61,19 @@ describe('pages', () => {
     for (const id of ['pharmacy-list', 'rx-tab-issued', 'stock-search']) expect(pharmacy).toContain(`data-testid="${id}"`);
   });
 
+  it('links every home tile to a page the box has and the role may open', async () => {
+    for (const role of roles) {
+      const html = await (await (await box.as(role))('/staff')).text();
+      const hrefs = [...html.matchAll(/<a class="tile" href="([^"]+)"/g)].map((m) => m[1]);
+      expect(hrefs.length, role).toBeGreaterThan(0);
+      for (const href of hrefs) {
+        const route = routeTable().find((r) => r.kind === 'page' && r.method === 'GET' && r.path === href);
+        expect(route, `${role}: ${href}`).toBeDefined();
+        expect(isOpen(route!.access) || route!.access.includes(role as Role), `${role}: ${href}`).toBe(true);
+      }
+    }
+  });
+
   it('keeps the login page’s way back to staff pages only', async () => {
     const ok = await (await box.call('/staff/login?next=%2Fstaff%2Fantrean')).text();
     expect(ok).toContain('"next":"/staff/antrean"');

@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import QRCode from 'qrcode';
 import type { AppEnv } from '../env.ts';
 import { actorOf } from '../access.ts';
-import { tr } from '../i18n.ts';
+import { words } from '../../words/index.ts';
 import { page } from './guard.tsx';
 import { Layout, MessagePage, render } from './layout.tsx';
 import { getReferral, referralForTicket, type Referral } from '../../clinic/referrals.ts';
@@ -78,8 +78,8 @@ async function Letter(p: {
   return (
     <Layout c={c} title={`Surat Rujukan ${patient.fullName}`} variant="print" bare extraCss={printCss} scripts={['print']}>
       <div class="bar">
-        <button type="button" data-print data-testid="print">{tr(lang, 'Cetak', 'Print')}</button>
-        <a class="btn sec" href={p.backHref}>{tr(lang, 'Kembali', 'Back')}</a>
+        <button type="button" data-print data-testid="print">{words(lang).print}</button>
+        <a class="btn sec" href={p.backHref}>{words(lang).back}</a>
       </div>
       <div class="letter" data-testid="referral-letter" data-referral-id={r.id}>
         <div class="kop">
@@ -134,8 +134,8 @@ async function Letter(p: {
 const notFoundPage = (c: Context<AppEnv>, patient: boolean) =>
   render(
     c,
-    <MessagePage c={c} variant={patient ? 'phone' : 'tablet'} testid="not-found" title={tr(c.get('lang'), 'Surat rujukan tidak ditemukan', 'Referral letter not found')}
-      text={tr(c.get('lang'), 'Periksa tautan atau tanyakan ke petugas.', 'Check the link or ask the staff.')} />,
+    <MessagePage c={c} variant={patient ? 'phone' : 'tablet'} testid="not-found" title={words(c.get('lang')).referralLetterNotFound}
+      text={words(c.get('lang')).checkTheLinkOrAsk} />,
     404,
   );
 
@@ -166,8 +166,8 @@ export function registerReferralLetter(app: OpenAPIHono<AppEnv>) {
     if (!view) return notFoundPage(c, true);
     if (view.expired) {
       const lang = c.get('lang');
-      return render(c, <MessagePage c={c} testid="expired" title={tr(lang, 'Tautan sudah berakhir', 'Link expired')}
-        text={tr(lang, 'Tautan tiket berlaku sampai akhir layanan hari itu.', 'A ticket link lasts until the end of that day’s service.')} />, 410);
+      return render(c, <MessagePage c={c} testid="expired" title={words(lang).linkExpired}
+        text={words(lang).aTicketLinkLastsUntil} />, 410);
     }
     const referral = await referralForTicket(db, view.ticket.id, id);
     if (!referral) return notFoundPage(c, true);

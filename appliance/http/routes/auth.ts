@@ -8,7 +8,7 @@ import { loggedOutAnswer, sessionAnswer } from '../schemas/auth.ts';
 import { login, logout } from '../../clinic/staff.ts';
 import { text } from '../../clinic/text.ts';
 import { LoginThrottle } from '../login-throttle.ts';
-import { tr } from '../i18n.ts';
+import { format, words } from '../../words/index.ts';
 
 const loginBody = z
   .object({ username: text().min(1).max(64), password: text().min(1).max(200) })
@@ -31,11 +31,7 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
       if (!('succeeded' in attempt)) {
         const seconds = Math.ceil(attempt.wait / 1000);
         c.header('Retry-After', String(seconds));
-        const message = tr(
-          c.get('lang'),
-          `Terlalu banyak percobaan masuk yang salah untuk akun ini. Tunggu ${seconds} detik lalu coba lagi. Lupa kata sandi? Minta admin menggantinya.`,
-          `Too many wrong login attempts for this account. Wait ${seconds} seconds, then try again. Forgot the password? Ask an admin to reset it.`,
-        );
+        const message = format(words(c.get('lang')).loginThrottled, { seconds });
         return errorResponse(c, 'rate_limited', { retryAfterSeconds: seconds }, message);
       }
       const result = await login(c.get('deps').db, username, password, device);

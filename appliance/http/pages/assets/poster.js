@@ -1,2 +1,0 @@
-var p = document.getElementById('print');
-if (p) p.addEventListener('click', function () { window.print(); });

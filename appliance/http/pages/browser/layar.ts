@@ -1,0 +1,65 @@
+// /layar: the waiting-room TV. Newest call big, latest per poli, a chime on every new call.
+import type { DisplayAnswer, DisplayCall } from '../../schemas/queue.ts';
+import { $, $$, fill, h } from './dom.ts';
+import { pageData, t } from './island.ts';
+import { live } from './live.ts';
+import { chime, unlockAudio } from './sound.ts';
+import { clock } from './time.ts';
+
+const data = pageData<{ calls?: DisplayCall[]; lang?: string }>();
+let lastKey: string | null = null;
+let sound = false;
+const key = (c: DisplayCall | undefined) => (c ? c.label + '|' + c.calledAt + '|' + c.callCount : null);
+
+function render(d: DisplayAnswer, first: boolean) {
+  const calls = d.calls || [];
+  const now = calls[0];
+  $('#now-label').textContent = now ? now.label : '—';
+  $('#now-where').textContent = now ? now.poliName + ' · ' + t('room', { room: now.room || '' }) : t('none');
+  for (const card of $$('[data-poli-name]')) {
+    const c = calls.find((x) => x.poliName === card.getAttribute('data-poli-name'));
+    $('.l', card).textContent = c ? c.label : '—';
+    $('.r', card).textContent = c ? c.room || '' : '';
+  }
+  fill($('#recent'), calls.slice(1).map((c) => h('span', null, c.label + ' → ' + (c.room || ''))));
+  const k = key(now);
+  if (!first && k && k !== lastKey && now) announce(now);
+  lastKey = k;
+}
+
+function announce(c: DisplayCall) {
+  const box = $('#now');
+  box.className = 'now';
+  void box.offsetWidth; // restart the flash
+  box.className = 'now flash';
+  if (!sound) return;
+  chime();
+  // Spoken call where the TV has an Indonesian (or English) voice; the chime alone otherwise.
+  try {
+    if (window.speechSynthesis) {
+      const want = data.lang === 'en' ? 'en' : 'id';
+      const voice = speechSynthesis.getVoices().filter((v) => v.lang && v.lang.toLowerCase().indexOf(want) === 0)[0];
+      if (voice) {
+        const u = new SpeechSynthesisUtterance(t('speak', { label: c.label.split('').join(' '), room: c.room || '' }));
+        u.voice = voice;
+        u.lang = voice.lang;
+        u.rate = 0.9;
+        window.setTimeout(() => speechSynthesis.speak(u), 1400);
+      }
+    }
+  } catch {
+    /* no speech */
+  }
+}
+
+const chimeButton = $<HTMLButtonElement>('#chime');
+chimeButton.addEventListener('click', () => {
+  sound = unlockAudio();
+  chime([784]);
+  chimeButton.hidden = true;
+});
+const tick = () => ($('#clock').textContent = clock(new Date().toISOString()));
+tick();
+window.setInterval(tick, 10000);
+render({ calls: data.calls || [] }, true);
+live<DisplayAnswer>('/api/v1/queue/display/events', (d) => render(d, false), $('#conn'));
