@@ -7,9 +7,10 @@
  *   npx tsx provisioning/cli.ts list
  *   npx tsx provisioning/cli.ts mosquitto --out /etc/mosquitto/simpul [--hub-username simpul-hub]
  *       [--box-port 8883] [--box-host <addr>] [--hub-port 1884] [--hub-host 127.0.0.1]
- *       [--cafile ca.pem --certfile cert.pem --keyfile key.pem] [--group mosquitto]
- *       (simpul.conf with both listeners, password files and acl_file for Mosquitto from the
- *        enrolled boxes: see provisioning/mosquitto.ts; run it after each enrol/revoke, then SIGHUP Mosquitto)
+ *       [--cafile ca.pem --certfile cert.pem --keyfile key.pem] [--box-auth password|certificate]
+ *       [--broker-user mosquitto] [--persistence-dir /var/lib/mosquitto | --persistence-dir none] [--log-dest stderr]
+ *       (the whole mosquitto.conf, password files and acl_file for Mosquitto from the enrolled boxes,
+ *        owned by the broker's user, 0600: see provisioning/mosquitto.ts; run it after each enrol/revoke, then SIGHUP Mosquitto)
  *
  * The hub database is DATABASE_URL (PostgreSQL; DATABASE_SCHEMA optional) or the PGlite under
  * SIMPUL_HUB_DATA_DIR / --data-dir (default ./data/central). PGlite has one process at a time:
@@ -21,14 +22,15 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openHubDatabase } from '../central/storage/db.ts';
 import { enrolDevice, listDevices, revokeDevice } from '../central/fleet/devices.ts';
-import { DEFAULT_HUB_USERNAME, DEFAULT_LISTENERS, hubPasswordFor, writeMosquittoAuth, type MosquittoListeners } from './mosquitto.ts';
+import { DEFAULT_BROKER, DEFAULT_HUB_USERNAME, DEFAULT_LISTENERS, hubPasswordFor, writeMosquittoAuth, type BoxAuth, type MosquittoBroker, type MosquittoListeners } from './mosquitto.ts';
 
 const usage = `usage:
   provisioning/cli.ts enrol --facility <kode faskes> --mqtt-url <mqtt(s)://host:port> --out <file> [--name <name>] [--ca <file>] [--device-id <id>] [--force]
   provisioning/cli.ts revoke <deviceId>
   provisioning/cli.ts list
   provisioning/cli.ts mosquitto --out <dir> [--hub-username <user>] [--box-port 8883] [--box-host <addr>] [--hub-port 1884] [--hub-host 127.0.0.1]
-                                [--cafile <pem> --certfile <pem> --keyfile <pem>] [--group mosquitto]   (hub password: MQTT_PASSWORD, else <dir>/hub.secret)
+                                [--cafile <pem> --certfile <pem> --keyfile <pem>] [--box-auth password|certificate]
+                                [--broker-user mosquitto] [--persistence-dir <dir>|none] [--log-dest stderr|syslog|"file <path>"]   (hub password: MQTT_PASSWORD, else <dir>/hub.secret)
 options for all: [--data-dir <dir>] (or DATABASE_URL)`;
 
 const enrolArgs = z.object({
@@ -45,7 +47,14 @@ const portArg = z.coerce.number().int().min(1).max(65535).optional();
 const hostArg = z.string().regex(/^[0-9A-Za-z.:-]{1,100}$/, 'expected an address').optional();
 const pemArg = z.string().regex(/^[^\s]+$/, 'a path without spaces').optional();
 const listenerArgs = z
-  .looseObject({ 'box-port': portArg, 'box-host': hostArg, 'hub-port': portArg, 'hub-host': hostArg, cafile: pemArg, certfile: pemArg, keyfile: pemArg })
+  .looseObject({
+    'box-port': portArg, 'box-host': hostArg, 'hub-port': portArg, 'hub-host': hostArg, cafile: pemArg, certfile: pemArg, keyfile: pemArg,
+    'box-auth': z.enum(['password', 'certificate']).optional(),
+    'broker-user': z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'expected a user name, e.g. mosquitto').optional(),
+    'persistence-dir': z.string().regex(/^(none|\/[^\s]*)$/, 'an absolute path without spaces, or none').optional(),
+    'log-dest': z.string().regex(/^(stderr|stdout|syslog|file \/[^\s]+)$/, 'stderr, syslog or "file /path"').optional(),
+  })
+  .refine((v) => v['box-auth'] !== 'certificate' || v.cafile !== undefined, { message: 'client certificates need TLS: --cafile (the hub CA), --certfile, --keyfile', path: ['box-auth'] })
   .refine((v) => [v.cafile, v.certfile, v.keyfile].every((x) => x === undefined) || [v.cafile, v.certfile, v.keyfile].every((x) => x !== undefined), {
     message: 'TLS needs all three of --cafile, --certfile, --keyfile', path: ['cafile'],
   });
@@ -57,7 +66,8 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       facility: { type: 'string' }, 'mqtt-url': { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' },
       'device-id': { type: 'string' }, force: { type: 'boolean' }, 'data-dir': { type: 'string' },
       'hub-username': { type: 'string' }, 'box-port': { type: 'string' }, 'box-host': { type: 'string' }, 'hub-port': { type: 'string' }, 'hub-host': { type: 'string' },
-      cafile: { type: 'string' }, certfile: { type: 'string' }, keyfile: { type: 'string' }, group: { type: 'string' },
+      cafile: { type: 'string' }, certfile: { type: 'string' }, keyfile: { type: 'string' },
+      'box-auth': { type: 'string' }, 'broker-user': { type: 'string' }, 'persistence-dir': { type: 'string' }, 'log-dest': { type: 'string' },
     },
   });
   const [cmd, arg] = positionals;
@@ -83,6 +93,8 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     return 2;
   }
   let listeners: MosquittoListeners = DEFAULT_LISTENERS;
+  let broker: MosquittoBroker = DEFAULT_BROKER;
+  let boxAuth: BoxAuth = 'password';
   if (cmd === 'mosquitto') {
     const p = listenerArgs.safeParse(values);
     if (!p.success) {
@@ -94,6 +106,13 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       boxPort: v['box-port'] ?? DEFAULT_LISTENERS.boxPort, boxHost: v['box-host'], hubPort: v['hub-port'] ?? DEFAULT_LISTENERS.hubPort, hubHost: v['hub-host'] ?? DEFAULT_LISTENERS.hubHost,
       tls: v.cafile && v.certfile && v.keyfile ? { cafile: v.cafile, certfile: v.certfile, keyfile: v.keyfile } : undefined,
     };
+    const persistence = v['persistence-dir'];
+    broker = {
+      user: v['broker-user'] ?? DEFAULT_BROKER.user,
+      persistenceDir: persistence === 'none' ? null : (persistence ?? DEFAULT_BROKER.persistenceDir),
+      logDest: v['log-dest'] ?? DEFAULT_BROKER.logDest,
+    };
+    boxAuth = v['box-auth'] ?? 'password';
   }
   const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
   try {
@@ -112,8 +131,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       const outDir = values.out!;
       const hub = hubPasswordFor(outDir, env);
       const hubUsername = values['hub-username'] ?? env.MQTT_USERNAME ?? DEFAULT_HUB_USERNAME;
-      const r = await writeMosquittoAuth(db, { outDir, hubUsername, hubPassword: hub.password, listeners, group: values.group });
-      console.log(`wrote ${r.confFile} (boxes on ${listeners.boxHost ?? '*'}:${listeners.boxPort}, hubs on ${listeners.hubHost}:${listeners.hubPort}), ${r.passwordFile} (${r.devices.length} boxes), ${r.hubPasswordFile} (${hubUsername}) and ${r.aclFile}; reload Mosquitto (SIGHUP) to apply`);
+      const r = await writeMosquittoAuth(db, { outDir, hubUsername, hubPassword: hub.password, listeners, broker, boxAuth });
+      console.log(`wrote ${r.confFile} (boxes on ${listeners.boxHost ?? '*'}:${listeners.boxPort} by ${boxAuth}, hubs on ${listeners.hubHost}:${listeners.hubPort}), ${r.passwordFile}, ${r.hubPasswordFile} (${hubUsername}) and ${r.aclFile} (${r.devices.length} boxes), owned by ${broker.user}, 0600; reload Mosquitto (SIGHUP) to apply`);
+      if (r.warning) console.error(r.warning);
       if (!listeners.tls) console.error('no --cafile/--certfile/--keyfile: the boxes\' listener is plain MQTT (a test, or behind a TLS terminator)');
       if (hub.created) console.log(`a new hub password is in ${outDir}/hub.secret: give it to the hub as MQTT_PASSWORD (MQTT_USERNAME=${hubUsername})`);
       if (r.skipped.length) console.error(`left out (no broker hash: enrolled before it was kept, or named like the hub user): ${r.skipped.join(', ')}; re-enrol them`);
