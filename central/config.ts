@@ -38,6 +38,14 @@ export const hubConfigSchema = z
     /** Downlink not acknowledged after this long is sent again at the box's next status. */
     resendAfterMs: z.coerce.number().int().min(100).default(30_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The broker address a box enrolled with a claim code is given (mqtts://host:8883): the boxes' listener. */
+    boxMqttUrl: z.string().regex(/^mqtts:\/\/[^\s/]+(:\d+)?\/?$/, 'expected mqtts://host:port').optional(),
+    /** PEM files: the hub serves HTTPS with them (boxes enrol over it); without them plain HTTP behind a TLS proxy. */
+    httpTlsCertFile: z.string().optional(),
+    httpTlsKeyFile: z.string().optional(),
+    /** Claim attempts (POST /enrol) one client address may make per enrolWindowMs. */
+    enrolAttemptsPerWindow: z.coerce.number().int().min(1).default(10),
+    enrolWindowMs: z.coerce.number().int().min(1000).default(10 * 60_000),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -64,6 +72,10 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_ADMIN_TOKEN: 'adminToken',
   SIMPUL_HUB_LOG_LEVEL: 'logLevel',
   SIMPUL_HUB_RESEND_AFTER_MS: 'resendAfterMs',
+  SIMPUL_HUB_BOX_MQTT_URL: 'boxMqttUrl',
+  SIMPUL_HUB_HTTP_TLS_CERT: 'httpTlsCertFile',
+  SIMPUL_HUB_HTTP_TLS_KEY: 'httpTlsKeyFile',
+  SIMPUL_HUB_ENROL_ATTEMPTS: 'enrolAttemptsPerWindow',
 };
 
 export class HubConfigError extends Error {}

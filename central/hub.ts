@@ -8,13 +8,16 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { createLog } from '../appliance/log.ts';
-import { serveHttp } from '../appliance/http/server.ts';
+import { serveHttp, serveHttps } from '../appliance/http/server.ts';
 import { HUB_UPLINK_FILTER, parseTopic } from './contract/index.ts';
 import { startEmbeddedBroker, HUB_USERNAME, type EmbeddedBroker } from './broker/embedded.ts';
 import { parseHubConfig, type HubConfigInput } from './config.ts';
 import { Downlink } from './downlink/downlink.ts';
 import { authenticateDevice, listDevices } from './fleet/devices.ts';
 import { createHubApp } from './http/app.ts';
+import { fixedWindowThrottle } from './http/throttle.ts';
+import { loadOrCreateHubCa } from './fleet/hub-ca.ts';
+import { enrolWithClaim } from './fleet/enrolment.ts';
 import { Ingest, type IngestHooks } from './ingest/ingest.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
 
@@ -36,6 +39,8 @@ export interface HubOptions {
   db?: HubDb;
   ownDb?: boolean;
   hooks?: IngestHooks;
+  /** The clock for certificates and claims (tests inject one). */
+  now?: () => Date;
 }
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
@@ -107,14 +112,29 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       cleanups.push(async () => clearInterval(revokeTimer));
     }
 
+    const now = opts.now ?? (() => new Date());
+    // Made or read at the first enrolment, not at start: a hub without claims writes no CA.
+    let caLoaded: ReturnType<typeof loadOrCreateHubCa> | undefined;
+    const hubCa = () => (caLoaded ??= loadOrCreateHubCa(config.dataDir, now));
+    const boxMqttUrl = config.boxMqttUrl;
     const app = createHubApp({
       db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(),
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
+      enrol: boxMqttUrl
+        ? async (r) => {
+            const e = await enrolWithClaim(db, await hubCa(), { claimCode: r.claimCode, facilityCode: r.facilityCode, csr: r.csr, name: r.name, now: now() });
+            log.info({ deviceId: e.deviceId, facility: r.facilityCode }, 'enrolled a box with a claim code');
+            return { ...e, mqttUrl: boxMqttUrl };
+          }
+        : undefined,
+      enrolThrottle: fixedWindowThrottle({ perWindow: config.enrolAttemptsPerWindow, windowMs: config.enrolWindowMs, now: () => now().getTime() }),
     });
-    const http = await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });
+    const http = config.httpTlsCertFile && config.httpTlsKeyFile
+      ? await serveHttps(app.fetch, { port: config.httpPort, host: config.httpHost, cert: readFileSync(config.httpTlsCertFile, 'utf8'), key: readFileSync(config.httpTlsKeyFile, 'utf8') })
+      : await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });
     cleanups.push(() => http.close());
     const shownHost = config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
-    const url = `http://${shownHost}:${http.port}`;
+    const url = `${config.httpTlsCertFile ? 'https' : 'http'}://${shownHost}:${http.port}`;
     log.info({ url, mqttUrl, database: db.kind }, 'hub running');
 
     let closed = false;

@@ -3,6 +3,8 @@
  *
  *   npx tsx provisioning/cli.ts enrol --facility 0112P001 --name "Puskesmas Brebes" \
  *       --mqtt-url mqtts://hub.example:8883 [--ca hub-ca.pem] [--device-id id] --out box.config.json
+ *   npx tsx provisioning/cli.ts claim --facility 0112P001 [--expires 7d]
+ *       (a claim code for one new box of that facility, single use: printed with its QR code for the technician)
  *   npx tsx provisioning/cli.ts revoke <deviceId>
  *   npx tsx provisioning/cli.ts list
  *   npx tsx provisioning/cli.ts mosquitto --out /etc/mosquitto/simpul [--hub-username simpul-hub]
@@ -20,12 +22,15 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import QRCode from 'qrcode';
 import { openHubDatabase } from '../central/storage/db.ts';
+import { FACILITY_CODE, createClaim } from '../central/fleet/claims.ts';
 import { enrolDevice, listDevices, revokeDevice } from '../central/fleet/devices.ts';
 import { DEFAULT_BROKER, DEFAULT_HUB_USERNAME, DEFAULT_LISTENERS, hubPasswordFor, writeMosquittoAuth, type BoxAuth, type MosquittoBroker, type MosquittoListeners } from './mosquitto.ts';
 
 const usage = `usage:
   provisioning/cli.ts enrol --facility <kode faskes> --mqtt-url <mqtt(s)://host:port> --out <file> [--name <name>] [--ca <file>] [--device-id <id>] [--force]
+  provisioning/cli.ts claim --facility <kode faskes> [--expires 7d|48h|30m]
   provisioning/cli.ts revoke <deviceId>
   provisioning/cli.ts list
   provisioning/cli.ts mosquitto --out <dir> [--hub-username <user>] [--box-port 8883] [--box-host <addr>] [--hub-port 1884] [--hub-host 127.0.0.1]
@@ -41,6 +46,13 @@ const enrolArgs = z.object({
   ca: z.string().optional(),
   'device-id': z.string().optional(),
   force: z.boolean().optional(),
+});
+
+/** 7d, 48h, 30m → milliseconds. */
+const duration = z.string().regex(/^\d{1,4}[dhm]$/, 'expected e.g. 7d, 48h or 30m').transform((v) => Number(v.slice(0, -1)) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[v.slice(-1) as 'd' | 'h' | 'm']);
+const claimArgs = z.object({
+  facility: z.string().regex(FACILITY_CODE, 'expected an 8-character kode faskes, e.g. 0112P001'),
+  expires: duration.optional().transform((ms) => ms ?? 7 * 86_400_000).refine((ms) => ms > 0 && ms <= 90 * 86_400_000, 'at most 90 days'),
 });
 
 const portArg = z.coerce.number().int().min(1).max(65535).optional();
@@ -64,16 +76,25 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     args: argv, allowPositionals: true,
     options: {
       facility: { type: 'string' }, 'mqtt-url': { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' },
-      'device-id': { type: 'string' }, force: { type: 'boolean' }, 'data-dir': { type: 'string' },
+      'device-id': { type: 'string' }, force: { type: 'boolean' }, 'data-dir': { type: 'string' }, expires: { type: 'string' },
       'hub-username': { type: 'string' }, 'box-port': { type: 'string' }, 'box-host': { type: 'string' }, 'hub-port': { type: 'string' }, 'hub-host': { type: 'string' },
       cafile: { type: 'string' }, certfile: { type: 'string' }, keyfile: { type: 'string' },
       'box-auth': { type: 'string' }, 'broker-user': { type: 'string' }, 'persistence-dir': { type: 'string' }, 'log-dest': { type: 'string' },
     },
   });
   const [cmd, arg] = positionals;
-  if (!cmd || !['enrol', 'revoke', 'list', 'mosquitto'].includes(cmd)) {
+  if (!cmd || !['enrol', 'claim', 'revoke', 'list', 'mosquitto'].includes(cmd)) {
     console.error(usage);
     return 2;
+  }
+  let claim: z.infer<typeof claimArgs> | undefined;
+  if (cmd === 'claim') {
+    const p = claimArgs.safeParse(values);
+    if (!p.success) {
+      console.error(p.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') + '\n' + usage);
+      return 2;
+    }
+    claim = p.data;
   }
   let input: z.infer<typeof enrolArgs> | undefined;
   if (cmd === 'enrol') {
@@ -121,6 +142,11 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       const boxConfig = { mqttUrl: input['mqtt-url'], deviceId, deviceSecret: secret, ...(input.ca ? { mqttCaFile: input.ca } : {}), facility: { code: input.facility, name: input.name ?? input.facility } };
       writeFileSync(input.out, JSON.stringify(boxConfig, null, 2) + '\n', { mode: 0o600 });
       console.log(`enrolled ${deviceId}; box settings written to ${input.out} (keep it secret)`);
+    } else if (cmd === 'claim' && claim) {
+      const { code, expiresAt } = await createClaim(db, { facilityCode: claim.facility, validForMs: claim.expires, now: new Date() });
+      console.log(await QRCode.toString(code, { type: 'terminal', small: true }));
+      console.log(`kode klaim / claim code: ${code}`);
+      console.log(`fasilitas / facility: ${claim.facility}; sekali pakai, berlaku sampai / single use, valid until ${expiresAt.toISOString()}`);
     } else if (cmd === 'revoke') {
       if (!(await revokeDevice(db, arg))) {
         console.error(`no device ${arg}`);

@@ -17,6 +17,9 @@ import { answerRequest, formularyRequest, referralIdParam, referralView, type an
 import { DownlinkError, answerReferral, pendingDownlink, publishFormulary } from '../downlink/downlink.ts';
 import { listDevices } from '../fleet/devices.ts';
 import type { HubDb } from '../storage/db.ts';
+import { enrolRequest, type EnrolRequest, type EnrolResponse } from '../contract/enrolment.ts';
+import { EnrolmentRefused } from '../fleet/enrolment.ts';
+import type { Throttle } from './throttle.ts';
 
 export interface HubAppDeps {
   db: HubDb;
@@ -27,6 +30,10 @@ export interface HubAppDeps {
   storedHere: () => Map<string, number>;
   /** Called after something is queued for a box (an answer, a formulary), to send it at once if the box is online. */
   onAnswered: (deviceId: string) => void;
+  /** A new box's enrolment with a claim code (central/fleet/enrolment.ts); absent: the route answers 404. */
+  enrol?: (request: EnrolRequest) => Promise<EnrolResponse>;
+  /** Claim attempts per client address (POST /enrol). */
+  enrolThrottle?: Throttle;
 }
 
 const label = (s: string) => s.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
@@ -148,6 +155,25 @@ export function createHubApp(d: HubAppDeps) {
       return c.json(r satisfies z.infer<typeof formularyResponse>, 201);
     } catch (e) {
       if (e instanceof DownlinkError) return downlinkRefusal(c, e);
+      throw e;
+    }
+  });
+
+  // A new box: claim code + CSR → its certificate. Public (the claim code is the credential), throttled per address.
+  handle('POST', '/enrol', async (c) => {
+    if (!d.enrol) return hubError(c, 'route_not_found');
+    const address = (c.env as { remoteAddress?: string } | undefined)?.remoteAddress ?? 'unknown';
+    const allowed = d.enrolThrottle?.attempt(address) ?? { ok: true };
+    if (!allowed.ok) {
+      c.header('retry-after', String(allowed.retryAfterSeconds));
+      return hubError(c, 'throttled', { retryAfterSeconds: allowed.retryAfterSeconds });
+    }
+    const body = checkInput(c, enrolRequest, await c.req.json().catch(() => undefined));
+    if (!body.success) return validationFailed(c, body.error);
+    try {
+      return c.json(await d.enrol(body.data), 201);
+    } catch (e) {
+      if (e instanceof EnrolmentRefused) return hubError(c, e.reason, e.reason === 'csr_invalid' ? { reason: e.message } : {});
       throw e;
     }
   });

@@ -119,6 +119,30 @@ ALTER TABLE records DROP CONSTRAINT records_device_id_fkey;
 ALTER TABLE entities DROP CONSTRAINT entities_device_id_fkey
 `,
   },
+  {
+    id: 6,
+    name: 'claim codes and box certificates',
+    // Claim codes are stored only as SHA-256 hashes: each is 80 random bits, so a fast hash is
+    // enough (nothing to brute-force), and a leaked table lets nobody enrol. A box's certificates
+    // are kept by serial so that a revoked box's go into the CRL.
+    sql: `
+CREATE TABLE IF NOT EXISTS claims (
+  code_hash text PRIMARY KEY,
+  facility_code text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz,
+  device_id text
+);
+CREATE TABLE IF NOT EXISTS device_certificates (
+  serial text PRIMARY KEY,
+  device_id text NOT NULL,
+  issued_at timestamptz NOT NULL,
+  not_after timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS device_certificates_device ON device_certificates (device_id)
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
