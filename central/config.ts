@@ -46,6 +46,10 @@ export const hubConfigSchema = z
     /** Claim attempts (POST /enrol) one client address may make per enrolWindowMs. */
     enrolAttemptsPerWindow: z.coerce.number().int().min(1).default(10),
     enrolWindowMs: z.coerce.number().int().min(1000).default(10 * 60_000),
+    /** The embedded broker's TLS listener for boxes with certificates (mqtts); its certificate comes from the hub CA. */
+    brokerTlsPort: port.optional(),
+    /** Names (DNS or IP) boxes reach the broker by: in its certificate; the first is in the address boxes are given. */
+    brokerTlsHostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -76,6 +80,7 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_HTTP_TLS_CERT: 'httpTlsCertFile',
   SIMPUL_HUB_HTTP_TLS_KEY: 'httpTlsKeyFile',
   SIMPUL_HUB_ENROL_ATTEMPTS: 'enrolAttemptsPerWindow',
+  SIMPUL_HUB_BROKER_TLS_PORT: 'brokerTlsPort',
 };
 
 export class HubConfigError extends Error {}
@@ -89,5 +94,6 @@ export function parseHubConfig(input: unknown): HubConfig {
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, overrides: HubConfigInput = {}): HubConfig {
   const fromEnv: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(envMap)) if (env[name]) fromEnv[key] = env[name];
+  if (env.SIMPUL_HUB_BROKER_TLS_HOSTNAMES) fromEnv.brokerTlsHostnames = env.SIMPUL_HUB_BROKER_TLS_HOSTNAMES.split(',').map((s) => s.trim());
   return parseHubConfig({ ...fromEnv, ...overrides });
 }

@@ -13,11 +13,13 @@ import { HUB_UPLINK_FILTER, parseTopic } from './contract/index.ts';
 import { startEmbeddedBroker, HUB_USERNAME, type EmbeddedBroker } from './broker/embedded.ts';
 import { parseHubConfig, type HubConfigInput } from './config.ts';
 import { Downlink } from './downlink/downlink.ts';
-import { authenticateDevice, listDevices } from './fleet/devices.ts';
+import { activeDevice, authenticateDevice, listDevices } from './fleet/devices.ts';
 import { createHubApp } from './http/app.ts';
 import { fixedWindowThrottle } from './http/throttle.ts';
-import { loadOrCreateHubCa } from './fleet/hub-ca.ts';
-import { enrolWithClaim } from './fleet/enrolment.ts';
+import { issueServerCertificate, loadOrCreateHubCa } from './fleet/hub-ca.ts';
+import { EnrolmentRefused, enrolWithClaim, renewCertificate } from './fleet/enrolment.ts';
+import { certificateAnswer, certificateRequest, certificateRequestDevice, certificateTopics } from './contract/enrolment.ts';
+import type { z } from 'zod';
 import { Ingest, type IngestHooks } from './ingest/ingest.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
 
@@ -30,6 +32,8 @@ export interface Hub {
   ingest: Ingest;
   downlink: Downlink;
   broker: EmbeddedBroker | null;
+  /** The broker address given to boxes enrolled with a claim code (mqtts), if any. */
+  boxMqttUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -55,8 +59,23 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     let mqttUrl = config.mqttUrl;
     let username = config.mqttUsername;
     let password = config.mqttPassword;
+    const now = opts.now ?? (() => new Date());
+    // Made or read at the first enrolment (or at start for a TLS broker), not before: a hub without claims writes no CA.
+    let caLoaded: ReturnType<typeof loadOrCreateHubCa> | undefined;
+    const hubCa = () => (caLoaded ??= loadOrCreateHubCa(config.dataDir, now));
+    let boxMqttUrl = config.boxMqttUrl;
     if (!mqttUrl) {
-      broker = await startEmbeddedBroker({ host: config.brokerHost, port: config.brokerPort, authenticateDevice: (id, secret) => authenticateDevice(db, id, secret), log });
+      let tls: Parameters<typeof startEmbeddedBroker>[0]['tls'];
+      if (config.brokerTlsPort !== undefined) {
+        const ca = await hubCa();
+        const server = await issueServerCertificate(ca, config.brokerTlsHostnames, now());
+        tls = { host: config.brokerHost, port: config.brokerTlsPort, key: server.key, cert: server.cert, ca: ca.certificatePem };
+      }
+      broker = await startEmbeddedBroker({
+        host: config.brokerHost, port: config.brokerPort, authenticateDevice: (id, secret) => authenticateDevice(db, id, secret), log,
+        tls, activeDevice: (id) => activeDevice(db, id),
+      });
+      if (broker.tlsPort !== null) boxMqttUrl ??= `mqtts://${config.brokerTlsHostnames[0]}:${broker.tlsPort}`;
       cleanups.push(() => broker!.close());
       mqttUrl = broker.url;
       username = HUB_USERNAME;
@@ -90,10 +109,28 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       opts.hooks,
     );
     client.on('message', (topic, payload) => {
+      const renewing = certificateRequestDevice(topic);
+      if (renewing) return void answerRenewal(renewing, payload);
       const t = parseTopic(topic);
       if (!t) return ingest.countInvalid('unknown-topic', null, `unexpected topic ${topic}`);
       void ingest.handle(t.deviceId, t.channel, payload);
     });
+    // A box renews its certificate over its own authenticated link (the broker lets it publish only
+    // under its own id), so the request's topic says who asks; the answer goes to its own downlink.
+    const answerRenewal = async (deviceId: string, payload: Buffer) => {
+      let answer: z.infer<typeof certificateAnswer>;
+      try {
+        const req = certificateRequest.parse(JSON.parse(payload.toString('utf8')));
+        const r = await renewCertificate(db, await hubCa(), { deviceId, csr: req.csr, now: now() });
+        answer = { v: 1, ok: true, certificate: r.certificate, caCertificate: r.caCertificate, notAfter: r.notAfter };
+        log.info({ deviceId, notAfter: r.notAfter }, 'renewed a box certificate');
+      } catch (err) {
+        const reason = err instanceof EnrolmentRefused ? err.reason : 'invalid request';
+        log.warn({ deviceId, reason }, 'refused a certificate renewal');
+        answer = { v: 1, ok: false, reason };
+      }
+      await publish(certificateTopics.answer(deviceId), Buffer.from(JSON.stringify(answer)));
+    };
     const filter = config.sharedGroup ? `$share/${config.sharedGroup}/${HUB_UPLINK_FILTER}` : HUB_UPLINK_FILTER;
     await client.subscribeAsync(filter, { qos: 1 });
     cleanups.push(() => ingest.idle());
@@ -112,11 +149,6 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       cleanups.push(async () => clearInterval(revokeTimer));
     }
 
-    const now = opts.now ?? (() => new Date());
-    // Made or read at the first enrolment, not at start: a hub without claims writes no CA.
-    let caLoaded: ReturnType<typeof loadOrCreateHubCa> | undefined;
-    const hubCa = () => (caLoaded ??= loadOrCreateHubCa(config.dataDir, now));
-    const boxMqttUrl = config.boxMqttUrl;
     const app = createHubApp({
       db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(),
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
@@ -139,7 +171,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
 
     let closed = false;
     return {
-      url, mqttUrl, db, ingest, downlink, broker,
+      url, mqttUrl, db, ingest, downlink, broker, boxMqttUrl,
       async close() {
         if (closed) return;
         closed = true;

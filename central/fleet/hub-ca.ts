@@ -154,3 +154,31 @@ export async function issueCrl(ca: HubCa, revoked: { serial: string; revokedAt: 
   });
   return crl.toString('pem') + '\n';
 }
+
+/**
+ * A key and certificate for a broker's TLS listener, signed by the hub's CA, so that a box checks
+ * the broker with the one CA certificate it got at enrolment. `names` are DNS names or IP addresses.
+ */
+export async function issueServerCertificate(ca: HubCa, names: string[], now: Date, days = BOX_CERT_DAYS): Promise<{ key: string; cert: string; notAfter: Date }> {
+  const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const notAfter = new Date(now.getTime() + days * DAY);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: new x509.Name([{ CN: [names[0] ?? 'simpul-broker'] }]),
+    issuer: ca.certificate.subjectName,
+    notBefore: new Date(now.getTime() - 5 * 60_000),
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: ca.privateKey,
+    signingAlgorithm: SIGN,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
+      new x509.SubjectAlternativeNameExtension(names.map((n) => (/^[\d.]+$|:/.test(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n }))),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate, false),
+    ],
+  });
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as unknown as webcrypto.CryptoKey);
+  return { key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), cert: cert.toString('pem') + '\n', notAfter };
+}
