@@ -38,6 +38,18 @@ export const hubConfigSchema = z
     /** Downlink not acknowledged after this long is sent again at the box's next status. */
     resendAfterMs: z.coerce.number().int().min(100).default(30_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The broker address a box enrolled with a claim code is given (mqtts://host:8883): the boxes' listener. */
+    boxMqttUrl: z.string().regex(/^mqtts:\/\/[^\s/]+(:\d+)?\/?$/, 'expected mqtts://host:port').optional(),
+    /** PEM files: the hub serves HTTPS with them (boxes enrol over it); without them plain HTTP behind a TLS proxy. */
+    httpTlsCertFile: z.string().optional(),
+    httpTlsKeyFile: z.string().optional(),
+    /** Claim attempts (POST /enrol) one client address may make per enrolWindowMs. */
+    enrolAttemptsPerWindow: z.coerce.number().int().min(1).default(10),
+    enrolWindowMs: z.coerce.number().int().min(1000).default(10 * 60_000),
+    /** The embedded broker's TLS listener for boxes with certificates (mqtts); its certificate comes from the hub CA. */
+    brokerTlsPort: port.optional(),
+    /** Names (DNS or IP) boxes reach the broker by: in its certificate; the first is in the address boxes are given. */
+    brokerTlsHostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -64,6 +76,11 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_ADMIN_TOKEN: 'adminToken',
   SIMPUL_HUB_LOG_LEVEL: 'logLevel',
   SIMPUL_HUB_RESEND_AFTER_MS: 'resendAfterMs',
+  SIMPUL_HUB_BOX_MQTT_URL: 'boxMqttUrl',
+  SIMPUL_HUB_HTTP_TLS_CERT: 'httpTlsCertFile',
+  SIMPUL_HUB_HTTP_TLS_KEY: 'httpTlsKeyFile',
+  SIMPUL_HUB_ENROL_ATTEMPTS: 'enrolAttemptsPerWindow',
+  SIMPUL_HUB_BROKER_TLS_PORT: 'brokerTlsPort',
 };
 
 export class HubConfigError extends Error {}
@@ -77,5 +94,6 @@ export function parseHubConfig(input: unknown): HubConfig {
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, overrides: HubConfigInput = {}): HubConfig {
   const fromEnv: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(envMap)) if (env[name]) fromEnv[key] = env[name];
+  if (env.SIMPUL_HUB_BROKER_TLS_HOSTNAMES) fromEnv.brokerTlsHostnames = env.SIMPUL_HUB_BROKER_TLS_HOSTNAMES.split(',').map((s) => s.trim());
   return parseHubConfig({ ...fromEnv, ...overrides });
 }

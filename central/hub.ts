@@ -8,13 +8,18 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { createLog } from '../appliance/log.ts';
-import { serveHttp } from '../appliance/http/server.ts';
+import { serveHttp, serveHttps } from '../appliance/http/server.ts';
 import { HUB_UPLINK_FILTER, parseTopic } from './contract/index.ts';
 import { startEmbeddedBroker, HUB_USERNAME, type EmbeddedBroker } from './broker/embedded.ts';
 import { parseHubConfig, type HubConfigInput } from './config.ts';
 import { Downlink } from './downlink/downlink.ts';
-import { authenticateDevice, listDevices } from './fleet/devices.ts';
+import { activeDevice, authenticateDevice, listDevices } from './fleet/devices.ts';
 import { createHubApp } from './http/app.ts';
+import { fixedWindowThrottle } from './http/throttle.ts';
+import { issueServerCertificate, loadOrCreateHubCa } from './fleet/hub-ca.ts';
+import { EnrolmentRefused, enrolWithClaim, renewCertificate } from './fleet/enrolment.ts';
+import { certificateAnswer, certificateRequest, certificateRequestDevice, certificateTopics } from './contract/enrolment.ts';
+import type { z } from 'zod';
 import { Ingest, type IngestHooks } from './ingest/ingest.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
 
@@ -27,6 +32,8 @@ export interface Hub {
   ingest: Ingest;
   downlink: Downlink;
   broker: EmbeddedBroker | null;
+  /** The broker address given to boxes enrolled with a claim code (mqtts), if any. */
+  boxMqttUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -36,6 +43,8 @@ export interface HubOptions {
   db?: HubDb;
   ownDb?: boolean;
   hooks?: IngestHooks;
+  /** The clock for certificates and claims (tests inject one). */
+  now?: () => Date;
 }
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
@@ -50,8 +59,23 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     let mqttUrl = config.mqttUrl;
     let username = config.mqttUsername;
     let password = config.mqttPassword;
+    const now = opts.now ?? (() => new Date());
+    // Made or read at the first enrolment (or at start for a TLS broker), not before: a hub without claims writes no CA.
+    let caLoaded: ReturnType<typeof loadOrCreateHubCa> | undefined;
+    const hubCa = () => (caLoaded ??= loadOrCreateHubCa(config.dataDir, now));
+    let boxMqttUrl = config.boxMqttUrl;
     if (!mqttUrl) {
-      broker = await startEmbeddedBroker({ host: config.brokerHost, port: config.brokerPort, authenticateDevice: (id, secret) => authenticateDevice(db, id, secret), log });
+      let tls: Parameters<typeof startEmbeddedBroker>[0]['tls'];
+      if (config.brokerTlsPort !== undefined) {
+        const ca = await hubCa();
+        const server = await issueServerCertificate(ca, config.brokerTlsHostnames, now());
+        tls = { host: config.brokerHost, port: config.brokerTlsPort, key: server.key, cert: server.cert, ca: ca.certificatePem };
+      }
+      broker = await startEmbeddedBroker({
+        host: config.brokerHost, port: config.brokerPort, authenticateDevice: (id, secret) => authenticateDevice(db, id, secret), log,
+        tls, activeDevice: (id) => activeDevice(db, id),
+      });
+      if (broker.tlsPort !== null) boxMqttUrl ??= `mqtts://${config.brokerTlsHostnames[0]}:${broker.tlsPort}`;
       cleanups.push(() => broker!.close());
       mqttUrl = broker.url;
       username = HUB_USERNAME;
@@ -85,10 +109,28 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       opts.hooks,
     );
     client.on('message', (topic, payload) => {
+      const renewing = certificateRequestDevice(topic);
+      if (renewing) return void answerRenewal(renewing, payload);
       const t = parseTopic(topic);
       if (!t) return ingest.countInvalid('unknown-topic', null, `unexpected topic ${topic}`);
       void ingest.handle(t.deviceId, t.channel, payload);
     });
+    // A box renews its certificate over its own authenticated link (the broker lets it publish only
+    // under its own id), so the request's topic says who asks; the answer goes to its own downlink.
+    const answerRenewal = async (deviceId: string, payload: Buffer) => {
+      let answer: z.infer<typeof certificateAnswer>;
+      try {
+        const req = certificateRequest.parse(JSON.parse(payload.toString('utf8')));
+        const r = await renewCertificate(db, await hubCa(), { deviceId, csr: req.csr, now: now() });
+        answer = { v: 1, ok: true, certificate: r.certificate, caCertificate: r.caCertificate, notAfter: r.notAfter };
+        log.info({ deviceId, notAfter: r.notAfter }, 'renewed a box certificate');
+      } catch (err) {
+        const reason = err instanceof EnrolmentRefused ? err.reason : 'invalid request';
+        log.warn({ deviceId, reason }, 'refused a certificate renewal');
+        answer = { v: 1, ok: false, reason };
+      }
+      await publish(certificateTopics.answer(deviceId), Buffer.from(JSON.stringify(answer)));
+    };
     const filter = config.sharedGroup ? `$share/${config.sharedGroup}/${HUB_UPLINK_FILTER}` : HUB_UPLINK_FILTER;
     await client.subscribeAsync(filter, { qos: 1 });
     cleanups.push(() => ingest.idle());
@@ -110,16 +152,26 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     const app = createHubApp({
       db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(),
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
+      enrol: boxMqttUrl
+        ? async (r) => {
+            const e = await enrolWithClaim(db, await hubCa(), { claimCode: r.claimCode, facilityCode: r.facilityCode, csr: r.csr, name: r.name, now: now() });
+            log.info({ deviceId: e.deviceId, facility: r.facilityCode }, 'enrolled a box with a claim code');
+            return { ...e, mqttUrl: boxMqttUrl };
+          }
+        : undefined,
+      enrolThrottle: fixedWindowThrottle({ perWindow: config.enrolAttemptsPerWindow, windowMs: config.enrolWindowMs, now: () => now().getTime() }),
     });
-    const http = await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });
+    const http = config.httpTlsCertFile && config.httpTlsKeyFile
+      ? await serveHttps(app.fetch, { port: config.httpPort, host: config.httpHost, cert: readFileSync(config.httpTlsCertFile, 'utf8'), key: readFileSync(config.httpTlsKeyFile, 'utf8') })
+      : await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });
     cleanups.push(() => http.close());
     const shownHost = config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
-    const url = `http://${shownHost}:${http.port}`;
+    const url = `${config.httpTlsCertFile ? 'https' : 'http'}://${shownHost}:${http.port}`;
     log.info({ url, mqttUrl, database: db.kind }, 'hub running');
 
     let closed = false;
     return {
-      url, mqttUrl, db, ingest, downlink, broker,
+      url, mqttUrl, db, ingest, downlink, broker, boxMqttUrl,
       async close() {
         if (closed) return;
         closed = true;

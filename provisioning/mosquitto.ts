@@ -1,43 +1,57 @@
 /**
  * Identity on Mosquitto: each box speaks only as itself.
  *
- * Method: a generated `password_file` + `acl_file` with `pattern` lines on the username — NOT the
- * dynamic-security plugin. Why: the hub database is the one list of enrolled boxes, and these two
+ * Method: a generated `mosquitto.conf`, `password_file`s and `acl_file` — NOT the
+ * dynamic-security plugin. Why: the hub database is the one list of enrolled boxes, and these
  * plain files are a pure function of it (enrolled, unrevoked devices), regenerated after each
  * enrol/revoke and picked up by Mosquitto on SIGHUP without dropping anyone else. Nothing else
  * holds state to drift from the database; they work on every Mosquitto 2.x (Debian/Ubuntu
- * packages included) with no plugin to load and no admin credentials or `$CONTROL` API to guard;
- * and three `pattern` lines cover every box, so the ACL does not grow with the fleet.
+ * packages included) with no plugin to load and no admin credentials or `$CONTROL` API to guard.
  * (Dynamic security would be a second store of users kept in step over MQTT itself.)
  *
- * Password hashes: Mosquitto ≥ 2.0's PBKDF2-SHA512 format, as `mosquitto_passwd` writes it:
- * `username:$7$<iterations>$<base64 12-byte salt>$<base64 64-byte hash>`. The hub cannot make it
- * from its scrypt hash, so enrolDevice stores this one too (devices.broker_hash; the hash itself is
- * made in central/fleet/mosquitto-password.ts, which the hub's enrolment uses). Mosquitto's
- * default of 101 iterations is kept: the secrets are 192 random bits, so no iteration count
- * changes whether a leaked hash can be brute-forced (it cannot), and each connect stays cheap.
+ * A box proves who it is in one of two ways, one per broker:
+ * - a client certificate signed by the hub's CA (`boxAuth: 'certificate'`, the default for a new
+ *   fleet): `require_certificate` + `use_identity_as_username`, so the certificate's CN (the device
+ *   id) is the username the ACL sees; a CRL (`crlfile`) is the backstop for revoked ones.
+ * - a password (`boxAuth: 'password'`, for brokers and fleets without client certificates):
+ *   Mosquitto ≥ 2.0's PBKDF2-SHA512 format, as `mosquitto_passwd` writes it:
+ *   `username:$7$<iterations>$<base64 12-byte salt>$<base64 64-byte hash>`. The hub cannot make it
+ *   from its scrypt hash, so enrolDevice stores this one too (devices.broker_hash; made in
+ *   central/fleet/mosquitto-password.ts). Mosquitto's default of 101 iterations is kept: the
+ *   secrets are 192 random bits, so no iteration count changes whether a leaked hash can be
+ *   brute-forced (it cannot), and each connect stays cheap.
  *
- * A revoked box is left out of the password file: after a regeneration and SIGHUP, Mosquitto
- * refuses its next connect. (A connection already open stays open until it drops; the hub also
- * ignores a revoked box's messages.) The hub user reads every box's uplink and writes every ack
- * and downlink; a box writes only `simpul/v1/<itself>/up/#` and reads only its own `ack` and
- * `down/#`. Pair it with `use_username_as_clientid true` on the listener the boxes use, so a box
- * cannot push another off by taking its client id.
+ * The ACL names each unrevoked box (`user <id>` and its three topics), not `pattern` lines: a
+ * revoked box's certificate still says who it is until the CRL catches it (and Mosquitto does not
+ * reread a CRL on SIGHUP, see central/fleet/revocation), so after a regeneration and SIGHUP it has
+ * no topic left to read or write even if it reconnects. The hub user reads every box's uplink and
+ * writes every ack and downlink; a box writes only `simpul/v1/<itself>/up/#` and reads only its own
+ * `ack` and `down/#`. `use_username_as_clientid true` on the boxes' listener: a box cannot push
+ * another off by taking its client id.
  *
- *   npx tsx provisioning/cli.ts mosquitto --out /etc/mosquitto/simpul   # then: kill -HUP <mosquitto>
+ * Files: Mosquitto started as root binds its ports and then runs as its own user (`user`), and
+ * reads the password files, ACL and CRL as that user, at start and again at each SIGHUP. So every
+ * generated file belongs to that user, mode 0600 (nobody else reads a password hash or the list of
+ * boxes), and each is replaced by writing a temp file with that owner and mode and renaming it over
+ * the old one, so a regeneration never leaves a file Mosquitto cannot read (a root:root 0640 file
+ * made Mosquitto refuse to start, and after a SIGHUP refuse every new connection).
+ *
+ *   npx tsx provisioning/cli.ts mosquitto --out /etc/mosquitto/simpul   # then: systemctl reload mosquitto
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MAX_MQTT_PACKET_BYTES } from '../central/contract/limits.ts';
 import { HUB_UPLINK_FILTER, TOPIC_ROOT, isDeviceId } from '../central/contract/topics.ts';
 import type { HubQueryable } from '../central/storage/db.ts';
 import { mosquittoPasswordHash } from '../central/fleet/mosquitto-password.ts';
 
 export const DEFAULT_HUB_USERNAME = 'simpul-hub';
+/** The user Debian's and Ubuntu's Mosquitto package runs as. */
+export const DEFAULT_BROKER_USER = 'mosquitto';
 
-/** The ACL: three patterns for every box, and the hub user's own lines. */
-export function mosquittoAcl(hubUsername = DEFAULT_HUB_USERNAME): string {
+/** The ACL: the hub user's lines, and each unrevoked box's own three. */
+export function mosquittoAcl(hubUsername: string, deviceIds: readonly string[]): string {
   const perBox = `${TOPIC_ROOT}/+`;
   return [
     '# Generated by provisioning/mosquitto.ts from the hub database. Do not edit: regenerate.',
@@ -47,10 +61,14 @@ export function mosquittoAcl(hubUsername = DEFAULT_HUB_USERNAME): string {
     `topic write ${perBox}/ack`,
     `topic write ${perBox}/down/#`,
     '',
-    '# Every box (username = device id): only its own topics.',
-    `pattern write ${TOPIC_ROOT}/%u/up/#`,
-    `pattern read ${TOPIC_ROOT}/%u/ack`,
-    `pattern read ${TOPIC_ROOT}/%u/down/#`,
+    '# Every enrolled, unrevoked box (username = device id, from its password or its certificate\'s CN): only its own topics.',
+    '# A box not listed here (revoked) may neither read nor write anything, whatever it still holds.',
+    ...deviceIds.flatMap((id) => [
+      `user ${id}`,
+      `topic write ${TOPIC_ROOT}/${id}/up/#`,
+      `topic read ${TOPIC_ROOT}/${id}/ack`,
+      `topic read ${TOPIC_ROOT}/${id}/down/#`,
+    ]),
     '',
   ].join('\n');
 }
@@ -63,27 +81,93 @@ export interface MosquittoListeners {
   hubPort: number;
   /** Bind address of the hubs' listener: loopback unless the hub runs on another machine. */
   hubHost: string;
-  /** PEM files for TLS on the boxes' listener (boxes check the broker with mqttCaFile). */
+  /**
+   * TLS on the boxes' listener: the broker's certificate and key (boxes check it with their
+   * mqttCaFile), and `cafile`, the CA whose client certificates the listener accepts (the hub's CA).
+   */
   tls?: { cafile: string; certfile: string; keyfile: string };
 }
 export const DEFAULT_LISTENERS: MosquittoListeners = { boxPort: 8883, hubPort: 1884, hubHost: '127.0.0.1' };
 
-/** The listener configuration, with the absolute paths of the files beside it. */
-export function mosquittoConf(dir: string, l: MosquittoListeners): string {
+/** The broker's own settings, beside the listeners. */
+export interface MosquittoBroker {
+  /** Whom Mosquitto runs as after it binds its ports (started as root). */
+  user: string;
+  /** Where Mosquitto keeps the hub's session across its own restart; null: no persistence. */
+  persistenceDir: string | null;
+  /** `log_dest`: stderr (the journal under systemd), syslog, or `file <path>`. */
+  logDest: string;
+}
+export const DEFAULT_BROKER: MosquittoBroker = { user: DEFAULT_BROKER_USER, persistenceDir: '/var/lib/mosquitto/', logDest: 'stderr' };
+
+/** How boxes prove who they are: a certificate from the hub's CA, or a password (brokers without client certificates). */
+export type BoxAuth = 'certificate' | 'password';
+
+/** The whole of Mosquitto's configuration, with the absolute paths of the files beside it. */
+export function mosquittoConf(dir: string, l: MosquittoListeners, o: { broker?: MosquittoBroker; boxAuth?: BoxAuth } = {}): string {
   const at = (f: string) => resolve(dir, f);
+  const b = o.broker ?? DEFAULT_BROKER;
+  const boxAuth = o.boxAuth ?? 'password';
+  if (boxAuth === 'certificate' && !l.tls) throw new Error('client certificates need TLS on the boxes\' listener (--cafile/--certfile/--keyfile)');
   return [
-    '# Generated by provisioning/mosquitto.ts. Do not edit: regenerate.',
+    '# Generated by provisioning/mosquitto.ts from the hub database. Do not edit: regenerate with',
+    `#   npx tsx provisioning/cli.ts mosquitto --out ${dir}`,
+    '# then reload (systemctl reload mosquitto, or kill -HUP <pid>). Start: mosquitto -c <this file>.',
+    '',
     '# Security settings below apply to each listener on its own (must come before any other security setting).',
     'per_listener_settings true',
+    '# Started as root, Mosquitto binds its ports and then runs as this user, and reads the files below',
+    '# (password files, ACL, CRL) as it, at start and at every reload: they belong to it, mode 0600.',
+    `user ${b.user}`,
+    `log_dest ${b.logDest}`,
+    'log_type error',
+    'log_type warning',
+    'log_type notice',
+    'log_type information',
+    'connection_messages true',
+    '',
     '# The largest packet: the contract\'s largest frame, its topic and headers. A bigger one disconnects its sender.',
     `max_packet_size ${MAX_MQTT_PACKET_BYTES}`,
     '',
+    '# Queues. The real queues are the box\'s outbox (a record leaves it only once the hub says it is',
+    '# stored) and the hub\'s downlink table (resent until the box acknowledges it): anything the broker',
+    '# drops or loses is sent again. So no broker setting here guards data; they bound memory and time:',
+    ...(b.persistenceDir
+      ? [
+          '# - persistence keeps the hub\'s persistent session (its subscription, and QoS 1 messages queued',
+          '#   while it reconnects) across a broker restart, so a box that reconnects before the hub does not',
+          '#   publish into nothing and wait out its acknowledgement timeout. Written every autosave_interval',
+          '#   seconds and at shutdown; losing the last minute of it costs only resends.',
+          'persistence true',
+          `persistence_location ${b.persistenceDir.endsWith('/') ? b.persistenceDir : `${b.persistenceDir}/`}`,
+          'autosave_interval 60',
+        ]
+      : ['# - no persistence: after a broker restart the hub subscribes again and boxes resend what was unacknowledged.', 'persistence false']),
+    '# - what the broker holds for a client that is away: the hub between its reconnects (boxes use clean',
+    '#   sessions, nothing is held for them). Beyond it Mosquitto drops, and the boxes resend after their',
+    '#   acknowledgement timeout: the limit only keeps a long hub outage from filling the broker\'s memory.',
+    'max_queued_messages 20000',
+    `max_queued_bytes ${256 * 1024 * 1024}`,
+    '# - QoS 1 messages in flight to one client: a box has at most syncMaxInFlight (4) batches out, the hub',
+    '#   reads everyone\'s; Mosquitto\'s default of 20 is kept. QoS 0 is not used: nothing is queued for it.',
+    'max_inflight_messages 20',
+    'queue_qos0_messages false',
+    '',
     '# Boxes. A box is its username (its device id) whatever client id it sends: no box can take another\'s session.',
     `listener ${l.boxPort}${l.boxHost ? ` ${l.boxHost}` : ''}`,
-    ...(l.tls ? [`cafile ${l.tls.cafile}`, `certfile ${l.tls.certfile}`, `keyfile ${l.tls.keyfile}`] : ['# No TLS given (--cafile/--certfile/--keyfile): plain MQTT. Only for a test or behind a TLS terminator.']),
+    ...(l.tls ? [`certfile ${l.tls.certfile}`, `keyfile ${l.tls.keyfile}`, `cafile ${l.tls.cafile}`] : ['# No TLS given (--cafile/--certfile/--keyfile): plain MQTT. Only for a test or behind a TLS terminator.']),
+    ...(boxAuth === 'certificate'
+      ? [
+          '# Each box shows its certificate from the hub\'s CA; its CN (the device id) is its username for the ACL.',
+          '# No password is asked. A revoked box is out of the ACL at the next reload, its session is closed by the',
+          '# hub, and the CRL refuses its certificate at the handshake (Mosquitto reads the CRL when it starts).',
+          'require_certificate true',
+          'use_identity_as_username true',
+          `crlfile ${at('crl.pem')}`,
+        ]
+      : [`password_file ${at('passwd')}`]),
     'use_username_as_clientid true',
     'allow_anonymous false',
-    `password_file ${at('passwd')}`,
     `acl_file ${at('acl')}`,
     '',
     '# Hub processes. No use_username_as_clientid: several hub processes share the hub username ($share).',
@@ -102,37 +186,59 @@ export interface MosquittoAuthFiles {
   /** The hub user only (the hubs' listener). */
   hubPasswordFile: string;
   aclFile: string;
-  /** The listeners (simpul.conf): `mosquitto -c` it, or include it from mosquitto.conf. */
+  /** The whole configuration: `mosquitto -c` it. */
   confFile: string;
-  /** Device ids written (enrolled, not revoked, with a broker hash). */
+  /** Device ids written (enrolled, not revoked; with a broker hash when boxes use passwords). */
   devices: string[];
   /** Enrolled, unrevoked devices left out: enrolled before broker hashes were kept (re-enrol them). */
   skipped: string[];
+  /** Who owns the files (they are 0600): the broker's user, or this process's when not run as root. */
+  owner: { uid: number; gid: number };
+  /** Set when the files may not be readable by the broker (not run as root nor as its user). */
+  warning: string | null;
 }
 
-/** The gid of a group from /etc/group, or null. */
-function groupId(name: string): number | null {
+/** The uid and gid of a user from /etc/passwd, or null. */
+export function systemUser(name: string): { uid: number; gid: number } | null {
   try {
-    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
-    return line ? Number(line.split(':')[2]) : null;
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    if (!line) return null;
+    const [, , uid, gid] = line.split(':');
+    return { uid: Number(uid), gid: Number(gid) };
   } catch {
     return null;
   }
 }
 
+/** Who the broker's files belong to, and the directory's group. */
+export function brokerFileOwner(brokerUser: string): { uid: number; gid: number; warning: string | null } {
+  const me = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  const account = systemUser(brokerUser);
+  if (me.uid === 0) {
+    if (!account) throw new Error(`no user ${brokerUser} in /etc/passwd: Mosquitto runs as its own user (--broker-user)`);
+    return { ...account, warning: null };
+  }
+  const warning = account && account.uid !== me.uid
+    ? `not run as root nor as ${brokerUser}: the files are ${me.uid}:${me.gid} 0600, readable only by a Mosquitto running as this user`
+    : null;
+  return { ...me, warning };
+}
+
 /**
- * Writes `passwd` (boxes), `hub.passwd`, `acl` and `simpul.conf` under `outDir` from the hub
- * database, each replaced atomically, mode 0640. Mosquitto reads them after it drops to its own
- * user, so run as root they belong to Mosquitto's group (`group`, default `mosquitto` when it
- * exists) and so does `outDir` (0750).
+ * Writes `passwd` (boxes), `hub.passwd`, `acl` and `mosquitto.conf` under `outDir` from the hub
+ * database, each replaced atomically, owned by the broker's user, mode 0600; `outDir` itself is
+ * root:<broker's group> 0750 (the broker reads it, only root writes it).
  */
 export async function writeMosquittoAuth(
   db: HubQueryable,
-  o: { outDir: string; hubPassword: string; hubUsername?: string; listeners?: MosquittoListeners; group?: string },
+  o: { outDir: string; hubPassword: string; hubUsername?: string; listeners?: MosquittoListeners; broker?: MosquittoBroker; boxAuth?: BoxAuth },
 ): Promise<MosquittoAuthFiles> {
   const hubUsername = o.hubUsername ?? DEFAULT_HUB_USERNAME;
+  const boxAuth = o.boxAuth ?? 'password';
+  const broker = o.broker ?? DEFAULT_BROKER;
   if (!o.hubPassword) throw new Error('the hub user needs a password');
   if (/[:\s]/.test(hubUsername) || /[+#/]/.test(hubUsername)) throw new Error(`hub username ${hubUsername} must not contain ':', spaces, '+', '#' or '/'`);
+  const conf = mosquittoConf(o.outDir, o.listeners ?? DEFAULT_LISTENERS, { broker, boxAuth });
   const { rows } = await db.query<{ id: string; broker_hash: string | null }>(
     `SELECT id, broker_hash FROM devices WHERE revoked_at IS NULL ORDER BY id`,
   );
@@ -141,30 +247,54 @@ export async function writeMosquittoAuth(
   const lines: string[] = [];
   for (const r of rows) {
     // A device named like the hub user would get the hub's rights: never write it.
-    if (!r.broker_hash || !isDeviceId(r.id) || r.id === hubUsername) {
+    if (!isDeviceId(r.id) || r.id === hubUsername || (boxAuth === 'password' && !r.broker_hash)) {
       skipped.push(r.id);
       continue;
     }
-    lines.push(`${r.id}:${r.broker_hash}`);
+    if (r.broker_hash) lines.push(`${r.id}:${r.broker_hash}`);
     devices.push(r.id);
   }
-  mkdirSync(o.outDir, { recursive: true });
-  const gid = process.getuid?.() === 0 ? groupId(o.group ?? 'mosquitto') : null;
-  if (o.group && gid === null && process.getuid?.() === 0) throw new Error(`no group ${o.group} in /etc/group`);
-  chmodSync(o.outDir, 0o750);
-  if (gid !== null) chownSync(o.outDir, 0, gid);
+  const owner = brokerFileOwner(broker.user);
+  prepareBrokerDir(o.outDir, owner);
   const passwordFile = join(o.outDir, 'passwd');
   const hubPasswordFile = join(o.outDir, 'hub.passwd');
   const aclFile = join(o.outDir, 'acl');
-  const confFile = join(o.outDir, 'simpul.conf');
-  writeAtomic(passwordFile, lines.join('\n') + '\n', gid);
-  writeAtomic(hubPasswordFile, `${hubUsername}:${mosquittoPasswordHash(o.hubPassword)}\n`, gid);
-  writeAtomic(aclFile, mosquittoAcl(hubUsername), gid);
-  writeAtomic(confFile, mosquittoConf(o.outDir, o.listeners ?? DEFAULT_LISTENERS), gid);
-  return { passwordFile, hubPasswordFile, aclFile, confFile, devices, skipped };
+  const confFile = join(o.outDir, 'mosquitto.conf');
+  // Boxes with certificates have no password on the broker: an empty file, so a password cannot log a box in there.
+  writeBrokerFile(passwordFile, boxAuth === 'password' ? lines.join('\n') + '\n' : '', owner);
+  writeBrokerFile(hubPasswordFile, `${hubUsername}:${mosquittoPasswordHash(o.hubPassword)}\n`, owner);
+  writeBrokerFile(aclFile, mosquittoAcl(hubUsername, devices), owner);
+  writeBrokerFile(confFile, conf, owner);
+  return { passwordFile, hubPasswordFile, aclFile, confFile, devices, skipped, owner: { uid: owner.uid, gid: owner.gid }, warning: owner.warning };
 }
 
-/** The hub user's password: MQTT_PASSWORD, else `<outDir>/hub.secret`, else a new one saved there. */
+/** The directory of the broker's files: root:<broker's group> 0750 when run as root. */
+export function prepareBrokerDir(dir: string, owner: { gid: number }): void {
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o750);
+  if (process.getuid?.() === 0) chownSync(dir, 0, owner.gid);
+}
+
+/**
+ * Replaces `file` with `text`, owned by `owner`, mode 0600: the temp file beside it gets owner and
+ * mode before it holds anything and before it takes the file's name, so Mosquitto, reading at any
+ * moment, sees either the whole old file or the whole new one, always readable by it.
+ */
+export function writeBrokerFile(file: string, text: string | Uint8Array, owner: { uid: number; gid: number }): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, '', { mode: 0o600, flag: 'wx' });
+    if (process.getuid?.() === 0) chownSync(tmp, owner.uid, owner.gid);
+    chmodSync(tmp, 0o600);
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The hub user's password: MQTT_PASSWORD, else `<outDir>/hub.secret`, else a new one saved there (root's alone, 0600). */
 export function hubPasswordFor(outDir: string, env: NodeJS.ProcessEnv = process.env): { password: string; created: boolean } {
   if (env.MQTT_PASSWORD) return { password: env.MQTT_PASSWORD, created: false };
   const file = join(outDir, 'hub.secret');
@@ -173,12 +303,4 @@ export function hubPasswordFor(outDir: string, env: NodeJS.ProcessEnv = process.
   const password = randomBytes(24).toString('base64url');
   writeFileSync(file, password + '\n', { mode: 0o600 });
   return { password, created: true };
-}
-
-function writeAtomic(file: string, text: string, gid: number | null) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o640 });
-  chmodSync(tmp, 0o640);
-  if (gid !== null) chownSync(tmp, 0, gid);
-  renameSync(tmp, file);
 }

@@ -1,6 +1,6 @@
 /**
  * Each box speaks only as itself, on Mosquitto started with exactly the files
- * provisioning/mosquitto.ts generates from the hub database (simpul.conf with both listeners,
+ * provisioning/mosquitto.ts generates from the hub database (mosquitto.conf with both listeners,
  * the password files and the ACL; as root, Mosquitto drops to its `mosquitto` user as in
  * production): it refuses unknown, wrong-secret and revoked boxes, holds each box to its own
  * topics, keeps box B connected when box A sends B's client id, and disconnects a sender of an
@@ -20,7 +20,7 @@ import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
 import { quietLog } from '../central/testing/stack.ts';
 import { until } from './support/wait.ts';
 import { main as cli } from '../provisioning/cli.ts';
-import { DEFAULT_HUB_USERNAME, writeMosquittoAuth } from '../provisioning/mosquitto.ts';
+import { DEFAULT_BROKER, DEFAULT_HUB_USERNAME, writeMosquittoAuth } from '../provisioning/mosquitto.ts';
 import { mosquittoPasswordHash, verifyMosquittoPasswordHash } from '../central/fleet/mosquitto-password.ts';
 import { freePort, startMosquittoWith, tempDir, type OwnMosquitto } from './mosquitto-support.ts';
 import { publishOversized } from './mqtt-oversize.ts';
@@ -36,6 +36,8 @@ let hubPort: number;
 let a: { deviceId: string; secret: string };
 let b: { deviceId: string; secret: string };
 const open: mqtt.MqttClient[] = [];
+/** The test's Mosquitto keeps nothing on disk (the machine's own one uses /var/lib/mosquitto). */
+const noPersistence = { ...DEFAULT_BROKER, persistenceDir: null };
 
 beforeAll(async () => {
   db = await openMemoryHubDatabase();
@@ -47,7 +49,7 @@ beforeAll(async () => {
   out = join(dir, 'simpul');
   boxPort = await freePort();
   hubPort = await freePort();
-  const files = await writeMosquittoAuth(db, { outDir: out, hubPassword, listeners: { boxPort, boxHost: '127.0.0.1', hubPort, hubHost: '127.0.0.1' } });
+  const files = await writeMosquittoAuth(db, { outDir: out, hubPassword, listeners: { boxPort, boxHost: '127.0.0.1', hubPort, hubHost: '127.0.0.1' }, broker: noPersistence });
   expect(files.devices).toEqual([a.deviceId, b.deviceId]);
   broker = await startMosquittoWith(files.confFile, dir, boxPort);
 });
@@ -189,7 +191,7 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
       expect(uid).toBe(statSync('/var/lib/mosquitto').uid);
       expect(uid).not.toBe(0);
     }
-    for (const f of ['passwd', 'hub.passwd', 'acl', 'simpul.conf']) expect(statSync(join(out, f)).mode & 0o777, f).toBe(0o640);
+    for (const f of ['passwd', 'hub.passwd', 'acl', 'mosquitto.conf']) expect(statSync(join(out, f)).mode & 0o777, f).toBe(0o600);
     const hub1 = await connected(DEFAULT_HUB_USERNAME, hubPassword, 4, { clientId: 'hub-1' });
     const hub2 = await connected(DEFAULT_HUB_USERNAME, hubPassword, 4, { clientId: 'hub-2' });
     await hub1.subscribeAsync(HUB_UPLINK_FILTER, { qos: 1 });
@@ -218,7 +220,7 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
   });
 
   it('max_packet_size: the contract’s largest frame passes; a 100 MiB publish disconnects its sender before 8 MiB are read', async () => {
-    expect(readFileSync(join(out, 'simpul.conf'), 'utf8')).toContain(`max_packet_size ${MAX_MQTT_PACKET_BYTES}`);
+    expect(readFileSync(join(out, 'mosquitto.conf'), 'utf8')).toContain(`max_packet_size ${MAX_MQTT_PACKET_BYTES}`);
     const boxB = await connected(b.deviceId, b.secret);
     await boxB.publishAsync(topics.records(b.deviceId), Buffer.alloc(MAX_FRAME_BYTES, 0x7b), { qos: 1 });
     expect(boxB.connected).toBe(true);
@@ -230,7 +232,7 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
   it('a revoked box is refused after the files are regenerated (CLI) and Mosquitto reloads (SIGHUP)', async () => {
     await revokeDevice(db, a.deviceId);
     // The CLI's own path, against this database: writes passwd + acl into the same dir.
-    const files = await writeMosquittoAuth(db, { outDir: out, hubPassword, listeners: { boxPort, boxHost: '127.0.0.1', hubPort, hubHost: '127.0.0.1' } });
+    const files = await writeMosquittoAuth(db, { outDir: out, hubPassword, listeners: { boxPort, boxHost: '127.0.0.1', hubPort, hubHost: '127.0.0.1' }, broker: noPersistence });
     expect(files.devices).toEqual([b.deviceId]);
     expect(readFileSync(files.passwordFile, 'utf8')).not.toContain(a.deviceId);
     broker.reload();
@@ -251,7 +253,7 @@ describe('provisioning CLI: mosquitto subcommand', () => {
     const env = { ...process.env, DATABASE_URL: undefined, MQTT_PASSWORD: undefined } as NodeJS.ProcessEnv;
     try {
       expect(await cli(['enrol', '--data-dir', join(data, 'hub'), '--facility', '0112P003', '--mqtt-url', 'mqtts://hub.example:8883', '--device-id', `m${run}-cli`, '--out', join(data, 'box.json')], env)).toBe(0);
-      expect(await cli(['mosquitto', '--data-dir', join(data, 'hub'), '--out', out], env)).toBe(0);
+      expect(await cli(['mosquitto', '--data-dir', join(data, 'hub'), '--out', out, '--persistence-dir', 'none'], env)).toBe(0);
       const passwd = readFileSync(join(out, 'passwd'), 'utf8');
       const box = JSON.parse(readFileSync(join(data, 'box.json'), 'utf8'));
       const hubSecret = readFileSync(join(out, 'hub.secret'), 'utf8').trim();
@@ -260,12 +262,12 @@ describe('provisioning CLI: mosquitto subcommand', () => {
       const hubLine = readFileSync(join(out, 'hub.passwd'), 'utf8').trim();
       expect(verifyMosquittoPasswordHash(hubSecret, hubLine.slice(`${DEFAULT_HUB_USERNAME}:`.length))).toBe(true);
       expect(passwd).not.toContain(`${DEFAULT_HUB_USERNAME}:`);
-      const conf = readFileSync(join(out, 'simpul.conf'), 'utf8');
+      const conf = readFileSync(join(out, 'mosquitto.conf'), 'utf8');
       expect(conf).toMatch(/^per_listener_settings true$/m);
       expect(conf).toMatch(/^listener 8883\nuse_username_as_clientid true$|^listener 8883$/m);
       expect(conf).toContain(`password_file ${join(out, 'passwd')}`);
       expect(conf).toContain('listener 1884 127.0.0.1');
-      expect(readFileSync(join(out, 'acl'), 'utf8')).toContain('pattern write simpul/v1/%u/up/#');
+      expect(readFileSync(join(out, 'acl'), 'utf8')).toContain(`user m${run}-cli\ntopic write simpul/v1/m${run}-cli/up/#`);
     } finally {
       (await import('node:fs')).rmSync(data, { recursive: true, force: true });
     }

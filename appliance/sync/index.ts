@@ -12,6 +12,10 @@ import { MqttLink } from './link.ts';
 import { HubTime } from './hub-time.ts';
 import { syncSettingsSchema, type SyncConfig } from './settings.ts';
 import { Uplink } from './uplink.ts';
+import { existsSync } from 'node:fs';
+import { certificateTopics } from '../../central/contract/enrolment.ts';
+import { CertificateRenewal } from '../enrolment/renewal.ts';
+import { identityFile } from '../enrolment/identity.ts';
 
 export { syncSettingsShape, syncSettingsSchema, type SyncSettings, type SyncConfig } from './settings.ts';
 export { listParked, unpark, readBacklog, type SyncStats, type ParkedRecord } from './backlog.ts';
@@ -28,9 +32,19 @@ export interface SyncClock {
   recordOffset(offsetMs: number): void;
 }
 
-export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; clock?: SyncClock }): Promise<Sync> {
+export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; clock?: SyncClock; now?: () => Date; renewalCheckMs?: number }): Promise<Sync> {
   const s = syncSettingsSchema.parse(o.config);
   const log = o.log.child({ part: 'sync' });
+  // A box enrolled with a claim code has its certificate in the data dir: it wins over a password.
+  const enrolled = o.config.dataDir && existsSync(identityFile(o.config.dataDir)) ? o.config.dataDir : null;
+  let renewal: CertificateRenewal | null = null;
+  if (enrolled) {
+    const link = { publish: (t: string, f: Buffer) => lateLink!.publish(t, f), reconnectNow: () => lateLink!.reconnectNow() };
+    renewal = new CertificateRenewal({ dataDir: enrolled, link, now: o.now ?? (() => new Date()), log, checkEveryMs: o.renewalCheckMs });
+    const id = renewal.identity();
+    Object.assign(s, { mqttUrl: id.mqttUrl, deviceId: id.deviceId, deviceSecret: 'certificate' });
+  }
+  let lateLink: MqttLink | undefined;
   if (!s.mqttUrl || !s.deviceId || !s.deviceSecret) {
     log.warn('sync: not configured (mqttUrl, deviceId, deviceSecret); records stay in the outbox');
     const stats = async (): Promise<SyncStats> => ({
@@ -43,7 +57,9 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; cl
   const link = new MqttLink({
     url: s.mqttUrl, deviceId, secret: s.deviceSecret, caFile: s.mqttCaFile,
     backoffMinMs: s.syncBackoffMinMs, backoffMaxMs: s.syncBackoffMaxMs, subscriptions: deviceFilters(deviceId), log,
+    identity: renewal ? () => { const id = renewal!.identity(); return { key: id.key, cert: id.certificate, ca: id.caCertificate }; } : undefined,
   });
+  lateLink = link;
   const uplink = new Uplink(o.db, link, deviceId, s, o.config.timeZone, log);
   const downlink = new DownlinkApplier(o.db, link, deviceId, o.config.facility.code, log);
   downlink.onChanged = () => uplink.kick();
@@ -82,6 +98,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; cl
     },
   });
   link.on('message', (topic, payload) => {
+    if (renewal && topic === certificateTopics.answer(deviceId)) return void renewal.onAnswer(payload).catch((err) => log.error({ err }, 'sync: certificate answer not applied'));
     const t = parseTopic(topic);
     if (!t || t.deviceId !== deviceId) return log.warn({ topic }, 'sync: message on an unexpected topic ignored');
     if (t.channel === 'ack') void uplink.onAck(payload).catch((err) => log.error({ err }, 'sync: acknowledgement not applied (records will be resent)'));
@@ -90,6 +107,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; cl
   });
   link.on('up', () => {
     hubTime.onUp();
+    if (renewal) void renewal.check();
     statusSafe(true);
     uplink.kick();
   });
@@ -102,6 +120,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; cl
   statusTimer.unref();
 
   await uplink.start();
+  renewal?.start();
   link.start();
   log.info({ deviceId, url: s.mqttUrl }, 'sync started');
 
@@ -111,6 +130,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; cl
     async close() {
       clearInterval(statusTimer);
       hubTime.close();
+      renewal?.stop();
       await uplink.close();
       await link.close();
       log.info('sync stopped');

@@ -15,6 +15,11 @@ export interface LinkOptions {
   deviceId: string;
   secret: string;
   caFile?: string;
+  /**
+   * The box's certificate, key and the hub's CA (appliance/enrolment), read at every connect so a
+   * renewed certificate is used from the next one; when given, no password is sent.
+   */
+  identity?: () => { key: string; cert: string; ca: string };
   backoffMinMs: number;
   backoffMaxMs: number;
   subscriptions: string[];
@@ -41,6 +46,7 @@ export class MqttLink extends EventEmitter {
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private reconnectAtOnce = false;
   private readonly ca?: Buffer;
 
   constructor(private readonly o: LinkOptions) {
@@ -55,10 +61,12 @@ export class MqttLink extends EventEmitter {
   private connectOnce() {
     if (this.closed) return;
     const o = this.o;
+    const id = o.identity?.();
     const c = mqtt.connect(o.url, {
-      clientId: o.deviceId, username: o.deviceId, password: o.secret,
+      clientId: o.deviceId, username: o.deviceId,
+      ...(id ? { key: id.key, cert: id.cert, ca: id.ca } : { password: o.secret, ca: this.ca }),
       protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 20_000, keepalive: 60,
-      ca: this.ca, rejectUnauthorized: true, queueQoSZero: false,
+      rejectUnauthorized: true, queueQoSZero: false,
     });
     this.client = c;
     c.on('connect', () => {
@@ -97,10 +105,24 @@ export class MqttLink extends EventEmitter {
         this.emit('down');
       }
       if (this.closed) return;
+      if (this.reconnectAtOnce) {
+        this.reconnectAtOnce = false;
+        this.timer = setTimeout(() => this.connectOnce(), 0);
+        return;
+      }
       const delay = backoffDelay(this.attempt++, o.backoffMinMs, o.backoffMaxMs);
       this.reconnects++;
       this.timer = setTimeout(() => this.connectOnce(), delay);
     });
+  }
+
+  /** Drops the connection and connects again at once (a renewed certificate is used from now on). */
+  reconnectNow() {
+    const c = this.client;
+    if (!c || this.closed) return;
+    this.attempt = 0;
+    this.reconnectAtOnce = true;
+    c.end(true);
   }
 
   /** QoS 1; resolves on the broker's PUBACK (which says only that the broker has it). */

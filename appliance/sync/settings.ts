@@ -41,4 +41,4 @@ export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 export type SyncSettingsInput = z.input<typeof syncSettingsSchema>;
 
 /** What startSync needs of the box's configuration. */
-export type SyncConfig = SyncSettingsInput & { facility: { code: string }; timeZone: string };
+export type SyncConfig = SyncSettingsInput & { facility: { code: string }; timeZone: string; dataDir?: string };

@@ -3,6 +3,13 @@
  * can walk every route without credentials, with wrong and malformed ones, and with the right
  * ones, and so that nothing is open by omission: a route that is not in the table is not served.
  *
+ * One route is public on purpose: `POST /enrol`, where a new box, which has no credential yet,
+ * trades a claim code (made by a district operator, single use, expiring, bound to one facility)
+ * and a certificate signing request for its certificate. The claim code is the credential; the
+ * route is throttled per client address (central/http/throttle.ts), checks the request before it
+ * touches the claim, and answers only what the box needs (its id, its certificate, the CA
+ * certificate and the broker's address: nothing secret).
+ *
  * Today there is one role, the hub's operator ('admin'), who proves it with the admin token
  * (`SIMPUL_HUB_ADMIN_TOKEN`) as a Bearer token or as the password of HTTP Basic (any user name,
  * so a browser's login prompt works). Hospital and doctor accounts come later as more roles in
@@ -30,6 +37,7 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'POST', path: '/admin/referrals/:id/answer', access: ['admin'], what: 'a hospital’s answer to a referral, sent to the box' },
   { method: 'POST', path: '/admin/formulary', access: ['admin'], what: 'the district formulary, sent to the boxes' },
   { method: 'POST', path: '/admin/hospitals', access: ['admin'], what: 'the district’s referral hospitals, sent to the boxes' },
+  { method: 'POST', path: '/enrol', access: ['public'], what: 'a new box trades a claim code and its certificate request for its certificate (throttled per address; the claim code is the credential)' },
 ];
 
 export interface Principal {

@@ -18,6 +18,9 @@ import { DownlinkError, answerReferral, pendingDownlink, publishFormulary, publi
 import { listDevices } from '../fleet/devices.ts';
 import { hubMetrics } from './metrics.ts';
 import type { HubDb } from '../storage/db.ts';
+import { enrolRequest, type EnrolRequest, type EnrolResponse } from '../contract/enrolment.ts';
+import { EnrolmentRefused } from '../fleet/enrolment.ts';
+import type { Throttle } from './throttle.ts';
 
 export interface HubAppDeps {
   db: HubDb;
@@ -28,6 +31,10 @@ export interface HubAppDeps {
   storedHere: () => Map<string, number>;
   /** Called after something is queued for a box (an answer, a formulary), to send it at once if the box is online. */
   onAnswered: (deviceId: string) => void;
+  /** A new box's enrolment with a claim code (central/fleet/enrolment.ts); absent: the route answers 404. */
+  enrol?: (request: EnrolRequest) => Promise<EnrolResponse>;
+  /** Claim attempts per client address (POST /enrol). */
+  enrolThrottle?: Throttle;
 }
 
 const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
@@ -125,6 +132,25 @@ export function createHubApp(d: HubAppDeps) {
       }
     });
   }
+
+  // A new box: claim code + CSR → its certificate. Public (the claim code is the credential), throttled per address.
+  handle('POST', '/enrol', async (c) => {
+    if (!d.enrol) return hubError(c, 'route_not_found');
+    const address = (c.env as { remoteAddress?: string } | undefined)?.remoteAddress ?? 'unknown';
+    const allowed = d.enrolThrottle?.attempt(address) ?? { ok: true };
+    if (!allowed.ok) {
+      c.header('retry-after', String(allowed.retryAfterSeconds));
+      return hubError(c, 'throttled', { retryAfterSeconds: allowed.retryAfterSeconds });
+    }
+    const body = checkInput(c, enrolRequest, await c.req.json().catch(() => undefined));
+    if (!body.success) return validationFailed(c, body.error);
+    try {
+      return c.json(await d.enrol(body.data), 201);
+    } catch (e) {
+      if (e instanceof EnrolmentRefused) return hubError(c, e.reason, e.reason === 'csr_invalid' ? { reason: e.message } : {});
+      throw e;
+    }
+  });
 
   for (const r of hubRouteTable) {
     const h = handlers.get(`${r.method} ${r.path}`);

@@ -21,6 +21,12 @@ const refusals = {
   invalid: [400, 'invalid', 'err_invalid'],
   not_found: [404, 'not_found', 'err_not_found'],
   internal: [500, 'internal', 'err_internal'],
+  claim_unknown: [403, 'claim_unknown', 'err_claim_unknown'],
+  claim_used: [409, 'claim_used', 'err_claim_used'],
+  claim_expired: [410, 'claim_expired', 'err_claim_expired'],
+  claim_wrong_facility: [403, 'claim_wrong_facility', 'err_claim_wrong_facility'],
+  csr_invalid: [400, 'csr_invalid', 'err_csr_invalid'],
+  throttled: [429, 'throttled', 'err_throttled'],
 } as const satisfies Record<string, [ContentfulStatusCode, HubErrorCode, `err_${string}` & keyof (typeof hubWords)['id']]>;
 export type HubRefusal = keyof typeof refusals;
 

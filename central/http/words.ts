@@ -54,6 +54,13 @@ const id = {
   err_invalid: 'Data tidak valid.',
   err_not_found: 'Data tidak ditemukan.',
   err_internal: 'Terjadi kesalahan pada hub. Coba lagi.',
+  // Enrolment of a box with a claim code (the technician reads these on the box's first-run page)
+  err_claim_unknown: 'Kode klaim tidak dikenal. Periksa kembali kode dari dinas kesehatan.',
+  err_claim_used: 'Kode klaim ini sudah dipakai. Minta kode baru ke dinas kesehatan.',
+  err_claim_expired: 'Kode klaim ini sudah kedaluwarsa. Minta kode baru ke dinas kesehatan.',
+  err_claim_wrong_facility: 'Kode klaim ini untuk fasilitas lain. Periksa kode faskes atau minta kode yang benar.',
+  err_csr_invalid: 'Permintaan sertifikat dari kotak tidak valid.',
+  err_throttled: 'Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.',
 };
 
 /** The shape every language's catalog has: the same keys; a word with arguments takes the same arguments. */
@@ -101,6 +108,12 @@ const en: HubWords = {
   err_invalid: 'Invalid data.',
   err_not_found: 'Not found.',
   err_internal: 'The hub hit an error. Try again.',
+  err_claim_unknown: 'Unknown claim code. Check the code from the health office.',
+  err_claim_used: 'This claim code has already been used. Ask the health office for a new one.',
+  err_claim_expired: 'This claim code has expired. Ask the health office for a new one.',
+  err_claim_wrong_facility: 'This claim code is for another facility. Check the facility code or ask for the right code.',
+  err_csr_invalid: 'The box\'s certificate request is invalid.',
+  err_throttled: 'Too many attempts. Wait a little and try again.',
 };
 
 export const hubWords: Record<HubLang, HubWords> = { id, en };

@@ -135,6 +135,30 @@ ALTER TABLE devices ADD COLUMN IF NOT EXISTS region_code text
 ALTER TABLE records ADD COLUMN clock_untrusted boolean NOT NULL DEFAULT false
 `,
   },
+  {
+    id: 8,
+    name: 'claim codes and box certificates',
+    // Claim codes are stored only as SHA-256 hashes: each is 80 random bits, so a fast hash is
+    // enough (nothing to brute-force), and a leaked table lets nobody enrol. A box's certificates
+    // are kept by serial so that a revoked box's go into the CRL.
+    sql: `
+CREATE TABLE IF NOT EXISTS claims (
+  code_hash text PRIMARY KEY,
+  facility_code text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz,
+  device_id text
+);
+CREATE TABLE IF NOT EXISTS device_certificates (
+  serial text PRIMARY KEY,
+  device_id text NOT NULL,
+  issued_at timestamptz NOT NULL,
+  not_after timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS device_certificates_device ON device_certificates (device_id)
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
