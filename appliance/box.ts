@@ -20,6 +20,7 @@ import { relayConfigOf } from './relay/settings.ts';
 import { attachWebSockets, type WebSocketAttachment } from './relay/node-websocket.ts';
 import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
+import { readUpdateOutcome } from './update-outcome.ts';
 
 export interface Box {
   db: GroupCommitDb;
@@ -118,6 +119,12 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
       checks.diskFreeMb = freeMb;
       // Below 200 MB a day of records and a backup may not fit.
       if (freeMb < 200) ok = false;
+      // For firmware-scripts/update.sh: migrations done, sync connected if it was before the update,
+      // and the last update's outcome (reported, never failing health).
+      checks.migration = (await db.query<{ id: number | null }>('SELECT max(id) AS id FROM schema_migrations').catch(() => ({ rows: [{ id: null }] }))).rows[0]?.id ?? null;
+      const link = await sync.stats().catch(() => null);
+      checks.sync = !link ? 'unknown' : !link.enabled ? 'off' : link.connected ? 'connected' : 'disconnected';
+      checks.update = readUpdateOutcome(config.dataDir);
       return { ok, checks };
     },
   });
