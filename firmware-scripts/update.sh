@@ -20,7 +20,12 @@ set -euo pipefail
 JOURNAL="$STATE/journal"
 TRIAL_ENV="$RUNDIR/trial.env"
 
-# Tests cut the power at a named step (kill -9 of this script) with SIMPUL_TEST_KILL_AT=<step>.
+# Tests cut the power at a named point (kill -9 of this script) with SIMPUL_TEST_KILL_AT=<point>:
+# every step below, and trial-running (the new box started) and healthy (before the commit).
+kill_point() {
+  if [ "${SIMPUL_TEST_KILL_AT:-}" = "$1" ]; then kill -9 $$; fi
+}
+
 step() {
   local phase="$1"
   PHASE="$phase"
@@ -28,7 +33,7 @@ step() {
     printf 'PHASE=%q\nFROM=%q\nTO=%q\nBACKUP=%q\nSYNC_BEFORE=%q\nMIGRATION_BEFORE=%q\nMIGRATION_TRIAL=%q\n' \
       "$PHASE" "$FROM" "$TO" "$BACKUP" "$SYNC_BEFORE" "$MIGRATION_BEFORE" "$MIGRATION_TRIAL"
   } | write_durably "$JOURNAL"
-  if [ "${SIMPUL_TEST_KILL_AT:-}" = "$phase" ]; then kill -9 $$; fi
+  kill_point "$phase"
 }
 
 clear_journal() {
@@ -220,7 +225,9 @@ step switched
 printf 'SIMPUL_HOST=127.0.0.1\n' | write_durably "$TRIAL_ENV"
 step trial
 svc start simpul.service || true
+kill_point trial-running
 if wait_healthy "$HEALTH_TIMEOUT" "$SYNC_BEFORE" trial; then
+  kill_point healthy
   rm -f "$TRIAL_ENV"
   step committed
   svc restart simpul.service
