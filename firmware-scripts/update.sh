@@ -83,6 +83,7 @@ restore_database() {
   if [ -d "$DATA/pgdata" ] && [ ! -d "$failed" ]; then
     mv -T "$DATA/pgdata" "$failed"
     sync "$DATA"
+    kill_point restore-moved
   fi
   if [ ! -d "$DATA/pgdata" ]; then
     rm -rf "$tmp"

@@ -115,21 +115,27 @@ export class TestRoot {
     try {
       const pid = Number(fs.readFileSync(this.path('.systemctl/simpul.service.pid'), 'utf8'));
       process.kill(pid, 0);
+      if (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] === 'Z') return null;
       return pid;
     } catch {
       return null;
     }
   }
 
-  /** A power cut for the box: SIGKILL to its whole process group (the box and its relay). */
+  /** A power cut for the box: SIGKILL to its whole process group (the box and its relay), until gone. */
   killBox() {
     const pid = this.boxPid();
-    if (pid) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
+    if (!pid) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    // Gone when no process of its group is left (a zombie counts as gone: init reaps it).
+    for (let i = 0; i < 200; i++) {
+      const left = spawnSync('ps', ['-o', 'stat=', '-g', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter((s) => s && !s.startsWith('Z'));
+      if (!left.length) return;
+      spawnSync('sleep', ['0.05']);
     }
   }
 
