@@ -23,6 +23,7 @@ import { relayConfigOf } from './relay/settings.ts';
 import { attachWebSockets, type WebSocketAttachment } from './relay/node-websocket.ts';
 import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
+import { readUpdateOutcome } from './update-outcome.ts';
 
 export interface Box {
   db: GroupCommitDb;
@@ -138,6 +139,12 @@ export async function startBox(
       if (freeMb < 200) ok = false;
       // An untrusted clock does not make the box unhealthy (care goes on), but it says so.
       checks.clock = clock.report();
+      // For firmware-scripts/update.sh: migrations done, sync connected if it was before the update,
+      // and the last update's outcome (reported, never failing health).
+      checks.migration = (await db.query<{ id: number | null }>('SELECT max(id) AS id FROM schema_migrations').catch(() => ({ rows: [{ id: null }] }))).rows[0]?.id ?? null;
+      const link = await sync.stats().catch(() => null);
+      checks.sync = !link ? 'unknown' : !link.enabled ? 'off' : link.connected ? 'connected' : 'disconnected';
+      checks.update = readUpdateOutcome(config.dataDir);
       return { ok, checks };
     },
   });

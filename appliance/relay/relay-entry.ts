@@ -5,7 +5,7 @@
  * V8 keep the whole source as two-byte text. Without esbuild the process runs through tsx.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,12 @@ export interface RelayEntry {
 
 const source = fileURLToPath(new URL('./relay-process.ts', import.meta.url));
 
+// A release (firmware-scripts/build-release.ts) ships the relay process built beside the box's
+// bundle: a box never runs esbuild (it is not in the release).
+const prebuilt = fileURLToPath(new URL('./relay-process.mjs', import.meta.url));
+
 async function build(): Promise<RelayEntry> {
+  if (existsSync(prebuilt)) return { file: prebuilt, execArgv: [] };
   try {
     const { build } = await import('esbuild');
     removeStaleBundles();

@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { backupDatabase, requestBackup, restoreBackup } from './backup.ts';
 import { openDatabase } from './database.ts';
 import { lockOwner } from './lock.ts';
@@ -79,7 +80,16 @@ export async function main(argv: string[]): Promise<unknown> {
   usage(cmd ? `unknown command ${cmd}` : undefined);
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('backup-cli.ts')) {
+// Run directly (not imported by a test): compared by real path, as the firmware scripts call the
+// release's bundle through the `current` link while import.meta.url names the linked-to file.
+const runDirectly = (() => {
+  try {
+    return !!process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+})();
+if (runDirectly || process.argv[1]?.endsWith('backup-cli.ts')) {
   main(process.argv.slice(2)).then(
     (r) => {
       process.stdout.write(JSON.stringify(r) + '\n');

@@ -11,7 +11,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ArchiveManifest } from './tarball.ts';
 
+// Set by the release build (firmware-scripts/build-release.ts): a bundled box has no node_modules
+// to read PGlite's package.json from.
+declare const SIMPUL_BUNDLED_PGLITE_VERSION: string | undefined;
+
 export function pgliteVersion(): string {
+  if (typeof SIMPUL_BUNDLED_PGLITE_VERSION === 'string') return SIMPUL_BUNDLED_PGLITE_VERSION;
   const req = createRequire(import.meta.url);
   const entry = req.resolve('@electric-sql/pglite');
   let dir = dirname(entry);

@@ -51,6 +51,10 @@ export async function missingPrerequisites(env: NodeJS.ProcessEnv = process.env,
   const chromium = env.CHROMIUM_PATH || '/usr/bin/chromium';
   if (!existsSync(chromium)) missing.push(chromiumMissing(chromium));
   if (!onPath('strace', env)) missing.push(`strace not on PATH (the storage durability tests watch the WAL's fsyncs with it): ${installAll}, or apt-get install strace`);
+  // The firmware tests (test/firmware-*.test.ts) run the scripts and check their files with these.
+  for (const [command, pkg] of [['shellcheck', 'shellcheck'], ['minisign', 'minisign'], ['nft', 'nftables'], ['chronyd', 'chrony'], ['dnsmasq', 'dnsmasq-base'], ['systemd-analyze', 'systemd'], ['curl', 'curl'], ['flock', 'util-linux']]) {
+    if (!onPath(command, { PATH: `${env.PATH ?? ''}${delimiter}/usr/sbin${delimiter}/sbin` })) missing.push(`${command} not on PATH (the firmware tests use it): ${installAll}, or apt-get install ${pkg}`);
+  }
   const mosquitto = env.SIMPUL_MOSQUITTO_BIN || '/usr/sbin/mosquitto';
   if (!existsSync(mosquitto)) missing.push(`Mosquitto not found at ${mosquitto} (set SIMPUL_MOSQUITTO_BIN to use another): ${installAll}, or apt-get install mosquitto`);
   const mqtt = new URL(env.SIMPUL_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883');
