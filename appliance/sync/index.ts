@@ -5,12 +5,13 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../clinic/db.ts';
-import { deviceFilters, encodeFrame, parseTopic, topics, type BoxStatus } from '../../central/contract/index.ts';
+import { deviceFilters, encodeFrame, parseTopic, topics, type StatusEvent } from '../../central/contract/index.ts';
 import { readBacklog, syncMetricsText, type SyncStats } from './backlog.ts';
 import { DownlinkApplier } from './downlink.ts';
 import { MqttLink } from './link.ts';
 import { syncSettingsSchema, type SyncConfig } from './settings.ts';
 import { Uplink } from './uplink.ts';
+import { buildStatusReport, defaultStatusSources, type StatusSources } from './status-report.ts';
 
 export { syncSettingsShape, syncSettingsSchema, type SyncSettings, type SyncConfig } from './settings.ts';
 export { listParked, unpark, readBacklog, syncMetricsText, type SyncStats, type ParkedRecord } from './backlog.ts';
@@ -21,10 +22,12 @@ export interface Sync {
   metrics(): Promise<string>;
   /** Records were just written: send now rather than at the next poll. */
   kick(): void;
+  /** Something an operator must know now (unclean start, corrupt storage, disk low, relay restart): a status report at once. */
+  reportNow(event: StatusEvent): void;
   close(): Promise<void>;
 }
 
-export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }): Promise<Sync> {
+export async function startSync(o: { db: Db; config: SyncConfig & { dataDir?: string }; log: Logger; statusSources?: Partial<StatusSources>; now?: () => Date }): Promise<Sync> {
   const s = syncSettingsSchema.parse(o.config);
   const log = o.log.child({ part: 'sync' });
   if (!s.mqttUrl || !s.deviceId || !s.deviceSecret) {
@@ -33,7 +36,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
       ...(await readBacklog(o.db)), enabled: false, connected: false, deviceId: s.deviceId ?? null, lastSyncAt: null, lastError: null, lastErrorAt: null,
       recordsDelivered: 0, batchesSent: 0, bytesSent: 0, reconnects: 0, downlinkApplied: 0,
     });
-    return { stats, metrics: async () => syncMetricsText(await stats()), kick() {}, async close() {} };
+    return { stats, metrics: async () => syncMetricsText(await stats()), kick() {}, reportNow() {}, async close() {} };
   }
   const deviceId = s.deviceId;
   const link = new MqttLink({
@@ -54,14 +57,21 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
     reconnects: link.reconnects, downlinkApplied: downlink.applied,
   });
 
+  const sources = defaultStatusSources(o.db, o.config.dataDir ?? '.', o.statusSources);
+  const now = o.now ?? (() => new Date());
+  // Events seen while disconnected go with the first report after the connect.
+  let events: StatusEvent[] = [];
   const sendStatus = async (hello: boolean) => {
     if (!link.connected) return;
-    const st = await stats();
-    const msg: BoxStatus = {
-      v: 1, kind: 'status', at: new Date().toISOString(), hello, pending: st.pending, parked: st.parked, bytesPending: Math.round(st.bytesPending),
-      oldestPendingAgeSeconds: st.oldestPendingAgeSeconds, lastSyncAt: st.lastSyncAt, lastError: st.lastError?.slice(0, 500) ?? null,
-    };
-    await link.publish(topics.status(deviceId), encodeFrame(msg));
+    const taken = events;
+    events = [];
+    try {
+      const msg = await buildStatusReport(sources, await stats(), { hello, now: now(), events: taken });
+      await link.publish(topics.status(deviceId), encodeFrame(msg));
+    } catch (e) {
+      events.push(...taken);
+      throw e;
+    }
   };
   const statusSafe = (hello: boolean) => void sendStatus(hello).catch((err) => log.debug({ err: err.message }, 'sync: status not sent'));
 
@@ -87,6 +97,10 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
     stats,
     metrics: async () => syncMetricsText(await stats()),
     kick: () => uplink.kick(),
+    reportNow(event) {
+      events.push(event);
+      statusSafe(false);
+    },
     async close() {
       clearInterval(statusTimer);
       await uplink.close();
