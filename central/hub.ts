@@ -17,6 +17,7 @@ import { authenticateDevice, listDevices } from './fleet/devices.ts';
 import { createHubApp } from './http/app.ts';
 import { Ingest, type IngestHooks } from './ingest/ingest.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
+import { FleetState, type FleetStateOptions } from './fleet-state/fleet-state.ts';
 
 export interface Hub {
   /** The hub's web page. */
@@ -27,6 +28,8 @@ export interface Hub {
   ingest: Ingest;
   downlink: Downlink;
   broker: EmbeddedBroker | null;
+  /** Each box's state and its reported figures (fleet-state/). */
+  fleet: FleetState;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,8 @@ export interface HubOptions {
   db?: HubDb;
   ownDb?: boolean;
   hooks?: IngestHooks;
+  /** The fleet state's clock and timings (tests: an injected clock, sweeps called by hand). */
+  fleet?: FleetStateOptions;
 }
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
@@ -78,11 +83,13 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       client.publishAsync(topic, frame, { qos: 1 }).catch((err) => log.warn({ err: err.message, topic }, 'hub publish failed'));
     };
     const downlink = new Downlink(db, publish, log, config.resendAfterMs);
+    const fleet = new FleetState(db, log, opts.fleet);
+    cleanups.push(() => fleet.close());
     const ingest = new Ingest(
       db, publish, log,
       (deviceId, hello) => downlink.sendPending(deviceId, hello).then(() => {}),
       (deviceId, frame) => downlink.onAck(deviceId, frame),
-      opts.hooks,
+      { statusSink: (deviceId, status) => fleet.report(deviceId, status), ...opts.hooks },
     );
     client.on('message', (topic, payload) => {
       const t = parseTopic(topic);
@@ -119,7 +126,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
 
     let closed = false;
     return {
-      url, mqttUrl, db, ingest, downlink, broker,
+      url, mqttUrl, db, ingest, downlink, broker, fleet,
       async close() {
         if (closed) return;
         closed = true;
