@@ -18,6 +18,7 @@ import { createHubApp } from './http/app.ts';
 import { Ingest, type IngestHooks } from './ingest/ingest.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
 import { FleetState, type FleetStateOptions } from './fleet-state/fleet-state.ts';
+import { HistoryJob } from './history/history.ts';
 
 export interface Hub {
   /** The hub's web page. */
@@ -85,6 +86,8 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     const downlink = new Downlink(db, publish, log, config.resendAfterMs);
     const fleet = new FleetState(db, log, opts.fleet);
     cleanups.push(() => fleet.close());
+    const history = new HistoryJob(db, log, opts.fleet?.now);
+    cleanups.push(() => history.close());
     const ingest = new Ingest(
       db, publish, log,
       (deviceId, hello) => downlink.sendPending(deviceId, hello).then(() => {}),
