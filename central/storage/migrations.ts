@@ -191,6 +191,48 @@ CREATE TABLE region_hourly (
 );
 `,
   },
+  {
+    id: 7,
+    name: 'alerts',
+    // helper fleetdata. Thresholds per scope: '' national, 2 digits a province, 4 a district,
+    // 'box:<id>' one box; the most specific wins.
+    sql: `
+CREATE TABLE alert_thresholds (
+  rule text NOT NULL,
+  scope text NOT NULL,
+  threshold double precision,
+  enabled boolean NOT NULL DEFAULT true,
+  PRIMARY KEY (rule, scope)
+);
+-- One row per (rule, subject): fires once, reminds, resolves; a new episode reuses the row.
+CREATE TABLE alerts (
+  fingerprint text PRIMARY KEY,
+  rule text NOT NULL,
+  subject text NOT NULL,
+  region_code text,
+  severity text NOT NULL,
+  summary text NOT NULL,
+  value double precision,
+  state text NOT NULL CHECK (state IN ('firing','resolved')),
+  starts_at timestamptz NOT NULL,
+  ends_at timestamptz,
+  last_notified_at timestamptz,
+  notified_state text,
+  notifications integer NOT NULL DEFAULT 0
+);
+CREATE INDEX alerts_state_idx ON alerts (state, rule);
+CREATE TABLE alert_silences (
+  id bigserial PRIMARY KEY,
+  rule text,
+  device_id text,
+  region_prefix text NOT NULL DEFAULT '',
+  reason text NOT NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL,
+  ends_at timestamptz NOT NULL
+);
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
