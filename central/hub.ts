@@ -19,6 +19,7 @@ import { Ingest, type IngestHooks } from './ingest/ingest.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
 import { FleetState, type FleetStateOptions } from './fleet-state/fleet-state.ts';
 import { HistoryJob } from './history/history.ts';
+import { AlertEngine, type AlertEngineOptions } from './alerts/engine.ts';
 
 export interface Hub {
   /** The hub's web page. */
@@ -31,6 +32,7 @@ export interface Hub {
   broker: EmbeddedBroker | null;
   /** Each box's state and its reported figures (fleet-state/). */
   fleet: FleetState;
+  alerts: AlertEngine;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,8 @@ export interface HubOptions {
   hooks?: IngestHooks;
   /** The fleet state's clock and timings (tests: an injected clock, sweeps called by hand). */
   fleet?: FleetStateOptions;
+  /** Alert timings (tests: evaluateEveryMs 0 and evaluate() by hand). */
+  alerts?: AlertEngineOptions;
 }
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
@@ -65,42 +69,59 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       log.info({ mqttUrl }, 'embedded broker listening');
     }
 
-    const client: MqttClient = mqtt.connect(mqttUrl, {
-      clientId: `simpul-hub-${randomBytes(4).toString('hex')}`,
-      username, password, protocolVersion: 4, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000,
-      ca: config.mqttCaFile ? readFileSync(config.mqttCaFile) : undefined,
-    });
-    cleanups.push(() => client.endAsync(true));
-    client.on('error', (err) => log.warn({ err: err.message }, 'hub mqtt error'));
-    client.on('offline', () => log.warn('hub lost the broker; reconnecting'));
-    await new Promise<void>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`cannot connect to the broker at ${mqttUrl}`)), 15_000);
-      client.once('connect', () => (clearTimeout(t), res()));
-    });
+    // One connection per broker: the main one, and one per region shard (extraMqttUrls). A box
+    // is answered on the broker it spoke on.
+    const connectBroker = async (url: string) => {
+      const client: MqttClient = mqtt.connect(url, {
+        clientId: `simpul-hub-${randomBytes(4).toString('hex')}`,
+        username, password, protocolVersion: 4, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000,
+        ca: config.mqttCaFile ? readFileSync(config.mqttCaFile) : undefined,
+      });
+      cleanups.push(() => client.endAsync(true));
+      client.on('error', (err) => log.warn({ err: err.message, url }, 'hub mqtt error'));
+      client.on('offline', () => log.warn({ url }, 'hub lost the broker; reconnecting'));
+      await new Promise<void>((res, rej) => {
+        const t = setTimeout(() => rej(new Error(`cannot connect to the broker at ${url}`)), 15_000);
+        client.once('connect', () => (clearTimeout(t), res()));
+      });
+      return client;
+    };
+    const client = await connectBroker(mqttUrl);
+    const shards = await Promise.all((config.extraMqttUrls ?? []).map(connectBroker));
+    const brokerOf = new Map<string, MqttClient>();
 
     // Acks and downlink are not awaited in the ingest chain: a late PUBACK from the broker must
     // not slow the next batch; a lost ack only makes the box send again (idempotent).
     const publish = async (topic: string, frame: Buffer) => {
-      client.publishAsync(topic, frame, { qos: 1 }).catch((err) => log.warn({ err: err.message, topic }, 'hub publish failed'));
+      const via = (shards.length && brokerOf.get(topic.split('/')[2])) || client;
+      via.publishAsync(topic, frame, { qos: 1 }).catch((err) => log.warn({ err: err.message, topic }, 'hub publish failed'));
     };
     const downlink = new Downlink(db, publish, log, config.resendAfterMs);
     const fleet = new FleetState(db, log, opts.fleet);
     cleanups.push(() => fleet.close());
     const history = new HistoryJob(db, log, opts.fleet?.now);
     cleanups.push(() => history.close());
+    const alerts = new AlertEngine(db, log, {
+      now: opts.fleet?.now, webhooks: config.alertWebhooks, targetVersion: config.targetVersion, externalUrl: config.externalUrl,
+      lastReportAt: () => fleet.lastReportAt, ...opts.alerts,
+    });
+    cleanups.push(() => alerts.close());
     const ingest = new Ingest(
       db, publish, log,
       (deviceId, hello) => downlink.sendPending(deviceId, hello).then(() => {}),
       (deviceId, frame) => downlink.onAck(deviceId, frame),
       { statusSink: (deviceId, status) => fleet.report(deviceId, status), ...opts.hooks },
     );
-    client.on('message', (topic, payload) => {
-      const t = parseTopic(topic);
-      if (!t) return ingest.countInvalid('unknown-topic', null, `unexpected topic ${topic}`);
-      void ingest.handle(t.deviceId, t.channel, payload);
-    });
     const filter = config.sharedGroup ? `$share/${config.sharedGroup}/${HUB_UPLINK_FILTER}` : HUB_UPLINK_FILTER;
-    await client.subscribeAsync(filter, { qos: 1 });
+    for (const c of [client, ...shards]) {
+      c.on('message', (topic, payload) => {
+        const t = parseTopic(topic);
+        if (!t) return ingest.countInvalid('unknown-topic', null, `unexpected topic ${topic}`);
+        if (shards.length) brokerOf.set(t.deviceId, c);
+        void ingest.handle(t.deviceId, t.channel, payload);
+      });
+      await c.subscribeAsync(filter, { qos: 1 });
+    }
     cleanups.push(() => ingest.idle());
 
     let revokeTimer: NodeJS.Timeout | undefined;
@@ -119,6 +140,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
 
     const app = createHubApp({
       db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(),
+      fleet: { fleet, alerts },
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
     });
     const http = await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });
@@ -129,7 +151,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
 
     let closed = false;
     return {
-      url, mqttUrl, db, ingest, downlink, broker, fleet,
+      url, mqttUrl, db, ingest, downlink, broker, fleet, alerts,
       async close() {
         if (closed) return;
         closed = true;

@@ -29,6 +29,16 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/admin/referrals', access: ['admin'], what: 'referrals received (patient names, diagnoses), to answer them' },
   { method: 'POST', path: '/admin/referrals/:id/answer', access: ['admin'], what: 'a hospital’s answer to a referral, sent to the box' },
   { method: 'POST', path: '/admin/formulary', access: ['admin'], what: 'the district formulary, sent to the boxes' },
+  // The fleet (helper fleetdata): operators' roles and region scopes replace 'admin' here.
+  { method: 'GET', path: '/api/fleet/boxes', access: ['admin'], what: 'boxes with their state, filtered by region, state, tag, version, text' },
+  { method: 'GET', path: '/api/fleet/regions', access: ['admin'], what: 'boxes by state per child region' },
+  { method: 'GET', path: '/api/fleet/boxes/:id/history', access: ['admin'], what: 'a box’s reported figures over time' },
+  { method: 'GET', path: '/api/fleet/regions/:code/chart', access: ['admin'], what: 'a region’s figures per hour, up to 90 days' },
+  { method: 'POST', path: '/api/fleet/regions', access: ['admin'], what: 'import the region list (CSV code,name)' },
+  { method: 'POST', path: '/api/fleet/facilities', access: ['admin'], what: 'import facility → kabupaten/kota (CSV facility_code,region_code)' },
+  { method: 'GET', path: '/api/alerts', access: ['admin'], what: 'alerts and silences' },
+  { method: 'POST', path: '/api/alerts/silences', access: ['admin'], what: 'silence alerts for a while, with a reason' },
+  { method: 'GET', path: '/watchdog', access: ['admin'], what: 'dead-man’s switch: 200 while the hub evaluates alerts and receives reports' },
 ];
 
 export interface Principal {
