@@ -8,6 +8,10 @@ const port = z.coerce.number().int().min(0).max(65535);
 /** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
 export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
+/** A list from the environment (comma-separated) or already a list (a parsed config parsed again). */
+const urlList = (one: z.ZodString) =>
+  z.union([z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), z.array(z.string())]).pipe(z.array(one).max(50));
+
 export const hubConfigSchema = z
   .object({
     /** PGlite lives in `<dataDir>/pgdata` unless databaseUrl is set. */
@@ -50,6 +54,14 @@ export const hubConfigSchema = z
     brokerTlsPort: port.optional(),
     /** Names (DNS or IP) boxes reach the broker by: in its certificate; the first is in the address boxes are given. */
     brokerTlsHostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']),
+    /** Alert notifications (Alertmanager webhook JSON), comma-separated http(s) URLs. */
+    alertWebhooks: urlList(z.string().url().regex(/^https?:\/\//)).optional(),
+    /** The software version boxes should run (alert software_behind); unset: not checked. */
+    targetVersion: z.string().regex(/^[0-9A-Za-z.+_-]{1,40}$/).optional(),
+    /** The console's public address, for the links in notifications. */
+    externalUrl: z.string().url().optional(),
+    /** More brokers (one per region shard), comma-separated: the hub subscribes to each and answers a box on its own. */
+    extraMqttUrls: urlList(z.string().url().regex(/^mqtts?:\/\//)).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -81,6 +93,10 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_HTTP_TLS_KEY: 'httpTlsKeyFile',
   SIMPUL_HUB_ENROL_ATTEMPTS: 'enrolAttemptsPerWindow',
   SIMPUL_HUB_BROKER_TLS_PORT: 'brokerTlsPort',
+  SIMPUL_HUB_ALERT_WEBHOOKS: 'alertWebhooks',
+  SIMPUL_HUB_TARGET_VERSION: 'targetVersion',
+  SIMPUL_HUB_EXTERNAL_URL: 'externalUrl',
+  SIMPUL_HUB_EXTRA_MQTT_URLS: 'extraMqttUrls',
 };
 
 export class HubConfigError extends Error {}

@@ -22,6 +22,9 @@ import { certificateAnswer, certificateRequest, certificateRequestDevice, certif
 import type { z } from 'zod';
 import { Ingest, type IngestHooks } from './ingest/ingest.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
+import { FleetState, type FleetStateOptions } from './fleet-state/fleet-state.ts';
+import { HistoryJob } from './history/history.ts';
+import { AlertEngine, type AlertEngineOptions } from './alerts/engine.ts';
 
 export interface Hub {
   /** The hub's web page. */
@@ -34,6 +37,9 @@ export interface Hub {
   broker: EmbeddedBroker | null;
   /** The broker address given to boxes enrolled with a claim code (mqtts), if any. */
   boxMqttUrl: string | undefined;
+  /** Each box's state and its reported figures (fleet-state/). */
+  fleet: FleetState;
+  alerts: AlertEngine;
   close(): Promise<void>;
 }
 
@@ -45,6 +51,10 @@ export interface HubOptions {
   hooks?: IngestHooks;
   /** The clock for certificates and claims (tests inject one). */
   now?: () => Date;
+  /** The fleet state's clock and timings (tests: an injected clock, sweeps called by hand). */
+  fleet?: FleetStateOptions;
+  /** Alert timings (tests: evaluateEveryMs 0 and evaluate() by hand). */
+  alerts?: AlertEngineOptions;
 }
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
@@ -83,38 +93,49 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       log.info({ mqttUrl }, 'embedded broker listening');
     }
 
-    const client: MqttClient = mqtt.connect(mqttUrl, {
-      clientId: `simpul-hub-${randomBytes(4).toString('hex')}`,
-      username, password, protocolVersion: 4, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000,
-      ca: config.mqttCaFile ? readFileSync(config.mqttCaFile) : undefined,
-    });
-    cleanups.push(() => client.endAsync(true));
-    client.on('error', (err) => log.warn({ err: err.message }, 'hub mqtt error'));
-    client.on('offline', () => log.warn('hub lost the broker; reconnecting'));
-    await new Promise<void>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`cannot connect to the broker at ${mqttUrl}`)), 15_000);
-      client.once('connect', () => (clearTimeout(t), res()));
-    });
+    // One connection per broker: the main one, and one per region shard (extraMqttUrls). A box
+    // is answered on the broker it spoke on.
+    const connectBroker = async (url: string) => {
+      const client: MqttClient = mqtt.connect(url, {
+        clientId: `simpul-hub-${randomBytes(4).toString('hex')}`,
+        username, password, protocolVersion: 4, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000,
+        ca: config.mqttCaFile ? readFileSync(config.mqttCaFile) : undefined,
+      });
+      cleanups.push(() => client.endAsync(true));
+      client.on('error', (err) => log.warn({ err: err.message, url }, 'hub mqtt error'));
+      client.on('offline', () => log.warn({ url }, 'hub lost the broker; reconnecting'));
+      await new Promise<void>((res, rej) => {
+        const t = setTimeout(() => rej(new Error(`cannot connect to the broker at ${url}`)), 15_000);
+        client.once('connect', () => (clearTimeout(t), res()));
+      });
+      return client;
+    };
+    const client = await connectBroker(mqttUrl);
+    const shards = await Promise.all((config.extraMqttUrls ?? []).map(connectBroker));
+    const brokerOf = new Map<string, MqttClient>();
 
     // Acks and downlink are not awaited in the ingest chain: a late PUBACK from the broker must
     // not slow the next batch; a lost ack only makes the box send again (idempotent).
     const publish = async (topic: string, frame: Buffer) => {
-      client.publishAsync(topic, frame, { qos: 1 }).catch((err) => log.warn({ err: err.message, topic }, 'hub publish failed'));
+      const via = (shards.length && brokerOf.get(topic.split('/')[2])) || client;
+      via.publishAsync(topic, frame, { qos: 1 }).catch((err) => log.warn({ err: err.message, topic }, 'hub publish failed'));
     };
     const downlink = new Downlink(db, publish, log, config.resendAfterMs);
+    const fleet = new FleetState(db, log, opts.fleet);
+    cleanups.push(() => fleet.close());
+    const history = new HistoryJob(db, log, opts.fleet?.now);
+    cleanups.push(() => history.close());
+    const alerts = new AlertEngine(db, log, {
+      now: opts.fleet?.now, webhooks: config.alertWebhooks, targetVersion: config.targetVersion, externalUrl: config.externalUrl,
+      lastReportAt: () => fleet.lastReportAt, ...opts.alerts,
+    });
+    cleanups.push(() => alerts.close());
     const ingest = new Ingest(
       db, publish, log,
       (deviceId, hello) => downlink.sendPending(deviceId, hello).then(() => {}),
       (deviceId, frame) => downlink.onAck(deviceId, frame),
-      opts.hooks,
+      { statusSink: (deviceId, status) => fleet.report(deviceId, status), ...opts.hooks },
     );
-    client.on('message', (topic, payload) => {
-      const renewing = certificateRequestDevice(topic);
-      if (renewing) return void answerRenewal(renewing, payload);
-      const t = parseTopic(topic);
-      if (!t) return ingest.countInvalid('unknown-topic', null, `unexpected topic ${topic}`);
-      void ingest.handle(t.deviceId, t.channel, payload);
-    });
     // A box renews its certificate over its own authenticated link (the broker lets it publish only
     // under its own id), so the request's topic says who asks; the answer goes to its own downlink.
     const answerRenewal = async (deviceId: string, payload: Buffer) => {
@@ -132,7 +153,20 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       await publish(certificateTopics.answer(deviceId), Buffer.from(JSON.stringify(answer)));
     };
     const filter = config.sharedGroup ? `$share/${config.sharedGroup}/${HUB_UPLINK_FILTER}` : HUB_UPLINK_FILTER;
-    await client.subscribeAsync(filter, { qos: 1 });
+    for (const c of [client, ...shards]) {
+      c.on('message', (topic, payload) => {
+        const renewing = certificateRequestDevice(topic);
+        if (renewing) {
+          if (shards.length) brokerOf.set(renewing, c);
+          return void answerRenewal(renewing, payload);
+        }
+        const t = parseTopic(topic);
+        if (!t) return ingest.countInvalid('unknown-topic', null, `unexpected topic ${topic}`);
+        if (shards.length) brokerOf.set(t.deviceId, c);
+        void ingest.handle(t.deviceId, t.channel, payload);
+      });
+      await c.subscribeAsync(filter, { qos: 1 });
+    }
     cleanups.push(() => ingest.idle());
 
     let revokeTimer: NodeJS.Timeout | undefined;
@@ -151,6 +185,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
 
     const app = createHubApp({
       db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(),
+      fleet: { fleet, alerts },
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
       enrol: boxMqttUrl
         ? async (r) => {
@@ -171,7 +206,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
 
     let closed = false;
     return {
-      url, mqttUrl, db, ingest, downlink, broker, boxMqttUrl,
+      url, mqttUrl, db, ingest, downlink, broker, boxMqttUrl, fleet, alerts,
       async close() {
         if (closed) return;
         closed = true;

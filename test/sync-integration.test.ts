@@ -151,7 +151,9 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect(parked[0].reason).toMatch(/referral payload invalid/);
     expect((await sync.stats()).parked).toBe(1);
     const metrics = await (await stack.hubFetch('/metrics')).text();
-    expect(metrics).toContain(`simpul_hub_records_rejected_total{device="${cred.deviceId}",type="referral"} 1`);
+    // Aggregates only (no label per box; the hub's stack is shared by this file's tests).
+    expect(metrics).toMatch(/^simpul_hub_records_rejected_total\{type="referral"\} [1-9]\d*$/m);
+    expect(metrics).not.toContain(cred.deviceId);
     const boxMetrics = new Registry();
     registerSyncMetrics(boxMetrics, sync);
     expect(await boxMetrics.metrics()).toMatch(/simpul_outbox_parked 1/);

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../clinic/db.ts';
-import { deviceFilters, encodeFrame, parseTopic, topics, type BoxStatus } from '../../central/contract/index.ts';
+import { deviceFilters, encodeFrame, parseTopic, topics, type StatusEvent } from '../../central/contract/index.ts';
 import { readBacklog, type SyncStats } from './backlog.ts';
 import { DownlinkApplier } from './downlink.ts';
 import { MqttLink } from './link.ts';
@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import { certificateTopics } from '../../central/contract/enrolment.ts';
 import { CertificateRenewal } from '../enrolment/renewal.ts';
 import { identityFile } from '../enrolment/identity.ts';
+import { buildStatusReport, defaultStatusSources, type StatusSources } from './status-report.ts';
 
 export { syncSettingsShape, syncSettingsSchema, type SyncSettings, type SyncConfig } from './settings.ts';
 export { listParked, unpark, readBacklog, type SyncStats, type ParkedRecord } from './backlog.ts';
@@ -24,6 +25,8 @@ export interface Sync {
   stats(): Promise<SyncStats>;
   /** Records were just written: send now rather than at the next poll. */
   kick(): void;
+  /** Something an operator must know now (unclean start, corrupt storage, disk low, relay restart): a status report at once. */
+  reportNow(event: StatusEvent): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +35,7 @@ export interface SyncClock {
   recordOffset(offsetMs: number): void;
 }
 
-export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; clock?: SyncClock; now?: () => Date; renewalCheckMs?: number }): Promise<Sync> {
+export async function startSync(o: { db: Db; config: SyncConfig & { dataDir?: string }; log: Logger; clock?: SyncClock; statusSources?: Partial<StatusSources>; now?: () => Date; renewalCheckMs?: number }): Promise<Sync> {
   const s = syncSettingsSchema.parse(o.config);
   const log = o.log.child({ part: 'sync' });
   // A box enrolled with a claim code has its certificate in the data dir: it wins over a password.
@@ -51,7 +54,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; cl
       ...(await readBacklog(o.db)), enabled: false, connected: false, deviceId: s.deviceId ?? null, lastSyncAt: null, lastError: null, lastErrorAt: null,
       recordsDelivered: 0, batchesSent: 0, bytesSent: 0, reconnects: 0, downlinkApplied: 0,
     });
-    return { stats, kick() {}, async close() {} };
+    return { stats, kick() {}, reportNow() {}, async close() {} };
   }
   const deviceId = s.deviceId;
   const link = new MqttLink({
@@ -74,14 +77,21 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; cl
     reconnects: link.reconnects, downlinkApplied: downlink.applied,
   });
 
+  const sources = defaultStatusSources(o.db, o.config.dataDir ?? '.', o.statusSources);
+  const now = o.now ?? (() => new Date());
+  // Events seen while disconnected go with the first report after the connect.
+  let events: StatusEvent[] = [];
   const sendStatus = async (hello: boolean) => {
     if (!link.connected) return;
-    const st = await stats();
-    const msg: BoxStatus = {
-      v: 1, kind: 'status', at: new Date().toISOString(), hello, pending: st.pending, parked: st.parked, bytesPending: Math.round(st.bytesPending),
-      oldestPendingAgeSeconds: st.oldestPendingAgeSeconds, lastSyncAt: st.lastSyncAt, lastError: st.lastError?.slice(0, 500) ?? null,
-    };
-    await link.publish(topics.status(deviceId), encodeFrame(msg));
+    const taken = events;
+    events = [];
+    try {
+      const msg = await buildStatusReport(sources, await stats(), { hello, now: now(), events: taken });
+      await link.publish(topics.status(deviceId), encodeFrame(msg));
+    } catch (e) {
+      events.push(...taken);
+      throw e;
+    }
   };
   const statusSafe = (hello: boolean) => void sendStatus(hello).catch((err) => log.debug({ err: err.message }, 'sync: status not sent'));
 
@@ -127,6 +137,10 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; cl
   return {
     stats,
     kick: () => uplink.kick(),
+    reportNow(event) {
+      events.push(event);
+      statusSafe(false);
+    },
     async close() {
       clearInterval(statusTimer);
       hubTime.close();

@@ -6,6 +6,7 @@
 export * from './topics.ts';
 export * from './limits.ts';
 export * from './messages.ts';
+export * from './status-v2.ts';
 export * from './codec.ts';
 export * from './records.ts';
 export * from './storable.ts';

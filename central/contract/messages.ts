@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { MAX_BATCH_RECORDS, MAX_DOWNLINK_ITEMS, MAX_ENTITY_VERSION, MAX_FORMULARY_ITEMS, MAX_HOSPITAL_ITEMS } from './limits.ts';
 import { storableText, storableTime } from './storable.ts';
+import { boxStatusV2 } from './status-v2.ts';
 
 const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const isoTime = storableTime();
@@ -66,7 +67,7 @@ export const uplinkAck = z
   .strict();
 export type UplinkAck = z.infer<typeof uplinkAck>;
 
-export const boxStatus = z
+export const boxStatusV1 = z
   .object({
     v: z.literal(1),
     kind: z.literal('status'),
@@ -81,6 +82,9 @@ export const boxStatus = z
     lastError: storableText().max(500).nullable(),
   })
   .strict();
+export type BoxStatusV1 = z.infer<typeof boxStatusV1>;
+/** v1 boxes are still accepted beside v2 (status-v2.ts). */
+export const boxStatus = z.discriminatedUnion('v', [boxStatusV1, boxStatusV2]);
 export type BoxStatus = z.infer<typeof boxStatus>;
 
 export const referralAnswer = z

@@ -38,6 +38,16 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'POST', path: '/admin/formulary', access: ['admin'], what: 'the district formulary, sent to the boxes' },
   { method: 'POST', path: '/admin/hospitals', access: ['admin'], what: 'the district’s referral hospitals, sent to the boxes' },
   { method: 'POST', path: '/enrol', access: ['public'], what: 'a new box trades a claim code and its certificate request for its certificate (throttled per address; the claim code is the credential)' },
+  // The fleet (helper fleetdata): operators' roles and region scopes replace 'admin' here.
+  { method: 'GET', path: '/api/fleet/boxes', access: ['admin'], what: 'boxes with their state, filtered by region, state, tag, version, text' },
+  { method: 'GET', path: '/api/fleet/regions', access: ['admin'], what: 'boxes by state per child region' },
+  { method: 'GET', path: '/api/fleet/boxes/:id/history', access: ['admin'], what: 'a box’s reported figures over time' },
+  { method: 'GET', path: '/api/fleet/regions/:code/chart', access: ['admin'], what: 'a region’s figures per hour, up to 90 days' },
+  { method: 'POST', path: '/api/fleet/regions', access: ['admin'], what: 'import the region list (CSV code,name)' },
+  { method: 'POST', path: '/api/fleet/facilities', access: ['admin'], what: 'import facility → kabupaten/kota (CSV facility_code,region_code)' },
+  { method: 'GET', path: '/api/alerts', access: ['admin'], what: 'alerts and silences' },
+  { method: 'POST', path: '/api/alerts/silences', access: ['admin'], what: 'silence alerts for a while, with a reason' },
+  { method: 'GET', path: '/watchdog', access: ['admin'], what: 'dead-man’s switch: 200 while the hub evaluates alerts and receives reports' },
 ];
 
 export interface Principal {

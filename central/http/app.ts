@@ -21,6 +21,7 @@ import type { HubDb } from '../storage/db.ts';
 import { enrolRequest, type EnrolRequest, type EnrolResponse } from '../contract/enrolment.ts';
 import { EnrolmentRefused } from '../fleet/enrolment.ts';
 import type { Throttle } from './throttle.ts';
+import { fleetHandlers, type FleetRouteDeps } from './fleet-routes.ts';
 
 export interface HubAppDeps {
   db: HubDb;
@@ -35,6 +36,8 @@ export interface HubAppDeps {
   enrol?: (request: EnrolRequest) => Promise<EnrolResponse>;
   /** Claim attempts per client address (POST /enrol). */
   enrolThrottle?: Throttle;
+  /** The fleet's state, history and alerts (fleet-routes.ts). */
+  fleet?: Omit<FleetRouteDeps, 'db'>;
 }
 
 const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
@@ -83,7 +86,7 @@ export function createHubApp(d: HubAppDeps) {
     return sendPage(c, lang, BoxesPage({ lang, devices: await deviceOverview(d.db) }));
   });
 
-  const metrics = hubMetrics(d);
+  const metrics = hubMetrics({ ...d, fleet: d.fleet });
   handle('GET', '/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'content-type': metrics.contentType }));
 
   handle('GET', '/admin/referrals', async (c) => {
@@ -151,6 +154,8 @@ export function createHubApp(d: HubAppDeps) {
       throw e;
     }
   });
+
+  if (d.fleet) for (const f of fleetHandlers({ db: d.db, ...d.fleet })) handle(f.method, f.path, f.handler);
 
   for (const r of hubRouteTable) {
     const h = handlers.get(`${r.method} ${r.path}`);

@@ -1,11 +1,11 @@
 /**
  * Every figure the hub's /metrics shows, each defined once here on one prom-client registry, read
- * when Prometheus scrapes: the stored and rejected records (database), this process's counts of
- * invalid messages and stored records (memory), and each box's last contact, backlog and waiting
- * downlink. Names are part of the hub's interface (dashboards, alerts, READMEs, tests).
+ * when Prometheus scrapes. Aggregates only, never one label value per box: 22,400 boxes would be
+ * 22,400 series per metric (Prometheus' guidance is to keep label values bounded); a box's own
+ * figures are on the console and its JSON routes. Names are part of the hub's interface
+ * (dashboards, alerts, READMEs, tests).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { listDevices } from '../fleet/devices.ts';
 import type { HubDb } from '../storage/db.ts';
 
 export interface HubMetricSources {
@@ -14,22 +14,24 @@ export interface HubMetricSources {
   invalid: () => Map<string, number>;
   /** Records this process stored, by type (in memory, since start). */
   storedHere: () => Map<string, number>;
+  /** The fleet's alerts and report intake (absent in hubs built without them, e.g. some tests). */
+  fleet?: { alerts: { firingByRule: Map<string, number> }; fleet: { reportsSinceStart: number; lastReportAt: Date | null } };
 }
 
 export function hubMetrics(s: HubMetricSources): Registry {
   const registry = new Registry();
   const registers = [registry];
-  const perBoxAndType = (sql: string) => async () => (await s.db.query<{ device_id: string; type: string; n: number }>(sql)).rows;
+  const perType = (sql: string) => async () => (await s.db.query<{ type: string; n: number }>(sql)).rows;
 
-  const stored = perBoxAndType(`SELECT device_id, type, count(*)::int AS n FROM records GROUP BY 1, 2 ORDER BY 1, 2`);
-  new Counter({
-    name: 'simpul_hub_records_stored_total', help: 'Records stored at the hub (each version once), per box and type.', labelNames: ['device', 'type'], registers,
-    async collect() { const rows = await stored(); this.reset(); for (const r of rows) this.inc({ device: r.device_id, type: r.type }, r.n); },
+  const stored = perType(`SELECT type, count(*)::int AS n FROM entities GROUP BY 1 ORDER BY 1`);
+  new Gauge({
+    name: 'simpul_hub_entities_stored', help: 'Entities (their newest version) stored at the hub, per type.', labelNames: ['type'], registers,
+    async collect() { const rows = await stored(); this.reset(); for (const r of rows) this.set({ type: r.type }, r.n); },
   });
-  const rejected = perBoxAndType(`SELECT device_id, type, count(*)::int AS n FROM rejections GROUP BY 1, 2 ORDER BY 1, 2`);
+  const rejected = perType(`SELECT type, count(*)::int AS n FROM rejections GROUP BY 1 ORDER BY 1`);
   new Counter({
-    name: 'simpul_hub_records_rejected_total', help: 'Records rejected as invalid (parked on the box), per box and type.', labelNames: ['device', 'type'], registers,
-    async collect() { const rows = await rejected(); this.reset(); for (const r of rows) this.inc({ device: r.device_id, type: r.type }, r.n); },
+    name: 'simpul_hub_records_rejected_total', help: 'Records rejected as invalid (parked on the box), per type.', labelNames: ['type'], registers,
+    async collect() { const rows = await rejected(); this.reset(); for (const r of rows) this.inc({ type: r.type }, r.n); },
   });
   new Counter({
     name: 'simpul_hub_messages_invalid_total', help: 'Messages refused before storing (bad frame, schema, unknown box), since start.', labelNames: ['channel'], registers,
@@ -39,33 +41,36 @@ export function hubMetrics(s: HubMetricSources): Registry {
     name: 'simpul_hub_process_records_stored_total', help: 'Records this hub process stored since it started, per type.', labelNames: ['type'], registers,
     collect() { this.reset(); for (const [type, n] of s.storedHere()) this.inc({ type }, n); },
   });
+  new Gauge({
+    name: 'simpul_hub_downlink_pending', help: 'Messages waiting for boxes to acknowledge.', registers,
+    async collect() { this.set((await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE acked_at IS NULL`)).rows[0].n); },
+  });
 
-  // One read of the device list feeds both per-box gauges of a scrape.
-  let reading: ReturnType<typeof listDevices> | null = null;
-  const devices = () => (reading ??= listDevices(s.db).finally(() => queueMicrotask(() => { reading = null; })));
+  const fleet = s.fleet;
+  if (!fleet) return registry;
   new Gauge({
-    name: 'simpul_hub_box_last_seen_timestamp_seconds', help: 'When the box last sent anything.', labelNames: ['device'], registers,
+    name: 'simpul_hub_boxes', help: 'Boxes by state per province (BPS code; "" = no region).', labelNames: ['province', 'state'], registers,
     async collect() {
-      const list = await devices();
+      const { rows } = await s.db.query<{ province: string; state: string; n: number }>(
+        `SELECT coalesce(left(d.region_code, 2), '') AS province,
+                CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' ELSE coalesce(st.state, 'never_seen') END AS state, count(*)::int AS n
+           FROM devices d LEFT JOIN box_state st ON st.device_id = d.id GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
       this.reset();
-      for (const x of list) if (x.lastSeenAt) this.set({ device: x.id }, Date.parse(x.lastSeenAt) / 1000);
+      for (const r of rows) this.set({ province: r.province, state: r.state }, r.n);
     },
   });
   new Gauge({
-    name: 'simpul_hub_box_outbox_pending', help: 'Backlog the box last reported.', labelNames: ['device'], registers,
-    async collect() {
-      const list = await devices();
-      this.reset();
-      for (const x of list) if (x.lastStatus) this.set({ device: x.id }, Number((x.lastStatus as { pending?: number }).pending ?? 0));
-    },
+    name: 'simpul_hub_alerts_firing', help: 'Alerts firing per rule at the last evaluation.', labelNames: ['alertname'], registers,
+    collect() { this.reset(); for (const [alertname, n] of fleet.alerts.firingByRule) this.set({ alertname }, n); },
+  });
+  new Counter({
+    name: 'simpul_hub_status_reports_total', help: 'Status reports received by this hub process since start.', registers,
+    collect() { this.reset(); this.inc(fleet.fleet.reportsSinceStart); },
   });
   new Gauge({
-    name: 'simpul_hub_downlink_pending', help: 'Messages waiting for the box to acknowledge.', labelNames: ['device'], registers,
-    async collect() {
-      const { rows } = await s.db.query<{ device_id: string; n: number }>(`SELECT device_id, count(*)::int AS n FROM downlink WHERE acked_at IS NULL GROUP BY 1`);
-      this.reset();
-      for (const r of rows) this.set({ device: r.device_id }, r.n);
-    },
+    name: 'simpul_hub_last_report_timestamp_seconds', help: 'When this hub process last received a status report.', registers,
+    collect() { this.reset(); if (fleet.fleet.lastReportAt) this.set(fleet.fleet.lastReportAt.getTime() / 1000); },
   });
   return registry;
 }

@@ -7,12 +7,14 @@
  * messages (status, downlink acknowledgements) are handled one after another.
  */
 import type { Logger } from 'pino';
-import { decodeFrame, encodeFrame, topics, type Channel, type RecordBatch, type TimeAnswer } from '../contract/index.ts';
+import { decodeFrame, encodeFrame, topics, type BoxStatus, type Channel, type RecordBatch, type TimeAnswer } from '../contract/index.ts';
 import { activeDevice } from '../fleet/devices.ts';
 import type { HubDb } from '../storage/db.ts';
 import { storeBatch } from './store.ts';
 
 export interface IngestHooks {
+  /** Where valid status reports go (fleet-state/, which writes them in batches); without it each is written at once. */
+  statusSink?(deviceId: string, status: BoxStatus): void;
   /** Test hook: runs after the commit, before the ack is published (a throw drops the ack); the batch's stored records. */
   afterCommit?(deviceId: string, batch: RecordBatch): Promise<void> | void;
 }
@@ -100,7 +102,8 @@ export class Ingest {
     if (channel === 'status') {
       const d = decodeFrame('status', frame);
       if (!d.ok) return this.countInvalid(channel, deviceId, d.reason);
-      await this.db.query(`UPDATE devices SET last_seen_at = now(), last_status = $2 WHERE id = $1`, [deviceId, JSON.stringify(d.message)]);
+      if (this.hooks.statusSink) this.hooks.statusSink(deviceId, d.message);
+      else await this.db.query(`UPDATE devices SET last_seen_at = now(), last_status = $2 WHERE id = $1`, [deviceId, JSON.stringify(d.message)]);
       await this.onStatus(deviceId, d.message.hello);
       return;
     }

@@ -159,6 +159,120 @@ CREATE TABLE IF NOT EXISTS device_certificates (
 CREATE INDEX IF NOT EXISTS device_certificates_device ON device_certificates (device_id)
 `,
   },
+  {
+    id: 9,
+    name: 'fleet state, regions and status history',
+    // helper fleetdata. devices.region_code per SHARED-DECISIONS (BPS kode wilayah of the
+    // kabupaten/kota, 4 digits; idempotent, operators may add it too).
+    sql: `
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS region_code text;
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS tags text[] NOT NULL DEFAULT '{}';
+CREATE INDEX IF NOT EXISTS devices_region_idx ON devices (region_code);
+-- Provinces (2 digits) and kabupaten/kota (4 digits), with their names, from an imported list.
+CREATE TABLE IF NOT EXISTS regions (
+  code text PRIMARY KEY CHECK (code ~ '^[0-9]{2}([0-9]{2})?$'),
+  name text NOT NULL
+);
+-- Which kabupaten/kota a facility is in, from an imported list (a device takes its facility's).
+CREATE TABLE IF NOT EXISTS facility_regions (
+  facility_code text PRIMARY KEY,
+  region_code text NOT NULL CHECK (region_code ~ '^[0-9]{4}$')
+);
+-- A box's state as the hub decides it: reports make it online, the hub's sweep makes a silent
+-- one stale then offline (not its reconnect); revoked from the registry.
+CREATE TABLE box_state (
+  device_id text PRIMARY KEY,
+  state text NOT NULL CHECK (state IN ('online','stale','offline','revoked')),
+  reason text NOT NULL,
+  since timestamptz NOT NULL,
+  last_report_at timestamptz NOT NULL,
+  sw text,
+  boot_id text
+);
+CREATE INDEX box_state_sweep_idx ON box_state (state, last_report_at);
+-- Reported figures, raw (kept 48 h), then per hour (90 days) and per day (2 years).
+CREATE TABLE status_raw (
+  device_id text NOT NULL,
+  at timestamptz NOT NULL,
+  pending integer, parked integer, oldest_age_s integer,
+  disk_free_pct real, mem_box_mb real, load real, db_mb real,
+  clock_offset_s real, queue_tickets integer, queue_served integer, queue_wait_s integer, relay_calls integer,
+  PRIMARY KEY (device_id, at)
+);
+CREATE INDEX status_raw_at_idx ON status_raw (at);
+CREATE TABLE status_hourly (
+  device_id text NOT NULL,
+  hour timestamptz NOT NULL,
+  reports integer NOT NULL,
+  pending_max integer, parked_max integer, oldest_age_max integer,
+  disk_free_pct_min real, mem_box_mb_max real, load_avg real, db_mb_max real,
+  queue_tickets_max integer, queue_served_max integer, relay_calls_max integer,
+  PRIMARY KEY (device_id, hour)
+);
+CREATE INDEX status_hourly_hour_idx ON status_hourly (hour);
+CREATE TABLE status_daily (
+  device_id text NOT NULL,
+  day date NOT NULL,
+  reports integer NOT NULL,
+  pending_max integer, parked_max integer, oldest_age_max integer,
+  disk_free_pct_min real, mem_box_mb_max real, load_avg real, db_mb_max real,
+  queue_tickets_max integer, queue_served_max integer, relay_calls_max integer,
+  PRIMARY KEY (device_id, day)
+);
+-- A region's figures per hour, made with the hourly rollup: a district's 90-day chart reads
+-- 2,160 rows, not one per box and hour.
+CREATE TABLE region_hourly (
+  region_code text NOT NULL,
+  hour timestamptz NOT NULL,
+  boxes integer NOT NULL,
+  reports integer NOT NULL,
+  pending_sum bigint, parked_sum bigint, oldest_age_max integer, disk_free_pct_min real, queue_tickets_sum bigint,
+  PRIMARY KEY (region_code, hour)
+);
+`,
+  },
+  {
+    id: 10,
+    name: 'alerts',
+    // helper fleetdata. Thresholds per scope: '' national, 2 digits a province, 4 a district,
+    // 'box:<id>' one box; the most specific wins.
+    sql: `
+CREATE TABLE alert_thresholds (
+  rule text NOT NULL,
+  scope text NOT NULL,
+  threshold double precision,
+  enabled boolean NOT NULL DEFAULT true,
+  PRIMARY KEY (rule, scope)
+);
+-- One row per (rule, subject): fires once, reminds, resolves; a new episode reuses the row.
+CREATE TABLE alerts (
+  fingerprint text PRIMARY KEY,
+  rule text NOT NULL,
+  subject text NOT NULL,
+  region_code text,
+  severity text NOT NULL,
+  summary text NOT NULL,
+  value double precision,
+  state text NOT NULL CHECK (state IN ('firing','resolved')),
+  starts_at timestamptz NOT NULL,
+  ends_at timestamptz,
+  last_notified_at timestamptz,
+  notified_state text,
+  notifications integer NOT NULL DEFAULT 0
+);
+CREATE INDEX alerts_state_idx ON alerts (state, rule);
+CREATE TABLE alert_silences (
+  id bigserial PRIMARY KEY,
+  rule text,
+  device_id text,
+  region_prefix text NOT NULL DEFAULT '',
+  reason text NOT NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL,
+  ends_at timestamptz NOT NULL
+);
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {

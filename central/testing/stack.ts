@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
-import { startHub, type Hub } from '../hub.ts';
+import { startHub, type Hub, type HubOptions } from '../hub.ts';
 import type { IngestHooks } from '../ingest/ingest.ts';
 import { enrolDevice } from '../fleet/devices.ts';
 import { openMemoryHubDatabase, postgresHubDb, type HubDb } from '../storage/db.ts';
@@ -35,7 +35,8 @@ export interface Stack {
 
 export const quietLog = () => pino({ level: process.env.SIMPUL_TEST_LOG ?? 'silent' });
 
-export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Promise<Stack> {
+/** `more`: the fleet state's and alerts' clocks and timings (fleet tests). */
+export async function startStack(kind: StackKind, hooks: IngestHooks = {}, more: Pick<HubOptions, 'fleet' | 'alerts'> = {}): Promise<Stack> {
   const runId = randomBytes(4).toString('hex');
   const log = quietLog();
   let db: HubDb;
@@ -48,7 +49,7 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Prom
   }
   const adminToken = randomBytes(18).toString('base64url');
   const base = { httpPort: 0, httpHost: '127.0.0.1', resendAfterMs: 500, logLevel: 'silent' as const, adminToken };
-  let hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: 0, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks });
+  let hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: 0, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks, ...more });
   const mqttUrl = hub.mqttUrl;
   let n = 0;
   const stack: Stack = {
@@ -63,7 +64,7 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Prom
     async restartHub(newHooks) {
       await hub.close();
       const port = Number(new URL(mqttUrl).port);
-      hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: port, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks: newHooks ?? hooks });
+      hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: port, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks: newHooks ?? hooks, ...more });
       return hub;
     },
     async close() {

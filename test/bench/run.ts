@@ -9,6 +9,7 @@ import { runDrainBench, runEncodingBench } from './sync.ts';
 import { runPouchDbComparison } from './sync-pouchdb.ts';
 import { runIngestBench } from './ingest.ts';
 import { runRelayBench } from './relay.ts';
+import { runFleetBench } from './fleet.ts';
 
 const benches: Record<string, () => Promise<unknown> | unknown> = {
   queue: runQueueBench,
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<unknown> | unknown> = {
     await runIngestBench();
   },
   relay: () => runRelayBench(),
+  fleet: runFleetBench,
 };
 
 const only = process.argv[2];
