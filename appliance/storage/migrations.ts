@@ -295,6 +295,29 @@ ALTER TABLE outbox ALTER COLUMN payload TYPE json USING payload::json;
 ALTER TABLE audit_log ADD COLUMN detail text;
 `,
   },
+  {
+    id: 7,
+    name: 'remote jobs',
+    sql: `
+-- Helper "operators". A remote job from the hub (appliance/jobs/): taken in once by the job's id,
+-- run once; its state goes back to the hub as job_result records in the outbox.
+CREATE TABLE box_jobs (
+  id uuid PRIMARY KEY,
+  action jsonb NOT NULL,
+  expires_at timestamptz NOT NULL,
+  state text NOT NULL DEFAULT 'queued',
+  received_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz
+);
+-- Sync settings a remote job changed (bandwidth cap, night window): they outlive a restart and
+-- win over the config file's until changed again.
+CREATE TABLE sync_overrides (
+  key text PRIMARY KEY,
+  value jsonb NOT NULL,
+  set_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

@@ -11,6 +11,7 @@ import { DownlinkApplier } from './downlink.ts';
 import { MqttLink } from './link.ts';
 import { syncSettingsSchema, type SyncConfig } from './settings.ts';
 import { Uplink } from './uplink.ts';
+import { applyToSettings, readRemoteSettings, saveRemoteSettings, type RemoteSyncSettings } from './remote-settings.ts';
 
 export { syncSettingsShape, syncSettingsSchema, type SyncSettings, type SyncConfig } from './settings.ts';
 export { listParked, unpark, readBacklog, syncMetricsText, type SyncStats, type ParkedRecord } from './backlog.ts';
@@ -21,11 +22,20 @@ export interface Sync {
   metrics(): Promise<string>;
   /** Records were just written: send now rather than at the next poll. */
   kick(): void;
+  /** A remote job's change of the bandwidth cap / night window: saved, and used from the next batch. */
+  applySettings(change: RemoteSyncSettings): Promise<{ bandwidthKbps: number; nightWindow: string | null }>;
   close(): Promise<void>;
 }
 
-export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }): Promise<Sync> {
+/** `onJob`: where a remote job from the hub goes (appliance/jobs/); without it the box refuses jobs. */
+export async function startSync(o: { db: Db; config: SyncConfig; log: Logger; onJob?: DownlinkApplier['onJob'] }): Promise<Sync> {
   const s = syncSettingsSchema.parse(o.config);
+  applyToSettings(s, await readRemoteSettings(o.db));
+  const applySettings = async (change: RemoteSyncSettings) => {
+    await saveRemoteSettings(o.db, change);
+    applyToSettings(s, change);
+    return { bandwidthKbps: s.syncBandwidthKbps, nightWindow: s.syncNightWindow ?? null };
+  };
   const log = o.log.child({ part: 'sync' });
   if (!s.mqttUrl || !s.deviceId || !s.deviceSecret) {
     log.warn('sync: not configured (mqttUrl, deviceId, deviceSecret); records stay in the outbox');
@@ -33,7 +43,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
       ...(await readBacklog(o.db)), enabled: false, connected: false, deviceId: s.deviceId ?? null, lastSyncAt: null, lastError: null, lastErrorAt: null,
       recordsDelivered: 0, batchesSent: 0, bytesSent: 0, reconnects: 0, downlinkApplied: 0,
     });
-    return { stats, metrics: async () => syncMetricsText(await stats()), kick() {}, async close() {} };
+    return { stats, metrics: async () => syncMetricsText(await stats()), kick() {}, applySettings, async close() {} };
   }
   const deviceId = s.deviceId;
   const link = new MqttLink({
@@ -43,6 +53,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
   const uplink = new Uplink(o.db, link, deviceId, s, o.config.timeZone, log);
   const downlink = new DownlinkApplier(o.db, link, deviceId, o.config.facility.code, log);
   downlink.onChanged = () => uplink.kick();
+  downlink.onJob = o.onJob ?? null;
 
   const stats = async (): Promise<SyncStats> => ({
     ...(await readBacklog(o.db)),
@@ -87,6 +98,7 @@ export async function startSync(o: { db: Db; config: SyncConfig; log: Logger }):
     stats,
     metrics: async () => syncMetricsText(await stats()),
     kick: () => uplink.kick(),
+    applySettings,
     async close() {
       clearInterval(statusTimer);
       await uplink.close();
