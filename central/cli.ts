@@ -4,6 +4,8 @@
  *   npx tsx central/cli.ts answer <referralId> --status accepted|scheduled|rejected|sent|used \
  *       [--scheduled-for YYYY-MM-DD] [--note "…"] [--hub-url http://127.0.0.1:8090 [--token …]]
  *   npx tsx central/cli.ts formulary <formulary.json> [--device <id>]… [--hub-url … [--token …]]
+ *   npx tsx central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name "…"]
+ *       (the password on stdin; directly into the hub's database)
  *       (the file: a JSON list of { kfaCode, name, strength, form, unit, active })
  *
  * With --hub-url it asks the running hub (which sends at once to boxes that are online), with the
@@ -15,12 +17,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { answerReferral, DownlinkError, publishFormulary } from './downlink/downlink.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
+import { addOperatorFromCli, readStdin } from './operators/operator-cli.ts';
 
 const USAGE = `usage:
   central/cli.ts answer <referralId> --status <status> [--scheduled-for YYYY-MM-DD] [--note text] [--hub-url url [--token t]] [--data-dir dir]
-  central/cli.ts formulary <file.json> [--device id]... [--hub-url url [--token t]] [--data-dir dir]`;
+  central/cli.ts formulary <file.json> [--device id]... [--hub-url url [--token t]] [--data-dir dir]
+  central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name name] [--data-dir dir]  (password on stdin)`;
 
-export async function main(argv: string[], env = process.env): Promise<number> {
+export async function main(argv: string[], env = process.env, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -28,6 +32,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       options: {
         status: { type: 'string' }, 'scheduled-for': { type: 'string' }, note: { type: 'string' }, device: { type: 'string', multiple: true },
         'hub-url': { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
+        role: { type: 'string' }, scope: { type: 'string' }, 'full-name': { type: 'string' },
       },
     });
   } catch (e) {
@@ -36,6 +41,22 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [cmd, arg] = positionals;
+  if (cmd === 'operator') {
+    const username = positionals[2];
+    if (arg !== 'add' || !username || !values.role) {
+      console.error(USAGE);
+      return 2;
+    }
+    const password = await readStdin(stdin);
+    const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
+    try {
+      const r = await addOperatorFromCli(db, { username, role: values.role, scope: values.scope, fullName: values['full-name'], password });
+      (r.ok ? console.log : console.error)(r.message);
+      return r.ok ? 0 : 1;
+    } finally {
+      await db.close();
+    }
+  }
   let path: string;
   let body: unknown;
   if (cmd === 'answer' && arg && values.status) {

@@ -16,6 +16,7 @@ import { Downlink } from './downlink/downlink.ts';
 import { authenticateDevice, listDevices } from './fleet/devices.ts';
 import { createHubApp } from './http/app.ts';
 import { Ingest, type IngestHooks } from './ingest/ingest.ts';
+import { expireDue } from './jobs/jobs.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
 
 export interface Hub {
@@ -36,6 +37,8 @@ export interface HubOptions {
   db?: HubDb;
   ownDb?: boolean;
   hooks?: IngestHooks;
+  /** The hub's clock (sessions, jobs' expiry, the audit log); tests move it. */
+  now?: () => Date;
 }
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
@@ -44,6 +47,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
   const db = opts.db ?? (await openHubDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, log: (l) => log.info(l) }));
   const ownDb = opts.db ? (opts.ownDb ?? false) : true;
   const cleanups: (() => Promise<void>)[] = [];
+  const now = opts.now ?? (() => new Date());
   if (ownDb) cleanups.push(() => db.close());
   try {
     let broker: EmbeddedBroker | null = null;
@@ -80,7 +84,8 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     const downlink = new Downlink(db, publish, log, config.resendAfterMs);
     const ingest = new Ingest(
       db, publish, log,
-      (deviceId, hello) => downlink.sendPending(deviceId, hello).then(() => {}),
+      // A job past its expiry is stopped before the box's downlink goes out (jobs.ts).
+      (deviceId, hello) => expireDue(db, now(), deviceId).then(() => downlink.sendPending(deviceId, hello)).then(() => {}),
       (deviceId, frame) => downlink.onAck(deviceId, frame),
       opts.hooks,
     );
@@ -107,8 +112,13 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       cleanups.push(async () => clearInterval(revokeTimer));
     }
 
+    // Jobs whose expiry passed are marked so every minute, not only when their box returns.
+    const expiryTimer = setInterval(() => void expireDue(db, now()).catch((err) => log.warn({ err }, 'job expiry sweep failed')), 60_000);
+    expiryTimer.unref();
+    cleanups.push(async () => clearInterval(expiryTimer));
+
     const app = createHubApp({
-      db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(),
+      db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(), now,
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
     });
     const http = await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });

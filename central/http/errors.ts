@@ -21,6 +21,7 @@ const refusals = {
   invalid: [400, 'invalid', 'err_invalid'],
   not_found: [404, 'not_found', 'err_not_found'],
   internal: [500, 'internal', 'err_internal'],
+  throttled: [429, 'throttled', 'err_throttled'],
 } as const satisfies Record<string, [ContentfulStatusCode, HubErrorCode, `err_${string}` & keyof (typeof hubWords)['id']]>;
 export type HubRefusal = keyof typeof refusals;
 

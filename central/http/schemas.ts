@@ -61,7 +61,7 @@ export const answerResponse = z.object({ id: z.uuid(), deviceId: z.string(), ref
 
 export const formularyResponse = z.object({ version: z.number().int().min(1), devices: z.array(z.string()) });
 
-export const hubErrorCodes = ['unauthenticated', 'forbidden', 'csrf', 'route_not_found', 'validation_failed', 'invalid', 'not_found', 'internal'] as const;
+export const hubErrorCodes = ['unauthenticated', 'forbidden', 'csrf', 'route_not_found', 'validation_failed', 'invalid', 'not_found', 'internal', 'throttled'] as const;
 export type HubErrorCode = (typeof hubErrorCodes)[number];
 
 /** The project's one error shape. */

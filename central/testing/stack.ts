@@ -28,14 +28,15 @@ export interface Stack {
   adminToken: string;
   /** fetch on the hub's web face with the admin token. */
   hubFetch(path: string, init?: RequestInit): Promise<Response>;
-  enrol(name?: string): Promise<{ deviceId: string; secret: string }>;
+  /** A box; `region` sets devices.region_code (4 digits: its kabupaten/kota). */
+  enrol(name?: string, region?: string): Promise<{ deviceId: string; secret: string }>;
   restartHub(hooks?: IngestHooks): Promise<Hub>;
   close(): Promise<void>;
 }
 
 export const quietLog = () => pino({ level: process.env.SIMPUL_TEST_LOG ?? 'silent' });
 
-export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Promise<Stack> {
+export async function startStack(kind: StackKind, hooks: IngestHooks = {}, opts: { now?: () => Date } = {}): Promise<Stack> {
   const runId = randomBytes(4).toString('hex');
   const log = quietLog();
   let db: HubDb;
@@ -48,7 +49,7 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Prom
   }
   const adminToken = randomBytes(18).toString('base64url');
   const base = { httpPort: 0, httpHost: '127.0.0.1', resendAfterMs: 500, logLevel: 'silent' as const, adminToken };
-  let hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: 0, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks });
+  let hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: 0, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks, now: opts.now });
   const mqttUrl = hub.mqttUrl;
   let n = 0;
   const stack: Stack = {
@@ -57,13 +58,15 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}): Prom
     get hub() {
       return hub;
     },
-    async enrol(name) {
-      return enrolDevice(db, { facilityCode: '0112P001', deviceId: `t${runId}-${name ?? `box${++n}`}` });
+    async enrol(name, region) {
+      const cred = await enrolDevice(db, { facilityCode: '0112P001', deviceId: `t${runId}-${name ?? `box${++n}`}` });
+      if (region) await db.query(`UPDATE devices SET region_code = $2 WHERE id = $1`, [cred.deviceId, region]);
+      return cred;
     },
     async restartHub(newHooks) {
       await hub.close();
       const port = Number(new URL(mqttUrl).port);
-      hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: port, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks: newHooks ?? hooks });
+      hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: port, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks: newHooks ?? hooks, now: opts.now });
       return hub;
     },
     async close() {
