@@ -38,6 +38,8 @@ export const hubConfigSchema = z
     /** Downlink not acknowledged after this long is sent again at the box's next status. */
     resendAfterMs: z.coerce.number().int().min(100).default(30_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Operators' session cookies with Secure though the hub speaks plain HTTP (a TLS proxy in front); over HTTPS they have it anyway. */
+    secureCookies: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -64,6 +66,7 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_ADMIN_TOKEN: 'adminToken',
   SIMPUL_HUB_LOG_LEVEL: 'logLevel',
   SIMPUL_HUB_RESEND_AFTER_MS: 'resendAfterMs',
+  SIMPUL_HUB_SECURE_COOKIES: 'secureCookies',
 };
 
 export class HubConfigError extends Error {}

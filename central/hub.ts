@@ -118,7 +118,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     cleanups.push(async () => clearInterval(expiryTimer));
 
     const app = createHubApp({
-      db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(), now,
+      db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(), now, secureCookies: config.secureCookies,
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
     });
     const http = await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });
