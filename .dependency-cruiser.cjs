@@ -17,6 +17,7 @@ const SHARED = [
   '^appliance/log\\.ts$', // the one logger, with the redacting error serializer
   '^appliance/http/server\\.ts$', // the Node server adapter (the only module that knows Node sockets)
   '^appliance/password-hash\\.ts$', // one scrypt hash for staff passwords and box secrets
+  '^appliance/http/login-throttle\\.ts$', // one login throttle for box staff and hub operators (self-contained, no imports)
 ];
 const TESTS = '(\\.test\\.tsx?$|/testing\\.ts$|/testing/)';
 

@@ -24,11 +24,17 @@ import { attachWebSockets, type WebSocketAttachment } from './relay/node-websock
 import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
 import { readUpdateOutcome } from './update-outcome.ts';
+import pino from 'pino';
+import { JobRunner } from './jobs/runner.ts';
+import { boxJobActions } from './jobs/box-actions.ts';
+import { LogTail } from './jobs/log-tail.ts';
 
 export interface Box {
   db: GroupCommitDb;
   sync: Sync;
   relay: RelayProcess;
+  /** Remote jobs from the hub (appliance/jobs/). */
+  jobs: JobRunner;
   queue: Queue;
   /** Open live-update streams and sockets, counted against their caps. */
   live: LiveConnections;
@@ -54,7 +60,9 @@ export async function startBox(
   config: Config,
   opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean; demoHospitalsFromCentre?: boolean } = {},
 ): Promise<Box> {
-  const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
+  // The last log lines' sentences are kept for a diagnostics job (appliance/jobs/log-tail.ts).
+  const tail = new LogTail();
+  const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } }, pino.multistream([{ level: 'trace', stream: pino.destination(1) }, { level: 'trace', stream: tail }]));
   // The breach names the type, entity id and the failing path, never a payload value.
   if (opts.keepContractBreaches) onContractBreach((breach) => log.error({ breach }, 'outbox record breaks the wire contract: kept, the hub will park it'));
   const opened = await openDatabase({ dataDir: config.dataDir, log: (line) => log.info(line) });
@@ -101,7 +109,14 @@ export async function startBox(
     await db.close();
     throw corrupt;
   }
-  const sync = await startSync({ db, config, log, clock });
+  // The job runner exists before sync (a job can arrive with the first hello); it reaches sync and the relay when a job runs.
+  let relay: RelayProcess | undefined;
+  const jobs = new JobRunner(
+    db,
+    boxJobActions({ dataDir: config.dataDir, pglite: opened, sync: { stats: () => sync.stats(), applySettings: (c) => sync.applySettings(c) }, relayPid: () => relay?.pid, tail: opts.log ? null : tail }),
+    log.child({ part: 'jobs' }), opts.now, () => sync.kick(),
+  );
+  const sync = await startSync({ db, config, log, clock, onJob: (item) => jobs.accept(item) });
   await saveFloor();
   const floorTimer = setInterval(() => void saveFloor().catch((err) => log.warn({ err }, 'clock floor not saved')), 60_000);
   floorTimer.unref();
@@ -110,7 +125,8 @@ export async function startBox(
 
   // The consultation relay, in a process of its own: media only with consent; its signaling
   // WebSockets ride the HTTPS server.
-  const relay = new RelayProcess(relayConfigOf(config), relayDepsFor(db, log), { logLevel: config.logLevel });
+  relay = new RelayProcess(relayConfigOf(config), relayDepsFor(db, log), { logLevel: config.logLevel });
+  await jobs.start();
   const sockets: WebSocketAttachment[] = [];
   const live = new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal });
 
@@ -175,10 +191,11 @@ export async function startBox(
   if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} (${s.role})`) }, 'demo staff accounts');
 
   return {
-    db, queue, sync, relay, live, url, httpRedirectUrl,
+    db, queue, sync, relay, jobs, live, url, httpRedirectUrl,
     async close() {
       clearInterval(dayTimer);
       clearInterval(floorTimer);
+      await jobs.close();
       await relay.close();
       for (const w of sockets) w.close();
       for (const s of servers.reverse()) await s.close();

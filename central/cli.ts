@@ -7,6 +7,8 @@
  *       (CSV: kfa_code,name,strength,form,unit,active; JSON: a list of { kfaCode, name, strength, form, unit, active })
  *   npx tsx central/cli.ts hospitals <hospitals.csv|.json> [--device <id>]… [--region <BPS code>] [--hub-url … [--token …]]
  *       (CSV: code,name,specialties,accepts_emergency, specialties separated by |; see downlink/reference-csv.ts)
+ *   npx tsx central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name "…"]
+ *       (the password on stdin; directly into the hub's database)
  *
  * A list goes to the given boxes, to every box of a region (--region 53: a province, 5301: a
  * district), or without either to every enrolled box. Every CSV row is checked first; errors
@@ -22,13 +24,15 @@ import { parseArgs } from 'node:util';
 import { answerReferral, DownlinkError, publishFormulary, publishHospitals } from './downlink/downlink.ts';
 import { CsvError, parseFormularyCsv, parseHospitalsCsv } from './downlink/reference-csv.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
+import { addOperatorFromCli, readStdin } from './operators/operator-cli.ts';
 
 const USAGE = `usage:
   central/cli.ts answer <referralId> --status <status> [--scheduled-for YYYY-MM-DD] [--note text] [--hub-url url [--token t]] [--data-dir dir]
   central/cli.ts formulary <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]
-  central/cli.ts hospitals <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]`;
+  central/cli.ts hospitals <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]
+  central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name name] [--data-dir dir]  (password on stdin)`;
 
-export async function main(argv: string[], env = process.env): Promise<number> {
+export async function main(argv: string[], env = process.env, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -36,6 +40,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       options: {
         status: { type: 'string' }, 'scheduled-for': { type: 'string' }, note: { type: 'string' }, device: { type: 'string', multiple: true }, region: { type: 'string' },
         'hub-url': { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
+        role: { type: 'string' }, scope: { type: 'string' }, 'full-name': { type: 'string' },
       },
     });
   } catch (e) {
@@ -44,6 +49,22 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [cmd, arg] = positionals;
+  if (cmd === 'operator') {
+    const username = positionals[2];
+    if (arg !== 'add' || !username || !values.role) {
+      console.error(USAGE);
+      return 2;
+    }
+    const password = await readStdin(stdin);
+    const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
+    try {
+      const r = await addOperatorFromCli(db, { username, role: values.role, scope: values.scope, fullName: values['full-name'], password });
+      (r.ok ? console.log : console.error)(r.message);
+      return r.ok ? 0 : 1;
+    } finally {
+      await db.close();
+    }
+  }
   let path: string;
   let body: unknown;
   if (cmd === 'answer' && arg && values.status) {

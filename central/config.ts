@@ -62,6 +62,8 @@ export const hubConfigSchema = z
     externalUrl: z.string().url().optional(),
     /** More brokers (one per region shard), comma-separated: the hub subscribes to each and answers a box on its own. */
     extraMqttUrls: urlList(z.string().url().regex(/^mqtts?:\/\//)).optional(),
+    /** Operators' session cookies with Secure though the hub speaks plain HTTP (a TLS proxy in front); over HTTPS they have it anyway. */
+    secureCookies: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -97,6 +99,7 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_TARGET_VERSION: 'targetVersion',
   SIMPUL_HUB_EXTERNAL_URL: 'externalUrl',
   SIMPUL_HUB_EXTRA_MQTT_URLS: 'extraMqttUrls',
+  SIMPUL_HUB_SECURE_COOKIES: 'secureCookies',
 };
 
 export class HubConfigError extends Error {}

@@ -21,6 +21,7 @@ import { EnrolmentRefused, enrolWithClaim, renewCertificate } from './fleet/enro
 import { certificateAnswer, certificateRequest, certificateRequestDevice, certificateTopics } from './contract/enrolment.ts';
 import type { z } from 'zod';
 import { Ingest, type IngestHooks } from './ingest/ingest.ts';
+import { expireDue } from './jobs/jobs.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
 import { FleetState, type FleetStateOptions } from './fleet-state/fleet-state.ts';
 import { HistoryJob } from './history/history.ts';
@@ -63,13 +64,13 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
   const db = opts.db ?? (await openHubDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, log: (l) => log.info(l) }));
   const ownDb = opts.db ? (opts.ownDb ?? false) : true;
   const cleanups: (() => Promise<void>)[] = [];
+  const now = opts.now ?? (() => new Date());
   if (ownDb) cleanups.push(() => db.close());
   try {
     let broker: EmbeddedBroker | null = null;
     let mqttUrl = config.mqttUrl;
     let username = config.mqttUsername;
     let password = config.mqttPassword;
-    const now = opts.now ?? (() => new Date());
     // Made or read at the first enrolment (or at start for a TLS broker), not before: a hub without claims writes no CA.
     let caLoaded: ReturnType<typeof loadOrCreateHubCa> | undefined;
     const hubCa = () => (caLoaded ??= loadOrCreateHubCa(config.dataDir, now));
@@ -132,7 +133,8 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     cleanups.push(() => alerts.close());
     const ingest = new Ingest(
       db, publish, log,
-      (deviceId, hello) => downlink.sendPending(deviceId, hello).then(() => {}),
+      // A job past its expiry is stopped before the box's downlink goes out (jobs.ts).
+      (deviceId, hello) => expireDue(db, now(), deviceId).then(() => downlink.sendPending(deviceId, hello)).then(() => {}),
       (deviceId, frame) => downlink.onAck(deviceId, frame),
       { statusSink: (deviceId, status) => fleet.report(deviceId, status), ...opts.hooks },
     );
@@ -183,8 +185,13 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       cleanups.push(async () => clearInterval(revokeTimer));
     }
 
+    // Jobs whose expiry passed are marked so every minute, not only when their box returns.
+    const expiryTimer = setInterval(() => void expireDue(db, now()).catch((err) => log.warn({ err }, 'job expiry sweep failed')), 60_000);
+    expiryTimer.unref();
+    cleanups.push(async () => clearInterval(expiryTimer));
+
     const app = createHubApp({
-      db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(),
+      db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(), now, secureCookies: config.secureCookies,
       fleet: { fleet, alerts },
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
       enrol: boxMqttUrl

@@ -108,7 +108,8 @@ describe('hub pages', () => {
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
         timeout: 60_000,
       });
-      const ctx = await browser.newContext({ httpCredentials: { username: 'operator', password: token }, locale: 'id-ID' });
+      // The admin token on every request (a browser without it is sent to the operators' login form, which has its own tests).
+      const ctx = await browser.newContext({ extraHTTPHeaders: { authorization: `Basic ${Buffer.from(`operator:${token}`).toString('base64')}` }, locale: 'id-ID' });
       const page = await ctx.newPage();
       const problems: string[] = [];
       const hubOrigin = new URL(hub.url).origin;

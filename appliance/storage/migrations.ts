@@ -313,6 +313,29 @@ ALTER TABLE hospitals ADD COLUMN accepts_emergency boolean NOT NULL DEFAULT fals
 ALTER TABLE outbox ADD COLUMN clock_untrusted boolean NOT NULL DEFAULT false;
 `,
   },
+  {
+    id: 9,
+    name: 'remote jobs',
+    sql: `
+-- Helper "operators". A remote job from the hub (appliance/jobs/): taken in once by the job's id,
+-- run once; its state goes back to the hub as job_result records in the outbox.
+CREATE TABLE box_jobs (
+  id uuid PRIMARY KEY,
+  action jsonb NOT NULL,
+  expires_at timestamptz NOT NULL,
+  state text NOT NULL DEFAULT 'queued',
+  received_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz
+);
+-- Sync settings a remote job changed (bandwidth cap, night window): they outlive a restart and
+-- win over the config file's until changed again.
+CREATE TABLE sync_overrides (
+  key text PRIMARY KEY,
+  value jsonb NOT NULL,
+  set_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

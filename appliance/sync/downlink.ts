@@ -22,6 +22,8 @@ export class DownlinkApplier {
   private chain: Promise<void> = Promise.resolve();
   /** Called after something changed the outbox (an answer makes a new referral version). */
   onChanged: () => void = () => {};
+  /** Takes a remote job in (appliance/jobs/); without it, jobs are refused. */
+  onJob: ((item: Extract<DownlinkItem, { kind: 'job' }>) => Promise<void>) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -67,6 +69,15 @@ export class DownlinkApplier {
       } else if (item.kind === 'hospitals') {
         const r = await applyHospitalList(this.db, item.version, item.items);
         this.log.info({ version: r.version, hospitals: r.hospitals, repeated: r.repeated }, 'sync: district hospital list applied');
+      } else if (item.kind === 'job') {
+        // Only taken in here (durably, once by job id); the job runs outside the downlink's chain.
+        if (!this.onJob) {
+          result = { id: item.id, outcome: 'rejected', reason: 'this box runs no remote jobs' };
+          await this.db.query(`INSERT INTO sync_inbox (id, kind, outcome, reason) VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING`, [item.id, item.kind, result.outcome, result.reason]);
+          return result;
+        }
+        await this.onJob(item);
+        this.log.info({ job: item.job, action: item.action.action }, 'sync: remote job received');
       } else {
         await requeueFrom(this.db, item.fromSeq);
         this.log.info({ fromSeq: item.fromSeq }, 'sync: the hub asked to resend the outbox');

@@ -17,6 +17,7 @@ import { certificateTopics } from '../../central/contract/enrolment.ts';
 import { CertificateRenewal } from '../enrolment/renewal.ts';
 import { identityFile } from '../enrolment/identity.ts';
 import { buildStatusReport, defaultStatusSources, type StatusSources } from './status-report.ts';
+import { applyToSettings, readRemoteSettings, saveRemoteSettings, type RemoteSyncSettings } from './remote-settings.ts';
 
 export { syncSettingsShape, syncSettingsSchema, type SyncSettings, type SyncConfig } from './settings.ts';
 export { listParked, unpark, readBacklog, type SyncStats, type ParkedRecord } from './backlog.ts';
@@ -27,6 +28,8 @@ export interface Sync {
   kick(): void;
   /** Something an operator must know now (unclean start, corrupt storage, disk low, relay restart): a status report at once. */
   reportNow(event: StatusEvent): void;
+  /** A remote job's change of the bandwidth cap / night window: saved, and used from the next batch. */
+  applySettings(change: RemoteSyncSettings): Promise<{ bandwidthKbps: number; nightWindow: string | null }>;
   close(): Promise<void>;
 }
 
@@ -35,8 +38,18 @@ export interface SyncClock {
   recordOffset(offsetMs: number): void;
 }
 
-export async function startSync(o: { db: Db; config: SyncConfig & { dataDir?: string }; log: Logger; clock?: SyncClock; statusSources?: Partial<StatusSources>; now?: () => Date; renewalCheckMs?: number }): Promise<Sync> {
+/** `onJob`: where a remote job from the hub goes (appliance/jobs/); without it the box refuses jobs. */
+export async function startSync(o: {
+  db: Db; config: SyncConfig & { dataDir?: string }; log: Logger; clock?: SyncClock; statusSources?: Partial<StatusSources>; now?: () => Date; renewalCheckMs?: number;
+  onJob?: DownlinkApplier['onJob'];
+}): Promise<Sync> {
   const s = syncSettingsSchema.parse(o.config);
+  applyToSettings(s, await readRemoteSettings(o.db));
+  const applySettings = async (change: RemoteSyncSettings) => {
+    await saveRemoteSettings(o.db, change);
+    applyToSettings(s, change);
+    return { bandwidthKbps: s.syncBandwidthKbps, nightWindow: s.syncNightWindow ?? null };
+  };
   const log = o.log.child({ part: 'sync' });
   // A box enrolled with a claim code has its certificate in the data dir: it wins over a password.
   const enrolled = o.config.dataDir && existsSync(identityFile(o.config.dataDir)) ? o.config.dataDir : null;
@@ -54,7 +67,7 @@ export async function startSync(o: { db: Db; config: SyncConfig & { dataDir?: st
       ...(await readBacklog(o.db)), enabled: false, connected: false, deviceId: s.deviceId ?? null, lastSyncAt: null, lastError: null, lastErrorAt: null,
       recordsDelivered: 0, batchesSent: 0, bytesSent: 0, reconnects: 0, downlinkApplied: 0,
     });
-    return { stats, kick() {}, reportNow() {}, async close() {} };
+    return { stats, kick() {}, reportNow() {}, applySettings, async close() {} };
   }
   const deviceId = s.deviceId;
   const link = new MqttLink({
@@ -66,6 +79,7 @@ export async function startSync(o: { db: Db; config: SyncConfig & { dataDir?: st
   const uplink = new Uplink(o.db, link, deviceId, s, o.config.timeZone, log);
   const downlink = new DownlinkApplier(o.db, link, deviceId, o.config.facility.code, log);
   downlink.onChanged = () => uplink.kick();
+  downlink.onJob = o.onJob ?? null;
 
   const stats = async (): Promise<SyncStats> => ({
     ...(await readBacklog(o.db)),
@@ -141,6 +155,7 @@ export async function startSync(o: { db: Db; config: SyncConfig & { dataDir?: st
       events.push(event);
       statusSafe(false);
     },
+    applySettings,
     async close() {
       clearInterval(statusTimer);
       hubTime.close();

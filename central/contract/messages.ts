@@ -123,6 +123,27 @@ export const hospitalEntry = z
   .strict();
 export type HospitalEntry = z.infer<typeof hospitalEntry>;
 
+/**
+ * What a remote job asks a box to do (an operator at the hub, central/jobs/). The box reports
+ * back through its outbox as `job_result` records (records.ts). A night window is "HH:MM-HH:MM"
+ * (the box checks it again with its own setting's rules); null clears it.
+ */
+export const jobAction = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('backup') }).strict(),
+  z.object({ action: z.literal('restart_relay') }).strict(),
+  z.object({ action: z.literal('diagnostics') }).strict(),
+  z
+    .object({
+      action: z.literal('sync_settings'),
+      /** Upload cap in kbit/s; 0: none. */
+      bandwidthKbps: z.number().min(0).max(1_000_000).optional(),
+      nightWindow: z.string().regex(/^\d\d:\d\d-\d\d:\d\d$/).nullable().optional(),
+    })
+    .strict()
+    .refine((a) => a.bandwidthKbps !== undefined || a.nightWindow !== undefined, { message: 'change at least one setting' }),
+]);
+export type JobAction = z.infer<typeof jobAction>;
+
 export const downlinkItem = z.discriminatedUnion('kind', [
   z
     .object({
@@ -160,6 +181,8 @@ export const downlinkItem = z.discriminatedUnion('kind', [
     .strict(),
   /** Asks the box to send again every record from this outbox seq on (e.g. after a hub restore). */
   z.object({ id: z.uuid(), kind: z.literal('resend'), fromSeq: seq }).strict(),
+  /** A remote job (one box's share of it): run once, unless the box's clock says it expired. */
+  z.object({ id: z.uuid(), kind: z.literal('job'), job: z.uuid(), expiresAt: isoTime, action: jobAction }).strict(),
 ]);
 export type DownlinkItem = z.infer<typeof downlinkItem>;
 

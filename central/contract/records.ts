@@ -16,6 +16,8 @@ export const recordPayloads = {
   encounter_summary: { 1: z.looseObject({ id: z.uuid(), patient: z.looseObject({}), diagnoses: z.array(z.looseObject({ code: z.string().max(10) })) }) },
   consent: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1) }) },
   queue_daily_figures: { 1: z.looseObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), poli: z.string().min(1).max(20), taken: z.number().int().min(0) }) },
+  /** A remote job's state on the box: version 1 running (or expired, never run), version 2 done or failed; entity = the job's id. */
+  job_result: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1).max(2), state: z.enum(['running', 'done', 'failed', 'expired']), result: z.record(z.string(), z.unknown()).optional(), error: z.string().max(500).optional() }) },
 } as const satisfies Record<string, Record<number, z.ZodType>>;
 
 /** The record types the contract knows. */
@@ -28,6 +30,7 @@ export const currentSchemaVersions = {
   encounter_summary: 1,
   consent: 1,
   queue_daily_figures: 1,
+  job_result: 1,
 } as const satisfies { [T in RecordType]: keyof (typeof recordPayloads)[T] };
 
 /** What a box may write as the payload of a record of this type, at today's schema version. */

@@ -1,7 +1,7 @@
 /**
  * Who may use a hub route. Every route states it in one table (`hubRouteTable`), so that a test
- * can walk every route without credentials, with wrong and malformed ones, and with the right
- * ones, and so that nothing is open by omission: a route that is not in the table is not served.
+ * can walk every route without credentials, with wrong and malformed ones, and with each role,
+ * and so that nothing is open by omission: a route that is not in the table is not served.
  *
  * One route is public on purpose: `POST /enrol`, where a new box, which has no credential yet,
  * trades a claim code (made by a district operator, single use, expiring, bound to one facility)
@@ -10,14 +10,25 @@
  * touches the claim, and answers only what the box needs (its id, its certificate, the CA
  * certificate and the broker's address: nothing secret).
  *
- * Today there is one role, the hub's operator ('admin'), who proves it with the admin token
- * (`SIMPUL_HUB_ADMIN_TOKEN`) as a Bearer token or as the password of HTTP Basic (any user name,
- * so a browser's login prompt works). Hospital and doctor accounts come later as more roles in
- * the same table, each with its own credentials; nothing here assumes there is only one.
+ * Roles: 'admin' is whoever holds the hub's admin token (`SIMPUL_HUB_ADMIN_TOKEN`) as a Bearer
+ * token or as the password of HTTP Basic (any user name), for scripts and the CLI; it sees the
+ * whole nation. 'national', 'province' and 'district' are operator accounts (central/operators/)
+ * with a session cookie, each scoped to its region (SHARED-DECISIONS: '' / 2 / 4 digits): every
+ * list, page and action of a route is cut to the boxes whose region starts with the scope.
+ *
+ * What each caller gets (test/hub-route-walk.test.ts checks every route this way):
+ * - a role in `access`: the route's own answer (2xx, a 303 after a form, or a 4xx about the
+ *   request itself: a bad body, a box out of scope is 404 as if it did not exist);
+ * - a role not in `access`: 403 `forbidden`;
+ * - no credentials: 401 `unauthenticated`; a browser asking for a page (Accept: text/html) is
+ *   sent to /login with 303 instead;
+ * - 'public': anyone (only the health check and the login form).
+ * Every POST made with a session must carry the session's CSRF token (form field `csrf` or header
+ * `x-csrf-token`), and no POST may come from another site's page (Origin).
  * Web standards only (crypto.subtle): no Node type in here.
  */
-export type HubRole = 'admin';
-/** 'public': anyone who can reach the hub (only what a load balancer's health check needs). */
+export type HubRole = 'admin' | 'national' | 'province' | 'district';
+/** 'public': anyone who can reach the hub (only what a load balancer's health check and a login need). */
 export type HubAccess = HubRole | 'public';
 
 export interface HubRoute {
@@ -28,15 +39,28 @@ export interface HubRoute {
   what: string;
 }
 
+/** Every signed-in operator and the admin token: each sees only its region. */
+const anyOperator: readonly HubRole[] = ['admin', 'national', 'province', 'district'];
+
 export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/healthz', access: ['public'], what: 'the hub answers and its database answers' },
-  { method: 'GET', path: '/', access: ['admin'], what: 'status page per box (ids, facilities, backlog, last errors)' },
-  { method: 'GET', path: '/api/devices', access: ['admin'], what: 'the same as JSON' },
+  { method: 'GET', path: '/login', access: ['public'], what: 'the operators\' login form' },
+  { method: 'POST', path: '/login', access: ['public'], what: 'an operator signs in (throttled; a session cookie)' },
+  { method: 'POST', path: '/logout', access: anyOperator, what: 'the operator signs out (the session ends at the hub)' },
+  { method: 'GET', path: '/', access: anyOperator, what: 'status page per box in the region (ids, facilities, backlog, last errors)' },
+  { method: 'GET', path: '/api/devices', access: anyOperator, what: 'the same as JSON' },
   { method: 'GET', path: '/metrics', access: ['admin'], what: 'Prometheus metrics per box' },
-  { method: 'GET', path: '/admin/referrals', access: ['admin'], what: 'referrals received (patient names, diagnoses), to answer them' },
-  { method: 'POST', path: '/admin/referrals/:id/answer', access: ['admin'], what: 'a hospital’s answer to a referral, sent to the box' },
-  { method: 'POST', path: '/admin/formulary', access: ['admin'], what: 'the district formulary, sent to the boxes' },
-  { method: 'POST', path: '/admin/hospitals', access: ['admin'], what: 'the district’s referral hospitals, sent to the boxes' },
+  { method: 'GET', path: '/admin/referrals', access: anyOperator, what: 'referrals received from the region\'s boxes (patient names, diagnoses), to answer them' },
+  { method: 'POST', path: '/admin/referrals/:id/answer', access: anyOperator, what: 'a hospital’s answer to a referral, sent to the box' },
+  { method: 'POST', path: '/admin/formulary', access: anyOperator, what: 'the district formulary, sent to the region\'s boxes' },
+  { method: 'GET', path: '/jobs', access: anyOperator, what: 'remote jobs of the region: make one, see each box\'s state' },
+  { method: 'POST', path: '/jobs', access: anyOperator, what: 'a remote job from the page\'s form' },
+  { method: 'GET', path: '/api/jobs', access: anyOperator, what: 'remote jobs of the region as JSON' },
+  { method: 'POST', path: '/api/jobs', access: anyOperator, what: 'a remote job to one box, a filter or a region, with an expiry' },
+  { method: 'GET', path: '/api/jobs/:id', access: anyOperator, what: 'one job and the state and result of each of its boxes' },
+  { method: 'GET', path: '/audit', access: anyOperator, what: 'the audit log of operator actions in the region' },
+  { method: 'GET', path: '/api/audit', access: anyOperator, what: 'the same as JSON' },
+  { method: 'POST', path: '/admin/hospitals', access: anyOperator, what: 'the district’s referral hospitals, sent to the region\'s boxes' },
   { method: 'POST', path: '/enrol', access: ['public'], what: 'a new box trades a claim code and its certificate request for its certificate (throttled per address; the claim code is the credential)' },
   // The fleet (helper fleetdata): operators' roles and region scopes replace 'admin' here.
   { method: 'GET', path: '/api/fleet/boxes', access: ['admin'], what: 'boxes with their state, filtered by region, state, tag, version, text' },
@@ -52,6 +76,12 @@ export const hubRouteTable: readonly HubRoute[] = [
 
 export interface Principal {
   role: HubRole;
+  /** The region the caller may see and act on ('' the nation). */
+  scope: string;
+  /** Who, for the audit log: an operator's user name, or `admin-token`. */
+  actor: string;
+  /** The session's CSRF token (null for the admin token, which a browser never sends by itself… except Basic: see the Origin check). */
+  csrf: string | null;
 }
 
 /** The request's credentials: a principal, none given, or a header that is not a credential at all. */
@@ -88,5 +118,5 @@ export async function checkCredentials(authorization: string | undefined, adminT
   const secret = secretOf(authorization);
   if (secret === null) return { ok: false, why: 'malformed' };
   if (!adminToken) return { ok: false, why: 'no_admin_token' };
-  return (await sameSecret(secret, adminToken)) ? { ok: true, principal: { role: 'admin' } } : { ok: false, why: 'wrong' };
+  return (await sameSecret(secret, adminToken)) ? { ok: true, principal: { role: 'admin', scope: '', actor: 'admin-token', csrf: null } } : { ok: false, why: 'wrong' };
 }

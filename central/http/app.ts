@@ -7,7 +7,14 @@
  * Web standards only (Hono): no Node type in here.
  */
 import { Hono, type Context, type Handler } from 'hono';
-import { checkCredentials, hubRouteTable, type CredentialCheck, type HubRoute } from './access.ts';
+import { getCookie } from 'hono/cookie';
+import { checkCredentials, hubRouteTable, sameSecret, type CredentialCheck, type HubRoute } from './access.ts';
+import type { HubEnv } from './hub-env.ts';
+import { auditOf, bodyOf, registerOperatorRoutes } from './operator-routes.tsx';
+import { recordAudit } from '../audit/audit.ts';
+import { OperatorLogin } from '../operators/accounts.ts';
+import { scopeSql } from '../operators/scope.ts';
+import { SESSION_COOKIE, sessionOf } from '../operators/sessions.ts';
 import { checkInput, hubError, requestLang, validationFailed } from './errors.ts';
 import { BoxesPage } from './pages/boxes.tsx';
 import { sendPage } from './pages/layout.tsx';
@@ -38,6 +45,10 @@ export interface HubAppDeps {
   enrolThrottle?: Throttle;
   /** The fleet's state, history and alerts (fleet-routes.ts). */
   fleet?: Omit<FleetRouteDeps, 'db'>;
+  /** The hub's clock (sessions, jobs' expiry, the audit log); tests move it. */
+  now?: () => Date;
+  /** Session cookies with Secure also on plain HTTP (the hub behind a TLS proxy). */
+  secureCookies?: boolean;
 }
 
 const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
@@ -47,7 +58,7 @@ const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
 const downlinkRefusal = (c: Context, e: DownlinkError) => hubError(c, e.code, { reason: e.message });
 
 /** A request body as JSON, or (for the page's form) as form fields; `undefined` when it is neither. */
-async function readBody(c: Context): Promise<unknown> {
+async function readBody(c: Context<HubEnv>): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (type.includes('application/json')) return c.req.json().catch(() => undefined);
   if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
@@ -57,33 +68,53 @@ async function readBody(c: Context): Promise<unknown> {
 }
 
 export function createHubApp(d: HubAppDeps) {
-  const app = new Hono();
-  const handlers = new Map<string, Handler>();
-  const handle = (method: HubRoute['method'], path: string, h: Handler) => void handlers.set(`${method} ${path}`, h);
+  const app = new Hono<HubEnv>();
+  const handlers = new Map<string, Handler<HubEnv>>();
+  const handle = (method: HubRoute['method'], path: string, h: Handler<HubEnv>) => void handlers.set(`${method} ${path}`, h);
+  const now = d.now ?? (() => new Date());
+  const login = new OperatorLogin(d.db, () => now().getTime());
 
-  const guard = (r: HubRoute) => async (c: Context, next: () => Promise<void>) => {
+  /** The admin token when an Authorization header is given, else the operator's session cookie. */
+  const identify = async (c: Context<HubEnv>): Promise<CredentialCheck> => {
+    const authorization = c.req.header('authorization');
+    if (authorization !== undefined) return checkCredentials(authorization, d.adminToken);
+    const s = await sessionOf(d.db, getCookie(c, SESSION_COOKIE), now());
+    return s ? { ok: true, principal: { role: s.role, scope: s.scope, actor: s.username, csrf: s.csrf } } : { ok: false, why: 'missing' };
+  };
+  const wantsPage = (c: Context) => (c.req.header('accept') ?? '').includes('text/html');
+
+  const guard = (r: HubRoute) => async (c: Context<HubEnv>, next: () => Promise<void>) => {
     if (!r.access.includes('public')) {
-      const check = await checkCredentials(c.req.header('authorization'), d.adminToken);
-      if (!check.ok) return refusal(c, check);
+      const check = await identify(c);
+      if (!check.ok) return check.why === 'missing' && r.method === 'GET' && wantsPage(c) ? c.redirect('/login', 303) : refusal(c, check);
       if (!r.access.includes(check.principal.role)) return hubError(c, 'forbidden', { allowed: r.access });
+      c.set('principal', check.principal);
     }
-    // A form posted from another site must not answer referrals with the admin's credentials
-    // (a browser sends Basic credentials along by itself).
+    // A form posted from another site must not act with the caller's credentials
+    // (a browser sends Basic credentials and cookies along by itself).
     const origin = c.req.header('origin');
     if (r.method === 'POST' && origin && origin !== new URL(c.req.url).origin) return hubError(c, 'csrf');
+    // A write made with a session carries the session's CSRF token.
+    const csrf = r.access.includes('public') ? null : c.get('principal').csrf;
+    if (r.method === 'POST' && csrf) {
+      const body = c.req.header('x-csrf-token') === undefined && /application\/x-www-form-urlencoded|multipart\/form-data/.test(c.req.header('content-type') ?? '') ? await bodyOf(c) : undefined;
+      const sent = c.req.header('x-csrf-token') ?? (body as Record<string, string> | undefined)?.csrf;
+      if (!sent || !(await sameSecret(sent, csrf))) return hubError(c, 'csrf');
+    }
     await next();
   };
+  const scopeOf = (c: Context<HubEnv>) => c.get('principal').scope;
 
   handle('GET', '/healthz', async (c) => {
     await d.db.query('SELECT 1');
     return c.json({ ok: true } as const satisfies z.infer<typeof healthResponse>);
   });
 
-  handle('GET', '/api/devices', async (c) => c.json(await deviceOverview(d.db) satisfies z.infer<typeof devicesResponse>));
+  handle('GET', '/api/devices', async (c) => c.json(await deviceOverview(d.db, scopeOf(c)) satisfies z.infer<typeof devicesResponse>));
 
   handle('GET', '/', async (c) => {
     const lang = requestLang(c);
-    return sendPage(c, lang, BoxesPage({ lang, devices: await deviceOverview(d.db) }));
+    return sendPage(c, lang, BoxesPage({ lang, who: c.get('principal'), devices: await deviceOverview(d.db, scopeOf(c)) }));
   });
 
   const metrics = hubMetrics({ ...d, fleet: d.fleet });
@@ -92,14 +123,16 @@ export function createHubApp(d: HubAppDeps) {
   handle('GET', '/admin/referrals', async (c) => {
     const lang = requestLang(c);
     const { rows } = await d.db.query<{ device_id: string; entity_id: string; version: number; payload: unknown }>(
-      `SELECT device_id, entity_id, version, payload FROM entity_state WHERE type = 'referral' ORDER BY updated_at DESC LIMIT 200`,
+      `SELECT e.device_id, e.entity_id, e.version, e.payload FROM entity_state e JOIN devices dv ON dv.id = e.device_id
+        WHERE e.type = 'referral' AND ${scopeSql('dv.region_code', '$1')} ORDER BY e.updated_at DESC LIMIT 200`,
+      [scopeOf(c)],
     );
     const waiting = new Set((await pendingDownlink(d.db)).filter((p) => p.kind === 'referral_answer').map((p) => (p.body as { referralId: string }).referralId));
     const referrals = rows.map((r) => {
       const view = referralView.safeParse(r.payload);
       return { deviceId: r.device_id, referralId: r.entity_id, version: r.version, referral: view.success ? view.data : {}, answerWaiting: waiting.has(r.entity_id) };
     });
-    return sendPage(c, lang, ReferralsPage({ lang, rows: referrals }));
+    return sendPage(c, lang, ReferralsPage({ lang, who: c.get('principal'), rows: referrals }));
   });
 
   // From the referrals page's form (then back to the page) or as JSON (then the queued answer).
@@ -109,8 +142,15 @@ export function createHubApp(d: HubAppDeps) {
     if (!param.success) return validationFailed(c, param.error);
     const answer = checkInput(c, answerRequest, await readBody(c));
     if (!answer.success) return validationFailed(c, answer.error);
+    // A referral of a box outside the caller's region is as if it did not exist.
+    const owner = await d.db.query<{ region_code: string | null }>(
+      `SELECT dv.region_code FROM entities e JOIN devices dv ON dv.id = e.device_id WHERE e.type = 'referral' AND e.entity_id = $1 AND ${scopeSql('dv.region_code', '$2')} LIMIT 1`,
+      [param.data.id, scopeOf(c)],
+    );
+    if (!owner.rows.length) return hubError(c, 'not_found', { reason: `no referral ${param.data.id} at the hub` });
     try {
       const r = await answerReferral(d.db, param.data.id, answer.data);
+      await recordAudit(d.db, auditOf(c, c.get('principal'), 'referral_answer', 'ok', { target: `referral ${param.data.id}`, region: owner.rows[0].region_code, detail: { status: answer.data.status } }), now());
       d.onAnswered(r.deviceId);
       return isJson ? c.json(r satisfies z.infer<typeof answerResponse>, 201) : c.redirect('/admin/referrals', 303);
     } catch (e) {
@@ -119,14 +159,25 @@ export function createHubApp(d: HubAppDeps) {
     }
   });
 
-  // The district formulary / hospital list for every box (or `devices`, or a `region`), as JSON:
-  // { items: [...], devices?: [...], region?: "5301" }.
-  for (const [path, schema, publish] of [['/admin/formulary', formularyRequest, publishFormulary], ['/admin/hospitals', hospitalsRequest, publishHospitals]] as const) {
+  // The district formulary / hospital list for the caller's boxes (or `devices`, or a `region`
+  // inside the caller's), as JSON: { items: [...], devices?: [...], region?: "5301" }.
+  for (const [path, schema, publish, action] of [
+    ['/admin/formulary', formularyRequest, publishFormulary, 'formulary_publish'],
+    ['/admin/hospitals', hospitalsRequest, publishHospitals, 'hospitals_publish'],
+  ] as const) {
     handle('POST', path, async (c) => {
       const body = checkInput(c, schema, await c.req.json().catch(() => undefined));
       if (!body.success) return validationFailed(c, body.error);
+      const scope = scopeOf(c);
+      // The caller's boxes only: named ones or a region outside its own are as if they did not exist.
+      const mine = (await d.db.query<{ id: string }>(`SELECT id FROM devices WHERE revoked_at IS NULL AND ${scopeSql('region_code', '$1')}`, [scope])).rows.map((r) => r.id);
+      const outside = body.data.devices?.filter((x) => !mine.includes(x)) ?? [];
+      if (outside.length) return hubError(c, 'not_found', { reason: `no enrolled, unrevoked box ${outside.join(', ')}` });
+      if (body.data.region !== undefined && !body.data.region.startsWith(scope)) return hubError(c, 'not_found', { reason: `no region ${body.data.region} here` });
+      const region = body.data.region ?? (body.data.devices || scope === '' ? undefined : scope);
       try {
-        const r = await publish(d.db, body.data.items, { devices: body.data.devices, region: body.data.region });
+        const r = await publish(d.db, body.data.items, { devices: body.data.devices, region });
+        await recordAudit(d.db, auditOf(c, c.get('principal'), action, 'ok', { target: `version ${r.version}`, region: region ?? scope, detail: { boxes: r.devices.length, items: body.data.items.length } }), now());
         for (const deviceId of r.devices) d.onAnswered(deviceId);
         return c.json(r satisfies z.infer<typeof formularyResponse>, 201);
       } catch (e) {
@@ -157,6 +208,8 @@ export function createHubApp(d: HubAppDeps) {
 
   if (d.fleet) for (const f of fleetHandlers({ db: d.db, ...d.fleet })) handle(f.method, f.path, f.handler);
 
+  registerOperatorRoutes(handle, { db: d.db, now, login, secureCookies: d.secureCookies ?? false, onQueued: (ids) => ids.forEach((id) => d.onAnswered(id)) });
+
   for (const r of hubRouteTable) {
     const h = handlers.get(`${r.method} ${r.path}`);
     if (!h) throw new Error(`hub route ${r.method} ${r.path} is in the access table but has no handler`);
@@ -166,7 +219,7 @@ export function createHubApp(d: HubAppDeps) {
   if (handlers.size) throw new Error(`hub routes without an access rule: ${[...handlers.keys()].join(', ')}`);
   // An address nobody serves tells a stranger nothing: credentials first, then 404.
   app.notFound(async (c) => {
-    const check = await checkCredentials(c.req.header('authorization'), d.adminToken);
+    const check = await identify(c);
     return check.ok ? hubError(c, 'route_not_found') : refusal(c, check);
   });
   app.onError((_err, c) => hubError(c, 'internal'));
@@ -174,8 +227,10 @@ export function createHubApp(d: HubAppDeps) {
   return app;
 }
 
-export async function deviceOverview(db: HubDb): Promise<DeviceOverview[]> {
-  const devices = await listDevices(db);
+/** The boxes in `scope` ('' the nation) with what the hub holds of each. */
+export async function deviceOverview(db: HubDb, scope = ''): Promise<DeviceOverview[]> {
+  const inScope = new Set((await db.query<{ id: string }>(`SELECT id FROM devices WHERE ${scopeSql('region_code', '$1')}`, [scope])).rows.map((r) => r.id));
+  const devices = (await listDevices(db)).filter((x) => inScope.has(x.id));
   const counts = await db.query<{ device_id: string; type: string; n: number }>(`SELECT device_id, type, count(*)::int AS n FROM records GROUP BY 1, 2`);
   const pending = await db.query<{ device_id: string; n: number }>(`SELECT device_id, count(*)::int AS n FROM downlink WHERE acked_at IS NULL GROUP BY 1`);
   return devices.map((x) => ({

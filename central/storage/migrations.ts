@@ -273,6 +273,71 @@ CREATE TABLE alert_silences (
 );
 `,
   },
+  {
+    id: 11,
+    name: 'operators, sessions and the audit log',
+    // Helper "operators". region_code is shared with fleetdata (IF NOT EXISTS: whichever runs first adds it).
+    // A session is kept as the SHA-256 of its cookie, so a copy of the database opens no session.
+    sql: `
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS region_code text;
+CREATE TABLE operators (
+  username text PRIMARY KEY,
+  password_hash text NOT NULL,
+  role text NOT NULL CHECK (role IN ('national', 'province', 'district')),
+  scope text NOT NULL,
+  full_name text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  disabled_at timestamptz
+);
+CREATE TABLE operator_sessions (
+  token_hash text PRIMARY KEY,
+  username text NOT NULL REFERENCES operators(username),
+  csrf text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX operator_sessions_expiry_idx ON operator_sessions (expires_at);
+CREATE TABLE audit_log (
+  seq bigserial PRIMARY KEY,
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  role text NOT NULL,
+  address text NOT NULL,
+  action text NOT NULL,
+  target text NOT NULL DEFAULT '',
+  region text NOT NULL DEFAULT '',
+  result text NOT NULL,
+  detail jsonb
+);
+CREATE INDEX audit_log_region_idx ON audit_log (region, seq)
+`,
+  },
+  {
+    id: 12,
+    name: 'remote jobs',
+    // Helper "operators". A job is what an operator asked; a job_run is one box's share of it, sent
+    // through the downlink (downlink_id). What the box reports comes back as job_result records.
+    sql: `
+CREATE TABLE jobs (
+  id uuid PRIMARY KEY,
+  action jsonb NOT NULL,
+  target text NOT NULL,
+  created_by text NOT NULL,
+  scope text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX jobs_created_idx ON jobs (created_at DESC);
+CREATE TABLE job_runs (
+  job_id uuid NOT NULL REFERENCES jobs(id),
+  device_id text NOT NULL,
+  downlink_id uuid NOT NULL UNIQUE,
+  expired_at timestamptz,
+  PRIMARY KEY (job_id, device_id)
+);
+CREATE INDEX job_runs_device_idx ON job_runs (device_id)
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {

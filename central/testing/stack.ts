@@ -28,15 +28,16 @@ export interface Stack {
   adminToken: string;
   /** fetch on the hub's web face with the admin token. */
   hubFetch(path: string, init?: RequestInit): Promise<Response>;
-  enrol(name?: string): Promise<{ deviceId: string; secret: string }>;
+  /** A box; `region` sets devices.region_code (4 digits: its kabupaten/kota). */
+  enrol(name?: string, region?: string): Promise<{ deviceId: string; secret: string }>;
   restartHub(hooks?: IngestHooks): Promise<Hub>;
   close(): Promise<void>;
 }
 
 export const quietLog = () => pino({ level: process.env.SIMPUL_TEST_LOG ?? 'silent' });
 
-/** `more`: the fleet state's and alerts' clocks and timings (fleet tests). */
-export async function startStack(kind: StackKind, hooks: IngestHooks = {}, more: Pick<HubOptions, 'fleet' | 'alerts'> = {}): Promise<Stack> {
+/** `more`: the hub's clock, the fleet state's and alerts' clocks and timings (fleet tests). */
+export async function startStack(kind: StackKind, hooks: IngestHooks = {}, more: Pick<HubOptions, 'fleet' | 'alerts' | 'now'> = {}): Promise<Stack> {
   const runId = randomBytes(4).toString('hex');
   const log = quietLog();
   let db: HubDb;
@@ -58,8 +59,10 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}, more:
     get hub() {
       return hub;
     },
-    async enrol(name) {
-      return enrolDevice(db, { facilityCode: '0112P001', deviceId: `t${runId}-${name ?? `box${++n}`}` });
+    async enrol(name, region) {
+      const cred = await enrolDevice(db, { facilityCode: '0112P001', deviceId: `t${runId}-${name ?? `box${++n}`}` });
+      if (region) await db.query(`UPDATE devices SET region_code = $2 WHERE id = $1`, [cred.deviceId, region]);
+      return cred;
     },
     async restartHub(newHooks) {
       await hub.close();

@@ -1,7 +1,9 @@
 /** The status page: one row per enrolled box (facility, last contact, records held, its reported backlog). */
 import { reportedStatus, type DeviceOverview } from '../schemas.ts';
 import { hubWords, type HubLang } from '../words.ts';
+import type { Principal } from '../access.ts';
 import { HubLayout } from './layout.tsx';
+import { OperatorNav } from './operator-nav.tsx';
 
 function Backlog({ status, lang }: { status: DeviceOverview['lastStatus']; lang: HubLang }) {
   const w = hubWords[lang];
@@ -17,10 +19,10 @@ function Backlog({ status, lang }: { status: DeviceOverview['lastStatus']; lang:
   );
 }
 
-export function BoxesPage({ lang, devices }: { lang: HubLang; devices: DeviceOverview[] }) {
+export function BoxesPage({ lang, who, devices }: { lang: HubLang; who?: Principal; devices: DeviceOverview[] }) {
   const w = hubWords[lang];
   return (
-    <HubLayout lang={lang} path="/" title={w.boxesTitle} nav={<><a href="/admin/referrals">{w.answerReferralsLink}</a><a href="/metrics">{w.metricsLink}</a></>}>
+    <HubLayout lang={lang} path="/" title={w.boxesTitle} nav={<><OperatorNav lang={lang} who={who} />{who?.role === 'admin' ? <a href="/metrics">{w.metricsLink}</a> : null}</>}>
       <table>
         <tr><th>{w.colBox}</th><th>{w.colFacility}</th><th>{w.colLastSeen}</th><th>{w.colRecordsHeld}</th><th>{w.colBacklog}</th><th>{w.colWaitingForBox}</th></tr>
         {devices.length ? devices.map((x) => {

@@ -9,7 +9,7 @@ import { html, raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { hubWords, type HubLang } from '../words.ts';
 
-const css = `body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}.warn{color:#a30}form{display:flex;gap:.3rem;flex-wrap:wrap}nav{display:flex;gap:1rem;align-items:baseline}nav .lang{margin-left:auto}`;
+const css = `body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}.warn{color:#a30}form{display:flex;gap:.3rem;flex-wrap:wrap}nav{display:flex;gap:1rem;align-items:baseline}nav .lang{margin-left:auto}.stack{flex-direction:column;align-items:stretch;max-width:26rem}.stack label{display:flex;flex-direction:column;gap:.2rem}.state.done{color:#060}.state.failed,.state.expired{color:#a30}@media (max-width:40rem){body{margin:.6rem}table{display:block;overflow-x:auto}nav{flex-wrap:wrap}}`;
 
 /** The hub's pages run no script; styles are inline; forms post to the hub only; no framing. */
 export const hubPageCsp = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";

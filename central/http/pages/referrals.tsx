@@ -1,7 +1,9 @@
 /** Referrals the boxes sent, newest first, each with a form to answer it as the hospital would. */
 import { hubWords, type HubLang, type HubWords } from '../words.ts';
 import type { ReferralView } from '../schemas.ts';
+import type { Principal } from '../access.ts';
 import { HubLayout } from './layout.tsx';
+import { OperatorNav } from './operator-nav.tsx';
 
 export interface ReferralRow {
   deviceId: string;
@@ -17,10 +19,10 @@ const answers = ['accepted', 'scheduled', 'rejected', 'sent', 'used'] as const;
 
 const statusWord = (w: HubWords, s: string | undefined) => (s && s in w.referralStatus ? w.referralStatus[s as keyof HubWords['referralStatus']] : (s ?? '—'));
 
-export function ReferralsPage({ lang, rows }: { lang: HubLang; rows: ReferralRow[] }) {
+export function ReferralsPage({ lang, who, rows }: { lang: HubLang; who?: Principal; rows: ReferralRow[] }) {
   const w = hubWords[lang];
   return (
-    <HubLayout lang={lang} path="/admin/referrals" title={w.referralsTitle} nav={<a href="/">{w.backToBoxes}</a>}>
+    <HubLayout lang={lang} path="/admin/referrals" title={w.referralsTitle} nav={<OperatorNav lang={lang} who={who} />}>
       <table>
         <tr><th>{w.colPatient}</th><th>{w.colTo}</th><th>{w.colStatus}</th><th>{w.colAnswer}</th></tr>
         {rows.length ? rows.map((r) => {
@@ -36,6 +38,7 @@ export function ReferralsPage({ lang, rows }: { lang: HubLang; rows: ReferralRow
               <td>{statusWord(w, p.status)} (v{r.version}){r.answerWaiting ? <><br /><i>{w.answerWaiting}</i></> : null}</td>
               <td>
                 <form method="post" action={`/admin/referrals/${r.referralId}/answer`} data-testid={`answer-${r.referralId}`}>
+                  {who?.csrf ? <input type="hidden" name="csrf" value={who.csrf} /> : null}
                   <select name="status">{answers.map((a) => <option value={a}>{w.referralStatus[a]}</option>)}</select>
                   <input type="date" name="scheduledFor" aria-label={w.scheduledForLabel} />
                   <input name="note" placeholder={w.notePlaceholder} aria-label={w.notePlaceholder} maxlength={1000} />

@@ -1,0 +1,164 @@
+/**
+ * Every hub route, walked with every role (admin token, national, province, district operator)
+ * and with none: the status each gets is the one access.ts documents — a role in the route's
+ * `access` gets the route's own answer, another role 403, no credentials 401, a browser without
+ * credentials asking for a page 303 to /login. Then what each role sees: only its region's boxes,
+ * jobs and audit entries; and a session's write without its CSRF token is refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubRouteTable, type HubRole, type HubRoute } from '../central/http/access.ts';
+import { ADMIN_TOKEN, boxes, operators, signIn, startOperatorHub, type OperatorHub, type SignedIn } from './support/hub-operators.ts';
+
+let h: OperatorHub;
+const sessions: Partial<Record<Exclude<HubRole, 'admin'>, SignedIn>> = {};
+let baliJob = '';
+
+const formulary = { items: [{ kfaCode: '93001234', name: 'Paracetamol', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true }] };
+/** A request each route serves when allowed (its own answer below). */
+const requests: Record<string, { body?: unknown; form?: Record<string, string>; path?: () => string; ok: number }> = {
+  'GET /healthz': { ok: 200 },
+  'GET /login': { ok: 200 },
+  'POST /login': { body: {}, ok: 400 },
+  'POST /logout': { body: {}, ok: 200 },
+  'GET /': { ok: 200 },
+  'GET /api/devices': { ok: 200 },
+  'GET /metrics': { ok: 200 },
+  'GET /admin/referrals': { ok: 200 },
+  // No such referral (in anyone's region): 404.
+  'POST /admin/referrals/:id/answer': { body: { status: 'accepted' }, path: () => '/admin/referrals/3f1c7d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f/answer', ok: 404 },
+  'POST /admin/formulary': { body: formulary, ok: 201 },
+  'GET /jobs': { ok: 200 },
+  'POST /jobs': { form: { action: 'diagnostics', targetKind: 'region', targetValue: '53', expiresInMinutes: '60' }, ok: 303 },
+  'GET /api/jobs': { ok: 200 },
+  'POST /api/jobs': { body: { action: { action: 'backup' }, target: { region: '53' }, expiresInMinutes: 60 }, ok: 201 },
+  'GET /api/jobs/:id': { path: () => `/api/jobs/${baliJob}`, ok: 200 },
+  'GET /audit': { ok: 200 },
+  'GET /api/audit': { ok: 200 },
+};
+
+type Caller = 'none' | HubRole;
+const callers: Caller[] = ['none', 'admin', 'national', 'province', 'district'];
+
+async function call(r: HubRoute, who: Caller, opts: { accept?: string; noCsrf?: boolean } = {}) {
+  const req = requests[`${r.method} ${r.path}`];
+  const headers: Record<string, string> = {};
+  if (opts.accept) headers.accept = opts.accept;
+  if (who === 'admin') headers.authorization = `Bearer ${ADMIN_TOKEN}`;
+  else if (who !== 'none') {
+    // A district signs in afresh for each call, and everyone for the sign-out (which ends the session).
+    const s = who === 'district' || r.path === '/logout' ? await signIn(h.hub.url, operators[who].username) : sessions[who]!;
+    headers.cookie = s.cookie;
+    if (r.method === 'POST' && !opts.noCsrf) headers['x-csrf-token'] = s.csrf;
+  }
+  let body: string | undefined;
+  if (r.method === 'POST') {
+    if (req.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    } else {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.body ?? {});
+    }
+  }
+  return fetch(`${h.hub.url}${req.path?.() ?? r.path}`, { method: r.method, headers, body, redirect: 'manual' });
+}
+
+/** What access.ts says `who` gets from `r`. */
+function expected(r: HubRoute, who: Caller): number {
+  const ok = requests[`${r.method} ${r.path}`].ok;
+  if (r.access.includes('public')) return ok;
+  if (who === 'none') return 401;
+  if (!r.access.includes(who)) return 403;
+  // A job made nationally for a Bali box is not in NTT's region: as if it did not exist.
+  if (r.path === '/api/jobs/:id' && (who === 'province' || who === 'district')) return 404;
+  return ok;
+}
+
+beforeAll(async () => {
+  h = await startOperatorHub();
+  sessions.national = await signIn(h.hub.url, operators.national.username);
+  sessions.province = await signIn(h.hub.url, operators.province.username);
+  const made = await fetch(`${h.hub.url}/api/jobs`, {
+    method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ action: { action: 'diagnostics' }, target: { device: boxes.bali.id } }),
+  });
+  baliJob = ((await made.json()) as { id: string }).id;
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('every hub route with every role and with none', () => {
+  it('has a request for every route in the table', () => {
+    expect(Object.keys(requests).sort()).toEqual(hubRouteTable.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it.each(hubRouteTable.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (_name, r) => {
+    const got: Record<string, number> = {};
+    const want: Record<string, number> = {};
+    for (const who of callers) {
+      const res = await call(r, who);
+      await res.arrayBuffer();
+      got[who] = res.status;
+      want[who] = expected(r, who);
+    }
+    expect(got).toEqual(want);
+    // A browser without credentials asking for a page goes to the login form.
+    if (r.method === 'GET' && !r.access.includes('public')) {
+      const res = await call(r, 'none', { accept: 'text/html' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/login');
+    }
+    // A session's write without its CSRF token: refused, whatever the role.
+    if (r.method === 'POST' && !r.access.includes('public')) {
+      const res = await call(r, 'district', { noCsrf: true });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('csrf');
+    }
+  });
+});
+
+describe('each role sees its region only', () => {
+  const get = async (who: 'national' | 'province' | 'district' | 'district2', path: string) => {
+    const s = await signIn(h.hub.url, operators[who].username);
+    const res = await fetch(`${h.hub.url}${path}`, { headers: { cookie: s.cookie } });
+    expect(res.status, path).toBe(200);
+    return res;
+  };
+  it('boxes: the nation all, the province both of its districts, a district its own', async () => {
+    const ids = async (who: 'national' | 'province' | 'district' | 'district2') => ((await (await get(who, '/api/devices')).json()) as { id: string }[]).map((d) => d.id).sort();
+    expect(await ids('national')).toEqual([boxes.bali.id, boxes.kupang.id, boxes.soe.id].sort());
+    expect(await ids('province')).toEqual([boxes.kupang.id, boxes.soe.id].sort());
+    expect(await ids('district')).toEqual([boxes.kupang.id]);
+    expect(await ids('district2')).toEqual([boxes.soe.id]);
+    const page = await (await get('district', '/')).text();
+    expect(page).toContain(boxes.kupang.id);
+    expect(page).not.toContain(boxes.soe.id);
+  });
+
+  it('jobs: a district sees its own boxes’ share of a province’s job, and cannot reach another district’s box', async () => {
+    const p = await signIn(h.hub.url, operators.province.username);
+    const made = await fetch(`${h.hub.url}/api/jobs`, { method: 'POST', headers: { cookie: p.cookie, 'x-csrf-token': p.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ action: { action: 'backup' }, target: { region: '53' } }) });
+    expect(made.status).toBe(201);
+    const job = (await made.json()) as { id: string; devices: string[] };
+    expect(job.devices.sort()).toEqual([boxes.kupang.id, boxes.soe.id].sort());
+    const seen = (await (await get('district', `/api/jobs/${job.id}`)).json()) as { runs: { deviceId: string }[] };
+    expect(seen.runs.map((r) => r.deviceId)).toEqual([boxes.kupang.id]);
+    const d = await signIn(h.hub.url, operators.district.username);
+    const other = await fetch(`${h.hub.url}/api/jobs`, { method: 'POST', headers: { cookie: d.cookie, 'x-csrf-token': d.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ action: { action: 'backup' }, target: { device: boxes.soe.id } }) });
+    expect(other.status).toBe(404);
+  });
+
+  it('audit: who, what, where and the result; a district reads its region’s entries only; no secret in it', async () => {
+    const all = ((await (await get('national', '/api/audit?limit=500')).json()) as { entries: { actor: string; action: string; region: string; result: string; address: string; detail: unknown }[] }).entries;
+    expect(all.some((e) => e.action === 'login' && e.actor === operators.district.username && e.result === 'ok' && e.region === '5301' && e.address === '127.0.0.1')).toBe(true);
+    expect(all.some((e) => e.action === 'job_create' && e.actor === 'admin-token' && e.region === '5101')).toBe(true);
+    expect(JSON.stringify(all)).not.toContain(PASSWORD_TEXT);
+    expect(JSON.stringify(all)).not.toContain(ADMIN_TOKEN);
+    const mine = ((await (await get('district', '/api/audit?limit=500')).json()) as { entries: { region: string }[] }).entries;
+    expect(mine.length).toBeGreaterThan(0);
+    for (const e of mine) expect(e.region.startsWith('5301')).toBe(true);
+  });
+});
+
+const PASSWORD_TEXT = 'kata-sandi-operator-uji-123';
