@@ -19,6 +19,7 @@ export const outboxTypes = {
   encounter_summary: { priority: 1 },
   consent: { priority: 1 },
   queue_daily_figures: { priority: 2 },
+  patient_merge: { priority: 1 },
 } as const satisfies { [T in RecordType]: { priority: number } };
 /** The contract's record types: the box queues exactly those the hub knows. */
 export type OutboxType = RecordType;

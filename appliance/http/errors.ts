@@ -7,7 +7,7 @@ import { tr, type Lang } from './i18n.ts';
 import type { ErrorAnswer } from './schemas/common.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
-export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'too_many_tickets' | 'tickets_full' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
+export type HttpErrorCode = ClinicErrorCode | 'password_change_required' | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'too_many_tickets' | 'tickets_full' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
 
 // `as const` so that `errorResponse(c, 'not_found')` is typed as a 404: a route's documented
 // statuses are then checked against the errors it answers.
@@ -18,6 +18,8 @@ const status = {
   invalid_state: 409,
   insufficient_stock: 409,
   consent_required: 403,
+  not_allowed: 403,
+  password_change_required: 403,
   expired: 410,
   validation_failed: 400,
   unauthenticated: 401,
@@ -42,6 +44,8 @@ const text: Record<HttpErrorCode, [string, string]> = {
   insufficient_stock: ['Stok obat tidak cukup. Catat penerimaan stok dulu atau kurangi jumlah.', 'Not enough stock. Record a stock receipt first or reduce the quantity.'],
   consent_required: ['Persetujuan pasien diperlukan lebih dulu.', 'The patient’s consent is required first.'],
   expired: ['Sudah kedaluwarsa.', 'Expired.'],
+  not_allowed: ['Anda tidak berwenang untuk tindakan ini di poli ini.', 'You are not permitted to do this in this poli.'],
+  password_change_required: ['Kata sandi Anda sementara. Ganti kata sandi dulu, lalu lanjutkan.', 'Your password is temporary. Change it first, then continue.'],
   validation_failed: ['Permintaan tidak sesuai format. Lihat rincian.', 'The request is malformed. See details.'],
   unauthenticated: ['Silakan masuk (login) dulu.', 'Please log in first.'],
   forbidden: ['Peran Anda tidak diizinkan untuk ini.', 'Your role is not allowed to do this.'],

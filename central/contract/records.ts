@@ -16,6 +16,9 @@ export const recordPayloads = {
   encounter_summary: { 1: z.looseObject({ id: z.uuid(), patient: z.looseObject({}), diagnoses: z.array(z.looseObject({ code: z.string().max(10) })) }) },
   consent: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1) }) },
   queue_daily_figures: { 1: z.looseObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), poli: z.string().min(1).max(20), taken: z.number().int().min(0) }) },
+  // Two records of one person merged on the box: the entity is the merged (duplicate) record;
+  // its visits were sent again as new versions under the kept one.
+  patient_merge: { 1: z.looseObject({ id: z.uuid(), version: z.literal(1), keptPatientId: z.uuid(), mergedPatientId: z.uuid() }) },
 } as const satisfies Record<string, Record<number, z.ZodType>>;
 
 /** The record types the contract knows. */
@@ -28,6 +31,7 @@ export const currentSchemaVersions = {
   encounter_summary: 1,
   consent: 1,
   queue_daily_figures: 1,
+  patient_merge: 1,
 } as const satisfies { [T in RecordType]: keyof (typeof recordPayloads)[T] };
 
 /** What a box may write as the payload of a record of this type, at today's schema version. */
