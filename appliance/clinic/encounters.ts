@@ -210,7 +210,7 @@ export async function openEncounter(db: Db, queue: Queue, actor: Actor, input: O
   return load(db, id);
 }
 
-function mergeVitals(current: VitalSigns, change: VitalsInput): VitalSigns {
+export function mergeVitals(current: VitalSigns, change: VitalsInput): VitalSigns {
   const out: Record<string, number> = { ...current } as Record<string, number>;
   for (const [k, v] of Object.entries(change)) {
     if (v === null) delete out[k];
