@@ -79,7 +79,7 @@ const dayOrder = [
   'POST /api/v1/referrals', 'PATCH /api/v1/referrals', 'POST /api/v1/referrals/{id}/issue', 'POST /api/v1/prescriptions/{id}/dispense',
   'POST /api/v1/prescriptions/{id}/pick-up', 'POST /api/v1/encounters/{id}/close',
   'POST /api/v1/queue/tickets/{id}/skip', 'POST /api/v1/queue/tickets/{id}/no-show', 'POST /api/v1/queue/tickets/{id}/transfer',
-  'POST /api/v1/queue/tickets/{id}/finish', 'POST /api/v1/admin', 'POST /api/v1/auth/logout',
+  'POST /api/v1/queue/tickets/{id}/finish', 'POST /api/v1/admin', 'POST /api/v1/auth/password', 'POST /api/v1/auth/logout',
 ];
 const rank = (op: Op) => {
   const key = `${op.method.toUpperCase()} ${op.path}`;

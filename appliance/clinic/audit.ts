@@ -3,12 +3,12 @@ import type { Queryable } from './db.ts';
 /** Who is acting, from which device: every staff read or change of clinical data names one. */
 export interface Actor {
   staffId: string;
-  role: 'doctor' | 'nurse' | 'pharmacist' | 'admin';
+  role: 'doctor' | 'nurse' | 'pharmacist' | 'admin' | 'midwife';
   name: string;
   device: string;
 }
 
-export const auditActions = ['read', 'create', 'update', 'list'] as const;
+export const auditActions = ['read', 'create', 'update', 'list', 'deactivate', 'activate', 'password_reset', 'password_change', 'merge'] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export async function audit(

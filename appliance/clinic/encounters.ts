@@ -7,6 +7,7 @@ import { appendOutbox } from './outbox.ts';
 import { getIcd10, isIcd10Code } from './icd10.ts';
 import type { Queue } from './queue.ts';
 import { text } from './text.ts';
+import { assertMayTreat } from './midwife.ts';
 
 /** Parses a domain input; a bad one is the caller's mistake (`invalid`), never a crash. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -177,6 +178,7 @@ export async function openEncounter(db: Db, queue: Queue, actor: Actor, input: O
   if (!ticket.patientId) {
     throw new ClinicError('invalid', 'the ticket has no patient attached; attach a registered patient first', { field: 'ticketId', problem: 'no_patient' });
   }
+  assertMayTreat(actor, ticket.poli);
   const existing = await db.query<{ id: string }>(`SELECT id FROM encounters WHERE ticket_id = $1 AND status = 'open'`, [ticket.id]);
   if (existing.rows[0]) {
     if (ticket.status === 'called') await queue.startServing(ticket.id, actor);
@@ -196,7 +198,10 @@ export async function openEncounter(db: Db, queue: Queue, actor: Actor, input: O
     if (again.rows[0]) return again.rows[0].id;
     const newId = randomUUID();
     await tx.query(
-      `INSERT INTO encounters (id, patient_id, ticket_id, doctor_id, poli, mode, status) VALUES ($1,$2,$3,$4,$5,$6,'open')`,
+      // Vitals the nurse took at triage, on the ticket, are the visit's first vitals (copied: the
+      // doctor's corrections change the visit, the triage record stays as taken).
+      `INSERT INTO encounters (id, patient_id, ticket_id, doctor_id, poli, mode, status, vitals)
+       VALUES ($1,$2,$3,$4,$5,$6,'open', coalesce((SELECT vitals FROM ticket_triage WHERE ticket_id = $3), '{}'))`,
       [newId, patientId, ticket.id, actor.staffId, ticket.poli, inp.mode],
     );
     await audit(tx, actor, 'create', 'encounter', newId, patientId);
@@ -205,7 +210,7 @@ export async function openEncounter(db: Db, queue: Queue, actor: Actor, input: O
   return load(db, id);
 }
 
-function mergeVitals(current: VitalSigns, change: VitalsInput): VitalSigns {
+export function mergeVitals(current: VitalSigns, change: VitalsInput): VitalSigns {
   const out: Record<string, number> = { ...current } as Record<string, number>;
   for (const [k, v] of Object.entries(change)) {
     if (v === null) delete out[k];
@@ -227,6 +232,7 @@ export async function updateEncounter(db: Db, actor: Actor, id: string, input: U
   const inp = parseInput(updateEncounterInput, input);
   return db.transaction(async (tx) => {
     const e = await requireOpenEncounter(tx, id, 'update');
+    assertMayTreat(actor, e.poli);
     if (inp.version !== undefined && inp.version !== e.version) {
       throw new ClinicError('conflict', 'the encounter was changed meanwhile; reload it', { entity: 'encounter', version: e.version });
     }
@@ -247,10 +253,41 @@ export async function updateEncounter(db: Db, actor: Actor, id: string, input: U
   });
 }
 
+/**
+ * Queues what the centre needs of a closed visit: who (by JKN/NIK), when, where, how, what was
+ * found. Free-text notes stay on the box. Also used when a merge moves a closed visit to another
+ * patient record (a new version of the same summary).
+ */
+export async function queueEncounterSummary(tx: Queryable, e: Encounter, facilityCode: string): Promise<void> {
+  const p = await tx.query<{ nik: string | null; jkn_number: string | null; sex: string; birth_date: string }>(
+    `SELECT nik, jkn_number, sex, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM patients WHERE id = $1`,
+    [e.patientId],
+  );
+  const counts = await tx.query<{ prescriptions: number; referrals: number }>(
+    `SELECT (SELECT count(*)::int FROM prescriptions WHERE encounter_id = $1) AS prescriptions,
+            (SELECT count(*)::int FROM referrals WHERE encounter_id = $1 AND status <> 'draft') AS referrals`,
+    [e.id],
+  );
+  await appendOutbox(tx, {
+    type: 'encounter_summary',
+    entityId: e.id,
+    entityVersion: e.version,
+    payload: {
+      id: e.id, facility: facilityCode, poli: e.poli, mode: e.mode,
+      patient: { id: e.patientId, jknNumber: p.rows[0]?.jkn_number ?? null, nik: p.rows[0]?.nik ?? null, sex: p.rows[0]?.sex, birthDate: p.rows[0]?.birth_date },
+      doctor: { id: e.doctorId, name: e.doctorName },
+      openedAt: e.openedAt, closedAt: e.closedAt, vitals: e.vitals,
+      diagnoses: e.diagnoses.map((d) => ({ code: d.code, kind: d.kind })),
+      prescriptions: counts.rows[0].prescriptions, referrals: counts.rows[0].referrals,
+    },
+  });
+}
+
 /** Closes the visit: needs a primary diagnosis; queues its summary for the centre and finishes the ticket. */
 export async function closeEncounter(db: Db, queue: Queue, actor: Actor, id: string, facilityCode = ''): Promise<Encounter> {
   const closed = await db.transaction(async (tx) => {
     const e = await requireOpenEncounter(tx, id, 'close');
+    assertMayTreat(actor, e.poli);
     if (!e.diagnoses.some((d) => d.kind === 'primary')) {
       throw new ClinicError('invalid', 'a primary ICD-10 diagnosis is required before closing', { field: 'diagnoses', problem: 'no_primary' });
     }
@@ -259,30 +296,8 @@ export async function closeEncounter(db: Db, queue: Queue, actor: Actor, id: str
       [id],
     );
     if (!rows[0]) throw invalidState('encounter', 'closed', 'close');
-    const p = await tx.query<{ nik: string | null; jkn_number: string | null; sex: string; birth_date: string }>(
-      `SELECT nik, jkn_number, sex, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM patients WHERE id = $1`,
-      [e.patientId],
-    );
-    const counts = await tx.query<{ prescriptions: number; referrals: number }>(
-      `SELECT (SELECT count(*)::int FROM prescriptions WHERE encounter_id = $1) AS prescriptions,
-              (SELECT count(*)::int FROM referrals WHERE encounter_id = $1 AND status <> 'draft') AS referrals`,
-      [id],
-    );
     const after = { ...e, status: 'closed' as const, version: rows[0].version, closedAt: iso(rows[0].closed_at) };
-    // What the centre needs of a visit: who (by JKN/NIK), when, where, how, what was found. Free-text notes stay on the box.
-    await appendOutbox(tx, {
-      type: 'encounter_summary',
-      entityId: id,
-      entityVersion: after.version,
-      payload: {
-        id, facility: facilityCode, poli: e.poli, mode: e.mode,
-        patient: { id: e.patientId, jknNumber: p.rows[0]?.jkn_number ?? null, nik: p.rows[0]?.nik ?? null, sex: p.rows[0]?.sex, birthDate: p.rows[0]?.birth_date },
-        doctor: { id: e.doctorId, name: e.doctorName },
-        openedAt: e.openedAt, closedAt: after.closedAt, vitals: e.vitals,
-        diagnoses: e.diagnoses.map((d) => ({ code: d.code, kind: d.kind })),
-        prescriptions: counts.rows[0].prescriptions, referrals: counts.rows[0].referrals,
-      },
-    });
+    await queueEncounterSummary(tx, after, facilityCode);
     await audit(tx, actor, 'update', 'encounter', id, e.patientId);
     return after;
   });

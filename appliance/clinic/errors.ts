@@ -9,6 +9,7 @@ export type ClinicErrorCode =
   | 'invalid_state'
   | 'insufficient_stock'
   | 'consent_required'
+  | 'not_allowed'
   | 'expired';
 
 export class ClinicError extends Error {

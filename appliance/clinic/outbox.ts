@@ -21,6 +21,7 @@ export const outboxTypes = {
   queue_daily_figures: { priority: 2 },
   // A remote job's state (helper operators): small, and an operator is waiting for it.
   job_result: { priority: 0 },
+  patient_merge: { priority: 1 },
 } as const satisfies { [T in RecordType]: { priority: number } };
 /** The contract's record types: the box queues exactly those the hub knows. */
 export type OutboxType = RecordType;

@@ -53,10 +53,17 @@ export function allow(...access: Access[]): MiddlewareHandler<AppEnv> {
     const session = c.get('session');
     if (!session) throw new HttpError('unauthenticated');
     if (!staffRoles.includes(session.actor.role)) throw new HttpError('forbidden', { allowed: staffRoles });
+    // A temporary password from an admin: the API answers nothing but the change until it is made.
+    if (session.mustChangePassword && c.req.path.startsWith('/api/') && !openWithTemporaryPassword.has(c.req.path)) {
+      throw new HttpError('password_change_required', { changeAt: '/api/v1/auth/password' });
+    }
     if (unsafe.has(c.req.method) && c.req.header('x-csrf-token') !== session.csrfToken) throw new HttpError('csrf');
     return next();
   };
 }
+
+/** What a session with a temporary password may still call: change it, see who it is, log out. */
+const openWithTemporaryPassword = new Set(['/api/v1/auth/password', '/api/v1/auth/me', '/api/v1/auth/logout']);
 
 export const register = (entry: RouteEntry) => void routes.set(`${entry.method} ${entry.path}`, entry);
 

@@ -18,6 +18,8 @@ import { registerAdmin } from './routes/admin.ts';
 import { registerClinical } from './routes/clinical.ts';
 import { registerPages } from './pages/index.tsx';
 import { registerConsultation } from './routes/consultation.ts';
+import { registerReports } from './routes/reports.ts';
+import { registerTriage } from './routes/triage.ts';
 
 // Scripts only from the box's own files (JSON islands are <script type="application/json">, which
 // CSP does not run); no framing of staff pages; inline styles stay (the pages' CSS is inline).
@@ -121,6 +123,8 @@ export function createApp(deps: AppDeps) {
   registerClinical(app);
   if (deps.relay) registerConsultation(app, deps.relay);
   registerAdmin(app);
+  registerReports(app);
+  registerTriage(app);
   registerPages(app);
 
   app.doc31('/openapi.json', {

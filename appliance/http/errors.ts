@@ -8,7 +8,7 @@ import { words } from '../words/index.ts';
 import type { ErrorAnswer } from './schemas/common.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
-export type HttpErrorCode = ClinicErrorCode | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'too_many_tickets' | 'tickets_full' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
+export type HttpErrorCode = ClinicErrorCode | 'password_change_required' | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'too_many_tickets' | 'tickets_full' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
 
 // `as const` so that `errorResponse(c, 'not_found')` is typed as a 404: a route's documented
 // statuses are then checked against the errors it answers.
@@ -19,6 +19,8 @@ const status = {
   invalid_state: 409,
   insufficient_stock: 409,
   consent_required: 403,
+  not_allowed: 403,
+  password_change_required: 403,
   expired: 410,
   validation_failed: 400,
   unauthenticated: 401,

@@ -17,17 +17,18 @@ import type { Role } from '../clinic/staff.ts';
  * called with `app.request(...)` (no port). `as(role)` logs in and returns a request function
  * that carries the session cookie and CSRF token.
  */
-export async function testBox(overrides: Record<string, unknown> = {}, now?: () => Date, opts: { log?: Logger } = {}) {
-  const config = configSchema.parse({ mode: 'demo', ...overrides });
+export async function testBox(overrides: Record<string, unknown> = {}, now?: () => Date, opts: { log?: Logger; /** false: a production box, no demo data or accounts */ demo?: boolean } = {}) {
+  const demo = opts.demo ?? true;
+  const config = configSchema.parse({ mode: demo ? 'demo' : 'production', ...overrides });
   const settings = settingsOf(config);
   const db = new GroupCommitDb(await openMemoryDatabase());
-  await seedDemo(db, settings);
+  if (demo) await seedDemo(db, settings);
   const queue = new Queue(db, settings, now);
   const log = opts.log ?? createLog({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // Not enrolled: a disabled sync that still reports the backlog.
   const sync = await startSync({ db, config, log });
   const app = createApp({
-    db, queue, settings, demo: true, secureCookies: false, log, sync, now,
+    db, queue, settings, demo, secureCookies: false, log, sync, now,
     live: new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal }),
     phoneTickets: new PhoneTickets({ perAddress: config.phoneTicketsPerAddress, perDay: config.phoneTicketsPerDay }),
     metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
@@ -45,6 +46,15 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
     }, { remoteAddress: from });
   };
 
+  /** Logs in with an account's username and password; a request function with its cookie and CSRF token. */
+  async function login(username: string, password: string) {
+    const res = await call('/api/v1/auth/login', { method: 'POST', json: { username, password } });
+    if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { csrfToken: string };
+    const cookie = res.headers.get('set-cookie')!.split(';')[0];
+    return (path: string, init: RequestInit & { json?: unknown; from?: string } = {}) => call(path, init, { cookie, 'x-csrf-token': body.csrfToken });
+  }
+
   const sessions = new Map<Role, { cookie: string; csrf: string }>();
   async function as(role: Role) {
     let s = sessions.get(role);
@@ -61,6 +71,6 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
     return (path: string, init: RequestInit & { json?: unknown; from?: string } = {}) => call(path, init, { cookie, 'x-csrf-token': csrf });
   }
 
-  return { app, db, queue, settings, call, as, close: () => db.close() };
+  return { app, db, queue, settings, call, as, login, close: () => db.close() };
 }
 export type TestBox = Awaited<ReturnType<typeof testBox>>;

@@ -336,6 +336,44 @@ CREATE TABLE sync_overrides (
 );
 `,
   },
+  {
+    id: 10,
+    name: 'clinic_day',
+    sql: `
+-- Issue 17 (helper clinic). Self-contained: may be renumbered at merge.
+-- A midwife (bidan) role for the KIA poli; accounts an admin deactivates or gives a temporary password.
+ALTER TABLE staff DROP CONSTRAINT IF EXISTS staff_role_check;
+ALTER TABLE staff ADD CONSTRAINT staff_role_check CHECK (role IN ('doctor','nurse','pharmacist','admin','midwife'));
+ALTER TABLE staff ADD COLUMN must_change_password boolean NOT NULL DEFAULT false;
+ALTER TABLE staff ADD COLUMN deactivated_at timestamptz;
+-- Allergies, each a row (kept when removed, for the record); moved with the visits when records merge.
+CREATE TABLE patient_allergies (
+  id uuid PRIMARY KEY,
+  patient_id uuid NOT NULL REFERENCES patients(id),
+  substance text NOT NULL,
+  reaction text NOT NULL DEFAULT '',
+  recorded_by uuid REFERENCES staff(id),
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  removed_at timestamptz
+);
+CREATE INDEX patient_allergies_patient_idx ON patient_allergies (patient_id);
+-- A duplicate merged into another record stays (its identifiers, the audit trail), pointing at the kept one.
+ALTER TABLE patients ADD COLUMN merged_into uuid REFERENCES patients(id);
+ALTER TABLE patients ADD COLUMN merged_at timestamptz;
+-- Vitals a nurse records at triage, on the ticket, before the doctor opens the visit.
+CREATE TABLE ticket_triage (
+  ticket_id uuid PRIMARY KEY REFERENCES queue_tickets(id),
+  vitals jsonb NOT NULL DEFAULT '{}',
+  recorded_by uuid REFERENCES staff(id),
+  recorded_at timestamptz NOT NULL DEFAULT now()
+);
+-- The reports read a day or a month by time.
+CREATE INDEX encounters_opened_idx ON encounters (opened_at);
+CREATE INDEX prescriptions_issued_idx ON prescriptions (issued_at);
+CREATE INDEX referrals_created_idx ON referrals (created_at);
+CREATE INDEX queue_tickets_day_idx ON queue_tickets (day);
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

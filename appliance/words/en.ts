@@ -435,6 +435,7 @@ export const en: Words = {
   error_validation_failed: 'The request is malformed. See details.',
   error_unauthenticated: 'Please log in first.',
   error_forbidden: 'Your role is not allowed to do this.',
+  error_password_change_required: 'Your password is temporary. Change it first, then continue.',
   error_csrf: 'The page session expired. Reload the page and try again.',
   error_rate_limited: 'Too many attempts. Wait a moment and try again.',
   error_too_many_connections: 'Too many live connections from this device. Close other tabs and try again shortly.',
@@ -455,4 +456,7 @@ export const en: Words = {
   rd_hospitals: "Referral hospitals: {n} (list version {v}).",
   rd_formulary: "Medicines in the formulary: {n}, {k} of them in stock (formulary version {v}).",
   rd_howArrive: "The formulary (medicines with KFA codes) also comes from the district health office through the centre. A new box starts with no stock: the pharmacist records the first stock on the Pharmacy page, \"Receive\" on each medicine, from the first delivery (LPLPO). Until then prescriptions can be written but not dispensed.",
+  pw_sameAsCurrent: "The new password must differ from the current one.",
+  pw_currentWrong: "The current password is wrong. Type the password you logged in with.",
+  error_not_allowed: "You are not permitted to do this in this poli.",
 };

@@ -437,6 +437,7 @@ export const id = {
   error_validation_failed: 'Permintaan tidak sesuai format. Lihat rincian.',
   error_unauthenticated: 'Silakan masuk (login) dulu.',
   error_forbidden: 'Peran Anda tidak diizinkan untuk ini.',
+  error_password_change_required: 'Kata sandi Anda sementara. Ganti kata sandi dulu, lalu lanjutkan.',
   error_csrf: 'Sesi halaman kedaluwarsa. Muat ulang halaman lalu coba lagi.',
   error_rate_limited: 'Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.',
   error_too_many_connections: 'Terlalu banyak sambungan langsung dari perangkat ini. Tutup tab lain lalu coba lagi sebentar lagi.',
@@ -457,6 +458,9 @@ export const id = {
   rd_hospitals: "Rumah sakit rujukan: {n} (daftar versi {v}).",
   rd_formulary: "Obat dalam formularium: {n}, {k} di antaranya ada stoknya (formularium versi {v}).",
   rd_howArrive: "Formularium (daftar obat dengan kode KFA) juga dikirim dinas kesehatan lewat pusat. Kotak baru mulai tanpa stok: apoteker mencatat stok awal di halaman Farmasi, tombol \"Terima\" pada tiap obat, dari kiriman obat pertama (LPLPO). Sebelum itu resep bisa ditulis tetapi obat belum bisa diserahkan.",
+  pw_sameAsCurrent: "Kata sandi baru harus berbeda dari yang sekarang.",
+  pw_currentWrong: "Kata sandi sekarang salah. Ketik ulang kata sandi yang Anda pakai untuk masuk.",
+  error_not_allowed: "Anda tidak berwenang untuk tindakan ini di poli ini.",
 };
 
 export type WordKey = keyof typeof id;

@@ -18,6 +18,9 @@ export const recordPayloads = {
   queue_daily_figures: { 1: z.looseObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), poli: z.string().min(1).max(20), taken: z.number().int().min(0) }) },
   /** A remote job's state on the box: version 1 running (or expired, never run), version 2 done or failed; entity = the job's id. */
   job_result: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1).max(2), state: z.enum(['running', 'done', 'failed', 'expired']), result: z.record(z.string(), z.unknown()).optional(), error: z.string().max(500).optional() }) },
+  // Two records of one person merged on the box: the entity is the merged (duplicate) record;
+  // its visits were sent again as new versions under the kept one.
+  patient_merge: { 1: z.looseObject({ id: z.uuid(), version: z.literal(1), keptPatientId: z.uuid(), mergedPatientId: z.uuid() }) },
 } as const satisfies Record<string, Record<number, z.ZodType>>;
 
 /** The record types the contract knows. */
@@ -31,6 +34,7 @@ export const currentSchemaVersions = {
   consent: 1,
   queue_daily_figures: 1,
   job_result: 1,
+  patient_merge: 1,
 } as const satisfies { [T in RecordType]: keyof (typeof recordPayloads)[T] };
 
 /** What a box may write as the payload of a record of this type, at today's schema version. */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [queue|storage|sync|relay]`: every benchmark (or one), each printing its table
+ * `npm run bench [queue|storage|sync|relay|report]`: every benchmark (or one), each printing its table
  * with its baseline beside it, measured in this run.
  */
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +10,7 @@ import { runPouchDbComparison } from './sync-pouchdb.ts';
 import { runIngestBench } from './ingest.ts';
 import { runRelayBench } from './relay.ts';
 import { runFleetBench } from './fleet.ts';
+import { runReportBench } from './report.ts';
 
 const benches: Record<string, () => Promise<unknown> | unknown> = {
   queue: runQueueBench,
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<unknown> | unknown> = {
   },
   relay: () => runRelayBench(),
   fleet: runFleetBench,
+  report: runReportBench,
 };
 
 const only = process.argv[2];

@@ -2,10 +2,15 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
 import { auditAnswer, createdAnswer, outboxAnswer, staffAnswer, syncAnswer, unparkAnswer } from '../schemas/admin.ts';
+import { z as zod } from 'zod';
 import { paging } from './patients.ts';
 import { listAudit } from '../../clinic/audit.ts';
 import { listOutbox, listParked, outboxSummary, unpark } from '../../clinic/outbox.ts';
-import { createStaff, listStaff, staffInput } from '../../clinic/staff.ts';
+import { activateStaff, createStaff, deactivateStaff, listStaff, resetPassword, staffIdentity, staffInput } from '../../clinic/staff.ts';
+import { demoIds } from '../../clinic/demo-ids.ts';
+import { actorOf } from '../access.ts';
+import { okAnswer } from '../schemas/admin.ts';
+import { uuidParam } from './patients.ts';
 import { text } from '../../clinic/text.ts';
 import { weakPassword, weakPasswordText } from '../../clinic/passwords.ts';
 import { HttpError } from '../errors.ts';
@@ -76,7 +81,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['admin'], {
       method: 'post', path: '/api/v1/admin/staff', tags: ['admin'], summary: 'Create a staff account',
-      request: jsonBody(staffInput.meta({ example: { username: 'bidan.ani', fullName: 'Bidan Ani', role: 'nurse', password: 'pohon-mangga-berbuah-7' } })),
+      request: jsonBody(staffInput.meta({ example: { username: 'bidan.ani', fullName: 'Bdn. Ani Rahayu', role: 'midwife', password: 'pohon-mangga-berbuah-7' } })),
       responses: { ...jsonResponses('created', createdAnswer), 409: errorContent('username taken') },
     }),
     async (c) => {
@@ -84,6 +89,54 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
       const weak = weakPassword(input.password, input);
       if (weak) throw new HttpError('validation_failed', { issues: [{ path: 'password', message: tr(c.get('lang'), ...weakPasswordText[weak]), reason: weak }] });
       return c.json(await createStaff(c.get('deps').db, input), 200);
+    },
+  );
+
+  const staffId = uuidParam('id', demoIds.staffExample);
+  const weakCheck = (lang: 'id' | 'en', password: string, who: { username: string; fullName: string }, path: string) => {
+    const weak = weakPassword(password, who);
+    if (weak) throw new HttpError('validation_failed', { issues: [{ path, message: tr(lang, ...weakPasswordText[weak]), reason: weak }] });
+  };
+
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'post', path: '/api/v1/admin/staff/{id}/deactivate', tags: ['admin'], summary: 'Deactivate a staff account (it cannot log in; its sessions end at once)',
+      description: 'Not your own account, and not the last active admin. Audited.',
+      request: { params: staffId },
+      responses: { ...jsonResponses('deactivated', okAnswer), 404: errorContent('no such account'), 422: errorContent('own account or last admin') },
+    }),
+    async (c) => {
+      await deactivateStaff(c.get('deps').db, actorOf(c), c.req.valid('param').id);
+      return c.json({ ok: true }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'post', path: '/api/v1/admin/staff/{id}/activate', tags: ['admin'], summary: 'Activate a deactivated staff account again',
+      request: { params: staffId },
+      responses: { ...jsonResponses('active', okAnswer), 404: errorContent('no such account') },
+    }),
+    async (c) => {
+      await activateStaff(c.get('deps').db, actorOf(c), c.req.valid('param').id);
+      return c.json({ ok: true }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(['admin'], {
+      method: 'put', path: '/api/v1/admin/staff/{id}/password', tags: ['admin'], summary: 'Set a temporary password (the user must change it at the next login)',
+      description: 'The account’s sessions end. Until the user changes it (POST /api/v1/auth/password), every other call answers 403 `password_change_required`. Audited.',
+      request: { params: staffId, ...jsonBody(zod.object({ password: text().min(10).max(200) }).strict().meta({ example: { password: 'sementara-pagi-jeruk-31' } })) },
+      responses: { ...jsonResponses('set', okAnswer), 404: errorContent('no such account') },
+    }),
+    async (c) => {
+      const { db } = c.get('deps');
+      const id = c.req.valid('param').id;
+      const { password } = c.req.valid('json');
+      weakCheck(c.get('lang'), password, await staffIdentity(db, id), 'password');
+      await resetPassword(db, actorOf(c), id, password);
+      return c.json({ ok: true }, 200);
     },
   );
 }

@@ -5,10 +5,13 @@ import { actorOf, deviceOf, remoteOf, sessionCookie } from '../access.ts';
 import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
 import { errorResponse, HttpError } from '../errors.ts';
 import { loggedOutAnswer, sessionAnswer } from '../schemas/auth.ts';
-import { login, logout } from '../../clinic/staff.ts';
+import { changeOwnPassword, login, logout, roles, staffIdentity, tokenHashOf } from '../../clinic/staff.ts';
+import { weakPassword, weakPasswordText } from '../../clinic/passwords.ts';
+import { okAnswer } from '../schemas/admin.ts';
 import { text } from '../../clinic/text.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { format, words } from '../../words/index.ts';
+import { tr } from '../i18n.ts';
 
 const loginBody = z
   .object({ username: text().min(1).max(64), password: text().min(1).max(200) })
@@ -42,12 +45,12 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
       attempt.succeeded();
       setCookie(c, sessionCookie, result.token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: c.get('deps').secureCookies, maxAge: 12 * 3600 });
       c.get('log').info({ username, role: result.session.actor.role }, 'staff logged in');
-      return c.json({ name: result.session.actor.name, role: result.session.actor.role, csrfToken: result.session.csrfToken }, 200);
+      return c.json({ name: result.session.actor.name, role: result.session.actor.role, csrfToken: result.session.csrfToken, mustChangePassword: result.session.mustChangePassword }, 200);
     },
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse', 'pharmacist', 'admin'], {
+    apiRoute([...roles], {
       method: 'post', path: '/api/v1/auth/logout', tags: ['auth'], summary: 'Log out', responses: jsonResponses('logged out', loggedOutAnswer),
     }),
     async (c) => {
@@ -59,12 +62,42 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse', 'pharmacist', 'admin'], {
+    apiRoute([...roles], {
       method: 'get', path: '/api/v1/auth/me', tags: ['auth'], summary: 'Who am I (and my CSRF token)', responses: jsonResponses('the session', sessionAnswer),
     }),
     (c) => {
       const actor = actorOf(c);
-      return c.json({ name: actor.name, role: actor.role, csrfToken: c.get('session')!.csrfToken }, 200);
+      const session = c.get('session')!;
+      return c.json({ name: actor.name, role: actor.role, csrfToken: session.csrfToken, mustChangePassword: session.mustChangePassword }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute([...roles], {
+      method: 'post', path: '/api/v1/auth/password', tags: ['auth'], summary: 'Change my own password (required after an admin set a temporary one)',
+      description: 'Needs the current password. The other sessions of the account end; this one stays.',
+      request: jsonBody(
+        z.object({ currentPassword: text().min(1).max(200), newPassword: text().min(10).max(200) }).strict()
+          .openapi({ example: { currentPassword: 'demo-dokter-123', newPassword: 'kopi-tubruk-pagi-hari-42' } }),
+      ),
+      responses: { ...jsonResponses('changed', okAnswer), 422: errorContent('the current password is wrong') },
+    }),
+    async (c) => {
+      const actor = actorOf(c);
+      const { db } = c.get('deps');
+      const { currentPassword, newPassword } = c.req.valid('json');
+      const lang = c.get('lang');
+      const weak = newPassword === currentPassword ? 'same' : weakPassword(newPassword, await staffIdentity(db, actor.staffId));
+      if (weak) {
+        const message = weak === 'same' ? words(lang).pw_sameAsCurrent : tr(lang, ...weakPasswordText[weak]);
+        throw new HttpError('validation_failed', { issues: [{ path: 'newPassword', message, reason: weak }] });
+      }
+      const token = getCookie(c, sessionCookie);
+      if (!(await changeOwnPassword(db, actor, currentPassword, newPassword, token ? tokenHashOf(token) : null))) {
+        return errorResponse(c, 'invalid', { issues: [{ path: 'currentPassword', message: words(lang).pw_currentWrong, reason: 'wrong_password' }] });
+      }
+      c.get('log').info({ role: actor.role }, 'staff changed own password');
+      return c.json({ ok: true }, 200);
     },
   );
 }

@@ -15,7 +15,7 @@ import { searchIcd10 } from '../../clinic/icd10.ts';
 import { text } from '../../clinic/text.ts';
 
 const encounterId = uuidParam('id', demoIds.encounter);
-const allStaff = ['doctor', 'nurse', 'pharmacist', 'admin'] as const;
+const allStaff = ['doctor', 'nurse', 'pharmacist', 'admin', 'midwife'] as const;
 const conflict = { 409: errorContent('not possible in the encounter’s state, or changed meanwhile (reload)') };
 
 /** Encounters (SOAP, vitals, ICD-10 diagnoses, mode), their consent, and the ICD-10 search. */
@@ -39,7 +39,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor'], {
+    apiRoute(['doctor', 'midwife'], {
       method: 'post', path: '/api/v1/encounters', tags: ['encounters'], summary: 'Open an encounter from a queue ticket',
       description:
         'The ticket must have a patient attached. A ticket still waiting is called to `room` (default: the poli’s first room); the ticket becomes `serving`. ' +
@@ -56,7 +56,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   // SOAP notes, vitals and diagnoses are for those who treat: the admin keeps accounts and the
   // audit log and reads no clinical notes (least privilege; the same for referrals).
   app.openapi(
-    apiRoute(['doctor', 'nurse'], {
+    apiRoute(['doctor', 'nurse', 'midwife'], {
       method: 'get', path: '/api/v1/encounters', tags: ['encounters'], summary: 'Encounters of a patient or of a ticket, newest first',
       request: {
         query: z.object({
@@ -72,7 +72,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse'], {
+    apiRoute(['doctor', 'nurse', 'midwife'], {
       method: 'get', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'An encounter with its consent, prescriptions and referrals',
       request: { params: encounterId },
       responses: { ...jsonResponses('the encounter', encounterDetail), 404: errorContent('no such encounter') },
@@ -89,7 +89,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor'], {
+    apiRoute(['doctor', 'midwife'], {
       method: 'patch', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'Change an open encounter: SOAP notes, vitals, diagnoses, mode',
       description:
         'Only the fields sent change. Vitals merge (null clears one); diagnoses replace the list and hold at most one primary (closing needs one). ' +
@@ -112,7 +112,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['nurse', 'doctor'], {
+    apiRoute(['nurse', 'doctor', 'midwife'], {
       method: 'put', path: '/api/v1/encounters/{id}/vitals', tags: ['encounters'], summary: 'Record vital signs of an open encounter',
       description: 'Values merge into what is recorded; null clears one. Ranges: systolic 40–300, diastolic 20–200 (below systolic) mmHg, pulse 20–250/min, respiratory rate 4–80/min, temperature 30–45 °C, SpO2 50–100 %, weight 0.3–350 kg, height 20–250 cm.',
       request: {
@@ -125,7 +125,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor'], {
+    apiRoute(['doctor', 'midwife'], {
       method: 'post', path: '/api/v1/encounters/{id}/close', tags: ['encounters'], summary: 'Close the encounter',
       description: 'Needs a primary diagnosis. Queues the encounter summary for the centre and marks the queue ticket done.',
       request: { params: encounterId },
@@ -138,7 +138,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse'], {
+    apiRoute(['doctor', 'nurse', 'midwife'], {
       method: 'post', path: '/api/v1/encounters/{id}/consent', tags: ['consent'], summary: 'Record the patient’s verbal consent to an audio-visual consultation',
       description: 'The logged-in staff member is recorded as the one who heard the consent. If consent is already active, answers it.',
       request: { params: encounterId },
@@ -148,7 +148,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse'], {
+    apiRoute(['doctor', 'nurse', 'midwife'], {
       method: 'post', path: '/api/v1/encounters/{id}/consent/withdraw', tags: ['consent'], summary: 'Record that the patient withdrew consent',
       request: { params: encounterId },
       responses: { ...jsonResponses('the withdrawn consent', consent), 404: errorContent('no such encounter'), 409: errorContent('no active consent') },

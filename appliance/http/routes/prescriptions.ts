@@ -4,6 +4,7 @@ import { actorOf } from '../access.ts';
 import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
 import { formularyAnswer, formularyItem, movementsAnswer, pharmacyQueueAnswer, prescription } from '../schemas/pharmacy.ts';
 import { paging, uuidParam } from './patients.ts';
+import { assertMayTreatEncounter } from '../../clinic/midwife.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import {
   dispensePrescription, getPrescription, issuePrescription, listPharmacyQueue, listStockMovements, markPickedUp, prescriptionInput,
@@ -58,7 +59,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor'], {
+    apiRoute(['doctor', 'midwife'], {
       method: 'post', path: '/api/v1/prescriptions', tags: ['pharmacy'], summary: 'Prescribe from the formulary during an open encounter',
       request: jsonBody(
         prescriptionInput.meta({
@@ -71,11 +72,15 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
       ),
       responses: { ...jsonResponses('the issued prescription', prescription), 404: errorContent('no such encounter'), 409: errorContent('the encounter is closed'), 422: errorContent('a medicine not in the formulary') },
     }),
-    async (c) => c.json(await issuePrescription(c.get('deps').db, actorOf(c), c.req.valid('json')), 200),
+    async (c) => {
+      const input = c.req.valid('json');
+      await assertMayTreatEncounter(c.get('deps').db, actorOf(c), input.encounterId);
+      return c.json(await issuePrescription(c.get('deps').db, actorOf(c), input), 200);
+    },
   );
 
   app.openapi(
-    apiRoute(['doctor', 'pharmacist', 'admin'], {
+    apiRoute(['doctor', 'pharmacist', 'admin', 'midwife'], {
       method: 'get', path: '/api/v1/prescriptions/{id}', tags: ['pharmacy'], summary: 'A prescription with its items and stock on hand',
       request: { params: prescriptionId },
       responses: { ...jsonResponses('the prescription', prescription), 404: errorContent('no such prescription') },

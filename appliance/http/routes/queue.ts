@@ -14,7 +14,7 @@ import { text } from '../../clinic/text.ts';
 
 const poliCode = text().regex(/^[a-z][a-z0-9-]{1,19}$/).openapi({ example: 'umum' });
 const tokenParam = z.object({ token: text().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }) });
-const staffAtQueue = ['nurse', 'doctor', 'admin'] as const;
+const staffAtQueue = ['nurse', 'doctor', 'admin', 'midwife'] as const;
 
 /** What a patient's phone gets: their ticket, never its internal ids or anyone else's. */
 export function publicTicket(v: TicketView): PublicTicket {
@@ -181,7 +181,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['nurse', 'admin'], {
+    apiRoute(['nurse', 'admin', 'midwife'], {
       method: 'post', path: '/api/v1/queue/desk', tags: ['queue'], summary: 'Register a walk-in at the desk',
       request: jsonBody(z.object({ poli: poliCode, patientId: text().uuid().optional() }).strict().openapi({ example: { poli: 'umum', patientId: demoIds.patient } })),
       responses: { ...jsonResponses('the ticket and its link (print or show the QR)', deskAnswer), 422: errorContent('unknown poli') },
@@ -194,7 +194,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['nurse', 'doctor'], {
+    apiRoute(['nurse', 'doctor', 'midwife'], {
       method: 'post', path: '/api/v1/queue/{poli}/call-next', tags: ['queue'], summary: 'Call the next waiting number to a room',
       request: {
         params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }),
@@ -210,7 +210,7 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   const action = (path: string, summary: string, run: (q: Queue, id: string, body: Record<string, string>, c: Context<AppEnv>) => Promise<Ticket>, body?: z.ZodObject, example?: object, exampleTicket: string = demoIds.ticket) =>
     app.openapi(
-      apiRoute(['nurse', 'doctor'], {
+      apiRoute(['nurse', 'doctor', 'midwife'], {
         method: 'post', path: `/api/v1/queue/tickets/{id}/${path}`, tags: ['queue'], summary,
         request: { params: uuidParam('id', exampleTicket), ...(body ? jsonBody(body.strict().openapi({ example })) : {}) },
         responses: { ...jsonResponses('the ticket', ticketActionAnswer), 404: errorContent('no such ticket (or, to attach, no such patient)'), 409: errorContent('not possible in the ticket’s state'), 422: errorContent('to call: a room the poli does not have; to transfer: an unknown poli or the one it is in') },

@@ -4,6 +4,7 @@ import { actorOf } from '../access.ts';
 import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
 import { hospitalsAnswer, referral, referralsAnswer } from '../schemas/referrals.ts';
 import { paging, uuidParam } from './patients.ts';
+import { assertMayTreatEncounter, assertMayTreatReferral } from '../../clinic/midwife.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import { listHospitals } from '../../clinic/hospitals.ts';
 import { createReferral, getReferral, issueReferral, listReferrals, referralDraftUpdate, referralInput, referralStatuses, updateReferralDraft } from '../../clinic/referrals.ts';
@@ -14,7 +15,7 @@ const referralId = uuidParam('id', demoIds.referral);
 /** Hospitals (FKRTL) and referrals (rujukan). Hospital answers arrive through sync, not here. */
 export function registerReferrals(app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    apiRoute(['doctor', 'nurse', 'admin'], {
+    apiRoute(['doctor', 'nurse', 'admin', 'midwife'], {
       method: 'get', path: '/api/v1/hospitals', tags: ['referrals'], summary: 'Referral hospitals (FKRTL): BPJS code, name, specialties',
       responses: jsonResponses('hospitals', hospitalsAnswer),
     }),
@@ -22,7 +23,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor'], {
+    apiRoute(['doctor', 'midwife'], {
       method: 'post', path: '/api/v1/referrals', tags: ['referrals'], summary: 'Refer the patient of an open encounter to a hospital',
       description:
         'A draft unless `issue` is true. `validUntil` defaults to the clinic day plus the box’s referral validity (90 days unless configured). ' +
@@ -39,12 +40,14 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const { db, settings } = c.get('deps');
-      return c.json(await createReferral(db, actorOf(c), settings, c.req.valid('json')), 200);
+      const input = c.req.valid('json');
+      await assertMayTreatEncounter(db, actorOf(c), input.encounterId);
+      return c.json(await createReferral(db, actorOf(c), settings, input), 200);
     },
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse'], {
+    apiRoute(['doctor', 'nurse', 'midwife'], {
       method: 'get', path: '/api/v1/referrals', tags: ['referrals'], summary: 'Referrals, newest first, by patient, encounter or status',
       request: {
         query: z.object({
@@ -60,7 +63,7 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor', 'nurse'], {
+    apiRoute(['doctor', 'nurse', 'midwife'], {
       method: 'get', path: '/api/v1/referrals/{id}', tags: ['referrals'], summary: 'A referral (the letter: /staff/rujukan/{id}/cetak)',
       request: { params: referralId },
       responses: { ...jsonResponses('the referral', referral), 404: errorContent('no such referral') },
@@ -69,25 +72,27 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(
-    apiRoute(['doctor'], {
+    apiRoute(['doctor', 'midwife'], {
       method: 'patch', path: '/api/v1/referrals/{id}', tags: ['referrals'], summary: 'Change a draft referral',
       request: { params: referralId, ...jsonBody(referralDraftUpdate.meta({ example: { specialty: 'Jantung', reason: 'Nyeri dada berulang, EKG tidak tersedia di puskesmas.' } })) },
       responses: { ...jsonResponses('the referral', referral), 404: errorContent('no such referral'), 409: errorContent('not a draft any more, or changed meanwhile'), 422: errorContent('unknown hospital or specialty') },
     }),
     async (c) => {
       const { db, settings } = c.get('deps');
+      await assertMayTreatReferral(db, actorOf(c), c.req.valid('param').id);
       return c.json(await updateReferralDraft(db, actorOf(c), settings, c.req.valid('param').id, c.req.valid('json')), 200);
     },
   );
 
   app.openapi(
-    apiRoute(['doctor'], {
+    apiRoute(['doctor', 'midwife'], {
       method: 'post', path: '/api/v1/referrals/{id}/issue', tags: ['referrals'], summary: 'Issue a draft referral (then it can be printed and is on the patient’s ticket link)',
       request: { params: referralId },
       responses: { ...jsonResponses('the issued referral', referral), 404: errorContent('no such referral'), 409: errorContent('not a draft') },
     }),
     async (c) => {
       const { db, settings } = c.get('deps');
+      await assertMayTreatReferral(db, actorOf(c), c.req.valid('param').id);
       return c.json(await issueReferral(db, actorOf(c), settings, c.req.valid('param').id), 200);
     },
   );

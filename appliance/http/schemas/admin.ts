@@ -53,9 +53,12 @@ export const unparkAnswer = z.object({ released: z.boolean() });
 export type UnparkAnswer = z.infer<typeof unparkAnswer>;
 
 export const staffAnswer = z.object({
-  staff: z.array(z.object({ id, username: z.string(), fullName: z.string(), role, active: z.boolean() }).openapi('StaffAccount')),
+  staff: z.array(z.object({ id, username: z.string(), fullName: z.string(), role, active: z.boolean(), mustChangePassword: z.boolean() }).openapi('StaffAccount')),
 });
 export type StaffAnswer = z.infer<typeof staffAnswer>;
 
 export const createdAnswer = z.object({ id });
 export type CreatedAnswer = z.infer<typeof createdAnswer>;
+
+export const okAnswer = z.object({ ok: z.boolean() });
+export type OkAnswer = z.infer<typeof okAnswer>;

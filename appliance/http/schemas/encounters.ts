@@ -44,3 +44,8 @@ export const encounterDetail = encounter
   .extend({ consent: orNull(consent), consents: z.array(consent), prescriptions: z.array(prescription), referrals: z.array(referral) })
   .openapi('EncounterDetail');
 export type EncounterDetailAnswer = z.infer<typeof encounterDetail>;
+
+export const triageAnswer = z
+  .object({ ticketId: id, vitals, recordedAt: dateTime.nullable(), recordedBy: z.string().nullable(), encounterId: id.nullable() })
+  .openapi('TriageVitals');
+export type TriageAnswer = z.infer<typeof triageAnswer>;
