@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupCommitDb } from '../storage/group-commit.ts';
 import { clinicError, clinicFixture, testSettings } from './testing.ts';
 import { demoIds } from './demo-ids.ts';
-import { Queue } from './queue.ts';
+import type { Queue } from './queue.ts';
 import type { Actor } from './audit.ts';
-import { ClinicError } from './errors.ts';
 import { closeEncounter, openEncounter, updateEncounter } from './encounters.ts';
 import { activeConsent, encounterOfTicket, giveConsent, hasActiveConsent, withdrawConsent } from './consents.ts';
 

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupCommitDb } from '../storage/group-commit.ts';
 import { clinicError, clinicFixture, testSettings } from './testing.ts';
 import { demoIds } from './demo-ids.ts';
-import { Queue } from './queue.ts';
+import type { Queue } from './queue.ts';
 import type { Actor } from './audit.ts';
 import type { Db } from './db.ts';
-import { ClinicError } from './errors.ts';
+import type { ClinicError } from './errors.ts';
 import { closeEncounter, openEncounter, updateEncounter, type Encounter } from './encounters.ts';
 import {
   dispensePrescription, getFormularyItem, issuePrescription, listPharmacyQueue, listStockMovements, markPickedUp, prescriptionsForTicket,
