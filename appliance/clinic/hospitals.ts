@@ -34,8 +34,9 @@ export async function getHospital(db: Queryable, code: string): Promise<Hospital
 }
 
 /**
- * Adds or updates a hospital. Nothing calls it yet: the demo seeds its list (demo.ts), and no sync
- * from the hub and no admin page fill a production box's list.
+ * Adds or updates a hospital. The demo seeds its list (demo.ts); a production box gets the
+ * district's list from the hub through the downlink (a `hospitals` item: the whole list,
+ * versioned, as the formulary comes; see central/contract/messages.ts and sync/downlink.ts).
  */
 export async function upsertHospital(db: Queryable, input: HospitalInput): Promise<Hospital> {
   const h = parseInput(hospitalInput, input);
