@@ -127,7 +127,7 @@ describe('strings the database cannot store are refused at the edge', () => {
 
 describe('write routes refuse bad bodies and change nothing', () => {
   let box: TestBox;
-  let writes: { method: string; path: string; roles: Role[] }[] = [];
+  const writes: { method: string; path: string; roles: Role[] }[] = [];
   beforeAll(async () => {
     box = await testBox();
     const doc = (await (await box.call('/openapi.json')).json()) as { paths: Record<string, Record<string, { requestBody?: unknown; 'x-access': string[] }>> };

@@ -74,7 +74,7 @@ describe('wire contract', () => {
       return v;
     };
     expect(checkRecord({ ...r, payload: { ...(r.payload as object), note: 'a\u0000b' } })).toMatch(/payload\.note contains a NUL/);
-    expect(checkRecord({ ...r, payload: { ...(r.payload as object), ['k\u0000']: 1 } })).toMatch(/a key in payload contains a NUL/);
+    expect(checkRecord({ ...r, payload: { ...(r.payload as object), 'k\u0000': 1 } })).toMatch(/a key in payload contains a NUL/);
     expect(checkRecord({ ...r, payload: { ...(r.payload as object), note: '\udc00x' } })).toMatch(/lone UTF-16 surrogate/);
     expect(checkRecord({ ...r, payload: { ...(r.payload as object), n: Infinity } })).toMatch(/number out of range/);
     expect(checkRecord({ ...r, ev: MAX_ENTITY_VERSION + 1 })).toMatch(/record invalid at ev/);

@@ -4,7 +4,6 @@ import { ClinicError, invalidState, notFound } from './errors.ts';
 import { clinicDay, localInstant } from './clock.ts';
 import type { ClinicSettings } from './settings.ts';
 import { audit, type Actor } from './audit.ts';
-import { appendOutbox } from './outbox.ts';
 import { Batcher } from './batcher.ts';
 import { closePastDays } from './daily-figures.ts';
 import { QueueEvents } from './queue-events.ts';

@@ -1,9 +1,11 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { openMemoryDatabase } from '../storage/database.ts';
 import { GroupCommitDb } from '../storage/group-commit.ts';
 import { seedDemo } from './demo.ts';
 import { Queue } from './queue.ts';
 import { ClinicError } from './errors.ts';
+import { demoIds } from './demo-ids.ts';
+import { openEncounter } from './encounters.ts';
 import type { Actor } from './audit.ts';
 import type { ClinicSettings } from './settings.ts';
 
@@ -24,7 +26,29 @@ export async function clinicFixture(settings: ClinicSettings = testSettings(), n
   const queue = new Queue(db, settings, now);
   const staff = (await db.query<{ id: string; role: Actor['role'] }>(`SELECT id, role FROM staff`)).rows;
   const as = (role: Actor['role']): Actor => ({ staffId: staff.find((x) => x.role === role)!.id, role, name: role, device: 'tablet' });
-  return { db, queue, settings, as, doctor: as('doctor'), nurse: as('nurse'), pharmacist: as('pharmacist'), admin: as('admin'), close: () => db.close() };
+  const doctor = as('doctor'), nurse = as('nurse');
+  /** The demo patient takes a desk number and the doctor opens the encounter (the start of most clinical tests). */
+  const openDemoEncounter = async () => {
+    const { ticket } = await queue.take({ poli: settings.polis[0].code, source: 'desk', patientId: demoIds.patient }, nurse);
+    return { ticketId: ticket.id, encounter: await openEncounter(db, queue, doctor, { ticketId: ticket.id }) };
+  };
+  return { db, queue, settings, as, doctor, nurse, pharmacist: as('pharmacist'), admin: as('admin'), openDemoEncounter, close: () => db.close() };
+}
+export type ClinicFixture = Awaited<ReturnType<typeof clinicFixture>>;
+
+/**
+ * `clinicFixture` for a describe block: made before its tests (and before its own beforeAll
+ * hooks, registered after this call), closed after them. Its fields are there when tests run.
+ */
+export function useClinic(settings: ClinicSettings = testSettings(), now?: () => Date): ClinicFixture {
+  const clinic = {} as ClinicFixture;
+  beforeAll(async () => {
+    Object.assign(clinic, await clinicFixture(settings, now));
+  });
+  afterAll(async () => {
+    await clinic.close?.();
+  });
+  return clinic;
 }
 
 /** The ClinicError a promise rejects with (failing the test if it resolves or throws another). */

@@ -102,7 +102,7 @@ export function forward(from: Leg, to: Leg | undefined, kind: Kind, rtp: RtpPack
   } else {
     from.c.audioIn++;
   }
-  if (!to || !to.connected || to.closed) return lossBurst;
+  if (!to?.connected || to.closed) return lossBurst;
   if (kind === 'video' && to.state.audioOnly) return lossBurst;
   const sender = to.tx[kind].sender;
   // werift hands each subscriber a copy of the packet, so it is ours to send on as it is: the

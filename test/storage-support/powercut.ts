@@ -77,7 +77,7 @@ export class PowerCutJournal implements SyncObserver {
     return id;
   }
   #idOfIno(ino: number): number {
-    let id = this.#inoToId.get(ino);
+    const id = this.#inoToId.get(ino);
     if (id === undefined) throw new Error(`powercut journal: unknown inode ${ino} (file not seen in baseline or created while journaling)`);
     return id;
   }

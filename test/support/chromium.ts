@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 
 export const chromiumMissing = (path: string) =>
-  `Chromium not found at ${path} (set CHROMIUM_PATH to use another): run .ci/run, which installs what the tests need on Debian, or apt-get install chromium`;
+  `Chromium not found at ${path} (set CHROMIUM_PATH to use another): run \`bash .ci/run\`, which installs what the tests need on Debian, or apt-get install chromium`;
 
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   const path = env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { chromiumMissing } from './chromium.ts';
 
-const installAll = 'run .ci/run (it installs Chromium, strace and Mosquitto on Debian, then runs npm ci and npm test)';
+const installAll = 'run `bash .ci/run` (it installs Chromium, strace and Mosquitto on Debian, then runs npm ci and npm test)';
 
 function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
   return (env.PATH ?? '').split(delimiter).some((dir) => {
