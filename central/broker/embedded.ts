@@ -33,8 +33,10 @@ export async function startEmbeddedBroker(o: {
   log: Logger;
   /** Largest MQTT packet accepted (default: the contract's MAX_MQTT_PACKET_BYTES). */
   maxPacketBytes?: number;
+  /** The hub user's password (default: a new random one): a broker restarted apart from its hub keeps it. */
+  hubPassword?: string;
 }): Promise<EmbeddedBroker> {
-  const hubPassword = randomBytes(24).toString('base64url');
+  const hubPassword = o.hubPassword ?? randomBytes(24).toString('base64url');
   const who = new WeakMap<Client, Who>();
   const log = o.log;
   const fail = (code: number, msg: string) => Object.assign(new Error(msg), { returnCode: code }) as AuthenticateError;
