@@ -95,6 +95,11 @@ export class TrustedClock {
     return new Date(Math.max(sys, this.runningFloor() ?? sys));
   }
 
+  /** The system clock, as this clock reads it (what an offset is measured against). */
+  systemTime(): number {
+    return this.systemNow();
+  }
+
   /** The hub's time minus the system clock's, measured from a round trip (sync/hub-time.ts). */
   recordOffset(offsetMs: number): void {
     this.offsetMs = offsetMs;

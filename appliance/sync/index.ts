@@ -36,6 +36,8 @@ export interface Sync {
 /** The box's clock (appliance/clock/trusted-clock.ts): told the offset the box measures from the hub. */
 export interface SyncClock {
   recordOffset(offsetMs: number): void;
+  /** The system clock the offset is measured against (Date.now on a box). */
+  systemTime(): number;
 }
 
 /** `onJob`: where a remote job from the hub goes (appliance/jobs/); without it the box refuses jobs. */
@@ -110,7 +112,7 @@ export async function startSync(o: {
   const statusSafe = (hello: boolean) => void sendStatus(hello).catch((err) => log.debug({ err: err.message }, 'sync: status not sent'));
 
   const hubTime = new HubTime(link, deviceId, {
-    firstRetryMs: s.syncHubProbeMs, maxRetryMs: Math.max(s.syncHubProbeMs, 30_000), log,
+    firstRetryMs: s.syncHubProbeMs, maxRetryMs: Math.max(s.syncHubProbeMs, 30_000), log, systemNow: o.clock ? () => o.clock!.systemTime() : undefined,
     onAnswer: ({ offsetMs, roundTripMs, hubReturned }) => {
       o.clock?.recordOffset(offsetMs);
       log.debug({ offsetMs, roundTripMs }, 'sync: clock offset from the hub measured');

@@ -24,12 +24,24 @@ export interface LinkOptions {
   backoffMaxMs: number;
   subscriptions: string[];
   log: Logger;
+  /** Injected in tests: the jitter's random source and the clock that times an attempt. */
+  random?: () => number;
+  now?: () => number;
 }
 
-/** Full jitter on the upper half: between d/2 and d, where d doubles per failed attempt. */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number, random = Math.random): number {
+/**
+ * The wait before reconnect attempt `attempt + 1`: jitter on the upper half, between d/2 and d,
+ * where d doubles per failed attempt up to `maxMs` (30 s by default, sync/settings.ts). The cap
+ * is what a link that comes back costs at worst: a box retrying with a 5-minute cap found its
+ * link a minute late after a 53 s cut. The jitter is what keeps thousands of boxes that lost the
+ * hub together from coming back together: after a few attempts their retries are spread over
+ * the cap's upper half (test/sync-reconnect-backoff.test.ts measures the spread).
+ * `attemptMs`: how long the failed attempt itself took (a dropped link makes a connect hang up
+ * to its 20 s timeout); that time counts towards the wait.
+ */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number, random = Math.random, attemptMs = 0): number {
   const d = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
-  return Math.round(d / 2 + random() * (d / 2));
+  return Math.max(0, Math.round(d / 2 + random() * (d / 2) - attemptMs));
 }
 
 export declare interface MqttLink {
@@ -62,6 +74,7 @@ export class MqttLink extends EventEmitter {
     if (this.closed) return;
     const o = this.o;
     const id = o.identity?.();
+    const startedAt = (o.now ?? Date.now)();
     const c = mqtt.connect(o.url, {
       clientId: o.deviceId, username: o.deviceId,
       ...(id ? { key: id.key, cert: id.cert, ca: id.ca } : { password: o.secret, ca: this.ca }),
@@ -110,7 +123,10 @@ export class MqttLink extends EventEmitter {
         this.timer = setTimeout(() => this.connectOnce(), 0);
         return;
       }
-      const delay = backoffDelay(this.attempt++, o.backoffMinMs, o.backoffMaxMs);
+      // A connection that was up counts nothing of its life: boxes dropped together by a broker
+      // restart must not all come back at once.
+      const attemptMs = was ? 0 : (o.now ?? Date.now)() - startedAt;
+      const delay = backoffDelay(this.attempt++, o.backoffMinMs, o.backoffMaxMs, o.random, attemptMs);
       this.reconnects++;
       this.timer = setTimeout(() => this.connectOnce(), delay);
     });

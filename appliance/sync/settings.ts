@@ -26,9 +26,12 @@ export const syncSettingsShape = {
   syncAckTimeoutMs: z.coerce.number().int().min(100).default(30_000),
   /** Batches sent before the first is acknowledged: hides the round trip on a long link and overlaps box and hub work. */
   syncMaxInFlight: z.coerce.number().int().min(1).max(16).default(4),
-  /** Reconnect backoff: exponential from min to max, with jitter. */
+  /**
+   * Reconnect backoff: exponential from min to max, with jitter (sync/link.ts backoffDelay). The
+   * max is what a link that comes back may cost: at most 60 s (a larger setting is taken as 60 s).
+   */
   syncBackoffMinMs: z.coerce.number().int().min(10).default(1000),
-  syncBackoffMaxMs: z.coerce.number().int().min(10).default(300_000),
+  syncBackoffMaxMs: z.coerce.number().int().min(10).default(30_000).transform((ms) => Math.min(ms, 60_000)),
   /** How often an idle uplink looks at the outbox for new records. */
   syncPollMs: z.coerce.number().int().min(10).default(2000),
   /** After a connect, how soon the box asks the hub again when it has not answered (doubling to 30 s): a broker restart costs about this. */

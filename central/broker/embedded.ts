@@ -45,8 +45,10 @@ export async function startEmbeddedBroker(o: {
   tls?: { host?: string; port?: number; key: string; cert: string; ca: string };
   /** True for an enrolled, unrevoked device (a certificate's CN is checked against it at each connect). */
   activeDevice?: (deviceId: string) => Promise<boolean>;
+  /** The hub user's password (default: a new random one): a broker restarted apart from its hub keeps it. */
+  hubPassword?: string;
 }): Promise<EmbeddedBroker> {
-  const hubPassword = randomBytes(24).toString('base64url');
+  const hubPassword = o.hubPassword ?? randomBytes(24).toString('base64url');
   const who = new WeakMap<Client, Who>();
   const log = o.log;
   const fail = (code: number, msg: string) => Object.assign(new Error(msg), { returnCode: code }) as AuthenticateError;
