@@ -8,6 +8,7 @@ import { page } from './guard.tsx';
 import { ticketStrings } from './patient.tsx';
 import { DoctorConsultationPanel } from './consultation.tsx';
 import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
+import type { CallQualityWord, FarmasiWord, PageWords, PemeriksaanWord, StaffWord } from '../../words/page-words.ts';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -40,7 +41,7 @@ const css = `
 .tbl-wrap{overflow-x:auto}
 `;
 
-const common = (lang: Lang) => {
+const common = (lang: Lang): PageWords<StaffWord> => {
   const w = words(lang);
   return {
     offline: w.offline,
@@ -93,7 +94,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           rs_scheduled: w.rs_scheduled, rs_rejected: w.rs_rejected, rs_used: w.rs_used, rs_expired: w.rs_expired,
           emergency: w.emergency,
           ...callQualityStrings(lang),
-        }}>
+        } satisfies PageWords<PemeriksaanWord | CallQualityWord>}>
         <main>
           <div class="cols">
             <aside class="card">
@@ -200,7 +201,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           receive: w.receive, adjust: w.adjust, received: w.received,
           qty: w.qty_clinical, delta: w.delta, reason: w.reason_clinical, cancel: w.cancel, save: w.save,
           days: w.days,
-        }}>
+        } satisfies PageWords<FarmasiWord>}>
         <main>
           <div class="row" style="justify-content:space-between"><h1>{w.pharmacy}</h1><span class="small muted">{w.theListRefreshesByItself}</span></div>
           <div class="tabs" id="tabs">

@@ -5,6 +5,7 @@ import type { AppEnv } from '../env.ts';
 import { words } from '../../words/index.ts';
 import { Layout, render } from './layout.tsx';
 import { page } from './guard.tsx';
+import type { LayarWord, PageWords } from '../../words/page-words.ts';
 
 /** The waiting-room TV, the entrance poster, and the QR codes that lead phones to /ambil. */
 
@@ -77,7 +78,7 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
     const latest = calls[0];
     return render(c, (
       <Layout c={c} title={w.queueScreen} variant="tv" bare extraCss={tvCss} scripts={['layar']}
-        strings={{ room: w.room, none: w.none_display, speak: w.speak, connOn: w.connOn_display, connOff: w.connOff, soundOn: w.soundOn }}
+        strings={{ room: w.room, none: w.none_display, speak: w.speak, connOn: w.connOn_display, connOff: w.connOff, soundOn: w.soundOn } satisfies PageWords<LayarWord>}
         data={{ calls, tz: settings.timeZone, lang }}>
         <div class="tvwrap">
           <div class="tvmain">

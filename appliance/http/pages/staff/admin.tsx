@@ -4,6 +4,7 @@ import { words } from '../../../words/index.ts';
 import { render } from '../layout.tsx';
 import { page } from '../guard.tsx';
 import { StaffLayout } from './layout.tsx';
+import type { AdminWord, PageWords } from '../../../words/page-words.ts';
 
 /** /staff/admin: outbox, link to the centre, audit log, staff accounts; browser/admin.ts fills the lists. */
 export function registerAdminPage(app: OpenAPIHono<AppEnv>) {
@@ -13,8 +14,8 @@ export function registerAdminPage(app: OpenAPIHono<AppEnv>) {
     return render(c, (
       <StaffLayout c={c} title="Admin" scripts={['admin']}
         strings={{ created: w.created, active: w.active, inactive: w.inactive, never: w.never, delivered: w.delivered, pending: w.pending, parked: w.parked,
-          connected: w.cq_ev_connected, offline: w.offline_admin,
-          notEnrolled: w.notEnrolled, resend: w.resend, lastError: w.lastError }}>
+          connected: w.cq_ev_connected, syncOffline: w.offline_admin,
+          notEnrolled: w.notEnrolled, resend: w.resend, lastError: w.lastError } satisfies PageWords<AdminWord>}>
         <main>
           <h1>Admin</h1>
           <section class="card" data-testid="outbox">
