@@ -68,7 +68,7 @@ export function callQualityStrings(lang: Lang): PageWords<CallQualityWord> {
     cq_f_audio: w.cq_f_audio,
     cq_keyframes: w.cq_keyframes,
     cq_events: w.cq_events,
-    cq_ev_connected: w.cq_ev_connected, cq_ev_video: w.cq_ev_video, 'cq_ev_audio-only': w['cq_ev_audio-only'],
+    cq_ev_connected: w.connectedState, cq_ev_video: w.cq_ev_video, 'cq_ev_audio-only': w['cq_ev_audio-only'],
     cq_ev_closed: w.cq_ev_closed,
   };
 }

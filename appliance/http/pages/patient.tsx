@@ -48,7 +48,7 @@ export function ticketStrings(lang: Lang): PageWords<TicketWord | ConsultationWo
     aheadNone: w.aheadNone,
     minutes: w.minutes,
     minutesNone: w.minutesNone,
-    connOn: w.connOn_display,
+    connOn: w.connectedShort,
     connOff: w.connOff,
     expired: w.expired,
     soundOn: w.soundOn_patient,

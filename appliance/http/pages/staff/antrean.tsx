@@ -28,7 +28,7 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
           call: w.call, recall: w.recall, skip: w.skip, noShow: w.noShow, finish: w.st_done,
           transfer: w.transfer, attach: w.attach, attached: w.attached,
           anon: w.anon, phone: 'HP', desk: w.desk,
-          calledTo: w.calledTo, nobody: w.nobody_antrean,
+          calledTo: w.calledTo, nobody: w.nobodyWaiting,
           done: w.done, transferTo: w.transferTo, cancel: w.cancel,
           confirmNoShow: w.confirmNoShow,
           pickFor: w.pickFor, pickWalkin: w.pickWalkin,
@@ -63,7 +63,7 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
               </div>
               {canCall ? (
                 <div class="bar card">
-                  <label for="room" style="margin:0">{w.roomAntrean}</label>
+                  <label for="room" style="margin:0">{w.roomLabel}</label>
                   <select id="room" data-testid="room-select"></select>
                   <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next">{w.callNext}</button>
                 </div>
