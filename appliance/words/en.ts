@@ -447,4 +447,10 @@ export const en: Words = {
   error_internal: 'The box hit an error. Try again; if it repeats, call the technician.',
   // http/routes/auth.ts
   loginThrottled: 'Too many wrong login attempts for this account. Wait {seconds} seconds, then try again. Forgot the password? Ask an admin to reset it.',
+  // http/routes/admin.ts, setup.ts: why a new password was refused (clinic/passwords.ts weakPassword)
+  weakPassword_common: 'This is one of the most common passwords and easy to guess. Use a few uncommon words, e.g. "mango-tree-in-the-yard".',
+  weakPassword_contains_username: 'The password must not contain the username.',
+  weakPassword_contains_name: 'The password must not contain the person’s name.',
+  weakPassword_repetitive: 'The password only repeats the same characters. Use a few uncommon words.',
+  weakPassword_sequence: 'The password is only a run of letters, digits or keyboard keys. Use a few uncommon words.',
 };

@@ -449,6 +449,12 @@ export const id = {
   error_internal: 'Terjadi kesalahan pada kotak. Coba lagi; bila berulang, hubungi teknisi.',
   // http/routes/auth.ts
   loginThrottled: 'Terlalu banyak percobaan masuk yang salah untuk akun ini. Tunggu {seconds} detik lalu coba lagi. Lupa kata sandi? Minta admin menggantinya.',
+  // http/routes/admin.ts, setup.ts: why a new password was refused (clinic/passwords.ts weakPassword)
+  weakPassword_common: 'Kata sandi ini termasuk yang paling sering dipakai dan mudah ditebak. Pakai beberapa kata yang tidak umum, mis. "pohon-mangga-di-halaman".',
+  weakPassword_contains_username: 'Kata sandi tidak boleh memuat nama pengguna.',
+  weakPassword_contains_name: 'Kata sandi tidak boleh memuat nama orangnya.',
+  weakPassword_repetitive: 'Kata sandi hanya mengulang huruf atau angka yang sama. Pakai beberapa kata yang tidak umum.',
+  weakPassword_sequence: 'Kata sandi hanya urutan huruf, angka, atau tombol papan ketik. Pakai beberapa kata yang tidak umum.',
 };
 
 export type WordKey = keyof typeof id;

@@ -7,9 +7,9 @@ import { listAudit } from '../../clinic/audit.ts';
 import { listOutbox, listParked, outboxSummary, unpark } from '../../clinic/outbox.ts';
 import { createStaff, listStaff, staffInput } from '../../clinic/staff.ts';
 import { text } from '../../clinic/text.ts';
-import { weakPassword, weakPasswordText } from '../../clinic/passwords.ts';
+import { weakPassword } from '../../clinic/passwords.ts';
 import { HttpError } from '../errors.ts';
-import { tr } from '../i18n.ts';
+import { words } from '../../words/index.ts';
 
 const isoDateTime = text().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
 
@@ -82,7 +82,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const input = c.req.valid('json');
       const weak = weakPassword(input.password, input);
-      if (weak) throw new HttpError('validation_failed', { issues: [{ path: 'password', message: tr(c.get('lang'), ...weakPasswordText[weak]), reason: weak }] });
+      if (weak) throw new HttpError('validation_failed', { issues: [{ path: 'password', message: words(c.get('lang'))[`weakPassword_${weak}`], reason: weak }] });
       return c.json(await createStaff(c.get('deps').db, input), 200);
     },
   );
