@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStaff, staffInput } from './clinic/staff.ts';
 import { ClinicError } from './clinic/errors.ts';
-import { weakPassword, weakPasswordText } from './clinic/passwords.ts';
+import { weakPassword } from './clinic/passwords.ts';
+import { words } from './words/index.ts';
 
 /**
  * `npm run setup -- admin --username <u> --full-name "<name>"`, password on stdin (one line).
@@ -38,7 +39,7 @@ async function main() {
     throw new ConfigError(`Invalid setup arguments:\n${input.error.issues.map((i) => `  - ${i.path.join('.') || 'arguments'}: ${i.message}`).join('\n')}\n${usage}`);
   }
   const weak = weakPassword(input.data.password, input.data);
-  if (weak) throw new ConfigError(`Invalid setup arguments:\n  - password: ${weakPasswordText[weak].join('\n    ')}\n${usage}`);
+  if (weak) throw new ConfigError(`Invalid setup arguments:\n  - password: ${[words('id')[`weakPassword_${weak}`], words('en')[`weakPassword_${weak}`]].join('\n    ')}\n${usage}`);
   const config = loadConfig();
   const db = await openDatabase({ dataDir: config.dataDir });
   try {

@@ -9,15 +9,6 @@ import { readFileSync } from 'node:fs';
  */
 export type WeakPassword = 'common' | 'contains_username' | 'contains_name' | 'repetitive' | 'sequence';
 
-/** What to tell the person, Bahasa Indonesia then English. */
-export const weakPasswordText: Record<WeakPassword, [string, string]> = {
-  common: ['Kata sandi ini termasuk yang paling sering dipakai dan mudah ditebak. Pakai beberapa kata yang tidak umum, mis. "pohon-mangga-di-halaman".', 'This is one of the most common passwords and easy to guess. Use a few uncommon words, e.g. "mango-tree-in-the-yard".'],
-  contains_username: ['Kata sandi tidak boleh memuat nama pengguna.', 'The password must not contain the username.'],
-  contains_name: ['Kata sandi tidak boleh memuat nama orangnya.', 'The password must not contain the person’s name.'],
-  repetitive: ['Kata sandi hanya mengulang huruf atau angka yang sama. Pakai beberapa kata yang tidak umum.', 'The password only repeats the same characters. Use a few uncommon words.'],
-  sequence: ['Kata sandi hanya urutan huruf, angka, atau tombol papan ketik. Pakai beberapa kata yang tidak umum.', 'The password is only a run of letters, digits or keyboard keys. Use a few uncommon words.'],
-};
-
 let common: Set<string> | null = null;
 function commonPasswords(): Set<string> {
   common ??= new Set(

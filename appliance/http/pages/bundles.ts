@@ -121,9 +121,9 @@ export function readBuiltPages(dir = builtDir): Map<string, string> | null {
   return out;
 }
 
-/** A page's stylesheet (./styles/<name>.css), from ./built in a release. */
+/** A page's stylesheet (./styles/<name>.css, from ./built in a release), comments left out: it is inlined in every page. */
 export function pageCss(name: string): string {
   const built = join(builtDir, `${name}.css`);
   const src = join(stylesDir, `${name}.css`);
-  return readFileSync(existsSync(src) ? src : built, 'utf8');
+  return readFileSync(existsSync(src) ? src : built, 'utf8').replace(/\/\*[\s\S]*?\*\/\n?/g, '');
 }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { type Lang } from '../i18n.ts';
 import { words } from '../../words/index.ts';
+import type { CallQualityWord, PageWords } from '../../words/page-words.ts';
 
 /**
  * The saved quality of the open encounter's video calls, on the doctor's encounter screen
@@ -33,7 +34,7 @@ const css = `
 .cq details ul{margin:4px 0;padding-left:20px}
 `;
 
-export function callQualityStrings(lang: Lang): Record<string, string> {
+export function callQualityStrings(lang: Lang): PageWords<CallQualityWord> {
   const w = words(lang);
   return {
     cq_quality: w.cq_quality,
@@ -67,7 +68,7 @@ export function callQualityStrings(lang: Lang): Record<string, string> {
     cq_f_audio: w.cq_f_audio,
     cq_keyframes: w.cq_keyframes,
     cq_events: w.cq_events,
-    cq_ev_connected: w.cq_ev_connected, cq_ev_video: w.cq_ev_video, 'cq_ev_audio-only': w['cq_ev_audio-only'],
+    cq_ev_connected: w.connectedState, cq_ev_video: w.cq_ev_video, 'cq_ev_audio-only': w['cq_ev_audio-only'],
     cq_ev_closed: w.cq_ev_closed,
   };
 }

@@ -8,6 +8,7 @@ import { page } from './guard.tsx';
 import { ticketStrings } from './patient.tsx';
 import { DoctorConsultationPanel } from './consultation.tsx';
 import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
+import type { CallQualityWord, FarmasiWord, PageWords, PemeriksaanWord, StaffWord } from '../../words/page-words.ts';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -40,7 +41,7 @@ const css = `
 .tbl-wrap{overflow-x:auto}
 `;
 
-const common = (lang: Lang) => {
+const common = (lang: Lang): PageWords<StaffWord> => {
   const w = words(lang);
   return {
     offline: w.offline,
@@ -93,7 +94,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           rs_scheduled: w.rs_scheduled, rs_rejected: w.rs_rejected, rs_used: w.rs_used, rs_expired: w.rs_expired,
           emergency: w.emergency,
           ...callQualityStrings(lang),
-        }}>
+        } satisfies PageWords<PemeriksaanWord | CallQualityWord>}>
         <main>
           <div class="cols">
             <aside class="card">
@@ -146,7 +147,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 <div id="rx-list" data-testid="prescriptions"></div>
                 <input id="drug-search" type="search" autocomplete="off" data-testid="formulary-search" placeholder={w.searchAMedicineEG} style="width:100%" />
                 <div id="drug-results" data-testid="formulary-results"></div>
-                <div class="tbl-wrap"><table class="items"><thead><tr><th>{w.medicine}</th><th>{w.signa}</th><th style="width:90px">{w.qty}</th><th style="width:80px">{w.daysClinical}</th><th></th></tr></thead><tbody id="rx-items" data-testid="rx-items"></tbody></table></div>
+                <div class="tbl-wrap"><table class="items"><thead><tr><th>{w.medicine}</th><th>{w.signa}</th><th style="width:90px">{w.qty}</th><th style="width:80px">{w.daysHeader}</th><th></th></tr></thead><tbody id="rx-items" data-testid="rx-items"></tbody></table></div>
                 <label for="rx-note">{w.noteForThePharmacyOptional}</label>
                 <input id="rx-note" style="width:100%" data-testid="rx-note" />
                 <div id="rx-msg" class="msg" role="status" hidden></div>
@@ -198,9 +199,9 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           by: w.by, stock: w.stock, short: w.short,
           total: w.total, noTicket: w.noTicket,
           receive: w.receive, adjust: w.adjust, received: w.received,
-          qty: w.qty_clinical, delta: w.delta, reason: w.reason_clinical, cancel: w.cancel, save: w.save,
+          qty: w.quantity, delta: w.delta, reason: w.remark, cancel: w.cancel, save: w.save,
           days: w.days,
-        }}>
+        } satisfies PageWords<FarmasiWord>}>
         <main>
           <div class="row" style="justify-content:space-between"><h1>{w.pharmacy}</h1><span class="small muted">{w.theListRefreshesByItself}</span></div>
           <div class="tabs" id="tabs">
@@ -217,7 +218,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             <h2 style="margin-top:0">{w.medicineStock}</h2>
             <input id="stock-search" type="search" autocomplete="off" data-testid="stock-search" placeholder={w.searchEmptyAll} style="width:100%" />
             <div id="stock-msg" class="msg" role="status" data-testid="stock-msg" hidden></div>
-            <div class="tbl-wrap"><table><thead><tr><th>{w.medicine}</th><th>KFA</th><th>{w.stockClinical}</th><th></th></tr></thead><tbody id="stock-rows" data-testid="stock-table"></tbody></table></div>
+            <div class="tbl-wrap"><table><thead><tr><th>{w.medicine}</th><th>KFA</th><th>{w.stockHeader}</th><th></th></tr></thead><tbody id="stock-rows" data-testid="stock-table"></tbody></table></div>
             <div class="pager"><button type="button" class="sec" id="s-prev">‹</button><span id="s-pageno"></span><button type="button" class="sec" id="s-next">›</button></div>
           </section>
         </main>

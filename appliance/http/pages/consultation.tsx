@@ -8,6 +8,7 @@ import { page } from './guard.tsx';
 import { assetUrl } from './assets.ts';
 import { findEncounter } from '../../clinic/encounters.ts';
 import { ClinicError } from '../../clinic/errors.ts';
+import type { ConsultationWord, PageWords } from '../../words/page-words.ts';
 
 /**
  * The consultation screen, the same on both sides: the patient's phone (inside the ticket page's
@@ -37,7 +38,7 @@ export const consultationCss = `
 .tablet .call .stage{max-height:70vh}
 `;
 
-export function consultationStrings(lang: Lang): Record<string, string> {
+export function consultationStrings(lang: Lang): PageWords<ConsultationWord> {
   const w = words(lang);
   return {
     c_waitingConsent: w.c_waitingConsent,

@@ -5,6 +5,7 @@ import type { AppEnv } from '../env.ts';
 import { words } from '../../words/index.ts';
 import { Layout, render } from './layout.tsx';
 import { page } from './guard.tsx';
+import type { LayarWord, PageWords } from '../../words/page-words.ts';
 
 /** The waiting-room TV, the entrance poster, and the QR codes that lead phones to /ambil. */
 
@@ -77,7 +78,7 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
     const latest = calls[0];
     return render(c, (
       <Layout c={c} title={w.queueScreen} variant="tv" bare extraCss={tvCss} scripts={['layar']}
-        strings={{ room: w.room, none: w.none_display, speak: w.speak, connOn: w.connOn_display, connOff: w.connOff, soundOn: w.soundOn }}
+        strings={{ room: w.room, none: w.noCallsYet, speak: w.speak, connOn: w.connectedShort, connOff: w.connOff, soundOn: w.soundOn } satisfies PageWords<LayarWord>}
         data={{ calls, tz: settings.timeZone, lang }}>
         <div class="tvwrap">
           <div class="tvmain">
@@ -85,7 +86,7 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
             <div class="now" id="now" data-testid="display-latest">
               <div class="where">{w.nowCalling}</div>
               <div class="lbl" id="now-label" data-testid="display-latest-label">{latest?.label ?? '—'}</div>
-              <div class="where" id="now-where">{latest ? `${latest.poliName} · ${w.pleaseGoTo} ${latest.room ?? ''}` : w.none_display}</div>
+              <div class="where" id="now-where">{latest ? `${latest.poliName} · ${w.pleaseGoTo} ${latest.room ?? ''}` : w.noCallsYet}</div>
             </div>
             <div class="polis">
               {settings.polis.map((p) => {

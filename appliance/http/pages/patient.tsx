@@ -10,6 +10,7 @@ import { publicTicket } from '../routes/queue.ts';
 import { Layout, MessagePage, render } from './layout.tsx';
 import { page, pageGuard } from './guard.tsx';
 import { consultationCss, consultationStrings } from './consultation.tsx';
+import type { AmbilWord, ConsultationWord, PageWords, TicketWord } from '../../words/page-words.ts';
 
 /** The patient's pages: on a cheap phone over the clinic Wi-Fi, 360 px wide, no account. */
 
@@ -33,7 +34,7 @@ const css = `
 .conn-row{display:flex;justify-content:space-between;align-items:center;gap:8px;margin-bottom:8px}
 `;
 
-export function ticketStrings(lang: Lang): Record<string, string> {
+export function ticketStrings(lang: Lang): PageWords<TicketWord | ConsultationWord> {
   const w = words(lang);
   return {
     st_waiting: w.st_waiting,
@@ -47,7 +48,7 @@ export function ticketStrings(lang: Lang): Record<string, string> {
     aheadNone: w.aheadNone,
     minutes: w.minutes,
     minutesNone: w.minutesNone,
-    connOn: w.connOn_display,
+    connOn: w.connectedShort,
     connOff: w.connOff,
     expired: w.expired,
     soundOn: w.soundOn_patient,
@@ -144,7 +145,7 @@ function AmbilPage({ c, counts, error }: { c: Context<AppEnv>; counts: Record<st
   const polis = c.get('deps').settings.polis;
   return (
     <Layout c={c} title={w.takeAQueueNumber} variant="phone" extraCss={css} scripts={['ambil']}
-      strings={{ taking: w.taking, mine: w.mine }}>
+      strings={{ taking: w.taking, mine: w.mine } satisfies PageWords<AmbilWord>}>
       <main>
         <h1>{w.takeAQueueNumber}</h1>
         <p class="muted">{w.chooseTheClinicYouNeed}</p>

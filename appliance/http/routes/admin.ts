@@ -12,9 +12,9 @@ import { actorOf } from '../access.ts';
 import { okAnswer } from '../schemas/admin.ts';
 import { uuidParam } from './patients.ts';
 import { text } from '../../clinic/text.ts';
-import { weakPassword, weakPasswordText } from '../../clinic/passwords.ts';
+import { weakPassword } from '../../clinic/passwords.ts';
 import { HttpError } from '../errors.ts';
-import { tr } from '../i18n.ts';
+import { words } from '../../words/index.ts';
 
 const isoDateTime = text().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
 
@@ -87,7 +87,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const input = c.req.valid('json');
       const weak = weakPassword(input.password, input);
-      if (weak) throw new HttpError('validation_failed', { issues: [{ path: 'password', message: tr(c.get('lang'), ...weakPasswordText[weak]), reason: weak }] });
+      if (weak) throw new HttpError('validation_failed', { issues: [{ path: 'password', message: words(c.get('lang'))[`weakPassword_${weak}`], reason: weak }] });
       return c.json(await createStaff(c.get('deps').db, input), 200);
     },
   );
@@ -95,7 +95,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
   const staffId = uuidParam('id', demoIds.staffExample);
   const weakCheck = (lang: 'id' | 'en', password: string, who: { username: string; fullName: string }, path: string) => {
     const weak = weakPassword(password, who);
-    if (weak) throw new HttpError('validation_failed', { issues: [{ path, message: tr(lang, ...weakPasswordText[weak]), reason: weak }] });
+    if (weak) throw new HttpError('validation_failed', { issues: [{ path, message: words(lang)[`weakPassword_${weak}`], reason: weak }] });
   };
 
   app.openapi(

@@ -6,12 +6,11 @@ import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
 import { errorResponse, HttpError } from '../errors.ts';
 import { loggedOutAnswer, sessionAnswer } from '../schemas/auth.ts';
 import { changeOwnPassword, login, logout, roles, staffIdentity, tokenHashOf } from '../../clinic/staff.ts';
-import { weakPassword, weakPasswordText } from '../../clinic/passwords.ts';
+import { weakPassword } from '../../clinic/passwords.ts';
 import { okAnswer } from '../schemas/admin.ts';
 import { text } from '../../clinic/text.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { format, words } from '../../words/index.ts';
-import { tr } from '../i18n.ts';
 
 const loginBody = z
   .object({ username: text().min(1).max(64), password: text().min(1).max(200) })
@@ -89,7 +88,7 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
       const lang = c.get('lang');
       const weak = newPassword === currentPassword ? 'same' : weakPassword(newPassword, await staffIdentity(db, actor.staffId));
       if (weak) {
-        const message = weak === 'same' ? words(lang).pw_sameAsCurrent : tr(lang, ...weakPasswordText[weak]);
+        const message = weak === 'same' ? words(lang).pw_sameAsCurrent : words(lang)[`weakPassword_${weak}`];
         throw new HttpError('validation_failed', { issues: [{ path: 'newPassword', message, reason: weak }] });
       }
       const token = getCookie(c, sessionCookie);

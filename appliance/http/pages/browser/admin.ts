@@ -1,10 +1,13 @@
 // /staff/admin: outbox, link to the centre, audit log with filters, staff accounts. Lists page by 20.
+import type { AdminWord, StaffWord } from '../../../words/page-words.ts';
 import type { AuditAnswer, OutboxAnswer, StaffAnswer, SyncAnswer } from '../../schemas/admin.ts';
 import { api, asApiError } from './api.ts';
 import { $, fill, h, msg, type Child } from './dom.ts';
-import { t } from './island.ts';
+import { pageWords } from './island.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
+
+const t = pageWords<AdminWord | StaffWord>();
 
 staffPage();
 const LIMIT = 20;
@@ -71,7 +74,7 @@ function loadSync() {
   api<SyncAnswer>('GET', '/api/v1/admin/sync').then(
     (r) => {
       const s = r.sync;
-      $('#sy-state').textContent = !s.enabled ? t('notEnrolled') : s.connected ? t('connected') : t('offline');
+      $('#sy-state').textContent = !s.enabled ? t('notEnrolled') : s.connected ? t('connected') : t('syncOffline');
       $('#sy-last').textContent = s.lastSyncAt ? clock(s.lastSyncAt, true) : t('never');
       $('#sy-parked').textContent = String(s.parked);
       $('#sy-error').textContent = s.lastError ? t('lastError') + ': ' + s.lastError + (s.lastErrorAt ? ' (' + clock(s.lastErrorAt, true) + ')' : '') : '';

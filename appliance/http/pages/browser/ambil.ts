@@ -1,9 +1,12 @@
 // /ambil: take a number with one tap; the form still posts without JavaScript.
+import type { AmbilWord } from '../../../words/page-words.ts';
 import type { TakeAnswer } from '../../schemas/queue.ts';
 import { api, asApiError } from './api.ts';
 import { $, $$, fill, h, msg, show } from './dom.ts';
-import { t } from './island.ts';
+import { pageWords } from './island.ts';
 import { rememberTicket, savedTickets } from './saved-tickets.ts';
+
+const t = pageWords<AmbilWord>();
 
 const mine = savedTickets();
 if (mine.length) {

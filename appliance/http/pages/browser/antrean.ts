@@ -1,12 +1,15 @@
 // /staff/antrean: the desk and nurse board. Live via the queue's event stream, polling as a fallback.
+import type { AntreanWord, StaffWord } from '../../../words/page-words.ts';
 import type { PatientAnswer, PatientsAnswer } from '../../schemas/patients.ts';
 import type { CalledAnswer, DeskAnswer, PolisAnswer, QueueListAnswer, TicketActionAnswer } from '../../schemas/queue.ts';
 import { api, asApiError } from './api.ts';
 import { $, $$, closest, fill, h, msg, show, type MsgKind } from './dom.ts';
-import { hasWord, pageData, t } from './island.ts';
+import { hasWord, pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
+
+const t = pageWords<AntreanWord | StaffWord>();
 
 staffPage();
 type Poli = PolisAnswer['polis'][number];
@@ -108,7 +111,7 @@ function ticketRow(x: Row) {
   return h('tr', { 'data-testid': 'ticket-row-' + x.label, 'data-id': x.id, 'data-label': x.label, 'data-status': x.status },
     h('td', { class: 'lbl' }, x.label),
     h('td', null,
-      h('span', { class: 'pill st-' + x.status, 'data-testid': 'row-status' }, t('st_' + x.status)),
+      h('span', { class: 'pill st-' + x.status, 'data-testid': 'row-status' }, t(`st_${x.status}`)),
       x.room ? h('div', { class: 'small' }, x.room + (x.callCount > 1 ? ' ×' + x.callCount : '')) : null,
     ),
     h('td', null, who),
@@ -376,7 +379,7 @@ if (reg) {
         const e = asApiError(caught);
         fieldErrors(reg, e);
         const d = e.details;
-        if (d.field === 'nik' && d.problem && hasWord('nik_' + String(d.problem))) fieldErr('nik').textContent = t('nik_' + String(d.problem));
+        if (d.field === 'nik' && d.problem && hasWord('nik_' + String(d.problem))) fieldErr('nik').textContent = t(('nik_' + String(d.problem)) as AntreanWord);
         if (d.field === 'birthDate' && d.problem === 'future') fieldErr('birthDate').textContent = t('birth_future');
         msg(err, e.message);
         if (e.code === 'conflict' && d.patientId) {

@@ -8,12 +8,13 @@ import type { CallsAnswer } from '../../schemas/consultation.ts';
 import type { Party, QualityLevel } from '../../../relay/protocol.ts';
 import { h, s, type Child } from './dom.ts';
 import type { Vars } from './island.ts';
+import type { CallQualityWord } from '../../../words/page-words.ts';
 
 export type CallRecord = CallsAnswer['calls'][number];
 type Leg = CallRecord['legs']['patient'];
 
 export interface CallText {
-  t: (key: string, vars?: Vars) => string;
+  t: (key: CallQualityWord, vars?: Vars) => string;
   clock: (iso: string) => string;
 }
 
@@ -115,12 +116,12 @@ function chart(tx: CallText, call: CallRecord, lang: string): SVGSVGElement {
   );
   let y = 18;
   for (const role of roles) {
-    out.push(s('text', { x: 0, y: y + 11 }, t('cq_' + role)), s('rect', { class: 'track', x: L, y: y + 1, width: R - L, height: 12, rx: 2 }));
+    out.push(s('text', { x: 0, y: y + 11 }, t(`cq_${role}`)), s('rect', { class: 'track', x: L, y: y + 1, width: R - L, height: 12, rx: 2 }));
     for (const sp of legSpans(call, role)) {
       const w = Math.max(x(sp.to) - x(sp.from), 1);
       out.push(
         s('rect', { class: sp.audioOnly ? 'aud' : 'vid', x: x(sp.from).toFixed(1), y: y + 1, width: w.toFixed(1), height: 12, rx: 2 },
-          s('title', null, t('cq_' + role) + ' · ' + t(sp.audioOnly ? 'cq_audioOnly' : 'cq_video') + ' · ' + minutes(sp.from) + '–' + minutes(sp.to)),
+          s('title', null, t(`cq_${role}`) + ' · ' + t(sp.audioOnly ? 'cq_audioOnly' : 'cq_video') + ' · ' + minutes(sp.from) + '–' + minutes(sp.to)),
         ),
       );
     }
@@ -146,7 +147,7 @@ function chart(tx: CallText, call: CallRecord, lang: string): SVGSVGElement {
     ];
     for (const [dir, kbps, loss, maxLoss] of dirs) {
       const lossMax = maxLoss || 0;
-      out.push(s('text', { x: 0, y: y + 12 }, t('cq_' + role) + ' ' + t('cq_' + dir)));
+      out.push(s('text', { x: 0, y: y + 12 }, t(`cq_${role}`) + ' ' + t(`cq_${dir}`)));
       out.push(s('rect', { class: 'track', x: L, y: y + 2, width: barR - L, height: 12, rx: 2 }));
       if (kbps !== null && kbps !== undefined && kbps > 0) out.push(s('rect', { class: 'bar', x: L, y: y + 2, width: Math.max(bx(kbps) - L, 1).toFixed(1), height: 12, rx: 2 }));
       const lossText =
@@ -174,7 +175,7 @@ function chart(tx: CallText, call: CallRecord, lang: string): SVGSVGElement {
 function figures(tx: CallText, call: CallRecord, lang: string): HTMLElement {
   const t = tx.t;
   const v = (n: number | null | undefined) => (n === null || n === undefined ? '—' : num(n, lang));
-  const rows: [string, (l: Leg) => string][] = [
+  const rows: [CallQualityWord, (l: Leg) => string][] = [
     ['cq_f_upKbps', (l) => v(l.upKbpsAvg)],
     ['cq_f_downKbps', (l) => v(l.downKbpsAvg)],
     ['cq_f_upLoss', (l) => v(l.upLossPctAvg) + ' / ' + v(l.upLossPctMax)],
@@ -191,15 +192,15 @@ function figures(tx: CallText, call: CallRecord, lang: string): HTMLElement {
   const keyframes = call.keyframeRequests || {};
   const events = (call.events || []).map((e) => {
     const p = String(e.what).split(':');
-    const what = p[1] === 'closed' ? t('cq_ev_closed', { why: t('cq_end_' + p[2]) }) : t('cq_ev_' + p[1]);
-    return h('li', null, minutes(e.at) + ' ' + t('cq_' + p[0]) + ': ' + what);
+    const what = p[1] === 'closed' ? t('cq_ev_closed', { why: t(('cq_end_' + p[2]) as CallQualityWord) }) : t(('cq_ev_' + p[1]) as CallQualityWord);
+    return h('li', null, minutes(e.at) + ' ' + t(('cq_' + p[0]) as CallQualityWord) + ': ' + what);
   });
   const emptyLeg = {} as Leg;
   return h('details', { 'data-testid': 'call-record-figures' },
     h('summary', null, t('cq_figures')),
     h('div', { class: 'tbl-wrap' },
       h('table', null,
-        h('thead', null, h('tr', null, h('th'), roles.map((r) => h('th', null, t('cq_' + r))))),
+        h('thead', null, h('tr', null, h('th'), roles.map((r) => h('th', null, t(`cq_${r}`))))),
         h('tbody', null, rows.map(([key, cell]) => h('tr', null, h('td', null, t(key)), roles.map((r) => h('td', null, cell(call.legs[r] || emptyLeg)))))),
       ),
     ),
@@ -219,9 +220,9 @@ export function callRecord(tx: CallText, call: CallRecord, lang: string): HTMLEl
     h('div', { class: 'cq-head' },
       h('b', null, tx.clock(call.startedAt) + '–' + tx.clock(call.endedAt)),
       h('span', null, duration(tx, call.seconds)),
-      h('span', null, t('cq_quality') + ' ', h('span', { class: 'pill lv-' + level, 'data-testid': 'call-record-level' }, t('cq_' + level))),
+      h('span', null, t('cq_quality') + ' ', h('span', { class: 'pill lv-' + level, 'data-testid': 'call-record-level' }, t(`cq_${level}`))),
     ),
-    h('div', { class: 'small', 'data-testid': 'call-record-end' }, t('cq_ended', { why: t('cq_end_' + call.endReason) })),
+    h('div', { class: 'small', 'data-testid': 'call-record-end' }, t('cq_ended', { why: t(`cq_end_${call.endReason}`) })),
     chart(tx, call, lang),
     h('div', { class: 'small muted' }, h('span', { class: 'key vid' }), t('cq_video') + ' ', h('span', { class: 'key aud' }), t('cq_audioOnly')),
     figures(tx, call, lang),

@@ -7,10 +7,11 @@
 import type { ClientMessage, Party, ServerMessage } from '../../../relay/protocol.ts';
 import { $, add, h, show } from './dom.ts';
 import { fillIn, readIsland, t, type Words } from './island.ts';
+import type { ConsultationWord } from '../../../words/page-words.ts';
 
 // The examination page carries the call's words in their own island beside the page's.
 const callWords = readIsland<Words>('t-konsultasi');
-const ct = (key: string) => (callWords[key] ? fillIn(callWords[key]) : t(key));
+const ct = (key: ConsultationWord) => (callWords[key] ? fillIn(callWords[key]) : t(key));
 
 export interface CallOptions {
   role: Party;
@@ -166,7 +167,7 @@ export class Consultation {
     switch (m.type) {
       case 'hello':
         this.setConsent(m.consent);
-        if (!m.peer) this.note(m.consent ? ct('c_waitingPeer_' + other(this.role)) : ct('c_waitingConsent'));
+        if (!m.peer) this.note(m.consent ? ct(`c_waitingPeer_${other(this.role)}`) : ct('c_waitingConsent'));
         break;
       case 'consent':
         this.setConsent(m.active);
@@ -179,13 +180,13 @@ export class Consultation {
         if (m.state === 'connected') {
           this.mediaState = 'connected';
           this.state(ct('c_connected'));
-          this.note(this.peerMedia ? '' : ct('c_waitingPeer_' + other(this.role)));
+          this.note(this.peerMedia ? '' : ct(`c_waitingPeer_${other(this.role)}`));
         }
         if (m.state === 'stopped') {
           this.stopMedia();
           const why =
             m.reason === 'withdrawn' ? ct('c_withdrawn')
-            : m.reason === 'hangup' ? (m.by && m.by !== this.role ? ct('c_hangupBy_' + m.by) : ct('c_hangup'))
+            : m.reason === 'hangup' ? (m.by && m.by !== this.role ? ct(`c_hangupBy_${m.by}`) : ct('c_hangup'))
             : m.reason === 'failed' ? ct('c_failed')
             : ct('c_stopped');
           this.note(why);
@@ -199,11 +200,11 @@ export class Consultation {
       case 'peer':
         if (m.role === this.role) break;
         this.peerMedia = !!m.media;
-        if (m.media && this.mediaState === 'connected') this.note(m.audioOnly ? ct('c_peerAudioOnly_' + m.role) : m.cameraOff ? ct('c_peerCamOff') : '');
-        else if (this.mediaState === 'connected') this.note(ct('c_waitingPeer_' + m.role));
+        if (m.media && this.mediaState === 'connected') this.note(m.audioOnly ? ct(`c_peerAudioOnly_${m.role}`) : m.cameraOff ? ct('c_peerCamOff') : '');
+        else if (this.mediaState === 'connected') this.note(ct(`c_waitingPeer_${m.role}`));
         break;
       case 'chat':
-        this.chat(m.from === this.role ? ct('c_you') : ct('c_from_' + m.from), m.text, m.from === this.role);
+        this.chat(m.from === this.role ? ct('c_you') : ct(`c_from_${m.from}`), m.text, m.from === this.role);
         break;
       case 'quality': {
         const you = m.you;
@@ -211,7 +212,7 @@ export class Consultation {
         this.quality.setAttribute('data-level', you.level);
         this.quality.title =
           '↑ ' + you.up.kbps + ' kbit/s ' + you.up.lossPct + '% · ↓ ' + you.down.kbps + ' kbit/s ' + you.down.lossPct + '%' + (you.down.rttMs != null ? ' · ' + you.down.rttMs + ' ms' : '');
-        this.qualityText.textContent = ct('c_q_' + you.level);
+        this.qualityText.textContent = ct(`c_q_${you.level}`);
         break;
       }
       case 'suggest-audio-only':

@@ -1,10 +1,13 @@
 // /staff/farmasi: prescriptions to dispense (oldest first), awaiting pick-up, collected; stock.
+import type { FarmasiWord, StaffWord } from '../../../words/page-words.ts';
 import type { FormularyAnswer, FormularyItemAnswer, PharmacyQueueAnswer } from '../../schemas/pharmacy.ts';
 import { api, asApiError } from './api.ts';
 import { $, $$, closest, fill, h, msg } from './dom.ts';
-import { pageData, t } from './island.ts';
+import { pageData, pageWords } from './island.ts';
 import { staffPage } from './staff.ts';
 import { clock } from './time.ts';
+
+const t = pageWords<FarmasiWord | StaffWord>();
 
 staffPage();
 const data = pageData<{ canAct?: boolean }>();
@@ -100,7 +103,7 @@ $('#next').addEventListener('click', () => {
 // ---- stock ----
 const SL = 20;
 function stockRow(d: FormularyItemAnswer) {
-  const act = (kind: 'receipt' | 'adjust', testid: string, word: string) =>
+  const act = (kind: 'receipt' | 'adjust', testid: string, word: 'receive' | 'adjust') =>
     h('button', { type: 'button', class: 'sec', 'data-stock': kind, 'data-id': d.id, 'data-name': d.name, 'data-testid': testid }, t(word));
   return h('tr', { 'data-testid': 'stock-row' },
     h('td', null, h('b', null, d.name), ' ' + d.strength + ' · ' + d.form),

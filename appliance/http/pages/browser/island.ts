@@ -15,12 +15,20 @@ export function readIsland<T>(id: string): T {
 export type Words = Record<string, string>;
 export type Vars = Record<string, string | number | null | undefined>;
 
-let pageWords: Words | null = null;
-const words = () => (pageWords ??= readIsland<Words>('t'));
+let islandWords: Words | null = null;
+const words = () => (islandWords ??= readIsland<Words>('t'));
 
 /** A word of the page, `{name}` placeholders filled in; the key itself when the page lacks it. */
 export function t(key: string, vars?: Vars): string {
   return fillIn(words()[key] || key, vars);
+}
+
+/**
+ * The page's words, typed by the island its page hands over (appliance/words/page-words.ts):
+ * `const t = pageWords<AntreanWord | StaffWord>()` lets the script ask for those keys only.
+ */
+export function pageWords<K extends string>(): (key: K, vars?: Vars) => string {
+  return t;
 }
 
 /** Whether the page was given a word (optional texts such as NIK problem codes). */

@@ -1,10 +1,13 @@
 // /layar: the waiting-room TV. Newest call big, latest per poli, a chime on every new call.
+import type { LayarWord } from '../../../words/page-words.ts';
 import type { DisplayAnswer, DisplayCall } from '../../schemas/queue.ts';
 import { $, $$, fill, h } from './dom.ts';
-import { pageData, t } from './island.ts';
+import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { chime, unlockAudio } from './sound.ts';
 import { clock } from './time.ts';
+
+const t = pageWords<LayarWord>();
 
 const data = pageData<{ calls?: DisplayCall[]; lang?: string }>();
 let lastKey: string | null = null;

@@ -1,8 +1,11 @@
 // /staff/login: posts to the JSON API; the API's own message is shown on failure.
+import type { LoginWord, StaffWord } from '../../../words/page-words.ts';
 import { api, asApiError } from './api.ts';
 import { $, msg } from './dom.ts';
-import { pageData, t } from './island.ts';
+import { pageData, pageWords } from './island.ts';
 import { staffPage } from './staff.ts';
+
+const t = pageWords<LoginWord | StaffWord>();
 
 staffPage();
 const data = pageData<{ next?: string }>();

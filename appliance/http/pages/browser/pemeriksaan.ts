@@ -1,6 +1,7 @@
 // /staff/pemeriksaan: the doctor's screen. Queue of a poli → open an encounter → SOAP, vitals,
 // ICD-10 diagnoses, prescription, referral → close. The consultation panel and the saved call
 // quality travel in this page's bundle.
+import type { CallQualityWord, PemeriksaanWord, StaffWord } from '../../../words/page-words.ts';
 import type { CallsAnswer } from '../../schemas/consultation.ts';
 import type { EncounterAnswer, EncounterDetailAnswer, Icd10Answer } from '../../schemas/encounters.ts';
 import type { FormularyAnswer, FormularyItemAnswer } from '../../schemas/pharmacy.ts';
@@ -10,10 +11,12 @@ import { api, asApiError, issuesText, type ApiError } from './api.ts';
 import { doctorCallPage } from './call.ts';
 import { callHistory } from './call-quality.ts';
 import { $, $$, closest, fill, h, msg, show, type MsgKind } from './dom.ts';
-import { pageData, t } from './island.ts';
+import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
+
+const t = pageWords<PemeriksaanWord | StaffWord | CallQualityWord>();
 
 staffPage();
 doctorCallPage();
@@ -65,7 +68,7 @@ function loadQueue() {
               h('div', { class: 'qrow', 'data-testid': 'exam-row-' + x.label },
                 h('div', null,
                   h('span', { class: 'lbl' }, x.label), ' ',
-                  h('span', { class: 'pill st-' + x.status }, t('st_' + x.status)),
+                  h('span', { class: 'pill st-' + x.status }, t(`st_${x.status as 'waiting' | 'called' | 'serving'}`)),
                   x.patientId ? null : h('div', { class: 'small muted' }, t('noPatient')),
                 ),
                 x.patientId ? h('button', { type: 'button', 'data-open': x.id, 'data-label': x.label, 'data-testid': 'exam-open' }, t(x.status === 'serving' ? 'resume' : 'open')) : null,
@@ -350,7 +353,7 @@ function drawRx(list: EncounterDetailAnswer['prescriptions']) {
     $('#rx-list'),
     list.map((p) =>
       h('div', { class: 'rx', 'data-testid': 'rx-issued' },
-        h('span', { class: 'pill' }, t('ps_' + p.status)), ' ' + clock(p.issuedAt),
+        h('span', { class: 'pill' }, t(`ps_${p.status}`)), ' ' + clock(p.issuedAt),
         h('ul', null, (p.items || []).map((i) => h('li', null, i.name + ' ' + i.strength + ' — ' + i.signa + ' · ' + i.quantity + ' ' + (i.unit || '') + ' · ' + t('days', { n: i.days })))),
       ),
     ),
@@ -439,7 +442,7 @@ function drawRefs(list: EncounterDetailAnswer['referrals']) {
     list.map((r) =>
       h('div', { class: 'rx', 'data-testid': 'referral-issued' },
         h('b', null, r.hospitalName), ' · ' + r.specialty + ' · ' + r.diagnosisCode + ' ',
-        h('span', { class: 'pill' }, t('rs_' + r.status)),
+        h('span', { class: 'pill' }, t(`rs_${r.status}`)),
         r.emergency ? [' ', h('span', { class: 'pill st-no_show' }, t('emergency'))] : null,
         ' ',
         h('a', { class: 'btn sec', style: 'min-height:36px', target: '_blank', href: '/staff/rujukan/' + encodeURIComponent(r.id) + '/cetak', 'data-testid': 'referral-print' }, t('printLetter')),

@@ -1,14 +1,17 @@
 // /t/:token: the patient's ticket, updated live; a call vibrates and chimes where allowed.
+import type { ConsultationWord, TicketWord } from '../../../words/page-words.ts';
 import type { PublicTicket } from '../../schemas/queue.ts';
 import type { TicketConsentAnswer, TicketDocumentsAnswer } from '../../schemas/ticket.ts';
 import { api, asApiError } from './api.ts';
 import { Consultation } from './call.ts';
 import { $, add, fill, h, show } from './dom.ts';
-import { pageData, t } from './island.ts';
+import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { rememberTicket } from './saved-tickets.ts';
 import { chime, unlockAudio } from './sound.ts';
 import { clock } from './time.ts';
+
+const t = pageWords<TicketWord | ConsultationWord>();
 
 const data = pageData<{ token: string; ticket: PublicTicket }>();
 const token = data.token;
@@ -26,7 +29,7 @@ function render(tk: PublicTicket) {
   setText('#label', tk.label);
   setText('#poli', tk.poliName);
   const st = $('#status');
-  st.textContent = t('st_' + tk.status);
+  st.textContent = t(`st_${tk.status}`);
   st.className = 'pill st-' + tk.status;
   const hasPos = tk.position !== null && tk.position !== undefined;
   show($('#pos-box'), hasPos);
@@ -84,7 +87,7 @@ type Referral = TicketDocumentsAnswer['referrals'][number];
 function prescriptionDoc(p: Prescription) {
   return h('div', { class: 'doc', 'data-testid': 'doc-prescription' },
     h('b', null, t('prescription')), ' ',
-    h('span', { class: 'pill st-' + (p.status === 'issued' ? 'called' : 'serving') }, t('ps_' + p.status)),
+    h('span', { class: 'pill st-' + (p.status === 'issued' ? 'called' : 'serving') }, t(`ps_${p.status}`)),
     h('ul', null,
       (p.items || []).map((it) => {
         const name = [it.name, it.strength, it.form].filter(Boolean).join(' ');
@@ -100,7 +103,7 @@ function referralDoc(r: Referral) {
   const href = r.letter && r.letter.indexOf('/t/') === 0 ? r.letter : '/t/' + encodeURIComponent(token) + '/rujukan/' + encodeURIComponent(r.id);
   return h('div', { class: 'doc', 'data-testid': 'doc-referral' },
     h('b', null, t('referral')),
-    r.status ? [' ', h('span', { class: 'pill' }, t('rs_' + r.status))] : null,
+    r.status ? [' ', h('span', { class: 'pill' }, t(`rs_${r.status}`))] : null,
     r.emergency ? h('div', { class: 'msg err' }, h('b', null, t('emergency'))) : null,
     h('div', null, (r.hospitalName || '') + (r.specialty ? ' · ' + r.specialty : '')),
     r.diagnosisCode ? h('div', { class: 'small' }, r.diagnosisCode + (r.diagnosisName ? ' ' + r.diagnosisName : '')) : null,

@@ -6,6 +6,7 @@ import { page } from '../guard.tsx';
 import { StaffLayout } from './layout.tsx';
 import { ReferenceDataCard } from '../reference-data.tsx';
 import { referenceDataStatus } from '../../../clinic/reference-data.ts';
+import type { AdminWord, PageWords } from '../../../words/page-words.ts';
 
 /** /staff/admin: outbox, link to the centre, audit log, staff accounts; browser/admin.ts fills the lists. */
 export function registerAdminPage(app: OpenAPIHono<AppEnv>) {
@@ -16,21 +17,21 @@ export function registerAdminPage(app: OpenAPIHono<AppEnv>) {
     return render(c, (
       <StaffLayout c={c} title="Admin" scripts={['admin']}
         strings={{ created: w.created, active: w.active, inactive: w.inactive, never: w.never, delivered: w.delivered, pending: w.pending, parked: w.parked,
-          connected: w.cq_ev_connected, offline: w.offline_admin,
-          notEnrolled: w.notEnrolled, resend: w.resend, lastError: w.lastError }}>
+          connected: w.connectedState, syncOffline: w.syncOffline,
+          notEnrolled: w.notEnrolled, resend: w.resend, lastError: w.lastError } satisfies PageWords<AdminWord>}>
         <main>
           <h1>Admin</h1>
           <ReferenceDataCard lang={lang} s={referenceData} />
           <section class="card" data-testid="outbox">
             <h2 style="margin-top:0">{w.outboxWaitingToBeSent}</h2>
             <div class="stats">
-              <div><div class="muted">{w.pendingAdmin}</div><div class="stat" id="ob-pending" data-testid="outbox-pending">…</div></div>
+              <div><div class="muted">{w.pendingHeader}</div><div class="stat" id="ob-pending" data-testid="outbox-pending">…</div></div>
               <div><div class="muted">{w.oldestPending}</div><div class="stat" id="ob-oldest" data-testid="outbox-oldest" style="font-size:20px">…</div></div>
               <div><div class="muted">{w.size}</div><div class="stat" id="ob-bytes" data-testid="outbox-bytes">…</div></div>
               <div><div class="muted">{w.totalRecorded}</div><div class="stat" id="ob-total" data-testid="outbox-total">…</div></div>
             </div>
             <div id="ob-types" class="small muted"></div>
-            <div class="tbl-wrap"><table data-testid="outbox-table"><thead><tr><th>#</th><th>{w.type}</th><th>{w.entity}</th><th>{w.createdAdmin}</th><th>{w.status}</th></tr></thead><tbody id="ob-rows"></tbody></table></div>
+            <div class="tbl-wrap"><table data-testid="outbox-table"><thead><tr><th>#</th><th>{w.type}</th><th>{w.entity}</th><th>{w.createdHeader}</th><th>{w.status}</th></tr></thead><tbody id="ob-rows"></tbody></table></div>
             <div class="pager"><button type="button" class="sec" id="ob-prev" data-testid="outbox-prev">‹</button><span id="ob-page"></span><button type="button" class="sec" id="ob-next" data-testid="outbox-next">›</button></div>
           </section>
 
@@ -42,14 +43,14 @@ export function registerAdminPage(app: OpenAPIHono<AppEnv>) {
               <div><div class="muted">{w.parkedRefusedByTheCentre}</div><div class="stat" id="sy-parked" data-testid="sync-parked">…</div></div>
             </div>
             <div id="sy-error" class="small" data-testid="sync-error"></div>
-            <div class="tbl-wrap"><table data-testid="parked-table"><thead><tr><th>#</th><th>{w.type}</th><th>{w.reasonAdmin}</th><th></th></tr></thead><tbody id="sy-rows"></tbody></table></div>
+            <div class="tbl-wrap"><table data-testid="parked-table"><thead><tr><th>#</th><th>{w.type}</th><th>{w.reasonHeader}</th><th></th></tr></thead><tbody id="sy-rows"></tbody></table></div>
           </section>
 
           <section class="card" data-testid="audit">
             <h2 style="margin-top:0">{w.auditLogAccessToPatients}</h2>
             <form id="audit-form" class="filters" data-testid="audit-filters">
               <div><label for="a-staff">{w.staff}</label><select id="a-staff" name="staffId" data-testid="audit-staff"><option value="">{w.all}</option></select></div>
-              <div><label for="a-entity">{w.entityAdmin}</label><select id="a-entity" name="entity" data-testid="audit-entity">
+              <div><label for="a-entity">{w.dataKind}</label><select id="a-entity" name="entity" data-testid="audit-entity">
                 <option value="">{w.all}</option>
                 {['patient', 'queue_ticket', 'encounter', 'prescription', 'referral', 'consent'].map((e) => <option value={e}>{e}</option>)}
               </select></div>

@@ -5,6 +5,7 @@ import { render } from '../layout.tsx';
 import { page } from '../guard.tsx';
 import { ticketStrings } from '../patient.tsx';
 import { StaffLayout } from './layout.tsx';
+import type { AntreanWord, PageWords } from '../../../words/page-words.ts';
 
 /**
  * /staff/antrean: the desk and nurse board. The server renders the shell (poli tabs, forms); the
@@ -27,7 +28,7 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
           call: w.call, recall: w.recall, skip: w.skip, noShow: w.noShow, finish: w.st_done,
           transfer: w.transfer, attach: w.attach, attached: w.attached,
           anon: w.anon, phone: 'HP', desk: w.desk,
-          calledTo: w.calledTo, nobody: w.nobody_antrean,
+          calledTo: w.calledTo, nobody: w.nobodyWaiting,
           done: w.done, transferTo: w.transferTo, cancel: w.cancel,
           confirmNoShow: w.confirmNoShow,
           pickFor: w.pickFor, pickWalkin: w.pickWalkin,
@@ -47,7 +48,7 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
           nik_sex_mismatch: w.nik_sex_mismatch,
           nik_birth_date_mismatch: w.nik_birth_date_mismatch,
           birth_future: w.birth_future,
-        }}>
+        } satisfies PageWords<AntreanWord>}>
         <main>
           <div class="board">
             <section>
@@ -62,7 +63,7 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
               </div>
               {canCall ? (
                 <div class="bar card">
-                  <label for="room" style="margin:0">{w.roomAntrean}</label>
+                  <label for="room" style="margin:0">{w.roomLabel}</label>
                   <select id="room" data-testid="room-select"></select>
                   <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next">{w.callNext}</button>
                 </div>

@@ -4,6 +4,7 @@ import { type Lang } from '../../i18n.ts';
 import { words } from '../../../words/index.ts';
 import { pageCss } from '../bundles.ts';
 import { Layout } from '../layout.tsx';
+import type { PageWords, StaffWord } from '../../../words/page-words.ts';
 
 /**
  * What the staff pages share, made for a 10-inch tablet on the clinic LAN: the stylesheet
@@ -12,7 +13,7 @@ import { Layout } from '../layout.tsx';
  */
 export const staffCss = pageCss('staff');
 
-export const staffWords = (lang: Lang) => {
+export const staffWords = (lang: Lang): PageWords<StaffWord> => {
   const w = words(lang);
   return {
     offline: w.offline,

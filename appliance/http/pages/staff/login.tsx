@@ -4,6 +4,7 @@ import { words } from '../../../words/index.ts';
 import { Layout, render } from '../layout.tsx';
 import { page } from '../guard.tsx';
 import { staffCss, staffWords } from './layout.tsx';
+import type { LoginWord, PageWords, StaffWord } from '../../../words/page-words.ts';
 
 /** /staff/login: the form posts to the JSON API (browser/login.ts); `next` leads back to a staff page only. */
 export function registerStaffLogin(app: OpenAPIHono<AppEnv>) {
@@ -14,7 +15,7 @@ export function registerStaffLogin(app: OpenAPIHono<AppEnv>) {
     const safeNext = next && /^\/staff(\/[A-Za-z0-9/_.-]*)?(\?[^\s<>"]*)?$/.test(next) ? next : '/staff';
     return render(c, (
       <Layout c={c} title={w.staffLogin} variant="tablet" extraCss={staffCss} scripts={['login']}
-        strings={{ ...staffWords(lang), wrong: w.wrong }} data={{ next: safeNext }}>
+        strings={{ ...staffWords(lang), wrong: w.wrong } satisfies PageWords<LoginWord | StaffWord>} data={{ next: safeNext }}>
         <main style="max-width:460px">
           <h1>{w.staffLogin}</h1>
           <form id="login-form" class="card" data-testid="login-form" method="post" action="#" autocomplete="on">
