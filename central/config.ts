@@ -50,6 +50,12 @@ export const hubConfigSchema = z
     brokerTlsPort: port.optional(),
     /** Names (DNS or IP) boxes reach the broker by: in its certificate; the first is in the address boxes are given. */
     brokerTlsHostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']),
+    /**
+     * The directory `provisioning/cli.ts mosquitto --out` wrote: the hub rewrites those files after
+     * each enrolment and revocation and reloads Mosquitto (needs to run as root or as Mosquitto's user).
+     */
+    mosquittoDir: z.string().optional(),
+    mosquittoPidFile: z.string().default('/run/mosquitto/mosquitto.pid'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -81,6 +87,8 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_HTTP_TLS_KEY: 'httpTlsKeyFile',
   SIMPUL_HUB_ENROL_ATTEMPTS: 'enrolAttemptsPerWindow',
   SIMPUL_HUB_BROKER_TLS_PORT: 'brokerTlsPort',
+  SIMPUL_HUB_MOSQUITTO_DIR: 'mosquittoDir',
+  SIMPUL_HUB_MOSQUITTO_PID_FILE: 'mosquittoPidFile',
 };
 
 export class HubConfigError extends Error {}

@@ -36,6 +36,7 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/admin/referrals', access: ['admin'], what: 'referrals received (patient names, diagnoses), to answer them' },
   { method: 'POST', path: '/admin/referrals/:id/answer', access: ['admin'], what: 'a hospital’s answer to a referral, sent to the box' },
   { method: 'POST', path: '/admin/formulary', access: ['admin'], what: 'the district formulary, sent to the boxes' },
+  { method: 'POST', path: '/admin/devices/:id/revoke', access: ['admin'], what: 'revokes a box: off the broker at once, refused from then on' },
   { method: 'POST', path: '/enrol', access: ['public'], what: 'a new box trades a claim code and its certificate request for its certificate (throttled per address; the claim code is the credential)' },
 ];
 
