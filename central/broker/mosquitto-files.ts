@@ -22,9 +22,10 @@
  *   brute-forced (it cannot), and each connect stays cheap.
  *
  * The ACL names each unrevoked box (`user <id>` and its three topics), not `pattern` lines: a
- * revoked box's certificate still says who it is until the CRL catches it (and Mosquitto does not
- * reread a CRL on SIGHUP, see central/fleet/revocation), so after a regeneration and SIGHUP it has
- * no topic left to read or write even if it reconnects. The hub user reads every box's uplink and
+ * revoked box's certificate still says who it is until the CRL catches it (Mosquitto 2.0.11 rereads
+ * the CRL on SIGHUP, measured in test/enrolment-mosquitto.test.ts; versions have differed, see
+ * central/fleet/revocation.ts), so after a regeneration and SIGHUP it has no topic left to read or
+ * write even if it got through. The hub user reads every box's uplink and
  * writes every ack and downlink; a box writes only `simpul/v1/<itself>/up/#` and reads only its own
  * `ack` and `down/#`. `use_username_as_clientid true` on the boxes' listener: a box cannot push
  * another off by taking its client id.
@@ -162,7 +163,7 @@ export function mosquittoConf(dir: string, l: MosquittoListeners, o: { broker?: 
       ? [
           '# Each box shows its certificate from the hub\'s CA; its CN (the device id) is its username for the ACL.',
           '# No password is asked. A revoked box is out of the ACL at the next reload, its session is closed by the',
-          '# hub, and the CRL refuses its certificate at the handshake (Mosquitto reads the CRL when it starts).',
+          '# hub, and the CRL (reread at each reload by Mosquitto 2.0.11) refuses its certificate at the handshake.',
           'require_certificate true',
           'use_identity_as_username true',
           `crlfile ${at('crl.pem')}`,

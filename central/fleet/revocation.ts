@@ -4,12 +4,16 @@
  * - the broker stops knowing it: the embedded broker checks the database at every connect; for
  *   Mosquitto the hub rewrites its password file, ACL (the box's lines are gone, so even a
  *   reconnect with a still-valid certificate may neither read nor write) and CRL, and reloads it
- *   (SIGHUP);
- * - its open session is closed: the embedded broker closes it; on Mosquitto a SIGHUP closes a
- *   password client no longer in the password file, but a certificate client stays connected (its
- *   certificate is still valid to Mosquitto, which reads the CRL only at start), so the hub connects
- *   once with the box's client id on its own listener: Mosquitto's client ids are broker-wide, the
- *   new connection takes the session over and the box's connection is closed.
+ *   (SIGHUP). Mosquitto's CRL handling has a history (eclipse-mosquitto #35: CRLs read only at
+ *   start; #1402: SIGHUP dropped every certificate client; #1826: a CRL past its nextUpdate refuses
+ *   everyone; #2916: after a reload with a crlfile every new connection failed; PR #3568: CA store
+ *   not refreshed on SIGHUP), so nothing rests on the CRL alone: measured on Mosquitto 2.0.11
+ *   (test/enrolment-mosquitto.test.ts), the SIGHUP rereads it and the revoked certificate is refused
+ *   at the handshake, new connections still work, and after a restart it is refused too;
+ * - its open session is closed: the embedded broker closes it; on Mosquitto, a SIGHUP re-checks
+ *   connected clients against what it reloaded, but a certificate whose dates are good may stay
+ *   connected, so the hub connects once with the box's client id on its own listener: Mosquitto's
+ *   client ids are broker-wide, the new connection takes the session over and the box's is closed.
  * A revocation made elsewhere (provisioning/cli.ts revoke, another hub process) is noticed by the
  * watch within `everyMs` and treated the same.
  */
