@@ -20,6 +20,7 @@ import { relayConfigOf } from './relay/settings.ts';
 import { attachWebSockets, type WebSocketAttachment } from './relay/node-websocket.ts';
 import { serveHttp, serveHttps, serveRedirect, type Listening } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
+import { firstRunNeeded, runFirstRun } from './first-run/first-run.ts';
 
 export interface Box {
   db: GroupCommitDb;
@@ -45,7 +46,7 @@ export function settingsOf(config: Config): ClinicSettings {
  * box in production): a record that breaks the wire contract is kept and logged rather than
  * refusing the clinical write (clinic/outbox.ts onContractBreach); tests leave it off so it fails.
  */
-export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean } = {}): Promise<Box> {
+export async function startBox(config: Config, opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean; firstRun?: boolean } = {}): Promise<Box> {
   const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } });
   // The breach names the type, entity id and the failing path, never a payload value.
   if (opts.keepContractBreaches) onContractBreach((breach) => log.error({ breach }, 'outbox record breaks the wire contract: kept, the hub will park it'));
@@ -84,6 +85,12 @@ export async function startBox(config: Config, opts: { log?: Logger; plainHttp?:
     if (!corrupt) throw e;
     await db.close();
     throw corrupt;
+  }
+  // A production box with no admin or no enrolment serves only its first-run page until both are done (main.ts).
+  const firstRun = opts.firstRun && !demo && !opts.plainHttp ? await firstRunNeeded(db, config) : null;
+  if (firstRun) {
+    const tls = await loadOrCreateCertificate({ dataDir: config.dataDir, certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, hostnames: config.tlsHostnames });
+    await runFirstRun({ db, dataDir: config.dataDir, facilityCode: config.facility.code, host: config.host, port: config.httpsPort, tls, log, needs: firstRun });
   }
   const sync = await startSync({ db, config, log });
   const dayTimer = setInterval(() => void dayWork().catch((err) => log.error({ err }, 'day turnover work failed')), 10 * 60_000);
