@@ -28,6 +28,7 @@ import pino from 'pino';
 import { JobRunner } from './jobs/runner.ts';
 import { boxJobActions } from './jobs/box-actions.ts';
 import { LogTail } from './jobs/log-tail.ts';
+import { firstRunNeeded, runFirstRun } from './first-run/first-run.ts';
 
 export interface Box {
   db: GroupCommitDb;
@@ -58,7 +59,7 @@ export function settingsOf(config: Config): ClinicSettings {
  */
 export async function startBox(
   config: Config,
-  opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean; demoHospitalsFromCentre?: boolean } = {},
+  opts: { log?: Logger; plainHttp?: boolean; now?: () => Date; keepContractBreaches?: boolean; demoHospitalsFromCentre?: boolean; firstRun?: boolean } = {},
 ): Promise<Box> {
   // The last log lines' sentences are kept for a diagnostics job (appliance/jobs/log-tail.ts).
   const tail = new LogTail();
@@ -108,6 +109,12 @@ export async function startBox(
     if (!corrupt) throw e;
     await db.close();
     throw corrupt;
+  }
+  // A production box with no admin or no enrolment serves only its first-run page until both are done (main.ts).
+  const firstRun = opts.firstRun && !demo && !opts.plainHttp ? await firstRunNeeded(db, config) : null;
+  if (firstRun) {
+    const tls = await loadOrCreateCertificate({ dataDir: config.dataDir, certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, hostnames: config.tlsHostnames });
+    await runFirstRun({ db, dataDir: config.dataDir, facilityCode: config.facility.code, host: config.host, port: config.httpsPort, tls, log, needs: firstRun });
   }
   // The job runner exists before sync (a job can arrive with the first hello); it reaches sync and the relay when a job runs.
   let relay: RelayProcess | undefined;

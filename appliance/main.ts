@@ -29,7 +29,7 @@ try {
 
 let box;
 try {
-  box = await startBox(config, { keepContractBreaches: true });
+  box = await startBox(config, { keepContractBreaches: true, firstRun: true });
 } catch (e) {
   if (e instanceof DataDirLockedError) {
     console.error(`${e.message}. Is the box already running (systemctl status simpul)?`);

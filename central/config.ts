@@ -64,6 +64,12 @@ export const hubConfigSchema = z
     extraMqttUrls: urlList(z.string().url().regex(/^mqtts?:\/\//)).optional(),
     /** Operators' session cookies with Secure though the hub speaks plain HTTP (a TLS proxy in front); over HTTPS they have it anyway. */
     secureCookies: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+    /**
+     * The directory `provisioning/cli.ts mosquitto --out` wrote: the hub rewrites those files after
+     * each enrolment and revocation and reloads Mosquitto (needs to run as root or as Mosquitto's user).
+     */
+    mosquittoDir: z.string().optional(),
+    mosquittoPidFile: z.string().default('/run/mosquitto/mosquitto.pid'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -100,6 +106,8 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_EXTERNAL_URL: 'externalUrl',
   SIMPUL_HUB_EXTRA_MQTT_URLS: 'extraMqttUrls',
   SIMPUL_HUB_SECURE_COOKIES: 'secureCookies',
+  SIMPUL_HUB_MOSQUITTO_DIR: 'mosquittoDir',
+  SIMPUL_HUB_MOSQUITTO_PID_FILE: 'mosquittoPidFile',
 };
 
 export class HubConfigError extends Error {}

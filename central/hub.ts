@@ -13,7 +13,9 @@ import { HUB_UPLINK_FILTER, parseTopic } from './contract/index.ts';
 import { startEmbeddedBroker, HUB_USERNAME, type EmbeddedBroker } from './broker/embedded.ts';
 import { parseHubConfig, type HubConfigInput } from './config.ts';
 import { Downlink } from './downlink/downlink.ts';
-import { activeDevice, authenticateDevice, listDevices } from './fleet/devices.ts';
+import { activeDevice, authenticateDevice, revokeDevice } from './fleet/devices.ts';
+import { revokeBox, watchRevocations, type BrokerControl } from './fleet/revocation.ts';
+import { mosquittoControl, reloadFromPidFile } from './broker/mosquitto-control.ts';
 import { createHubApp } from './http/app.ts';
 import { fixedWindowThrottle } from './http/throttle.ts';
 import { issueServerCertificate, loadOrCreateHubCa } from './fleet/hub-ca.ts';
@@ -56,6 +58,8 @@ export interface HubOptions {
   fleet?: FleetStateOptions;
   /** Alert timings (tests: evaluateEveryMs 0 and evaluate() by hand). */
   alerts?: AlertEngineOptions;
+  /** SIGHUP to the Mosquitto of mosquittoDir (tests; default: from mosquittoPidFile). */
+  reloadBroker?: () => void;
 }
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
@@ -171,19 +175,19 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     }
     cleanups.push(() => ingest.idle());
 
-    let revokeTimer: NodeJS.Timeout | undefined;
-    if (broker) {
-      // A box revoked while connected is put off the broker within 10 s.
-      revokeTimer = setInterval(() => {
-        const connected = new Set(broker!.connectedDevices());
-        if (!connected.size) return;
-        void listDevices(db)
-          .then((ds) => ds.filter((d) => d.revokedAt && connected.has(d.id)).forEach((d) => (log.warn({ deviceId: d.id }, 'disconnecting a revoked box'), broker!.disconnect(d.id))))
-          .catch(() => {});
-      }, 10_000);
-      revokeTimer.unref();
-      cleanups.push(async () => clearInterval(revokeTimer));
-    }
+    // What the broker knows of the fleet: the embedded one asks the database; a Mosquitto on this
+    // machine (mosquittoDir) has its files rewritten and is reloaded. Revocations made elsewhere
+    // (the CLI, another hub process) are applied within 10 s; the hub's own at once.
+    const control: BrokerControl | null = broker
+      ? { refresh: async () => {}, disconnect: async (id) => broker!.disconnect(id) }
+      : config.mosquittoDir
+        ? mosquittoControl({
+            db, dir: config.mosquittoDir, ca: hubCa, now,
+            reload: opts.reloadBroker ?? reloadFromPidFile(config.mosquittoPidFile),
+            hub: { url: mqttUrl, username, password, ca: config.mqttCaFile ? readFileSync(config.mqttCaFile) : undefined },
+          })
+        : null;
+    if (control) cleanups.push(async () => watchRevocations(db, control, log)());
 
     // Jobs whose expiry passed are marked so every minute, not only when their box returns.
     const expiryTimer = setInterval(() => void expireDue(db, now()).catch((err) => log.warn({ err }, 'job expiry sweep failed')), 60_000);
@@ -198,9 +202,11 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
         ? async (r) => {
             const e = await enrolWithClaim(db, await hubCa(), { claimCode: r.claimCode, facilityCode: r.facilityCode, csr: r.csr, name: r.name, now: now() });
             log.info({ deviceId: e.deviceId, facility: r.facilityCode }, 'enrolled a box with a claim code');
+            await control?.refresh();
             return { ...e, mqttUrl: boxMqttUrl };
           }
         : undefined,
+      revoke: async (deviceId) => (control ? revokeBox(db, control, deviceId, log) : revokeDevice(db, deviceId)),
       enrolThrottle: fixedWindowThrottle({ perWindow: config.enrolAttemptsPerWindow, windowMs: config.enrolWindowMs, now: () => now().getTime() }),
     });
     const http = config.httpTlsCertFile && config.httpTlsKeyFile

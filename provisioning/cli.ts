@@ -25,6 +25,7 @@ import { z } from 'zod';
 import QRCode from 'qrcode';
 import { openHubDatabase } from '../central/storage/db.ts';
 import { FACILITY_CODE, createClaim } from '../central/fleet/claims.ts';
+import { loadOrCreateHubCa } from '../central/fleet/hub-ca.ts';
 import { enrolDevice, listDevices, revokeDevice } from '../central/fleet/devices.ts';
 import { DEFAULT_BROKER, DEFAULT_HUB_USERNAME, DEFAULT_LISTENERS, hubPasswordFor, writeMosquittoAuth, type BoxAuth, type MosquittoBroker, type MosquittoListeners } from './mosquitto.ts';
 
@@ -34,7 +35,7 @@ const usage = `usage:
   provisioning/cli.ts revoke <deviceId>
   provisioning/cli.ts list
   provisioning/cli.ts mosquitto --out <dir> [--hub-username <user>] [--box-port 8883] [--box-host <addr>] [--hub-port 1884] [--hub-host 127.0.0.1]
-                                [--cafile <pem> --certfile <pem> --keyfile <pem>] [--box-auth password|certificate]
+                                [--cafile <pem> --certfile <pem> --keyfile <pem>] [--box-auth password|certificate [--broker-name hub.example,10.0.0.5]]
                                 [--broker-user mosquitto] [--persistence-dir <dir>|none] [--log-dest stderr|syslog|"file <path>"]   (hub password: MQTT_PASSWORD, else <dir>/hub.secret)
 options for all: [--data-dir <dir>] (or DATABASE_URL)`;
 
@@ -62,11 +63,11 @@ const listenerArgs = z
   .looseObject({
     'box-port': portArg, 'box-host': hostArg, 'hub-port': portArg, 'hub-host': hostArg, cafile: pemArg, certfile: pemArg, keyfile: pemArg,
     'box-auth': z.enum(['password', 'certificate']).optional(),
+    'broker-name': z.string().regex(/^[0-9A-Za-z.:-]+(,[0-9A-Za-z.:-]+)*$/, 'DNS names or IP addresses, comma-separated').optional(),
     'broker-user': z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'expected a user name, e.g. mosquitto').optional(),
     'persistence-dir': z.string().regex(/^(none|\/[^\s]*)$/, 'an absolute path without spaces, or none').optional(),
     'log-dest': z.string().regex(/^(stderr|stdout|syslog|file \/[^\s]+)$/, 'stderr, syslog or "file /path"').optional(),
   })
-  .refine((v) => v['box-auth'] !== 'certificate' || v.cafile !== undefined, { message: 'client certificates need TLS: --cafile (the hub CA), --certfile, --keyfile', path: ['box-auth'] })
   .refine((v) => [v.cafile, v.certfile, v.keyfile].every((x) => x === undefined) || [v.cafile, v.certfile, v.keyfile].every((x) => x !== undefined), {
     message: 'TLS needs all three of --cafile, --certfile, --keyfile', path: ['cafile'],
   });
@@ -79,7 +80,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       'device-id': { type: 'string' }, force: { type: 'boolean' }, 'data-dir': { type: 'string' }, expires: { type: 'string' },
       'hub-username': { type: 'string' }, 'box-port': { type: 'string' }, 'box-host': { type: 'string' }, 'hub-port': { type: 'string' }, 'hub-host': { type: 'string' },
       cafile: { type: 'string' }, certfile: { type: 'string' }, keyfile: { type: 'string' },
-      'box-auth': { type: 'string' }, 'broker-user': { type: 'string' }, 'persistence-dir': { type: 'string' }, 'log-dest': { type: 'string' },
+      'box-auth': { type: 'string' }, 'broker-name': { type: 'string' }, 'broker-user': { type: 'string' }, 'persistence-dir': { type: 'string' }, 'log-dest': { type: 'string' },
     },
   });
   const [cmd, arg] = positionals;
@@ -116,6 +117,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   let listeners: MosquittoListeners = DEFAULT_LISTENERS;
   let broker: MosquittoBroker = DEFAULT_BROKER;
   let boxAuth: BoxAuth = 'password';
+  let brokerNames: string[] | undefined;
   if (cmd === 'mosquitto') {
     const p = listenerArgs.safeParse(values);
     if (!p.success) {
@@ -134,6 +136,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       logDest: v['log-dest'] ?? DEFAULT_BROKER.logDest,
     };
     boxAuth = v['box-auth'] ?? 'password';
+    brokerNames = v['broker-name']?.split(',');
   }
   const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
   try {
@@ -152,15 +155,19 @@ export async function main(argv: string[], env = process.env): Promise<number> {
         console.error(`no device ${arg}`);
         return 1;
       }
-      console.log(`revoked ${arg}: the broker refuses it from its next connect (the embedded one within 10 s)`);
+      console.log(`revoked ${arg}: a running hub puts it off its broker within 10 s (embedded, or Mosquitto with SIMPUL_HUB_MOSQUITTO_DIR); POST /admin/devices/${arg}/revoke does it at once`);
     } else if (cmd === 'mosquitto') {
       const outDir = values.out!;
       const hub = hubPasswordFor(outDir, env);
       const hubUsername = values['hub-username'] ?? env.MQTT_USERNAME ?? DEFAULT_HUB_USERNAME;
-      const r = await writeMosquittoAuth(db, { outDir, hubUsername, hubPassword: hub.password, listeners, broker, boxAuth });
+      // Boxes with certificates: the hub CA (in the hub's data dir) signs the broker's certificate and the CRL.
+      const certificates = boxAuth === 'certificate'
+        ? { ca: await loadOrCreateHubCa(values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central'), now: new Date(), brokerNames }
+        : undefined;
+      const r = await writeMosquittoAuth(db, { outDir, hubUsername, hubPassword: hub.password, listeners, broker, boxAuth, certificates });
       console.log(`wrote ${r.confFile} (boxes on ${listeners.boxHost ?? '*'}:${listeners.boxPort} by ${boxAuth}, hubs on ${listeners.hubHost}:${listeners.hubPort}), ${r.passwordFile}, ${r.hubPasswordFile} (${hubUsername}) and ${r.aclFile} (${r.devices.length} boxes), owned by ${broker.user}, 0600; reload Mosquitto (SIGHUP) to apply`);
       if (r.warning) console.error(r.warning);
-      if (!listeners.tls) console.error('no --cafile/--certfile/--keyfile: the boxes\' listener is plain MQTT (a test, or behind a TLS terminator)');
+      if (!listeners.tls && boxAuth === 'password') console.error('no --cafile/--certfile/--keyfile: the boxes\' listener is plain MQTT (a test, or behind a TLS terminator)');
       if (hub.created) console.log(`a new hub password is in ${outDir}/hub.secret: give it to the hub as MQTT_PASSWORD (MQTT_USERNAME=${hubUsername})`);
       if (r.skipped.length) console.error(`left out (no broker hash: enrolled before it was kept, or named like the hub user): ${r.skipped.join(', ')}; re-enrol them`);
     } else {

@@ -25,6 +25,7 @@ import { tempDir } from './mosquitto-support.ts';
 import { until } from './support/wait.ts';
 
 const DAY = 86_400_000;
+const token = 'hub-admin-token-enrol-test-1234';
 let db: HubDb;
 let hub: Hub;
 let dir: string;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   db = await openMemoryHubDatabase();
   dir = tempDir('simpul-enrol-embedded-');
   hub = await startHub(
-    { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', brokerTlsPort: 0, brokerTlsHostnames: ['localhost', '127.0.0.1'], logLevel: 'silent', dataDir: join(dir, 'hub') },
+    { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', brokerTlsPort: 0, brokerTlsHostnames: ['localhost', '127.0.0.1'], logLevel: 'silent', dataDir: join(dir, 'hub'), adminToken: token },
     { db, log: quietLog() },
   );
   expect(hub.boxMqttUrl).toMatch(/^mqtts:\/\/localhost:\d+$/);
@@ -130,5 +131,22 @@ describe('a box with its certificate on the embedded broker', () => {
       await box.close();
     }
   });
-});
 
+  it('a revoked box is put off at once and refused after; the other box stays connected and keeps publishing', async () => {
+    const boxA = await connect({ key: a.key, cert: a.certificate, ca: a.caCertificate, clientId: a.deviceId });
+    const boxB = await connect({ key: b.key, cert: b.certificate, ca: b.caCertificate, clientId: b.deviceId });
+    expect([boxA.error, boxB.error]).toEqual([null, null]);
+    let aClosed = false;
+    boxA.client!.once('close', () => (aClosed = true));
+    let bClosed = false;
+    boxB.client!.once('close', () => (bClosed = true));
+    const res = await fetch(`${hub.url}/admin/devices/${a.deviceId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    // "At once": by the time the hub answers, the broker has closed A's connection.
+    await until('A’s connection closed', () => aClosed, 2000);
+    expect((await connect({ key: a.key, cert: a.certificate, ca: a.caCertificate, clientId: a.deviceId })).client).toBeNull();
+    await boxB.client!.publishAsync(topics.status(b.deviceId), 'still here', { qos: 1 });
+    expect(bClosed).toBe(false);
+    expect(hub.broker!.connectedDevices()).toEqual([b.deviceId]);
+  });
+});

@@ -209,6 +209,7 @@ export type ConsultationWord =
 
 /** /staff/pemeriksaan (clinical.tsx) → browser/pemeriksaan.ts, with StaffWord and CallQualityWord. */
 export type PemeriksaanWord =
+  | 'noHospitals'
   | 'st_waiting'
   | 'st_called'
   | 'st_serving'

@@ -28,8 +28,8 @@ export const BOX_CERT_DAYS = 90;
 export const CA_CERT_DAYS = 3650;
 /**
  * How long a CRL says it is good for. Mosquitto (OpenSSL) refuses every client once the CRL it
- * holds is past its nextUpdate (eclipse-mosquitto issue #1826), and it reads the CRL only at start:
- * so a long one, rewritten at each revocation; it is a backstop behind the ACL, not the front line.
+ * holds is past its nextUpdate (eclipse-mosquitto issue #1826), and a hub that is down cannot renew it:
+ * so a long one, rewritten at each revocation and reload; it is a backstop behind the ACL.
  */
 export const CRL_DAYS = 3650;
 
@@ -152,7 +152,8 @@ export async function issueCrl(ca: HubCa, revoked: { serial: string; revokedAt: 
     entries: revoked.map((r) => ({ serialNumber: r.serial, revocationDate: r.revokedAt, reason: x509.X509CrlReason.keyCompromise })),
     extensions: [await x509.AuthorityKeyIdentifierExtension.create(ca.certificate, false)],
   });
-  return crl.toString('pem') + '\n';
+  // OpenSSL (Mosquitto) reads only the 'X509 CRL' label.
+  return x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n';
 }
 
 /**

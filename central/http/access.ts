@@ -61,6 +61,7 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/audit', access: anyOperator, what: 'the audit log of operator actions in the region' },
   { method: 'GET', path: '/api/audit', access: anyOperator, what: 'the same as JSON' },
   { method: 'POST', path: '/admin/hospitals', access: anyOperator, what: 'the district’s referral hospitals, sent to the region\'s boxes' },
+  { method: 'POST', path: '/admin/devices/:id/revoke', access: ['admin'], what: 'revokes a box: off the broker at once, refused from then on' },
   { method: 'POST', path: '/enrol', access: ['public'], what: 'a new box trades a claim code and its certificate request for its certificate (throttled per address; the claim code is the credential)' },
   // The fleet (helper fleetdata): operators' roles and region scopes replace 'admin' here.
   { method: 'GET', path: '/api/fleet/boxes', access: ['admin'], what: 'boxes with their state, filtered by region, state, tag, version, text' },

@@ -29,6 +29,7 @@ import { enrolRequest, type EnrolRequest, type EnrolResponse } from '../contract
 import { EnrolmentRefused } from '../fleet/enrolment.ts';
 import type { Throttle } from './throttle.ts';
 import { fleetHandlers, type FleetRouteDeps } from './fleet-routes.ts';
+import { isDeviceId } from '../contract/topics.ts';
 
 export interface HubAppDeps {
   db: HubDb;
@@ -41,6 +42,8 @@ export interface HubAppDeps {
   onAnswered: (deviceId: string) => void;
   /** A new box's enrolment with a claim code (central/fleet/enrolment.ts); absent: the route answers 404. */
   enrol?: (request: EnrolRequest) => Promise<EnrolResponse>;
+  /** Revokes a box and puts it off the broker at once (central/fleet/revocation.ts); false: no such box. */
+  revoke?: (deviceId: string) => Promise<boolean>;
   /** Claim attempts per client address (POST /enrol). */
   enrolThrottle?: Throttle;
   /** The fleet's state, history and alerts (fleet-routes.ts). */
@@ -186,6 +189,13 @@ export function createHubApp(d: HubAppDeps) {
       }
     });
   }
+
+  handle('POST', '/admin/devices/:id/revoke', async (c) => {
+    const id = c.req.param('id') ?? '';
+    if (!isDeviceId(id) || !d.revoke) return hubError(c, 'not_found');
+    if (!(await d.revoke(id))) return hubError(c, 'not_found');
+    return c.json({ deviceId: id, revoked: true }, 200);
+  });
 
   // A new box: claim code + CSR → its certificate. Public (the claim code is the credential), throttled per address.
   handle('POST', '/enrol', async (c) => {
