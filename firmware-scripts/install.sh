@@ -104,7 +104,7 @@ install_release() {
 
 install_scripts() {
   local f
-  for f in lib.sh install.sh update.sh backup.sh restore.sh health-check.sh disk-guard.sh time-floor.sh; do
+  for f in lib.sh install.sh update.sh fetch-release.sh backup.sh restore.sh health-check.sh disk-guard.sh time-floor.sh; do
     put "$BIN/$f" "$([ "$f" = lib.sh ] && echo 0644 || echo 0755)" <"$HERE/$f"
   done
 }
@@ -169,7 +169,8 @@ NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
-ReadWritePaths=$DATA
+# The backups too: an online backup is written by the running box (backup-cli asks it over its socket).
+ReadWritePaths=$DATA $BACKUPS
 
 [Install]
 WantedBy=multi-user.target

@@ -68,7 +68,7 @@ describe('install and update', () => {
     expect(health.checks.update).toMatchObject({ outcome: 'committed', version: '0.2.0', previous: '0.1.0', databaseRestored: false });
     expect(fs.existsSync(root.path('var/lib/simpul-update/journal'))).toBe(false);
     expect(fs.existsSync(root.path('run/simpul/trial.env'))).toBe(false);
-    expect(fs.existsSync(root.path('var/lib/simpul-update/pre-update-0.1.0.tar.gz'))).toBe(true);
+    expect(fs.existsSync(root.path('var/backups/simpul/pre-update-0.1.0.tar.gz'))).toBe(true);
     // The trial ran on loopback only, then the box was restarted without it.
     const calls = fs.readFileSync(root.path('.systemctl/calls.log'), 'utf8');
     expect(calls).toMatch(/stop simpul\.service\nstart simpul\.service\nrestart simpul\.service/);
