@@ -161,9 +161,10 @@ ExecStart=$NODE $node_flags $CURRENT/box/main.mjs
 Restart=on-failure
 RestartSec=5s
 TimeoutStopSec=30s
-# The box measures ~110 MB at idle with its relay process; a leak is stopped before the Pi swaps.
-MemoryHigh=350M
-MemoryMax=450M
+# Measured ~245 MB RSS at idle for the box and its relay process together (npm run bench --
+# firmware); calls and a morning peak add to it. A leak is slowed, then stopped, before a 2 GB Pi swaps.
+MemoryHigh=450M
+MemoryMax=600M
 UMask=0077
 NoNewPrivileges=yes
 ProtectSystem=strict

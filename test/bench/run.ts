@@ -1,5 +1,5 @@
 /**
- * `npm run bench [queue|storage|sync|relay]`: every benchmark (or one), each printing its table
+ * `npm run bench [queue|storage|sync|relay|firmware]`: every benchmark (or one), each printing its table
  * with its baseline beside it, measured in this run.
  */
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +9,7 @@ import { runDrainBench, runEncodingBench } from './sync.ts';
 import { runPouchDbComparison } from './sync-pouchdb.ts';
 import { runIngestBench } from './ingest.ts';
 import { runRelayBench } from './relay.ts';
+import { runFirmwareBench } from './firmware.ts';
 
 const benches: Record<string, () => Promise<unknown> | unknown> = {
   queue: runQueueBench,
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<unknown> | unknown> = {
     await runIngestBench();
   },
   relay: () => runRelayBench(),
+  firmware: runFirmwareBench,
 };
 
 const only = process.argv[2];
