@@ -408,4 +408,4 @@ svc daemon-reload
 svc enable simpul.service simpul-health.timer simpul-backup.timer simpul-firewall.service simpul-time-floor.service
 if [ "$CHANGED" = 1 ]; then system_action systemctl restart systemd-journald chrony avahi-daemon; fi
 svc start simpul-time-floor.service simpul-firewall.service simpul.service simpul-health.timer simpul-backup.timer
-say "installed $(current_version) in $((SECONDS - started)) s; the box: https://simpul.local (first admin: $BIN/../current/box/setup.mjs, see README)"
+say "installed $(current_version) in $((SECONDS - started)) s; the box: https://simpul.local — first admin: see firmware-scripts/README.md \"Install\""
