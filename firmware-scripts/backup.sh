@@ -14,7 +14,7 @@ DAY="${SIMPUL_BACKUP_DATE:-$(date +%F)}"
 WEEK="$(date -d "$DAY" +%G-W%V)"
 USB_LABEL=SIMPUL-BACKUP
 
-mkdir -p "$BACKUPS/daily" "$BACKUPS/weekly"
+as_box mkdir -p "$BACKUPS/daily" "$BACKUPS/weekly"
 [ -f "$DATA/pgdata/PG_VERSION" ] || die "no database in $DATA yet"
 file="$BACKUPS/daily/simpul-$DAY.tar.gz"
 as_box "$NODE" "$CURRENT/box/backup-cli.mjs" backup "$DATA" "$file.partial" >/dev/null

@@ -51,7 +51,7 @@ if [ "$free" -lt "$DISK_PRUNE_MB" ]; then
   done
   while read -r old; do prune "$old"; done < <(find "$DATA" -maxdepth 1 \( -name 'pgdata.failed-*' -o -name 'pgdata.replaced-*' \) -mtime +7 2>/dev/null)
   if [ ! -f "$STATE/journal" ]; then
-    for f in "$STATE"/pre-update-*.tar.gz; do [ -e "$f" ] && prune "$f"; done
+    for f in "$BACKUPS"/pre-update-*.tar.gz; do [ -e "$f" ] && prune "$f"; done
   fi
   free="$(free_mb)"
 fi

@@ -25,8 +25,13 @@ exec 9>"$STATE/lock"
 flock -n 9 || die "an update is running"
 svc stop simpul.service || true
 tmp="$DATA/restore.tmp"
+src="$DATA/restore-source.tar.gz"
 rm -rf "$tmp"
-as_box "$NODE" "$CURRENT/box/backup-cli.mjs" restore "$FILE" "$tmp" >/dev/null || die "restore of $FILE failed; the box's database is unchanged"
+# A copy the box's user can read (the file may be on a stick or in root's home).
+cp "$FILE" "$src"
+if ! under_prefix; then chown "$BOX_USER:$BOX_USER" "$src"; fi
+as_box "$NODE" "$CURRENT/box/backup-cli.mjs" restore "$src" "$tmp" >/dev/null || { rm -f "$src"; die "restore of $FILE failed; the box's database is unchanged"; }
+rm -f "$src"
 if [ -d "$DATA/pgdata" ]; then mv -T "$DATA/pgdata" "$DATA/pgdata.replaced-$(date -u +%Y%m%dT%H%M%SZ)"; fi
 mv -T "$tmp/pgdata" "$DATA/pgdata"
 rmdir "$tmp"

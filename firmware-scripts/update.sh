@@ -214,8 +214,9 @@ step stopped
 
 # Offline, after the stop: nothing acknowledged after the backup is lost if it is restored.
 if [ -f "$DATA/pgdata/PG_VERSION" ]; then
-  BACKUP="$STATE/pre-update-$FROM.tar.gz"
-  rm -f "$STATE"/pre-update-*.tar.gz
+  # Beside the nightly backups: written by the box's user (the data dir is its alone).
+  BACKUP="$BACKUPS/pre-update-$FROM.tar.gz"
+  rm -f "$BACKUPS"/pre-update-*.tar.gz
   as_box "$NODE" "$RELEASES/$FROM/box/backup-cli.mjs" backup "$DATA" "$BACKUP" >/dev/null || die "backup before the update failed; $FROM stays (start it: systemctl start simpul)"
 fi
 step backed-up

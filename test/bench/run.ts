@@ -1,5 +1,5 @@
 /**
- * `npm run bench [queue|storage|sync|relay|report]`: every benchmark (or one), each printing its table
+ * `npm run bench [queue|storage|sync|relay|report|fleet|firmware]`: every benchmark (or one), each printing its table
  * with its baseline beside it, measured in this run.
  */
 import { cpus, totalmem } from 'node:os';
@@ -11,6 +11,7 @@ import { runIngestBench } from './ingest.ts';
 import { runRelayBench } from './relay.ts';
 import { runFleetBench } from './fleet.ts';
 import { runReportBench } from './report.ts';
+import { runFirmwareBench } from './firmware.ts';
 
 const benches: Record<string, () => Promise<unknown> | unknown> = {
   queue: runQueueBench,
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<unknown> | unknown> = {
   relay: () => runRelayBench(),
   fleet: runFleetBench,
   report: runReportBench,
+  firmware: runFirmwareBench,
 };
 
 const only = process.argv[2];

@@ -3,7 +3,7 @@
  * box installed under a temporary SIMPUL_ROOT whose `systemctl` is the stand-in in
  * test/support/firmware/systemctl (it runs the box from the installed unit as a real process).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
@@ -96,6 +96,19 @@ export class TestRoot {
     const file = o.installed ? join(this.root, 'opt/simpul/bin', script) : join(SCRIPTS, script);
     const r = spawnSync(file, args, { env: this.env(extra), encoding: 'utf8', timeout: 300_000 });
     return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** As `run`, without blocking this process (for a server the script talks to, in this process). */
+  runAsync(script: string, args: string[] = [], extra: Record<string, string> = {}): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(join(SCRIPTS, script), args, { env: this.env(extra) });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
   }
 
   systemctl(...args: string[]): Run {
