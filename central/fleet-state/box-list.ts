@@ -49,7 +49,8 @@ export async function listBoxes(db: HubQueryable, input: BoxListQuery): Promise<
   const where: string[] = [];
   const params: unknown[] = [];
   const p = (v: unknown) => (params.push(v), `$${params.length}`);
-  if (f.region) where.push(`d.region_code LIKE ${p(f.region + '%')}`);
+  // A range, not LIKE, so the index on region_code serves it whatever the collation.
+  if (f.region) where.push(`d.region_code BETWEEN ${p(f.region)} AND ${p(f.region.padEnd(4, '9'))}`);
   if (f.state) where.push(`${STATE_SQL} = ${p(f.state)}`);
   if (f.tag) where.push(`${p(f.tag)} = ANY (d.tags)`);
   if (f.sw) where.push(`s.sw = ${p(f.sw)}`);
