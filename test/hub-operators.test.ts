@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as hubCli } from '../central/cli.ts';
+import { main as provisioningCli } from '../provisioning/cli.ts';
 import { startHub, type Hub } from '../central/hub.ts';
 import { openHubDatabase } from '../central/storage/db.ts';
 import { quietLog } from '../central/testing/stack.ts';
@@ -135,5 +136,32 @@ describe('central/cli.ts operator add', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
     expect(out.join('\n')).toContain('operator pusat (national) created');
+  }, 60_000);
+});
+
+describe('provisioning/cli.ts enrol and revoke are in the audit log', () => {
+  it('who (the shell user), what, on which box, the result; a revoke of an unknown box is refused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'simpul-prov-audit-'));
+    const origLog = console.log, origErr = console.error;
+    console.log = () => {};
+    console.error = () => {};
+    try {
+      const env = { SIMPUL_HUB_DATA_DIR: dataDir };
+      expect(await provisioningCli(['enrol', '--facility', '5301P001', '--mqtt-url', 'mqtt://127.0.0.1:1883', '--out', join(dataDir, 'box.json'), '--device-id', 'box-audit-1'], env)).toBe(0);
+      expect(await provisioningCli(['revoke', 'box-audit-1'], env)).toBe(0);
+      expect(await provisioningCli(['revoke', 'no-such-box'], env)).toBe(1);
+      const db = await openHubDatabase({ dataDir, log: () => {} });
+      try {
+        const rows = (await db.query<{ actor: string; action: string; target: string; result: string }>(`SELECT actor, action, target, result FROM audit_log ORDER BY seq`)).rows;
+        expect(rows.map((r) => `${r.action} ${r.target} ${r.result}`)).toEqual(['device_enrol box box-audit-1 ok', 'device_revoke box box-audit-1 ok', 'device_revoke box no-such-box refused']);
+        for (const r of rows) expect(r.actor).toMatch(/^cli:/);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      console.log = origLog;
+      console.error = origErr;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

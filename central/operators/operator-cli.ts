@@ -4,8 +4,7 @@
  * history). Writes to the hub's database directly (DATABASE_URL, or the PGlite data dir while the
  * hub is stopped). The first national operator is made this way; the audit log records it.
  */
-import { userInfo } from 'node:os';
-import { recordAudit } from '../audit/audit.ts';
+import { cliActor, recordAudit } from '../audit/audit.ts';
 import type { HubDb } from '../storage/db.ts';
 import { createOperator, OperatorError } from './accounts.ts';
 import type { OperatorRole } from './scope.ts';
@@ -17,7 +16,7 @@ export async function readStdin(stdin: NodeJS.ReadableStream = process.stdin): P
 }
 
 export async function addOperatorFromCli(db: HubDb, o: { username: string; role: string; scope?: string; fullName?: string; password: string }): Promise<{ ok: true; message: string } | { ok: false; message: string }> {
-  const actor = `cli:${(() => { try { return userInfo().username; } catch { return 'unknown'; } })()}`;
+  const actor = cliActor();
   try {
     const op = await createOperator(db, { username: o.username, password: o.password, role: o.role as OperatorRole, scope: o.scope ?? '', fullName: o.fullName });
     await recordAudit(db, { actor, role: 'cli', address: 'local', action: 'operator_create', target: `operator ${op.username}`, region: op.scope, result: 'ok', detail: { role: op.role, scope: op.scope } });
