@@ -6,6 +6,7 @@
  *   npx tsx central/cli.ts formulary <formulary.json> [--device <id>]… [--hub-url … [--token …]]
  *   npx tsx central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name "…"]
  *       (the password on stdin; directly into the hub's database)
+ *   npx tsx central/cli.ts operator disable <username>   (no more sign-in; its sessions end)
  *       (the file: a JSON list of { kfaCode, name, strength, form, unit, active })
  *
  * With --hub-url it asks the running hub (which sends at once to boxes that are online), with the
@@ -17,12 +18,13 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { answerReferral, DownlinkError, publishFormulary } from './downlink/downlink.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
-import { addOperatorFromCli, readStdin } from './operators/operator-cli.ts';
+import { addOperatorFromCli, disableOperatorFromCli, readStdin } from './operators/operator-cli.ts';
 
 const USAGE = `usage:
   central/cli.ts answer <referralId> --status <status> [--scheduled-for YYYY-MM-DD] [--note text] [--hub-url url [--token t]] [--data-dir dir]
   central/cli.ts formulary <file.json> [--device id]... [--hub-url url [--token t]] [--data-dir dir]
-  central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name name] [--data-dir dir]  (password on stdin)`;
+  central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name name] [--data-dir dir]  (password on stdin)
+  central/cli.ts operator disable <username> [--data-dir dir]`;
 
 export async function main(argv: string[], env = process.env, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let parsed;
@@ -43,14 +45,14 @@ export async function main(argv: string[], env = process.env, stdin: NodeJS.Read
   const [cmd, arg] = positionals;
   if (cmd === 'operator') {
     const username = positionals[2];
-    if (arg !== 'add' || !username || !values.role) {
+    if (!username || !((arg === 'add' && values.role) || arg === 'disable')) {
       console.error(USAGE);
       return 2;
     }
-    const password = await readStdin(stdin);
+    const password = arg === 'add' ? await readStdin(stdin) : '';
     const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
     try {
-      const r = await addOperatorFromCli(db, { username, role: values.role, scope: values.scope, fullName: values['full-name'], password });
+      const r = arg === 'disable' ? await disableOperatorFromCli(db, username) : await addOperatorFromCli(db, { username, role: values.role!, scope: values.scope, fullName: values['full-name'], password });
       (r.ok ? console.log : console.error)(r.message);
       return r.ok ? 0 : 1;
     } finally {

@@ -121,11 +121,16 @@ describe('central/cli.ts operator add', () => {
       expect(await hubCli(['operator', 'add', 'pendek', '--role', 'national'], env, Readable.from(['pendek\n']))).toBe(1);
       expect(await hubCli(['operator', 'add', 'kab', '--role', 'district', '--scope', '53'], env, Readable.from([`${PASSWORD}\n`]))).toBe(1);
       expect(await hubCli(['operator', 'add', 'pusat', '--role', 'national'], env, Readable.from([`${PASSWORD}\n`]))).toBe(1);
+      expect(await hubCli(['operator', 'add', 'lama', '--role', 'province', '--scope', '53'], env, Readable.from([`${PASSWORD}\n`]))).toBe(0);
+      expect(await hubCli(['operator', 'disable', 'lama'], env)).toBe(0);
+      expect(await hubCli(['operator', 'disable', 'tidak-ada'], env)).toBe(1);
       const db = await openHubDatabase({ dataDir, log: () => {} });
       try {
-        expect((await db.query(`SELECT username, role, scope FROM operators`)).rows).toEqual([{ username: 'pusat', role: 'national', scope: '' }]);
+        expect((await db.query(`SELECT username, role, scope, disabled_at IS NOT NULL AS disabled FROM operators ORDER BY username`)).rows).toEqual([
+          { username: 'lama', role: 'province', scope: '53', disabled: true }, { username: 'pusat', role: 'national', scope: '', disabled: false },
+        ]);
         const audit = (await db.query<{ action: string; result: string }>(`SELECT action, result FROM audit_log ORDER BY seq`)).rows;
-        expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual(['operator_create:ok', 'operator_create:refused', 'operator_create:refused', 'operator_create:refused']);
+        expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual(['operator_create:ok', 'operator_create:refused', 'operator_create:refused', 'operator_create:refused', 'operator_create:ok', 'operator_disable:ok', 'operator_disable:refused']);
         expect(JSON.stringify((await db.query(`SELECT * FROM audit_log`)).rows)).not.toContain(PASSWORD);
       } finally {
         await db.close();

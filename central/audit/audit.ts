@@ -10,7 +10,7 @@ import { scopeSql } from '../operators/scope.ts';
 
 export type AuditAction =
   | 'login' | 'logout' | 'job_create' | 'referral_answer' | 'formulary_publish'
-  | 'operator_create' | 'device_enrol' | 'device_revoke' | 'alert_silence' | 'alert_rule_change';
+  | 'operator_create' | 'operator_disable' | 'device_enrol' | 'device_revoke' | 'alert_silence' | 'alert_rule_change';
 export type AuditResult = 'ok' | 'failed' | 'refused' | 'throttled';
 
 export interface AuditEntry {

@@ -27,3 +27,11 @@ export async function addOperatorFromCli(db: HubDb, o: { username: string; role:
     return { ok: false, message: e.message };
   }
 }
+
+/** `operator disable <username>`: no more sign-in, and its sessions end now. */
+export async function disableOperatorFromCli(db: HubDb, username: string): Promise<{ ok: boolean; message: string }> {
+  const { rows } = await db.query<{ scope: string }>(`UPDATE operators SET disabled_at = coalesce(disabled_at, now()) WHERE username = $1 RETURNING scope`, [username]);
+  if (rows.length) await db.query(`DELETE FROM operator_sessions WHERE username = $1`, [username]);
+  await recordAudit(db, { actor: cliActor(), role: 'cli', address: 'local', action: 'operator_disable', target: `operator ${username.slice(0, 40)}`, region: rows[0]?.scope ?? '', result: rows.length ? 'ok' : 'refused' });
+  return rows.length ? { ok: true, message: `operator ${username} disabled; its sessions ended` } : { ok: false, message: `no operator ${username}` };
+}
