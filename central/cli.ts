@@ -9,6 +9,7 @@
  *       (CSV: code,name,specialties,accepts_emergency, specialties separated by |; see downlink/reference-csv.ts)
  *   npx tsx central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name "…"]
  *       (the password on stdin; directly into the hub's database)
+ *   npx tsx central/cli.ts operator disable <username>   (no more sign-in; its sessions end)
  *
  * A list goes to the given boxes, to every box of a region (--region 53: a province, 5301: a
  * district), or without either to every enrolled box. Every CSV row is checked first; errors
@@ -24,13 +25,14 @@ import { parseArgs } from 'node:util';
 import { answerReferral, DownlinkError, publishFormulary, publishHospitals } from './downlink/downlink.ts';
 import { CsvError, parseFormularyCsv, parseHospitalsCsv } from './downlink/reference-csv.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
-import { addOperatorFromCli, readStdin } from './operators/operator-cli.ts';
+import { addOperatorFromCli, disableOperatorFromCli, readStdin } from './operators/operator-cli.ts';
 
 const USAGE = `usage:
   central/cli.ts answer <referralId> --status <status> [--scheduled-for YYYY-MM-DD] [--note text] [--hub-url url [--token t]] [--data-dir dir]
   central/cli.ts formulary <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]
   central/cli.ts hospitals <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]
-  central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name name] [--data-dir dir]  (password on stdin)`;
+  central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name name] [--data-dir dir]  (password on stdin)
+  central/cli.ts operator disable <username> [--data-dir dir]`;
 
 export async function main(argv: string[], env = process.env, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let parsed;
@@ -51,14 +53,14 @@ export async function main(argv: string[], env = process.env, stdin: NodeJS.Read
   const [cmd, arg] = positionals;
   if (cmd === 'operator') {
     const username = positionals[2];
-    if (arg !== 'add' || !username || !values.role) {
+    if (!username || !((arg === 'add' && values.role) || arg === 'disable')) {
       console.error(USAGE);
       return 2;
     }
-    const password = await readStdin(stdin);
+    const password = arg === 'add' ? await readStdin(stdin) : '';
     const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
     try {
-      const r = await addOperatorFromCli(db, { username, role: values.role, scope: values.scope, fullName: values['full-name'], password });
+      const r = arg === 'disable' ? await disableOperatorFromCli(db, username) : await addOperatorFromCli(db, { username, role: values.role!, scope: values.scope, fullName: values['full-name'], password });
       (r.ok ? console.log : console.error)(r.message);
       return r.ok ? 0 : 1;
     } finally {

@@ -27,6 +27,7 @@ import { openHubDatabase } from '../central/storage/db.ts';
 import { FACILITY_CODE, createClaim } from '../central/fleet/claims.ts';
 import { loadOrCreateHubCa } from '../central/fleet/hub-ca.ts';
 import { enrolDevice, listDevices, revokeDevice } from '../central/fleet/devices.ts';
+import { cliActor, recordAudit } from '../central/audit/audit.ts';
 import { DEFAULT_BROKER, DEFAULT_HUB_USERNAME, DEFAULT_LISTENERS, hubPasswordFor, writeMosquittoAuth, type BoxAuth, type MosquittoBroker, type MosquittoListeners } from './mosquitto.ts';
 
 const usage = `usage:
@@ -144,6 +145,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       const { deviceId, secret } = await enrolDevice(db, { facilityCode: input.facility, name: input.name, deviceId: input['device-id'] });
       const boxConfig = { mqttUrl: input['mqtt-url'], deviceId, deviceSecret: secret, ...(input.ca ? { mqttCaFile: input.ca } : {}), facility: { code: input.facility, name: input.name ?? input.facility } };
       writeFileSync(input.out, JSON.stringify(boxConfig, null, 2) + '\n', { mode: 0o600 });
+      await recordAudit(db, { actor: cliActor(), role: 'cli', address: 'local', action: 'device_enrol', target: `box ${deviceId}`, result: 'ok', detail: { facility: input.facility } });
       console.log(`enrolled ${deviceId}; box settings written to ${input.out} (keep it secret)`);
     } else if (cmd === 'claim' && claim) {
       const { code, expiresAt } = await createClaim(db, { facilityCode: claim.facility, validForMs: claim.expires, now: new Date() });
@@ -151,7 +153,10 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       console.log(`kode klaim / claim code: ${code}`);
       console.log(`fasilitas / facility: ${claim.facility}; sekali pakai, berlaku sampai / single use, valid until ${expiresAt.toISOString()}`);
     } else if (cmd === 'revoke') {
-      if (!(await revokeDevice(db, arg))) {
+      const revoked = await revokeDevice(db, arg);
+      const region = (await db.query<{ region_code: string | null }>(`SELECT region_code FROM devices WHERE id = $1`, [arg])).rows[0]?.region_code ?? '';
+      await recordAudit(db, { actor: cliActor(), role: 'cli', address: 'local', action: 'device_revoke', target: `box ${arg.slice(0, 63)}`, region, result: revoked ? 'ok' : 'refused' });
+      if (!revoked) {
         console.error(`no device ${arg}`);
         return 1;
       }

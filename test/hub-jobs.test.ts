@@ -123,6 +123,19 @@ describe('remote jobs through the durable downlink', () => {
     expect(run.result!.health).toMatchObject({ database: 'ok', relayRunning: expect.any(Boolean) });
   }, 60_000);
 
+  it('a relay restart job on the real box: its relay process is started again', async () => {
+    const before = await until('the relay process running', () => real.relay.pid, 60_000, 200);
+    const made = await api('/api/jobs', { action: { action: 'restart_relay' }, target: { device: realId } });
+    expect(made.status).toBe(201);
+    const [run] = await until('the restart done', async () => {
+      const runs = await runsOf(made.body.id);
+      return runs[0]?.state === 'done' || runs[0]?.state === 'failed' ? runs : null;
+    }, 60_000, 200);
+    expect(run).toMatchObject({ state: 'done', result: { restarted: true } });
+    expect(real.relay.pid).toBeDefined();
+    expect(real.relay.pid).not.toBe(before);
+  }, 90_000);
+
   it('an expired job never runs: a box offline when the job was made comes back after its expiry', async () => {
     const cred = await stack.enrol('late', '6101');
     const made = await api('/api/jobs', { action: { action: 'backup' }, target: { device: cred.deviceId }, expiresInMinutes: 10 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as hubCli } from '../central/cli.ts';
+import { main as provisioningCli } from '../provisioning/cli.ts';
 import { startHub, type Hub } from '../central/hub.ts';
 import { openHubDatabase } from '../central/storage/db.ts';
 import { quietLog } from '../central/testing/stack.ts';
@@ -120,11 +121,16 @@ describe('central/cli.ts operator add', () => {
       expect(await hubCli(['operator', 'add', 'pendek', '--role', 'national'], env, Readable.from(['pendek\n']))).toBe(1);
       expect(await hubCli(['operator', 'add', 'kab', '--role', 'district', '--scope', '53'], env, Readable.from([`${PASSWORD}\n`]))).toBe(1);
       expect(await hubCli(['operator', 'add', 'pusat', '--role', 'national'], env, Readable.from([`${PASSWORD}\n`]))).toBe(1);
+      expect(await hubCli(['operator', 'add', 'lama', '--role', 'province', '--scope', '53'], env, Readable.from([`${PASSWORD}\n`]))).toBe(0);
+      expect(await hubCli(['operator', 'disable', 'lama'], env)).toBe(0);
+      expect(await hubCli(['operator', 'disable', 'tidak-ada'], env)).toBe(1);
       const db = await openHubDatabase({ dataDir, log: () => {} });
       try {
-        expect((await db.query(`SELECT username, role, scope FROM operators`)).rows).toEqual([{ username: 'pusat', role: 'national', scope: '' }]);
+        expect((await db.query(`SELECT username, role, scope, disabled_at IS NOT NULL AS disabled FROM operators ORDER BY username`)).rows).toEqual([
+          { username: 'lama', role: 'province', scope: '53', disabled: true }, { username: 'pusat', role: 'national', scope: '', disabled: false },
+        ]);
         const audit = (await db.query<{ action: string; result: string }>(`SELECT action, result FROM audit_log ORDER BY seq`)).rows;
-        expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual(['operator_create:ok', 'operator_create:refused', 'operator_create:refused', 'operator_create:refused']);
+        expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual(['operator_create:ok', 'operator_create:refused', 'operator_create:refused', 'operator_create:refused', 'operator_create:ok', 'operator_disable:ok', 'operator_disable:refused']);
         expect(JSON.stringify((await db.query(`SELECT * FROM audit_log`)).rows)).not.toContain(PASSWORD);
       } finally {
         await db.close();
@@ -135,5 +141,32 @@ describe('central/cli.ts operator add', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
     expect(out.join('\n')).toContain('operator pusat (national) created');
+  }, 60_000);
+});
+
+describe('provisioning/cli.ts enrol and revoke are in the audit log', () => {
+  it('who (the shell user), what, on which box, the result; a revoke of an unknown box is refused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'simpul-prov-audit-'));
+    const origLog = console.log, origErr = console.error;
+    console.log = () => {};
+    console.error = () => {};
+    try {
+      const env = { SIMPUL_HUB_DATA_DIR: dataDir };
+      expect(await provisioningCli(['enrol', '--facility', '5301P001', '--mqtt-url', 'mqtt://127.0.0.1:1883', '--out', join(dataDir, 'box.json'), '--device-id', 'box-audit-1'], env)).toBe(0);
+      expect(await provisioningCli(['revoke', 'box-audit-1'], env)).toBe(0);
+      expect(await provisioningCli(['revoke', 'no-such-box'], env)).toBe(1);
+      const db = await openHubDatabase({ dataDir, log: () => {} });
+      try {
+        const rows = (await db.query<{ actor: string; action: string; target: string; result: string }>(`SELECT actor, action, target, result FROM audit_log ORDER BY seq`)).rows;
+        expect(rows.map((r) => `${r.action} ${r.target} ${r.result}`)).toEqual(['device_enrol box box-audit-1 ok', 'device_revoke box box-audit-1 ok', 'device_revoke box no-such-box refused']);
+        for (const r of rows) expect(r.actor).toMatch(/^cli:/);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      console.log = origLog;
+      console.error = origErr;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -32,6 +32,8 @@ const requests: Record<string, { body?: unknown; form?: Record<string, string>; 
   'GET /api/jobs': { ok: 200 },
   'POST /api/jobs': { body: { action: { action: 'backup' }, target: { region: '53' }, expiresInMinutes: 60 }, ok: 201 },
   'GET /api/jobs/:id': { path: () => `/api/jobs/${baliJob}`, ok: 200 },
+  'GET /boxes': { ok: 200 },
+  'GET /api/boxes': { ok: 200 },
   'GET /audit': { ok: 200 },
   'GET /api/audit': { ok: 200 },
 };
@@ -134,6 +136,38 @@ describe('each role sees its region only', () => {
     const page = await (await get('district', '/')).text();
     expect(page).toContain(boxes.kupang.id);
     expect(page).not.toContain(boxes.soe.id);
+  });
+
+  it('box list: search, filters, sorting and paging, inside the caller’s region only', async () => {
+    for (let i = 0; i < 25; i++) {
+      await h.db.query(`INSERT INTO devices (id, secret_hash, facility_code, name, region_code, last_seen_at) VALUES ($1, 'x', $2, $3, '5301', $4)`, [
+        `box-kupang-x${String(i).padStart(2, '0')}`, `5301P${String(100 + i)}`, `Pustu ${i}`, new Date(Date.UTC(2026, 11, 1, 0, i)).toISOString(),
+      ]);
+    }
+    type List = { total: number; boxes: { id: string; regionCode: string }[] };
+    const list = async (who: 'national' | 'province' | 'district' | 'district2', q: string) => (await (await get(who, `/api/boxes?${q}`)).json()) as List;
+    const d1 = await list('district', 'per=10&sort=id');
+    expect(d1.total).toBe(26);
+    expect(d1.boxes.map((b) => b.id)).toEqual([boxes.kupang.id, ...Array.from({ length: 9 }, (_, i) => `box-kupang-x0${i}`)]);
+    const d3 = await list('district', 'per=10&sort=id&page=3');
+    expect(d3.boxes.map((b) => b.id)).toEqual(['box-kupang-x19', 'box-kupang-x20', 'box-kupang-x21', 'box-kupang-x22', 'box-kupang-x23', 'box-kupang-x24']);
+    // A region outside the caller's scope narrows to nothing of another district's.
+    expect((await list('district', 'region=5302')).total).toBe(0);
+    expect((await list('district2', 'region=53')).boxes.map((b) => b.id)).toEqual([boxes.soe.id]);
+    expect((await list('province', 'q=soe')).boxes.map((b) => b.id)).toEqual([boxes.soe.id]);
+    expect((await list('national', 'q=pustu 7&per=10')).boxes.map((b) => b.id)).toEqual(['box-kupang-x07']);
+    expect((await list('national', 'facility=5101')).boxes.map((b) => b.id)).toEqual([boxes.bali.id]);
+    // Longest silent first: never seen, then the oldest contact.
+    const silent = await list('district', 'sort=lastSeen&per=10');
+    expect(silent.boxes.slice(0, 2).map((b) => b.id)).toEqual([boxes.kupang.id, 'box-kupang-x00']);
+    const page = await (await get('district', '/boxes?q=pustu&per=10&page=2')).text();
+    expect(page).toContain('box-kupang-x10');
+    expect(page).toContain('href="/boxes?q=pustu&amp;status=active&amp;sort=facility&amp;page=3&amp;per=10"');
+    expect(page).not.toContain(boxes.soe.id);
+    const bad = await fetch(`${h.hub.url}/api/boxes?per=100000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(bad.status).toBe(400);
+    // Only the three boxes of the setup for the tests after this one.
+    await h.db.query(`DELETE FROM devices WHERE id LIKE 'box-kupang-x%'`);
   });
 
   it('jobs: a district sees its own boxes’ share of a province’s job, and cannot reach another district’s box', async () => {

@@ -4,12 +4,13 @@
  * Never a secret (no password, token or cookie) and never a patient's data: `detail` holds only
  * what the caller chose (a job's action, the number of boxes).
  */
+import { userInfo } from 'node:os';
 import type { HubQueryable } from '../storage/db.ts';
 import { scopeSql } from '../operators/scope.ts';
 
 export type AuditAction =
   | 'login' | 'logout' | 'job_create' | 'referral_answer' | 'formulary_publish' | 'hospitals_publish'
-  | 'operator_create' | 'device_enrol' | 'device_revoke' | 'alert_silence' | 'alert_rule_change';
+  | 'operator_create' | 'operator_disable' | 'device_enrol' | 'device_revoke' | 'alert_silence' | 'alert_rule_change';
 export type AuditResult = 'ok' | 'failed' | 'refused' | 'throttled';
 
 export interface AuditEntry {
@@ -50,4 +51,13 @@ export async function listAudit(db: HubQueryable, scope: string, o: { limit: num
     [scope, o.before ?? null, o.action ?? null, o.limit],
   );
   return rows.map((r) => ({ ...r, seq: Number(r.seq), at: new Date(r.at as string).toISOString() }));
+}
+
+/** Who acts from the shell (the CLIs): the machine's user, e.g. `cli:root`. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
 }

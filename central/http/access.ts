@@ -58,6 +58,8 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/api/jobs', access: anyOperator, what: 'remote jobs of the region as JSON' },
   { method: 'POST', path: '/api/jobs', access: anyOperator, what: 'a remote job to one box, a filter or a region, with an expiry' },
   { method: 'GET', path: '/api/jobs/:id', access: anyOperator, what: 'one job and the state and result of each of its boxes' },
+  { method: 'GET', path: '/boxes', access: anyOperator, what: 'the region\'s boxes: search, filters, sorting, paging' },
+  { method: 'GET', path: '/api/boxes', access: anyOperator, what: 'the same as JSON ({ total, boxes })' },
   { method: 'GET', path: '/audit', access: anyOperator, what: 'the audit log of operator actions in the region' },
   { method: 'GET', path: '/api/audit', access: anyOperator, what: 'the same as JSON' },
   { method: 'POST', path: '/admin/hospitals', access: anyOperator, what: 'the district’s referral hospitals, sent to the region\'s boxes' },

@@ -15,6 +15,8 @@ import { sameSecret, type HubRoute, type Principal } from './access.ts';
 import { checkInput, hubError, requestLang, validationFailed } from './errors.ts';
 import type { HubEnv } from './hub-env.ts';
 import { AuditPage } from './pages/audit.tsx';
+import { BoxListPage } from './pages/box-list.tsx';
+import { boxSearchQuery, searchBoxes } from '../fleet/box-search.ts';
 import { JobsPage } from './pages/jobs.tsx';
 import { sendPage } from './pages/layout.tsx';
 import { LoginPage } from './pages/login.tsx';
@@ -201,5 +203,20 @@ export function registerOperatorRoutes(handle: Handle, d: OperatorRouteDeps) {
     if (!r.ok) return validationFailed(c, r.error);
     const lang = requestLang(c);
     return sendPage(c, lang, AuditPage({ lang, who: c.get('principal'), rows: r.rows, pageSize: r.limit }));
+  });
+
+  handle('GET', '/api/boxes', async (c) => {
+    const q = checkInput(c, boxSearchQuery, c.req.query());
+    if (!q.success) return validationFailed(c, q.error);
+    return c.json(await searchBoxes(d.db, c.get('principal').scope, q.data));
+  });
+
+  handle('GET', '/boxes', async (c) => {
+    const q = checkInput(c, boxSearchQuery, c.req.query());
+    if (!q.success) return validationFailed(c, q.error);
+    const lang = requestLang(c);
+    const who = c.get('principal');
+    const r = await searchBoxes(d.db, who.scope, q.data);
+    return sendPage(c, lang, BoxListPage({ lang, who, search: q.data, total: r.total, boxes: r.boxes }));
   });
 }

@@ -38,7 +38,7 @@ export function JobsPage({ lang, who, jobs, detail, error }: JobsPageProps) {
           <h2>{actionName(detail.action)} — {detail.target}</h2>
           <p><States lang={lang} states={detail.states} /></p>
           <table>
-            <tr><th>{w.colBox}</th><th>{w.colRegion}</th><th>{w.colStatus}</th><th>{w.colResult}</th><th>{w.colLastSeen}</th></tr>
+            <tr><th>{w.colBox}</th><th>{w.colRegion}</th><th>{w.colStatus}</th><th>{w.colResult}</th><th>{w.colUpdated}</th></tr>
             {detail.runs.map((r) => (
               <tr data-testid={`run-${r.deviceId}`}>
                 <td>{r.deviceId} {r.name}</td><td>{r.regionCode ?? '—'}</td>

@@ -7,6 +7,7 @@ export function OperatorNav({ lang, who }: { lang: HubLang; who: Principal | und
   return (
     <>
       <a href="/">{w.navBoxes}</a>
+      <a href="/boxes">{w.navBoxList}</a>
       <a href="/jobs">{w.navJobs}</a>
       <a href="/audit">{w.navAudit}</a>
       <a href="/admin/referrals">{w.answerReferralsLink}</a>
