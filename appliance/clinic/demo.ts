@@ -13,9 +13,8 @@ export const demoStaff = [
   { username: 'dokter', fullName: 'dr. Andi Wijaya', role: 'doctor', password: 'demo-dokter-123' },
   { username: 'perawat', fullName: 'Ns. Dewi Lestari', role: 'nurse', password: 'demo-perawat-123' },
   { username: 'apoteker', fullName: 'apt. Rina Marlina', role: 'pharmacist', password: 'demo-apoteker-123' },
+  // Also the account the staff-account examples of the API reference act on (deactivate, reset).
   { username: 'bidan', fullName: 'Bdn. Sri Wahyuni', role: 'midwife', password: 'demo-bidan-123' },
-  // The account the staff-account examples of the API reference act on (deactivate, reset).
-  { username: 'perawat.contoh', fullName: 'Ns. Contoh Akun', role: 'nurse', password: 'demo-contoh-123' },
 ] as const;
 
 // Common primary-care medicines (Formularium Nasional), with KFA-style codes (illustrative, as in
@@ -63,7 +62,7 @@ export async function seedDemo(db: Db, settings: ClinicSettings): Promise<boolea
   const seeded = await db.query(`SELECT 1 FROM staff WHERE username = 'admin'`);
   if (seeded.rows.length) return false;
   for (const s of demoStaff) await createStaff(db, s);
-  await db.query(`UPDATE staff SET id = $1 WHERE username = 'perawat.contoh'`, [demoIds.staffExample]);
+  await db.query(`UPDATE staff SET id = $1 WHERE username = 'bidan'`, [demoIds.staffExample]);
   await db.transaction(async (tx) => {
     for (const [i, [name, sex, birth, jkn]] of patients.entries()) {
       const id = i === 0 ? demoIds.patient : randomUUID();
