@@ -71,9 +71,9 @@ export async function seedDemo(db: Db, settings: ClinicSettings): Promise<boolea
         [id, name, makeNik('332901', sex, birth, i + 1), jkn, sex, birth, 'Desa Demo, Kec. Demo'],
       );
     }
-    // The demo patient's second record, made at the desk with a mistyped JKN number (the merge example), and an allergy.
+    // The demo patient's second record, made at the desk with a misspelt name and JKN number (the merge example), and an allergy.
     await tx.query(
-      `INSERT INTO patients (id, full_name, jkn_number, sex, birth_date, registered_here, address) VALUES ($1,'Budi Santoso','0001234567899','L','1975-08-17',true,'Desa Demo')`,
+      `INSERT INTO patients (id, full_name, jkn_number, sex, birth_date, registered_here, address) VALUES ($1,'Budi Santosa','0001234567899','L','1975-08-17',true,'Desa Demo')`,
       [demoIds.patientDuplicate],
     );
     await tx.query(`INSERT INTO patient_allergies (id, patient_id, substance, reaction) VALUES ($1,$2,'Amoksisilin','gatal dan bentol')`, [demoIds.allergy, demoIds.patient]);
