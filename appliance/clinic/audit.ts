@@ -1,4 +1,4 @@
-import type { Queryable } from './db.ts';
+import { likeLiteral, type Queryable } from './db.ts';
 
 /** Who is acting, from which device: every staff read or change of clinical data names one. */
 export interface Actor {
@@ -30,6 +30,8 @@ export async function audit(
 export interface AuditFilter {
   staffId?: string;
   patientId?: string;
+  /** A patient as a person finds one: a name (prefix of a word), a NIK or a JKN number (also their start). */
+  patient?: string;
   entity?: string;
   from?: string;
   to?: string;
@@ -46,15 +48,25 @@ export async function listAudit(db: Queryable, f: AuditFilter) {
   };
   if (f.staffId) add('a.staff_id = ?', f.staffId);
   if (f.patientId) add('a.patient_id = ?', f.patientId);
+  if (f.patient) {
+    const term = f.patient.trim();
+    if (/^\d+$/.test(term)) add(`a.patient_id IN (SELECT id FROM patients WHERE nik LIKE ? || '%' OR jkn_number LIKE $${params.length + 1} || '%')`, likeLiteral(term));
+    else {
+      const t = likeLiteral(term.toLowerCase());
+      add(`a.patient_id IN (SELECT id FROM patients WHERE lower(full_name) LIKE ? || '%' OR lower(full_name) LIKE '% ' || $${params.length + 1} || '%')`, t);
+    }
+  }
   if (f.entity) add('a.entity = ?', f.entity);
   if (f.from) add('a.at >= ?', f.from);
   if (f.to) add('a.at < ?', f.to);
   params.push(f.limit, f.offset);
   const { rows } = await db.query<{
-    id: number; at: string; staff: string | null; action: AuditAction; entity: string; entity_id: string | null; patient_id: string | null; device: string; detail: string | null;
+    id: number; at: string; staff: string | null; staff_name: string | null; action: AuditAction; entity: string; entity_id: string | null;
+    patient_id: string | null; patient_name: string | null; device: string; detail: string | null;
   }>(
-    `SELECT a.id::int AS id, a.at, s.username AS staff, a.action, a.entity, a.entity_id, a.patient_id, a.device, a.detail
-       FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id
+    `SELECT a.id::int AS id, a.at, s.username AS staff, s.full_name AS staff_name, a.action, a.entity, a.entity_id, a.patient_id,
+            p.full_name AS patient_name, a.device, a.detail
+       FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id LEFT JOIN patients p ON p.id = a.patient_id
       ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY a.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,

@@ -8,7 +8,7 @@ export const demoIds = {
   hospital: '0112R001',
   prescription: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0401',
   referral: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0501',
-  /** A nurse account the staff-account examples act on. */
+  /** The demo midwife's account: the staff-account examples act on it. */
   staffExample: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0601',
   /** A second record of the demo patient's, made at the desk by mistake: the merge example. */
   patientDuplicate: '0b6f1d1e-5a4e-4d8e-9a51-6f0c2b9d0002',

@@ -15,9 +15,8 @@ export const demoStaff = [
   { username: 'dokter', fullName: 'dr. Andi Wijaya', role: 'doctor', password: 'demo-dokter-123' },
   { username: 'perawat', fullName: 'Ns. Dewi Lestari', role: 'nurse', password: 'demo-perawat-123' },
   { username: 'apoteker', fullName: 'apt. Rina Marlina', role: 'pharmacist', password: 'demo-apoteker-123' },
+  // Also the account the staff-account examples of the API reference act on (deactivate, reset).
   { username: 'bidan', fullName: 'Bdn. Sri Wahyuni', role: 'midwife', password: 'demo-bidan-123' },
-  // The account the staff-account examples of the API reference act on (deactivate, reset).
-  { username: 'perawat.contoh', fullName: 'Ns. Contoh Akun', role: 'nurse', password: 'demo-contoh-123' },
 ] as const;
 
 // Common primary-care medicines (Formularium Nasional), with KFA-style codes (illustrative, as in
@@ -76,7 +75,7 @@ export async function seedDemo(db: Db, settings: ClinicSettings, opts: { hospita
   const seeded = await db.query(`SELECT 1 FROM staff WHERE username = 'admin'`);
   if (seeded.rows.length) return false;
   for (const s of demoStaff) await createStaff(db, s);
-  await db.query(`UPDATE staff SET id = $1 WHERE username = 'perawat.contoh'`, [demoIds.staffExample]);
+  await db.query(`UPDATE staff SET id = $1 WHERE username = 'bidan'`, [demoIds.staffExample]);
   await db.transaction(async (tx) => {
     for (const [i, [name, sex, birth, jkn]] of patients.entries()) {
       const id = i === 0 ? demoIds.patient : randomUUID();
@@ -85,9 +84,9 @@ export async function seedDemo(db: Db, settings: ClinicSettings, opts: { hospita
         [id, name, makeNik('332901', sex, birth, i + 1), jkn, sex, birth, 'Desa Demo, Kec. Demo'],
       );
     }
-    // The demo patient's second record, made at the desk with a mistyped JKN number (the merge example), and an allergy.
+    // The demo patient's second record, made at the desk with a misspelt name and JKN number (the merge example), and an allergy.
     await tx.query(
-      `INSERT INTO patients (id, full_name, jkn_number, sex, birth_date, registered_here, address) VALUES ($1,'Budi Santoso','0001234567899','L','1975-08-17',true,'Desa Demo')`,
+      `INSERT INTO patients (id, full_name, jkn_number, sex, birth_date, registered_here, address) VALUES ($1,'Budi Santosa','0001234567899','L','1975-08-17',true,'Desa Demo')`,
       [demoIds.patientDuplicate],
     );
     await tx.query(`INSERT INTO patient_allergies (id, patient_id, substance, reaction) VALUES ($1,$2,'Amoksisilin','gatal dan bentol')`, [demoIds.allergy, demoIds.patient]);

@@ -14,7 +14,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const r = schema.safeParse(input);
   if (!r.success) {
     throw new ClinicError('invalid', r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '), {
-      issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      // The zod issue's machine parts (code, limits), so the HTTP layer can say what to do in words.
+      issues: r.error.issues.map((i) => {
+        const { input: _input, path, ...rest } = i as typeof i & { input?: unknown };
+        return { ...rest, path: path.join('.') };
+      }),
     });
   }
   return r.data;

@@ -21,7 +21,11 @@ const patientFields = {
 export const patientInput = z
   .object(patientFields)
   .strict()
-  .refine((p) => p.nik || p.jknNumber, { message: 'a NIK or a JKN card number is required', path: ['nik'] });
+  .refine((p) => p.nik || p.jknNumber, {
+    message: 'a NIK or a JKN card number is required', path: ['nik'],
+    // Also when other fields are wrong: an empty form names every missing field at once, not the NIK last.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
+  });
 
 /** A change of a patient's details: only the fields sent; `null` clears phone, address or one of NIK/JKN (one must stay). */
 export const patientUpdateInput = z

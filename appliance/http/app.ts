@@ -6,7 +6,8 @@ import { routePath } from 'hono/route';
 import type { AppDeps, AppEnv } from './env.ts';
 import { deviceOf, loadSession } from './access.ts';
 import { errorResponse, handleError } from './errors.ts';
-import { pickLang } from './i18n.ts';
+import { pickLang, type Lang } from './i18n.ts';
+import { fieldIssueOfZod, validationMessage } from './field-messages.ts';
 import { RequestTallies } from './request-metrics.ts';
 import { boxMetrics } from './metrics.ts';
 import { loggablePath } from './log-path.ts';
@@ -45,8 +46,10 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
-        const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-        return errorResponse(c as never, 'validation_failed', { issues });
+        // Each field with a key and a sentence saying what to do, in the person's language (field-messages.ts).
+        const lang = (c as never as { get(k: 'lang'): Lang }).get('lang') ?? 'id';
+        const issues = result.error.issues.map((i) => fieldIssueOfZod(i as never, lang));
+        return errorResponse(c as never, 'validation_failed', { issues }, validationMessage(issues, lang));
       }
     },
   });

@@ -6,6 +6,7 @@ import type { AppEnv } from './env.ts';
 import type { Lang } from './i18n.ts';
 import { words } from '../words/index.ts';
 import type { ErrorAnswer } from './schemas/common.ts';
+import { fieldIssuesOfClinicError, stockMessage, validationMessage } from './field-messages.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
 export type HttpErrorCode = ClinicErrorCode | 'password_change_required' | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'too_many_tickets' | 'tickets_full' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
@@ -56,6 +57,11 @@ export function errorResponse<C extends HttpErrorCode>(c: Context<AppEnv>, code:
 
 export function handleError(err: unknown, c: Context<AppEnv>) {
   if (err instanceof ClinicError) {
+    const lang = c.get('lang') ?? 'id';
+    const issues = fieldIssuesOfClinicError(err, lang);
+    // About a field: the field, a key and what to do, in the person's language (no developer English beside it).
+    if (issues) return errorResponse(c, err.code, { ...err.details, issues }, validationMessage(issues, lang));
+    if (err.code === 'insufficient_stock') return errorResponse(c, err.code, { ...err.details, reason: err.message }, stockMessage(err.details, lang));
     return errorResponse(c, err.code, { ...err.details, reason: err.message });
   }
   if (err instanceof HttpError) return errorResponse(c, err.code, err.details);

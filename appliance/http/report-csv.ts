@@ -10,7 +10,7 @@
  *   a cell starting with = + - @ is prefixed with ' so that a spreadsheet does not run it as a formula.
  */
 import type { ClinicReport, ReportSection } from '../clinic/reports.ts';
-import type { Lang } from './i18n.ts';
+import { tr, type Lang } from './i18n.ts';
 
 export type CsvSeparator = 'semicolon' | 'comma';
 
@@ -23,8 +23,7 @@ export function reportCsv(report: ClinicReport, section: ReportSection, lang: La
     if (/^[=+\-@]/.test(s)) s = `'${s}`;
     return /[";,\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  // TODO(words): these column names belong in appliance/words (they came with the report before the catalog).
-  const t = (id: string, en: string) => (lang === 'en' ? en : id);
+  const t = (id: string, en: string) => tr(lang, id, en);
   const lines: unknown[][] = [];
   switch (section) {
     case 'visits':

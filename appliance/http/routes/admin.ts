@@ -13,8 +13,10 @@ import { okAnswer } from '../schemas/admin.ts';
 import { uuidParam } from './patients.ts';
 import { text } from '../../clinic/text.ts';
 import { weakPassword } from '../../clinic/passwords.ts';
-import { HttpError } from '../errors.ts';
+import { errorResponse, HttpError } from '../errors.ts';
 import { words } from '../../words/index.ts';
+import { auditLabel } from '../audit-labels.ts';
+import { tr } from '../i18n.ts';
 
 const isoDateTime = text().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
 
@@ -22,16 +24,35 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['admin'], {
       method: 'get', path: '/api/v1/admin/audit', tags: ['admin'], summary: 'Who read or changed which patient’s clinical data',
+      description:
+        '“Who opened this patient’s record”: `patient` finds the patient as the desk does — a name (or the start of a word of it), a NIK or a JKN number. ' +
+        'Each row names the staff member and the patient, and carries `actionKey` (for the page’s word catalog) and `actionText` in the request’s language. ' +
+        '`from` after `to` is refused (422).',
       request: {
         query: z.object({
           staffId: text().uuid().optional(), patientId: text().uuid().optional(),
+          patient: text().trim().min(2).max(100).optional().openapi({ example: 'Budi' }),
           entity: text().regex(/^[a-z_]{1,40}$/).optional().openapi({ example: 'patient' }),
           from: isoDateTime.optional(), to: isoDateTime.optional(), ...paging,
         }),
       },
-      responses: jsonResponses('audit entries, newest first', auditAnswer),
+      responses: { ...jsonResponses('audit entries, newest first', auditAnswer), 422: errorContent('`from` is after `to`') },
     }),
-    async (c) => c.json({ entries: await listAudit(c.get('deps').db, c.req.valid('query')) }, 200),
+    async (c) => {
+      const q = c.req.valid('query');
+      const lang = c.get('lang');
+      if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) {
+        const message = tr(lang, 'Tanggal “dari” lebih akhir daripada tanggal “sampai”. Tukar kedua tanggal atau pilih ulang rentangnya.', 'The “from” date is after the “to” date. Swap them or choose the range again.');
+        return errorResponse(c, 'invalid', { issues: [{ path: 'from', code: 'range_reversed', message }] }, message);
+      }
+      const rows = await listAudit(c.get('deps').db, q);
+      return c.json({
+        entries: rows.map(({ staff_name, patient_name, ...r }) => {
+          const label = auditLabel(r.action, r.entity, lang);
+          return { ...r, staffName: staff_name, patientName: patient_name, actionKey: label.key, actionText: label.text };
+        }),
+      }, 200);
+    },
   );
 
   app.openapi(

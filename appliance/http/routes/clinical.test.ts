@@ -141,7 +141,7 @@ describe('clinical API', () => {
     expect(res.status).toBe(409);
     const body = await json(res);
     expect(body.error).toMatchObject({ code: 'insufficient_stock', details: { medicine: 'Salep 2-4 30 g', needed: salep.stock + 1, available: salep.stock } });
-    expect(body.error.message).toMatch(/Stok obat tidak cukup/);
+    expect(body.error.message).toMatch(/^Stok Salep 2-4 30 g tidak cukup: perlu \d+ tube, tersedia \d+\./);
     // A receipt fixes it.
     expect((await json(await pharmacist(`/api/v1/formulary/${salep.id}/receipts`, { method: 'POST', json: { quantity: 10, reason: 'kiriman' } }))).stock).toBe(salep.stock + 10);
     expect((await pharmacist(`/api/v1/prescriptions/${rx.id}/dispense`, { method: 'POST' })).status).toBe(200);
@@ -208,6 +208,6 @@ describe('clinical API', () => {
     const ops = ['/api/v1/encounters', '/api/v1/prescriptions', '/api/v1/referrals', '/api/v1/encounters/{id}'];
     for (const p of ops) expect(doc.paths[p], p).toBeDefined();
     expect(doc.paths['/api/v1/prescriptions'].post.requestBody.content['application/json'].schema.example).toMatchObject({ encounterId: demoIds.encounter });
-    expect(doc.paths['/api/v1/encounters/{id}'].patch['x-access']).toEqual(['doctor']);
+    expect(doc.paths['/api/v1/encounters/{id}'].patch['x-access']).toEqual(['doctor', 'midwife']);
   });
 });

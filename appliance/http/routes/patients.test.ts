@@ -34,7 +34,7 @@ describe('patients over HTTP', () => {
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; message: string; details: { problem: string } } };
     expect(body.error).toMatchObject({ code: 'invalid', details: { problem: 'sex_mismatch' } });
-    expect(body.error.message).toMatch(/Invalid data/);
+    expect(body.error.message).toMatch(/^NIK: the NIK does not match the sex/);
     expect((await box.db.query<{ n: number }>('SELECT count(*)::int AS n FROM patients')).rows[0].n).toBe(before);
   });
 

@@ -19,7 +19,7 @@ const stateConflict = { 409: errorContent('not possible in the prescription’s 
 /** Formulary search, stock, prescriptions and the pharmacy's list. */
 export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    apiRoute(['doctor', 'pharmacist', 'nurse', 'admin'], {
+    apiRoute(['doctor', 'pharmacist', 'nurse', 'admin', 'midwife'], {
       method: 'get', path: '/api/v1/formulary', tags: ['pharmacy'], summary: 'Search the formulary (answers as you type), with stock on hand',
       description: 'By name prefix, a word of the name, or a KFA code. An empty `q` lists the formulary alphabetically.',
       request: { query: z.object({ q: text().max(100).default('').openapi({ example: 'para' }), ...paging }) },

@@ -40,14 +40,14 @@ describe('staff accounts: deactivate, temporary password, midwife', () => {
 
   it('a temporary password: the API refuses other calls, in Bahasa Indonesia, until it is changed', async () => {
     const admin = await box.as('admin');
-    const id = await staffId(box, 'perawat.contoh');
+    const id = await staffId(box, 'apoteker');
     const weak = await admin(`/api/v1/admin/staff/${id}/password`, { method: 'PUT', json: { password: 'password123' } });
     expect(weak.status).toBe(400);
     expect((await admin(`/api/v1/admin/staff/${id}/password`, { method: 'PUT', json: { password: 'sementara-pagi-jeruk-31' } })).status).toBe(200);
-    const loginRes = await box.call('/api/v1/auth/login', { method: 'POST', json: { username: 'perawat.contoh', password: 'sementara-pagi-jeruk-31' } });
+    const loginRes = await box.call('/api/v1/auth/login', { method: 'POST', json: { username: 'apoteker', password: 'sementara-pagi-jeruk-31' } });
     expect(await json(loginRes.clone())).toMatchObject({ mustChangePassword: true });
-    const nurse = await box.login('perawat.contoh', 'sementara-pagi-jeruk-31');
-    const refused = await nurse('/api/v1/patients?q=Budi');
+    const nurse = await box.login('apoteker', 'sementara-pagi-jeruk-31');
+    const refused = await nurse('/api/v1/pharmacy/queue');
     expect(refused.status).toBe(403);
     const body = await json(refused);
     expect(body.error.code).toBe('password_change_required');
@@ -56,10 +56,10 @@ describe('staff accounts: deactivate, temporary password, midwife', () => {
     expect(wrong.status).toBe(422);
     const ok = await nurse('/api/v1/auth/password', { method: 'POST', json: { currentPassword: 'sementara-pagi-jeruk-31', newPassword: 'mangga-manis-dari-bali-8' } });
     expect(ok.status).toBe(200);
-    expect((await nurse('/api/v1/patients?q=Budi')).status).toBe(200);
+    expect((await nurse('/api/v1/pharmacy/queue')).status).toBe(200);
     expect((await json(await nurse('/api/v1/auth/me'))).mustChangePassword).toBe(false);
     const audit = await box.db.query<{ action: string }>(`SELECT action FROM audit_log WHERE entity = 'staff' AND entity_id = $1 ORDER BY id`, [id]);
-    expect(audit.rows.map((r) => r.action)).toEqual(['password_reset', 'password_change']);
+    expect(audit.rows.map((r) => r.action)).toEqual(['deactivate', 'activate', 'password_reset', 'password_change']);
   });
 
   it('a midwife treats in the KIA poli like a doctor, and not in the general poli', async () => {

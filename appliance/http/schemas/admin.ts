@@ -9,6 +9,9 @@ export const auditEntry = z
     id: z.number().int(), at: dateTime, staff: z.string().nullable().openapi({ description: 'username' }),
     action: z.enum(auditActions), entity: z.string(), entity_id: z.string().nullable(), patient_id: id.nullable(),
     device: z.string(), detail: z.string().nullable().openapi({ description: 'what a list or search asked for' }),
+    staffName: z.string().nullable(), patientName: z.string().nullable(),
+    actionKey: z.string().openapi({ description: 'word-catalog key of what was done, e.g. `audit.read.patient`', example: 'audit.read.patient' }),
+    actionText: z.string().openapi({ description: 'what was done, in the request’s language', example: 'Membuka data pasien' }),
   })
   .openapi('AuditEntry');
 export const auditAnswer = z.object({ entries: z.array(auditEntry) });
