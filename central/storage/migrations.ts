@@ -135,6 +135,21 @@ ALTER TABLE devices ADD COLUMN IF NOT EXISTS region_code text
 ALTER TABLE records ADD COLUMN clock_untrusted boolean NOT NULL DEFAULT false
 `,
   },
+  {
+    id: 8,
+    name: 'reference lists as published, for boxes enrolled later',
+    sql: `
+CREATE TABLE reference_lists (
+  kind text NOT NULL,
+  version integer NOT NULL,
+  region text,
+  devices text[],
+  items jsonb NOT NULL,
+  published_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (kind, version)
+)
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
