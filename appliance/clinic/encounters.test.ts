@@ -60,9 +60,8 @@ describe('encounters', () => {
     await rejects(updateEncounter(db, doctor, e.id, { version: v1.version, plan: 'x' }), 'conflict');
   });
 
-  it('needs exactly one primary ICD-10 diagnosis from the list', async () => {
+  it('takes at most one primary ICD-10 diagnosis, from the list', async () => {
     const e = await openEncounter(db, queue, doctor, { ticketId: (await ticketFor(demoIds.patient)).id });
-    await rejects(updateEncounter(db, doctor, e.id, { diagnoses: [{ code: 'J06.9', kind: 'secondary' }] }), 'invalid');
     await rejects(updateEncounter(db, doctor, e.id, { diagnoses: [{ code: 'J06.9', kind: 'primary' }, { code: 'I10', kind: 'primary' }] }), 'invalid');
     await rejects(updateEncounter(db, doctor, e.id, { diagnoses: [{ code: 'Z99.99', kind: 'primary' }] }), 'invalid');
     await rejects(updateEncounter(db, doctor, e.id, { diagnoses: [{ code: 'I10', kind: 'primary' }, { code: 'I10', kind: 'secondary' }] }), 'invalid');
@@ -71,6 +70,16 @@ describe('encounters', () => {
       { code: 'J06.9', name: expect.stringContaining('pernapasan'), kind: 'primary' },
       { code: 'I10', name: expect.stringContaining('Hipertensi'), kind: 'secondary' },
     ]);
+  });
+
+  it('saves vitals, notes and a draft list of diagnoses before a primary is chosen (the rule belongs to closing)', async () => {
+    const e = await openEncounter(db, queue, doctor, { ticketId: (await ticketFor(demoIds.patient)).id });
+    // The examination page sends its diagnosis list with every save, empty at first.
+    const a = await updateEncounter(db, doctor, e.id, { vitals: { systolic: 120, diastolic: 80 }, subjective: 'Batuk', diagnoses: [] });
+    expect(a).toMatchObject({ vitals: { systolic: 120, diastolic: 80 }, subjective: 'Batuk', diagnoses: [] });
+    const b = await updateEncounter(db, doctor, e.id, { diagnoses: [{ code: 'I10', kind: 'secondary' }] });
+    expect(b.diagnoses).toEqual([{ code: 'I10', name: expect.any(String), kind: 'secondary' }]);
+    await rejects(closeEncounter(db, queue, doctor, e.id), 'invalid', { problem: 'no_primary' });
   });
 
   it('closes only with a primary diagnosis: writes the summary to the outbox and finishes the ticket', async () => {

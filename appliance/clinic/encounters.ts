@@ -55,7 +55,9 @@ export const icd10Code = z
 export const diagnosesInput = z
   .array(z.object({ code: icd10Code, kind: z.enum(['primary', 'secondary']) }).strict())
   .max(12)
-  .refine((d) => d.filter((x) => x.kind === 'primary').length === 1, 'exactly one primary diagnosis')
+  // A draft list may lack its primary: vitals and notes are saved before the diagnosis is settled,
+  // and closing the visit is where a primary is required.
+  .refine((d) => d.filter((x) => x.kind === 'primary').length <= 1, 'at most one primary diagnosis')
   .refine((d) => new Set(d.map((x) => x.code)).size === d.length, 'a code appears twice');
 
 export interface Diagnosis {

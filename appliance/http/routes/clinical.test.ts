@@ -161,7 +161,7 @@ describe('clinical API', () => {
       [doctor, 'POST', '/api/v1/encounters', { ticketId: '00000000-0000-4000-8000-000000000000' }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { vitals: { temperature: '38' } }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { vitals: { temperature: 99 } }],
-      [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { diagnoses: [{ code: 'J06.9', kind: 'secondary' }] }],
+      [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { diagnoses: [{ code: 'J06.9', kind: 'primary' }, { code: 'I10', kind: 'primary' }] }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { diagnoses: [{ code: 'Q00000', kind: 'primary' }] }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { unknownField: 1 }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, [1, 2, 3]],

@@ -92,7 +92,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
     apiRoute(['doctor'], {
       method: 'patch', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'Change an open encounter: SOAP notes, vitals, diagnoses, mode',
       description:
-        'Only the fields sent change. Vitals merge (null clears one); diagnoses replace the list and need exactly one primary. ' +
+        'Only the fields sent change. Vitals merge (null clears one); diagnoses replace the list and hold at most one primary (closing needs one). ' +
         'Send the `version` you loaded to refuse overwriting another tablet’s change.',
       request: {
         params: encounterId,
