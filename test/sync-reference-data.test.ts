@@ -12,6 +12,7 @@ import { listHospitals } from '../appliance/clinic/hospitals.ts';
 import { referenceDataStatus } from '../appliance/clinic/reference-data.ts';
 import { startSync } from '../appliance/sync/index.ts';
 import { main as hubCli } from '../central/cli.ts';
+import { publishHospitals } from '../central/downlink/downlink.ts';
 import { quietLog, startStack, type Stack, type StackKind } from '../central/testing/stack.ts';
 import { until } from './support/wait.ts';
 
@@ -84,6 +85,34 @@ describe.each(stacks)('reference lists on %s', (kind) => {
       const unknownRegion = await cli('hospitals', file('rs.csv', 'code,name,specialties,accepts_emergency\n5301R001,RSUD,Anak,ya\n'), '--region', '9999');
       expect(unknownRegion.code).toBe(1);
       expect(unknownRegion.out).toMatch(/no enrolled, unrevoked box in region 9999/);
+    } finally {
+      await sync.close();
+      await box.close();
+    }
+  });
+
+  it('a box enrolled after a list was published gets the newest one meant for it on its first hello, once', async () => {
+    const first = await stack.enrol('sikka-1');
+    await stack.db.query(`UPDATE devices SET region_code = '5310' WHERE id = $1`, [first.deviceId]);
+    const rs = (name: string) => [{ code: '5310R001', name, specialties: ['Anak'], acceptsEmergency: true }];
+    await publishHospitals(stack.db, rs('RSUD dr. T. C. Hillers'), { region: '5310' });
+    const { version } = await publishHospitals(stack.db, rs('RSUD dr. T. C. Hillers Maumere'), { region: '5310' });
+    await publishHospitals(stack.db, rs('RS elsewhere'), [first.deviceId]); // meant for that box only
+
+    const later = await stack.enrol('sikka-2');
+    await stack.db.query(`UPDATE devices SET region_code = '5310' WHERE id = $1`, [later.deviceId]);
+    const box = new GroupCommitDb(await openMemoryDatabase());
+    const sync = await startSync({
+      db: box, log: quietLog(),
+      config: { mqttUrl: stack.mqttUrl, deviceId: later.deviceId, deviceSecret: later.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Makassar', syncPollMs: 50, syncStatusIntervalMs: 300 },
+    });
+    try {
+      await until('the list on the later box', async () => (await listHospitals(box))[0]?.name === 'RSUD dr. T. C. Hillers Maumere');
+      expect((await referenceDataStatus(box)).hospitalListVersion).toBe(version);
+      await stack.hub.downlink.sendPending(later.deviceId, true); // another hello: nothing queued again
+      // The newest district list, once (not the older one, not the one meant for another box).
+      const queued = await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE device_id = $1 AND kind = 'hospitals'`, [later.deviceId]);
+      expect(queued.rows[0].n).toBe(1);
     } finally {
       await sync.close();
       await box.close();

@@ -73,6 +73,8 @@ async function publishList<K extends 'formulary' | 'hospitals'>(
       const item = { id: randomUUID(), kind, version, items } as DownlinkItem;
       await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [item.id, deviceId, item.kind, JSON.stringify(item)]);
     }
+    // Kept with its target, so a box enrolled later gets the newest list meant for it (catchUpLists).
+    await tx.query(`INSERT INTO reference_lists (kind, version, region, devices, items) VALUES ($1,$2,$3,$4,$5)`, [kind, version, target.region ?? null, target.devices ?? null, JSON.stringify(items)]);
     return { version, devices: rows.map((r) => r.id) };
   });
 }
@@ -109,6 +111,34 @@ export async function publishHospitals(db: HubDb, items: unknown, target?: strin
   return publishList(db, 'hospitals', list.data, asTarget(target));
 }
 
+/**
+ * A box that never got the newest list meant for it (enrolled after it was published) gets it
+ * queued now: for each kind, the newest list whose target takes in the box (every box, its
+ * region, or the box by name), when newer than any the box was sent. Called on the box's hello.
+ */
+export async function catchUpLists(db: HubDb, deviceId: string): Promise<number> {
+  const missing = (q: HubQueryable, columns: string) =>
+    q.query<{ kind: 'formulary' | 'hospitals'; version: number; items: unknown }>(
+      `SELECT DISTINCT ON (l.kind) ${columns} FROM reference_lists l JOIN devices d ON d.id = $1 AND d.revoked_at IS NULL
+        WHERE (l.devices IS NULL OR $1 = ANY(l.devices)) AND (l.region IS NULL OR starts_with(d.region_code, l.region))
+          AND l.version > coalesce((SELECT max((x.body->>'version')::int) FROM downlink x WHERE x.device_id = $1 AND x.kind = l.kind), 0)
+        ORDER BY l.kind, l.version DESC`,
+      [deviceId],
+    );
+  // Every hello asks; almost every answer is "nothing", found without the publishers' lock (a
+  // fleet saying hello after a broker restart must not queue up behind it).
+  if (!(await missing(db, 'l.kind')).rows.length) return 0;
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(7345002)`);
+    const { rows } = await missing(tx, 'l.kind, l.version, l.items');
+    for (const r of rows) {
+      const item = { id: randomUUID(), kind: r.kind, version: r.version, items: r.items } as DownlinkItem;
+      await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [item.id, deviceId, item.kind, JSON.stringify(item)]);
+    }
+    return rows.length;
+  });
+}
+
 /** Asks a box to send its outbox again from a sequence number on. */
 export async function requestResend(db: HubQueryable, deviceId: string, fromSeq: number): Promise<string> {
   const id = randomUUID();
@@ -134,6 +164,10 @@ export class Downlink {
 
   /** Sends what waits for the box: everything on `all` (its hello), else what was not sent lately. */
   async sendPending(deviceId: string, all: boolean): Promise<number> {
+    if (all) {
+      const queued = await catchUpLists(this.db, deviceId);
+      if (queued) this.log.info({ deviceId, lists: queued }, 'downlink: the newest reference lists queued for a box that had not had them');
+    }
     const { rows } = await this.db.query<{ body: unknown }>(
       `SELECT body FROM downlink WHERE device_id = $1 AND acked_at IS NULL
           AND ($2 OR sent_at IS NULL OR sent_at < now() - ($3::int * interval '1 millisecond'))

@@ -338,6 +338,21 @@ CREATE TABLE job_runs (
 CREATE INDEX job_runs_device_idx ON job_runs (device_id)
 `,
   },
+  {
+    id: 13,
+    name: 'reference lists as published, for boxes enrolled later',
+    sql: `
+CREATE TABLE reference_lists (
+  kind text NOT NULL,
+  version integer NOT NULL,
+  region text,
+  devices text[],
+  items jsonb NOT NULL,
+  published_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (kind, version)
+)
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
