@@ -7,7 +7,7 @@
  * is put off at once (the hub takes its client id over), may do nothing if it reconnects, and the
  * CRL refuses it at the handshake once Mosquitto restarts; the other box stays connected.
  */
-import { randomBytes } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -18,7 +18,8 @@ import { loadOrCreateHubCa } from '../central/fleet/hub-ca.ts';
 import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
 import { quietLog } from '../central/testing/stack.ts';
 import { DEFAULT_HUB_USERNAME, writeMosquittoAuth } from '../central/broker/mosquitto-files.ts';
-import type { BoxIdentity } from '../appliance/enrolment/identity.ts';
+import { newKeyAndCsr, type BoxIdentity } from '../appliance/enrolment/identity.ts';
+import { certificateAnswer, certificateTopics } from '../central/contract/enrolment.ts';
 import { enrolBox } from './enrolment-support.ts';
 import { freePort, startMosquittoWith, tempDir, type OwnMosquitto } from './mosquitto-support.ts';
 import { until } from './support/wait.ts';
@@ -109,6 +110,24 @@ describe('boxes with certificates on Mosquitto', () => {
     await until('B’s uplink', () => heard.includes('b-genuine'), 10_000);
     expect(heard).not.toContain('a-with-b-id');
     expect(bClosed).toBe(false);
+  });
+
+  it('renewal over Mosquitto: B asks with a new CSR on its own uplink and gets a certificate for the new key on its own downlink', async () => {
+    const boxB = (await connectBox(b)).client!;
+    await boxB.subscribeAsync(certificateTopics.answer(b.deviceId), { qos: 1 });
+    const answer = new Promise<Buffer>((r) => boxB.once('message', (_t, p) => r(p)));
+    const { key, csr } = await newKeyAndCsr(b.deviceId);
+    await boxB.publishAsync(certificateTopics.request(b.deviceId), JSON.stringify({ v: 1, csr }), { qos: 1 });
+    const parsed = certificateAnswer.parse(JSON.parse((await answer).toString()));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const renewed = new X509Certificate(parsed.certificate);
+    expect(renewed.checkPrivateKey(createPrivateKey(key))).toBe(true);
+    expect(renewed.subject).toBe(`CN=${b.deviceId}`);
+    // The renewed certificate logs B in at once (the ACL is on the CN, nothing to reload).
+    const again = await connectBox({ ...b, key, certificate: parsed.certificate });
+    expect(again.error).toBeNull();
+    await again.client!.endAsync();
   });
 
   it('revocation: A is put off at once, can do nothing if it comes back, the CRL refuses it after a restart; B stays connected', async () => {
