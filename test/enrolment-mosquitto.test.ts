@@ -7,7 +7,7 @@
  * is put off at once (the hub takes its client id over), may do nothing if it reconnects, and the
  * CRL refuses it at the handshake once Mosquitto restarts; the other box stays connected.
  */
-import { randomBytes } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -15,10 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_UPLINK_FILTER, topics } from '../central/contract/index.ts';
 import { startHub, type Hub } from '../central/hub.ts';
 import { loadOrCreateHubCa } from '../central/fleet/hub-ca.ts';
+import { createClaim } from '../central/fleet/claims.ts';
+import { enrolWithClaim } from '../central/fleet/enrolment.ts';
+import { revokeDevice } from '../central/fleet/devices.ts';
 import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
 import { quietLog } from '../central/testing/stack.ts';
-import { DEFAULT_HUB_USERNAME, writeMosquittoAuth } from '../central/broker/mosquitto-files.ts';
-import type { BoxIdentity } from '../appliance/enrolment/identity.ts';
+import { DEFAULT_HUB_USERNAME, regenerateMosquittoFiles, writeMosquittoAuth } from '../central/broker/mosquitto-files.ts';
+import { identityFrom, newKeyAndCsr, type BoxIdentity } from '../appliance/enrolment/identity.ts';
+import { certificateAnswer, certificateTopics } from '../central/contract/enrolment.ts';
 import { enrolBox } from './enrolment-support.ts';
 import { freePort, startMosquittoWith, tempDir, type OwnMosquitto } from './mosquitto-support.ts';
 import { until } from './support/wait.ts';
@@ -111,6 +115,24 @@ describe('boxes with certificates on Mosquitto', () => {
     expect(bClosed).toBe(false);
   });
 
+  it('renewal over Mosquitto: B asks with a new CSR on its own uplink and gets a certificate for the new key on its own downlink', async () => {
+    const boxB = (await connectBox(b)).client!;
+    await boxB.subscribeAsync(certificateTopics.answer(b.deviceId), { qos: 1 });
+    const answer = new Promise<Buffer>((r) => boxB.once('message', (_t, p) => r(p)));
+    const { key, csr } = await newKeyAndCsr(b.deviceId);
+    await boxB.publishAsync(certificateTopics.request(b.deviceId), JSON.stringify({ v: 1, csr }), { qos: 1 });
+    const parsed = certificateAnswer.parse(JSON.parse((await answer).toString()));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const renewed = new X509Certificate(parsed.certificate);
+    expect(renewed.checkPrivateKey(createPrivateKey(key))).toBe(true);
+    expect(renewed.subject).toBe(`CN=${b.deviceId}`);
+    // The renewed certificate logs B in at once (the ACL is on the CN, nothing to reload).
+    const again = await connectBox({ ...b, key, certificate: parsed.certificate });
+    expect(again.error).toBeNull();
+    await again.client!.endAsync();
+  });
+
   it('revocation: A is put off at once, can do nothing if it comes back, the CRL refuses it after a restart; B stays connected', async () => {
     const heard = await hubListener();
     const boxA = (await connectBox(a)).client!;
@@ -155,5 +177,33 @@ describe('boxes with certificates on Mosquitto', () => {
     const afterRestart = await connectBox(a);
     expect(afterRestart.client).toBeNull();
     expect((await connectBox(b)).error).toBeNull();
+  });
+
+  it('what a SIGHUP alone does to a connected certificate client whose box was revoked (no takeover by the hub)', async () => {
+    // Hub stopped (previous test): nothing but the files and the SIGHUP act here.
+    const ca = await loadOrCreateHubCa(join(dir, 'hub'));
+    const { code } = await createClaim(db, { facilityCode: '0112P003', validForMs: 86_400_000, now: new Date() });
+    const { key, csr } = await newKeyAndCsr('0112P003');
+    const e = await enrolWithClaim(db, ca, { claimCode: code, facilityCode: '0112P003', csr, now: new Date() });
+    const c: BoxIdentity = identityFrom(key, { ...e, mqttUrl: `mqtts://localhost:${boxPort}` });
+    await regenerateMosquittoFiles(db, join(dir, 'broker'), { ca, now: new Date() });
+    broker.reload();
+    const boxC = await until('C connected', async () => (await connectBox(c)).client, 10_000, 200);
+    let cClosed = false;
+    boxC.once('close', () => (cClosed = true));
+    await revokeDevice(db, c.deviceId);
+    await regenerateMosquittoFiles(db, join(dir, 'broker'), { ca, now: new Date() });
+    broker.reload();
+    await until('Mosquitto reloaded', () => /Reloading config/.test(broker.output()), 5000);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Measured on Mosquitto 2.0.11: see the line this prints; the hub does not rely on either answer.
+    console.log(`Mosquitto SIGHUP with the box revoked (ACL and CRL rewritten): its open certificate connection was ${cClosed ? 'closed' : 'left open'}`);
+    if (!cClosed) {
+      // Left open, it can still do nothing: no ACL line for it.
+      const heardNothing = await hubListener();
+      await boxC.publishAsync(topics.records(c.deviceId), 'c-after', { qos: 1 }).catch(() => {});
+      await new Promise((r) => setTimeout(r, 500));
+      expect(heardNothing).not.toContain('c-after');
+    }
   });
 });

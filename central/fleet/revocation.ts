@@ -10,10 +10,11 @@
  *   not refreshed on SIGHUP), so nothing rests on the CRL alone: measured on Mosquitto 2.0.11
  *   (test/enrolment-mosquitto.test.ts), the SIGHUP rereads it and the revoked certificate is refused
  *   at the handshake, new connections still work, and after a restart it is refused too;
- * - its open session is closed: the embedded broker closes it; on Mosquitto, a SIGHUP re-checks
- *   connected clients against what it reloaded, but a certificate whose dates are good may stay
- *   connected, so the hub connects once with the box's client id on its own listener: Mosquitto's
- *   client ids are broker-wide, the new connection takes the session over and the box's is closed.
+ * - its open session is closed: the embedded broker closes it; on Mosquitto a SIGHUP leaves a
+ *   connected certificate client connected (measured on 2.0.11, same test: its ACL is gone, so it
+ *   can do nothing, but it holds a connection), so the hub connects once with the box's client id on
+ *   its own listener: Mosquitto's client ids are broker-wide, the new connection takes the session
+ *   over and the box's is closed.
  * A revocation made elsewhere (provisioning/cli.ts revoke, another hub process) is noticed by the
  * watch within `everyMs` and treated the same.
  */
