@@ -257,10 +257,11 @@ export async function runFleetBench() {
       // A report, then the console's box list until it shows the report's time.
       const sentAt = Date.now();
       await probeClient.publishAsync(topics.status(probe.deviceId), encodeFrame(probeStatus(++k)), { qos: 1 });
+      // A hub that has fallen behind shows the report late: counted as 30 s or more, and the run goes on.
       while (true) {
         const r = await api(`/api/fleet/boxes?q=${probe.deviceId}`);
         if (r.boxes[0]?.lastReportAt && Date.parse(r.boxes[0].lastReportAt) >= sentAt - 5) break;
-        if (Date.now() - sentAt > 30_000) throw new Error('probe report never visible');
+        if (Date.now() - sentAt > 30_000) break;
         await sleep(50);
       }
       visible.push(Date.now() - sentAt);
