@@ -123,7 +123,11 @@ export async function startBox(
     boxJobActions({ dataDir: config.dataDir, pglite: opened, sync: { stats: () => sync.stats(), applySettings: (c) => sync.applySettings(c) }, relayPid: () => relay?.pid, tail: opts.log ? null : tail }),
     log.child({ part: 'jobs' }), opts.now, () => sync.kick(),
   );
-  const sync = await startSync({ db, config, log, clock, onJob: (item) => jobs.accept(item) });
+  const sync = await startSync({
+    db, config, log, clock, onJob: (item) => jobs.accept(item),
+    // The status report tells the hub whether this box's clock can be trusted and how far it is off.
+    statusSources: { clock: () => { const r = clock.report(); return { trusted: r.trusted, offsetMs: r.offsetMs }; } },
+  });
   await saveFloor();
   const floorTimer = setInterval(() => void saveFloor().catch((err) => log.warn({ err }, 'clock floor not saved')), 60_000);
   floorTimer.unref();

@@ -21,7 +21,7 @@ export interface StatusSources {
   load(): number;
   dbBytes(): Promise<number | null>;
   backup(): Promise<{ at: string; bytes: number; ok: boolean } | null>;
-  /** refdata's appliance/clock module at merge; until then trusted with no known offset. */
+  /** The box's clock (appliance/clock/trusted-clock.ts, passed in by box.ts); by default trusted with no known offset. */
   clock(): { trusted: boolean; offsetMs: number | null };
   certExpiresAt(): string | null;
   relay(): Promise<{ calls: number; good: number; restarts: number } | null>;
