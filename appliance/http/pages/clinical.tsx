@@ -61,7 +61,7 @@ function Shell(p: { c: Context<AppEnv>; title: string; script: string; strings: 
 }
 
 export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
-  page(app, '/staff/pemeriksaan', ['doctor'], (c) => {
+  page(app, '/staff/pemeriksaan', ['doctor', 'midwife'], (c) => {
     const lang = c.get('lang');
     const w = words(lang);
     const { settings } = c.get('deps');

@@ -90,7 +90,7 @@ export function DoctorConsultationPanel({ c }: { c: Context<AppEnv> }) {
 }
 
 export function registerConsultationPage(app: OpenAPIHono<AppEnv>) {
-  page(app, '/staff/konsultasi/:id', ['doctor'], async (c) => {
+  page(app, '/staff/konsultasi/:id', ['doctor', 'midwife'], async (c) => {
     const lang = c.get('lang');
     const w = words(lang);
     const id = c.req.param('id') ?? '';

@@ -64,7 +64,7 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
   page(app, '/qr/ambil.svg', ['public'], (c) => qrSvg(c, `${boxOrigin(c)}/ambil`));
 
   // A walk-in's ticket link as a QR for the patient to scan from the desk tablet.
-  page(app, '/staff/qr/:token', ['nurse', 'admin'], (c) => {
+  page(app, '/staff/qr/:token', ['nurse', 'midwife', 'admin'], (c) => {
     const token = c.req.param('token') ?? '';
     if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return c.text('bad token', 400);
     return qrSvg(c, `${boxOrigin(c)}/t/${token}`);

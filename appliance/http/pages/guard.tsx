@@ -40,4 +40,4 @@ export function page(app: OpenAPIHono<AppEnv>, path: string, access: Access[], h
   app.get(routePath, pageGuard(...access), handler);
 }
 
-export const staffRoles: Role[] = ['doctor', 'nurse', 'pharmacist', 'admin'];
+export const staffRoles: Role[] = ['doctor', 'nurse', 'pharmacist', 'admin', 'midwife'];

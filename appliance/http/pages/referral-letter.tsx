@@ -140,7 +140,7 @@ const notFoundPage = (c: Context<AppEnv>, patient: boolean) =>
   );
 
 export function registerReferralLetter(app: OpenAPIHono<AppEnv>) {
-  page(app, '/staff/rujukan/:id/cetak', ['doctor', 'nurse'], async (c) => {
+  page(app, '/staff/rujukan/:id/cetak', ['doctor', 'midwife', 'nurse'], async (c) => {
     const db = c.get('deps').db;
     const id = c.req.param('id') ?? '';
     if (!/^[0-9a-f-]{36}$/i.test(id)) return notFoundPage(c, false);

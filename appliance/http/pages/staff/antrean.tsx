@@ -12,7 +12,7 @@ import type { AntreanWord, PageWords } from '../../../words/page-words.ts';
  * browser (browser/antrean.ts) draws the rows, since they change with every call.
  */
 export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
-  page(app, '/staff/antrean', ['nurse', 'doctor', 'admin'], (c) => {
+  page(app, '/staff/antrean', ['nurse', 'doctor', 'midwife', 'admin'], (c) => {
     const lang = c.get('lang');
     const w = words(lang);
     const { settings } = c.get('deps');

@@ -13,8 +13,8 @@ export function registerStaffHome(app: OpenAPIHono<AppEnv>) {
     const w = words(lang);
     const role = c.get('session')!.actor.role;
     const tiles: { href: string; title: string; text: string; roles: Role[]; id: string }[] = [
-      { id: 'antrean', href: '/staff/antrean', title: w.queue, text: w.callNumbersWalkInsRegister, roles: ['nurse', 'doctor', 'admin'] },
-      { id: 'pemeriksaan', href: '/staff/pemeriksaan', title: w.examination, text: w.soapIcd10DiagnosisPrescription, roles: ['doctor'] },
+      { id: 'antrean', href: '/staff/antrean', title: w.queue, text: w.callNumbersWalkInsRegister, roles: ['nurse', 'doctor', 'midwife', 'admin'] },
+      { id: 'pemeriksaan', href: '/staff/pemeriksaan', title: w.examination, text: w.soapIcd10DiagnosisPrescription, roles: ['doctor', 'midwife'] },
       { id: 'farmasi', href: '/staff/farmasi', title: w.pharmacy, text: w.prescriptionsToDispenseStock, roles: ['pharmacist', 'admin'] },
       { id: 'admin', href: '/staff/admin', title: 'Admin', text: w.auditLogOutboxStaffAccounts, roles: ['admin'] },
       { id: 'layar', href: '/layar', title: w.waitingRoomScreen, text: w.openOnTheWaitingRoom, roles: ['nurse', 'admin'] },
