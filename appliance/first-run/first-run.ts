@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { Db } from '../clinic/db.ts';
 import { countAdmins, createStaff, staffInput } from '../clinic/staff.ts';
 import { weakPassword } from '../clinic/passwords.ts';
-import { words } from '../words/index.ts';
+import { type WordKey, words } from '../words/index.ts';
 import { ClinicError } from '../clinic/errors.ts';
 import { claimWithHub } from '../enrolment/claim.ts';
 import { identityFile } from '../enrolment/identity.ts';
@@ -53,20 +53,20 @@ export async function runFirstRun(o: {
     const address = c.env?.remoteAddress ?? 'unknown';
     const n = (attempts.get(address) ?? 0) + 1;
     attempts.set(address, n);
-    if (n > 20) return page({ facilityCode: o.facilityCode, errors: [['Terlalu banyak percobaan dari perangkat ini. Mulai ulang kotak lalu coba lagi.', 'Too many attempts from this device. Restart the box and try again.']] }, 429);
+    if (n > 20) return page({ facilityCode: o.facilityCode, errors: [both('fr_tooManyAttempts')] }, 429);
     const form = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]));
     const values = { username: form.username, fullName: form.fullName, hubUrl: form.hubUrl, claimCode: form.claimCode };
     const errors: [string, string][] = [];
     const staff = staffInput.safeParse({ username: form.username, fullName: form.fullName, role: 'admin', password: form.password ?? '' });
     if (needs.admin) {
-      if (!staff.success) errors.push(...staff.error.issues.map((i): [string, string] => [`${fieldId[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`, `${String(i.path[0])}: ${i.message}`]));
+      if (!staff.success) errors.push(...staff.error.issues.map((i): [string, string] => [`${fieldId[String(i.path[0])] ? words('id')[fieldId[String(i.path[0])]] : i.path.join('.')}: ${i.message}`, `${String(i.path[0])}: ${i.message}`]));
       else {
         const weak = weakPassword(staff.data.password, staff.data);
         if (weak) errors.push([words('id')[`weakPassword_${weak}`], words('en')[`weakPassword_${weak}`]]);
       }
     }
     const hub = hubUrl.safeParse(form.hubUrl);
-    if (needs.enrolment && !hub.success) errors.push(['Alamat hub harus diawali https://', 'The hub address must start with https://']);
+    if (needs.enrolment && !hub.success) errors.push(both('fr_hubHttps'));
     if (errors.length) return page({ facilityCode: o.facilityCode, values, errors }, 400);
     // Enrol first: a refused claim leaves no admin half-made, and the technician can correct the code.
     if (needs.enrolment) {
@@ -74,7 +74,7 @@ export async function runFirstRun(o: {
       if (!r.ok) {
         o.log.warn({ code: r.code }, 'first run: enrolment refused');
         const message: [string, string] = r.code === 'hub_unreachable'
-          ? ['Hub tidak dapat dihubungi. Periksa alamat hub dan sambungan internet.', 'The hub cannot be reached. Check the hub address and the internet connection.']
+          ? both('fr_hubUnreachable')
           : [r.message, r.code];
         return page({ facilityCode: o.facilityCode, values, errors: [message] }, 400);
       }
@@ -86,7 +86,7 @@ export async function runFirstRun(o: {
         await createStaff(o.db, staff.data);
       } catch (e) {
         if (!(e instanceof ClinicError)) throw e;
-        return page({ facilityCode: o.facilityCode, values, errors: [['Nama pengguna sudah dipakai.', 'That username is taken.']] }, 400);
+        return page({ facilityCode: o.facilityCode, values, errors: [both('fr_usernameTaken')] }, 400);
       }
       o.log.info('first run: first admin account made');
       needs = { ...needs, admin: false };
@@ -94,7 +94,7 @@ export async function runFirstRun(o: {
     setTimeout(finish, 200);
     return page({ facilityCode: o.facilityCode, done: true });
   });
-  app.all('*', () => new Response('Kotak ini belum disiapkan: buka halaman utama. / This box is not set up yet: open the front page.', { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' } }));
+  app.all('*', () => new Response(`${words('id').fr_notSetUp} / ${words('en').fr_notSetUp}`, { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' } }));
 
   const server = await serveHttps(app.fetch, { port: o.port, host: o.host, key: o.tls.key, cert: o.tls.cert });
   o.log.warn({ port: server.port }, 'first run: only the first-run page is served until an admin is made and the box is enrolled');
@@ -103,4 +103,8 @@ export async function runFirstRun(o: {
   await server.close();
 }
 
-const fieldId: Record<string, string> = { username: 'Nama pengguna', fullName: 'Nama lengkap', password: 'Kata sandi' };
+/** A form field's name in Indonesian (the English side names the field as sent). */
+const fieldId: Record<string, WordKey> = { username: 'username', fullName: 'fullName', password: 'password' };
+
+/** A word in both languages, [Indonesian, English]: the page shows both. */
+const both = (key: WordKey): [string, string] => [words('id')[key], words('en')[key]];

@@ -4,6 +4,10 @@
  * Bahasa Indonesia first, English beside it in smaller type.
  */
 import type { FC } from 'hono/jsx';
+import { type WordKey, words } from '../words/index.ts';
+
+const id = words('id');
+const en = words('en');
 
 export interface FirstRunView {
   facilityCode: string;
@@ -14,9 +18,9 @@ export interface FirstRunView {
   done?: boolean;
 }
 
-const Field: FC<{ name: string; label: string; en: string; type?: string; value?: string; hint?: string }> = (p) => (
+const Field: FC<{ name: string; word: WordKey; type?: string; value?: string; hint?: string }> = (p) => (
   <p>
-    <label for={p.name}>{p.label} <small lang="en">/ {p.en}</small></label>
+    <label for={p.name}>{id[p.word]} <small lang="en">/ {en[p.word]}</small></label>
     <br />
     <input id={p.name} name={p.name} type={p.type ?? 'text'} value={p.value ?? ''} required autocomplete="off" />
     {p.hint ? <><br /><small>{p.hint}</small></> : null}
@@ -32,23 +36,23 @@ export const FirstRunPage: FC<FirstRunView> = (v) => (
       <style>{'body{font-family:sans-serif;max-width:36rem;margin:1rem auto;padding:0 1rem}input{width:100%;padding:.4rem;font-size:1rem}.err{color:#a00}button{font-size:1.1rem;padding:.5rem 1rem}'}</style>
     </head>
     <body>
-      <h1>Penyiapan pertama kotak Simpul <small lang="en">/ First start</small></h1>
+      <h1>{id.fr_heading} <small lang="en">/ {en.fr_heading}</small></h1>
       {v.done ? (
-        <p id="done">Selesai. Kotak sudah terdaftar dan akun admin sudah dibuat; kotak kini dimulai. Buka kembali alamat ini sebentar lagi lalu masuk sebagai admin. <small lang="en">Done: the box is enrolled and the admin account exists; the box is starting. Open this address again in a moment and sign in as the admin.</small></p>
+        <p id="done">{id.fr_done} <small lang="en">{en.fr_done}</small></p>
       ) : (
         <form method="post" action="/">
-          <p>Fasilitas <small lang="en">/ facility</small>: <strong id="facility">{v.facilityCode}</strong></p>
+          <p>{id.fr_facility} <small lang="en">/ {en.fr_facility}</small>: <strong id="facility">{v.facilityCode}</strong></p>
           {v.errors?.length ? (
-            <ul class="err" id="errors">{v.errors.map(([id, en]) => <li>{id} <small lang="en">{en}</small></li>)}</ul>
+            <ul class="err" id="errors">{v.errors.map(([inId, inEn]) => <li>{inId} <small lang="en">{inEn}</small></li>)}</ul>
           ) : null}
-          <h2>Akun admin pertama <small lang="en">/ First admin</small></h2>
-          <Field name="username" label="Nama pengguna" en="Username" value={v.values?.username} hint="huruf kecil, angka, . _ - (3–32)" />
-          <Field name="fullName" label="Nama lengkap" en="Full name" value={v.values?.fullName} />
-          <Field name="password" label="Kata sandi (min. 10 karakter)" en="Password (at least 10 characters)" type="password" />
-          <h2>Pendaftaran ke pusat <small lang="en">/ Enrolment with the hub</small></h2>
-          <Field name="hubUrl" label="Alamat hub" en="Hub address" value={v.values?.hubUrl} hint="mis. https://simpul.dinkes.example" />
-          <Field name="claimCode" label="Kode klaim" en="Claim code" value={v.values?.claimCode} hint="16 huruf/angka dari dinas kesehatan, mis. ABCD-EFGH-JKMN-PQRS" />
-          <button type="submit">Simpan dan daftarkan <small lang="en">/ Save and enrol</small></button>
+          <h2>{id.fr_firstAdmin} <small lang="en">/ {en.fr_firstAdmin}</small></h2>
+          <Field name="username" word="username" value={v.values?.username} hint="huruf kecil, angka, . _ - (3–32)" />
+          <Field name="fullName" word="fullName" value={v.values?.fullName} />
+          <Field name="password" word="fr_passwordMin" type="password" />
+          <h2>{id.fr_enrolment} <small lang="en">/ {en.fr_enrolment}</small></h2>
+          <Field name="hubUrl" word="fr_hubUrl" value={v.values?.hubUrl} hint="mis. https://simpul.dinkes.example" />
+          <Field name="claimCode" word="fr_claimCode" value={v.values?.claimCode} hint="16 huruf/angka dari dinas kesehatan, mis. ABCD-EFGH-JKMN-PQRS" />
+          <button type="submit">{id.fr_submit} <small lang="en">/ {en.fr_submit}</small></button>
         </form>
       )}
     </body>

@@ -12,10 +12,3 @@ export function pickLang(query: string | undefined, cookie: string | undefined, 
   if (acceptLanguage && /^en\b/i.test(acceptLanguage.trim()) ) return 'en';
   return 'id';
 }
-
-/**
- * A pair picked by language. Transitional: the clinic report's CSV columns, the field messages
- * (field-messages.ts) and the audit labels (audit-labels.ts) came as pairs before the catalog; they
- * move into appliance/words next, and this goes with them.
- */
-export const tr = (lang: Lang, id: string, en: string) => (lang === 'en' ? en : id);

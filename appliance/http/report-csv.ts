@@ -10,7 +10,7 @@
  *   a cell starting with = + - @ is prefixed with ' so that a spreadsheet does not run it as a formula.
  */
 import type { ClinicReport, ReportSection } from '../clinic/reports.ts';
-import { tr, type Lang } from './i18n.ts';
+import { type Lang, type WordKey, words } from '../words/index.ts';
 
 export type CsvSeparator = 'semicolon' | 'comma';
 
@@ -23,43 +23,43 @@ export function reportCsv(report: ClinicReport, section: ReportSection, lang: La
     if (/^[=+\-@]/.test(s)) s = `'${s}`;
     return /[";,\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  const t = (id: string, en: string) => tr(lang, id, en);
+  const w = words(lang);
   const lines: unknown[][] = [];
   switch (section) {
     case 'visits':
-      lines.push([t('Kode poli', 'Poli code'), t('Poli', 'Poli'), t('Nomor diambil', 'Numbers taken'), t('Dilayani', 'Served'), t('Tidak datang', 'No-show'),
-        t('Dilewati', 'Skipped'), t('Belum selesai', 'Unfinished'), t('Kunjungan', 'Visits'), t('Kunjungan jarak jauh', 'Remote visits')]);
+      lines.push([w.csv_poliCode, w.field_poli, w.csv_numbersTaken, w.csv_served, w.csv_noShow,
+        w.st_skipped, w.csv_unfinished, w.csv_visits, w.csv_remoteVisits]);
       for (const v of report.visitsByPoli) lines.push([v.poli, v.name, v.taken, v.served, v.noShow, v.skipped, v.unfinished, v.visits, v.remoteVisits]);
       break;
     case 'times':
-      lines.push([t('Kode poli', 'Poli code'), t('Pasien dipanggil', 'Patients called'), t('Tunggu rata-rata (menit)', 'Average wait (min)'), t('Tunggu median (menit)', 'Median wait (min)'),
-        t('Tunggu P90 (menit)', 'P90 wait (min)'), t('Pasien selesai', 'Patients finished'), t('Layanan rata-rata (menit)', 'Average service (min)'),
-        t('Layanan median (menit)', 'Median service (min)'), t('Layanan P90 (menit)', 'P90 service (min)')]);
+      lines.push([w.csv_poliCode, w.csv_patientsCalled, w.csv_waitAverage, w.csv_waitMedian,
+        w.csv_waitP90, w.csv_patientsFinished, w.csv_serviceAverage,
+        w.csv_serviceMedian, w.csv_serviceP90]);
       for (const x of report.times) lines.push([x.poli, x.wait.count, x.wait.average, x.wait.median, x.wait.p90, x.service.count, x.service.average, x.service.median, x.service.p90]);
       break;
     case 'lb1': {
       const ages = report.lb1.ageGroups.flatMap((g) => [`${g} L`, `${g} P`]);
-      lines.push([t('Kode ICD-10', 'ICD-10 code'), t('Penyakit', 'Disease'), ...ages, t('Baru L', 'New M'), t('Baru P', 'New F'), t('Lama L', 'Old M'), t('Lama P', 'Old F'), t('Jumlah', 'Total')]);
+      lines.push([w.csv_icd10Code, w.csv_disease, ...ages, w.csv_newM, w.csv_newF, w.csv_oldM, w.csv_oldF, w.csv_total]);
       for (const r of report.lb1.rows) {
         lines.push([r.code, r.name, ...r.byAge.flatMap((a) => [a.L, a.P]), r.newCases.L, r.newCases.P, r.oldCases.L, r.oldCases.P, r.total]);
       }
       break;
     }
     case 'medicines':
-      lines.push([t('Obat', 'Medicine'), t('Kekuatan', 'Strength'), t('Satuan', 'Unit'), t('Resep', 'Prescriptions'), t('Jumlah diresepkan', 'Quantity prescribed')]);
+      lines.push([w.medicine, w.field_strength, w.field_unit, w.csv_prescriptions, w.csv_quantityPrescribed]);
       for (const m of report.prescriptions.medicines) lines.push([m.name, m.strength, m.unit, m.prescriptions, m.quantity]);
       break;
     case 'stock':
-      lines.push([t('Obat', 'Medicine'), t('Kekuatan', 'Strength'), t('Satuan', 'Unit'), t('Stok', 'Stock'), t('Pemakaian per hari', 'Use per day'), t('Cukup untuk (hari)', 'Lasts (days)')]);
+      lines.push([w.medicine, w.field_strength, w.field_unit, w.stockHeader, w.csv_usePerDay, w.csv_lastsDays]);
       for (const s of report.stockLow.items) lines.push([s.name, s.strength, s.unit, s.stock, s.dailyUse, s.daysLeft]);
       break;
     case 'referrals': {
       const statuses = ['issued', 'sent', 'accepted', 'scheduled', 'rejected', 'used', 'expired'];
-      const statusWords: Record<string, [string, string]> = {
-        issued: ['Diterbitkan', 'Issued'], sent: ['Terkirim', 'Sent'], accepted: ['Diterima', 'Accepted'], scheduled: ['Dijadwalkan', 'Scheduled'],
-        rejected: ['Ditolak', 'Rejected'], used: ['Digunakan', 'Used'], expired: ['Kedaluwarsa', 'Expired'],
+      const statusWords: Record<string, WordKey> = {
+        issued: 'ps_issued', sent: 'csv_sent', accepted: 'csv_accepted', scheduled: 'rs_scheduled_patient',
+        rejected: 'csv_rejected', used: 'csv_used', expired: 'rs_expired',
       };
-      lines.push([t('Kode RS', 'Hospital code'), t('Rumah sakit', 'Hospital'), t('Jumlah', 'Total'), t('Gawat darurat', 'Emergency'), ...statuses.map((s) => t(...statusWords[s]))]);
+      lines.push([w.csv_hospitalCode, w.field_hospitalCode, w.csv_total, w.field_emergency, ...statuses.map((s) => w[statusWords[s]])]);
       for (const h of report.referrals.byHospital) lines.push([h.hospitalCode, h.hospitalName, h.total, h.emergency, ...statuses.map((s) => h.byStatus[s] ?? 0)]);
       break;
     }

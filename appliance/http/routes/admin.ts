@@ -16,7 +16,6 @@ import { weakPassword } from '../../clinic/passwords.ts';
 import { errorResponse, HttpError } from '../errors.ts';
 import { words } from '../../words/index.ts';
 import { auditLabel } from '../audit-labels.ts';
-import { tr } from '../i18n.ts';
 
 const isoDateTime = text().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or date-time');
 
@@ -42,7 +41,7 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
       const q = c.req.valid('query');
       const lang = c.get('lang');
       if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) {
-        const message = tr(lang, 'Tanggal “dari” lebih akhir daripada tanggal “sampai”. Tukar kedua tanggal atau pilih ulang rentangnya.', 'The “from” date is after the “to” date. Swap them or choose the range again.');
+        const message = words(lang).auditRangeReversed;
         return errorResponse(c, 'invalid', { issues: [{ path: 'from', code: 'range_reversed', message }] }, message);
       }
       const rows = await listAudit(c.get('deps').db, q);
