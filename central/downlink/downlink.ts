@@ -58,7 +58,12 @@ async function publishList<K extends 'formulary' | 'hospitals'>(
   return db.transaction(async (tx) => {
     // One publisher at a time, so two publications never share a version number.
     await tx.query(`SELECT pg_advisory_xact_lock(7345002)`);
-    const last = await tx.query<{ v: number | null }>(`SELECT max((body->>'version')::int) AS v FROM downlink WHERE kind = $1`, [kind]);
+    // Every publication is in reference_lists, also one that reached no box yet; the downlink
+    // holds those made before that table existed.
+    const last = await tx.query<{ v: number | null }>(
+      `SELECT greatest((SELECT max(version) FROM reference_lists WHERE kind = $1), (SELECT max((body->>'version')::int) FROM downlink WHERE kind = $1)) AS v`,
+      [kind],
+    );
     const version = (last.rows[0].v ?? 0) + 1;
     const { rows } = await tx.query<{ id: string }>(
       `SELECT id FROM devices WHERE revoked_at IS NULL AND ($1::text[] IS NULL OR id = ANY($1::text[])) AND ($2::text IS NULL OR starts_with(region_code, $2)) ORDER BY id`,
