@@ -108,7 +108,10 @@ describe('consultation signaling through the box', () => {
     // The panel's script travels in the examination page's own bundle.
     const src = exam.body.match(/src="(\/assets\/pemeriksaan\.js[^"]*)"/)?.[1];
     expect(src).toBeTruthy();
-    expect((await https(`${box.url}${src}`)).body).toContain('function Consultation(');
+    // The call's code (browser/call.ts, minified): its socket address and its peer connection.
+    const bundle = (await https(`${box.url}${src}`)).body;
+    expect(bundle).toContain('/api/v1/consultations/');
+    expect(bundle).toContain('new RTCPeerConnection(');
   });
 
   it('exposes relay figures on /metrics', async () => {
