@@ -67,10 +67,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^appliance/clinic/', pathNot: TESTS },
       to: {
-        path: [
-          '^appliance/(?!clinic/|password-hash\\.ts$)',
-          '^node_modules/(hono|@hono|mqtt|aedes|pg|pg-[^/]+|@electric-sql|ws|werift|pino)/',
-        ],
+        path: ['^appliance/(?!clinic/|password-hash\\.ts$)', '^node_modules/(hono|@hono|mqtt|aedes|pg|pg-[^/]+|@electric-sql|ws|werift|pino)/'],
       },
     },
     {
@@ -90,8 +87,8 @@ module.exports = {
     {
       name: 'browser-code-stays-in-the-browser',
       comment:
-        'The pages\' browser code (appliance/http/pages/browser, bundled for phones) imports only itself, the relay\'s ' +
-        'protocol, the word catalogs and, as types only, the API\'s answer schemas: never a server module (checked again ' +
+        "The pages' browser code (appliance/http/pages/browser, bundled for phones) imports only itself, the relay's " +
+        "protocol, the word catalogs and, as types only, the API's answer schemas: never a server module (checked again " +
         'at build time in appliance/http/pages/bundles.ts, where type-only imports are gone).',
       severity: 'error',
       from: { path: '^appliance/http/pages/browser/' },

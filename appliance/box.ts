@@ -63,7 +63,15 @@ export async function startBox(
 ): Promise<Box> {
   // The last log lines' sentences are kept for a diagnostics job (appliance/jobs/log-tail.ts).
   const tail = new LogTail();
-  const log = opts.log ?? createLog({ level: config.logLevel, base: { part: 'appliance' } }, pino.multistream([{ level: 'trace', stream: pino.destination(1) }, { level: 'trace', stream: tail }]));
+  const log =
+    opts.log ??
+    createLog(
+      { level: config.logLevel, base: { part: 'appliance' } },
+      pino.multistream([
+        { level: 'trace', stream: pino.destination(1) },
+        { level: 'trace', stream: tail },
+      ]),
+    );
   // The breach names the type, entity id and the failing path, never a payload value.
   if (opts.keepContractBreaches) onContractBreach((breach) => log.error({ breach }, 'outbox record breaks the wire contract: kept, the hub will park it'));
   const opened = await openDatabase({ dataDir: config.dataDir, log: (line) => log.info(line) });
@@ -72,9 +80,15 @@ export async function startBox(
   const demo = config.mode === 'demo';
   // The box's clock, kept from going back (clock/trusted-clock.ts): the queue's clinic day follows it.
   const clock = await TrustedClock.open({
-    floorFile: join(config.dataDir, 'clock-floor'), databaseFloor: await databaseClockFloor(db), systemNow: opts.now ? () => opts.now!().getTime() : undefined,
+    floorFile: join(config.dataDir, 'clock-floor'),
+    databaseFloor: await databaseClockFloor(db),
+    systemNow: opts.now ? () => opts.now!().getTime() : undefined,
   });
-  if (!clock.trusted) log.warn({ clock: clock.report() }, 'the system clock is earlier than the latest time this box recorded: not trusted; the box keeps time from there until the hub tells it the time');
+  if (!clock.trusted)
+    log.warn(
+      { clock: clock.report() },
+      'the system clock is earlier than the latest time this box recorded: not trusted; the box keeps time from there until the hub tells it the time',
+    );
   installBoxClock(clock);
   outboxClockTrust(() => clock.trusted);
   const saveFloor = async () => saveDatabaseClockFloor(db, await clock.saveFloor());
@@ -120,13 +134,30 @@ export async function startBox(
   let relay: RelayProcess | undefined;
   const jobs = new JobRunner(
     db,
-    boxJobActions({ dataDir: config.dataDir, pglite: opened, sync: { stats: () => sync.stats(), applySettings: (c) => sync.applySettings(c) }, relayPid: () => relay?.pid, tail: opts.log ? null : tail }),
-    log.child({ part: 'jobs' }), opts.now, () => sync.kick(),
+    boxJobActions({
+      dataDir: config.dataDir,
+      pglite: opened,
+      sync: { stats: () => sync.stats(), applySettings: (c) => sync.applySettings(c) },
+      relayPid: () => relay?.pid,
+      tail: opts.log ? null : tail,
+    }),
+    log.child({ part: 'jobs' }),
+    opts.now,
+    () => sync.kick(),
   );
   const sync = await startSync({
-    db, config, log, clock, onJob: (item) => jobs.accept(item),
+    db,
+    config,
+    log,
+    clock,
+    onJob: (item) => jobs.accept(item),
     // The status report tells the hub whether this box's clock can be trusted and how far it is off.
-    statusSources: { clock: () => { const r = clock.report(); return { trusted: r.trusted, offsetMs: r.offsetMs }; } },
+    statusSources: {
+      clock: () => {
+        const r = clock.report();
+        return { trusted: r.trusted, offsetMs: r.offsetMs };
+      },
+    },
   });
   await saveFloor();
   const floorTimer = setInterval(() => void saveFloor().catch((err) => log.warn({ err }, 'clock floor not saved')), 60_000);
@@ -143,7 +174,12 @@ export async function startBox(
 
   const app = createApp({
     relay,
-    db, queue, settings, log, demo, secureCookies: !opts.plainHttp,
+    db,
+    queue,
+    settings,
+    log,
+    demo,
+    secureCookies: !opts.plainHttp,
     live,
     phoneTickets: new PhoneTickets({ perAddress: config.phoneTicketsPerAddress, perDay: config.phoneTicketsPerDay }),
     sync,
@@ -202,7 +238,14 @@ export async function startBox(
   if (demo) log.info({ accounts: demoStaff.map((s) => `${s.username} (${s.role})`) }, 'demo staff accounts');
 
   return {
-    db, queue, sync, relay, jobs, live, url, httpRedirectUrl,
+    db,
+    queue,
+    sync,
+    relay,
+    jobs,
+    live,
+    url,
+    httpRedirectUrl,
     async close() {
       clearInterval(dayTimer);
       clearInterval(floorTimer);

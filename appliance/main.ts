@@ -8,9 +8,7 @@ import { serveHttps } from './http/server.ts';
 import { loadOrCreateCertificate } from './http/tls.ts';
 import { closeOnSignals, printDemoAccess } from './lifecycle.ts';
 
-const args = z
-  .array(z.enum(['--demo']), { message: 'the only argument is --demo' })
-  .safeParse(process.argv.slice(2));
+const args = z.array(z.enum(['--demo']), { message: 'the only argument is --demo' }).safeParse(process.argv.slice(2));
 if (!args.success) {
   console.error(`appliance: unknown argument(s) ${process.argv.slice(2).join(' ')}; the only argument is --demo`);
   process.exit(2);

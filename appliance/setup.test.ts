@@ -23,7 +23,11 @@ describe('npm run setup', () => {
   it('refuses a common password, or one with the username, and says why in both languages', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'simpul-setup-'));
     try {
-      for (const [password, says] of [['1234567890', /paling sering dipakai/], ['aaaaaaaaaa', /mengulang/], ['kepala-pusk-2024', /nama pengguna/]] as const) {
+      for (const [password, says] of [
+        ['1234567890', /paling sering dipakai/],
+        ['aaaaaaaaaa', /mengulang/],
+        ['kepala-pusk-2024', /nama pengguna/],
+      ] as const) {
         const { code, stderr } = await setup(['admin', '--username', 'kepala', '--full-name', 'Kepala Puskesmas'], password, dataDir);
         expect(code, password).toBe(2);
         expect(stderr).toMatch(says);

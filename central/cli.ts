@@ -38,11 +38,20 @@ export async function main(argv: string[], env = process.env, stdin: NodeJS.Read
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv, allowPositionals: true,
+      args: argv,
+      allowPositionals: true,
       options: {
-        status: { type: 'string' }, 'scheduled-for': { type: 'string' }, note: { type: 'string' }, device: { type: 'string', multiple: true }, region: { type: 'string' },
-        'hub-url': { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
-        role: { type: 'string' }, scope: { type: 'string' }, 'full-name': { type: 'string' },
+        status: { type: 'string' },
+        'scheduled-for': { type: 'string' },
+        note: { type: 'string' },
+        device: { type: 'string', multiple: true },
+        region: { type: 'string' },
+        'hub-url': { type: 'string' },
+        token: { type: 'string' },
+        'data-dir': { type: 'string' },
+        role: { type: 'string' },
+        scope: { type: 'string' },
+        'full-name': { type: 'string' },
       },
     });
   } catch (e) {
@@ -58,9 +67,17 @@ export async function main(argv: string[], env = process.env, stdin: NodeJS.Read
       return 2;
     }
     const password = arg === 'add' ? await readStdin(stdin) : '';
-    const db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
+    const db = await openHubDatabase({
+      dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central',
+      databaseUrl: env.DATABASE_URL,
+      databaseSchema: env.DATABASE_SCHEMA,
+      log: () => {},
+    });
     try {
-      const r = arg === 'disable' ? await disableOperatorFromCli(db, username) : await addOperatorFromCli(db, { username, role: values.role!, scope: values.scope, fullName: values['full-name'], password });
+      const r =
+        arg === 'disable'
+          ? await disableOperatorFromCli(db, username)
+          : await addOperatorFromCli(db, { username, role: values.role!, scope: values.scope, fullName: values['full-name'], password });
       (r.ok ? console.log : console.error)(r.message);
       return r.ok ? 0 : 1;
     } finally {
@@ -96,7 +113,10 @@ export async function main(argv: string[], env = process.env, stdin: NodeJS.Read
   if (values['hub-url']) {
     const res = await fetch(new URL(path, values['hub-url']), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...((values.token ?? env.SIMPUL_HUB_ADMIN_TOKEN) ? { authorization: `Bearer ${values.token ?? env.SIMPUL_HUB_ADMIN_TOKEN}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...((values.token ?? env.SIMPUL_HUB_ADMIN_TOKEN) ? { authorization: `Bearer ${values.token ?? env.SIMPUL_HUB_ADMIN_TOKEN}` } : {}),
+      },
       body: JSON.stringify(body),
     });
     const text = await res.text();
@@ -109,7 +129,12 @@ export async function main(argv: string[], env = process.env, stdin: NodeJS.Read
   }
   let db: HubDb | null = null;
   try {
-    db = await openHubDatabase({ dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central', databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
+    db = await openHubDatabase({
+      dataDir: values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central',
+      databaseUrl: env.DATABASE_URL,
+      databaseSchema: env.DATABASE_SCHEMA,
+      log: () => {},
+    });
     if (cmd === 'answer') {
       const r = await answerReferral(db, arg, body as never);
       console.log(`answer queued for ${r.deviceId} (referral version ${r.referralVersion}); the box receives it at its next status report`);

@@ -10,7 +10,17 @@ export const isLoopback = (host: string) => host === 'localhost' || host === '::
 
 /** A list from the environment (comma-separated) or already a list (a parsed config parsed again). */
 const urlList = (one: z.ZodString) =>
-  z.union([z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), z.array(z.string())]).pipe(z.array(one).max(50));
+  z
+    .union([
+      z.string().transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+      z.array(z.string()),
+    ])
+    .pipe(z.array(one).max(50));
 
 export const hubConfigSchema = z
   .object({
@@ -19,7 +29,10 @@ export const hubConfigSchema = z
     /** PostgreSQL, e.g. postgres://user@host:5432/simpul. */
     databaseUrl: z.string().url().optional(),
     /** A schema inside that database (created if missing); default: the connection's search_path. */
-    databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .optional(),
     /** An external broker (mqtt:// or mqtts://). When absent the hub runs its own (Aedes). */
     mqttUrl: z.string().url().optional(),
     mqttUsername: z.string().optional(),
@@ -27,7 +40,10 @@ export const hubConfigSchema = z
     /** CA that signed an external broker's certificate (mqtts). */
     mqttCaFile: z.string().optional(),
     /** `$share/<group>/…`: several hub processes split the uplink between them. */
-    sharedGroup: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+    sharedGroup: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .optional(),
     /** The embedded broker's listener. */
     brokerHost: z.string().default('0.0.0.0'),
     brokerPort: port.default(1883),
@@ -38,30 +54,54 @@ export const hubConfigSchema = z
      * route but /healthz needs it. Without it those routes answer 401 to everyone, and the hub
      * does not start on an address other than loopback.
      */
-    adminToken: z.string().min(12).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+    adminToken: z
+      .string()
+      .min(12)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+      .optional(),
     /** Downlink not acknowledged after this long is sent again at the box's next status. */
     resendAfterMs: z.coerce.number().int().min(100).default(30_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** The broker address a box enrolled with a claim code is given (mqtts://host:8883): the boxes' listener. */
-    boxMqttUrl: z.string().regex(/^mqtts:\/\/[^\s/]+(:\d+)?\/?$/, 'expected mqtts://host:port').optional(),
+    boxMqttUrl: z
+      .string()
+      .regex(/^mqtts:\/\/[^\s/]+(:\d+)?\/?$/, 'expected mqtts://host:port')
+      .optional(),
     /** PEM files: the hub serves HTTPS with them (boxes enrol over it); without them plain HTTP behind a TLS proxy. */
     httpTlsCertFile: z.string().optional(),
     httpTlsKeyFile: z.string().optional(),
     /** Claim attempts (POST /enrol) one client address may make per enrolWindowMs. */
     enrolAttemptsPerWindow: z.coerce.number().int().min(1).default(10),
-    enrolWindowMs: z.coerce.number().int().min(1000).default(10 * 60_000),
+    enrolWindowMs: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(10 * 60_000),
     /** The embedded broker's TLS listener for boxes with certificates (mqtts); its certificate comes from the hub CA. */
     brokerTlsPort: port.optional(),
     /** Names (DNS or IP) boxes reach the broker by: in its certificate; the first is in the address boxes are given. */
     brokerTlsHostnames: z.array(z.string().min(1)).default(['localhost', '127.0.0.1']),
     /** Alert notifications (Alertmanager webhook JSON), comma-separated http(s) URLs. */
-    alertWebhooks: urlList(z.string().url().regex(/^https?:\/\//)).optional(),
+    alertWebhooks: urlList(
+      z
+        .string()
+        .url()
+        .regex(/^https?:\/\//),
+    ).optional(),
     /** The software version boxes should run (alert software_behind); unset: not checked. */
-    targetVersion: z.string().regex(/^[0-9A-Za-z.+_-]{1,40}$/).optional(),
+    targetVersion: z
+      .string()
+      .regex(/^[0-9A-Za-z.+_-]{1,40}$/)
+      .optional(),
     /** The console's public address, for the links in notifications. */
     externalUrl: z.string().url().optional(),
     /** More brokers (one per region shard), comma-separated: the hub subscribes to each and answers a box on its own. */
-    extraMqttUrls: urlList(z.string().url().regex(/^mqtts?:\/\//)).optional(),
+    extraMqttUrls: urlList(
+      z
+        .string()
+        .url()
+        .regex(/^mqtts?:\/\//),
+    ).optional(),
     /** Operators' session cookies with Secure though the hub speaks plain HTTP (a TLS proxy in front); over HTTPS they have it anyway. */
     secureCookies: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
     /**
@@ -74,7 +114,11 @@ export const hubConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (!c.adminToken && !isLoopback(c.httpHost)) {
-      ctx.addIssue({ code: 'custom', path: ['adminToken'], message: `required (SIMPUL_HUB_ADMIN_TOKEN) when httpHost is ${c.httpHost}, not a loopback address: the hub's pages show every box and referral` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['adminToken'],
+        message: `required (SIMPUL_HUB_ADMIN_TOKEN) when httpHost is ${c.httpHost}, not a loopback address: the hub's pages show every box and referral`,
+      });
     }
   });
 export type HubConfig = z.infer<typeof hubConfigSchema>;

@@ -87,8 +87,12 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
         tls = { host: config.brokerHost, port: config.brokerTlsPort, key: server.key, cert: server.cert, ca: ca.certificatePem };
       }
       broker = await startEmbeddedBroker({
-        host: config.brokerHost, port: config.brokerPort, authenticateDevice: (id, secret) => authenticateDevice(db, id, secret), log,
-        tls, activeDevice: (id) => activeDevice(db, id),
+        host: config.brokerHost,
+        port: config.brokerPort,
+        authenticateDevice: (id, secret) => authenticateDevice(db, id, secret),
+        log,
+        tls,
+        activeDevice: (id) => activeDevice(db, id),
       });
       if (broker.tlsPort !== null) boxMqttUrl ??= `mqtts://${config.brokerTlsHostnames[0]}:${broker.tlsPort}`;
       cleanups.push(() => broker!.close());
@@ -103,7 +107,12 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     const connectBroker = async (url: string) => {
       const client: MqttClient = mqtt.connect(url, {
         clientId: `simpul-hub-${randomBytes(4).toString('hex')}`,
-        username, password, protocolVersion: 4, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000,
+        username,
+        password,
+        protocolVersion: 4,
+        clean: true,
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
         ca: config.mqttCaFile ? readFileSync(config.mqttCaFile) : undefined,
       });
       cleanups.push(() => client.endAsync(true));
@@ -131,14 +140,23 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     const history = new HistoryJob(db, log, opts.fleet?.now);
     cleanups.push(() => history.close());
     const alerts = new AlertEngine(db, log, {
-      now: opts.fleet?.now, webhooks: config.alertWebhooks, targetVersion: config.targetVersion, externalUrl: config.externalUrl,
-      lastReportAt: () => fleet.lastReportAt, ...opts.alerts,
+      now: opts.fleet?.now,
+      webhooks: config.alertWebhooks,
+      targetVersion: config.targetVersion,
+      externalUrl: config.externalUrl,
+      lastReportAt: () => fleet.lastReportAt,
+      ...opts.alerts,
     });
     cleanups.push(() => alerts.close());
     const ingest = new Ingest(
-      db, publish, log,
+      db,
+      publish,
+      log,
       // A job past its expiry is stopped before the box's downlink goes out (jobs.ts).
-      (deviceId, hello) => expireDue(db, now(), deviceId).then(() => downlink.sendPending(deviceId, hello)).then(() => {}),
+      (deviceId, hello) =>
+        expireDue(db, now(), deviceId)
+          .then(() => downlink.sendPending(deviceId, hello))
+          .then(() => {}),
       (deviceId, frame) => downlink.onAck(deviceId, frame),
       { statusSink: (deviceId, status) => fleet.report(deviceId, status), ...opts.hooks },
     );
@@ -182,7 +200,10 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       ? { refresh: async () => {}, disconnect: async (id) => broker!.disconnect(id) }
       : config.mosquittoDir
         ? mosquittoControl({
-            db, dir: config.mosquittoDir, ca: hubCa, now,
+            db,
+            dir: config.mosquittoDir,
+            ca: hubCa,
+            now,
             reload: opts.reloadBroker ?? reloadFromPidFile(config.mosquittoPidFile),
             hub: { url: mqttUrl, username, password, ca: config.mqttCaFile ? readFileSync(config.mqttCaFile) : undefined },
           })
@@ -195,7 +216,12 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     cleanups.push(async () => clearInterval(expiryTimer));
 
     const app = createHubApp({
-      db, adminToken: config.adminToken, invalid: () => ingest.invalid, storedHere: () => ingest.storedByType(), now, secureCookies: config.secureCookies,
+      db,
+      adminToken: config.adminToken,
+      invalid: () => ingest.invalid,
+      storedHere: () => ingest.storedByType(),
+      now,
+      secureCookies: config.secureCookies,
       fleet: { fleet, alerts },
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
       enrol: boxMqttUrl
@@ -209,9 +235,15 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       revoke: async (deviceId) => (control ? revokeBox(db, control, deviceId, log) : revokeDevice(db, deviceId)),
       enrolThrottle: fixedWindowThrottle({ perWindow: config.enrolAttemptsPerWindow, windowMs: config.enrolWindowMs, now: () => now().getTime() }),
     });
-    const http = config.httpTlsCertFile && config.httpTlsKeyFile
-      ? await serveHttps(app.fetch, { port: config.httpPort, host: config.httpHost, cert: readFileSync(config.httpTlsCertFile, 'utf8'), key: readFileSync(config.httpTlsKeyFile, 'utf8') })
-      : await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });
+    const http =
+      config.httpTlsCertFile && config.httpTlsKeyFile
+        ? await serveHttps(app.fetch, {
+            port: config.httpPort,
+            host: config.httpHost,
+            cert: readFileSync(config.httpTlsCertFile, 'utf8'),
+            key: readFileSync(config.httpTlsKeyFile, 'utf8'),
+          })
+        : await serveHttp(app.fetch, { port: config.httpPort, host: config.httpHost });
     cleanups.push(() => http.close());
     const shownHost = config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
     const url = `${config.httpTlsCertFile ? 'https' : 'http'}://${shownHost}:${http.port}`;
@@ -219,7 +251,15 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
 
     let closed = false;
     return {
-      url, mqttUrl, db, ingest, downlink, broker, boxMqttUrl, fleet, alerts,
+      url,
+      mqttUrl,
+      db,
+      ingest,
+      downlink,
+      broker,
+      boxMqttUrl,
+      fleet,
+      alerts,
       async close() {
         if (closed) return;
         closed = true;

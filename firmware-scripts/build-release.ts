@@ -56,7 +56,8 @@ function sha256(file: string) {
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => relative(dir, join(d.parentPath, d.name)))
     .sort();
@@ -89,7 +90,7 @@ export async function buildRelease(opts: BuildOptions): Promise<BuiltRelease> {
     log('build-release: npm run build:pages');
     execFileSync('npm', ['run', '--silent', 'build:pages'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
   } else {
-    log('build-release: no `build:pages` script; the pages\' scripts ship as committed');
+    log("build-release: no `build:pages` script; the pages' scripts ship as committed");
   }
 
   const req = createRequire(join(repo, 'package.json'));
@@ -103,15 +104,23 @@ export async function buildRelease(opts: BuildOptions): Promise<BuiltRelease> {
     outExtension: { '.js': '.mjs' },
     // Chunks beside the entries: PGlite's code finds its .wasm/.data next to whichever file holds it.
     chunkNames: '[name]-[hash]',
-    bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
     // Some dependencies are CommonJS and require() Node's own modules.
     banner: { js: "import { createRequire as __simpulCreateRequire } from 'node:module'; const require = __simpulCreateRequire(import.meta.url);" },
     define: { SIMPUL_BUNDLED_PGLITE_VERSION: JSON.stringify(pglite.version) },
     // relay-entry.ts imports esbuild only when no prebuilt relay-process.mjs sits beside it.
     external: ['esbuild'],
     // Names stay as written, so a stack trace in the box's log still reads.
-    minifyWhitespace: true, minifySyntax: true, legalComments: 'none', charset: 'ascii',
-    metafile: true, logLevel: 'warning',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    charset: 'ascii',
+    metafile: true,
+    logLevel: 'warning',
   });
 
   // Files the bundles open beside themselves (new URL('./…', import.meta.url)).
@@ -125,7 +134,10 @@ export async function buildRelease(opts: BuildOptions): Promise<BuiltRelease> {
   if (opts.template) fs.copyFileSync(opts.template, join(box, 'pgdata-template.tar.gz'));
   else {
     log('build-release: first-boot database template');
-    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'appliance/storage/template-cli.ts'), 'build', join(box, 'pgdata-template.tar.gz')], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'appliance/storage/template-cli.ts'), 'build', join(box, 'pgdata-template.tar.gz')], {
+      cwd: repo,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
 
   fs.mkdirSync(join(dir, 'firmware'));
@@ -171,7 +183,9 @@ export function packRelease(o: { dir: string; version: string; out: string; key?
   const members = ['manifest.json', 'payload.tar.gz'];
   if (!o.unsigned) {
     if (!o.key) throw new Error('a signing key is needed (--key <minisign secret key>), or --unsigned');
-    execFileSync('minisign', ['-S', '-s', o.key, '-m', join(stage, 'manifest.json'), '-x', join(stage, 'manifest.json.minisig'), '-t', `simpul-box ${version}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('minisign', ['-S', '-s', o.key, '-m', join(stage, 'manifest.json'), '-x', join(stage, 'manifest.json.minisig'), '-t', `simpul-box ${version}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     members.splice(1, 0, 'manifest.json.minisig');
   }
   const bundle = join(out, `simpul-box-${version}.tar`);
@@ -189,7 +203,9 @@ function pgliteVersionOfBuild(): string {
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const usage = 'usage: build-release.sh --version <x.y.z> --key <minisign secret key> [--out <dir>] [--unsigned]';
   try {
-    const { values } = parseArgs({ options: { version: { type: 'string' }, key: { type: 'string' }, out: { type: 'string', default: join(repo, 'dist') }, unsigned: { type: 'boolean', default: false } } });
+    const { values } = parseArgs({
+      options: { version: { type: 'string' }, key: { type: 'string' }, out: { type: 'string', default: join(repo, 'dist') }, unsigned: { type: 'boolean', default: false } },
+    });
     if (!values.version) throw new Error(usage);
     const r = await buildRelease({ version: values.version, key: values.key, out: values.out!, unsigned: values.unsigned });
     process.stdout.write(JSON.stringify({ version: r.version, bundle: r.bundle, bytes: r.bundleBytes, dir: r.dir, pagesBuilt: r.pagesBuilt }) + '\n');

@@ -40,7 +40,11 @@ async function main() {
   }
   if (!credentials) {
     const suffix = Math.random().toString(36).slice(2, 6);
-    const enrolled = await enrolDevice(hub.db, { facilityCode: config.facility.code, name: config.facility.name, deviceId: `demo-${config.facility.code.toLowerCase()}-${suffix}` });
+    const enrolled = await enrolDevice(hub.db, {
+      facilityCode: config.facility.code,
+      name: config.facility.name,
+      deviceId: `demo-${config.facility.code.toLowerCase()}-${suffix}`,
+    });
     credentials = { deviceId: enrolled.deviceId, deviceSecret: enrolled.secret };
     writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   }

@@ -78,7 +78,13 @@ describe('least privilege: each role reads what its work needs', () => {
 
   it('the admin reads no SOAP notes, diagnoses or referral letters', async () => {
     const admin = await box.as('admin');
-    for (const path of [`/api/v1/encounters/${demoIds.encounter}`, `/api/v1/encounters?patientId=${demoIds.patient}`, `/api/v1/referrals/${demoIds.referral}`, '/api/v1/referrals', `/staff/rujukan/${demoIds.referral}/cetak`]) {
+    for (const path of [
+      `/api/v1/encounters/${demoIds.encounter}`,
+      `/api/v1/encounters?patientId=${demoIds.patient}`,
+      `/api/v1/referrals/${demoIds.referral}`,
+      '/api/v1/referrals',
+      `/staff/rujukan/${demoIds.referral}/cetak`,
+    ]) {
       const res = await admin(path);
       expect(res.status, path).toBe(403);
       expect(await res.text(), path).not.toMatch(/subjective|J06|soap/i);

@@ -16,19 +16,27 @@ function undocumented(schema: z.ZodType, value: unknown, at: string): string[] {
   const def = (schema as unknown as { _zod: { def: Record<string, any> } })._zod.def;
   const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
   switch (def.type) {
-    case 'optional': case 'nullable': case 'default': case 'readonly': case 'nonoptional': case 'catch':
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'readonly':
+    case 'nonoptional':
+    case 'catch':
       return value == null ? [] : undocumented(def.innerType, value, at);
-    case 'pipe': return undocumented(def.in, value, at);
-    case 'array': return Array.isArray(value) ? value.flatMap((v, i) => undocumented(def.element, v, `${at}[${i}]`)) : [];
-    case 'record': return isObject ? Object.entries(value).flatMap(([k, v]) => undocumented(def.valueType, v, `${at}.${k}`)) : [];
+    case 'pipe':
+      return undocumented(def.in, value, at);
+    case 'array':
+      return Array.isArray(value) ? value.flatMap((v, i) => undocumented(def.element, v, `${at}[${i}]`)) : [];
+    case 'record':
+      return isObject ? Object.entries(value).flatMap(([k, v]) => undocumented(def.valueType, v, `${at}.${k}`)) : [];
     case 'object':
       return isObject ? Object.entries(value).flatMap(([k, v]) => (k in def.shape ? undocumented(def.shape[k], v, `${at}.${k}`) : [`${at}.${k} is not documented`])) : [];
     case 'union': {
       const fits = (def.options as z.ZodType[]).filter((o) => o.safeParse(value).success);
-      const found = (fits.length ? fits : def.options as z.ZodType[]).map((o) => undocumented(o, value, at));
+      const found = (fits.length ? fits : (def.options as z.ZodType[])).map((o) => undocumented(o, value, at));
       return found.reduce((a, b) => (b.length < a.length ? b : a));
     }
-    default: return [];
+    default:
+      return [];
   }
 }
-

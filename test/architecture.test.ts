@@ -38,8 +38,7 @@ async function cruise(cwd: string, parts: string[]) {
   return report.summary;
 }
 
-const describeViolation = (v: Violation) =>
-  `${v.rule.name}: ${v.from} → ${v.cycle?.length ? v.cycle.map((c) => c.name).join(' → ') : v.to}`;
+const describeViolation = (v: Violation) => `${v.rule.name}: ${v.from} → ${v.cycle?.length ? v.cycle.map((c) => c.name).join(' → ') : v.to}`;
 
 describe('import boundaries', () => {
   it('every import in appliance, central, provisioning and test (benchmarks included) goes the allowed way', async () => {

@@ -25,7 +25,10 @@ const env = (k: string) => {
   return v;
 };
 const settings: ClinicSettings = {
-  timeZone: 'Asia/Jakarta', serviceEndsAt: '24:00', referralValidDays: 90, defaultServiceMinutes: 10,
+  timeZone: 'Asia/Jakarta',
+  serviceEndsAt: '24:00',
+  referralValidDays: 90,
+  defaultServiceMinutes: 10,
   facility: { code: '0112P001', name: 'Puskesmas Chaos' },
   polis: [{ code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1'] }],
 };
@@ -40,10 +43,21 @@ const doctor = (await db.query<{ id: string }>(`SELECT id FROM staff WHERE usern
 const hospital = (await db.query<{ hospital_code: string; specialty: string }>(`SELECT hospital_code, specialty FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0];
 
 const sync = await startSync({
-  db, log: pino({ level: process.env.CHAOS_BOX_LOG ?? 'silent' }),
+  db,
+  log: pino({ level: process.env.CHAOS_BOX_LOG ?? 'silent' }),
   config: {
-    mqttUrl: env('CHAOS_MQTT_URL'), deviceId: env('CHAOS_DEVICE_ID'), deviceSecret: env('CHAOS_DEVICE_SECRET'), facility: settings.facility, timeZone: settings.timeZone,
-    syncPollMs: 100, syncAckTimeoutMs: 1500, syncBackoffMinMs: 50, syncBackoffMaxMs: 800, syncStatusIntervalMs: 500, syncBatchMaxRecords: 50, syncMaxInFlight: 4,
+    mqttUrl: env('CHAOS_MQTT_URL'),
+    deviceId: env('CHAOS_DEVICE_ID'),
+    deviceSecret: env('CHAOS_DEVICE_SECRET'),
+    facility: settings.facility,
+    timeZone: settings.timeZone,
+    syncPollMs: 100,
+    syncAckTimeoutMs: 1500,
+    syncBackoffMinMs: 50,
+    syncBackoffMaxMs: 800,
+    syncStatusIntervalMs: 500,
+    syncBatchMaxRecords: 50,
+    syncMaxInFlight: 4,
   },
 });
 
@@ -56,8 +70,13 @@ async function writeOnce() {
   tick++;
   if (tick % 10 === 0) {
     const r = await createReferral(db, { staffId: doctor, role: 'doctor', name: 'dokter', device: 'chaos' }, settings, {
-      encounterId: demoIds.encounter, hospitalCode: hospital.hospital_code, specialty: hospital.specialty, diagnosisCode: 'I10',
-      reason: 'Hipertensi tidak terkontrol; rujukan uji chaos.', emergency: false, issue: true,
+      encounterId: demoIds.encounter,
+      hospitalCode: hospital.hospital_code,
+      specialty: hospital.specialty,
+      diagnosisCode: 'I10',
+      reason: 'Hipertensi tidak terkontrol; rujukan uji chaos.',
+      emergency: false,
+      issue: true,
     });
     // A referral issued at once writes its draft and its issued version.
     say([`referral|${r.id}|${r.version - 1}`, `referral|${r.id}|${r.version}`]);
@@ -80,7 +99,10 @@ process.on('message', (m: string) => {
 });
 process.on('SIGTERM', () => {
   writing = false;
-  void sync.close().then(() => db.close()).then(() => process.exit(0));
+  void sync
+    .close()
+    .then(() => db.close())
+    .then(() => process.exit(0));
 });
 process.stdout.write('ready\n');
 while (true) {

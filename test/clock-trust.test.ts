@@ -94,7 +94,10 @@ describe('a clock the box can trust', () => {
       const res = await storeBatch(hub, deviceId, batch, JSON.stringify(batch));
       expect(res.ack.rejected).toEqual([]);
       const stored = await hub.query<{ box_seq: number; clock_untrusted: boolean }>(`SELECT box_seq::int, clock_untrusted FROM records ORDER BY box_seq`);
-      expect(stored.rows).toEqual([{ box_seq: 1, clock_untrusted: false }, { box_seq: 2, clock_untrusted: true }]);
+      expect(stored.rows).toEqual([
+        { box_seq: 1, clock_untrusted: false },
+        { box_seq: 2, clock_untrusted: true },
+      ]);
     } finally {
       await hub.close();
     }

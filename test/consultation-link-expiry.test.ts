@@ -34,7 +34,9 @@ describe('a consultation at the end of the ticket link', () => {
     doctor = await loginDoctor(box.url);
     expiresAt = Date.parse((await https(`${box.url}/api/v1/tickets/${token}`)).json().expiresAt);
   });
-  afterAll(async () => { await box?.close(); });
+  afterAll(async () => {
+    await box?.close();
+  });
 
   it('the patient’s socket ends at the link’s expiry by itself, with no message from either side', async () => {
     offsetMs = expiresAt - Date.now() - 3000; // 3 s before the end of service

@@ -40,12 +40,16 @@ const visits: { who: Role | 'patient'; path: string; ready: string }[] = [
 async function pageFor(who: Role | 'patient', violations: string[]): Promise<Page> {
   const ctx = await browser!.newContext({ ignoreHTTPSErrors: true, locale: 'id-ID', viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${who}: console ${m.text()}`); });
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${who}: console ${m.text()}`);
+  });
   page.on('pageerror', (e) => violations.push(`${who}: uncaught ${e.message}`));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to run: CSP ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
     (window as unknown as { printed: number }).printed = 0;
-    window.print = () => { (window as unknown as { printed: number }).printed++; };
+    window.print = () => {
+      (window as unknown as { printed: number }).printed++;
+    };
   });
   if (who !== 'patient') {
     const staff = demoStaff.find((s) => s.role === who)!;

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('under Deno', () => {
-  it('the box\'s and the hub\'s apps answer through app.request()', { timeout: 300_000 }, async () => {
+  it("the box's and the hub's apps answer through app.request()", { timeout: 300_000 }, async () => {
     const out = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
       const child = spawn(`${root}node_modules/.bin/deno`, ['run', '--allow-all', '--quiet', 'test/deno/apps.ts'], {
         cwd: root,
@@ -19,8 +19,12 @@ describe('under Deno', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let text = '';
-      child.stdout.on('data', (d) => { text += d; });
-      child.stderr.on('data', (d) => { text += d; });
+      child.stdout.on('data', (d) => {
+        text += d;
+      });
+      child.stderr.on('data', (d) => {
+        text += d;
+      });
       child.on('error', reject);
       child.on('exit', (code) => resolve({ code, text }));
     });

@@ -9,8 +9,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { de
 
 /** What the box and the hub run: the commands in package.json's scripts and the README, and the relay's own process. */
 const entryPoints = [
-  'appliance/main.ts', 'appliance/setup.ts', 'appliance/storage/backup-cli.ts', 'appliance/storage/template-cli.ts',
-  'appliance/relay/relay-process.ts', 'central/main.ts', 'central/cli.ts', 'provisioning/cli.ts', 'provisioning/demo-stack.ts',
+  'appliance/main.ts',
+  'appliance/setup.ts',
+  'appliance/storage/backup-cli.ts',
+  'appliance/storage/template-cli.ts',
+  'appliance/relay/relay-process.ts',
+  'central/main.ts',
+  'central/cli.ts',
+  'provisioning/cli.ts',
+  'provisioning/demo-stack.ts',
 ];
 
 /** Every package the entry points import, following the project's own files (static and dynamic imports). */
@@ -29,7 +36,10 @@ function runtimePackages(): Map<string, string> {
         const target = resolve(dirname(file), spec);
         if (existsSync(target)) todo.push(target);
       } else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) {
-        const name = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+        const name = spec
+          .split('/')
+          .slice(0, spec.startsWith('@') ? 2 : 1)
+          .join('/');
         if (!packages.has(name)) packages.set(name, file.slice(root.length + 1));
       }
     }

@@ -53,16 +53,16 @@ async function newPage(who: string, device: 'phone' | 'tablet'): Promise<Page> {
     ignoreHTTPSErrors: true,
     locale: 'id-ID',
     timezoneId: 'Asia/Jakarta',
-    ...(device === 'phone'
-      ? { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }
-      : { viewport: { width: 1280, height: 800 } }),
+    ...(device === 'phone' ? { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 800 } }),
   });
   ctx.setDefaultTimeout(UI_TIMEOUT);
   ctx.setDefaultNavigationTimeout(UI_TIMEOUT);
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => pageProblems.push(`${who}: uncaught ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') pageProblems.push(`${who}: console ${m.text()} (${m.location().url})`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageProblems.push(`${who}: console ${m.text()} (${m.location().url})`);
+  });
   pages[who] = page;
   return page;
 }
@@ -117,7 +117,12 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     dataDir = mkdtempSync(join(tmpdir(), 'simpul-e2e-'));
     const log = pino(
       { level: 'warn', base: { part: 'appliance' } },
-      { write: (line: string) => { if (JSON.parse(line).level >= 50) boxErrors.push(line); process.stderr.write(line); } },
+      {
+        write: (line: string) => {
+          if (JSON.parse(line).level >= 50) boxErrors.push(line);
+          process.stderr.write(line);
+        },
+      },
     );
     const config = configSchema.parse({ mode: 'demo', dataDir, httpsPort: 0, httpPort: 0, host: '127.0.0.1', logLevel: 'warn' });
     box = await startBox(config, { log });
@@ -150,12 +155,16 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     await ticketStatus(phone, 'waiting', /menunggu/i);
     // The live stream is up before anyone calls; the page must not reload from here on.
     await phone.locator('[data-testid=conn-state].on').waitFor();
-    await phone.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+    await phone.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
     await expect.poll(() => phone.getByTestId('documents').innerText()).toContain('Belum ada dokumen');
     await shot(phone, 'phone-ticket-waiting');
 
     const { rows } = await box!.db.query<{ id: string; label: string; status: string; source: string; patient_id: string | null }>(
-      `SELECT id, label, status, source, patient_id FROM queue_tickets WHERE label = $1 AND day = (SELECT max(day) FROM queue_tickets)`, [label]);
+      `SELECT id, label, status, source, patient_id FROM queue_tickets WHERE label = $1 AND day = (SELECT max(day) FROM queue_tickets)`,
+      [label],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ label, status: 'waiting', source: 'phone', patient_id: null });
     ticketId = rows[0].id;
@@ -192,7 +201,9 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     await shot(phone, 'phone-called');
 
     const { rows } = await box!.db.query<{ status: string; room: string; patient_id: string; call_count: number }>(
-      `SELECT status, room, patient_id, call_count FROM queue_tickets WHERE id = $1`, [ticketId]);
+      `SELECT status, room, patient_id, call_count FROM queue_tickets WHERE id = $1`,
+      [ticketId],
+    );
     expect(rows[0]).toEqual({ status: 'called', room: ROOM, patient_id: demoIds.patient, call_count: 1 });
   });
 
@@ -225,8 +236,14 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     await doc.getByTestId('encounter-save').click();
     await expect.poll(() => doc.getByTestId('encounter-msg').innerText()).toMatch(/^Tersimpan pukul/);
 
-    const { rows } = await box!.db.query<{ id: string; status: string; mode: string; vitals: Record<string, number>; diagnoses: { code: string; kind: string }[]; subjective: string }>(
-      `SELECT id, status, mode, vitals, diagnoses, subjective FROM encounters WHERE ticket_id = $1`, [ticketId]);
+    const { rows } = await box!.db.query<{
+      id: string;
+      status: string;
+      mode: string;
+      vitals: Record<string, number>;
+      diagnoses: { code: string; kind: string }[];
+      subjective: string;
+    }>(`SELECT id, status, mode, vitals, diagnoses, subjective FROM encounters WHERE ticket_id = $1`, [ticketId]);
     expect(rows).toHaveLength(1);
     encounterId = rows[0].id;
     expect(rows[0]).toMatchObject({ status: 'open', mode: 'in_person', subjective: 'Demam 2 hari, batuk pilek, nyeri menelan.' });
@@ -319,7 +336,9 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
 
     const { rows } = await box!.db.query<{ status: string; stock: number; dispensed_by: string }>(
       `SELECT p.status, f.stock, s.username AS dispensed_by FROM prescriptions p JOIN prescription_items i ON i.prescription_id = p.id
-         JOIN formulary f ON f.id = i.formulary_id JOIN staff s ON s.id = p.dispensed_by WHERE p.encounter_id = $1`, [encounterId]);
+         JOIN formulary f ON f.id = i.formulary_id JOIN staff s ON s.id = p.dispensed_by WHERE p.encounter_id = $1`,
+      [encounterId],
+    );
     expect(rows).toEqual([{ status: 'dispensed', stock: 490, dispensed_by: 'apoteker' }]);
   });
 
@@ -356,18 +375,24 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
     expect(t.rows[0].status).toBe('done');
     const rx = await db.query<{ id: string }>(`SELECT id FROM prescriptions WHERE encounter_id = $1`, [encounterId]);
     const ref = await db.query<{ id: string; status: string; hospital_code: string; diagnosis_code: string }>(
-      `SELECT id, status, hospital_code, diagnosis_code FROM referrals WHERE encounter_id = $1`, [encounterId]);
+      `SELECT id, status, hospital_code, diagnosis_code FROM referrals WHERE encounter_id = $1`,
+      [encounterId],
+    );
     expect(rx.rows).toHaveLength(1);
     expect(ref.rows).toEqual([expect.objectContaining({ status: 'issued', hospital_code: demoIds.hospital, diagnosis_code: ICD })]);
 
     const out = await db.query<{ type: string; entity_id: string; schema_version: number; payload: Record<string, unknown>; pending: boolean }>(
       `SELECT type, entity_id, schema_version, payload, EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq) AS pending FROM outbox o WHERE entity_id = ANY($1) ORDER BY seq`,
-      [[rx.rows[0].id, ref.rows[0].id, encounterId]]);
+      [[rx.rows[0].id, ref.rows[0].id, encounterId]],
+    );
     const byType = (type: string) => out.rows.filter((r) => r.type === type);
     // One entry per version the centre needs, the newest last: the prescription issued, then
     // dispensed; the referral as issued.
     const rxOut = byType('prescription');
-    expect(rxOut.map((r) => [r.entity_id, r.payload.status])).toEqual([[rx.rows[0].id, 'issued'], [rx.rows[0].id, 'dispensed']]);
+    expect(rxOut.map((r) => [r.entity_id, r.payload.status])).toEqual([
+      [rx.rows[0].id, 'issued'],
+      [rx.rows[0].id, 'dispensed'],
+    ]);
     const refOut = byType('referral');
     expect(refOut.length).toBeGreaterThanOrEqual(1);
     expect(refOut.every((r) => r.entity_id === ref.rows[0].id)).toBe(true);
@@ -383,11 +408,18 @@ describe('a clinic day in Chromium: number → call → encounter → prescripti
 
     // Staff reads and changes of the patient's clinical data were audited, by who did them.
     const audit = await db.query<{ username: string; entity: string }>(
-      `SELECT DISTINCT s.username, a.entity FROM audit_log a JOIN staff s ON s.id = a.staff_id WHERE a.patient_id = $1`, [demoIds.patient]);
-    expect(audit.rows).toEqual(expect.arrayContaining([
-      { username: 'perawat', entity: 'queue_ticket' }, { username: 'dokter', entity: 'encounter' },
-      { username: 'dokter', entity: 'prescription' }, { username: 'dokter', entity: 'referral' }, { username: 'apoteker', entity: 'prescription' },
-    ]));
+      `SELECT DISTINCT s.username, a.entity FROM audit_log a JOIN staff s ON s.id = a.staff_id WHERE a.patient_id = $1`,
+      [demoIds.patient],
+    );
+    expect(audit.rows).toEqual(
+      expect.arrayContaining([
+        { username: 'perawat', entity: 'queue_ticket' },
+        { username: 'dokter', entity: 'encounter' },
+        { username: 'dokter', entity: 'prescription' },
+        { username: 'dokter', entity: 'referral' },
+        { username: 'apoteker', entity: 'prescription' },
+      ]),
+    );
   });
 
   step('10. no script errors on any page and no errors in the box’s log', async () => {

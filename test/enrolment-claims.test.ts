@@ -68,7 +68,16 @@ describe('POST /enrol with a claim code', () => {
       writeFileSync(join(dir, 'ca.pem'), answer.caCertificate);
       writeFileSync(join(dir, 'box.pem'), answer.certificate);
       writeFileSync(join(dir, 'box.key'), key);
-      const out = execFileSync('openssl', ['verify', '-attime', String(Math.floor(clock.getTime() / 1000) + 60), '-purpose', 'sslclient', '-CAfile', join(dir, 'ca.pem'), join(dir, 'box.pem')]).toString();
+      const out = execFileSync('openssl', [
+        'verify',
+        '-attime',
+        String(Math.floor(clock.getTime() / 1000) + 60),
+        '-purpose',
+        'sslclient',
+        '-CAfile',
+        join(dir, 'ca.pem'),
+        join(dir, 'box.pem'),
+      ]).toString();
       expect(out).toContain(': OK');
       // The key matches the certificate.
       const pubOfKey = execFileSync('openssl', ['pkey', '-in', join(dir, 'box.key'), '-pubout']).toString();

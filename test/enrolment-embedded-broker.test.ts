@@ -37,7 +37,17 @@ beforeAll(async () => {
   db = await openMemoryHubDatabase();
   dir = tempDir('simpul-enrol-embedded-');
   hub = await startHub(
-    { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', brokerTlsPort: 0, brokerTlsHostnames: ['localhost', '127.0.0.1'], logLevel: 'silent', dataDir: join(dir, 'hub'), adminToken: token },
+    {
+      httpPort: 0,
+      httpHost: '127.0.0.1',
+      brokerPort: 0,
+      brokerHost: '127.0.0.1',
+      brokerTlsPort: 0,
+      brokerTlsHostnames: ['localhost', '127.0.0.1'],
+      logLevel: 'silent',
+      dataDir: join(dir, 'hub'),
+      adminToken: token,
+    },
     { db, log: quietLog() },
   );
   expect(hub.boxMqttUrl).toMatch(/^mqtts:\/\/localhost:\d+$/);
@@ -63,7 +73,10 @@ const connect = (o: { key?: string; cert?: string; ca: string; clientId: string;
 async function boxSync(boxDir: string, now: () => Date = () => new Date()) {
   const box = new GroupCommitDb(await openMemoryDatabase());
   const sync = await startSync({
-    db: box, log: quietLog(), now, renewalCheckMs: 100,
+    db: box,
+    log: quietLog(),
+    now,
+    renewalCheckMs: 100,
     config: { dataDir: boxDir, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', syncPollMs: 50, syncBackoffMinMs: 50, syncBackoffMaxMs: 400, syncStatusIntervalMs: 300 },
   });
   return { box, sync };

@@ -48,7 +48,9 @@ beforeAll(async () => {
   boxPort = await freePort();
   hubPort = await freePort();
   const files = await writeMosquittoAuth(db, {
-    outDir: join(dir, 'broker'), hubPassword, boxAuth: 'certificate',
+    outDir: join(dir, 'broker'),
+    hubPassword,
+    boxAuth: 'certificate',
     certificates: { ca, now: new Date(), brokerNames: ['localhost', '127.0.0.1'] },
     listeners: { boxPort, boxHost: '127.0.0.1', hubPort, hubHost: '127.0.0.1' },
     broker: { user: 'mosquitto', persistenceDir: null, logDest: 'stderr' },
@@ -58,9 +60,16 @@ beforeAll(async () => {
   broker = await startMosquittoWith(conf, tempDir('simpul-enrol-mosq-run-'), boxPort);
   hub = await startHub(
     {
-      httpPort: 0, httpHost: '127.0.0.1', logLevel: 'silent', dataDir: join(dir, 'hub'), adminToken: token,
-      mqttUrl: `mqtt://127.0.0.1:${hubPort}`, mqttUsername: DEFAULT_HUB_USERNAME, mqttPassword: hubPassword,
-      boxMqttUrl: `mqtts://localhost:${boxPort}`, mosquittoDir: join(dir, 'broker'),
+      httpPort: 0,
+      httpHost: '127.0.0.1',
+      logLevel: 'silent',
+      dataDir: join(dir, 'hub'),
+      adminToken: token,
+      mqttUrl: `mqtt://127.0.0.1:${hubPort}`,
+      mqttUsername: DEFAULT_HUB_USERNAME,
+      mqttPassword: hubPassword,
+      boxMqttUrl: `mqtts://localhost:${boxPort}`,
+      mosquittoDir: join(dir, 'broker'),
     },
     { db, log: quietLog(), reloadBroker: () => broker.reload() },
   );
@@ -78,13 +87,27 @@ afterAll(async () => {
 
 const connectBox = (id: BoxIdentity, clientId = id.deviceId) =>
   new Promise<{ client: mqtt.MqttClient | null; error: string | null }>((resolve) => {
-    const client = mqtt.connect(`mqtts://localhost:${boxPort}`, { key: id.key, cert: id.certificate, ca: id.caCertificate, clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+    const client = mqtt.connect(`mqtts://localhost:${boxPort}`, {
+      key: id.key,
+      cert: id.certificate,
+      ca: id.caCertificate,
+      clientId,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
     client.once('connect', () => (open.push(client), resolve({ client, error: null })));
     client.once('error', (e) => (client.end(true), resolve({ client: null, error: e.message })));
     client.once('close', () => resolve({ client: null, error: 'closed' }));
   });
 async function hubListener() {
-  const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${hubPort}`, { clientId: `t-${randomBytes(3).toString('hex')}`, username: DEFAULT_HUB_USERNAME, password: hubPassword, protocolVersion: 4, reconnectPeriod: 0 });
+  const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${hubPort}`, {
+    clientId: `t-${randomBytes(3).toString('hex')}`,
+    username: DEFAULT_HUB_USERNAME,
+    password: hubPassword,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
   open.push(c);
   await c.subscribeAsync(HUB_UPLINK_FILTER, { qos: 1 });
   const heard: string[] = [];
@@ -149,15 +172,20 @@ describe('boxes with certificates on Mosquitto', () => {
     // A comes back with its certificate, still within its dates. Measured on Mosquitto 2.0.11: the
     // SIGHUP rereads the CRL, and the handshake is refused ("certificate revoked"). Had it not (older
     // versions, eclipse-mosquitto #35/#3568), the ACL has no line for A: it could do nothing.
-    const back = await until('A refused at the handshake', async () => {
-      const r = await connectBox(a);
-      if (r.client) {
-        await r.client.publishAsync(topics.records(a.deviceId), 'a-after-revocation', { qos: 1 }).catch(() => {});
-        await r.client.endAsync(true);
-        return null;
-      }
-      return r.error;
-    }, 10_000, 200);
+    const back = await until(
+      'A refused at the handshake',
+      async () => {
+        const r = await connectBox(a);
+        if (r.client) {
+          await r.client.publishAsync(topics.records(a.deviceId), 'a-after-revocation', { qos: 1 }).catch(() => {});
+          await r.client.endAsync(true);
+          return null;
+        }
+        return r.error;
+      },
+      10_000,
+      200,
+    );
     expect(back).toMatch(/certificate revoked/);
     // B's connection was never touched, and it still works.
     await boxB.publishAsync(topics.records(b.deviceId), 'b-after', { qos: 1 });

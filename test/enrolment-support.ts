@@ -13,10 +13,20 @@ import { appendOutbox } from '../appliance/clinic/outbox.ts';
 import type { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { generateRecords } from '../central/testing/records.ts';
 
-export async function enrolBox(o: { hubUrl: string; db: HubQueryable; facilityCode: string; boxDir: string; now?: Date }): Promise<{ identity: BoxIdentity; answer: EnrolResponse }> {
+export async function enrolBox(o: {
+  hubUrl: string;
+  db: HubQueryable;
+  facilityCode: string;
+  boxDir: string;
+  now?: Date;
+}): Promise<{ identity: BoxIdentity; answer: EnrolResponse }> {
   const { code } = await createClaim(o.db, { facilityCode: o.facilityCode, validForMs: 86_400_000, now: o.now ?? new Date() });
   const { key, csr } = await newKeyAndCsr(o.facilityCode);
-  const res = await fetch(`${o.hubUrl}/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ claimCode: code, facilityCode: o.facilityCode, csr }) });
+  const res = await fetch(`${o.hubUrl}/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ claimCode: code, facilityCode: o.facilityCode, csr }),
+  });
   if (res.status !== 201) throw new Error(`enrolment refused: ${res.status} ${await res.text()}`);
   const answer = enrolResponse.parse(await res.json());
   mkdirSync(o.boxDir, { recursive: true, mode: 0o700 });

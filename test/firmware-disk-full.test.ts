@@ -25,11 +25,22 @@ let log = '';
 function call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request({ host: '127.0.0.1', port, path, method, rejectUnauthorized: false, timeout: 20_000, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        rejectUnauthorized: false,
+        timeout: 20_000,
+        headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(data);
@@ -40,16 +51,30 @@ async function startBox() {
   log = '';
   box = spawn(process.execPath, ['--import', 'tsx', 'appliance/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, SIMPUL_CONFIG: join(mount, '..', 'config.json'), SIMPUL_DATA_DIR: join(mount, 'data'), SIMPUL_HTTPS_PORT: String(port), SIMPUL_HTTP_PORT: '0', SIMPUL_HOST: '127.0.0.1', SIMPUL_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    env: {
+      ...process.env,
+      SIMPUL_CONFIG: join(mount, '..', 'config.json'),
+      SIMPUL_DATA_DIR: join(mount, 'data'),
+      SIMPUL_HTTPS_PORT: String(port),
+      SIMPUL_HTTP_PORT: '0',
+      SIMPUL_HOST: '127.0.0.1',
+      SIMPUL_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   box.stdout!.on('data', (d) => (log += d));
   box.stderr!.on('data', (d) => (log += d));
   const b = box;
-  await until('the box answers', async () => {
-    if (b.exitCode !== null) throw new Error(`the box exited (${b.exitCode}):\n${log.slice(-3000)}`);
-    return (await call('GET', '/healthz').catch(() => null))?.status === 200;
-  }, 150_000, 250);
+  await until(
+    'the box answers',
+    async () => {
+      if (b.exitCode !== null) throw new Error(`the box exited (${b.exitCode}):\n${log.slice(-3000)}`);
+      return (await call('GET', '/healthz').catch(() => null))?.status === 200;
+    },
+    150_000,
+    250,
+  );
 }
 
 async function stopBox() {

@@ -38,7 +38,11 @@ beforeAll(async () => {
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
     const chunk = body.subarray(start);
-    res.writeHead(m ? 206 : 200, { 'content-length': chunk.length, ...(m ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}), 'accept-ranges': 'bytes' });
+    res.writeHead(m ? 206 : 200, {
+      'content-length': chunk.length,
+      ...(m ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+      'accept-ranges': 'bytes',
+    });
     if (cutNext) {
       // The link drops halfway through.
       cutNext = false;

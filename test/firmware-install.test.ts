@@ -57,7 +57,10 @@ afterAll(() => {
 
 describe('scripts and the files they write', () => {
   it('shellcheck passes on every script (and the stand-in systemctl)', () => {
-    const scripts = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith('.sh')).map((f) => join(SCRIPTS, f));
+    const scripts = fs
+      .readdirSync(SCRIPTS)
+      .filter((f) => f.endsWith('.sh'))
+      .map((f) => join(SCRIPTS, f));
     expect(scripts.length).toBeGreaterThanOrEqual(9);
     const r = spawnSync('shellcheck', ['-x', ...scripts, join(REPO_ROOT, 'test/support/firmware/systemctl')], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
@@ -67,7 +70,15 @@ describe('scripts and the files they write', () => {
   it('systemd-analyze verify passes on every unit, with the paths install.sh wrote (under the test root)', () => {
     const dir = root.path('etc/systemd/system');
     const units = fs.readdirSync(dir).filter((f) => /\.(service|timer)$/.test(f));
-    expect(units.sort()).toEqual(['simpul-backup.service', 'simpul-backup.timer', 'simpul-firewall.service', 'simpul-health.service', 'simpul-health.timer', 'simpul-time-floor.service', 'simpul.service']);
+    expect(units.sort()).toEqual([
+      'simpul-backup.service',
+      'simpul-backup.timer',
+      'simpul-firewall.service',
+      'simpul-health.service',
+      'simpul-health.timer',
+      'simpul-time-floor.service',
+      'simpul.service',
+    ]);
     // verify checks every ExecStart= command exists: the paths point into the test root.
     const r = spawnSync('systemd-analyze', ['verify', ...units.map((u) => join(dir, u))], { encoding: 'utf8', cwd: dir });
     expect(r.stderr + r.stdout).toBe('');
@@ -79,7 +90,7 @@ describe('scripts and the files they write', () => {
     expect(unit).not.toMatch(/tsx/);
   });
 
-  it('the firewall, chrony and dnsmasq files pass their own tools\' checks and say what they should', () => {
+  it("the firewall, chrony and dnsmasq files pass their own tools' checks and say what they should", () => {
     const nft = root.path('etc/simpul/firewall.nft');
     const n = spawnSync('nft', ['-c', '-f', nft], { encoding: 'utf8' });
     expect(n.stderr).toBe('');
@@ -136,7 +147,15 @@ describe('backup, restore, heal', () => {
     fs.mkdirSync(root.path('media/SIMPUL-BACKUP'), { recursive: true });
     const r = root.run('backup.sh', [], { SIMPUL_BACKUP_DATE: '2026-12-03' }, { installed: true });
     expect(r.code, r.stderr).toBe(0);
-    expect(fs.readdirSync(daily).sort()).toEqual(['simpul-2026-11-15.tar.gz', 'simpul-2026-11-16.tar.gz', 'simpul-2026-11-17.tar.gz', 'simpul-2026-11-18.tar.gz', 'simpul-2026-11-19.tar.gz', 'simpul-2026-11-20.tar.gz', 'simpul-2026-12-03.tar.gz']);
+    expect(fs.readdirSync(daily).sort()).toEqual([
+      'simpul-2026-11-15.tar.gz',
+      'simpul-2026-11-16.tar.gz',
+      'simpul-2026-11-17.tar.gz',
+      'simpul-2026-11-18.tar.gz',
+      'simpul-2026-11-19.tar.gz',
+      'simpul-2026-11-20.tar.gz',
+      'simpul-2026-12-03.tar.gz',
+    ]);
     expect(fs.readdirSync(weekly).sort()).toEqual(['simpul-2026-W45.tar.gz', 'simpul-2026-W46.tar.gz', 'simpul-2026-W47.tar.gz', 'simpul-2026-W49.tar.gz']);
     expect(fs.statSync(join(daily, 'simpul-2026-12-03.tar.gz')).size).toBeGreaterThan(100_000);
     expect(fs.readdirSync(root.path('media/SIMPUL-BACKUP/simpul'))).toEqual(['simpul-2026-12-03.tar.gz']);
@@ -238,7 +257,10 @@ describe('backup, restore, heal', () => {
 
     const critical = root.run('disk-guard.sh', [], { SIMPUL_DISK_FREE_MB: '60' }, { installed: true });
     expect(critical.stderr).toMatch(/released the reserve/);
-    expect(JSON.parse(fs.readFileSync(root.path('var/lib/simpul-update/disk-guard.json'), 'utf8'))).toMatchObject({ state: 'critical', pruned: expect.arrayContaining(['/var/lib/simpul-reserve']) });
+    expect(JSON.parse(fs.readFileSync(root.path('var/lib/simpul-update/disk-guard.json'), 'utf8'))).toMatchObject({
+      state: 'critical',
+      pruned: expect.arrayContaining(['/var/lib/simpul-reserve']),
+    });
     expect(fs.existsSync(root.path('var/lib/simpul-reserve'))).toBe(false);
   });
 

@@ -30,12 +30,33 @@ function unpackBundle(bundle: string) {
 describe('build-release', () => {
   it('bundles only what the box imports: no TypeScript loader, no esbuild, no hub code, pg driver or broker', () => {
     const inputs = Object.keys(r.base.metafile.inputs);
-    const packages = new Set(inputs.filter((i) => i.startsWith('node_modules/')).map((i) => i.split('/').slice(1, i.split('/')[1]!.startsWith('@') ? 3 : 2).join('/')));
+    const packages = new Set(
+      inputs
+        .filter((i) => i.startsWith('node_modules/'))
+        .map((i) =>
+          i
+            .split('/')
+            .slice(1, i.split('/')[1]!.startsWith('@') ? 3 : 2)
+            .join('/'),
+        ),
+    );
     for (const absent of ['pg', 'pg-pool', 'pg-protocol', 'aedes', 'tsx', 'esbuild', 'vitest', 'typescript']) expect(packages, absent).not.toContain(absent);
     for (const present of ['@electric-sql/pglite', 'hono', 'mqtt', 'werift', 'zod', 'pino']) expect(packages, present).toContain(present);
     expect(inputs.filter((i) => i.startsWith('central/') && !i.startsWith('central/contract/'))).toEqual([]);
     const box = join(r.base.dir, 'box');
-    for (const f of ['main.mjs', 'relay-process.mjs', 'setup.mjs', 'backup-cli.mjs', 'pglite.wasm', 'pglite.data', 'initdb.wasm', 'pgdata-template.tar.gz', 'icd10-data.json', 'common-passwords.txt', 'assets/common.js']) {
+    for (const f of [
+      'main.mjs',
+      'relay-process.mjs',
+      'setup.mjs',
+      'backup-cli.mjs',
+      'pglite.wasm',
+      'pglite.data',
+      'initdb.wasm',
+      'pgdata-template.tar.gz',
+      'icd10-data.json',
+      'common-passwords.txt',
+      'assets/common.js',
+    ]) {
       expect(fs.existsSync(join(box, f)), f).toBe(true);
     }
     expect(fs.existsSync(join(r.base.dir, 'amcheck.tar.gz'))).toBe(true);
@@ -58,7 +79,9 @@ describe('build-release', () => {
     // Another key does not verify it.
     const other = join(r.work, 'other');
     execFileSync('minisign', ['-G', '-W', '-p', `${other}.pub`, '-s', `${other}.key`], { stdio: 'ignore' });
-    expect(() => execFileSync('minisign', ['-V', '-q', '-p', `${other}.pub`, '-m', join(dir, 'manifest.json'), '-x', join(dir, 'manifest.json.minisig')], { stdio: 'ignore' })).toThrow();
+    expect(() =>
+      execFileSync('minisign', ['-V', '-q', '-p', `${other}.pub`, '-m', join(dir, 'manifest.json'), '-x', join(dir, 'manifest.json.minisig')], { stdio: 'ignore' }),
+    ).toThrow();
   });
 
   it('refuses to build without a key unless asked for an unsigned bundle', async () => {
@@ -74,22 +97,32 @@ describe('build-release', () => {
     try {
       box = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=160', join(r.base.dir, 'box/main.mjs')], {
         env: { PATH: process.env.PATH, SIMPUL_DATA_DIR: data, SIMPUL_HTTPS_PORT: String(port), SIMPUL_HTTP_PORT: '0', SIMPUL_HOST: '127.0.0.1' },
-        cwd: data, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+        cwd: data,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
       let log = '';
       box.stdout!.on('data', (d) => (log += d));
       box.stderr!.on('data', (d) => (log += d));
-      box.once('exit', (code) => { log += `\n(exited ${code})`; });
-      const health = await until('the built box answers /healthz', () => new Promise<Record<string, any> | null>((resolve) => {
-        get({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false }, (res) => {
-          let t = '';
-          res.on('data', (d) => (t += d));
-          res.on('end', () => resolve(res.statusCode === 200 ? JSON.parse(t) : null));
-        }).on('error', () => resolve(null));
-      }).then((h) => {
-        if (!h && /\(exited/.test(log)) throw new Error(`the built box exited:\n${log}`);
-        return h;
-      }), 150_000, 250);
+      box.once('exit', (code) => {
+        log += `\n(exited ${code})`;
+      });
+      const health = await until(
+        'the built box answers /healthz',
+        () =>
+          new Promise<Record<string, any> | null>((resolve) => {
+            get({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false }, (res) => {
+              let t = '';
+              res.on('data', (d) => (t += d));
+              res.on('end', () => resolve(res.statusCode === 200 ? JSON.parse(t) : null));
+            }).on('error', () => resolve(null));
+          }).then((h) => {
+            if (!h && /\(exited/.test(log)) throw new Error(`the built box exited:\n${log}`);
+            return h;
+          }),
+        150_000,
+        250,
+      );
       expect(health).toMatchObject({ ok: true, checks: { database: 'ok', migration: expect.any(Number), sync: 'off', update: null } });
       // First boot from the shipped template (no initdb), and the relay process from the release.
       expect(log).toMatch(/from template .*pgdata-template\.tar\.gz/);

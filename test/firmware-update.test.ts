@@ -29,7 +29,12 @@ async function allKept() {
 function runningFrom(): string {
   const pid = root.boxPid();
   if (!pid) return '';
-  return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.endsWith('main.mjs')) ?? '';
+  return (
+    fs
+      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .find((a) => a.endsWith('main.mjs')) ?? ''
+  );
 }
 
 beforeAll(async () => {

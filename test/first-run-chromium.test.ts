@@ -30,7 +30,16 @@ beforeAll(async () => {
   db = await openMemoryHubDatabase();
   dir = tempDir('simpul-first-run-');
   hub = await startHub(
-    { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', brokerTlsPort: 0, brokerTlsHostnames: ['localhost', '127.0.0.1'], logLevel: 'silent', dataDir: join(dir, 'hub') },
+    {
+      httpPort: 0,
+      httpHost: '127.0.0.1',
+      brokerPort: 0,
+      brokerHost: '127.0.0.1',
+      brokerTlsPort: 0,
+      brokerTlsHostnames: ['localhost', '127.0.0.1'],
+      logLevel: 'silent',
+      dataDir: join(dir, 'hub'),
+    },
     { db, log: quietLog() },
   );
   browser = await chromium.launch({
@@ -51,9 +60,20 @@ describe('first start of a production box', () => {
   it('only the first-run page until an admin is made and the box is enrolled; then the box runs, enrolled', async () => {
     const port = await freePort();
     const dataDir = join(dir, 'box');
-    const config = configSchema.parse({ mode: 'production', dataDir, httpsPort: port, httpPort: 0, host: '127.0.0.1', facility: { code: '0112P001', name: 'Puskesmas Uji' }, logLevel: 'silent' });
+    const config = configSchema.parse({
+      mode: 'production',
+      dataDir,
+      httpsPort: port,
+      httpPort: 0,
+      host: '127.0.0.1',
+      facility: { code: '0112P001', name: 'Puskesmas Uji' },
+      logLevel: 'silent',
+    });
     const starting = startBox(config, { log: pino({ level: 'silent' }), firstRun: true });
-    starting.then((b) => (box = b), () => {});
+    starting.then(
+      (b) => (box = b),
+      () => {},
+    );
     const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'id-ID' });
     const page = await ctx.newPage();
     const base = `https://127.0.0.1:${port}`;

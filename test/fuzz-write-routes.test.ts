@@ -13,7 +13,10 @@ import { examplePathAndQuery } from './support/openapi-example.ts';
 const runs = Number(process.env.FUZZ_RUNS ?? 25);
 
 const fill = (path: string) =>
-  path.replace('{token}', demoIds.ticketToken).replace('{poli}', 'umum').replace(/\{(\w+)\}/g, demoIds.encounter);
+  path
+    .replace('{token}', demoIds.ticketToken)
+    .replace('{poli}', 'umum')
+    .replace(/\{(\w+)\}/g, demoIds.encounter);
 
 async function fingerprint(box: TestBox): Promise<string> {
   const { rows } = await box.db.query<{ t: string }>(
@@ -37,7 +40,26 @@ const nasty = fc.oneof(
 );
 const bodyArb = fc.oneof(
   nasty,
-  fc.dictionary(fc.constantFrom('poli', 'room', 'patientId', 'nik', 'sex', 'birthDate', 'fullName', 'items', 'diagnoses', 'quantity', 'username', 'password', 'mode', '__proto__', 'constructor'), nasty),
+  fc.dictionary(
+    fc.constantFrom(
+      'poli',
+      'room',
+      'patientId',
+      'nik',
+      'sex',
+      'birthDate',
+      'fullName',
+      'items',
+      'diagnoses',
+      'quantity',
+      'username',
+      'password',
+      'mode',
+      '__proto__',
+      'constructor',
+    ),
+    nasty,
+  ),
 );
 
 /** Every string leaf of `value` (a JSON example), as a path of keys. */
@@ -107,7 +129,8 @@ describe('strings the database cannot store are refused at the edge', () => {
         checked++;
         const res = await send(v.url, { method: op.method, ...(v.json !== undefined ? { json: v.json } : {}) });
         const body = (await res.json().catch(() => null)) as { error?: { code: string } } | null;
-        if (res.status !== 400 || body?.error?.code !== 'validation_failed') failures.push(`${op.method} ${op.path} ${v.what} → ${res.status} ${JSON.stringify(body).slice(0, 160)}`);
+        if (res.status !== 400 || body?.error?.code !== 'validation_failed')
+          failures.push(`${op.method} ${op.path} ${v.what} → ${res.status} ${JSON.stringify(body).slice(0, 160)}`);
       }
     }
     expect(failures).toEqual([]);

@@ -9,8 +9,8 @@ export default async function checkMachine() {
   const missing = await missingPrerequisites();
   if (!missing.length) return;
   process.stderr.write(
-    `\nThis machine lacks what the tests need:\n${missing.map((m) => `  - ${m}`).join('\n')}\n\n`
-      + 'On a fresh Debian machine, `bash .ci/run` installs Chromium, strace and Mosquitto, then runs npm ci and npm test.\n\n',
+    `\nThis machine lacks what the tests need:\n${missing.map((m) => `  - ${m}`).join('\n')}\n\n` +
+      'On a fresh Debian machine, `bash .ci/run` installs Chromium, strace and Mosquitto, then runs npm ci and npm test.\n\n',
   );
   process.exit(1);
 }

@@ -14,7 +14,11 @@ import { serveHttp } from '../appliance/http/server.ts';
  * closes the connection after the answer. Raw sockets on loopback, so nothing retries for us.
  */
 
-interface Answer { status: number; headers: Record<string, string>; body: string }
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 
 /** Reads one HTTP/1.1 response with a Content-Length from the socket's data so far and to come. */
 function readResponse(s: Socket, buffered: { data: string }): Promise<Answer> {
@@ -32,9 +36,17 @@ function readResponse(s: Socket, buffered: { data: string }): Promise<Answer> {
       return true;
     };
     if (tryParse()) return;
-    const onData = () => { if (tryParse()) cleanup(); };
-    const onClose = () => { cleanup(); reject(new Error(`connection closed before a whole response; got ${JSON.stringify(buffered.data.slice(0, 200))}`)); };
-    const cleanup = () => { s.off('data', onData); s.off('close', onClose); };
+    const onData = () => {
+      if (tryParse()) cleanup();
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error(`connection closed before a whole response; got ${JSON.stringify(buffered.data.slice(0, 200))}`));
+    };
+    const cleanup = () => {
+      s.off('data', onData);
+      s.off('close', onClose);
+    };
     s.on('data', onData);
     s.on('close', onClose);
   });

@@ -18,9 +18,24 @@ let openHub: Hub;
 
 beforeAll(async () => {
   db = await openMemoryHubDatabase();
-  hub = await startHub({ httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: token, logLevel: 'silent', boxMqttUrl: 'mqtts://hub.example:8883', enrolAttemptsPerWindow: 1000 }, { db, log: quietLog() });
+  hub = await startHub(
+    {
+      httpPort: 0,
+      httpHost: '127.0.0.1',
+      brokerPort: 0,
+      brokerHost: '127.0.0.1',
+      adminToken: token,
+      logLevel: 'silent',
+      boxMqttUrl: 'mqtts://hub.example:8883',
+      enrolAttemptsPerWindow: 1000,
+    },
+    { db, log: quietLog() },
+  );
   // Loopback without a token: what `npm start` used to be.
-  openHub = await startHub({ httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', logLevel: 'silent', boxMqttUrl: 'mqtts://hub.example:8883', enrolAttemptsPerWindow: 1000 }, { db, log: quietLog() });
+  openHub = await startHub(
+    { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', logLevel: 'silent', boxMqttUrl: 'mqtts://hub.example:8883', enrolAttemptsPerWindow: 1000 },
+    { db, log: quietLog() },
+  );
 });
 afterAll(async () => {
   await openHub?.close();
@@ -44,7 +59,17 @@ const call = (base: string, r: (typeof hubRouteTable)[number], authorization?: s
 /** A public route's answer to the walk's request: /healthz and the login form answer; the login POST (no user name) and /enrol (no claim) are 400. */
 const publicStatus = (r: (typeof hubRouteTable)[number]) => (r.method === 'POST' ? 400 : 200);
 
-const malformed = ['Basic %%%not-base64%%%', 'Basic', 'Bearer', 'Digest abc', `Basic ${b64('no-colon-here')}`, 'Basic /w==', 'Bearer a b c', 'Negotiate', `Basic ${'A'.repeat(5000)}`];
+const malformed = [
+  'Basic %%%not-base64%%%',
+  'Basic',
+  'Bearer',
+  'Digest abc',
+  `Basic ${b64('no-colon-here')}`,
+  'Basic /w==',
+  'Bearer a b c',
+  'Negotiate',
+  `Basic ${'A'.repeat(5000)}`,
+];
 
 describe('hub route access', () => {
   it('every route states who may use it; only /healthz, the login form and /enrol are public', () => {
@@ -108,7 +133,11 @@ describe('hub route access', () => {
     const nf = await fetch(`${hub.url}/no/such/page?lang=en`, { headers: { authorization: `Bearer ${token}` } });
     expect(nf.status).toBe(404);
     expect(await nf.json()).toEqual({ error: { code: 'route_not_found', message: 'No such address.', details: {} } });
-    const xsite = await fetch(`${hub.url}/admin/formulary`, { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{}' });
+    const xsite = await fetch(`${hub.url}/admin/formulary`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(xsite.status).toBe(403);
     expect((await xsite.json()).error.code).toBe('csrf');
   });

@@ -22,7 +22,11 @@ beforeAll(async () => {
   db = await openMemoryHubDatabase();
   hub = await startHub({ httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: token, logLevel: 'silent' }, { db, log: quietLog() });
   ({ deviceId } = await enrolDevice(db, { facilityCode: '0112P001', name: 'Puskesmas Uji' }));
-  await db.query(`INSERT INTO records (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at) VALUES ($1,'referral',1,$2,1,1,$3,now())`, [deviceId, referralId, JSON.stringify({ id: referralId, version: 1, status: 'issued' })]);
+  await db.query(`INSERT INTO records (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at) VALUES ($1,'referral',1,$2,1,1,$3,now())`, [
+    deviceId,
+    referralId,
+    JSON.stringify({ id: referralId, version: 1, status: 'issued' }),
+  ]);
   await db.query(`INSERT INTO entities (device_id, type, entity_id, version) VALUES ($1,'referral',$2,1)`, [deviceId, referralId]);
 });
 afterAll(async () => {

@@ -33,14 +33,48 @@ const nasty = fc.oneof(
   fc.constantFrom(null, true, 0, -1, 1e308, '', 'x'.repeat(70_000), '\u0000', 'a\u0000b', '\ud800', '<script>', "'; DROP TABLE devices; --", [], {}, '53', '5301', 'box-kupang-1'),
   fc.tuple(fc.string({ maxLength: 40 }), fc.constantFrom('\u0000', '\ud83d', '\ude00'), fc.string({ maxLength: 40 })).map(([a, bad, b]) => a + bad + b),
 );
-const keys = ['action', 'target', 'device', 'region', 'filter', 'expiresInMinutes', 'bandwidthKbps', 'nightWindow', 'targetKind', 'targetValue', 'items', 'devices', 'status', 'scheduledFor', 'note', 'username', 'password', 'csrf', '__proto__', 'constructor'];
+const keys = [
+  'action',
+  'target',
+  'device',
+  'region',
+  'filter',
+  'expiresInMinutes',
+  'bandwidthKbps',
+  'nightWindow',
+  'targetKind',
+  'targetValue',
+  'items',
+  'devices',
+  'status',
+  'scheduledFor',
+  'note',
+  'username',
+  'password',
+  'csrf',
+  '__proto__',
+  'constructor',
+];
 const bodyArb = fc.oneof(
   nasty,
   fc.dictionary(fc.constantFrom(...keys), nasty),
   // A job request with one part broken.
-  fc.record({ action: fc.oneof(nasty, fc.record({ action: fc.oneof(nasty, fc.constantFrom('backup', 'sync_settings')), bandwidthKbps: nasty })), target: fc.oneof(nasty, fc.record({ region: nasty }), fc.record({ device: nasty })), expiresInMinutes: nasty }),
+  fc.record({
+    action: fc.oneof(nasty, fc.record({ action: fc.oneof(nasty, fc.constantFrom('backup', 'sync_settings')), bandwidthKbps: nasty })),
+    target: fc.oneof(nasty, fc.record({ region: nasty }), fc.record({ device: nasty })),
+    expiresInMinutes: nasty,
+  }),
 );
-const fixed: unknown[] = [undefined, null, 'not json', '{"action":', [], { action: { action: 'backup' }, target: { region: '99' } }, { action: { action: 'sync_settings' }, target: { region: '53' } }, { action: { action: 'backup' }, target: { device: 'box-kupang-1' }, expiresInMinutes: 0 }];
+const fixed: unknown[] = [
+  undefined,
+  null,
+  'not json',
+  '{"action":',
+  [],
+  { action: { action: 'backup' }, target: { region: '99' } },
+  { action: { action: 'sync_settings' }, target: { region: '53' } },
+  { action: { action: 'backup' }, target: { device: 'box-kupang-1' }, expiresInMinutes: 0 },
+];
 
 const writeRoutes = hubRouteTable.filter((r) => r.method === 'POST' && r.path !== '/logout');
 
@@ -58,11 +92,11 @@ async function send(path: string, body: unknown, as: 'session' | 'admin', encodi
   if (body !== undefined) {
     if (encoding === 'json') {
       headers['content-type'] = 'application/json';
-      payload = typeof body === 'string' && body.startsWith('{') ? body : JSON.stringify(body) ?? 'null';
+      payload = typeof body === 'string' && body.startsWith('{') ? body : (JSON.stringify(body) ?? 'null');
     } else if (encoding === 'form') {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       const o = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : { value: body };
-      payload = new URLSearchParams(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v) ?? ''])).toString();
+      payload = new URLSearchParams(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')])).toString();
     } else {
       headers['content-type'] = 'text/plain';
       payload = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
@@ -74,21 +108,30 @@ async function send(path: string, body: unknown, as: 'session' | 'admin', encodi
 }
 
 describe('the hub’s write routes fuzzed', () => {
-  it.each(writeRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: 4xx, never 5xx, nothing changed', async (_name, r) => {
-    const path = r.path.replace(':id', '3f1c7d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f');
-    const before = await fingerprint(h.db);
-    const check = async (body: unknown, as: 'session' | 'admin', encoding: 'json' | 'form' | 'text') => {
-      const res = await send(path, body, as, encoding);
-      expect(res.status, `${as} ${encoding} ${JSON.stringify(body)?.slice(0, 200)} → ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
-      expect(res.status, `${as} ${encoding} ${JSON.stringify(body)?.slice(0, 200)} → ${res.text.slice(0, 200)}`).toBeLessThan(500);
-    };
-    for (const body of fixed) for (const enc of ['json', 'form', 'text'] as const) await check(body, 'session', enc);
-    await fc.assert(
-      fc.asyncProperty(bodyArb, fc.constantFrom('session' as const, 'admin' as const), fc.constantFrom('json' as const, 'form' as const, 'text' as const), async (body, as, enc) => {
-        await check(body, as, enc);
-      }),
-      { numRuns: runs },
-    );
-    expect(await fingerprint(h.db)).toBe(before);
-  }, 120_000);
+  it.each(writeRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s: 4xx, never 5xx, nothing changed',
+    async (_name, r) => {
+      const path = r.path.replace(':id', '3f1c7d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f');
+      const before = await fingerprint(h.db);
+      const check = async (body: unknown, as: 'session' | 'admin', encoding: 'json' | 'form' | 'text') => {
+        const res = await send(path, body, as, encoding);
+        expect(res.status, `${as} ${encoding} ${JSON.stringify(body)?.slice(0, 200)} → ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${as} ${encoding} ${JSON.stringify(body)?.slice(0, 200)} → ${res.text.slice(0, 200)}`).toBeLessThan(500);
+      };
+      for (const body of fixed) for (const enc of ['json', 'form', 'text'] as const) await check(body, 'session', enc);
+      await fc.assert(
+        fc.asyncProperty(
+          bodyArb,
+          fc.constantFrom('session' as const, 'admin' as const),
+          fc.constantFrom('json' as const, 'form' as const, 'text' as const),
+          async (body, as, enc) => {
+            await check(body, as, enc);
+          },
+        ),
+        { numRuns: runs },
+      );
+      expect(await fingerprint(h.db)).toBe(before);
+    },
+    120_000,
+  );
 });

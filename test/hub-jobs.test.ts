@@ -39,20 +39,47 @@ async function lightBox(cred: { deviceId: string; secret: string }): Promise<Lig
   const log = quietLog();
   let runner: JobRunner | undefined;
   const sync = await startSync({
-    db, log, onJob: (item) => runner!.accept(item),
+    db,
+    log,
+    onJob: (item) => runner!.accept(item),
     config: {
-      mqttUrl: stack.mqttUrl, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta',
-      syncPollMs: 50, syncAckTimeoutMs: 2000, syncBackoffMinMs: 50, syncBackoffMaxMs: 400, syncStatusIntervalMs: 300,
+      mqttUrl: stack.mqttUrl,
+      deviceId: cred.deviceId,
+      deviceSecret: cred.secret,
+      facility: { code: '0112P001' },
+      timeZone: 'Asia/Jakarta',
+      syncPollMs: 50,
+      syncAckTimeoutMs: 2000,
+      syncBackoffMinMs: 50,
+      syncBackoffMaxMs: 400,
+      syncStatusIntervalMs: 300,
     },
   });
-  runner = new JobRunner(db, {
-    backup: async () => (ran.push('backup'), { bytes: 1 }),
-    restartRelay: async () => (ran.push('restart_relay'), {}),
-    diagnostics: async () => (ran.push('diagnostics'), {}),
-    syncSettings: async (c) => (ran.push('sync_settings'), sync.applySettings(c)),
-  }, log, undefined, () => sync.kick());
+  runner = new JobRunner(
+    db,
+    {
+      backup: async () => (ran.push('backup'), { bytes: 1 }),
+      restartRelay: async () => (ran.push('restart_relay'), {}),
+      diagnostics: async () => (ran.push('diagnostics'), {}),
+      syncSettings: async (c) => (ran.push('sync_settings'), sync.applySettings(c)),
+    },
+    log,
+    undefined,
+    () => sync.kick(),
+  );
   await runner.start();
-  const box: LightBox = { id: cred.deviceId, db, sync, runner, ran, async close() { await runner!.close(); await sync.close(); await db.close(); } };
+  const box: LightBox = {
+    id: cred.deviceId,
+    db,
+    sync,
+    runner,
+    ran,
+    async close() {
+      await runner!.close();
+      await sync.close();
+      await db.close();
+    },
+  };
   lights.push(box);
   return box;
 }
@@ -64,7 +91,12 @@ const api = async (path: string, body?: unknown) => {
   const res = await go().catch((e) => (body === undefined && e.cause?.code === 'ECONNRESET' ? go() : Promise.reject(e)));
   return { status: res.status, body: await res.json() };
 };
-interface Run { deviceId: string; state: string; result: Record<string, unknown> | null; error: string | null }
+interface Run {
+  deviceId: string;
+  state: string;
+  result: Record<string, unknown> | null;
+  error: string | null;
+}
 const runsOf = async (jobId: string): Promise<Run[]> => (await api(`/api/jobs/${jobId}`)).body.runs;
 const online = (id: string) => until(`${id} online`, async () => (await stack.db.query(`SELECT 1 FROM devices WHERE id = $1 AND last_seen_at IS NOT NULL`, [id])).rows.length > 0);
 
@@ -73,10 +105,24 @@ beforeAll(async () => {
   const cred = await stack.enrol('real', '5301');
   realId = cred.deviceId;
   dataDir = mkdtempSync(join(tmpdir(), 'simpul-jobs-'));
-  real = await startBox(configSchema.parse({
-    mode: 'demo', dataDir, httpsPort: 0, httpPort: 0, host: '127.0.0.1', logLevel: 'silent',
-    mqttUrl: stack.mqttUrl, deviceId: cred.deviceId, deviceSecret: cred.secret, syncPollMs: 50, syncStatusIntervalMs: 300, syncBackoffMinMs: 50, syncBackoffMaxMs: 400,
-  }), { log: quietLog(), plainHttp: true });
+  real = await startBox(
+    configSchema.parse({
+      mode: 'demo',
+      dataDir,
+      httpsPort: 0,
+      httpPort: 0,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      mqttUrl: stack.mqttUrl,
+      deviceId: cred.deviceId,
+      deviceSecret: cred.secret,
+      syncPollMs: 50,
+      syncStatusIntervalMs: 300,
+      syncBackoffMinMs: 50,
+      syncBackoffMaxMs: 400,
+    }),
+    { log: quietLog(), plainHttp: true },
+  );
   await online(realId);
 }, 120_000);
 
@@ -92,10 +138,14 @@ describe('remote jobs through the durable downlink', () => {
     const made = await api('/api/jobs', { action: { action: 'backup' }, target: { device: realId }, expiresInMinutes: 60 });
     expect(made.status).toBe(201);
     expect(made.body.devices).toEqual([realId]);
-    const [run] = await until('the backup job done', async () => {
-      const runs = await runsOf(made.body.id);
-      return runs[0]?.state === 'done' || runs[0]?.state === 'failed' ? runs : null;
-    }, 60_000);
+    const [run] = await until(
+      'the backup job done',
+      async () => {
+        const runs = await runsOf(made.body.id);
+        return runs[0]?.state === 'done' || runs[0]?.state === 'failed' ? runs : null;
+      },
+      60_000,
+    );
     expect(run.error).toBeNull();
     expect(run.state).toBe('done');
     const file = join(dataDir, 'backups', 'remote-latest.tar.gz');
@@ -104,9 +154,13 @@ describe('remote jobs through the durable downlink', () => {
     expect(run.result!.bytes as number).toBeGreaterThan(10_000);
     // The state went through the box's outbox: running (version 1), then done (version 2).
     const versions = await stack.db.query<{ entity_version: number; state: string }>(
-      `SELECT entity_version, payload->>'state' AS state FROM records WHERE device_id = $1 AND type = 'job_result' AND entity_id = $2 ORDER BY 1`, [realId, made.body.id],
+      `SELECT entity_version, payload->>'state' AS state FROM records WHERE device_id = $1 AND type = 'job_result' AND entity_id = $2 ORDER BY 1`,
+      [realId, made.body.id],
     );
-    expect(versions.rows).toEqual([{ entity_version: 1, state: 'running' }, { entity_version: 2, state: 'done' }]);
+    expect(versions.rows).toEqual([
+      { entity_version: 1, state: 'running' },
+      { entity_version: 2, state: 'done' },
+    ]);
     // Sent once: a repeated downlink (a resend) does not run it again.
     expect((await real.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM box_jobs WHERE id = $1`, [made.body.id])).rows[0].n).toBe(1);
   }, 90_000);
@@ -114,10 +168,14 @@ describe('remote jobs through the durable downlink', () => {
   it('a diagnostics job on the real box: versions, health and log lines, nothing else', async () => {
     const made = await api('/api/jobs', { action: { action: 'diagnostics' }, target: { device: realId } });
     expect(made.status).toBe(201);
-    const [run] = await until('diagnostics done', async () => {
-      const runs = await runsOf(made.body.id);
-      return runs[0]?.state === 'done' ? runs : null;
-    }, 30_000);
+    const [run] = await until(
+      'diagnostics done',
+      async () => {
+        const runs = await runsOf(made.body.id);
+        return runs[0]?.state === 'done' ? runs : null;
+      },
+      30_000,
+    );
     expect(Object.keys(run.result!).sort()).toEqual(['health', 'log', 'ms', 'sync', 'versions']);
     expect(run.result!.versions).toMatchObject({ node: process.version });
     expect(run.result!.health).toMatchObject({ database: 'ok', relayRunning: expect.any(Boolean) });
@@ -127,10 +185,15 @@ describe('remote jobs through the durable downlink', () => {
     const before = await until('the relay process running', () => real.relay.pid, 60_000, 200);
     const made = await api('/api/jobs', { action: { action: 'restart_relay' }, target: { device: realId } });
     expect(made.status).toBe(201);
-    const [run] = await until('the restart done', async () => {
-      const runs = await runsOf(made.body.id);
-      return runs[0]?.state === 'done' || runs[0]?.state === 'failed' ? runs : null;
-    }, 60_000, 200);
+    const [run] = await until(
+      'the restart done',
+      async () => {
+        const runs = await runsOf(made.body.id);
+        return runs[0]?.state === 'done' || runs[0]?.state === 'failed' ? runs : null;
+      },
+      60_000,
+      200,
+    );
     expect(run).toMatchObject({ state: 'done', result: { restarted: true } });
     expect(real.relay.pid).toBeDefined();
     expect(real.relay.pid).not.toBe(before);
@@ -152,7 +215,10 @@ describe('remote jobs through the durable downlink', () => {
     expect(run.result).toBeNull();
     // Not sent again after the expiry, never taken in, never run.
     await stack.hub.ingest.idle();
-    const dl = await stack.db.query<{ send_count: number; outcome: string }>(`SELECT d.send_count, d.outcome FROM downlink d JOIN job_runs r ON r.downlink_id = d.id WHERE r.job_id = $1`, [made.body.id]);
+    const dl = await stack.db.query<{ send_count: number; outcome: string }>(
+      `SELECT d.send_count, d.outcome FROM downlink d JOIN job_runs r ON r.downlink_id = d.id WHERE r.job_id = $1`,
+      [made.body.id],
+    );
     expect(dl.rows[0].outcome).toBe('expired');
     expect(dl.rows[0].send_count).toBeLessThanOrEqual(1);
     expect((await box.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM box_jobs`)).rows[0].n).toBe(0);
@@ -172,10 +238,17 @@ describe('remote jobs through the durable downlink', () => {
     expect(made.body.devices.sort()).toEqual([realId, inKupang.deviceId, inTtsProv.deviceId].sort());
     const soe = await lightBox(inTtsProv);
     let last: Run[] = [];
-    const runs = await until('every box of the region done', async () => {
-      const r = (last = await runsOf(made.body.id));
-      return r.length === 3 && r.every((x) => x.state === 'done') ? r : null;
-    }, 30_000, 200).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(last)}`); });
+    const runs = await until(
+      'every box of the region done',
+      async () => {
+        const r = (last = await runsOf(made.body.id));
+        return r.length === 3 && r.every((x) => x.state === 'done') ? r : null;
+      },
+      30_000,
+      200,
+    ).catch((e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(last)}`);
+    });
     for (const r of runs) expect(r.result).toMatchObject({ bandwidthKbps: 16, nightWindow: '22:00-05:00' });
     expect(kupang.ran).toEqual(['sync_settings']);
     expect(soe.ran).toEqual(['sync_settings']);
@@ -183,7 +256,8 @@ describe('remote jobs through the durable downlink', () => {
     expect((await stack.db.query(`SELECT 1 FROM job_runs WHERE device_id = $1`, [bali.id])).rows).toEqual([]);
     // The change outlives a restart of the box's sync: it is in the box's database.
     expect((await soe.db.query<{ key: string; value: unknown }>(`SELECT key, value FROM sync_overrides ORDER BY key`)).rows).toEqual([
-      { key: 'bandwidthKbps', value: 16 }, { key: 'nightWindow', value: '22:00-05:00' },
+      { key: 'bandwidthKbps', value: 16 },
+      { key: 'nightWindow', value: '22:00-05:00' },
     ]);
     // A region with no box of the caller: nothing made.
     const none = await api('/api/jobs', { action: { action: 'backup' }, target: { region: '9471' } });

@@ -41,9 +41,14 @@ async function watched(viewport: { width: number; height: number }): Promise<{ c
   const origin = new URL(h.hub.url).origin;
   // "Failed to load resource" is Chromium's note on any 4xx page; the test's wrong password (401)
   // and its job for another district's box (404) answer so on purpose, and are checked as such.
-  page.on('console', (m) => { if ((m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 40[14]/.test(m.text())) || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if ((m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 40[14]/.test(m.text())) || /Content Security Policy|Refused to/i.test(m.text()))
+      problems.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`); });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`);
+  });
   return { ctx, page, problems };
 }
 

@@ -22,7 +22,10 @@ let secureHub: Hub;
 
 beforeAll(async () => {
   h = await startOperatorHub({ now: () => clock });
-  secureHub = await startHub({ httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: ADMIN_TOKEN, logLevel: 'silent', secureCookies: true }, { db: h.db, log: quietLog(), now: () => clock });
+  secureHub = await startHub(
+    { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: ADMIN_TOKEN, logLevel: 'silent', secureCookies: true },
+    { db: h.db, log: quietLog(), now: () => clock },
+  );
 }, 60_000);
 afterAll(async () => {
   await secureHub?.close();
@@ -78,7 +81,9 @@ describe('operator sign-in', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1];
     const cookie = /simpul_hub_login=([^;]+)/.exec(page.headers.get('set-cookie')!)![1];
     const ok = await fetch(`${h.hub.url}/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `simpul_hub_login=${cookie}` },
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `simpul_hub_login=${cookie}` },
       body: new URLSearchParams({ username: operators.national.username, password: PASSWORD, csrf }).toString(),
     });
     expect(ok.status).toBe(303);
@@ -112,7 +117,8 @@ describe('central/cli.ts operator add', () => {
   it('makes the first national operator (password on stdin), refuses a short password or a scope that does not fit the role', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'simpul-hub-cli-'));
     const out: string[] = [];
-    const origLog = console.log, origErr = console.error;
+    const origLog = console.log,
+      origErr = console.error;
     console.log = (...a: unknown[]) => void out.push(a.join(' '));
     console.error = (...a: unknown[]) => void out.push(a.join(' '));
     try {
@@ -127,10 +133,19 @@ describe('central/cli.ts operator add', () => {
       const db = await openHubDatabase({ dataDir, log: () => {} });
       try {
         expect((await db.query(`SELECT username, role, scope, disabled_at IS NOT NULL AS disabled FROM operators ORDER BY username`)).rows).toEqual([
-          { username: 'lama', role: 'province', scope: '53', disabled: true }, { username: 'pusat', role: 'national', scope: '', disabled: false },
+          { username: 'lama', role: 'province', scope: '53', disabled: true },
+          { username: 'pusat', role: 'national', scope: '', disabled: false },
         ]);
         const audit = (await db.query<{ action: string; result: string }>(`SELECT action, result FROM audit_log ORDER BY seq`)).rows;
-        expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual(['operator_create:ok', 'operator_create:refused', 'operator_create:refused', 'operator_create:refused', 'operator_create:ok', 'operator_disable:ok', 'operator_disable:refused']);
+        expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual([
+          'operator_create:ok',
+          'operator_create:refused',
+          'operator_create:refused',
+          'operator_create:refused',
+          'operator_create:ok',
+          'operator_disable:ok',
+          'operator_disable:refused',
+        ]);
         expect(JSON.stringify((await db.query(`SELECT * FROM audit_log`)).rows)).not.toContain(PASSWORD);
       } finally {
         await db.close();
@@ -147,18 +162,25 @@ describe('central/cli.ts operator add', () => {
 describe('provisioning/cli.ts enrol and revoke are in the audit log', () => {
   it('who (the shell user), what, on which box, the result; a revoke of an unknown box is refused', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'simpul-prov-audit-'));
-    const origLog = console.log, origErr = console.error;
+    const origLog = console.log,
+      origErr = console.error;
     console.log = () => {};
     console.error = () => {};
     try {
       const env = { SIMPUL_HUB_DATA_DIR: dataDir };
-      expect(await provisioningCli(['enrol', '--facility', '5301P001', '--mqtt-url', 'mqtt://127.0.0.1:1883', '--out', join(dataDir, 'box.json'), '--device-id', 'box-audit-1'], env)).toBe(0);
+      expect(
+        await provisioningCli(['enrol', '--facility', '5301P001', '--mqtt-url', 'mqtt://127.0.0.1:1883', '--out', join(dataDir, 'box.json'), '--device-id', 'box-audit-1'], env),
+      ).toBe(0);
       expect(await provisioningCli(['revoke', 'box-audit-1'], env)).toBe(0);
       expect(await provisioningCli(['revoke', 'no-such-box'], env)).toBe(1);
       const db = await openHubDatabase({ dataDir, log: () => {} });
       try {
         const rows = (await db.query<{ actor: string; action: string; target: string; result: string }>(`SELECT actor, action, target, result FROM audit_log ORDER BY seq`)).rows;
-        expect(rows.map((r) => `${r.action} ${r.target} ${r.result}`)).toEqual(['device_enrol box box-audit-1 ok', 'device_revoke box box-audit-1 ok', 'device_revoke box no-such-box refused']);
+        expect(rows.map((r) => `${r.action} ${r.target} ${r.result}`)).toEqual([
+          'device_enrol box box-audit-1 ok',
+          'device_revoke box box-audit-1 ok',
+          'device_revoke box no-such-box refused',
+        ]);
         for (const r of rows) expect(r.actor).toMatch(/^cli:/);
       } finally {
         await db.close();

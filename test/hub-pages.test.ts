@@ -36,13 +36,36 @@ beforeAll(async () => {
   db = await openMemoryHubDatabase();
   hub = await startHub({ httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: token, logLevel: 'silent' }, { db, log: quietLog() });
   ({ deviceId } = await enrolDevice(db, { facilityCode: '0112P001', name: facilityName }));
-  const status = { v: 1, kind: 'status', at: new Date().toISOString(), hello: false, pending: 3, parked: 1, bytesPending: 900, oldestPendingAgeSeconds: 42.4, lastSyncAt: null, lastError: boxError };
+  const status = {
+    v: 1,
+    kind: 'status',
+    at: new Date().toISOString(),
+    hello: false,
+    pending: 3,
+    parked: 1,
+    bytesPending: 900,
+    oldestPendingAgeSeconds: 42.4,
+    lastSyncAt: null,
+    lastError: boxError,
+  };
   await db.query(`UPDATE devices SET last_seen_at = now(), last_status = $2 WHERE id = $1`, [deviceId, JSON.stringify(status)]);
   const payload = {
-    id: referralId, version: 1, status: 'issued', facility: '0112P001', emergency: true, specialty: 'Jantung', reason,
-    patient: { name: patientName }, hospital: { code: '0112R001', name: 'RSUD Brebes' }, diagnosis: { code: 'I20.0', name: 'Angina tidak stabil' },
+    id: referralId,
+    version: 1,
+    status: 'issued',
+    facility: '0112P001',
+    emergency: true,
+    specialty: 'Jantung',
+    reason,
+    patient: { name: patientName },
+    hospital: { code: '0112R001', name: 'RSUD Brebes' },
+    diagnosis: { code: 'I20.0', name: 'Angina tidak stabil' },
   };
-  await db.query(`INSERT INTO records (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at) VALUES ($1,'referral',1,$2,1,1,$3,now())`, [deviceId, referralId, JSON.stringify(payload)]);
+  await db.query(`INSERT INTO records (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at) VALUES ($1,'referral',1,$2,1,1,$3,now())`, [
+    deviceId,
+    referralId,
+    JSON.stringify(payload),
+  ]);
   await db.query(`INSERT INTO entities (device_id, type, entity_id, version) VALUES ($1,'referral',$2,1)`, [deviceId, referralId]);
 });
 afterAll(async () => {
@@ -55,33 +78,40 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${hub
 /** Words each page must show in each language (the catalog's, spelled out so a test reads as the page does). */
 const pages = [
   { path: '/', id: ['Simpul Pusat', 'Jawab rujukan', '3 menunggu, 1 diparkir'], en: ['Simpul central', 'Answer referrals', '3 pending, 1 parked'] },
-  { path: '/admin/referrals', id: ['Rujukan di hub', 'GAWAT DARURAT', 'jawab sebagai rumah sakit', 'diterbitkan'], en: ['Referrals at the hub', 'EMERGENCY', 'answer as the hospital', 'issued'] },
+  {
+    path: '/admin/referrals',
+    id: ['Rujukan di hub', 'GAWAT DARURAT', 'jawab sebagai rumah sakit', 'diterbitkan'],
+    en: ['Referrals at the hub', 'EMERGENCY', 'answer as the hospital', 'issued'],
+  },
 ];
 
 describe('hub pages', () => {
-  it.each(pages.flatMap((p) => (['id', 'en'] as const).map((lang) => [p.path, lang, p] as const)))('%s in %s: its words, and what boxes wrote shown as text', async (path, lang, p) => {
-    const res = await get(`${path}?lang=${lang}`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(res.headers.get('content-security-policy')).toMatch(/script-src 'none'/);
-    const body = await res.text();
-    expect(body).toMatch(new RegExp(`^<!doctype html><html lang="${lang}"`, 'i'));
-    for (const w of p[lang]) expect(decode(body), w).toContain(w);
-    // The other language's words are not there.
-    for (const w of p[lang === 'id' ? 'en' : 'id']) if (!p[lang].includes(w)) expect(decode(body), w).not.toContain(w);
-    // No markup from the data: the page has no script element at all.
-    expect(body).not.toMatch(/<script|<img/i);
-    const text = decode(body);
-    if (path === '/') {
-      expect(text).toContain(facilityName);
-      expect(text).toContain(boxError);
-    } else {
-      expect(text).toContain(patientName);
-      expect(text).toContain(reason);
-    }
-    // The same page in the other language is one link away.
-    expect(body).toContain(`href="${path}?lang=${lang === 'id' ? 'en' : 'id'}"`);
-  });
+  it.each(pages.flatMap((p) => (['id', 'en'] as const).map((lang) => [p.path, lang, p] as const)))(
+    '%s in %s: its words, and what boxes wrote shown as text',
+    async (path, lang, p) => {
+      const res = await get(`${path}?lang=${lang}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('content-security-policy')).toMatch(/script-src 'none'/);
+      const body = await res.text();
+      expect(body).toMatch(new RegExp(`^<!doctype html><html lang="${lang}"`, 'i'));
+      for (const w of p[lang]) expect(decode(body), w).toContain(w);
+      // The other language's words are not there.
+      for (const w of p[lang === 'id' ? 'en' : 'id']) if (!p[lang].includes(w)) expect(decode(body), w).not.toContain(w);
+      // No markup from the data: the page has no script element at all.
+      expect(body).not.toMatch(/<script|<img/i);
+      const text = decode(body);
+      if (path === '/') {
+        expect(text).toContain(facilityName);
+        expect(text).toContain(boxError);
+      } else {
+        expect(text).toContain(patientName);
+        expect(text).toContain(reason);
+      }
+      // The same page in the other language is one link away.
+      expect(body).toContain(`href="${path}?lang=${lang === 'id' ? 'en' : 'id'}"`);
+    },
+  );
 
   it('the language comes from ?lang= (kept in a cookie), then the cookie, then Accept-Language; Indonesian by default', async () => {
     const lang = async (path: string, headers: Record<string, string> = {}) => /<html lang="(\w+)"/.exec(await (await get(path, headers)).text())?.[1];
@@ -113,10 +143,17 @@ describe('hub pages', () => {
       const page = await ctx.newPage();
       const problems: string[] = [];
       const hubOrigin = new URL(hub.url).origin;
-      page.on('console', (m) => { if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });
+      page.on('console', (m) => {
+        if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+      });
       page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-      page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
-      page.on('request', (r) => { if (!r.url().startsWith(hubOrigin) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`); });
+      page.on('dialog', (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        void d.dismiss();
+      });
+      page.on('request', (r) => {
+        if (!r.url().startsWith(hubOrigin) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`);
+      });
       await page.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused: CSP ${e.violatedDirective} ${e.blockedURI}`));
       });

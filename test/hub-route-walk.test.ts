@@ -97,7 +97,8 @@ beforeAll(async () => {
   sessions.national = await signIn(h.hub.url, operators.national.username);
   sessions.province = await signIn(h.hub.url, operators.province.username);
   const made = await fetch(`${h.hub.url}/api/jobs`, {
-    method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ action: { action: 'diagnostics' }, target: { device: boxes.bali.id } }),
   });
   baliJob = ((await made.json()) as { id: string }).id;
@@ -158,7 +159,10 @@ describe('each role sees its region only', () => {
   it('box list: search, filters, sorting and paging, inside the caller’s region only', async () => {
     for (let i = 0; i < 25; i++) {
       await h.db.query(`INSERT INTO devices (id, secret_hash, facility_code, name, region_code, last_seen_at) VALUES ($1, 'x', $2, $3, '5301', $4)`, [
-        `box-kupang-x${String(i).padStart(2, '0')}`, `5301P${String(100 + i)}`, `Pustu ${i}`, new Date(Date.UTC(2026, 11, 1, 0, i)).toISOString(),
+        `box-kupang-x${String(i).padStart(2, '0')}`,
+        `5301P${String(100 + i)}`,
+        `Pustu ${i}`,
+        new Date(Date.UTC(2026, 11, 1, 0, i)).toISOString(),
       ]);
     }
     type List = { total: number; boxes: { id: string; regionCode: string }[] };
@@ -189,19 +193,31 @@ describe('each role sees its region only', () => {
 
   it('jobs: a district sees its own boxes’ share of a province’s job, and cannot reach another district’s box', async () => {
     const p = await signIn(h.hub.url, operators.province.username);
-    const made = await fetch(`${h.hub.url}/api/jobs`, { method: 'POST', headers: { cookie: p.cookie, 'x-csrf-token': p.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ action: { action: 'backup' }, target: { region: '53' } }) });
+    const made = await fetch(`${h.hub.url}/api/jobs`, {
+      method: 'POST',
+      headers: { cookie: p.cookie, 'x-csrf-token': p.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: { action: 'backup' }, target: { region: '53' } }),
+    });
     expect(made.status).toBe(201);
     const job = (await made.json()) as { id: string; devices: string[] };
     expect(job.devices.sort()).toEqual([boxes.kupang.id, boxes.soe.id].sort());
     const seen = (await (await get('district', `/api/jobs/${job.id}`)).json()) as { runs: { deviceId: string }[] };
     expect(seen.runs.map((r) => r.deviceId)).toEqual([boxes.kupang.id]);
     const d = await signIn(h.hub.url, operators.district.username);
-    const other = await fetch(`${h.hub.url}/api/jobs`, { method: 'POST', headers: { cookie: d.cookie, 'x-csrf-token': d.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ action: { action: 'backup' }, target: { device: boxes.soe.id } }) });
+    const other = await fetch(`${h.hub.url}/api/jobs`, {
+      method: 'POST',
+      headers: { cookie: d.cookie, 'x-csrf-token': d.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: { action: 'backup' }, target: { device: boxes.soe.id } }),
+    });
     expect(other.status).toBe(404);
   });
 
   it('audit: who, what, where and the result; a district reads its region’s entries only; no secret in it', async () => {
-    const all = ((await (await get('national', '/api/audit?limit=500')).json()) as { entries: { actor: string; action: string; region: string; result: string; address: string; detail: unknown }[] }).entries;
+    const all = (
+      (await (await get('national', '/api/audit?limit=500')).json()) as {
+        entries: { actor: string; action: string; region: string; result: string; address: string; detail: unknown }[];
+      }
+    ).entries;
     expect(all.some((e) => e.action === 'login' && e.actor === operators.district.username && e.result === 'ok' && e.region === '5301' && e.address === '127.0.0.1')).toBe(true);
     expect(all.some((e) => e.action === 'job_create' && e.actor === 'admin-token' && e.region === '5101')).toBe(true);
     expect(JSON.stringify(all)).not.toContain(PASSWORD_TEXT);

@@ -12,9 +12,17 @@ const flat = (words: Record<string, Entry>) =>
 describe('hub words', () => {
   it('each language has the same words, none empty, with the same arguments', () => {
     const [first, ...rest] = hubLangs;
-    const keys = flat(hubWords[first] as Record<string, Entry>).map(([k]) => k).sort();
+    const keys = flat(hubWords[first] as Record<string, Entry>)
+      .map(([k]) => k)
+      .sort();
     expect(keys.length).toBeGreaterThan(30);
-    for (const lang of rest) expect(flat(hubWords[lang] as Record<string, Entry>).map(([k]) => k).sort(), lang).toEqual(keys);
+    for (const lang of rest)
+      expect(
+        flat(hubWords[lang] as Record<string, Entry>)
+          .map(([k]) => k)
+          .sort(),
+        lang,
+      ).toEqual(keys);
     for (const lang of hubLangs) {
       for (const [k, w] of flat(hubWords[lang] as Record<string, Entry>)) {
         const other = flat(hubWords[first] as Record<string, Entry>).find(([x]) => x === k)![1];

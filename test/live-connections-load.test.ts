@@ -21,7 +21,13 @@ import { until } from './support/wait.ts';
 const perAddress = 8;
 const total = 160;
 
-interface Opened { status: number; headers: IncomingMessage['headers']; body: string; req: ClientRequest; res: IncomingMessage }
+interface Opened {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+  req: ClientRequest;
+  res: IncomingMessage;
+}
 
 describe('live-update connections held at their caps', () => {
   let box: Box;
@@ -51,13 +57,19 @@ describe('live-update connections held at their caps', () => {
   /** A patient's consultation socket; a refused upgrade resolves with its status, headers and body. */
   function patientSocket(from: string): Promise<{ ws?: WebSocket; status: number; headers?: IncomingMessage['headers']; body?: string }> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/tickets/${demoIds.ticketToken}/consultation/socket`, { localAddress: from, headers: { origin: `http://127.0.0.1:${port}` } });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/tickets/${demoIds.ticketToken}/consultation/socket`, {
+        localAddress: from,
+        headers: { origin: `http://127.0.0.1:${port}` },
+      });
       ws.once('open', () => resolve({ ws, status: 101 }));
       ws.once('unexpected-response', (_req, res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d) => (body += d));
-        res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body }); ws.terminate(); });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          ws.terminate();
+        });
       });
       ws.once('error', reject);
     });
@@ -78,14 +90,26 @@ describe('live-update connections held at their caps', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'simpul-live-'));
-    box = await startBox(configSchema.parse({
-      mode: 'demo', dataDir, httpsPort: 0, httpPort: 0, host: '127.0.0.1', logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
-      relayHostAddresses: ['127.0.0.1'], liveConnectionsPerAddress: perAddress, liveConnectionsTotal: total,
-    }), { plainHttp: true });
+    box = await startBox(
+      configSchema.parse({
+        mode: 'demo',
+        dataDir,
+        httpsPort: 0,
+        httpPort: 0,
+        host: '127.0.0.1',
+        logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+        relayHostAddresses: ['127.0.0.1'],
+        liveConnectionsPerAddress: perAddress,
+        liveConnectionsTotal: total,
+      }),
+      { plainHttp: true },
+    );
     port = Number(new URL(box.url).port);
     const nurse = demoStaff.find((s) => s.role === 'nurse')!;
     const login = await fetch(`${box.url}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: nurse.username, password: nurse.password }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: nurse.username, password: nurse.password }),
     });
     expect(login.status).toBe(200);
     nurseCookie = login.headers.get('set-cookie')!.split(';')[0];
@@ -123,7 +147,9 @@ describe('live-update connections held at their caps', () => {
     expect(box.live.stats().open).toBe(total);
 
     // Beyond the total: from fresh addresses, a burst of streams and sockets, all refused.
-    const burst = await Promise.all(Array.from({ length: 120 }, (_, i) => stream(i % 2 ? '/api/v1/queue/display/events' : `/api/v1/tickets/${demoIds.ticketToken}/events`, `127.0.1.${1 + (i % 40)}`)));
+    const burst = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => stream(i % 2 ? '/api/v1/queue/display/events' : `/api/v1/tickets/${demoIds.ticketToken}/events`, `127.0.1.${1 + (i % 40)}`)),
+    );
     expect(burst.map((o) => o.status)).toEqual(Array(120).fill(503));
     expect(burst[0].headers['retry-after']).toBe('10');
     expect(JSON.parse(burst[1].body)).toMatchObject({ error: { code: 'server_busy', details: { limit: total } } });
@@ -161,14 +187,20 @@ describe('live-update connections held at their caps', () => {
 
   it('HEAD on a stream opens no stream and holds no slot', async () => {
     const before = box.live.stats().open;
-    const heads = await Promise.all(Array.from({ length: 2 * perAddress }, () => new Promise<{ status: number; type?: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'HEAD', path: '/api/v1/queue/display/events', localAddress: '127.0.3.1', agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] }));
-      });
-      req.on('error', reject);
-      req.end();
-    })));
+    const heads = await Promise.all(
+      Array.from(
+        { length: 2 * perAddress },
+        () =>
+          new Promise<{ status: number; type?: string }>((resolve, reject) => {
+            const req = request({ host: '127.0.0.1', port, method: 'HEAD', path: '/api/v1/queue/display/events', localAddress: '127.0.3.1', agent: false }, (res) => {
+              res.resume();
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] }));
+            });
+            req.on('error', reject);
+            req.end();
+          }),
+      ),
+    );
     expect(heads).toEqual(Array(2 * perAddress).fill({ status: 200, type: 'text/event-stream' }));
     expect(box.live.stats().open).toBe(before);
     expect((await stream('/api/v1/queue/display/events', '127.0.3.1')).status).toBe(200);

@@ -40,7 +40,10 @@ describe('log lines carry no patient data or secrets', () => {
 
     /** One visit: register, take a number, search, open, notes, consent by link, refer. */
     const visit = async (p: (typeof people)[number], note: string, reason: string) => {
-      const reg = await nurse('/api/v1/patients', { method: 'POST', json: { fullName: p.fullName, nik: p.nik, jknNumber: p.jkn, sex: p.sex, birthDate: p.birthDate, address: p.address } });
+      const reg = await nurse('/api/v1/patients', {
+        method: 'POST',
+        json: { fullName: p.fullName, nik: p.nik, jknNumber: p.jkn, sex: p.sex, birthDate: p.birthDate, address: p.address },
+      });
       statuses.push(reg.status);
       const patientId = reg.status === 200 ? (await json(reg)).id : demoIds.patient;
       statuses.push((await nurse(`/api/v1/patients?q=${encodeURIComponent(p.fullName.split(' ')[1])}`)).status);
@@ -61,13 +64,25 @@ describe('log lines carry no patient data or secrets', () => {
       const enc = await json(opened);
       statuses.push((await box.call(`/api/v1/tickets/${token}/consent`, { method: 'POST' })).status);
       statuses.push((await box.call(`/api/v1/tickets/${token}/consent`)).status);
-      statuses.push((await doctor(`/api/v1/encounters/${enc.id}`, { method: 'PATCH', json: { subjective: note, assessment: note, diagnoses: [{ code: 'I10', kind: 'primary' }] } })).status);
-      statuses.push((await doctor('/api/v1/referrals', { method: 'POST', json: { encounterId: enc.id, hospitalCode: demoIds.hospital, specialty: 'Penyakit Dalam', diagnosisCode: 'I10', reason, emergency: false } })).status);
+      statuses.push(
+        (await doctor(`/api/v1/encounters/${enc.id}`, { method: 'PATCH', json: { subjective: note, assessment: note, diagnoses: [{ code: 'I10', kind: 'primary' }] } })).status,
+      );
+      statuses.push(
+        (
+          await doctor('/api/v1/referrals', {
+            method: 'POST',
+            json: { encounterId: enc.id, hospitalCode: demoIds.hospital, specialty: 'Penyakit Dalam', diagnosisCode: 'I10', reason, emergency: false },
+          })
+        ).status,
+      );
       return enc.id as string;
     };
 
     const encounterId = await visit(people[0], notes[0], referralReasons[0]);
-    expect(statuses.every((s) => s === 200), JSON.stringify(statuses)).toBe(true);
+    expect(
+      statuses.every((s) => s === 200),
+      JSON.stringify(statuses),
+    ).toBe(true);
 
     // The database now refuses every write; the day goes on.
     await box.db.query('SET default_transaction_read_only = on');
@@ -75,16 +90,18 @@ describe('log lines carry no patient data or secrets', () => {
     await visit(people[1], notes[1], referralReasons[1]);
     await doctor(`/api/v1/encounters/${encounterId}`, { method: 'PATCH', json: { subjective: notes[2], plan: notes[3] } });
     await box.call(`/api/v1/tickets/${tokens[0]}/consent/withdraw`, { method: 'POST' });
-    await nurse('/api/v1/patients', { method: 'POST', json: { fullName: people[2].fullName, nik: people[2].nik, jknNumber: people[2].jkn, sex: people[2].sex, birthDate: people[2].birthDate, address: people[2].address } });
+    await nurse('/api/v1/patients', {
+      method: 'POST',
+      json: { fullName: people[2].fullName, nik: people[2].nik, jknNumber: people[2].jkn, sex: people[2].sex, birthDate: people[2].birthDate, address: people[2].address },
+    });
     expect(statuses).toContain(500); // the failure path was taken
     await box.db.query('SET default_transaction_read_only = off');
 
     expect(lines.some((l) => JSON.parse(l).level === 50)).toBe(true); // errors were logged
     expect(lines.length).toBeGreaterThan(20);
-    const secrets = [
-      ...people.flatMap((p) => [p.fullName, ...p.fullName.split(' '), p.nik, p.jkn, p.address]),
-      ...notes, ...referralReasons, ...tokens,
-    ].map((s) => s.toLowerCase());
+    const secrets = [...people.flatMap((p) => [p.fullName, ...p.fullName.split(' '), p.nik, p.jkn, p.address]), ...notes, ...referralReasons, ...tokens].map((s) =>
+      s.toLowerCase(),
+    );
     const leaks: string[] = [];
     for (const line of lines) {
       const l = line.toLowerCase();

@@ -32,7 +32,14 @@ const open: mqtt.MqttClient[] = [];
 
 const connect = (port: number, username: string, password: string) =>
   new Promise<{ client: mqtt.MqttClient | null; error: string | null }>((resolve) => {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId: username === DEFAULT_HUB_USERNAME ? `hub-${randomBytes(3).toString('hex')}` : username, username, password, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+      clientId: username === DEFAULT_HUB_USERNAME ? `hub-${randomBytes(3).toString('hex')}` : username,
+      username,
+      password,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
     client.once('connect', () => (open.push(client), resolve({ client, error: null })));
     client.once('error', (e) => (client.end(true), resolve({ client: null, error: e.message })));
     client.once('close', () => resolve({ client: null, error: 'closed' }));
@@ -103,10 +110,15 @@ describe('the generated mosquitto.conf, run by Mosquitto as its own user', () =>
     }
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     broker.reload();
-    await until('Mosquitto to take the new box after SIGHUP', async () => {
-      const r = await connect(listeners.boxPort, b.deviceId, b.secret);
-      return r.error === null;
-    }, 10_000, 100);
+    await until(
+      'Mosquitto to take the new box after SIGHUP',
+      async () => {
+        const r = await connect(listeners.boxPort, b.deviceId, b.secret);
+        return r.error === null;
+      },
+      10_000,
+      100,
+    );
     expect((await connect(listeners.hubPort, DEFAULT_HUB_USERNAME, hubPassword)).error).toBeNull();
     expect(broker.output()).not.toMatch(/Unable to open|Permission denied|Error/i);
   });

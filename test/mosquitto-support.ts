@@ -70,7 +70,8 @@ export async function startMosquittoWith(conf: string, dir: string, port: number
     await sleep(50);
   }
   return {
-    port, proc,
+    port,
+    proc,
     output: () => out,
     reload: () => void proc.kill('SIGHUP'),
     async close() {

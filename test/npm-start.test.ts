@@ -41,7 +41,7 @@ function descendants(root: number): number[] {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [pid, pp] of parent) if (pp === p) (out.push(pid), walk(pid));
+    for (const [pid, pp] of parent) if (pp === p) out.push(pid), walk(pid);
   };
   walk(root);
   return out;
@@ -49,7 +49,9 @@ function descendants(root: number): number[] {
 
 const alive = (pid: number) => {
   try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).startsWith('Z');
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2)
+      .startsWith('Z');
   } catch {
     return false;
   }
@@ -85,8 +87,15 @@ describe('npm start', () => {
   it('starts the hub and a demo box that syncs to it, and prints one line per service and the hub’s admin token', async () => {
     child = spawn('npm', ['start', '--silent'], {
       env: {
-        ...process.env, SIMPUL_DATA_DIR: dataDir, SIMPUL_HTTPS_PORT: '0', SIMPUL_HTTP_PORT: '0', SIMPUL_HOST: '127.0.0.1',
-        SIMPUL_HUB_HTTP_PORT: '0', SIMPUL_HUB_BROKER_PORT: '0', SIMPUL_LOG_LEVEL: 'warn', SIMPUL_HUB_LOG_LEVEL: 'warn',
+        ...process.env,
+        SIMPUL_DATA_DIR: dataDir,
+        SIMPUL_HTTPS_PORT: '0',
+        SIMPUL_HTTP_PORT: '0',
+        SIMPUL_HOST: '127.0.0.1',
+        SIMPUL_HUB_HTTP_PORT: '0',
+        SIMPUL_HUB_BROKER_PORT: '0',
+        SIMPUL_LOG_LEVEL: 'warn',
+        SIMPUL_HUB_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so a failed run can be cleaned up whole.

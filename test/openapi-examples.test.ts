@@ -31,7 +31,10 @@ function responseSchemas(app: TestBox['app']): Schemas {
  * field) is checked, not only the schemas it was written from.
  */
 type Published = Map<string, z.ZodType>;
-function publishedSchemas(doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>; components?: { schemas?: object } }): Published {
+function publishedSchemas(doc: {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>;
+  components?: { schemas?: object };
+}): Published {
   const d = JSON.parse(JSON.stringify(doc).replaceAll('#/components/schemas/', '#/$defs/')) as typeof doc;
   const out: Published = new Map();
   for (const [path, byMethod] of Object.entries(d.paths)) {
@@ -64,34 +67,64 @@ async function mismatches(schemas: Schemas, published: Published, op: { method: 
  * data. Operations run in the order of a clinic day, since some change the state the next needs.
  */
 type Op = {
-  method: string; path: string; summary?: string; 'x-access': string[];
+  method: string;
+  path: string;
+  summary?: string;
+  'x-access': string[];
   parameters?: { name: string; in: string; required?: boolean; example?: unknown; schema?: { example?: unknown } }[];
   requestBody?: { content: { 'application/json': { schema: { example?: unknown } } } };
 };
 
 // A clinic day: look things up, register, queue, examine, prescribe, refer, dispense, close; log out last.
 const dayOrder = [
-  'GET ', 'POST /api/v1/auth/login', 'POST /api/v1/patients', 'POST /api/v1/queue/take', 'POST /api/v1/queue/desk',
-  'POST /api/v1/queue/{poli}/call-next', 'POST /api/v1/queue/tickets/{id}/attach', 'POST /api/v1/queue/tickets/{id}/call',
-  'POST /api/v1/queue/tickets/{id}/recall', 'POST /api/v1/encounters', 'PATCH /api/v1/encounters', 'PUT /api/v1/encounters',
-  'POST /api/v1/encounters/{id}/consent', 'POST /api/v1/encounters/{id}/consent/withdraw', 'POST /api/v1/tickets/{token}/consent',
-  'POST /api/v1/tickets/{token}/consent/withdraw', 'POST /api/v1/prescriptions', 'POST /api/v1/formulary',
-  'POST /api/v1/referrals', 'PATCH /api/v1/referrals', 'POST /api/v1/referrals/{id}/issue', 'POST /api/v1/prescriptions/{id}/dispense',
-  'POST /api/v1/prescriptions/{id}/pick-up', 'POST /api/v1/encounters/{id}/close',
-  'POST /api/v1/queue/tickets/{id}/skip', 'POST /api/v1/queue/tickets/{id}/no-show', 'POST /api/v1/queue/tickets/{id}/transfer',
-  'POST /api/v1/queue/tickets/{id}/finish', 'POST /api/v1/admin', 'POST /api/v1/auth/password', 'POST /api/v1/auth/logout',
+  'GET ',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/patients',
+  'POST /api/v1/queue/take',
+  'POST /api/v1/queue/desk',
+  'POST /api/v1/queue/{poli}/call-next',
+  'POST /api/v1/queue/tickets/{id}/attach',
+  'POST /api/v1/queue/tickets/{id}/call',
+  'POST /api/v1/queue/tickets/{id}/recall',
+  'POST /api/v1/encounters',
+  'PATCH /api/v1/encounters',
+  'PUT /api/v1/encounters',
+  'POST /api/v1/encounters/{id}/consent',
+  'POST /api/v1/encounters/{id}/consent/withdraw',
+  'POST /api/v1/tickets/{token}/consent',
+  'POST /api/v1/tickets/{token}/consent/withdraw',
+  'POST /api/v1/prescriptions',
+  'POST /api/v1/formulary',
+  'POST /api/v1/referrals',
+  'PATCH /api/v1/referrals',
+  'POST /api/v1/referrals/{id}/issue',
+  'POST /api/v1/prescriptions/{id}/dispense',
+  'POST /api/v1/prescriptions/{id}/pick-up',
+  'POST /api/v1/encounters/{id}/close',
+  'POST /api/v1/queue/tickets/{id}/skip',
+  'POST /api/v1/queue/tickets/{id}/no-show',
+  'POST /api/v1/queue/tickets/{id}/transfer',
+  'POST /api/v1/queue/tickets/{id}/finish',
+  'POST /api/v1/admin',
+  'POST /api/v1/auth/password',
+  'POST /api/v1/auth/logout',
 ];
 const rank = (op: Op) => {
   const key = `${op.method.toUpperCase()} ${op.path}`;
   let best = -1;
-  dayOrder.forEach((prefix, i) => { if (key.startsWith(prefix) && (best < 0 || prefix.length > dayOrder[best].length)) best = i; });
+  dayOrder.forEach((prefix, i) => {
+    if (key.startsWith(prefix) && (best < 0 || prefix.length > dayOrder[best].length)) best = i;
+  });
   return best < 0 ? dayOrder.length : best;
 };
 
 describe('OpenAPI examples work against the demo data', () => {
   let box: TestBox;
   let ops: Op[] = [];
-  let doc: { paths: Record<string, Record<string, Op & { responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }> }>>; components?: { schemas?: Record<string, unknown> } };
+  let doc: {
+    paths: Record<string, Record<string, Op & { responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }> }>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
   let schemas: Schemas;
   let published: Published;
   beforeAll(async () => {
@@ -100,7 +133,10 @@ describe('OpenAPI examples work against the demo data', () => {
     doc = (await (await box.call('/openapi.json')).json()) as typeof doc;
     published = publishedSchemas(doc);
     for (const [path, byMethod] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(byMethod)) ops.push({ ...op, method, path });
-    ops = ops.map((op, i) => ({ op, i })).sort((a, b) => rank(a.op) - rank(b.op) || a.i - b.i).map((x) => x.op);
+    ops = ops
+      .map((op, i) => ({ op, i }))
+      .sort((a, b) => rank(a.op) - rank(b.op) || a.i - b.i)
+      .map((x) => x.op);
   });
   afterAll(() => box.close());
 
@@ -124,7 +160,10 @@ describe('OpenAPI examples work against the demo data', () => {
         for (const [status, r] of Object.entries(op.responses)) {
           const name = `${method.toUpperCase()} ${path} ${status}`;
           const schema = r.content?.['application/json']?.schema;
-          if (!schema) { problems.push(`${name}: no JSON schema`); continue; }
+          if (!schema) {
+            problems.push(`${name}: no JSON schema`);
+            continue;
+          }
           const s = resolve(schema);
           if (Object.keys(s).filter((k) => k !== 'description' && k !== 'example').length === 0) problems.push(`${name}: empty (any) schema`);
           if (Number(status) >= 400 && schema.$ref !== '#/components/schemas/Error') problems.push(`${name}: not the shared Error schema`);
@@ -146,7 +185,15 @@ describe('OpenAPI examples work against the demo data', () => {
         for (const p of op.parameters ?? []) {
           if (p.in !== 'path') continue;
           const ex = String(p.example ?? p.schema?.example);
-          const other = /^[0-9a-f-]{36}$/.test(ex) ? unknownId : p.name === 'token' ? 'tiket-yang-tidak-ada-0000000000' : p.name === 'seq' ? '999999' : p.name === 'poli' ? 'poli-tidak-ada' : ex;
+          const other = /^[0-9a-f-]{36}$/.test(ex)
+            ? unknownId
+            : p.name === 'token'
+              ? 'tiket-yang-tidak-ada-0000000000'
+              : p.name === 'seq'
+                ? '999999'
+                : p.name === 'poli'
+                  ? 'poli-tidak-ada'
+                  : ex;
           path = path.replace(`{${p.name}}`, unknown ? other : ex);
         }
         return path;

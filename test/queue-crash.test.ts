@@ -15,7 +15,12 @@ import { openDatabase } from '../appliance/storage/database.ts';
 import { hashToken } from '../appliance/clinic/queue.ts';
 import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
 
-interface Answer { token: string; poli: string; number: number; label: string }
+interface Answer {
+  token: string;
+  poli: string;
+  number: number;
+  label: string;
+}
 
 describe('take a number survives kill -9 under concurrent load', () => {
   let work: string;
@@ -40,10 +45,12 @@ describe('take a number survives kill -9 under concurrent load', () => {
     live.add(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => {
-      live.delete(child);
-      r(signal);
-    }));
+    const exited = new Promise<NodeJS.Signals | null>((r) =>
+      child.once('exit', (_code, signal) => {
+        live.delete(child);
+        r(signal);
+      }),
+    );
     const url = await new Promise<string>((resolve, reject) => {
       const watcher = fs.watch(work, () => {
         if (!fs.existsSync(readyFile)) return;

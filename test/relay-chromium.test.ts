@@ -19,40 +19,65 @@ import { chromiumPath } from './support/chromium.ts';
 const artifacts = 'test-artifacts/relay';
 
 type Decoding = { pc: boolean; frames: number; audio: number; width: number } | null;
-const decoding = (page: Page): Promise<Decoding> => page.evaluate(async () => {
-  const call = (window as unknown as { simpulCall?: { pc: RTCPeerConnection | null } }).simpulCall;
-  if (!call) return null;
-  if (!call.pc) return { pc: false, frames: 0, audio: 0, width: 0 };
-  const r = await call.pc.getStats();
-  let frames = 0, audio = 0, width = 0;
-  r.forEach((s) => {
-    if (s.type === 'inbound-rtp' && s.kind === 'video') { frames += s.framesDecoded ?? 0; width = Math.max(width, s.frameWidth ?? 0); }
-    if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
+const decoding = (page: Page): Promise<Decoding> =>
+  page.evaluate(async () => {
+    const call = (window as unknown as { simpulCall?: { pc: RTCPeerConnection | null } }).simpulCall;
+    if (!call) return null;
+    if (!call.pc) return { pc: false, frames: 0, audio: 0, width: 0 };
+    const r = await call.pc.getStats();
+    let frames = 0,
+      audio = 0,
+      width = 0;
+    r.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        frames += s.framesDecoded ?? 0;
+        width = Math.max(width, s.frameWidth ?? 0);
+      }
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
+    });
+    return { pc: true, frames, audio, width };
   });
-  return { pc: true, frames, audio, width };
-});
 
 /** Each page's video RTP figures: whether packets arrive, frames assemble, keyframes are asked for and made. */
 type VideoStats = { in?: Record<string, unknown>; out?: Record<string, unknown> } | null;
-const videoStatsOf = (page: Page): Promise<VideoStats> => page.evaluate(async () => {
-  const call = (window as unknown as { simpulCall?: { pc: RTCPeerConnection | null } }).simpulCall;
-  if (!call?.pc) return null;
-  const r = await call.pc.getStats();
-  const out: NonNullable<VideoStats> = {};
-  r.forEach((s) => {
-    if (s.kind !== 'video') return;
-    if (s.type === 'inbound-rtp') out.in = { packetsReceived: s.packetsReceived, framesReceived: s.framesReceived, framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, pliCount: s.pliCount, nackCount: s.nackCount };
-    if (s.type === 'outbound-rtp') out.out = { framesEncoded: s.framesEncoded, keyFramesEncoded: s.keyFramesEncoded, pliCount: s.pliCount, firCount: s.firCount };
+const videoStatsOf = (page: Page): Promise<VideoStats> =>
+  page.evaluate(async () => {
+    const call = (window as unknown as { simpulCall?: { pc: RTCPeerConnection | null } }).simpulCall;
+    if (!call?.pc) return null;
+    const r = await call.pc.getStats();
+    const out: NonNullable<VideoStats> = {};
+    r.forEach((s) => {
+      if (s.kind !== 'video') return;
+      if (s.type === 'inbound-rtp')
+        out.in = {
+          packetsReceived: s.packetsReceived,
+          framesReceived: s.framesReceived,
+          framesDecoded: s.framesDecoded,
+          keyFramesDecoded: s.keyFramesDecoded,
+          pliCount: s.pliCount,
+          nackCount: s.nackCount,
+        };
+      if (s.type === 'outbound-rtp') out.out = { framesEncoded: s.framesEncoded, keyFramesEncoded: s.keyFramesEncoded, pliCount: s.pliCount, firCount: s.firCount };
+    });
+    return out;
   });
-  return out;
-});
 const videoStats = async (patient: Page, doctor: Page) => `patient ${JSON.stringify(await videoStatsOf(patient))}, doctor ${JSON.stringify(await videoStatsOf(doctor))}`;
 
 /** `until` for a value read from the pages: the error shows the last value (and, asked, the video figures). */
 async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000, explain?: () => Promise<string>): Promise<T> {
   let last: T | undefined;
   try {
-    return (await until(what, async () => { last = await fn(); return ok(last) && { value: last }; }, ms, 250)).value;
+    return (
+      await until(
+        what,
+        async () => {
+          last = await fn();
+          return ok(last) && { value: last };
+        },
+        ms,
+        250,
+      )
+    ).value;
   } catch (e) {
     throw new Error(`${(e as Error).message} (last ${JSON.stringify(last)}${explain ? `; video: ${await explain()}` : ''})`);
   }
@@ -72,10 +97,13 @@ describe('consultation in two Chromium pages through the box', () => {
       executablePath,
       headless: true,
       args: [
-        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        '--allow-loopback-in-peer-connection',
         // Real host addresses instead of mDNS names: no multicast on the machine's network.
         '--disable-features=WebRtcHideLocalIpsWithMdns',
-        '--no-first-run', '--no-default-browser-check',
+        '--no-first-run',
+        '--no-default-browser-check',
       ],
     });
     const common = { ignoreHTTPSErrors: true, baseURL: box.url, permissions: ['camera', 'microphone'] };
@@ -117,24 +145,47 @@ describe('consultation in two Chromium pages through the box', () => {
     await patient.getByTestId('consent-give').click();
     const t0 = Date.now();
     const decodes = (d: Decoding) => !!d && d.frames > 10 && d.audio > 20;
-    const p1 = (await waitFor('patient decodes', () => decoding(patient), decodes, 15_000, () => videoStats(patient, doctor)))!;
-    const d1 = (await waitFor('doctor decodes', () => decoding(doctor), decodes, 15_000, () => videoStats(patient, doctor)))!;
+    const p1 = (await waitFor(
+      'patient decodes',
+      () => decoding(patient),
+      decodes,
+      15_000,
+      () => videoStats(patient, doctor),
+    ))!;
+    const d1 = (await waitFor(
+      'doctor decodes',
+      () => decoding(doctor),
+      decodes,
+      15_000,
+      () => videoStats(patient, doctor),
+    ))!;
     const firstMediaMs = Date.now() - t0;
     await sleep(2000);
-    const p2 = (await decoding(patient))!, d2 = (await decoding(doctor))!;
+    const p2 = (await decoding(patient))!,
+      d2 = (await decoding(doctor))!;
     expect(p2.frames).toBeGreaterThan(p1.frames + 10);
     expect(d2.frames).toBeGreaterThan(d1.frames + 10);
     expect(p2.audio).toBeGreaterThan(p1.audio + 20);
     expect(d2.audio).toBeGreaterThan(d1.audio + 20);
     expect(box.relay.stats().peerConnections).toBe(2);
-    await waitFor('quality indicator', () => patient.getByTestId('call-quality').getAttribute('data-level'), (v) => !!v, 10_000);
-    console.log(`chromium: consent → both decoding in ${firstMediaMs} ms; 2 s later patient ${JSON.stringify(p2)}, doctor ${JSON.stringify(d2)}; quality ${await patient.getByTestId('call-quality').getAttribute('data-level')}/${await doctor.getByTestId('call-quality').getAttribute('data-level')}`);
+    await waitFor(
+      'quality indicator',
+      () => patient.getByTestId('call-quality').getAttribute('data-level'),
+      (v) => !!v,
+      10_000,
+    );
+    console.log(
+      `chromium: consent → both decoding in ${firstMediaMs} ms; 2 s later patient ${JSON.stringify(p2)}, doctor ${JSON.stringify(d2)}; quality ${await patient.getByTestId('call-quality').getAttribute('data-level')}/${await doctor.getByTestId('call-quality').getAttribute('data-level')}`,
+    );
     await patient.screenshot({ path: `${artifacts}/2-patient-in-call.png`, fullPage: true });
     await doctor.screenshot({ path: `${artifacts}/2-doctor-in-call.png` });
 
     // Audio only on the patient's side: the doctor is told, the patient stops receiving video.
     await patient.getByTestId('call-audio-only').click();
-    await doctor.getByTestId('call-note').getByText(/suara saja/i).waitFor();
+    await doctor
+      .getByTestId('call-note')
+      .getByText(/suara saja/i)
+      .waitFor();
     await sleep(1000);
     const pa = (await decoding(patient))!;
     await sleep(1500);
@@ -142,36 +193,87 @@ describe('consultation in two Chromium pages through the box', () => {
     expect(pb.frames - pa.frames).toBeLessThan(5);
     expect(pb.audio).toBeGreaterThan(pa.audio + 20);
     await patient.getByTestId('call-audio-only').click();
-    await waitFor('video again', () => decoding(patient), (d) => !!d && d.frames > pb.frames + 10);
+    await waitFor(
+      'video again',
+      () => decoding(patient),
+      (d) => !!d && d.frames > pb.frames + 10,
+    );
 
     // The doctor reopens the page mid-call. The patient's camera sent its first keyframe long ago, so
     // the doctor sees video again only if the patient's browser acts on the relay's keyframe request.
     const patientKeyframes = Number((await videoStatsOf(patient))?.out?.keyFramesEncoded ?? 0);
     await doctor.reload();
     await doctor.getByTestId('call').waitFor();
-    await waitFor('doctor decodes after reopening the page', () => decoding(doctor), decodes, 10_000, () => videoStats(patient, doctor));
+    await waitFor(
+      'doctor decodes after reopening the page',
+      () => decoding(doctor),
+      decodes,
+      10_000,
+      () => videoStats(patient, doctor),
+    );
     expect(Number((await videoStatsOf(patient))?.out?.keyFramesEncoded)).toBeGreaterThan(patientKeyframes);
     expect(box.relay.stats().peerConnections).toBe(2);
 
     // The relay process dies mid-call: both pages hear media stopped, the box starts the relay
     // again, and the pages (consent still given) start their media again by themselves.
-    const markPc = (page: Page) => page.evaluate(() => { const w = window as unknown as { simpulCall: { pc: unknown }; pcBefore: unknown }; w.pcBefore = w.simpulCall.pc; });
-    const newPc = (page: Page) => page.evaluate(() => { const w = window as unknown as { simpulCall: { pc: unknown }; pcBefore: unknown }; return !!w.simpulCall.pc && w.simpulCall.pc !== w.pcBefore; });
-    await markPc(patient); await markPc(doctor);
+    const markPc = (page: Page) =>
+      page.evaluate(() => {
+        const w = window as unknown as { simpulCall: { pc: unknown }; pcBefore: unknown };
+        w.pcBefore = w.simpulCall.pc;
+      });
+    const newPc = (page: Page) =>
+      page.evaluate(() => {
+        const w = window as unknown as { simpulCall: { pc: unknown }; pcBefore: unknown };
+        return !!w.simpulCall.pc && w.simpulCall.pc !== w.pcBefore;
+      });
+    await markPc(patient);
+    await markPc(doctor);
     const relayPid = box.relay.pid!;
     process.kill(relayPid, 'SIGKILL');
-    await waitFor('a new relay process', async () => box.relay.pid, (pid) => pid !== undefined && pid !== relayPid, 10_000);
-    await waitFor('both pages on a new peer connection', async () => (await newPc(patient)) && (await newPc(doctor)), (v) => v, 20_000);
-    await waitFor('patient decodes after the relay restarted', () => decoding(patient), decodes, 20_000, () => videoStats(patient, doctor));
-    await waitFor('doctor decodes after the relay restarted', () => decoding(doctor), decodes, 20_000, () => videoStats(patient, doctor));
+    await waitFor(
+      'a new relay process',
+      async () => box.relay.pid,
+      (pid) => pid !== undefined && pid !== relayPid,
+      10_000,
+    );
+    await waitFor(
+      'both pages on a new peer connection',
+      async () => (await newPc(patient)) && (await newPc(doctor)),
+      (v) => v,
+      20_000,
+    );
+    await waitFor(
+      'patient decodes after the relay restarted',
+      () => decoding(patient),
+      decodes,
+      20_000,
+      () => videoStats(patient, doctor),
+    );
+    await waitFor(
+      'doctor decodes after the relay restarted',
+      () => decoding(doctor),
+      decodes,
+      20_000,
+      () => videoStats(patient, doctor),
+    );
     expect(box.relay.stats().peerConnections).toBe(2);
     await sleep(2500); // a quality sample of this call for the encounter screen (next test)
     await doctor.screenshot({ path: `${artifacts}/2-doctor-after-relay-restart.png` });
 
     // Withdrawal on the phone: media stops at once on both sides.
     await patient.getByTestId('consent-withdraw').click();
-    await waitFor('patient stopped', () => decoding(patient), (d) => !!d && !d.pc, 5000);
-    await waitFor('doctor stopped', () => decoding(doctor), (d) => !!d && !d.pc, 5000);
+    await waitFor(
+      'patient stopped',
+      () => decoding(patient),
+      (d) => !!d && !d.pc,
+      5000,
+    );
+    await waitFor(
+      'doctor stopped',
+      () => decoding(doctor),
+      (d) => !!d && !d.pc,
+      5000,
+    );
     expect(box.relay.stats().peerConnections).toBe(0);
     await sleep(1000);
     expect(box.relay.stats().peerConnections).toBe(0);
@@ -202,11 +304,27 @@ describe('consultation in two Chromium pages through the box', () => {
     await patient.getByTestId('consent-give').click();
     await doctor.getByTestId('consultation-start').click();
     const decodes = (d: Decoding) => !!d && d.frames > 10 && d.audio > 20;
-    await waitFor('doctor decodes in the panel', () => decoding(doctor), decodes, 15_000, () => videoStats(patient, doctor));
-    await waitFor('a quality sample', () => doctor.getByTestId('call-quality').getAttribute('data-level'), (v) => !!v, 10_000);
+    await waitFor(
+      'doctor decodes in the panel',
+      () => decoding(doctor),
+      decodes,
+      15_000,
+      () => videoStats(patient, doctor),
+    );
+    await waitFor(
+      'a quality sample',
+      () => doctor.getByTestId('call-quality').getAttribute('data-level'),
+      (v) => !!v,
+      10_000,
+    );
     await sleep(2000); // a second sample, for a chart worth looking at
     await doctor.getByTestId('call-hangup').click();
-    await waitFor('the new call listed', () => records.count(), (n) => n === 3, 10_000);
+    await waitFor(
+      'the new call listed',
+      () => records.count(),
+      (n) => n === 3,
+      10_000,
+    );
     const newest = records.first();
     expect(await newest.getAttribute('data-end')).toBe('hangup');
     expect(['good', 'fair', 'poor']).toContain(await newest.getAttribute('data-level'));

@@ -26,7 +26,9 @@ describe('consultation signaling through the box', () => {
     box = await loopbackBox();
     doctor = await loginDoctor(box.url);
   });
-  afterAll(async () => { await box?.close(); });
+  afterAll(async () => {
+    await box?.close();
+  });
 
   it('refuses sockets without a session, with a wrong role, across origins, or without an open consultation', async () => {
     expect(await socket(`${box.url}/api/v1/consultations/${enc}/socket`)).toEqual({ status: 401 });
@@ -49,7 +51,8 @@ describe('consultation signaling through the box', () => {
     expect(await d.inbox.next('hello')).toMatchObject({ role: 'doctor', consent: false });
 
     // Before consent: an offer gets no answer and no peer connection exists.
-    const pp = new SyntheticPeer(), dp = new SyntheticPeer();
+    const pp = new SyntheticPeer(),
+      dp = new SyntheticPeer();
     p.send({ type: 'offer', sdp: await pp.offer() });
     expect((await p.inbox.next('error')).code).toBe('consent_required');
     expect(box.relay.stats().peerConnections).toBe(0);
@@ -63,7 +66,10 @@ describe('consultation signaling through the box', () => {
     await p.inbox.next('consent', (m) => m.active);
     await d.inbox.next('consent', (m) => m.active);
 
-    for (const [s, peer] of [[p, pp], [d, dp]] as const) {
+    for (const [s, peer] of [
+      [p, pp],
+      [d, dp],
+    ] as const) {
       s.send({ type: 'offer', sdp: await peer.offer() });
       await peer.answer((await s.inbox.next('answer')).sdp);
       await peer.connected();
@@ -84,8 +90,10 @@ describe('consultation signaling through the box', () => {
     expect([pp.received.video, dp.received.video]).toEqual(seen);
     console.log(`withdrawal over HTTP → media stopped in ${stopMs.toFixed(0)} ms (HTTP round trip included)`);
 
-    await pp.close(); await dp.close();
-    p.ws.close(); d.ws.close();
+    await pp.close();
+    await dp.close();
+    p.ws.close();
+    d.ws.close();
     await until('room gone', () => box.relay.stats().rooms === 0);
     const calls = await until('the call saved with the encounter', async () => {
       const res = await https(`${box.url}/api/v1/encounters/${enc}/calls`, { headers: { cookie: doctor.cookie } });

@@ -84,7 +84,9 @@ describe('storage backups', () => {
       expect(n).toBeLessThanOrEqual(total);
       const report = await checkConsistency(db2);
       expect(report.problems).toEqual([]);
-      console.log(`backup during writes: ${ackedAtStart} acked at start, ${n} restored, ${total} total; locked ${result.lockedMs.toFixed(0)} ms of ${result.totalMs.toFixed(0)} ms, ${result.bytes} bytes`);
+      console.log(
+        `backup during writes: ${ackedAtStart} acked at start, ${n} restored, ${total} total; locked ${result.lockedMs.toFixed(0)} ms of ${result.totalMs.toFixed(0)} ms, ${result.bytes} bytes`,
+      );
     } finally {
       await db2.close();
     }

@@ -77,7 +77,9 @@ describe('storage survives kill -9', () => {
       const extra = [...present].filter((id) => !ackedSet.has(id));
       expect(extra.length).toBeLessThanOrEqual(ROUNDS * 4);
       const report = await checkConsistency(db);
-      console.log(`kill -9 x${ROUNDS} (seed ${seed}): ${acked.length} acknowledged rows all present, ${extra.length} committed-unacknowledged, amcheck: ${report.heapsChecked} heaps, ${report.indexesChecked} indexes, ${report.problems.length} problems`);
+      console.log(
+        `kill -9 x${ROUNDS} (seed ${seed}): ${acked.length} acknowledged rows all present, ${extra.length} committed-unacknowledged, amcheck: ${report.heapsChecked} heaps, ${report.indexesChecked} indexes, ${report.problems.length} problems`,
+      );
       expect(report.problems).toEqual([]);
       expect(report.heapsChecked).toBeGreaterThan(50); // catalogs + storage_probe + the app's tables
       expect(report.indexesChecked).toBeGreaterThan(50);

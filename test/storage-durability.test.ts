@@ -37,7 +37,7 @@ describe('storage durability (strace)', () => {
     return { run, check: checkSyncBeforeAck(run.events, isStdoutAck, isLiveWalFile) };
   }
 
-  it('syncs the WAL after each commit\'s WAL write and before the commit returns', async () => {
+  it("syncs the WAL after each commit's WAL write and before the commit returns", async () => {
     const { run, check } = await traced('durable', []);
     expect(check.acks).toBe(COMMITS);
     expect(check.violations).toEqual([]);

@@ -26,9 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import {
-  checkSyncBeforeAck, isLiveWalFile, runUnderStrace, straceAvailable, type StraceRun, type SyscallEvent,
-} from './storage-support/strace.ts';
+import { checkSyncBeforeAck, isLiveWalFile, runUnderStrace, straceAvailable, type StraceRun, type SyscallEvent } from './storage-support/strace.ts';
 import { ensureTestTemplate, REPO_ROOT, tsxArgs } from './storage-support/template-cache.ts';
 import { sleep } from './support/wait.ts';
 
@@ -42,8 +40,7 @@ const isSocket = (e: SyscallEvent) => e.path.startsWith('socket:') || e.path.sta
 const isSync = (e: SyscallEvent) => e.call === 'fsync' || e.call === 'fdatasync';
 const isWalWrite = (e: SyscallEvent) => (e.call === 'pwrite64' || e.call === 'write') && isLiveWalFile(e.path);
 /** The box's answer: "HTTP/1.1 2xx" written to a socket (write, or writev's first iovec, or sendto). */
-const isHttp2xx = (e: SyscallEvent) =>
-  (e.call === 'write' || e.call === 'writev' || e.call === 'sendto') && isSocket(e) && /^\[?\{?(?:iov_base=)?"HTTP\/1\.1 2\d\d /.test(e.rest);
+const isHttp2xx = (e: SyscallEvent) => (e.call === 'write' || e.call === 'writev' || e.call === 'sendto') && isSocket(e) && /^\[?\{?(?:iov_base=)?"HTTP\/1\.1 2\d\d /.test(e.rest);
 const isTakeRequest = (e: SyscallEvent) => e.call === 'read' && isSocket(e) && e.rest.startsWith('"POST /api/v1/queue/take ');
 
 interface Window {
@@ -101,7 +98,10 @@ describe('storage durability over HTTP (strace on the real box)', () => {
 
     // Wait for the box (bounded); stop early if it died.
     let exited = false;
-    void running.then(() => (exited = true), () => (exited = true));
+    void running.then(
+      () => (exited = true),
+      () => (exited = true),
+    );
     const deadline = Date.now() + 90_000;
     while (!fs.existsSync(readyFile)) {
       if (exited) {
@@ -150,7 +150,7 @@ describe('storage durability over HTTP (strace on the real box)', () => {
     console.log(`storage-http-durability: ${REQUESTS} durable HTTP writes under strace in ${elapsedMs.toFixed(0)} ms; ${run.events.length} traced syscalls`);
   });
 
-  it('syncs the WAL between each write\'s commit and its 2xx answer (WAL write → WAL sync → response)', () => {
+  it("syncs the WAL between each write's commit and its 2xx answer (WAL write → WAL sync → response)", () => {
     const ws = windows(run.events);
     expect(ws.length).toBe(TOTAL); // one 2xx answer in the trace per answer received, nothing else
     const problems: string[] = [];

@@ -53,11 +53,34 @@ describe('opening the database', () => {
   }, 60_000);
 
   const cases: [string, (pgdata: string) => void, string][] = [
-    ['a foreign directory', (p) => { fs.rmSync(p, { recursive: true }); fs.mkdirSync(p); fs.writeFileSync(join(p, 'notes.txt'), 'clinic records'); }, 'not-a-data-dir'],
+    [
+      'a foreign directory',
+      (p) => {
+        fs.rmSync(p, { recursive: true });
+        fs.mkdirSync(p);
+        fs.writeFileSync(join(p, 'notes.txt'), 'clinic records');
+      },
+      'not-a-data-dir',
+    ],
     ['another Postgres version', (p) => fs.writeFileSync(join(p, 'PG_VERSION'), '16\n'), 'version-mismatch'],
     ['a truncated pg_control', (p) => fs.truncateSync(join(p, 'global/pg_control'), 100), 'unreadable'],
-    ['a scribbled pg_control', (p) => { const f = join(p, 'global/pg_control'); const b = fs.readFileSync(f); b.fill(7, 0, 64); fs.writeFileSync(f, b); }, 'start-failed'],
-    ['missing WAL', (p) => { for (const f of fs.readdirSync(join(p, 'pg_wal'))) if (/^[0-9A-F]{24}$/.test(f)) fs.rmSync(join(p, 'pg_wal', f)); }, 'start-failed'],
+    [
+      'a scribbled pg_control',
+      (p) => {
+        const f = join(p, 'global/pg_control');
+        const b = fs.readFileSync(f);
+        b.fill(7, 0, 64);
+        fs.writeFileSync(f, b);
+      },
+      'start-failed',
+    ],
+    [
+      'missing WAL',
+      (p) => {
+        for (const f of fs.readdirSync(join(p, 'pg_wal'))) if (/^[0-9A-F]{24}$/.test(f)) fs.rmSync(join(p, 'pg_wal', f));
+      },
+      'start-failed',
+    ],
   ];
   for (const [what, damage, reason] of cases) {
     it(`refuses ${what} (${reason}) and leaves it untouched`, async () => {
@@ -65,7 +88,11 @@ describe('opening the database', () => {
       const pgdata = join(dataDir, 'pgdata');
       damage(pgdata);
       // (Postgres may leave its own postmaster.pid behind after a PANIC: not the clinic's data)
-      const list = () => fs.readdirSync(pgdata).filter((f) => f !== 'postmaster.pid').sort();
+      const list = () =>
+        fs
+          .readdirSync(pgdata)
+          .filter((f) => f !== 'postmaster.pid')
+          .sort();
       const before = list();
       const lines: string[] = [];
       const err = await openDatabase({ dataDir, template, log: (l) => lines.push(l) }).catch((e) => e);

@@ -30,10 +30,18 @@ describe('files under the data dir are private to the box', () => {
     const entries = Object.entries(modes);
     // Everything the test means to look at is there.
     for (const p of [
-      'template-box/pgdata/PG_VERSION', 'template-box/pgdata/global/pg_control', 'template-box/pgdata.lock', 'template-box/storage.sock',
-      'template-box/tls/box-key.pem', 'template-box/tls/box-cert.pem', 'template-box/backups/box.tar.gz',
-      'restored-box/pgdata/PG_VERSION', 'initdb-box/pgdata/PG_VERSION', 'initdb-box/pgdata/base',
-    ]) expect(modes[p], p).toBeDefined();
+      'template-box/pgdata/PG_VERSION',
+      'template-box/pgdata/global/pg_control',
+      'template-box/pgdata.lock',
+      'template-box/storage.sock',
+      'template-box/tls/box-key.pem',
+      'template-box/tls/box-cert.pem',
+      'template-box/backups/box.tar.gz',
+      'restored-box/pgdata/PG_VERSION',
+      'initdb-box/pgdata/PG_VERSION',
+      'initdb-box/pgdata/base',
+    ])
+      expect(modes[p], p).toBeDefined();
     expect(entries.filter(([p]) => p.startsWith('initdb-box/pgdata/')).length).toBeGreaterThan(500);
     const loose = entries.filter(([, m]) => !['dir 0700', 'file 0600', 'socket 0600'].includes(m));
     expect(loose).toEqual([]);

@@ -41,15 +41,29 @@ describe.each(kinds)('a %s broker restart', (kind) => {
     cleanups.push(() => hubDb.close());
     const startBroker = async (): Promise<Broker> =>
       kind === 'embedded'
-        ? startEmbeddedBroker({ host: '127.0.0.1', port, hubPassword, authenticateDevice: (id, secret) => authenticateDevice(hubDb, id, secret), log: quietLog() }) as Promise<EmbeddedBroker>
-        : startMosquitto(tempDir('simpul-restart-'), port, [`listener ${port} 127.0.0.1`, 'allow_anonymous true']) as Promise<OwnMosquitto>;
+        ? (startEmbeddedBroker({
+            host: '127.0.0.1',
+            port,
+            hubPassword,
+            authenticateDevice: (id, secret) => authenticateDevice(hubDb, id, secret),
+            log: quietLog(),
+          }) as Promise<EmbeddedBroker>)
+        : (startMosquitto(tempDir('simpul-restart-'), port, [`listener ${port} 127.0.0.1`, 'allow_anonymous true']) as Promise<OwnMosquitto>);
     let broker = await startBroker();
     cleanups.push(() => broker.close());
     // The hub reaches the broker through a proxy the test can hold cut.
     const hubLink: TcpProxy = await startTcpProxy({ host: '127.0.0.1', port });
     cleanups.push(() => hubLink.close());
     const hub: Hub = await startHub(
-      { mqttUrl: hubLink.url, ...(kind === 'embedded' ? { mqttUsername: HUB_USERNAME, mqttPassword: hubPassword } : {}), httpPort: 0, httpHost: '127.0.0.1', resendAfterMs: 500, logLevel: 'silent', adminToken: 'x'.repeat(24) },
+      {
+        mqttUrl: hubLink.url,
+        ...(kind === 'embedded' ? { mqttUsername: HUB_USERNAME, mqttPassword: hubPassword } : {}),
+        httpPort: 0,
+        httpHost: '127.0.0.1',
+        resendAfterMs: 500,
+        logLevel: 'silent',
+        adminToken: 'x'.repeat(24),
+      },
       { db: hubDb, log: quietLog() },
     );
     cleanups.push(() => hub.close());
@@ -59,13 +73,24 @@ describe.each(kinds)('a %s broker restart', (kind) => {
     cleanups.push(() => box.close());
     const records = generateRecords(50, { seed: 5 });
     const write = async (from: number, to: number) => {
-      for (const r of records.slice(from, to)) await box.transaction((tx) => appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry));
+      for (const r of records.slice(from, to))
+        await box.transaction((tx) => appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry));
     };
     const sync: Sync = await startSync({
-      db: box, log: quietLog(),
+      db: box,
+      log: quietLog(),
       config: {
-        mqttUrl: `mqtt://127.0.0.1:${port}`, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta',
-        syncPollMs: 50, syncAckTimeoutMs: 600_000, syncBackoffMinMs: 50, syncBackoffMaxMs: 200, syncHubProbeMs: 200, syncStatusIntervalMs: 600_000,
+        mqttUrl: `mqtt://127.0.0.1:${port}`,
+        deviceId: cred.deviceId,
+        deviceSecret: cred.secret,
+        facility: { code: '0112P001' },
+        timeZone: 'Asia/Jakarta',
+        syncPollMs: 50,
+        syncAckTimeoutMs: 600_000,
+        syncBackoffMinMs: 50,
+        syncBackoffMaxMs: 200,
+        syncHubProbeMs: 200,
+        syncStatusIntervalMs: 600_000,
       },
     });
     cleanups.push(() => sync.close());

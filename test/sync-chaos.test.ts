@@ -32,7 +32,7 @@ const BOX_SCRIPT = fileURLToPath(new URL('./chaos-box.ts', import.meta.url));
 /** A seeded random, so a failing run can be repeated with CHAOS_SEED. */
 function seeded(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 interface BoxProcess {
@@ -80,8 +80,12 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
     proxy = await startTcpProxy({ host: '127.0.0.1', port: brokerPort });
 
     const hubEnv = {
-      MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`, DATABASE_URL: `${POSTGRES_URL}?application_name=${appName}`, DATABASE_SCHEMA: schema,
-      SIMPUL_HUB_SHARED_GROUP: `chaos${runId}`, SIMPUL_HUB_RESEND_AFTER_MS: '1000', SIMPUL_HUB_LOG_LEVEL: 'error',
+      MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`,
+      DATABASE_URL: `${POSTGRES_URL}?application_name=${appName}`,
+      DATABASE_SCHEMA: schema,
+      SIMPUL_HUB_SHARED_GROUP: `chaos${runId}`,
+      SIMPUL_HUB_RESEND_AFTER_MS: '1000',
+      SIMPUL_HUB_LOG_LEVEL: 'error',
     };
     const startHubAt = async (i: number) => (hubs[i] = await spawnHub(hubEnv));
     await Promise.all([startHubAt(0), startHubAt(1)]);
@@ -89,8 +93,13 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
     const startBox = async (write: boolean) => {
       const proc = spawn(process.execPath, ['--import', 'tsx', BOX_SCRIPT], {
         env: {
-          ...process.env, CHAOS_DIR: dir, CHAOS_MQTT_URL: proxy!.url, CHAOS_DEVICE_ID: cred.deviceId, CHAOS_DEVICE_SECRET: cred.secret,
-          CHAOS_SEED: String(seed), CHAOS_WRITE: write ? '1' : '0',
+          ...process.env,
+          CHAOS_DIR: dir,
+          CHAOS_MQTT_URL: proxy!.url,
+          CHAOS_DEVICE_ID: cred.deviceId,
+          CHAOS_DEVICE_SECRET: cred.secret,
+          CHAOS_SEED: String(seed),
+          CHAOS_WRITE: write ? '1' : '0',
         },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
@@ -118,13 +127,18 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
     // Answers the box's issued referrals that have reached the hub, through a live hub's admin API.
     const answered = new Set<string>();
     const answerReferrals = async () => {
-      const { rows } = await db.query<{ entity_id: string }>(
-        `SELECT entity_id FROM entity_state WHERE device_id = $1 AND type = 'referral' AND payload->>'status' = 'issued' AND payload->>'reason' LIKE '%uji chaos%'`, [cred.deviceId],
-      ).catch(() => ({ rows: [] as { entity_id: string }[] }));
+      const { rows } = await db
+        .query<{ entity_id: string }>(
+          `SELECT entity_id FROM entity_state WHERE device_id = $1 AND type = 'referral' AND payload->>'status' = 'issued' AND payload->>'reason' LIKE '%uji chaos%'`,
+          [cred.deviceId],
+        )
+        .catch(() => ({ rows: [] as { entity_id: string }[] }));
       for (const { entity_id } of rows.filter((r) => !answered.has(r.entity_id)).slice(0, 5)) {
         const hub = hubs.find((h) => h)!;
         const res = await fetch(`${hub.url}/admin/referrals/${entity_id}/answer`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.adminToken}` }, body: JSON.stringify({ status: 'accepted', note: 'Diterima (uji chaos)' }),
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.adminToken}` },
+          body: JSON.stringify({ status: 'accepted', note: 'Diterima (uji chaos)' }),
         }).catch(() => null);
         if (res?.status === 201) answered.add(entity_id);
         else if (process.env.CHAOS_DEBUG) console.log(`chaos: answer to ${entity_id}: ${res?.status} ${await res?.text()}`);
@@ -133,42 +147,66 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
 
     const tally: Record<string, number> = {};
     const faults: [string, number, () => Promise<void>][] = [
-      ['link cut', 30, async () => {
-        proxy!.cut();
-        await sleep(100 + random() * 700);
-        proxy!.restore();
-      }],
+      [
+        'link cut',
+        30,
+        async () => {
+          proxy!.cut();
+          await sleep(100 + random() * 700);
+          proxy!.restore();
+        },
+      ],
       ['link stalled', 12, async () => proxy!.stall(300 + random() * 2000)],
-      ['link throttled to 64 kbit/s, 600 ms round trip', 12, async () => {
-        proxy!.shape({ rateBitsPerSec: 64_000, delayMs: 300 });
-        await sleep(500 + random() * 1500);
-        proxy!.shape(null);
-      }],
-      ['box killed (SIGKILL)', 10, async () => {
-        box!.proc.kill('SIGKILL');
-        await box!.exited;
-        await startBox(true);
-      }],
-      ['hub killed (SIGKILL)', 10, async () => {
-        const i = random() < 0.5 ? 0 : 1;
-        await hubs[i]!.kill('SIGKILL');
-        hubs[i] = null;
-        await sleep(random() * 500);
-        await startHubAt(i);
-      }],
-      ['broker restarted', 8, async () => {
-        mosquitto!.proc.kill('SIGKILL');
-        await new Promise<void>((res) => (mosquitto!.proc.exitCode !== null || mosquitto!.proc.signalCode !== null ? res() : mosquitto!.proc.once('exit', () => res())));
-        await mosquitto!.close();
-        await sleep(random() * 500);
-        await startBroker();
-      }],
-      ['PostgreSQL connections killed', 12, async () => {
-        const c = new pg.Client({ connectionString: POSTGRES_URL });
-        await c.connect();
-        await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [appName]);
-        await c.end();
-      }],
+      [
+        'link throttled to 64 kbit/s, 600 ms round trip',
+        12,
+        async () => {
+          proxy!.shape({ rateBitsPerSec: 64_000, delayMs: 300 });
+          await sleep(500 + random() * 1500);
+          proxy!.shape(null);
+        },
+      ],
+      [
+        'box killed (SIGKILL)',
+        10,
+        async () => {
+          box!.proc.kill('SIGKILL');
+          await box!.exited;
+          await startBox(true);
+        },
+      ],
+      [
+        'hub killed (SIGKILL)',
+        10,
+        async () => {
+          const i = random() < 0.5 ? 0 : 1;
+          await hubs[i]!.kill('SIGKILL');
+          hubs[i] = null;
+          await sleep(random() * 500);
+          await startHubAt(i);
+        },
+      ],
+      [
+        'broker restarted',
+        8,
+        async () => {
+          mosquitto!.proc.kill('SIGKILL');
+          await new Promise<void>((res) => (mosquitto!.proc.exitCode !== null || mosquitto!.proc.signalCode !== null ? res() : mosquitto!.proc.once('exit', () => res())));
+          await mosquitto!.close();
+          await sleep(random() * 500);
+          await startBroker();
+        },
+      ],
+      [
+        'PostgreSQL connections killed',
+        12,
+        async () => {
+          const c = new pg.Client({ connectionString: POSTGRES_URL });
+          await c.connect();
+          await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [appName]);
+          await c.end();
+        },
+      ],
     ];
     const totalWeight = faults.reduce((n, f) => n + f[1], 0);
     const t0 = Date.now();
@@ -196,58 +234,86 @@ describe('sync chaos: box, link, broker, hubs and PostgreSQL failing at random',
     box!.proc.send('stop-writing');
     await sleep(300);
     const entitiesAt = async () =>
-      new Set((await db.query<{ k: string }>(`SELECT type || '|' || entity_id || '|' || entity_version AS k FROM records WHERE device_id = $1`, [cred.deviceId])).rows.map((r) => r.k));
+      new Set(
+        (await db.query<{ k: string }>(`SELECT type || '|' || entity_id || '|' || entity_version AS k FROM records WHERE device_id = $1`, [cred.deviceId])).rows.map((r) => r.k),
+      );
     let calmRounds = 0;
-    await until('the hub to hold everything the box committed, and every answer applied', async () => {
-      if (++calmRounds % 10 === 0) await answerReferrals();
-      const atHub = await entitiesAt();
-      const status = (await db.query<{ s: { pending: number } | null }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [cred.deviceId])).rows[0].s;
-      const unacked = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE device_id = $1 AND acked_at IS NULL`, [cred.deviceId])).rows[0].n;
-      const accepted = (await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM entity_state WHERE device_id = $1 AND type = 'referral' AND payload->>'status' = 'accepted' AND entity_id = ANY($2)`, [cred.deviceId, [...answered]],
-      )).rows[0].n;
-      const missing = [...committed].filter((k) => !atHub.has(k)).length;
-      if (calmRounds % 25 === 0) console.log(`chaos: waiting — ${missing} committed records not at the hub, box reports ${status?.pending} pending, ${unacked} answers unacknowledged, ${accepted}/${answered.size} answers applied`);
-      return missing === 0 && status?.pending === 0 && unacked === 0 && accepted === answered.size;
-    }, 180_000, 200);
+    await until(
+      'the hub to hold everything the box committed, and every answer applied',
+      async () => {
+        if (++calmRounds % 10 === 0) await answerReferrals();
+        const atHub = await entitiesAt();
+        const status = (await db.query<{ s: { pending: number } | null }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [cred.deviceId])).rows[0].s;
+        const unacked = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE device_id = $1 AND acked_at IS NULL`, [cred.deviceId])).rows[0].n;
+        const accepted = (
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM entity_state WHERE device_id = $1 AND type = 'referral' AND payload->>'status' = 'accepted' AND entity_id = ANY($2)`,
+            [cred.deviceId, [...answered]],
+          )
+        ).rows[0].n;
+        const missing = [...committed].filter((k) => !atHub.has(k)).length;
+        if (calmRounds % 25 === 0)
+          console.log(
+            `chaos: waiting — ${missing} committed records not at the hub, box reports ${status?.pending} pending, ${unacked} answers unacknowledged, ${accepted}/${answered.size} answers applied`,
+          );
+        return missing === 0 && status?.pending === 0 && unacked === 0 && accepted === answered.size;
+      },
+      180_000,
+      200,
+    );
 
     // Stop the box cleanly and read its database: the truth to compare with.
     box!.proc.kill('SIGTERM');
     await box!.exited;
     box = null;
     const boxDb = await openDatabase({ dataDir: join(dir, 'box'), log: () => {} });
-    const outbox = (await boxDb.query<{ k: string; seq: string; delivered: boolean }>(
-      `SELECT type || '|' || entity_id || '|' || entity_version AS k, seq::text, NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq) AS delivered FROM outbox o ORDER BY seq`,
-    )).rows;
-    const referrals = (await boxDb.query<{ id: string; status: string; version: number }>(`SELECT id, status, version FROM referrals WHERE id = ANY($1::uuid[])`, [[...answered]])).rows;
-    const inbox = (await boxDb.query<{ n: number; applied: number }>(
-      `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'applied')::int AS applied FROM sync_inbox WHERE kind = 'referral_answer'`,
-    )).rows[0];
+    const outbox = (
+      await boxDb.query<{ k: string; seq: string; delivered: boolean }>(
+        `SELECT type || '|' || entity_id || '|' || entity_version AS k, seq::text, NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq) AS delivered FROM outbox o ORDER BY seq`,
+      )
+    ).rows;
+    const referrals = (await boxDb.query<{ id: string; status: string; version: number }>(`SELECT id, status, version FROM referrals WHERE id = ANY($1::uuid[])`, [[...answered]]))
+      .rows;
+    const inbox = (
+      await boxDb.query<{ n: number; applied: number }>(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'applied')::int AS applied FROM sync_inbox WHERE kind = 'referral_answer'`,
+      )
+    ).rows[0];
     await boxDb.close();
 
-    const hubRows = (await db.query<{ k: string; seq: string }>(
-      `SELECT type || '|' || entity_id || '|' || entity_version AS k, box_seq::text AS seq FROM records WHERE device_id = $1 ORDER BY box_seq`, [cred.deviceId],
-    )).rows;
+    const hubRows = (
+      await db.query<{ k: string; seq: string }>(
+        `SELECT type || '|' || entity_id || '|' || entity_version AS k, box_seq::text AS seq FROM records WHERE device_id = $1 ORDER BY box_seq`,
+        [cred.deviceId],
+      )
+    ).rows;
     const hubKeys = new Map(hubRows.map((r) => [r.k, r.seq]));
     const lost = outbox.filter((r) => !hubKeys.has(r.k));
     const strange = hubRows.filter((r) => !outbox.some((o) => o.k === r.k && o.seq === r.seq));
-    const outOfOrder = (await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (
+    const outOfOrder = (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (
          SELECT received_at < lag(received_at) OVER (PARTITION BY type, entity_id ORDER BY entity_version) AS back FROM records WHERE device_id = $1) x WHERE back`,
-      [cred.deviceId],
-    )).rows[0].n;
-    const versions = (await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM records WHERE device_id = $1 GROUP BY type, entity_id HAVING count(*) > 1) x`, [cred.deviceId],
-    )).rows[0].n;
-    const downlink = (await db.query<{ n: number; applied: number; sends: number }>(
-      `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'applied')::int AS applied, coalesce(sum(send_count), 0)::int AS sends FROM downlink WHERE device_id = $1`, [cred.deviceId],
-    )).rows[0];
+        [cred.deviceId],
+      )
+    ).rows[0].n;
+    const versions = (
+      await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM records WHERE device_id = $1 GROUP BY type, entity_id HAVING count(*) > 1) x`, [cred.deviceId])
+    ).rows[0].n;
+    const downlink = (
+      await db.query<{ n: number; applied: number; sends: number }>(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'applied')::int AS applied, coalesce(sum(send_count), 0)::int AS sends FROM downlink WHERE device_id = $1`,
+        [cred.deviceId],
+      )
+    ).rows[0];
 
     console.log(
-      `chaos: ${FAULTS} faults in ${faultSeconds.toFixed(0)} s — ${Object.entries(tally).map(([k, n]) => `${k} ×${n}`).join(', ')}\n` +
-      `chaos: box committed ${outbox.length} records (${committed.size} reported before a kill could hide them; ${versions} entities with several versions); ` +
-      `hub holds ${hubRows.length}: lost ${lost.length}, unknown or doubled ${strange.length + (hubRows.length - hubKeys.size)}, versions out of order ${outOfOrder}\n` +
-      `chaos: ${answered.size} hospital answers, ${downlink.sends} sends for them; applied on the box ${inbox.applied} (inbox rows ${inbox.n})`,
+      `chaos: ${FAULTS} faults in ${faultSeconds.toFixed(0)} s — ${Object.entries(tally)
+        .map(([k, n]) => `${k} ×${n}`)
+        .join(', ')}\n` +
+        `chaos: box committed ${outbox.length} records (${committed.size} reported before a kill could hide them; ${versions} entities with several versions); ` +
+        `hub holds ${hubRows.length}: lost ${lost.length}, unknown or doubled ${strange.length + (hubRows.length - hubKeys.size)}, versions out of order ${outOfOrder}\n` +
+        `chaos: ${answered.size} hospital answers, ${downlink.sends} sends for them; applied on the box ${inbox.applied} (inbox rows ${inbox.n})`,
     );
     expect(FAULTS).toBeGreaterThanOrEqual(1);
     expect(Object.values(tally).reduce((a, b) => a + b, 0)).toBe(FAULTS);

@@ -34,8 +34,18 @@ describe.each(stacks)('clock offset on %s', (kind) => {
     expect(clock.trusted).toBe(false);
     const box = new GroupCommitDb(await openMemoryDatabase());
     const sync = await startSync({
-      db: box, log: quietLog(), clock,
-      config: { mqttUrl: stack.mqttUrl, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', syncPollMs: 50, syncStatusIntervalMs: 600_000 },
+      db: box,
+      log: quietLog(),
+      clock,
+      config: {
+        mqttUrl: stack.mqttUrl,
+        deviceId: cred.deviceId,
+        deviceSecret: cred.secret,
+        facility: { code: '0112P001' },
+        timeZone: 'Asia/Jakarta',
+        syncPollMs: 50,
+        syncStatusIntervalMs: 600_000,
+      },
     });
     try {
       // The box's messages carry its system clock (2020); the hub's answer carries the real time.

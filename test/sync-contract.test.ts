@@ -1,15 +1,37 @@
 import { brotliCompressSync, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  checkRecord, decodeFrame, deviceMayPublish, deviceMaySubscribe, encodeFrame, encodeRecordBatch, findUnstorable, isStorableText, MAX_ENTITY_VERSION, MAX_FRAME_BYTES,
-  MAX_PAYLOAD_DEPTH, parseTopic, topics, type RecordBatch,
+  checkRecord,
+  decodeFrame,
+  deviceMayPublish,
+  deviceMaySubscribe,
+  encodeFrame,
+  encodeRecordBatch,
+  findUnstorable,
+  isStorableText,
+  MAX_ENTITY_VERSION,
+  MAX_FRAME_BYTES,
+  MAX_PAYLOAD_DEPTH,
+  parseTopic,
+  topics,
+  type RecordBatch,
 } from '../central/contract/index.ts';
 import { dictionaryV1 } from '../central/contract/dictionary-v1.ts';
 import { generateRecords } from '../central/testing/records.ts';
 
 const batchOf = (n: number, seed = 1): RecordBatch => ({
-  v: 1, kind: 'records', batch: 'b1',
-  records: generateRecords(n, { seed }).map((r, i) => ({ seq: i + 1, type: r.type, sv: r.schemaVersion, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload })),
+  v: 1,
+  kind: 'records',
+  batch: 'b1',
+  records: generateRecords(n, { seed }).map((r, i) => ({
+    seq: i + 1,
+    type: r.type,
+    sv: r.schemaVersion,
+    entity: r.entityId,
+    ev: r.entityVersion,
+    at: r.createdAt,
+    payload: r.payload,
+  })),
 });
 
 describe('wire contract', () => {

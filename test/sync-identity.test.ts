@@ -29,7 +29,12 @@ const connect = (clientId: string, username: string, password: string) =>
 
 const batch = () => {
   const r = generateRecords(1, { seed: 77 })[0];
-  return encodeFrame({ v: 1, kind: 'records', batch: 'evil', records: [{ seq: 1, type: r.type, sv: 1, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }] });
+  return encodeFrame({
+    v: 1,
+    kind: 'records',
+    batch: 'evil',
+    records: [{ seq: 1, type: r.type, sv: 1, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }],
+  });
 };
 
 describe('identity on the embedded broker', () => {

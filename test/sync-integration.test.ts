@@ -22,7 +22,10 @@ import { sleep, until } from './support/wait.ts';
 import { startTcpProxy, type TcpProxy } from '../central/testing/tcp-proxy.ts';
 
 const settings: ClinicSettings = {
-  timeZone: 'Asia/Jakarta', serviceEndsAt: '24:00', referralValidDays: 90, defaultServiceMinutes: 10,
+  timeZone: 'Asia/Jakarta',
+  serviceEndsAt: '24:00',
+  referralValidDays: 90,
+  defaultServiceMinutes: 10,
   facility: { code: '0112P001', name: 'Puskesmas Uji' },
   polis: [{ code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1'] }],
 };
@@ -69,15 +72,24 @@ describe.each(stacks)('sync on %s', (kind) => {
 
   const boxSync = async (cred: { deviceId: string; secret: string }, extra: Record<string, unknown> = {}) =>
     startSync({
-      db: box, log: quietLog(),
+      db: box,
+      log: quietLog(),
       config: {
-        mqttUrl: proxy.url, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: settings.facility, timeZone: settings.timeZone,
-        syncPollMs: 50, syncAckTimeoutMs: 2000, syncBackoffMinMs: 50, syncBackoffMaxMs: 400, syncStatusIntervalMs: 300, ...extra,
+        mqttUrl: proxy.url,
+        deviceId: cred.deviceId,
+        deviceSecret: cred.secret,
+        facility: settings.facility,
+        timeZone: settings.timeZone,
+        syncPollMs: 50,
+        syncAckTimeoutMs: 2000,
+        syncBackoffMinMs: 50,
+        syncBackoffMaxMs: 400,
+        syncStatusIntervalMs: 300,
+        ...extra,
       },
     });
 
-  const hubCount = async (deviceId: string) =>
-    (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM records WHERE device_id = $1`, [deviceId])).rows[0].n;
+  const hubCount = async (deviceId: string) => (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM records WHERE device_id = $1`, [deviceId])).rows[0].n;
 
   it('records created while the link is down arrive once, in order, after it comes back', async () => {
     const cred = await stack.enrol();
@@ -91,9 +103,12 @@ describe.each(stacks)('sync on %s', (kind) => {
     proxy.restore();
     await until('the backlog to drain', async () => (await sync!.stats()).pending === 0);
     const { rows } = await stack.db.query<{ box_seq: string; type: string; entity_id: string; entity_version: number }>(
-      `SELECT box_seq::text, type, entity_id, entity_version FROM records WHERE device_id = $1 ORDER BY box_seq`, [cred.deviceId],
+      `SELECT box_seq::text, type, entity_id, entity_version FROM records WHERE device_id = $1 ORDER BY box_seq`,
+      [cred.deviceId],
     );
-    const outbox = await box.query<{ seq: string; type: string; entity_id: string; entity_version: number }>(`SELECT seq::text, type, entity_id, entity_version FROM outbox ORDER BY seq`);
+    const outbox = await box.query<{ seq: string; type: string; entity_id: string; entity_version: number }>(
+      `SELECT seq::text, type, entity_id, entity_version FROM outbox ORDER BY seq`,
+    );
     expect(rows.map((r) => [r.box_seq, r.type, r.entity_id, r.entity_version])).toEqual(outbox.rows.map((r) => [r.seq, r.type, r.entity_id, r.entity_version]));
     // Per entity, versions arrive in the order they were made.
     const byEntity = new Map<string, number[]>();
@@ -108,7 +123,10 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect(st.lastSyncAt).not.toBeNull();
     expect(st.oldestPendingAgeSeconds).toBeNull();
     // The hub saw the box's status.
-    await until('status', async () => (await stack.db.query<{ s: { pending: number } | null }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [cred.deviceId])).rows[0].s?.pending === 0);
+    await until(
+      'status',
+      async () => (await stack.db.query<{ s: { pending: number } | null }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [cred.deviceId])).rows[0].s?.pending === 0,
+    );
   });
 
   it('a hub restart between its commit and its ack causes no duplicate', async () => {
@@ -129,7 +147,9 @@ describe.each(stacks)('sync on %s', (kind) => {
     await stack.restartHub();
     await until('the backlog to drain after the restart', async () => (await sync!.stats()).pending === 0);
     expect(await hubCount(cred.deviceId)).toBe(120);
-    const dup = await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT box_seq FROM records WHERE device_id = $1 GROUP BY box_seq HAVING count(*) > 1) d`, [cred.deviceId]);
+    const dup = await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT box_seq FROM records WHERE device_id = $1 GROUP BY box_seq HAVING count(*) > 1) d`, [
+      cred.deviceId,
+    ]);
     expect(dup.rows[0].n).toBe(0);
   });
 
@@ -138,7 +158,9 @@ describe.each(stacks)('sync on %s', (kind) => {
     // As the box in production writes it: kept despite the contract (the test default refuses it).
     onContractBreach(() => {});
     try {
-      await box.transaction(async (tx) => appendOutbox(tx, { type: 'referral', entityId: 'not-a-referral', entityVersion: 1, payload: { hello: 'world' } } as unknown as OutboxEntry));
+      await box.transaction(async (tx) =>
+        appendOutbox(tx, { type: 'referral', entityId: 'not-a-referral', entityVersion: 1, payload: { hello: 'world' } } as unknown as OutboxEntry),
+      );
     } finally {
       onContractBreach('throw');
     }
@@ -180,10 +202,17 @@ describe.each(stacks)('sync on %s', (kind) => {
     const cred = await stack.enrol();
     await box.transaction(async (tx) => {
       for (let d = 1; d <= 30; d++) {
-        await appendOutbox(tx, { type: 'queue_daily_figures', entityId: `2025-04-${String(d).padStart(2, '0')}|umum`, entityVersion: 1, payload: { day: `2025-04-${String(d).padStart(2, '0')}`, poli: 'umum', taken: d, served: d, noShow: 0, averageWaitMinutes: 5, averageServiceMinutes: 4 } });
+        await appendOutbox(tx, {
+          type: 'queue_daily_figures',
+          entityId: `2025-04-${String(d).padStart(2, '0')}|umum`,
+          entityVersion: 1,
+          payload: { day: `2025-04-${String(d).padStart(2, '0')}`, poli: 'umum', taken: d, served: d, noShow: 0, averageWaitMinutes: 5, averageServiceMinutes: 4 },
+        });
       }
     });
-    const recs = generateRecords(200, { seed: 14 }).filter((r) => r.type === 'referral').slice(0, 3);
+    const recs = generateRecords(200, { seed: 14 })
+      .filter((r) => r.type === 'referral')
+      .slice(0, 3);
     await box.transaction(async (tx) => {
       for (const r of recs) await appendOutbox(tx, { type: 'referral', entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry);
     });
@@ -205,22 +234,42 @@ describe.each(stacks)('sync on %s', (kind) => {
     proxy.cut();
     await until('the box to notice the cut', async () => !(await sync!.stats()).connected);
     const res = await stack.hubFetch(`/admin/referrals/${demoIds.referral}/answer`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'scheduled', scheduledFor: '2030-01-15', note: 'Poli Penyakit Dalam, jam 08.00' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'scheduled', scheduledFor: '2030-01-15', note: 'Poli Penyakit Dalam, jam 08.00' }),
     });
     expect(res.status).toBe(201);
     await sleep(300);
     expect((await box.query<{ status: string }>(`SELECT status FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].status).toBe('issued');
 
     proxy.restore();
-    await until('the answer on the box', async () => (await box.query<{ status: string }>(`SELECT status FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].status === 'scheduled');
-    await until('the box’s acknowledgement', async () => (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied');
-    await until('the new version at the hub', async () => (await stack.db.query<{ version: number; s: string }>(`SELECT version, payload->>'status' AS s FROM entity_state WHERE type = 'referral' AND entity_id = $1`, [demoIds.referral])).rows[0].s === 'scheduled');
+    await until(
+      'the answer on the box',
+      async () => (await box.query<{ status: string }>(`SELECT status FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].status === 'scheduled',
+    );
+    await until(
+      'the box’s acknowledgement',
+      async () =>
+        (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied',
+    );
+    await until(
+      'the new version at the hub',
+      async () =>
+        (
+          await stack.db.query<{ version: number; s: string }>(`SELECT version, payload->>'status' AS s FROM entity_state WHERE type = 'referral' AND entity_id = $1`, [
+            demoIds.referral,
+          ])
+        ).rows[0].s === 'scheduled',
+    );
 
     // Sent again (e.g. the ack was lost): acknowledged again, not applied twice.
     const versionBefore = (await box.query<{ version: number }>(`SELECT version FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].version;
     await stack.db.query(`UPDATE downlink SET acked_at = NULL, outcome = NULL WHERE device_id = $1`, [cred.deviceId]);
     await stack.hub.downlink.sendPending(cred.deviceId, true);
-    await until('the second acknowledgement', async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length);
+    await until(
+      'the second acknowledgement',
+      async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length,
+    );
     expect((await box.query<{ version: number }>(`SELECT version FROM referrals WHERE id = $1`, [demoIds.referral])).rows[0].version).toBe(versionBefore);
     expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_inbox`)).rows[0].n).toBe(1);
   });
@@ -235,7 +284,8 @@ describe.each(stacks)('sync on %s', (kind) => {
     const bad = await post({ items: [{ kfaCode: '93001234', name: '', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true }], devices: [cred.deviceId] });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.message).toMatch(/items\.0\.name/);
-    const queued = async () => (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE device_id = $1 AND kind = 'formulary'`, [cred.deviceId])).rows[0].n;
+    const queued = async () =>
+      (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE device_id = $1 AND kind = 'formulary'`, [cred.deviceId])).rows[0].n;
     expect(await queued()).toBe(0);
 
     const items = [
@@ -246,14 +296,22 @@ describe.each(stacks)('sync on %s', (kind) => {
     expect(ok.status).toBe(201);
     const { version } = await ok.json();
     await until('the new medicine on the box', async () => (await box.query(`SELECT 1 FROM formulary WHERE kfa_code = '93012001'`)).rows.length);
-    await until('the box’s acknowledgement', async () => (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND kind = 'formulary' AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]?.outcome === 'applied');
+    await until(
+      'the box’s acknowledgement',
+      async () =>
+        (await stack.db.query<{ outcome: string }>(`SELECT outcome FROM downlink WHERE device_id = $1 AND kind = 'formulary' AND acked_at IS NOT NULL`, [cred.deviceId])).rows[0]
+          ?.outcome === 'applied',
+    );
     expect((await box.query<{ name: string }>(`SELECT name FROM formulary WHERE kfa_code = '93001234'`)).rows).toEqual([{ name: 'Paracetamol' }]);
     expect((await box.query<{ value: number }>(`SELECT value FROM sync_state WHERE key = 'formulary_version'`)).rows[0].value).toBe(version);
 
     // Sent again (a lost acknowledgement): acknowledged again, applied once.
     await stack.db.query(`UPDATE downlink SET acked_at = NULL, outcome = NULL WHERE device_id = $1`, [cred.deviceId]);
     await stack.hub.downlink.sendPending(cred.deviceId, true);
-    await until('the second acknowledgement', async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length);
+    await until(
+      'the second acknowledgement',
+      async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND acked_at IS NOT NULL`, [cred.deviceId])).rows.length,
+    );
     expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM formulary WHERE kfa_code = '93012001'`)).rows[0].n).toBe(1);
     expect((await box.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_inbox WHERE kind = 'formulary'`)).rows[0].n).toBe(1);
   });

@@ -163,7 +163,15 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
 
   it('the hub runs on these credentials: its shared subscription gets B’s batch, B gets the ack', async () => {
     const hub = await startHub(
-      { httpPort: 0, httpHost: '127.0.0.1', logLevel: 'silent', mqttUrl: url(DEFAULT_HUB_USERNAME), mqttUsername: DEFAULT_HUB_USERNAME, mqttPassword: hubPassword, sharedGroup: 'ingest' },
+      {
+        httpPort: 0,
+        httpHost: '127.0.0.1',
+        logLevel: 'silent',
+        mqttUrl: url(DEFAULT_HUB_USERNAME),
+        mqttUsername: DEFAULT_HUB_USERNAME,
+        mqttPassword: hubPassword,
+        sharedGroup: 'ingest',
+      },
       { db, log: quietLog() },
     );
     try {
@@ -171,12 +179,21 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
       await boxB.subscribeAsync(topics.ack(b.deviceId), { qos: 1 });
       const acks = inbox(boxB);
       const r = generateRecords(1, { seed: 5 })[0];
-      const frame = encodeFrame({ v: 1, kind: 'records', batch: 'b1', records: [{ seq: 1, type: r.type, sv: 1, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }] });
+      const frame = encodeFrame({
+        v: 1,
+        kind: 'records',
+        batch: 'b1',
+        records: [{ seq: 1, type: r.type, sv: 1, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }],
+      });
       await boxB.publishAsync(topics.records(b.deviceId), frame, { qos: 1 });
       await until('the hub’s ack to B', () => acks.length > 0, 10_000);
       const ack = decodeFrame('ack', acks[0].raw);
       expect(ack.ok && { batch: ack.message.batch, stored: ack.message.stored }).toEqual({ batch: 'b1', stored: [1] });
-      const stored = await db.query<{ device_id: string }>(`SELECT device_id FROM records WHERE type = $1 AND entity_id = $2 AND entity_version = $3`, [r.type, r.entityId, r.entityVersion]);
+      const stored = await db.query<{ device_id: string }>(`SELECT device_id FROM records WHERE type = $1 AND entity_id = $2 AND entity_version = $3`, [
+        r.type,
+        r.entityId,
+        r.entityVersion,
+      ]);
       expect(stored.rows).toEqual([{ device_id: b.deviceId }]);
       await boxB.endAsync();
     } finally {
@@ -236,11 +253,16 @@ describe('identity on Mosquitto (password file + ACL patterns)', () => {
     expect(files.devices).toEqual([b.deviceId]);
     expect(readFileSync(files.passwordFile, 'utf8')).not.toContain(a.deviceId);
     broker.reload();
-    await until('Mosquitto to refuse the revoked box', async () => {
-      const r = await connect(a.deviceId, a.secret);
-      if (r.client) await r.client.endAsync(true);
-      return r.error !== null && /Not authorized|Bad username/i.test(r.error);
-    }, 10_000, 200);
+    await until(
+      'Mosquitto to refuse the revoked box',
+      async () => {
+        const r = await connect(a.deviceId, a.secret);
+        if (r.client) await r.client.endAsync(true);
+        return r.error !== null && /Not authorized|Bad username/i.test(r.error);
+      },
+      10_000,
+      200,
+    );
     await (await connected(b.deviceId, b.secret)).endAsync();
     await (await connected(DEFAULT_HUB_USERNAME, hubPassword)).endAsync();
   });
@@ -252,12 +274,33 @@ describe('provisioning CLI: mosquitto subcommand', () => {
     const out = join(data, 'mosq');
     const env = { ...process.env, DATABASE_URL: undefined, MQTT_PASSWORD: undefined } as NodeJS.ProcessEnv;
     try {
-      expect(await cli(['enrol', '--data-dir', join(data, 'hub'), '--facility', '0112P003', '--mqtt-url', 'mqtts://hub.example:8883', '--device-id', `m${run}-cli`, '--out', join(data, 'box.json')], env)).toBe(0);
+      expect(
+        await cli(
+          [
+            'enrol',
+            '--data-dir',
+            join(data, 'hub'),
+            '--facility',
+            '0112P003',
+            '--mqtt-url',
+            'mqtts://hub.example:8883',
+            '--device-id',
+            `m${run}-cli`,
+            '--out',
+            join(data, 'box.json'),
+          ],
+          env,
+        ),
+      ).toBe(0);
       expect(await cli(['mosquitto', '--data-dir', join(data, 'hub'), '--out', out, '--persistence-dir', 'none'], env)).toBe(0);
       const passwd = readFileSync(join(out, 'passwd'), 'utf8');
       const box = JSON.parse(readFileSync(join(data, 'box.json'), 'utf8'));
       const hubSecret = readFileSync(join(out, 'hub.secret'), 'utf8').trim();
-      const line = (u: string) => passwd.split('\n').find((l) => l.startsWith(`${u}:`))!.slice(u.length + 1);
+      const line = (u: string) =>
+        passwd
+          .split('\n')
+          .find((l) => l.startsWith(`${u}:`))!
+          .slice(u.length + 1);
       expect(verifyMosquittoPasswordHash(box.deviceSecret, line(`m${run}-cli`))).toBe(true);
       const hubLine = readFileSync(join(out, 'hub.passwd'), 'utf8').trim();
       expect(verifyMosquittoPasswordHash(hubSecret, hubLine.slice(`${DEFAULT_HUB_USERNAME}:`.length))).toBe(true);

@@ -53,7 +53,14 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
       const summary = gen.find((r) => r.type === 'encounter_summary')!;
       let seq = 0;
       const wire = (r: (typeof gen)[number], change: Partial<WireRecord> = {}, payload: Record<string, unknown> = {}): WireRecord => ({
-        seq: ++seq, type: r.type, sv: r.schemaVersion, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: { ...r.payload, ...payload }, ...change,
+        seq: ++seq,
+        type: r.type,
+        sv: r.schemaVersion,
+        entity: r.entityId,
+        ev: r.entityVersion,
+        at: r.createdAt,
+        payload: { ...r.payload, ...payload },
+        ...change,
       });
       /** The record as another entity of its type (an encounter summary's id is its entity). */
       const other = (r: (typeof gen)[number], change: Partial<WireRecord> = {}, payload: Record<string, unknown> = {}) => {
@@ -75,7 +82,9 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
       ];
       const more = wire(gen[3]);
       const records = [valid[0], ...poisoned.slice(0, 4).map(([r]) => r), valid[1], ...poisoned.slice(4).map(([r]) => r), valid[2]];
-      const json = JSON.stringify({ v: 1, kind: 'records', batch: 'poisoned', records }).replace('"DEEP"', `${'['.repeat(5000)}1${']'.repeat(5000)}`).replace('"HUGE"', '1e999999');
+      const json = JSON.stringify({ v: 1, kind: 'records', batch: 'poisoned', records })
+        .replace('"DEEP"', `${'['.repeat(5000)}1${']'.repeat(5000)}`)
+        .replace('"HUGE"', '1e999999');
       await box.publishAsync(topics.records(cred.deviceId), encodeJsonFrame(json), { qos: 1 });
       const ack = (await until('the hub’s acknowledgement of the poisoned batch', () => acks.find((a) => a.batch === 'poisoned'), 15_000))!;
       expect([...ack.stored].sort((a, b) => a - b)).toEqual(valid.map((r) => r.seq));
@@ -101,10 +110,19 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
     const cred = await stack.enrol();
     const box = new GroupCommitDb(await openMemoryDatabase());
     const sync = await startSync({
-      db: box, log: quietLog(),
+      db: box,
+      log: quietLog(),
       config: {
-        mqttUrl: stack.mqttUrl, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta',
-        syncPollMs: 50, syncAckTimeoutMs: 2000, syncBackoffMinMs: 50, syncBackoffMaxMs: 400, syncStatusIntervalMs: 300,
+        mqttUrl: stack.mqttUrl,
+        deviceId: cred.deviceId,
+        deviceSecret: cred.secret,
+        facility: { code: '0112P001' },
+        timeZone: 'Asia/Jakarta',
+        syncPollMs: 50,
+        syncAckTimeoutMs: 2000,
+        syncBackoffMinMs: 50,
+        syncBackoffMaxMs: 400,
+        syncStatusIntervalMs: 300,
       },
     });
     try {
@@ -129,10 +147,7 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('poisone
       sync.kick();
       await until('the outbox to drain', async () => (await sync.stats()).pending === 0, 15_000);
       const parked = await listParked(box);
-      expect(parked.map((p) => p.reason).sort()).toEqual([
-        expect.stringMatching(/payload\.complaint contains a NUL/),
-        expect.stringMatching(/nests deeper than 32/),
-      ].sort());
+      expect(parked.map((p) => p.reason).sort()).toEqual([expect.stringMatching(/payload\.complaint contains a NUL/), expect.stringMatching(/nests deeper than 32/)].sort());
       expect((await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM records WHERE device_id = $1`, [cred.deviceId])).rows[0].n).toBe(good.length);
     } finally {
       await sync.close();

@@ -55,20 +55,39 @@ describe.each(stacks)('reference lists on %s', (kind) => {
     await stack.db.query(`UPDATE devices SET region_code = $2 WHERE id = $1`, [elsewhere.deviceId, '5302']);
     const box = new GroupCommitDb(await openMemoryDatabase());
     const sync = await startSync({
-      db: box, log: quietLog(),
-      config: { mqttUrl: stack.mqttUrl, deviceId: inKupang.deviceId, deviceSecret: inKupang.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Makassar', syncPollMs: 50, syncStatusIntervalMs: 300 },
+      db: box,
+      log: quietLog(),
+      config: {
+        mqttUrl: stack.mqttUrl,
+        deviceId: inKupang.deviceId,
+        deviceSecret: inKupang.secret,
+        facility: { code: '0112P001' },
+        timeZone: 'Asia/Makassar',
+        syncPollMs: 50,
+        syncStatusIntervalMs: 300,
+      },
     });
     try {
       await until('the box to connect', async () => (await sync.stats()).connected);
       expect(await referenceDataStatus(box)).toMatchObject({ hospitals: 0, medicines: 0 });
       const queued = async (deviceId: string) => (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE device_id = $1`, [deviceId])).rows[0].n;
 
-      const bad = await cli('hospitals', file('bad.csv', 'code,name,specialties,accepts_emergency\n5301R001,RSUD Prof. Dr. W. Z. Johannes,Penyakit Dalam|Anak,ya\n5301R002,R,Bedah,ya\n'), '--region', '5301');
+      const bad = await cli(
+        'hospitals',
+        file('bad.csv', 'code,name,specialties,accepts_emergency\n5301R001,RSUD Prof. Dr. W. Z. Johannes,Penyakit Dalam|Anak,ya\n5301R002,R,Bedah,ya\n'),
+        '--region',
+        '5301',
+      );
       expect(bad.code).toBe(1);
       expect(bad.out).toMatch(/baris 3, kolom name/);
       expect(await queued(inKupang.deviceId)).toBe(0);
 
-      const hospitals = await cli('hospitals', file('rs.csv', 'code;name;specialties;accepts_emergency\n5301R001;RSUD Prof. Dr. W. Z. Johannes;Penyakit Dalam|Anak|Bedah;ya\n5301R002;RS Leona;Anak;tidak\n'), '--region', '5301');
+      const hospitals = await cli(
+        'hospitals',
+        file('rs.csv', 'code;name;specialties;accepts_emergency\n5301R001;RSUD Prof. Dr. W. Z. Johannes;Penyakit Dalam|Anak|Bedah;ya\n5301R002;RS Leona;Anak;tidak\n'),
+        '--region',
+        '5301',
+      );
       expect(hospitals.code, hospitals.out).toBe(0);
       const formulary = await cli('formulary', file('obat.csv', 'kfa_code,name,strength,form,unit,active\n93001234,Parasetamol,500 mg,tablet,tablet,ya\n'), '--region', '53');
       expect(formulary.code, formulary.out).toBe(0);
@@ -79,7 +98,10 @@ describe.each(stacks)('reference lists on %s', (kind) => {
         { code: '5301R002', name: 'RS Leona', specialties: ['Anak'], acceptsEmergency: false },
         { code: '5301R001', name: 'RSUD Prof. Dr. W. Z. Johannes', specialties: ['Penyakit Dalam', 'Anak', 'Bedah'], acceptsEmergency: true },
       ]);
-      await until('both lists acknowledged', async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND outcome = 'applied'`, [inKupang.deviceId])).rows.length === 2);
+      await until(
+        'both lists acknowledged',
+        async () => (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND outcome = 'applied'`, [inKupang.deviceId])).rows.length === 2,
+      );
       expect(await referenceDataStatus(box)).toMatchObject({ hospitals: 2, hospitalListVersion: expect.any(Number), medicines: 1, medicinesInStock: 0 });
 
       const unknownRegion = await cli('hospitals', file('rs.csv', 'code,name,specialties,accepts_emergency\n5301R001,RSUD,Anak,ya\n'), '--region', '9999');
@@ -103,8 +125,17 @@ describe.each(stacks)('reference lists on %s', (kind) => {
     await stack.db.query(`UPDATE devices SET region_code = '5310' WHERE id = $1`, [later.deviceId]);
     const box = new GroupCommitDb(await openMemoryDatabase());
     const sync = await startSync({
-      db: box, log: quietLog(),
-      config: { mqttUrl: stack.mqttUrl, deviceId: later.deviceId, deviceSecret: later.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Makassar', syncPollMs: 50, syncStatusIntervalMs: 300 },
+      db: box,
+      log: quietLog(),
+      config: {
+        mqttUrl: stack.mqttUrl,
+        deviceId: later.deviceId,
+        deviceSecret: later.secret,
+        facility: { code: '0112P001' },
+        timeZone: 'Asia/Makassar',
+        syncPollMs: 50,
+        syncStatusIntervalMs: 300,
+      },
     });
     try {
       await until('the list on the later box', async () => (await listHospitals(box))[0]?.name === 'RSUD dr. T. C. Hillers Maumere');

@@ -47,8 +47,18 @@ describe('two hub processes on Mosquitto + PostgreSQL ($share)', () => {
       for (const r of recs) await appendOutbox(tx, { type: r.type, entityId: r.entityId, entityVersion: r.entityVersion, payload: r.payload } as OutboxEntry);
     });
     const sync = await startSync({
-      db: box, log: quietLog(),
-      config: { mqttUrl: MOSQUITTO_URL, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', syncPollMs: 50, syncBatchMaxRecords: 20, syncMaxInFlight: 4 },
+      db: box,
+      log: quietLog(),
+      config: {
+        mqttUrl: MOSQUITTO_URL,
+        deviceId: cred.deviceId,
+        deviceSecret: cred.secret,
+        facility: { code: '0112P001' },
+        timeZone: 'Asia/Jakarta',
+        syncPollMs: 50,
+        syncBatchMaxRecords: 20,
+        syncMaxInFlight: 4,
+      },
     });
     try {
       await until('the backlog to drain', async () => (await sync.stats()).pending === 0, 60_000);
@@ -56,7 +66,8 @@ describe('two hub processes on Mosquitto + PostgreSQL ($share)', () => {
       await sync.close();
     }
     const { rows } = await db.query<{ n: number; distinct_seq: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT box_seq)::int AS distinct_seq FROM records WHERE device_id = $1`, [cred.deviceId],
+      `SELECT count(*)::int AS n, count(DISTINCT box_seq)::int AS distinct_seq FROM records WHERE device_id = $1`,
+      [cred.deviceId],
     );
     expect(rows[0]).toEqual({ n: 1000, distinct_seq: 1000 });
     const outbox = await box.query<{ seq: string }>(`SELECT seq::text FROM outbox ORDER BY seq`);

@@ -20,8 +20,25 @@ const links: MqttLink[] = [];
 const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
 
 function makeCa(name: string) {
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`,
-    '-keyout', `${name}.key`, '-out', `${name}.pem`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
 }
 
 beforeAll(async () => {
@@ -34,8 +51,11 @@ beforeAll(async () => {
   ssl('x509', '-req', '-in', 'server.csr', '-CA', 'test-ca.pem', '-CAkey', 'test-ca.key', '-CAcreateserial', '-days', '2', '-out', 'server.pem', '-extfile', ext);
   const port = await freePort();
   broker = await startMosquitto(dir, port, [
-    `listener ${port} 127.0.0.1`, 'allow_anonymous true',
-    `cafile ${join(dir, 'test-ca.pem')}`, `certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server.key')}`,
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    `cafile ${join(dir, 'test-ca.pem')}`,
+    `certfile ${join(dir, 'server.pem')}`,
+    `keyfile ${join(dir, 'server.key')}`,
   ]);
 });
 afterAll(async () => {
@@ -46,8 +66,14 @@ afterAll(async () => {
 const link = (caFile: string) => {
   const deviceId = `tls${randomBytes(3).toString('hex')}`;
   const l = new MqttLink({
-    url: `mqtts://127.0.0.1:${broker.port}`, deviceId, secret: 'unused-here', caFile,
-    backoffMinMs: 200, backoffMaxMs: 1000, subscriptions: deviceFilters(deviceId), log: pino({ level: 'silent' }),
+    url: `mqtts://127.0.0.1:${broker.port}`,
+    deviceId,
+    secret: 'unused-here',
+    caFile,
+    backoffMinMs: 200,
+    backoffMaxMs: 1000,
+    subscriptions: deviceFilters(deviceId),
+    log: pino({ level: 'silent' }),
   });
   links.push(l);
   return l;
@@ -82,8 +108,13 @@ describe('box link over mqtts', () => {
   it('refuses plain mqtt:// to a TLS-only listener (no silent downgrade)', async () => {
     const deviceId = `tls${randomBytes(3).toString('hex')}`;
     const l = new MqttLink({
-      url: `mqtt://127.0.0.1:${broker.port}`, deviceId, secret: 'x', backoffMinMs: 200, backoffMaxMs: 1000,
-      subscriptions: deviceFilters(deviceId), log: pino({ level: 'silent' }),
+      url: `mqtt://127.0.0.1:${broker.port}`,
+      deviceId,
+      secret: 'x',
+      backoffMinMs: 200,
+      backoffMaxMs: 1000,
+      subscriptions: deviceFilters(deviceId),
+      log: pino({ level: 'silent' }),
     });
     links.push(l);
     l.start();

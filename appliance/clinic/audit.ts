@@ -21,10 +21,15 @@ export async function audit(
   /** What a list or search asked for (e.g. the search text), so the trail shows what was looked up. */
   detail: string | null = null,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_log (staff_id, action, entity, entity_id, patient_id, device, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [actor.staffId, action, entity, entityId, patientId, actor.device, detail],
-  );
+  await db.query(`INSERT INTO audit_log (staff_id, action, entity, entity_id, patient_id, device, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    actor.staffId,
+    action,
+    entity,
+    entityId,
+    patientId,
+    actor.device,
+    detail,
+  ]);
 }
 
 export interface AuditFilter {
@@ -61,8 +66,17 @@ export async function listAudit(db: Queryable, f: AuditFilter) {
   if (f.to) add('a.at < ?', f.to);
   params.push(f.limit, f.offset);
   const { rows } = await db.query<{
-    id: number; at: string; staff: string | null; staff_name: string | null; action: AuditAction; entity: string; entity_id: string | null;
-    patient_id: string | null; patient_name: string | null; device: string; detail: string | null;
+    id: number;
+    at: string;
+    staff: string | null;
+    staff_name: string | null;
+    action: AuditAction;
+    entity: string;
+    entity_id: string | null;
+    patient_id: string | null;
+    patient_name: string | null;
+    device: string;
+    detail: string | null;
   }>(
     `SELECT a.id::int AS id, a.at, s.username AS staff, s.full_name AS staff_name, a.action, a.entity, a.entity_id, a.patient_id,
             p.full_name AS patient_name, a.device, a.detail

@@ -30,9 +30,13 @@ describe('consent to an audio-visual consultation', () => {
     expect(await hasActiveConsent(clinic.db, encounter.id)).toBe(false);
     expect(await code(withdrawConsent(clinic.db, encounter.id, { kind: 'patient' }))).toBe('invalid_state');
     const { rows } = await clinic.db.query<{ type: string; entity_version: number; payload: { withdrawnBy: string | null } }>(
-      `SELECT type, entity_version, payload FROM outbox WHERE entity_id = $1 ORDER BY seq`, [c.id],
+      `SELECT type, entity_version, payload FROM outbox WHERE entity_id = $1 ORDER BY seq`,
+      [c.id],
     );
-    expect(rows.map((r) => [r.type, r.entity_version, r.payload.withdrawnBy])).toEqual([['consent', 1, null], ['consent', 2, 'patient']]);
+    expect(rows.map((r) => [r.type, r.entity_version, r.payload.withdrawnBy])).toEqual([
+      ['consent', 1, null],
+      ['consent', 2, 'patient'],
+    ]);
   });
 
   it('verbal consent names the staff member who recorded it (audited); staff can record a withdrawal', async () => {

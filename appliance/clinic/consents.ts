@@ -36,8 +36,15 @@ const toConsent = (r: Consent): Consent => ({ ...r, givenAt: iso(r.givenAt)!, wi
 
 function payload(c: Consent) {
   return {
-    id: c.id, encounterId: c.encounterId, patientId: c.patientId, method: c.method, recordedBy: c.recordedBy,
-    givenAt: c.givenAt, withdrawnAt: c.withdrawnAt, withdrawnBy: c.withdrawnBy, version: c.version,
+    id: c.id,
+    encounterId: c.encounterId,
+    patientId: c.patientId,
+    method: c.method,
+    recordedBy: c.recordedBy,
+    givenAt: c.givenAt,
+    withdrawnAt: c.withdrawnAt,
+    withdrawnBy: c.withdrawnBy,
+    version: c.version,
   };
 }
 
@@ -56,7 +63,11 @@ export function onConsentChange(listener: ConsentListener): () => void {
 }
 function consentChanged(encounterId: string, active: boolean) {
   for (const l of consentListeners) {
-    try { l(encounterId, active); } catch { /* a listener's failure is its own */ }
+    try {
+      l(encounterId, active);
+    } catch {
+      /* a listener's failure is its own */
+    }
   }
 }
 
@@ -90,7 +101,11 @@ export async function giveConsent(db: Db, encounterId: string, party: ConsentPar
     const id = randomUUID();
     const method = party.kind === 'patient' ? 'patient_tap' : 'verbal';
     await tx.query(`INSERT INTO consents (id, encounter_id, patient_id, method, recorded_by) VALUES ($1,$2,$3,$4,$5)`, [
-      id, encounterId, e.patientId, method, party.kind === 'staff' ? party.actor.staffId : null,
+      id,
+      encounterId,
+      e.patientId,
+      method,
+      party.kind === 'staff' ? party.actor.staffId : null,
     ]);
     const c = await loadConsent(tx, id);
     await appendOutbox(tx, { type: 'consent', entityId: id, entityVersion: c.version, payload: payload(c) });
@@ -111,7 +126,10 @@ export async function withdrawConsent(db: Db, encounterId: string, party: Consen
       throw new ClinicError('invalid_state', 'there is no active consent to withdraw', { entity: 'consent', from: 'none', action: 'withdraw' });
     }
     const by = party.kind === 'patient' ? 'patient' : `staff:${party.actor.staffId}`;
-    const { rows } = await tx.query(`UPDATE consents SET withdrawn_at = now(), withdrawn_by = $2, version = version + 1 WHERE id = $1 AND withdrawn_at IS NULL RETURNING id`, [current.id, by]);
+    const { rows } = await tx.query(`UPDATE consents SET withdrawn_at = now(), withdrawn_by = $2, version = version + 1 WHERE id = $1 AND withdrawn_at IS NULL RETURNING id`, [
+      current.id,
+      by,
+    ]);
     if (!rows.length) throw invalidState('consent', 'withdrawn', 'withdraw');
     const c = await loadConsent(tx, current.id);
     await appendOutbox(tx, { type: 'consent', entityId: c.id, entityVersion: c.version, payload: payload(c) });
@@ -123,7 +141,11 @@ export async function withdrawConsent(db: Db, encounterId: string, party: Consen
 }
 
 /** The encounter a ticket link speaks for: the ticket's open encounter (or its latest one). */
-export async function encounterOfTicket(db: Queryable, ticketId: string, opts: { openOnly: boolean }): Promise<{ id: string; mode: EncounterMode; status: 'open' | 'closed' } | null> {
+export async function encounterOfTicket(
+  db: Queryable,
+  ticketId: string,
+  opts: { openOnly: boolean },
+): Promise<{ id: string; mode: EncounterMode; status: 'open' | 'closed' } | null> {
   const { rows } = await db.query<{ id: string; mode: EncounterMode; status: 'open' | 'closed' }>(
     `SELECT e.id, e.mode, e.status FROM encounters e JOIN queue_tickets t ON t.id = e.ticket_id AND t.patient_id = e.patient_id
       WHERE e.ticket_id = $1 ${opts.openOnly ? `AND e.status = 'open'` : ''} ORDER BY (e.status = 'open') DESC, e.opened_at DESC LIMIT 1`,

@@ -50,7 +50,12 @@ const formulary: [string, string, string, string, string, number][] = [
  * as list version 0, which any list from a hub replaces.
  */
 export const demoHospitals: Hospital[] = [
-  { code: demoIds.hospital, name: 'RSUD Demo Kabupaten', specialties: ['Penyakit Dalam', 'Anak', 'Obstetri dan Ginekologi', 'Bedah', 'Neurologi', 'Jantung'], acceptsEmergency: true },
+  {
+    code: demoIds.hospital,
+    name: 'RSUD Demo Kabupaten',
+    specialties: ['Penyakit Dalam', 'Anak', 'Obstetri dan Ginekologi', 'Bedah', 'Neurologi', 'Jantung'],
+    acceptsEmergency: true,
+  },
   { code: '0112R002', name: 'RS Islam Demo', specialties: ['Penyakit Dalam', 'Anak', 'Mata', 'THT'], acceptsEmergency: false },
   { code: '0112R003', name: 'RS Bhayangkara Demo', specialties: ['Bedah', 'Ortopedi', 'Saraf'], acceptsEmergency: true },
 ];
@@ -79,10 +84,15 @@ export async function seedDemo(db: Db, settings: ClinicSettings, opts: { hospita
   await db.transaction(async (tx) => {
     for (const [i, [name, sex, birth, jkn]] of patients.entries()) {
       const id = i === 0 ? demoIds.patient : randomUUID();
-      await tx.query(
-        `INSERT INTO patients (id, full_name, nik, jkn_number, sex, birth_date, registered_here, address) VALUES ($1,$2,$3,$4,$5,$6,true,$7)`,
-        [id, name, makeNik('332901', sex, birth, i + 1), jkn, sex, birth, 'Desa Demo, Kec. Demo'],
-      );
+      await tx.query(`INSERT INTO patients (id, full_name, nik, jkn_number, sex, birth_date, registered_here, address) VALUES ($1,$2,$3,$4,$5,$6,true,$7)`, [
+        id,
+        name,
+        makeNik('332901', sex, birth, i + 1),
+        jkn,
+        sex,
+        birth,
+        'Desa Demo, Kec. Demo',
+      ]);
     }
     // The demo patient's second record, made at the desk with a misspelt name and JKN number (the merge example), and an allergy.
     await tx.query(
@@ -114,14 +124,22 @@ async function seedDemoClinical(db: Db): Promise<void> {
       `INSERT INTO encounters (id, patient_id, ticket_id, doctor_id, poli, mode, status, subjective, objective, vitals, diagnoses)
        SELECT $1, patient_id, id, $2, poli, 'audio_visual', 'open', $3, $4, $5, $6 FROM queue_tickets WHERE id = $7
        ON CONFLICT (id) DO NOTHING`,
-      [demoIds.encounter, doctor, 'Demam 3 hari, batuk pilek, nyeri tenggorokan.', 'Faring hiperemis, tidak ada sesak.',
+      [
+        demoIds.encounter,
+        doctor,
+        'Demam 3 hari, batuk pilek, nyeri tenggorokan.',
+        'Faring hiperemis, tidak ada sesak.',
         JSON.stringify({ systolic: 120, diastolic: 80, pulse: 88, respiratoryRate: 20, temperature: 38.2, spo2: 98, weight: 62, height: 165 }),
-        JSON.stringify([{ code: 'J06.9', name: 'Infeksi saluran pernapasan atas akut, tidak spesifik', kind: 'primary' }]), demoIds.ticket],
+        JSON.stringify([{ code: 'J06.9', name: 'Infeksi saluran pernapasan atas akut, tidak spesifik', kind: 'primary' }]),
+        demoIds.ticket,
+      ],
     );
-    await tx.query(
-      `INSERT INTO prescriptions (id, encounter_id, patient_id, prescriber_id, status) VALUES ($1,$2,$3,$4,'issued') ON CONFLICT (id) DO NOTHING`,
-      [demoIds.prescription, demoIds.encounter, demoIds.patient, doctor],
-    );
+    await tx.query(`INSERT INTO prescriptions (id, encounter_id, patient_id, prescriber_id, status) VALUES ($1,$2,$3,$4,'issued') ON CONFLICT (id) DO NOTHING`, [
+      demoIds.prescription,
+      demoIds.encounter,
+      demoIds.patient,
+      doctor,
+    ]);
     await tx.query(
       `INSERT INTO prescription_items (prescription_id, line, formulary_id, signa, quantity, days) VALUES ($1, 1, $2, '3 x 1 tablet bila demam', 10, 3)
        ON CONFLICT DO NOTHING`,
@@ -154,10 +172,11 @@ export async function seedDemoTicket(db: Db, settings: ClinicSettings): Promise<
   ];
   await db.transaction(async (tx) => {
     // The demo encounter moves along with the demo ticket to the new day (see seedDemoClinical).
-    await tx.query(
-      `UPDATE encounters SET ticket_id = NULL WHERE id = $3 AND ticket_id = $1 AND EXISTS (SELECT 1 FROM queue_tickets WHERE id = $1 AND day <> $2)`,
-      [demoIds.ticket, day, demoIds.encounter],
-    );
+    await tx.query(`UPDATE encounters SET ticket_id = NULL WHERE id = $3 AND ticket_id = $1 AND EXISTS (SELECT 1 FROM queue_tickets WHERE id = $1 AND day <> $2)`, [
+      demoIds.ticket,
+      day,
+      demoIds.encounter,
+    ]);
     for (const t of tickets) {
       await tx.query(`DELETE FROM queue_tickets WHERE id = $1 AND day <> $2 AND NOT EXISTS (SELECT 1 FROM encounters WHERE ticket_id = $1)`, [t.id, day]);
       if ((await tx.query(`SELECT 1 FROM queue_tickets WHERE id = $1`, [t.id])).rows.length) continue;
@@ -169,8 +188,19 @@ export async function seedDemoTicket(db: Db, settings: ClinicSettings): Promise<
       await tx.query(
         `INSERT INTO queue_tickets (id, token_hash, day, poli, number, label, patient_id, source, status, room, called_at, expires_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,'desk',$8,$9,$10,$11)`,
-        [t.id, hashToken(t.token ?? randomUUID()), day, poli.code, rows[0].n, `${poli.prefix}-${String(rows[0].n).padStart(3, '0')}`, t.patientId,
-          t.status, t.room, t.status === 'called' ? new Date().toISOString() : null, expiresAt],
+        [
+          t.id,
+          hashToken(t.token ?? randomUUID()),
+          day,
+          poli.code,
+          rows[0].n,
+          `${poli.prefix}-${String(rows[0].n).padStart(3, '0')}`,
+          t.patientId,
+          t.status,
+          t.room,
+          t.status === 'called' ? new Date().toISOString() : null,
+          expiresAt,
+        ],
       );
     }
     await tx.query(`UPDATE encounters SET ticket_id = $1 WHERE id = $2 AND ticket_id IS NULL AND status = 'open'`, [demoIds.ticket, demoIds.encounter]);

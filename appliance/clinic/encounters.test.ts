@@ -5,7 +5,10 @@ import type { Db } from './db.ts';
 import { closeEncounter, getEncounter, openEncounter, updateEncounter } from './encounters.ts';
 
 const settings = testSettings({
-  polis: [{ code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1', 'Ruang 2'] }, { code: 'gigi', name: 'Poli Gigi', prefix: 'B', rooms: ['Ruang Gigi'] }],
+  polis: [
+    { code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1', 'Ruang 2'] },
+    { code: 'gigi', name: 'Poli Gigi', prefix: 'B', rooms: ['Ruang Gigi'] },
+  ],
 });
 
 async function rejects(p: Promise<unknown>, code: string, details: Record<string, unknown> = {}) {
@@ -50,10 +53,31 @@ describe('encounters', () => {
 
   it('takes at most one primary ICD-10 diagnosis, from the list', async () => {
     const e = await openEncounter(clinic.db, clinic.queue, clinic.doctor, { ticketId: (await ticketFor(demoIds.patient)).id });
-    await rejects(updateEncounter(clinic.db, clinic.doctor, e.id, { diagnoses: [{ code: 'J06.9', kind: 'primary' }, { code: 'I10', kind: 'primary' }] }), 'invalid');
+    await rejects(
+      updateEncounter(clinic.db, clinic.doctor, e.id, {
+        diagnoses: [
+          { code: 'J06.9', kind: 'primary' },
+          { code: 'I10', kind: 'primary' },
+        ],
+      }),
+      'invalid',
+    );
     await rejects(updateEncounter(clinic.db, clinic.doctor, e.id, { diagnoses: [{ code: 'Z99.99', kind: 'primary' }] }), 'invalid');
-    await rejects(updateEncounter(clinic.db, clinic.doctor, e.id, { diagnoses: [{ code: 'I10', kind: 'primary' }, { code: 'I10', kind: 'secondary' }] }), 'invalid');
-    const u = await updateEncounter(clinic.db, clinic.doctor, e.id, { diagnoses: [{ code: 'I10', kind: 'secondary' }, { code: 'j06.9', kind: 'primary' }] });
+    await rejects(
+      updateEncounter(clinic.db, clinic.doctor, e.id, {
+        diagnoses: [
+          { code: 'I10', kind: 'primary' },
+          { code: 'I10', kind: 'secondary' },
+        ],
+      }),
+      'invalid',
+    );
+    const u = await updateEncounter(clinic.db, clinic.doctor, e.id, {
+      diagnoses: [
+        { code: 'I10', kind: 'secondary' },
+        { code: 'j06.9', kind: 'primary' },
+      ],
+    });
     expect(u.diagnoses).toEqual([
       { code: 'J06.9', name: expect.stringContaining('pernapasan'), kind: 'primary' },
       { code: 'I10', name: expect.stringContaining('Hipertensi'), kind: 'secondary' },
@@ -80,7 +104,8 @@ describe('encounters', () => {
     expect(closed.closedAt).not.toBeNull();
     expect((await clinic.queue.get(t.id)).status).toBe('done');
     const { rows } = await clinic.db.query<{ type: string; entity_version: number; payload: Record<string, unknown> }>(
-      `SELECT type, entity_version, payload FROM outbox WHERE entity_id = $1`, [e.id],
+      `SELECT type, entity_version, payload FROM outbox WHERE entity_id = $1`,
+      [e.id],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ type: 'encounter_summary', entity_version: 3 });
@@ -95,7 +120,10 @@ describe('encounters', () => {
     await updateEncounter(clinic.db, clinic.doctor, e.id, { diagnoses: [{ code: 'I10', kind: 'primary' }] });
     const broken: Db = {
       query: (sql, params) => clinic.db.query(sql, params),
-      transaction: (fn) => clinic.db.transaction((tx) => fn({ query: (sql: string, params?: unknown[]) => (/INSERT INTO outbox/.test(sql) ? Promise.reject(new Error('disk full')) : tx.query(sql, params)) } as never)),
+      transaction: (fn) =>
+        clinic.db.transaction((tx) =>
+          fn({ query: (sql: string, params?: unknown[]) => (/INSERT INTO outbox/.test(sql) ? Promise.reject(new Error('disk full')) : tx.query(sql, params)) } as never),
+        ),
     } as Db;
     await expect(closeEncounter(broken, clinic.queue, clinic.doctor, e.id)).rejects.toThrow('disk full');
     expect((await getEncounter(clinic.db, clinic.doctor, e.id)).status).toBe('open');
@@ -106,7 +134,8 @@ describe('encounters', () => {
   it('audits reads and changes by staff, with the device', async () => {
     await getEncounter(clinic.db, clinic.nurse, demoIds.encounter);
     const { rows } = await clinic.db.query<{ action: string; device: string; patient_id: string }>(
-      `SELECT action, device, patient_id FROM audit_log WHERE entity = 'encounter' AND entity_id = $1 AND staff_id = $2`, [demoIds.encounter, clinic.nurse.staffId],
+      `SELECT action, device, patient_id FROM audit_log WHERE entity = 'encounter' AND entity_id = $1 AND staff_id = $2`,
+      [demoIds.encounter, clinic.nurse.staffId],
     );
     expect(rows).toContainEqual({ action: 'read', device: 'tablet', patient_id: demoIds.patient });
   });

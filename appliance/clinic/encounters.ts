@@ -44,9 +44,11 @@ const vitalsShape = {
 export type VitalSigns = Partial<{ [K in keyof typeof vitalsShape]: number }>;
 
 export const vitalsInput = z
-  .object(Object.fromEntries(Object.entries(vitalsShape).map(([k, v]) => [k, v.nullable().optional()])) as {
-    [K in keyof typeof vitalsShape]: z.ZodOptional<z.ZodNullable<(typeof vitalsShape)[K]>>;
-  })
+  .object(
+    Object.fromEntries(Object.entries(vitalsShape).map(([k, v]) => [k, v.nullable().optional()])) as {
+      [K in keyof typeof vitalsShape]: z.ZodOptional<z.ZodNullable<(typeof vitalsShape)[K]>>;
+    },
+  )
   .strict();
 export type VitalsInput = z.infer<typeof vitalsInput>;
 
@@ -244,13 +246,23 @@ export async function updateEncounter(db: Db, actor: Actor, id: string, input: U
     const diagnoses = inp.diagnoses ? named(inp.diagnoses) : e.diagnoses;
     const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
     const changed =
-      (inp.mode !== undefined && inp.mode !== e.mode) || (['subjective', 'objective', 'assessment', 'plan'] as const).some((k) => inp[k] !== undefined && inp[k] !== e[k]) ||
-      !same(vitals, e.vitals) || !same(diagnoses, e.diagnoses);
+      (inp.mode !== undefined && inp.mode !== e.mode) ||
+      (['subjective', 'objective', 'assessment', 'plan'] as const).some((k) => inp[k] !== undefined && inp[k] !== e[k]) ||
+      !same(vitals, e.vitals) ||
+      !same(diagnoses, e.diagnoses);
     if (!changed) return e; // nothing new: no version, no audit of a change that did not happen
     await tx.query(
       `UPDATE encounters SET mode = $2, subjective = $3, objective = $4, assessment = $5, plan = $6, vitals = $7, diagnoses = $8, version = version + 1 WHERE id = $1`,
-      [id, inp.mode ?? e.mode, inp.subjective ?? e.subjective, inp.objective ?? e.objective, inp.assessment ?? e.assessment, inp.plan ?? e.plan,
-        JSON.stringify(vitals), JSON.stringify(diagnoses)],
+      [
+        id,
+        inp.mode ?? e.mode,
+        inp.subjective ?? e.subjective,
+        inp.objective ?? e.objective,
+        inp.assessment ?? e.assessment,
+        inp.plan ?? e.plan,
+        JSON.stringify(vitals),
+        JSON.stringify(diagnoses),
+      ],
     );
     await audit(tx, actor, 'update', 'encounter', id, e.patientId);
     return load(tx, id);
@@ -277,12 +289,18 @@ export async function queueEncounterSummary(tx: Queryable, e: Encounter, facilit
     entityId: e.id,
     entityVersion: e.version,
     payload: {
-      id: e.id, facility: facilityCode, poli: e.poli, mode: e.mode,
+      id: e.id,
+      facility: facilityCode,
+      poli: e.poli,
+      mode: e.mode,
       patient: { id: e.patientId, jknNumber: p.rows[0]?.jkn_number ?? null, nik: p.rows[0]?.nik ?? null, sex: p.rows[0]?.sex, birthDate: p.rows[0]?.birth_date },
       doctor: { id: e.doctorId, name: e.doctorName },
-      openedAt: e.openedAt, closedAt: e.closedAt, vitals: e.vitals,
+      openedAt: e.openedAt,
+      closedAt: e.closedAt,
+      vitals: e.vitals,
       diagnoses: e.diagnoses.map((d) => ({ code: d.code, kind: d.kind })),
-      prescriptions: counts.rows[0].prescriptions, referrals: counts.rows[0].referrals,
+      prescriptions: counts.rows[0].prescriptions,
+      referrals: counts.rows[0].referrals,
     },
   });
 }

@@ -2,15 +2,7 @@
  * The domain's one error type. `code` is stable and machine-readable; only http/ turns it into a
  * status and a message in the request's language. `details` carries what the message needs.
  */
-export type ClinicErrorCode =
-  | 'not_found'
-  | 'invalid'
-  | 'conflict'
-  | 'invalid_state'
-  | 'insufficient_stock'
-  | 'consent_required'
-  | 'not_allowed'
-  | 'expired';
+export type ClinicErrorCode = 'not_found' | 'invalid' | 'conflict' | 'invalid_state' | 'insufficient_stock' | 'consent_required' | 'not_allowed' | 'expired';
 
 export class ClinicError extends Error {
   constructor(
@@ -24,5 +16,4 @@ export class ClinicError extends Error {
 }
 
 export const notFound = (entity: string, id?: string) => new ClinicError('not_found', `${entity} not found`, { entity, id });
-export const invalidState = (entity: string, from: string, action: string) =>
-  new ClinicError('invalid_state', `${entity} is ${from}; cannot ${action}`, { entity, from, action });
+export const invalidState = (entity: string, from: string, action: string) => new ClinicError('invalid_state', `${entity} is ${from}; cannot ${action}`, { entity, from, action });

@@ -6,7 +6,8 @@ describe('the district formulary update', () => {
   const clinic = useClinic();
 
   const byCode = async (code: string) =>
-    (await clinic.db.query<{ name: string; strength: string; active: boolean; stock: number }>(`SELECT name, strength, active, stock FROM formulary WHERE kfa_code = $1`, [code])).rows;
+    (await clinic.db.query<{ name: string; strength: string; active: boolean; stock: number }>(`SELECT name, strength, active, stock FROM formulary WHERE kfa_code = $1`, [code]))
+      .rows;
   const list: FormularyUpdateItem[] = [
     // Known to the demo clinic (Parasetamol 500 mg, 500 in stock): renamed, stock untouched.
     { kfaCode: '93001234', name: 'Paracetamol', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true },

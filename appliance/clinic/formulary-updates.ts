@@ -38,9 +38,13 @@ export async function applyFormularyUpdate(db: Db, version: number, items: Formu
     const { rows } = await tx.query<{ value: number }>(`SELECT value FROM sync_state WHERE key = $1 FOR UPDATE`, [VERSION_KEY]);
     const current = rows[0] ? Number(rows[0].value) : 0;
     if (version === current) return { version, added: 0, changed: 0, repeated: true };
-    if (version < current) throw new ClinicError('conflict', `formulary version ${version} is older than the applied version ${current}`, { entity: 'formulary', version: current });
+    if (version < current)
+      throw new ClinicError('conflict', `formulary version ${version} is older than the applied version ${current}`, { entity: 'formulary', version: current });
     const known = new Map(
-      (await tx.query<{ id: string; kfa_code: string }>(`SELECT id, kfa_code FROM formulary WHERE kfa_code = ANY($1::text[])`, [items.map((i) => i.kfaCode)])).rows.map((r) => [r.kfa_code, r.id]),
+      (await tx.query<{ id: string; kfa_code: string }>(`SELECT id, kfa_code FROM formulary WHERE kfa_code = ANY($1::text[])`, [items.map((i) => i.kfaCode)])).rows.map((r) => [
+        r.kfa_code,
+        r.id,
+      ]),
     );
     let added = 0;
     let changed = 0;
@@ -55,15 +59,21 @@ export async function applyFormularyUpdate(db: Db, version: number, items: Formu
         changed += res.rows.length;
       } else {
         await tx.query(`INSERT INTO formulary (id, name, strength, form, kfa_code, unit, active) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
-          randomUUID(), i.name, i.strength, i.form, i.kfaCode, i.unit, i.active,
+          randomUUID(),
+          i.name,
+          i.strength,
+          i.form,
+          i.kfaCode,
+          i.unit,
+          i.active,
         ]);
         added++;
       }
     }
-    await tx.query(
-      `INSERT INTO sync_state (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      [VERSION_KEY, JSON.stringify(version)],
-    );
+    await tx.query(`INSERT INTO sync_state (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [
+      VERSION_KEY,
+      JSON.stringify(version),
+    ]);
     return { version, added, changed, repeated: false };
   });
 }

@@ -19,7 +19,11 @@ export interface FormularyItem {
 const formularyColumns = `id, name, strength, form, kfa_code AS "kfaCode", unit, stock, active`;
 
 /** Answers as the doctor types: name prefix, a word of the name, or a KFA code. Shows stock on hand. */
-export async function searchFormulary(db: Queryable, q: string, opts: { limit: number; offset: number; includeInactive?: boolean } = { limit: 20, offset: 0 }): Promise<FormularyItem[]> {
+export async function searchFormulary(
+  db: Queryable,
+  q: string,
+  opts: { limit: number; offset: number; includeInactive?: boolean } = { limit: 20, offset: 0 },
+): Promise<FormularyItem[]> {
   const term = q.trim().toLowerCase();
   const pattern = likeLiteral(term);
   const { rows } = await db.query<FormularyItem>(

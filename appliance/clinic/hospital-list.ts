@@ -40,12 +40,13 @@ export async function applyHospitalList(db: Db, version: number, items: Hospital
     const { rows } = await tx.query<{ value: number }>(`SELECT value FROM sync_state WHERE key = $1 FOR UPDATE`, [VERSION_KEY]);
     const current = rows[0] ? Number(rows[0].value) : 0;
     if (version === current) return { version, hospitals: 0, repeated: true };
-    if (version < current) throw new ClinicError('conflict', `hospital list version ${version} is older than the applied version ${current}`, { entity: 'hospitals', version: current });
+    if (version < current)
+      throw new ClinicError('conflict', `hospital list version ${version} is older than the applied version ${current}`, { entity: 'hospitals', version: current });
     await replaceHospitals(tx, items);
-    await tx.query(
-      `INSERT INTO sync_state (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      [VERSION_KEY, JSON.stringify(version)],
-    );
+    await tx.query(`INSERT INTO sync_state (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [
+      VERSION_KEY,
+      JSON.stringify(version),
+    ]);
     return { version, hospitals: items.length, repeated: false };
   });
 }

@@ -14,7 +14,9 @@ export interface Hospital {
   acceptsEmergency: boolean;
 }
 
-export const hospitalCode = text().trim().regex(/^[0-9A-Z]{4,12}$/, 'a BPJS facility code: 4 to 12 digits or capital letters');
+export const hospitalCode = text()
+  .trim()
+  .regex(/^[0-9A-Z]{4,12}$/, 'a BPJS facility code: 4 to 12 digits or capital letters');
 
 const columns = `code, name, specialties, accepts_emergency AS "acceptsEmergency"`;
 

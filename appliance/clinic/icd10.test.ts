@@ -34,7 +34,28 @@ describe('ICD-10 list data', () => {
 
 describe('getIcd10 / isIcd10Code', () => {
   it('has the common primary-care codes', () => {
-    for (const code of ['I10', 'E11', 'E11.9', 'J06.9', 'A09', 'A90', 'A91', 'K30', 'K29.7', 'M79.1', 'J00', 'L30.9', 'R50.9', 'A01.0', 'B54', 'A15.0', 'O80.0', 'Z34.9', 'K04.0', 'K02.1']) {
+    for (const code of [
+      'I10',
+      'E11',
+      'E11.9',
+      'J06.9',
+      'A09',
+      'A90',
+      'A91',
+      'K30',
+      'K29.7',
+      'M79.1',
+      'J00',
+      'L30.9',
+      'R50.9',
+      'A01.0',
+      'B54',
+      'A15.0',
+      'O80.0',
+      'Z34.9',
+      'K04.0',
+      'K02.1',
+    ]) {
       expect(isIcd10Code(code), code).toBe(true);
       expect(getIcd10(code)?.code).toBe(code);
     }
@@ -143,5 +164,4 @@ describe('searchIcd10', () => {
     expect(searchIcd10('qwertyuiop')).toEqual([]);
     expect(searchIcd10('Q99.9')).toEqual([]);
   });
-
 });

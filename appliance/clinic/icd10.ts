@@ -45,7 +45,9 @@ function fold(text: string): string {
 }
 
 function wordsOf(text: string): string[] {
-  return fold(text).split(/[^a-z0-9]+/).filter(Boolean);
+  return fold(text)
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 function compactCode(code: string): string {
@@ -192,13 +194,7 @@ export function searchIcd10(query: string, limit = 20): Icd10Entry[] {
   const ranked: { i: number; s: number }[] = [];
   for (let i = 0; i < n; i++) if (candidates![i] && !taken[i]) ranked.push({ i, s: score(idx, i, tokens) });
   // Best score, then the most frequent diagnoses, then the shortest (most general) name, then code order.
-  ranked.sort(
-    (a, b) =>
-      b.s - a.s ||
-      idx.common[b.i] - idx.common[a.i] ||
-      idx.contentWords[a.i] - idx.contentWords[b.i] ||
-      a.i - b.i,
-  );
+  ranked.sort((a, b) => b.s - a.s || idx.common[b.i] - idx.common[a.i] || idx.contentWords[a.i] - idx.contentWords[b.i] || a.i - b.i);
   for (const { i } of ranked) {
     if (result.length >= max) break;
     result.push(idx.entries[i]);

@@ -6,18 +6,10 @@
 
 // Province codes of the Kemendagri region coding, including the Papua provinces formed in 2022.
 const provinceCodes = new Set([
-  11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
-  71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97,
+  11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97,
 ]);
 
-export type NikProblem =
-  | 'not_16_digits'
-  | 'unknown_province'
-  | 'invalid_region'
-  | 'invalid_birth_date'
-  | 'invalid_serial'
-  | 'sex_mismatch'
-  | 'birth_date_mismatch';
+export type NikProblem = 'not_16_digits' | 'unknown_province' | 'invalid_region' | 'invalid_birth_date' | 'invalid_serial' | 'sex_mismatch' | 'birth_date_mismatch';
 
 export interface NikParts {
   regionCode: string;

@@ -37,7 +37,9 @@ describe('the outbox holds the wire contract', () => {
     onContractBreach((b) => breaches.push(b));
     try {
       const entityId = randomUUID();
-      await db.transaction((tx) => appendOutbox(tx, { type: 'referral', entityId, entityVersion: 1, payload: { id: entityId, version: 1, status: 'x'.repeat(21), note: 'Budi batuk' } }));
+      await db.transaction((tx) =>
+        appendOutbox(tx, { type: 'referral', entityId, entityVersion: 1, payload: { id: entityId, version: 1, status: 'x'.repeat(21), note: 'Budi batuk' } }),
+      );
       expect(breaches).toEqual([{ type: 'referral', entityId, reason: expect.stringMatching(/referral payload invalid at status/) }]);
       expect(JSON.stringify(breaches)).not.toMatch(/Budi|xxxx/);
     } finally {

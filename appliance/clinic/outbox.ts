@@ -77,7 +77,15 @@ export async function appendOutbox(tx: Queryable, entry: OutboxEntry): Promise<v
   const t = outboxTypes[entry.type];
   const schemaVersion = currentSchemaVersions[entry.type];
   // The hub's own check, as the record will travel (its seq is not known yet: any will do).
-  const reason = checkRecord({ seq: 1, type: entry.type, sv: schemaVersion, entity: entry.entityId, ev: entry.entityVersion, at: new Date().toISOString(), payload: entry.payload });
+  const reason = checkRecord({
+    seq: 1,
+    type: entry.type,
+    sv: schemaVersion,
+    entity: entry.entityId,
+    ev: entry.entityVersion,
+    at: new Date().toISOString(),
+    payload: entry.payload,
+  });
   if (reason) {
     const breach = { type: entry.type, entityId: entry.entityId, reason };
     if (breachPolicy === 'throw') throw new ContractBreachError(breach);
@@ -87,7 +95,18 @@ export async function appendOutbox(tx: Queryable, entry: OutboxEntry): Promise<v
   await tx.query(
     `WITH o AS (INSERT INTO outbox (id, type, schema_version, entity_id, entity_version, payload, clock_untrusted) VALUES ($1, $2, $3, $4, $5, $6, $10) RETURNING seq)
      INSERT INTO outbox_pending (seq, priority, entity, bytes) SELECT seq, $7, $8, $9 FROM o`,
-    [randomUUID(), entry.type, schemaVersion, entry.entityId, entry.entityVersion, payload, t.priority, entityKey(entry.type, entry.entityId), Buffer.byteLength(payload), !clockTrusted()],
+    [
+      randomUUID(),
+      entry.type,
+      schemaVersion,
+      entry.entityId,
+      entry.entityVersion,
+      payload,
+      t.priority,
+      entityKey(entry.type, entry.entityId),
+      Buffer.byteLength(payload),
+      !clockTrusted(),
+    ],
   );
 }
 
@@ -113,7 +132,10 @@ export async function readQueue(db: Queryable, o: { limit: number; includeBulk: 
        SELECT seq, entity, bytes, priority FROM outbox_pending WHERE ($2 OR priority < ${BULK_PRIORITY}) ORDER BY priority, seq LIMIT $1) next`,
     [o.limit + o.inFlight, o.includeBulk],
   );
-  return (rows[0]?.next ?? []).filter(([, entity]) => !o.busy.has(entity)).slice(0, o.limit).map(([seq, entity, bytes]) => ({ seq, entity, bytes }));
+  return (rows[0]?.next ?? [])
+    .filter(([, entity]) => !o.busy.has(entity))
+    .slice(0, o.limit)
+    .map(([seq, entity, bytes]) => ({ seq, entity, bytes }));
 }
 
 /**
@@ -146,10 +168,9 @@ export async function parkRecords(db: Db, list: { seq: number; reason: string }[
   await db.transaction(async (tx) => {
     const { rows } = await tx.query<{ seq: number }>(`DELETE FROM outbox_pending WHERE seq = ANY($1::bigint[]) RETURNING seq::float8 AS seq`, [list.map((p) => p.seq)]);
     const queued = new Set(rows.map((r) => r.seq));
-    await tx.query(
-      `UPDATE outbox o SET parked_at = now(), parked_reason = r.reason FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, reason text) WHERE o.seq = r.seq`,
-      [JSON.stringify(list.filter((p) => queued.has(p.seq)))],
-    );
+    await tx.query(`UPDATE outbox o SET parked_at = now(), parked_reason = r.reason FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, reason text) WHERE o.seq = r.seq`, [
+      JSON.stringify(list.filter((p) => queued.has(p.seq))),
+    ]);
   });
 }
 
@@ -199,14 +220,29 @@ export interface ParkedRecord {
 
 /** Records the hub rejected as invalid, for the box's admin page. */
 export async function listParked(db: Queryable, limit = 100): Promise<ParkedRecord[]> {
-  const { rows } = await db.query<{ seq: number; id: string; type: string; entity_id: string; entity_version: number; parked_reason: string; created_at: unknown; parked_at: unknown }>(
+  const { rows } = await db.query<{
+    seq: number;
+    id: string;
+    type: string;
+    entity_id: string;
+    entity_version: number;
+    parked_reason: string;
+    created_at: unknown;
+    parked_at: unknown;
+  }>(
     `SELECT seq::float8 AS seq, id, type, entity_id, entity_version, parked_reason, created_at, parked_at FROM outbox
       WHERE parked_at IS NOT NULL ORDER BY seq LIMIT $1`,
     [limit],
   );
   return rows.map((r) => ({
-    seq: r.seq, id: r.id, type: r.type, entityId: r.entity_id, entityVersion: r.entity_version, reason: r.parked_reason,
-    createdAt: new Date(r.created_at as string).toISOString(), parkedAt: new Date(r.parked_at as string).toISOString(),
+    seq: r.seq,
+    id: r.id,
+    type: r.type,
+    entityId: r.entity_id,
+    entityVersion: r.entity_version,
+    reason: r.parked_reason,
+    createdAt: new Date(r.created_at as string).toISOString(),
+    parkedAt: new Date(r.parked_at as string).toISOString(),
   }));
 }
 
@@ -238,7 +274,15 @@ export async function outboxSummary(db: Queryable): Promise<OutboxSummary> {
 }
 
 export async function listOutbox(db: Queryable, opts: { limit: number; offset: number }) {
-  const { rows } = await db.query<{ seq: number; id: string; type: string; entity_id: string; entity_version: number; created_at: string; status: 'pending' | 'parked' | 'delivered' }>(
+  const { rows } = await db.query<{
+    seq: number;
+    id: string;
+    type: string;
+    entity_id: string;
+    entity_version: number;
+    created_at: string;
+    status: 'pending' | 'parked' | 'delivered';
+  }>(
     `SELECT o.seq::int AS seq, o.id, o.type, o.entity_id, o.entity_version, o.created_at,
             CASE WHEN p.seq IS NOT NULL THEN 'pending' WHEN o.parked_at IS NOT NULL THEN 'parked' ELSE 'delivered' END AS status
        FROM outbox o LEFT JOIN outbox_pending p USING (seq) ORDER BY o.seq DESC LIMIT $1 OFFSET $2`,

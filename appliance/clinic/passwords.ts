@@ -25,7 +25,14 @@ const runsBothWays = runs.flatMap((r) => [r + r, [...(r + r)].reverse().join('')
 const titles = new Set(['apt', 'drg', 'skm', 'amd', 'kep', 'keb', 'ked', 'farm', 'kes', 'gizi', 'bidan', 'dokter', 'perawat']);
 
 function repetitive(p: string): boolean {
-  for (let n = 1; n <= 4; n++) if (p.slice(0, n).repeat(Math.ceil(p.length / n)).slice(0, p.length) === p) return true;
+  for (let n = 1; n <= 4; n++)
+    if (
+      p
+        .slice(0, n)
+        .repeat(Math.ceil(p.length / n))
+        .slice(0, p.length) === p
+    )
+      return true;
   return new Set(p).size <= 3;
 }
 
@@ -36,7 +43,10 @@ export function weakPassword(password: string, who: { username?: string; fullNam
   const base = p.replace(/[\d\W_]+$/u, '');
   if (list.has(p) || (base.length >= 4 && list.has(base))) return 'common';
   if (who.username && who.username.length >= 3 && p.includes(who.username.toLowerCase())) return 'contains_username';
-  const parts = (who.fullName ?? '').toLowerCase().split(/[^\p{L}]+/u).filter((w) => w.length >= 3 && !titles.has(w));
+  const parts = (who.fullName ?? '')
+    .toLowerCase()
+    .split(/[^\p{L}]+/u)
+    .filter((w) => w.length >= 3 && !titles.has(w));
   if (parts.some((w) => p.includes(w))) return 'contains_name';
   if (repetitive(p)) return 'repetitive';
   if (runsBothWays.some((r) => r.includes(p))) return 'sequence';

@@ -32,8 +32,17 @@ export interface PatientHistory {
     weight: { at: string; weight: number }[];
   };
   referrals: {
-    id: string; createdAt: string; hospitalName: string; specialty: string; diagnosisCode: string; emergency: boolean;
-    status: string; validUntil: string; scheduledFor: string | null; answerNote: string | null; open: boolean;
+    id: string;
+    createdAt: string;
+    hospitalName: string;
+    specialty: string;
+    diagnosisCode: string;
+    emergency: boolean;
+    status: string;
+    validUntil: string;
+    scheduledFor: string | null;
+    answerNote: string | null;
+    open: boolean;
   }[];
 }
 
@@ -49,7 +58,12 @@ export async function patientHistory(db: Queryable, actor: Actor, patientId: str
   const patient = p.rows[0];
   if (!patient) throw notFound('patient', patientId);
   if (patient.mergedInto) {
-    throw new ClinicError('invalid_state', 'the record was merged into another; read that one', { entity: 'patient', from: 'merged', action: 'read', mergedInto: patient.mergedInto });
+    throw new ClinicError('invalid_state', 'the record was merged into another; read that one', {
+      entity: 'patient',
+      from: 'merged',
+      action: 'read',
+      mergedInto: patient.mergedInto,
+    });
   }
   const visits = await db.query<Omit<HistoryVisit, 'medicines'>>(
     `SELECT e.id, e.opened_at AS "openedAt", e.closed_at AS "closedAt", e.status, e.poli, e.mode, s.full_name AS "doctorName", e.diagnoses, e.vitals
@@ -86,7 +100,9 @@ export async function patientHistory(db: Queryable, actor: Actor, patientId: str
     patient: rest,
     allergies: await listAllergies(db, patientId),
     visits: visits.rows.map((v) => ({
-      ...v, openedAt: iso(v.openedAt)!, closedAt: iso(v.closedAt),
+      ...v,
+      openedAt: iso(v.openedAt)!,
+      closedAt: iso(v.closedAt),
       medicines: meds.rows.filter((m) => m.encounter_id === v.id).map(({ encounter_id: _e, ...m }) => m),
     })),
     series: {

@@ -27,7 +27,9 @@ export interface MergeResult {
 export async function mergePatients(db: Db, queue: Queue, actor: Actor, keptId: string, duplicateId: string, facilityCode: string): Promise<MergeResult> {
   if (keptId === duplicateId) throw new ClinicError('invalid', 'a record cannot be merged into itself', { field: 'duplicateId', problem: 'same_record' });
   const result = await db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ id: string; merged_into: string | null }>(`SELECT id, merged_into FROM patients WHERE id = ANY($1::uuid[]) FOR UPDATE`, [[keptId, duplicateId]]);
+    const { rows } = await tx.query<{ id: string; merged_into: string | null }>(`SELECT id, merged_into FROM patients WHERE id = ANY($1::uuid[]) FOR UPDATE`, [
+      [keptId, duplicateId],
+    ]);
     const kept = rows.find((r) => r.id === keptId);
     const dup = rows.find((r) => r.id === duplicateId);
     if (!kept) throw notFound('patient', keptId);
@@ -40,8 +42,12 @@ export async function mergePatients(db: Db, queue: Queue, actor: Actor, keptId: 
     const move = async (table: string) => (await tx.query(`UPDATE ${table} SET patient_id = $1 WHERE patient_id = $2 RETURNING 1`, [keptId, duplicateId])).rows.length;
     const closed = await tx.query<{ id: string }>(`SELECT id FROM encounters WHERE patient_id = $1 AND status = 'closed' ORDER BY opened_at`, [duplicateId]);
     const moved = {
-      encounters: await move('encounters'), tickets: await move('queue_tickets'), prescriptions: await move('prescriptions'),
-      referrals: await move('referrals'), consents: await move('consents'), allergies: await move('patient_allergies'),
+      encounters: await move('encounters'),
+      tickets: await move('queue_tickets'),
+      prescriptions: await move('prescriptions'),
+      referrals: await move('referrals'),
+      consents: await move('consents'),
+      allergies: await move('patient_allergies'),
     };
     // The centre holds these visits under the duplicate: each goes again, one version on.
     for (const { id } of closed.rows) {
@@ -50,7 +56,9 @@ export async function mergePatients(db: Db, queue: Queue, actor: Actor, keptId: 
     }
     await tx.query(`UPDATE patients SET merged_into = $1, merged_at = now() WHERE id = $2`, [keptId, duplicateId]);
     await appendOutbox(tx, {
-      type: 'patient_merge', entityId: duplicateId, entityVersion: 1,
+      type: 'patient_merge',
+      entityId: duplicateId,
+      entityVersion: 1,
       payload: { id: duplicateId, version: 1, keptPatientId: keptId, mergedPatientId: duplicateId, facility: facilityCode, visitsMoved: moved.encounters },
     });
     await audit(tx, actor, 'merge', 'patient', keptId, keptId, `merged ${duplicateId}`);
@@ -59,9 +67,10 @@ export async function mergePatients(db: Db, queue: Queue, actor: Actor, keptId: 
   });
   // Today's queue is mirrored in memory: its tickets of the duplicate are attached again so that
   // the desk and the doctor see the kept patient without a restart.
-  const today = await db.query<{ id: string }>(
-    `SELECT id FROM queue_tickets WHERE patient_id = $1 AND day = $2 AND status IN ('waiting','called','serving','skipped')`, [keptId, queue.today()],
-  );
+  const today = await db.query<{ id: string }>(`SELECT id FROM queue_tickets WHERE patient_id = $1 AND day = $2 AND status IN ('waiting','called','serving','skipped')`, [
+    keptId,
+    queue.today(),
+  ]);
   for (const { id } of today.rows) {
     const t = await queue.get(id);
     if (t.patientId !== keptId) await queue.attachPatient(id, keptId, actor);

@@ -6,23 +6,32 @@ import { checkNik } from './identity-numbers.ts';
 import { audit, type Actor } from './audit.ts';
 import { text } from './text.ts';
 
-const isoDate = text().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
+const isoDate = text()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
 
 const patientFields = {
-    fullName: text().trim().min(2).max(100),
-    nik: text().regex(/^\d{16}$/, 'NIK is 16 digits').optional(),
-    jknNumber: text().regex(/^\d{13}$/, 'JKN card number is 13 digits').optional(),
-    sex: z.enum(['L', 'P']),
-    birthDate: isoDate,
-    phone: text().regex(/^\+?\d{8,15}$/).optional(),
-    address: text().max(200).optional(),
-    registeredHere: z.boolean().default(false),
+  fullName: text().trim().min(2).max(100),
+  nik: text()
+    .regex(/^\d{16}$/, 'NIK is 16 digits')
+    .optional(),
+  jknNumber: text()
+    .regex(/^\d{13}$/, 'JKN card number is 13 digits')
+    .optional(),
+  sex: z.enum(['L', 'P']),
+  birthDate: isoDate,
+  phone: text()
+    .regex(/^\+?\d{8,15}$/)
+    .optional(),
+  address: text().max(200).optional(),
+  registeredHere: z.boolean().default(false),
 };
 export const patientInput = z
   .object(patientFields)
   .strict()
   .refine((p) => p.nik || p.jknNumber, {
-    message: 'a NIK or a JKN card number is required', path: ['nik'],
+    message: 'a NIK or a JKN card number is required',
+    path: ['nik'],
     // Also when other fields are wrong: an empty form names every missing field at once, not the NIK last.
     when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
   });
@@ -65,10 +74,7 @@ export async function registerPatient(db: Db, actor: Actor, input: PatientInput)
   }
   if (Date.parse(input.birthDate) > Date.now()) throw new ClinicError('invalid', 'birth date is in the future', { field: 'birthDate', problem: 'future' });
   return db.transaction(async (tx) => {
-    const dup = await tx.query<{ id: string }>(
-      `SELECT id FROM patients WHERE nik = $1 OR jkn_number = $2`,
-      [input.nik ?? null, input.jknNumber ?? null],
-    );
+    const dup = await tx.query<{ id: string }>(`SELECT id FROM patients WHERE nik = $1 OR jkn_number = $2`, [input.nik ?? null, input.jknNumber ?? null]);
     if (dup.rows.length) throw new ClinicError('conflict', 'a patient with this NIK or JKN number exists', { patientId: dup.rows[0].id });
     const id = randomUUID();
     const { rows } = await tx.query<Patient>(
@@ -102,15 +108,20 @@ export async function findPatients(db: Queryable, actor: Actor, q: string, limit
   if (/^\d{13}$|^\d{16}$/.test(term)) {
     rows = (await db.query<Patient>(`SELECT ${columns} FROM patients WHERE (nik = $1 OR jkn_number = $1) AND merged_into IS NULL`, [term])).rows;
   } else if (/^\d+$/.test(term)) {
-    rows = (await db.query<Patient>(
-      `SELECT ${columns} FROM patients WHERE (nik LIKE $1 OR jkn_number LIKE $1) AND merged_into IS NULL ORDER BY full_name LIMIT $2 OFFSET $3`,
-      [`${likeLiteral(term)}%`, limit, offset],
-    )).rows;
+    rows = (
+      await db.query<Patient>(`SELECT ${columns} FROM patients WHERE (nik LIKE $1 OR jkn_number LIKE $1) AND merged_into IS NULL ORDER BY full_name LIMIT $2 OFFSET $3`, [
+        `${likeLiteral(term)}%`,
+        limit,
+        offset,
+      ])
+    ).rows;
   } else {
-    rows = (await db.query<Patient>(
-      `SELECT ${columns} FROM patients WHERE (lower(full_name) LIKE $1 OR lower(full_name) LIKE $2) AND merged_into IS NULL ORDER BY full_name LIMIT $3 OFFSET $4`,
-      [`${likeLiteral(term.toLowerCase())}%`, `% ${likeLiteral(term.toLowerCase())}%`, limit, offset],
-    )).rows;
+    rows = (
+      await db.query<Patient>(
+        `SELECT ${columns} FROM patients WHERE (lower(full_name) LIKE $1 OR lower(full_name) LIKE $2) AND merged_into IS NULL ORDER BY full_name LIMIT $3 OFFSET $4`,
+        [`${likeLiteral(term.toLowerCase())}%`, `% ${likeLiteral(term.toLowerCase())}%`, limit, offset],
+      )
+    ).rows;
   }
   // What was searched is patient data: it belongs in the audit trail (never in a log line).
   await audit(db, actor, 'list', 'patient', null, null, term);
@@ -123,11 +134,16 @@ export async function updatePatient(db: Db, actor: Actor, id: string, change: Pa
     const { rows } = await tx.query<Patient & { mergedInto: string | null }>(`SELECT ${columns}, merged_into AS "mergedInto" FROM patients WHERE id = $1`, [id]);
     const cur = rows[0];
     if (!cur) throw notFound('patient', id);
-    if (cur.mergedInto) throw new ClinicError('invalid_state', 'the record was merged into another', { entity: 'patient', from: 'merged', action: 'update', mergedInto: cur.mergedInto });
+    if (cur.mergedInto)
+      throw new ClinicError('invalid_state', 'the record was merged into another', { entity: 'patient', from: 'merged', action: 'update', mergedInto: cur.mergedInto });
     const next = {
-      fullName: change.fullName ?? cur.fullName, sex: change.sex ?? cur.sex, birthDate: change.birthDate ?? cur.birthDate,
-      nik: change.nik === undefined ? cur.nik : change.nik, jknNumber: change.jknNumber === undefined ? cur.jknNumber : change.jknNumber,
-      phone: change.phone === undefined ? cur.phone : change.phone, address: change.address === undefined ? cur.address : change.address,
+      fullName: change.fullName ?? cur.fullName,
+      sex: change.sex ?? cur.sex,
+      birthDate: change.birthDate ?? cur.birthDate,
+      nik: change.nik === undefined ? cur.nik : change.nik,
+      jknNumber: change.jknNumber === undefined ? cur.jknNumber : change.jknNumber,
+      phone: change.phone === undefined ? cur.phone : change.phone,
+      address: change.address === undefined ? cur.address : change.address,
       registeredHere: change.registeredHere ?? cur.registeredHere,
     };
     if (!next.nik && !next.jknNumber) throw new ClinicError('invalid', 'a NIK or a JKN card number is required', { field: 'nik', problem: 'nik_or_jkn_required' });
@@ -144,15 +160,16 @@ export async function updatePatient(db: Db, actor: Actor, id: string, change: Pa
       [id, next.fullName, next.nik, next.jknNumber, next.sex, next.birthDate, next.phone, next.address, next.registeredHere],
     );
     // Which fields changed, never their values (the trail is read by the admin; values stay in the record).
-    const fields = Object.keys(change).filter((k) => (change as Record<string, unknown>)[k] !== undefined).sort().join(',');
+    const fields = Object.keys(change)
+      .filter((k) => (change as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .join(',');
     await audit(tx, actor, 'update', 'patient', id, id, fields);
     return updated.rows[0];
   });
 }
 
-export const allergyInput = z
-  .object({ substance: text().trim().min(2).max(100), reaction: text().trim().max(200).default('') })
-  .strict();
+export const allergyInput = z.object({ substance: text().trim().min(2).max(100), reaction: text().trim().max(200).default('') }).strict();
 export type AllergyInput = z.input<typeof allergyInput>;
 
 export interface Allergy {
@@ -180,7 +197,13 @@ export async function addAllergy(db: Db, actor: Actor, patientId: string, input:
     const same = await tx.query(`SELECT 1 FROM patient_allergies WHERE patient_id = $1 AND lower(substance) = lower($2) AND removed_at IS NULL`, [patientId, input.substance]);
     if (!same.rows.length) {
       const id = randomUUID();
-      await tx.query(`INSERT INTO patient_allergies (id, patient_id, substance, reaction, recorded_by) VALUES ($1,$2,$3,$4,$5)`, [id, patientId, input.substance, input.reaction, actor.staffId]);
+      await tx.query(`INSERT INTO patient_allergies (id, patient_id, substance, reaction, recorded_by) VALUES ($1,$2,$3,$4,$5)`, [
+        id,
+        patientId,
+        input.substance,
+        input.reaction,
+        actor.staffId,
+      ]);
       await audit(tx, actor, 'create', 'allergy', id, patientId);
     }
     return listAllergies(tx, patientId);

@@ -6,8 +6,16 @@ import type { Db } from './db.ts';
 import type { ClinicError } from './errors.ts';
 import { closeEncounter, updateEncounter, type Encounter } from './encounters.ts';
 import {
-  dispensePrescription, getFormularyItem, issuePrescription, listPharmacyQueue, listStockMovements, markPickedUp, prescriptionsForTicket,
-  recordStockAdjustment, recordStockReceipt, searchFormulary,
+  dispensePrescription,
+  getFormularyItem,
+  issuePrescription,
+  listPharmacyQueue,
+  listStockMovements,
+  markPickedUp,
+  prescriptionsForTicket,
+  recordStockAdjustment,
+  recordStockReceipt,
+  searchFormulary,
 } from './prescriptions.ts';
 
 const settings = testSettings();
@@ -40,13 +48,20 @@ describe('prescriptions and stock', () => {
   });
 
   it('issues from the formulary only, in an open encounter, with an outbox entry', async () => {
-    const e = await failure(issuePrescription(clinic.db, clinic.doctor, { encounterId: encounter.id, items: [{ formularyId: randomUUID(), signa: '1 x 1', quantity: 1, days: 1 }] }));
+    const e = await failure(
+      issuePrescription(clinic.db, clinic.doctor, { encounterId: encounter.id, items: [{ formularyId: randomUUID(), signa: '1 x 1', quantity: 1, days: 1 }] }),
+    );
     expect(e.code).toBe('invalid');
     expect((await failure(issuePrescription(clinic.db, clinic.doctor, { encounterId: encounter.id, items: [] }))).code).toBe('invalid');
     const p = await prescribe([{ formularyId: demoIds.formularyParacetamol, quantity: 10 }]);
     expect(p).toMatchObject({ status: 'issued', version: 1, patientId: demoIds.patient, items: [{ line: 1, name: 'Parasetamol', signa: '3 x 1', quantity: 10, days: 3 }] });
-    const { rows } = await clinic.db.query<{ type: string; entity_version: number; payload: { items: { name: string }[] } }>(`SELECT type, entity_version, payload FROM outbox WHERE entity_id = $1`, [p.id]);
-    expect(rows).toEqual([{ type: 'prescription', entity_version: 1, payload: expect.objectContaining({ status: 'issued', items: [expect.objectContaining({ name: 'Parasetamol', quantity: 10 })] }) }]);
+    const { rows } = await clinic.db.query<{ type: string; entity_version: number; payload: { items: { name: string }[] } }>(
+      `SELECT type, entity_version, payload FROM outbox WHERE entity_id = $1`,
+      [p.id],
+    );
+    expect(rows).toEqual([
+      { type: 'prescription', entity_version: 1, payload: expect.objectContaining({ status: 'issued', items: [expect.objectContaining({ name: 'Parasetamol', quantity: 10 })] }) },
+    ]);
   });
 
   it('dispensing decrements stock, records movements, goes issued → dispensed → picked_up with an outbox entry each', async () => {
@@ -62,14 +77,24 @@ describe('prescriptions and stock', () => {
     expect(u).toMatchObject({ status: 'picked_up', version: 3 });
     const mv = await listStockMovements(clinic.db, m, { limit: 10, offset: 0 });
     expect(mv).toEqual([expect.objectContaining({ kind: 'dispense', quantity: -20, prescriptionId: p.id })]);
-    const { rows } = await clinic.db.query<{ entity_version: number; status: string }>(`SELECT entity_version, payload->>'status' AS status FROM outbox WHERE entity_id = $1 ORDER BY seq`, [p.id]);
-    expect(rows).toEqual([{ entity_version: 1, status: 'issued' }, { entity_version: 2, status: 'dispensed' }, { entity_version: 3, status: 'picked_up' }]);
+    const { rows } = await clinic.db.query<{ entity_version: number; status: string }>(
+      `SELECT entity_version, payload->>'status' AS status FROM outbox WHERE entity_id = $1 ORDER BY seq`,
+      [p.id],
+    );
+    expect(rows).toEqual([
+      { entity_version: 1, status: 'issued' },
+      { entity_version: 2, status: 'dispensed' },
+      { entity_version: 3, status: 'picked_up' },
+    ]);
   });
 
   it('refuses to go below zero, naming the medicine, needed and available, and changes nothing', async () => {
     const enough = await medicine(100);
     const short = await medicine(5, 'Obat Langka');
-    const p = await prescribe([{ formularyId: enough, quantity: 10 }, { formularyId: short, quantity: 6 }]);
+    const p = await prescribe([
+      { formularyId: enough, quantity: 10 },
+      { formularyId: short, quantity: 6 },
+    ]);
     const e = await failure(dispensePrescription(clinic.db, clinic.pharmacist, p.id));
     expect(e.code).toBe('insufficient_stock');
     expect(e.details).toMatchObject({ medicine: 'Obat Langka 10 mg', needed: 6, available: 5, formularyId: short });
@@ -109,7 +134,10 @@ describe('prescriptions and stock', () => {
     expect((await failure(recordStockReceipt(clinic.db, clinic.pharmacist, m, { quantity: -1 }))).code).toBe('invalid');
     expect((await failure(recordStockReceipt(clinic.db, clinic.pharmacist, randomUUID(), { quantity: 1 }))).code).toBe('not_found');
     const mv = await listStockMovements(clinic.db, m, { limit: 10, offset: 0 });
-    expect(mv.map((x) => [x.kind, x.quantity])).toEqual([['adjustment', -3], ['receipt', 90]]);
+    expect(mv.map((x) => [x.kind, x.quantity])).toEqual([
+      ['adjustment', -3],
+      ['receipt', 90],
+    ]);
   });
 
   it('lists the pharmacy clinic.queue oldest first, paged, with the patient and clinic.queue number', async () => {
@@ -123,10 +151,14 @@ describe('prescriptions and stock', () => {
   });
 
   it('a failing insert leaves neither the prescription nor its outbox entry', async () => {
-    const failOn = (pattern: RegExp): Db => ({
-      query: (sql, params) => clinic.db.query(sql, params),
-      transaction: (fn) => clinic.db.transaction((tx) => fn({ query: (sql: string, params?: unknown[]) => (pattern.test(sql) ? Promise.reject(new Error('power cut')) : tx.query(sql, params)) } as never)),
-    }) as Db;
+    const failOn = (pattern: RegExp): Db =>
+      ({
+        query: (sql, params) => clinic.db.query(sql, params),
+        transaction: (fn) =>
+          clinic.db.transaction((tx) =>
+            fn({ query: (sql: string, params?: unknown[]) => (pattern.test(sql) ? Promise.reject(new Error('power cut')) : tx.query(sql, params)) } as never),
+          ),
+      }) as Db;
     const before = (await clinic.db.query<{ n: number }>(`SELECT (SELECT count(*) FROM prescriptions) + (SELECT count(*) FROM outbox) AS n`)).rows[0].n;
     const input = { encounterId: encounter.id, items: [{ formularyId: demoIds.formularyParacetamol, signa: '1 x 1', quantity: 1, days: 1 }] };
     await expect(issuePrescription(failOn(/INSERT INTO outbox/), clinic.doctor, input)).rejects.toThrow('power cut');

@@ -9,7 +9,15 @@ import { text } from './text.ts';
 import { moveStock } from './stock.ts';
 
 export { searchFormulary, getFormularyItem, type FormularyItem } from './formulary.ts';
-export { stockReceiptInput, stockAdjustmentInput, recordStockReceipt, recordStockAdjustment, listStockMovements, type StockReceiptInput, type StockAdjustmentInput } from './stock.ts';
+export {
+  stockReceiptInput,
+  stockAdjustmentInput,
+  recordStockReceipt,
+  recordStockAdjustment,
+  listStockMovements,
+  type StockReceiptInput,
+  type StockAdjustmentInput,
+} from './stock.ts';
 
 export const prescriptionStatuses = ['issued', 'dispensed', 'picked_up'] as const;
 export type PrescriptionStatus = (typeof prescriptionStatuses)[number];
@@ -89,7 +97,9 @@ async function withItems(db: Queryable, rows: Omit<Prescription, 'items'>[]): Pr
   );
   return rows.map((r) => ({
     ...r,
-    issuedAt: iso(r.issuedAt)!, dispensedAt: iso(r.dispensedAt), pickedUpAt: iso(r.pickedUpAt),
+    issuedAt: iso(r.issuedAt)!,
+    dispensedAt: iso(r.dispensedAt),
+    pickedUpAt: iso(r.pickedUpAt),
     items: items.filter((i) => i.prescriptionId === r.id).map(({ prescriptionId: _, ...i }) => i),
   }));
 }
@@ -103,8 +113,15 @@ async function loadPrescription(db: Queryable, id: string): Promise<Prescription
 /** What the centre gets: the prescription with each medicine named (and its KFA code where known). */
 function outboxPayload(p: Prescription) {
   return {
-    id: p.id, encounterId: p.encounterId, patientId: p.patientId, prescriber: { id: p.prescriberId, name: p.prescriberName },
-    status: p.status, issuedAt: p.issuedAt, dispensedAt: p.dispensedAt, pickedUpAt: p.pickedUpAt, version: p.version,
+    id: p.id,
+    encounterId: p.encounterId,
+    patientId: p.patientId,
+    prescriber: { id: p.prescriberId, name: p.prescriberName },
+    status: p.status,
+    issuedAt: p.issuedAt,
+    dispensedAt: p.dispensedAt,
+    pickedUpAt: p.pickedUpAt,
+    version: p.version,
     items: p.items.map((i) => ({ line: i.line, kfaCode: i.kfaCode, name: i.name, strength: i.strength, form: i.form, signa: i.signa, quantity: i.quantity, days: i.days })),
   };
 }
@@ -128,11 +145,20 @@ export async function issuePrescription(db: Db, actor: Actor, input: Prescriptio
     }
     const id = randomUUID();
     await tx.query(`INSERT INTO prescriptions (id, encounter_id, patient_id, prescriber_id, status, note) VALUES ($1,$2,$3,$4,'issued',$5)`, [
-      id, e.id, e.patientId, actor.staffId, inp.note,
+      id,
+      e.id,
+      e.patientId,
+      actor.staffId,
+      inp.note,
     ]);
     for (const [n, item] of inp.items.entries()) {
       await tx.query(`INSERT INTO prescription_items (prescription_id, line, formulary_id, signa, quantity, days) VALUES ($1,$2,$3,$4,$5,$6)`, [
-        id, n + 1, item.formularyId, item.signa, item.quantity, item.days,
+        id,
+        n + 1,
+        item.formularyId,
+        item.signa,
+        item.quantity,
+        item.days,
       ]);
     }
     const p = await loadPrescription(tx, id);
@@ -143,14 +169,21 @@ export async function issuePrescription(db: Db, actor: Actor, input: Prescriptio
 }
 
 async function transition(
-  db: Db, actor: Actor, id: string, from: PrescriptionStatus, to: PrescriptionStatus, set: string,
+  db: Db,
+  actor: Actor,
+  id: string,
+  from: PrescriptionStatus,
+  to: PrescriptionStatus,
+  set: string,
   inside?: (tx: Queryable, p: Prescription) => Promise<void>,
 ): Promise<Prescription> {
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ id: string }>(
-      `UPDATE prescriptions SET status = $3, version = version + 1, ${set} WHERE id = $1 AND status = $2 RETURNING id`,
-      [id, from, to, actor.staffId],
-    );
+    const { rows } = await tx.query<{ id: string }>(`UPDATE prescriptions SET status = $3, version = version + 1, ${set} WHERE id = $1 AND status = $2 RETURNING id`, [
+      id,
+      from,
+      to,
+      actor.staffId,
+    ]);
     if (!rows[0]) {
       const cur = await tx.query<{ status: string }>(`SELECT status FROM prescriptions WHERE id = $1`, [id]);
       if (!cur.rows[0]) throw notFound('prescription', id);
@@ -207,7 +240,13 @@ export async function prescriptionsForTicket(db: Queryable, ticketId: string) {
     [ticketId],
   );
   return (await withItems(db, rows)).map((p) => ({
-    id: p.id, status: p.status, issuedAt: p.issuedAt, dispensedAt: p.dispensedAt, pickedUpAt: p.pickedUpAt, prescriberName: p.prescriberName, note: p.note,
+    id: p.id,
+    status: p.status,
+    issuedAt: p.issuedAt,
+    dispensedAt: p.dispensedAt,
+    pickedUpAt: p.pickedUpAt,
+    prescriberName: p.prescriberName,
+    note: p.note,
     items: p.items.map((i) => ({ name: i.name, strength: i.strength, form: i.form, unit: i.unit, signa: i.signa, quantity: i.quantity, days: i.days })),
   }));
 }

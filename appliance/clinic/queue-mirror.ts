@@ -18,7 +18,10 @@ export class QueueMirror {
   private days = new Map<string, PoliDay>(); // key `${day}|${poli}`
   private byToken = new Map<string, { day: string; poli: string; id: string }>();
 
-  constructor(private readonly db: Db, private readonly today: () => string) {}
+  constructor(
+    private readonly db: Db,
+    private readonly today: () => string,
+  ) {}
 
   /** Where the ticket of a link's token hash is, when it is in memory. */
   ticketOfToken(tokenHash: string) {
@@ -46,7 +49,10 @@ export class QueueMirror {
 
   recompute(pd: PoliDay) {
     const all = [...pd.tickets.values()];
-    pd.waiting = all.filter((t) => t.status === 'waiting').sort((a, b) => a.number - b.number).map((t) => t.id);
+    pd.waiting = all
+      .filter((t) => t.status === 'waiting')
+      .sort((a, b) => a.number - b.number)
+      .map((t) => t.id);
     pd.averageServiceMinutes = averageServiceMinutes(all);
   }
 

@@ -63,9 +63,21 @@ export type TicketRow = Ticket & { tokenHash: string };
 export function toTicket(r: TicketRow): Ticket {
   const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
   return {
-    id: r.id, day: r.day, poli: r.poli, number: r.number, label: r.label, patientId: r.patientId, source: r.source,
-    status: r.status, room: r.room, callCount: r.callCount, takenAt: iso(r.takenAt)!, calledAt: iso(r.calledAt),
-    servedAt: iso(r.servedAt), finishedAt: iso(r.finishedAt), expiresAt: iso(r.expiresAt)!,
+    id: r.id,
+    day: r.day,
+    poli: r.poli,
+    number: r.number,
+    label: r.label,
+    patientId: r.patientId,
+    source: r.source,
+    status: r.status,
+    room: r.room,
+    callCount: r.callCount,
+    takenAt: iso(r.takenAt)!,
+    calledAt: iso(r.calledAt),
+    servedAt: iso(r.servedAt),
+    finishedAt: iso(r.finishedAt),
+    expiresAt: iso(r.expiresAt)!,
   };
 }
 

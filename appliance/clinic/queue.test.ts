@@ -89,12 +89,16 @@ describe('queue: tickets taken together', () => {
     const patient = (await db.query<{ id: string }>(`SELECT id FROM patients LIMIT 1`)).rows[0].id;
     const taken = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        i === 7 ? queue.take({ poli: 'umum', source: 'desk', patientId: patient }, fixture.nurse) : queue.take({ poli: i % 2 ? 'umum' : 'gigi', source: i % 5 ? 'phone' : 'desk' })),
+        i === 7 ? queue.take({ poli: 'umum', source: 'desk', patientId: patient }, fixture.nurse) : queue.take({ poli: i % 2 ? 'umum' : 'gigi', source: i % 5 ? 'phone' : 'desk' }),
+      ),
     );
     // One transaction per ticket before; now the anonymous ones share one (the patient's has its own).
     expect(db.stats.transactions - before.transactions).toBeLessThan(5);
     for (const poli of ['umum', 'gigi']) {
-      const numbers = taken.filter((t) => t.ticket.poli === poli).map((t) => t.ticket.number).sort((a, b) => a - b);
+      const numbers = taken
+        .filter((t) => t.ticket.poli === poli)
+        .map((t) => t.ticket.number)
+        .sort((a, b) => a - b);
       expect(numbers).toEqual(numbers.map((_, i) => i + 1));
     }
     // A queue started afresh on the same database (the box after a restart) sees the very tickets

@@ -60,8 +60,14 @@ export class Queue {
     }
     await this.mirror.load(day, poli.code);
     const fresh: NewTicket = {
-      id: randomUUID(), tokenHash, day, poli: poli.code, prefix: poli.prefix, source: input.source,
-      expiresAt: expiresAt.toISOString(), takenAt: this.now().toISOString(),
+      id: randomUUID(),
+      tokenHash,
+      day,
+      poli: poli.code,
+      prefix: poli.prefix,
+      source: input.source,
+      expiresAt: expiresAt.toISOString(),
+      takenAt: this.now().toISOString(),
     };
     // A ticket for a registered patient checks the patient and writes an audit row, which may fail
     // on their own: it keeps a transaction of its own. Anonymous tickets cannot fail one by one and
@@ -131,10 +137,24 @@ export class Queue {
         for (const r of rows) stored.set(r.id, { number: r.number, label: r.label });
         if (rows.length !== g.length) throw new Error(`queue: stored ${rows.length} of ${g.length} tickets`);
       }
-      return items.map((t): Ticket => ({
-        id: t.id, day: t.day, poli: t.poli, ...stored.get(t.id)!, patientId: null, source: t.source, status: 'waiting', room: null,
-        callCount: 0, takenAt: t.takenAt, calledAt: null, servedAt: null, finishedAt: null, expiresAt: t.expiresAt,
-      }));
+      return items.map(
+        (t): Ticket => ({
+          id: t.id,
+          day: t.day,
+          poli: t.poli,
+          ...stored.get(t.id)!,
+          patientId: null,
+          source: t.source,
+          status: 'waiting',
+          room: null,
+          callCount: 0,
+          takenAt: t.takenAt,
+          calledAt: null,
+          servedAt: null,
+          finishedAt: null,
+          expiresAt: t.expiresAt,
+        }),
+      );
     });
   }
 

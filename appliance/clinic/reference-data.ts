@@ -23,7 +23,10 @@ export async function referenceDataStatus(db: Queryable): Promise<ReferenceDataS
             (SELECT count(*)::int FROM formulary WHERE active AND stock > 0) AS in_stock`,
   );
   return {
-    hospitals: rows[0].hospitals, hospitalListVersion: await appliedHospitalListVersion(db),
-    medicines: rows[0].medicines, medicinesInStock: rows[0].in_stock, formularyVersion: await appliedFormularyVersion(db),
+    hospitals: rows[0].hospitals,
+    hospitalListVersion: await appliedHospitalListVersion(db),
+    medicines: rows[0].medicines,
+    medicinesInStock: rows[0].in_stock,
+    formularyVersion: await appliedFormularyVersion(db),
   };
 }

@@ -23,7 +23,11 @@ export async function applyHospitalAnswer(db: Db, referralId: string, answer: Ho
   const a = parseInput(hospitalAnswer, answer);
   const current = await loadReferral(db, referralId);
   if (version > current.version) {
-    throw new ClinicError('conflict', 'the answer is about a version of the referral this box does not have', { entity: 'referral', version: current.version, answerVersion: version });
+    throw new ClinicError('conflict', 'the answer is about a version of the referral this box does not have', {
+      entity: 'referral',
+      version: current.version,
+      answerVersion: version,
+    });
   }
   if (current.status === a.status && (a.status !== 'scheduled' || a.scheduledFor === current.scheduledFor)) return current;
   return moveReferral(db, referralId, a.status, facilityCode, { scheduledFor: a.scheduledFor ?? null, answerNote: a.note ?? null });
@@ -31,10 +35,9 @@ export async function applyHospitalAnswer(db: Db, referralId: string, answer: Ho
 
 /** Marks every pending referral whose valid-until has passed as expired (call daily). */
 export async function expireReferrals(db: Db, today: string, facilityCode = ''): Promise<number> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM referrals WHERE valid_until < $1 AND status IN ('issued','sent','accepted','scheduled') ORDER BY created_at`,
-    [today],
-  );
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM referrals WHERE valid_until < $1 AND status IN ('issued','sent','accepted','scheduled') ORDER BY created_at`, [
+    today,
+  ]);
   let n = 0;
   for (const { id } of rows) {
     try {

@@ -65,7 +65,10 @@ export const referralSelect = `SELECT r.id, r.encounter_id AS "encounterId", r.p
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
 export const toReferral = (r: Omit<Referral, 'diagnosisName'>): Referral => ({
-  ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt), diagnosisName: getIcd10(r.diagnosisCode)?.name ?? r.diagnosisCode,
+  ...r,
+  createdAt: iso(r.createdAt),
+  updatedAt: iso(r.updatedAt),
+  diagnosisName: getIcd10(r.diagnosisCode)?.name ?? r.diagnosisCode,
 });
 
 export async function loadReferral(db: Queryable, id: string): Promise<Referral> {
@@ -85,19 +88,35 @@ export async function referralOutbox(tx: Queryable, r: Referral, facilityCode: s
     entityId: r.id,
     entityVersion: r.version,
     payload: {
-      id: r.id, facility: facilityCode, encounterId: r.encounterId, status: r.status, version: r.version,
+      id: r.id,
+      facility: facilityCode,
+      encounterId: r.encounterId,
+      status: r.status,
+      version: r.version,
       patient: { id: r.patientId, name: r.patientName, jknNumber: pt?.jkn_number ?? null, nik: pt?.nik ?? null, sex: pt?.sex, birthDate: pt?.birth_date },
       referrer: { id: r.referrerId, name: r.referrerName },
-      hospital: { code: r.hospitalCode, name: r.hospitalName }, specialty: r.specialty,
-      diagnosis: { code: r.diagnosisCode, name: r.diagnosisName }, reason: r.reason, emergency: r.emergency,
-      validUntil: r.validUntil, scheduledFor: r.scheduledFor, answerNote: r.answerNote, createdAt: r.createdAt, updatedAt: r.updatedAt,
+      hospital: { code: r.hospitalCode, name: r.hospitalName },
+      specialty: r.specialty,
+      diagnosis: { code: r.diagnosisCode, name: r.diagnosisName },
+      reason: r.reason,
+      emergency: r.emergency,
+      validUntil: r.validUntil,
+      scheduledFor: r.scheduledFor,
+      answerNote: r.answerNote,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
     },
   });
 }
 
 export async function moveReferral(
-  db: Db, id: string, to: ReferralStatus, facilityCode: string, extra: { scheduledFor?: string | null; answerNote?: string | null } = {},
-  check?: (r: Referral) => void, actor?: Actor,
+  db: Db,
+  id: string,
+  to: ReferralStatus,
+  facilityCode: string,
+  extra: { scheduledFor?: string | null; answerNote?: string | null } = {},
+  check?: (r: Referral) => void,
+  actor?: Actor,
 ): Promise<Referral> {
   return db.transaction(async (tx) => {
     const r = await loadReferral(tx, id);

@@ -5,8 +5,16 @@ import { addDays, clinicDay } from './clock.ts';
 import type { Encounter } from './encounters.ts';
 import { listHospitals } from './hospitals.ts';
 import {
-  applyHospitalAnswer, canMove, createReferral, expireReferrals, issueReferral, referralForTicket, referralsForTicket, referralTransitions,
-  updateReferralDraft, type ReferralInput,
+  applyHospitalAnswer,
+  canMove,
+  createReferral,
+  expireReferrals,
+  issueReferral,
+  referralForTicket,
+  referralsForTicket,
+  referralTransitions,
+  updateReferralDraft,
+  type ReferralInput,
 } from './referrals.ts';
 
 const settings = testSettings({ referralValidDays: 30 });
@@ -23,10 +31,21 @@ describe('referrals', () => {
   });
 
   const input = (over: Partial<ReferralInput> = {}): ReferralInput => ({
-    encounterId: encounter.id, hospitalCode: demoIds.hospital, specialty: 'Neurologi', diagnosisCode: 'I63.9', reason: 'Curiga stroke iskemik', emergency: true, ...over,
+    encounterId: encounter.id,
+    hospitalCode: demoIds.hospital,
+    specialty: 'Neurologi',
+    diagnosisCode: 'I63.9',
+    reason: 'Curiga stroke iskemik',
+    emergency: true,
+    ...over,
   });
   const outboxOf = async (id: string) =>
-    (await clinic.db.query<{ v: number; status: string }>(`SELECT entity_version AS v, payload->>'status' AS status FROM outbox WHERE type = 'referral' AND entity_id = $1 ORDER BY seq`, [id])).rows;
+    (
+      await clinic.db.query<{ v: number; status: string }>(
+        `SELECT entity_version AS v, payload->>'status' AS status FROM outbox WHERE type = 'referral' AND entity_id = $1 ORDER BY seq`,
+        [id],
+      )
+    ).rows;
 
   it('lists the FKRTL hospitals with their specialties', async () => {
     const hs = await listHospitals(clinic.db);
@@ -35,14 +54,25 @@ describe('referrals', () => {
 
   it('creates a draft valid for the configured days, then issues it; each change goes to the outbox', async () => {
     const r = await createReferral(clinic.db, clinic.doctor, settings, input());
-    expect(r).toMatchObject({ status: 'draft', version: 1, validUntil: addDays(today, 30), hospitalName: 'RSUD Demo Kabupaten', emergency: true, diagnosisName: expect.stringContaining('Infark') });
+    expect(r).toMatchObject({
+      status: 'draft',
+      version: 1,
+      validUntil: addDays(today, 30),
+      hospitalName: 'RSUD Demo Kabupaten',
+      emergency: true,
+      diagnosisName: expect.stringContaining('Infark'),
+    });
     const edited = await updateReferralDraft(clinic.db, clinic.doctor, settings, r.id, { reason: 'Hemiparesis kanan mendadak 2 jam', version: 1 });
     expect(edited).toMatchObject({ version: 2, reason: 'Hemiparesis kanan mendadak 2 jam' });
     const issued = await issueReferral(clinic.db, clinic.doctor, settings, r.id);
     expect(issued).toMatchObject({ status: 'issued', version: 3 });
     expect((await failure(issueReferral(clinic.db, clinic.doctor, settings, r.id))).code).toBe('invalid_state');
     expect((await failure(updateReferralDraft(clinic.db, clinic.doctor, settings, r.id, { reason: 'lain lagi' }))).code).toBe('invalid_state');
-    expect(await outboxOf(r.id)).toEqual([{ v: 1, status: 'draft' }, { v: 2, status: 'draft' }, { v: 3, status: 'issued' }]);
+    expect(await outboxOf(r.id)).toEqual([
+      { v: 1, status: 'draft' },
+      { v: 2, status: 'draft' },
+      { v: 3, status: 'issued' },
+    ]);
   });
 
   it('validates hospital, specialty, diagnosis and valid-until', async () => {

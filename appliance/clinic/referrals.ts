@@ -13,7 +13,9 @@ import { loadReferral, moveReferral, referralOutbox, referralSelect, toReferral,
 export { referralStatuses, referralTransitions, canMove, type Referral, type ReferralStatus } from './referral-states.ts';
 export { hospitalAnswer, applyHospitalAnswer, expireReferrals, type HospitalAnswer } from './referral-answers.ts';
 
-const isoDate = text().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
+const isoDate = text()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
 
 const referralFields = {
   hospitalCode,
@@ -104,7 +106,8 @@ export async function updateReferralDraft(db: Db, actor: Actor, settings: Clinic
   return db.transaction(async (tx) => {
     const r = await loadReferral(tx, id);
     if (r.status !== 'draft') throw invalidState('referral', r.status, 'edit');
-    if (inp.version !== undefined && inp.version !== r.version) throw new ClinicError('conflict', 'the referral was changed meanwhile; reload it', { entity: 'referral', version: r.version });
+    if (inp.version !== undefined && inp.version !== r.version)
+      throw new ClinicError('conflict', 'the referral was changed meanwhile; reload it', { entity: 'referral', version: r.version });
     const next = { ...r, ...Object.fromEntries(Object.entries(inp).filter(([, v]) => v !== undefined)) } as Referral;
     const h = await checkHospital(tx, next.hospitalCode, next.specialty);
     if (inp.validUntil) checkValidUntil(inp.validUntil, clinicDay(now, settings.timeZone));
@@ -166,8 +169,18 @@ export async function referralsForTicket(db: Queryable, ticketId: string) {
     [ticketId],
   );
   return rows.map(toReferral).map((r) => ({
-    id: r.id, hospitalCode: r.hospitalCode, hospitalName: r.hospitalName, specialty: r.specialty, diagnosisCode: r.diagnosisCode,
-    diagnosisName: r.diagnosisName, reason: r.reason, emergency: r.emergency, status: r.status, validUntil: r.validUntil,
-    scheduledFor: r.scheduledFor, referrerName: r.referrerName, createdAt: r.createdAt,
+    id: r.id,
+    hospitalCode: r.hospitalCode,
+    hospitalName: r.hospitalName,
+    specialty: r.specialty,
+    diagnosisCode: r.diagnosisCode,
+    diagnosisName: r.diagnosisName,
+    reason: r.reason,
+    emergency: r.emergency,
+    status: r.status,
+    validUntil: r.validUntil,
+    scheduledFor: r.scheduledFor,
+    referrerName: r.referrerName,
+    createdAt: r.createdAt,
   }));
 }

@@ -10,7 +10,12 @@ import { writeClinicMonth } from '../../test/support/clinic-month.ts';
 
 /** A box without the demo seed (a production box): its admin, one doctor, three patients, a few visits. */
 describe('the clinic report (production box, no demo data)', () => {
-  const settings = testSettings({ polis: [{ code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1'] }, { code: 'kia', name: 'Poli KIA', prefix: 'C', rooms: ['Ruang KIA'] }] });
+  const settings = testSettings({
+    polis: [
+      { code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1'] },
+      { code: 'kia', name: 'Poli KIA', prefix: 'C', rooms: ['Ruang KIA'] },
+    ],
+  });
   let db: GroupCommitDb;
   let doctor: string;
   const at = (day: string, hhmm: string) => new Date(Date.parse(`${day}T${hhmm}:00+07:00`)).toISOString();
@@ -28,10 +33,16 @@ describe('the clinic report (production box, no demo data)', () => {
        VALUES ($1,$2,$3,$4,$5,$6,$7,'desk','done',$8,$9,$10,$10)`,
       [ticket, randomUUID(), day, poli, n, `A-${n}`, patientId, at(day, taken), at(day, called), at(day, finished)],
     );
-    await db.query(
-      `INSERT INTO encounters (id, patient_id, ticket_id, doctor_id, poli, mode, status, diagnoses, opened_at) VALUES ($1,$2,$3,$4,$5,'in_person',$6,$7,$8)`,
-      [randomUUID(), patientId, ticket, doctor, poli, status, JSON.stringify(codes.map((code, i) => ({ code, name: code, kind: i ? 'secondary' : 'primary' }))), at(day, called)],
-    );
+    await db.query(`INSERT INTO encounters (id, patient_id, ticket_id, doctor_id, poli, mode, status, diagnoses, opened_at) VALUES ($1,$2,$3,$4,$5,'in_person',$6,$7,$8)`, [
+      randomUUID(),
+      patientId,
+      ticket,
+      doctor,
+      poli,
+      status,
+      JSON.stringify(codes.map((code, i) => ({ code, name: code, kind: i ? 'secondary' : 'primary' }))),
+      at(day, called),
+    ]);
   }
 
   beforeAll(async () => {
@@ -55,7 +66,13 @@ describe('the clinic report (production box, no demo data)', () => {
   afterAll(() => db.close());
 
   it('a month is local midnight to local midnight', () => {
-    expect(periodRange('2025-03', 'Asia/Jakarta')).toMatchObject({ kind: 'month', firstDay: '2025-03-01', endDay: '2025-04-01', from: '2025-02-28T17:00:00.000Z', to: '2025-03-31T17:00:00.000Z' });
+    expect(periodRange('2025-03', 'Asia/Jakarta')).toMatchObject({
+      kind: 'month',
+      firstDay: '2025-03-01',
+      endDay: '2025-04-01',
+      from: '2025-02-28T17:00:00.000Z',
+      to: '2025-03-31T17:00:00.000Z',
+    });
     expect(periodRange('2025-12-31', 'Asia/Jayapura')).toMatchObject({ kind: 'day', endDay: '2026-01-01', from: '2025-12-30T15:00:00.000Z' });
   });
 
@@ -74,7 +91,10 @@ describe('the clinic report (production box, no demo data)', () => {
 
   it('visits by poli and waiting/service times from the tickets', async () => {
     const r = await clinicReport(db, settings, '2025-03', new Date('2025-04-02T00:00:00Z'));
-    expect(r.visitsByPoli.map((v) => [v.poli, v.taken, v.served, v.visits])).toEqual([['umum', 4, 4, 4], ['kia', 2, 2, 2]]);
+    expect(r.visitsByPoli.map((v) => [v.poli, v.taken, v.served, v.visits])).toEqual([
+      ['umum', 4, 4, 4],
+      ['kia', 2, 2, 2],
+    ]);
     const umum = r.times.find((t) => t.poli === 'umum')!;
     // waits 50, 20, 40, 30 minutes; services 10, 10, 20, 10
     expect(umum.wait).toMatchObject({ count: 4, average: 35, median: 35 });

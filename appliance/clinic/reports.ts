@@ -36,7 +36,10 @@ export function periodRange(period: string, timeZone: string): PeriodRange {
     endDay = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
   } else endDay = addDays(firstDay, 1);
   return {
-    period, kind, firstDay, endDay,
+    period,
+    kind,
+    firstDay,
+    endDay,
     from: localInstant(firstDay, '00:00', timeZone).toISOString(),
     to: localInstant(endDay, '00:00', timeZone).toISOString(),
   };
@@ -227,7 +230,11 @@ export async function clinicReport(db: Queryable, settings: ClinicSettings, peri
     let row = rows.get(x.code);
     if (!row) {
       row = {
-        code: x.code, name: getIcd10(x.code)?.name ?? x.code, total: 0, newCases: { L: 0, P: 0 }, oldCases: { L: 0, P: 0 },
+        code: x.code,
+        name: getIcd10(x.code)?.name ?? x.code,
+        total: 0,
+        newCases: { L: 0, P: 0 },
+        oldCases: { L: 0, P: 0 },
         byAge: lb1AgeGroups.map((group) => ({ group, L: 0, P: 0 })),
       };
       rows.set(x.code, row);
@@ -293,14 +300,30 @@ export async function clinicReport(db: Queryable, settings: ClinicSettings, peri
   const byHospital = [...hospitals.values()].sort((a, b) => b.total - a.total || a.hospitalName.localeCompare(b.hospitalName));
 
   return {
-    period, kind: r.kind, firstDay: r.firstDay, lastDay: addDays(r.endDay, -1), facility: settings.facility, generatedAt: now.toISOString(),
+    period,
+    kind: r.kind,
+    firstDay: r.firstDay,
+    lastDay: addDays(r.endDay, -1),
+    facility: settings.facility,
+    generatedAt: now.toISOString(),
     visitsByPoli,
     times: timesByPoli,
     lb1: { ageGroups: lb1AgeGroups, rule: lb1Rule, rows: lb1Rows },
     topDiagnoses: lb1Rows.slice(0, 10).map(({ code, name, total }) => ({ code, name, total })),
     prescriptions: {
-      issued: rx.rows[0].issued, dispensed: rx.rows[0].dispensed, pickedUp: rx.rows[0].picked_up, waiting: rx.rows[0].waiting, items,
-      medicines: medicines.rows.map((m) => ({ formularyId: m.formulary_id, name: m.name, strength: m.strength, unit: m.unit, prescriptions: m.prescriptions, quantity: m.quantity })),
+      issued: rx.rows[0].issued,
+      dispensed: rx.rows[0].dispensed,
+      pickedUp: rx.rows[0].picked_up,
+      waiting: rx.rows[0].waiting,
+      items,
+      medicines: medicines.rows.map((m) => ({
+        formularyId: m.formulary_id,
+        name: m.name,
+        strength: m.strength,
+        unit: m.unit,
+        prescriptions: m.prescriptions,
+        quantity: m.quantity,
+      })),
     },
     stockLow: { threshold: { days: stockLowDays }, items: stockLow },
     referrals: { total: byHospital.reduce((n, h) => n + h.total, 0), emergency: byHospital.reduce((n, h) => n + h.emergency, 0), byHospital },

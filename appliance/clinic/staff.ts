@@ -30,7 +30,11 @@ export async function createStaff(db: Queryable, input: StaffInput): Promise<{ i
   if (exists.rows.length) throw new ClinicError('conflict', 'username taken', { field: 'username' });
   const id = randomUUID();
   await db.query(`INSERT INTO staff (id, username, full_name, role, password_hash) VALUES ($1,$2,$3,$4,$5)`, [
-    id, input.username, input.fullName, input.role, await hashPassword(input.password, staffCost),
+    id,
+    input.username,
+    input.fullName,
+    input.role,
+    await hashPassword(input.password, staffCost),
   ]);
   return { id };
 }
@@ -49,7 +53,8 @@ export async function listStaff(db: Queryable) {
 
 async function staffRow(db: Queryable, id: string) {
   const { rows } = await db.query<{ id: string; username: string; full_name: string; role: Role; active: boolean }>(
-    `SELECT id, username, full_name, role, active FROM staff WHERE id = $1`, [id],
+    `SELECT id, username, full_name, role, active FROM staff WHERE id = $1`,
+    [id],
   );
   if (!rows[0]) throw notFound('staff', id);
   return rows[0];
@@ -143,10 +148,13 @@ export async function login(db: Queryable, username: string, password: string, d
   if (!(await verifyPassword(password, s.password_hash))) return null;
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
-  await db.query(
-    `INSERT INTO sessions (token_hash, staff_id, csrf_token, device, expires_at) VALUES ($1,$2,$3,$4, now() + make_interval(hours => $5))`,
-    [hashToken(token), s.id, csrfToken, device, sessionHours],
-  );
+  await db.query(`INSERT INTO sessions (token_hash, staff_id, csrf_token, device, expires_at) VALUES ($1,$2,$3,$4, now() + make_interval(hours => $5))`, [
+    hashToken(token),
+    s.id,
+    csrfToken,
+    device,
+    sessionHours,
+  ]);
   return { token, session: { actor: { staffId: s.id, role: s.role, name: s.full_name, device }, csrfToken, mustChangePassword: s.must_change_password } };
 }
 

@@ -22,7 +22,12 @@ export type StockReceiptInput = z.input<typeof stockReceiptInput>;
 export const stockAdjustmentInput = z
   .object({
     /** Signed change: negative for breakage, expiry, a count that found less; positive for a count that found more. */
-    delta: z.number().int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, 'the change cannot be zero'),
+    delta: z
+      .number()
+      .int()
+      .min(-1_000_000)
+      .max(1_000_000)
+      .refine((n) => n !== 0, 'the change cannot be zero'),
     reason: text().trim().min(3, 'say why the stock changes').max(200),
   })
   .strict();
@@ -30,7 +35,11 @@ export type StockAdjustmentInput = z.input<typeof stockAdjustmentInput>;
 
 function insufficient(item: { id: string; name: string; strength: string; unit: string }, needed: number, available: number) {
   return new ClinicError('insufficient_stock', `not enough ${item.name} ${item.strength}: needed ${needed}, available ${available}`, {
-    formularyId: item.id, medicine: `${item.name} ${item.strength}`.trim(), unit: item.unit, needed, available,
+    formularyId: item.id,
+    medicine: `${item.name} ${item.strength}`.trim(),
+    unit: item.unit,
+    needed,
+    available,
   });
 }
 
@@ -38,19 +47,29 @@ function insufficient(item: { id: string; name: string; strength: string; unit: 
  * Changes stock by `delta` and records the movement, in the caller's transaction. Refuses to go
  * below zero (the row is changed only if enough is on hand, so concurrent takers cannot overdraw).
  */
-export async function moveStock(tx: Queryable, formularyId: string, delta: number, kind: 'receipt' | 'adjustment' | 'dispense', reason: string, staffId: string | null, prescriptionId: string | null) {
-  const { rows } = await tx.query<{ stock: number }>(
-    `UPDATE formulary SET stock = stock + $2 WHERE id = $1 AND stock + $2 >= 0 RETURNING stock`,
-    [formularyId, delta],
-  );
+export async function moveStock(
+  tx: Queryable,
+  formularyId: string,
+  delta: number,
+  kind: 'receipt' | 'adjustment' | 'dispense',
+  reason: string,
+  staffId: string | null,
+  prescriptionId: string | null,
+) {
+  const { rows } = await tx.query<{ stock: number }>(`UPDATE formulary SET stock = stock + $2 WHERE id = $1 AND stock + $2 >= 0 RETURNING stock`, [formularyId, delta]);
   if (!rows[0]) {
     const item = await getFormularyItem(tx, formularyId);
     throw insufficient(item, -delta, item.stock);
   }
-  await tx.query(
-    `INSERT INTO stock_movements (id, formulary_id, kind, quantity, reason, prescription_id, staff_id) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-    [randomUUID(), formularyId, kind, delta, reason, prescriptionId, staffId],
-  );
+  await tx.query(`INSERT INTO stock_movements (id, formulary_id, kind, quantity, reason, prescription_id, staff_id) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
+    randomUUID(),
+    formularyId,
+    kind,
+    delta,
+    reason,
+    prescriptionId,
+    staffId,
+  ]);
   return rows[0].stock;
 }
 

@@ -12,7 +12,10 @@ import type { ClinicSettings } from './settings.ts';
 /** A small puskesmas for domain tests: one poli, one room, WIB. */
 export function testSettings(overrides: Partial<ClinicSettings> = {}): ClinicSettings {
   return {
-    timeZone: 'Asia/Jakarta', serviceEndsAt: '24:00', referralValidDays: 90, defaultServiceMinutes: 10,
+    timeZone: 'Asia/Jakarta',
+    serviceEndsAt: '24:00',
+    referralValidDays: 90,
+    defaultServiceMinutes: 10,
     facility: { code: '0112P001', name: 'Puskesmas Demo' },
     polis: [{ code: 'umum', name: 'Poli Umum', prefix: 'A', rooms: ['Ruang 1'] }],
     ...overrides,
@@ -26,7 +29,8 @@ export async function clinicFixture(settings: ClinicSettings = testSettings(), n
   const queue = new Queue(db, settings, now);
   const staff = (await db.query<{ id: string; role: Actor['role'] }>(`SELECT id, role FROM staff`)).rows;
   const as = (role: Actor['role']): Actor => ({ staffId: staff.find((x) => x.role === role)!.id, role, name: role, device: 'tablet' });
-  const doctor = as('doctor'), nurse = as('nurse');
+  const doctor = as('doctor'),
+    nurse = as('nurse');
   /** The demo patient takes a desk number and the doctor opens the encounter (the start of most clinical tests). */
   const openDemoEncounter = async () => {
     const { ticket } = await queue.take({ poli: settings.polis[0].code, source: 'desk', patientId: demoIds.patient }, nurse);
@@ -53,7 +57,10 @@ export function useClinic(settings: ClinicSettings = testSettings(), now?: () =>
 
 /** The ClinicError a promise rejects with (failing the test if it resolves or throws another). */
 export async function clinicError(p: Promise<unknown>): Promise<ClinicError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ClinicError);
   return e as ClinicError;
 }

@@ -13,7 +13,8 @@ export const minutesPerDay = 24 * 60;
 export function minutesOfDay(text: string): number | null {
   const m = HH_MM.exec(text);
   if (!m) return null;
-  const hours = Number(m[1]), minutes = Number(m[2]);
+  const hours = Number(m[1]),
+    minutes = Number(m[2]);
   if (minutes > 59) return null;
   const total = hours * 60 + minutes;
   return total <= minutesPerDay ? total : null;
@@ -23,14 +24,13 @@ export function minutesOfDay(text: string): number | null {
 export const timeOfDaySetting = z.string().refine((t) => minutesOfDay(t) !== null, 'expected a time HH:MM, e.g. "16:00" or "24:00"');
 
 /** A setting holding a window "HH:MM-HH:MM"; the end may be before the start (across midnight). */
-export const timeWindowSetting = z
-  .string()
-  .refine((w) => parseWindow(w) !== null, 'expected "HH:MM-HH:MM", e.g. "22:00-05:00"');
+export const timeWindowSetting = z.string().refine((w) => parseWindow(w) !== null, 'expected "HH:MM-HH:MM", e.g. "22:00-05:00"');
 
 /** A window's start and end in minutes of the day (see minutesOfDay); null if not a window. */
 export function parseWindow(window: string): { from: number; to: number } | null {
   const parts = window.split('-');
   if (parts.length !== 2) return null;
-  const from = minutesOfDay(parts[0]), to = minutesOfDay(parts[1]);
+  const from = minutesOfDay(parts[0]),
+    to = minutesOfDay(parts[1]);
   return from === null || to === null ? null : { from, to };
 }

@@ -26,7 +26,11 @@ async function read(db: Queryable, ticketId: string): Promise<TriageVitals> {
   const e = await db.query<{ id: string }>(`SELECT id FROM encounters WHERE ticket_id = $1 ORDER BY opened_at DESC LIMIT 1`, [ticketId]);
   const r = t.rows[0];
   return {
-    ticketId, vitals: r?.vitals ?? {}, recordedAt: r ? new Date(r.recorded_at).toISOString() : null, recordedBy: r?.recorded_by ?? null, encounterId: e.rows[0]?.id ?? null,
+    ticketId,
+    vitals: r?.vitals ?? {},
+    recordedAt: r ? new Date(r.recorded_at).toISOString() : null,
+    recordedBy: r?.recorded_by ?? null,
+    encounterId: e.rows[0]?.id ?? null,
   };
 }
 

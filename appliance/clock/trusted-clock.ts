@@ -63,7 +63,11 @@ export class TrustedClock {
   private readonly systemNow: () => number;
   private readonly mono: () => number;
 
-  private constructor(floorMs: number | null, private readonly floorFile: string, o: TrustedClockOptions) {
+  private constructor(
+    floorMs: number | null,
+    private readonly floorFile: string,
+    o: TrustedClockOptions,
+  ) {
     this.systemNow = o.systemNow ?? Date.now;
     this.mono = o.monotonicNow ?? (() => performance.now());
     this.floorMs = floorMs;
@@ -71,7 +75,10 @@ export class TrustedClock {
   }
 
   static async open(o: TrustedClockOptions): Promise<TrustedClock> {
-    const fromFile = await readFile(o.floorFile, 'utf8').then((s) => Date.parse(s.trim()), () => NaN);
+    const fromFile = await readFile(o.floorFile, 'utf8').then(
+      (s) => Date.parse(s.trim()),
+      () => NaN,
+    );
     const candidates = [fromFile, o.databaseFloor?.getTime() ?? NaN].filter((n) => Number.isFinite(n));
     return new TrustedClock(candidates.length ? Math.max(...candidates) : null, o.floorFile, o);
   }

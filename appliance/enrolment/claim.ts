@@ -13,7 +13,8 @@ export async function claimWithHub(o: { hubUrl: string; claimCode: string; facil
   let res: Response;
   try {
     res = await fetch(new URL('/enrol', o.hubUrl), {
-      method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': o.lang ?? 'id' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-language': o.lang ?? 'id' },
       body: JSON.stringify({ claimCode: o.claimCode, facilityCode: o.facilityCode, csr, name: o.name }),
       signal: AbortSignal.timeout(30_000),
     });

@@ -63,8 +63,13 @@ export function identityFrom(key: string, answer: { deviceId: string; certificat
   const cn = cert.subjectName.getField('CN')[0];
   if (cn !== answer.deviceId) throw new Error(`the certificate is for ${cn}, not ${answer.deviceId}`);
   return {
-    deviceId: answer.deviceId, mqttUrl: answer.mqttUrl, key, certificate: answer.certificate, caCertificate: answer.caCertificate,
-    notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(),
+    deviceId: answer.deviceId,
+    mqttUrl: answer.mqttUrl,
+    key,
+    certificate: answer.certificate,
+    caCertificate: answer.caCertificate,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
   };
 }
 

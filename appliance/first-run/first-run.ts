@@ -30,14 +30,24 @@ export async function firstRunNeeded(db: Db, config: { dataDir: string; deviceSe
   return admin || enrolment ? { admin, enrolment } : null;
 }
 
-const hubUrl = z.string().trim().url().refine((v) => {
-  const u = new URL(v);
-  return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
-}, 'https://');
+const hubUrl = z
+  .string()
+  .trim()
+  .url()
+  .refine((v) => {
+    const u = new URL(v);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+  }, 'https://');
 
 /** Serves the first-run page until the technician is done; resolves then, with the server closed. */
 export async function runFirstRun(o: {
-  db: Db; dataDir: string; facilityCode: string; host: string; port: number; tls: { key: string; cert: string }; log: Logger;
+  db: Db;
+  dataDir: string;
+  facilityCode: string;
+  host: string;
+  port: number;
+  tls: { key: string; cert: string };
+  log: Logger;
   needs: { admin: boolean; enrolment: boolean };
 }): Promise<void> {
   let needs = { ...o.needs };
@@ -45,9 +55,15 @@ export async function runFirstRun(o: {
   const finished = new Promise<void>((r) => (finish = r));
   const attempts = new Map<string, number>();
   const app = new Hono<{ Bindings: { remoteAddress?: string } }>();
-  const page = (view: Parameters<typeof FirstRunPage>[0], status: 200 | 400 | 429 = 200) => new Response('<!doctype html>' + String(FirstRunPage(view)), {
-    status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" },
-  });
+  const page = (view: Parameters<typeof FirstRunPage>[0], status: 200 | 400 | 429 = 200) =>
+    new Response('<!doctype html>' + String(FirstRunPage(view)), {
+      status,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      },
+    });
   app.get('/', () => page({ facilityCode: o.facilityCode }));
   app.post('/', async (c) => {
     const address = c.env?.remoteAddress ?? 'unknown';
@@ -59,7 +75,13 @@ export async function runFirstRun(o: {
     const errors: [string, string][] = [];
     const staff = staffInput.safeParse({ username: form.username, fullName: form.fullName, role: 'admin', password: form.password ?? '' });
     if (needs.admin) {
-      if (!staff.success) errors.push(...staff.error.issues.map((i): [string, string] => [`${fieldId[String(i.path[0])] ? words('id')[fieldId[String(i.path[0])]] : i.path.join('.')}: ${i.message}`, `${String(i.path[0])}: ${i.message}`]));
+      if (!staff.success)
+        errors.push(
+          ...staff.error.issues.map((i): [string, string] => [
+            `${fieldId[String(i.path[0])] ? words('id')[fieldId[String(i.path[0])]] : i.path.join('.')}: ${i.message}`,
+            `${String(i.path[0])}: ${i.message}`,
+          ]),
+        );
       else {
         const weak = weakPassword(staff.data.password, staff.data);
         if (weak) errors.push([words('id')[`weakPassword_${weak}`], words('en')[`weakPassword_${weak}`]]);
@@ -73,9 +95,7 @@ export async function runFirstRun(o: {
       const r = await claimWithHub({ hubUrl: hub.data!, claimCode: form.claimCode ?? '', facilityCode: o.facilityCode, dataDir: o.dataDir });
       if (!r.ok) {
         o.log.warn({ code: r.code }, 'first run: enrolment refused');
-        const message: [string, string] = r.code === 'hub_unreachable'
-          ? both('fr_hubUnreachable')
-          : [r.message, r.code];
+        const message: [string, string] = r.code === 'hub_unreachable' ? both('fr_hubUnreachable') : [r.message, r.code];
         return page({ facilityCode: o.facilityCode, values, errors: [message] }, 400);
       }
       o.log.info({ deviceId: r.identity.deviceId }, 'first run: box enrolled with the hub');
@@ -94,7 +114,10 @@ export async function runFirstRun(o: {
     setTimeout(finish, 200);
     return page({ facilityCode: o.facilityCode, done: true });
   });
-  app.all('*', () => new Response(`${words('id').fr_notSetUp} / ${words('en').fr_notSetUp}`, { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' } }));
+  app.all(
+    '*',
+    () => new Response(`${words('id').fr_notSetUp} / ${words('en').fr_notSetUp}`, { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' } }),
+  );
 
   const server = await serveHttps(app.fetch, { port: o.port, host: o.host, key: o.tls.key, cert: o.tls.cert });
   o.log.warn({ port: server.port }, 'first run: only the first-run page is served until an admin is made and the box is enrolled');

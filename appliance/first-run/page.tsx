@@ -20,10 +20,17 @@ export interface FirstRunView {
 
 const Field: FC<{ name: string; word: WordKey; type?: string; value?: string; hint?: string }> = (p) => (
   <p>
-    <label for={p.name}>{id[p.word]} <small lang="en">/ {en[p.word]}</small></label>
+    <label for={p.name}>
+      {id[p.word]} <small lang="en">/ {en[p.word]}</small>
+    </label>
     <br />
     <input id={p.name} name={p.name} type={p.type ?? 'text'} value={p.value ?? ''} required autocomplete="off" />
-    {p.hint ? <><br /><small>{p.hint}</small></> : null}
+    {p.hint ? (
+      <>
+        <br />
+        <small>{p.hint}</small>
+      </>
+    ) : null}
   </p>
 );
 
@@ -33,26 +40,48 @@ export const FirstRunPage: FC<FirstRunView> = (v) => (
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>Simpul — penyiapan pertama</title>
-      <style>{'body{font-family:sans-serif;max-width:36rem;margin:1rem auto;padding:0 1rem}input{width:100%;padding:.4rem;font-size:1rem}.err{color:#a00}button{font-size:1.1rem;padding:.5rem 1rem}'}</style>
+      <style>
+        {
+          'body{font-family:sans-serif;max-width:36rem;margin:1rem auto;padding:0 1rem}input{width:100%;padding:.4rem;font-size:1rem}.err{color:#a00}button{font-size:1.1rem;padding:.5rem 1rem}'
+        }
+      </style>
     </head>
     <body>
-      <h1>{id.fr_heading} <small lang="en">/ {en.fr_heading}</small></h1>
+      <h1>
+        {id.fr_heading} <small lang="en">/ {en.fr_heading}</small>
+      </h1>
       {v.done ? (
-        <p id="done">{id.fr_done} <small lang="en">{en.fr_done}</small></p>
+        <p id="done">
+          {id.fr_done} <small lang="en">{en.fr_done}</small>
+        </p>
       ) : (
         <form method="post" action="/">
-          <p>{id.fr_facility} <small lang="en">/ {en.fr_facility}</small>: <strong id="facility">{v.facilityCode}</strong></p>
+          <p>
+            {id.fr_facility} <small lang="en">/ {en.fr_facility}</small>: <strong id="facility">{v.facilityCode}</strong>
+          </p>
           {v.errors?.length ? (
-            <ul class="err" id="errors">{v.errors.map(([inId, inEn]) => <li>{inId} <small lang="en">{inEn}</small></li>)}</ul>
+            <ul class="err" id="errors">
+              {v.errors.map(([inId, inEn]) => (
+                <li>
+                  {inId} <small lang="en">{inEn}</small>
+                </li>
+              ))}
+            </ul>
           ) : null}
-          <h2>{id.fr_firstAdmin} <small lang="en">/ {en.fr_firstAdmin}</small></h2>
+          <h2>
+            {id.fr_firstAdmin} <small lang="en">/ {en.fr_firstAdmin}</small>
+          </h2>
           <Field name="username" word="username" value={v.values?.username} hint="huruf kecil, angka, . _ - (3–32)" />
           <Field name="fullName" word="fullName" value={v.values?.fullName} />
           <Field name="password" word="fr_passwordMin" type="password" />
-          <h2>{id.fr_enrolment} <small lang="en">/ {en.fr_enrolment}</small></h2>
+          <h2>
+            {id.fr_enrolment} <small lang="en">/ {en.fr_enrolment}</small>
+          </h2>
           <Field name="hubUrl" word="fr_hubUrl" value={v.values?.hubUrl} hint="mis. https://simpul.dinkes.example" />
           <Field name="claimCode" word="fr_claimCode" value={v.values?.claimCode} hint="16 huruf/angka dari dinas kesehatan, mis. ABCD-EFGH-JKMN-PQRS" />
-          <button type="submit">{id.fr_submit} <small lang="en">/ {en.fr_submit}</small></button>
+          <button type="submit">
+            {id.fr_submit} <small lang="en">/ {en.fr_submit}</small>
+          </button>
         </form>
       )}
     </body>

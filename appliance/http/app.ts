@@ -24,7 +24,8 @@ import { registerTriage } from './routes/triage.ts';
 
 // Scripts only from the box's own files (JSON islands are <script type="application/json">, which
 // CSP does not run); no framing of staff pages; inline styles stay (the pages' CSS is inline).
-const defaultCsp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const defaultCsp =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 // A year; no includeSubDomains (a box's name may sit under a domain with other sites). Browsers
 // ignore it over a certificate they had to be told to accept, so a self-signed box is unaffected.
 const hsts = 'max-age=31536000';
@@ -135,7 +136,8 @@ export function createApp(deps: AppDeps) {
     info: {
       title: 'Simpul box API',
       version: '1',
-      description: 'The puskesmas box’s JSON API. Staff routes need a session cookie from POST /api/v1/auth/login and the x-csrf-token it returns on writes. Examples work against the demo data (`npm start`).',
+      description:
+        'The puskesmas box’s JSON API. Staff routes need a session cookie from POST /api/v1/auth/login and the x-csrf-token it returns on writes. Examples work against the demo data (`npm start`).',
     },
   });
 

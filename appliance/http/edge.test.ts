@@ -55,7 +55,12 @@ describe('/metrics', () => {
 describe('an admin creating a staff account', () => {
   it('refuses a guessable password with a reason next to the field, in the request’s language', async () => {
     const admin = await box.as('admin');
-    const weak = [['aaaaaaaaaa', 'repetitive'], ['1234567890', 'common'], ['bidan.ani-2024', 'contains_username'], ['suryani-pagi-hari', 'contains_name']] as const;
+    const weak = [
+      ['aaaaaaaaaa', 'repetitive'],
+      ['1234567890', 'common'],
+      ['bidan.ani-2024', 'contains_username'],
+      ['suryani-pagi-hari', 'contains_name'],
+    ] as const;
     for (const [password, reason] of weak) {
       const res = await admin('/api/v1/admin/staff', { method: 'POST', json: { username: 'bidan.ani', fullName: 'Ani Suryani', role: 'nurse', password } });
       expect(res.status, password).toBe(400);

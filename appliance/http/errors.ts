@@ -9,7 +9,22 @@ import type { ErrorAnswer } from './schemas/common.ts';
 import { fieldIssuesOfClinicError, stockMessage, validationMessage } from './field-messages.ts';
 
 /** Codes the HTTP layer adds to the domain's own. */
-export type HttpErrorCode = ClinicErrorCode | 'password_change_required' | 'validation_failed' | 'unauthenticated' | 'forbidden' | 'csrf' | 'rate_limited' | 'too_many_connections' | 'server_busy' | 'too_many_tickets' | 'tickets_full' | 'payload_too_large' | 'unsupported_media_type' | 'route_not_found' | 'internal';
+export type HttpErrorCode =
+  | ClinicErrorCode
+  | 'password_change_required'
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'csrf'
+  | 'rate_limited'
+  | 'too_many_connections'
+  | 'server_busy'
+  | 'too_many_tickets'
+  | 'tickets_full'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'route_not_found'
+  | 'internal';
 
 // `as const` so that `errorResponse(c, 'not_found')` is typed as a 404: a route's documented
 // statuses are then checked against the errors it answers.
@@ -38,7 +53,6 @@ const status = {
   internal: 500,
 } as const satisfies Record<HttpErrorCode, ContentfulStatusCode>;
 
-
 export function errorBody(lang: Lang, code: HttpErrorCode, details: Record<string, unknown> = {}, message?: string): ErrorAnswer {
   // The catalog has an `error_<code>` word for every code: a code added without one fails tsc here.
   return { error: { code, message: message ?? words(lang)[`error_${code}`], details } };
@@ -46,7 +60,10 @@ export function errorBody(lang: Lang, code: HttpErrorCode, details: Record<strin
 
 /** Thrown by middleware and handlers for errors that are the HTTP layer's own. */
 export class HttpError extends Error {
-  constructor(readonly code: HttpErrorCode, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    readonly code: HttpErrorCode,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(code);
   }
 }

@@ -26,7 +26,9 @@ let keepAlive: NodeJS.Timeout | null = null;
 function track(beat: () => void) {
   open.add(beat);
   if (!keepAlive) {
-    keepAlive = setInterval(() => { for (const b of open) b(); }, keepAliveMs);
+    keepAlive = setInterval(() => {
+      for (const b of open) b();
+    }, keepAliveMs);
     keepAlive.unref();
   }
 }
@@ -60,8 +62,12 @@ export function eventStream(c: Context<AppEnv>, opts: { onEnd: () => void; retry
   const beat = () => enqueue(ping);
   const body = new ReadableStream<Uint8Array>(
     {
-      start(ctl) { controller = ctl; },
-      cancel() { end(); }, // the client went away
+      start(ctl) {
+        controller = ctl;
+      },
+      cancel() {
+        end();
+      }, // the client went away
     },
     { highWaterMark: 0, size: (chunk) => chunk.byteLength },
   );
@@ -71,10 +77,16 @@ export function eventStream(c: Context<AppEnv>, opts: { onEnd: () => void; retry
     },
     close() {
       if (ended) return;
-      try { controller.close(); } catch { /* already closed */ }
+      try {
+        controller.close();
+      } catch {
+        /* already closed */
+      }
       end();
     },
-    get ended() { return ended; },
+    get ended() {
+      return ended;
+    },
   };
   if (opts.retryMs !== undefined) enqueue(encoder.encode(`retry: ${opts.retryMs}\n\n`));
   track(beat);

@@ -38,19 +38,28 @@ describe('validation errors a nurse can read, field by field, in her language', 
 
   it('a phone with letters, a name too long: what to write, not the pattern', async () => {
     const nurse = await box.as('nurse');
-    const b = await body(await nurse('/api/v1/patients', { method: 'POST', json: { fullName: 'x'.repeat(101), sex: 'L', birthDate: '1990-01-01', jknNumber: '0001234567000', phone: '08-12 abc' } }));
+    const b = await body(
+      await nurse('/api/v1/patients', { method: 'POST', json: { fullName: 'x'.repeat(101), sex: 'L', birthDate: '1990-01-01', jknNumber: '0001234567000', phone: '08-12 abc' } }),
+    );
     const phone = b.error.details.issues!.find((i) => i.path === 'phone')!;
     expect(phone).toMatchObject({ key: 'phone.format' });
     expect(phone.message).toMatch(/8–15 angka/);
     expect(b.error.details.issues!.find((i) => i.path === 'fullName')!.message).toBe('Nama lengkap: terlalu panjang: paling banyak 100 karakter. Singkatkan.');
     expectHuman(b);
-    const en = await body(await nurse('/api/v1/patients?lang=en', { method: 'POST', json: { fullName: 'Ani', sex: 'P', birthDate: '1990-01-01', jknNumber: '0001234567000', phone: 'abc' } }));
+    const en = await body(
+      await nurse('/api/v1/patients?lang=en', { method: 'POST', json: { fullName: 'Ani', sex: 'P', birthDate: '1990-01-01', jknNumber: '0001234567000', phone: 'abc' } }),
+    );
     expect(en.error.details.issues![0].message).toMatch(/^Phone number: enter 8–15 digits/);
   });
 
   it('a prescription line: which medicine and what to do', async () => {
     const doctor = await box.as('doctor');
-    const b = await body(await doctor('/api/v1/prescriptions', { method: 'POST', json: { encounterId: demoIds.encounter, items: [{ formularyId: demoIds.formularyParacetamol, signa: '3 x 1', quantity: 0, days: 3 }] } }));
+    const b = await body(
+      await doctor('/api/v1/prescriptions', {
+        method: 'POST',
+        json: { encounterId: demoIds.encounter, items: [{ formularyId: demoIds.formularyParacetamol, signa: '3 x 1', quantity: 0, days: 3 }] },
+      }),
+    );
     expect(b.error.details.issues![0]).toMatchObject({ path: 'items.0.quantity', key: 'field.too_small', message: 'Obat ke-1 — Jumlah: paling sedikit 1.' });
     expectHuman(b);
   });
@@ -58,7 +67,12 @@ describe('validation errors a nurse can read, field by field, in her language', 
   it('not enough stock: the medicine and the figures, in one language', async () => {
     const doctor = await box.as('doctor');
     const pharmacist = await box.as('pharmacist');
-    const rx = (await (await doctor('/api/v1/prescriptions', { method: 'POST', json: { encounterId: demoIds.encounter, items: [{ formularyId: demoIds.formularyParacetamol, signa: '3 x 1', quantity: 9000, days: 3 }] } })).json()) as { id: string };
+    const rx = (await (
+      await doctor('/api/v1/prescriptions', {
+        method: 'POST',
+        json: { encounterId: demoIds.encounter, items: [{ formularyId: demoIds.formularyParacetamol, signa: '3 x 1', quantity: 9000, days: 3 }] },
+      })
+    ).json()) as { id: string };
     const res = await pharmacist(`/api/v1/prescriptions/${rx.id}/dispense`, { method: 'POST' });
     expect(res.status).toBe(409);
     const b = await body(res);
@@ -74,12 +88,26 @@ describe('validation errors a nurse can read, field by field, in her language', 
 
   it('the domain’s refusals about a field: valid-until in the past, a username taken, a wrong NIK', async () => {
     const doctor = await box.as('doctor');
-    const past = await body(await doctor('/api/v1/referrals', { method: 'POST', json: { encounterId: demoIds.encounter, hospitalCode: demoIds.hospital, specialty: 'Penyakit Dalam', diagnosisCode: 'I10', reason: 'Hipertensi tidak terkontrol.', validUntil: '2020-01-01' } }));
+    const past = await body(
+      await doctor('/api/v1/referrals', {
+        method: 'POST',
+        json: {
+          encounterId: demoIds.encounter,
+          hospitalCode: demoIds.hospital,
+          specialty: 'Penyakit Dalam',
+          diagnosisCode: 'I10',
+          reason: 'Hipertensi tidak terkontrol.',
+          validUntil: '2020-01-01',
+        },
+      }),
+    );
     expect(past.error.details.issues![0]).toMatchObject({ path: 'validUntil', key: 'referral.valid_until_past' });
     expect(past.error.message).toMatch(/sudah lewat/);
     expectHuman(past);
     const admin = await box.as('admin');
-    const taken = await body(await admin('/api/v1/admin/staff', { method: 'POST', json: { username: 'dokter', fullName: 'dr. Lain', role: 'doctor', password: 'pohon-mangga-berbuah-7' } }));
+    const taken = await body(
+      await admin('/api/v1/admin/staff', { method: 'POST', json: { username: 'dokter', fullName: 'dr. Lain', role: 'doctor', password: 'pohon-mangga-berbuah-7' } }),
+    );
     expect(taken.error.details.issues![0]).toMatchObject({ path: 'username', key: 'staff.username_taken' });
     expectHuman(taken);
     const nurse = await box.as('nurse');

@@ -26,20 +26,67 @@ type Said = [WordKey, Record<string, string | number>?];
 
 /** What a field is called on the forms. */
 const fieldNames: Record<string, WordKey> = {
-  fullName: 'fullName', nik: 'field_nik', jknNumber: 'jknCardNumber', sex: 'sex',
-  birthDate: 'field_birthDate', phone: 'field_phone', address: 'field_address', registeredHere: 'field_registeredHere',
-  username: 'username', password: 'password', newPassword: 'field_newPassword', currentPassword: 'field_currentPassword',
-  role: 'role', poli: 'field_poli', room: 'roomLabel', patientId: 'patient', ticketId: 'field_ticketId',
-  mode: 'field_mode', subjective: 'field_subjective', objective: 'field_objective', assessment: 'field_assessment',
-  plan: 'field_plan', vitals: 'vitalSigns', systolic: 'field_systolic', diastolic: 'field_diastolic',
-  pulse: 'field_pulse', respiratoryRate: 'field_respiratoryRate', temperature: 'field_temperature', spo2: 'field_spo2', weight: 'field_weight',
-  height: 'field_height', diagnoses: 'field_diagnoses', code: 'field_code', kind: 'field_kind', items: 'field_items',
-  formularyId: 'medicine', signa: 'field_signa', quantity: 'quantity', days: 'field_days', note: 'field_note',
-  encounterId: 'field_encounterId', hospitalCode: 'field_hospitalCode', specialty: 'field_specialty', diagnosisCode: 'field_diagnosisCode',
-  reason: 'field_reason', validUntil: 'field_validUntil', emergency: 'field_emergency', substance: 'field_substance',
-  reaction: 'field_reaction', duplicateId: 'field_duplicateId', version: 'field_version', from: 'from', to: 'to',
-  q: 'field_q', period: 'field_period', kfaCode: 'field_kfaCode', stock: 'stockHeader', unit: 'field_unit', name: 'name',
-  strength: 'field_strength', form: 'field_form',
+  fullName: 'fullName',
+  nik: 'field_nik',
+  jknNumber: 'jknCardNumber',
+  sex: 'sex',
+  birthDate: 'field_birthDate',
+  phone: 'field_phone',
+  address: 'field_address',
+  registeredHere: 'field_registeredHere',
+  username: 'username',
+  password: 'password',
+  newPassword: 'field_newPassword',
+  currentPassword: 'field_currentPassword',
+  role: 'role',
+  poli: 'field_poli',
+  room: 'roomLabel',
+  patientId: 'patient',
+  ticketId: 'field_ticketId',
+  mode: 'field_mode',
+  subjective: 'field_subjective',
+  objective: 'field_objective',
+  assessment: 'field_assessment',
+  plan: 'field_plan',
+  vitals: 'vitalSigns',
+  systolic: 'field_systolic',
+  diastolic: 'field_diastolic',
+  pulse: 'field_pulse',
+  respiratoryRate: 'field_respiratoryRate',
+  temperature: 'field_temperature',
+  spo2: 'field_spo2',
+  weight: 'field_weight',
+  height: 'field_height',
+  diagnoses: 'field_diagnoses',
+  code: 'field_code',
+  kind: 'field_kind',
+  items: 'field_items',
+  formularyId: 'medicine',
+  signa: 'field_signa',
+  quantity: 'quantity',
+  days: 'field_days',
+  note: 'field_note',
+  encounterId: 'field_encounterId',
+  hospitalCode: 'field_hospitalCode',
+  specialty: 'field_specialty',
+  diagnosisCode: 'field_diagnosisCode',
+  reason: 'field_reason',
+  validUntil: 'field_validUntil',
+  emergency: 'field_emergency',
+  substance: 'field_substance',
+  reaction: 'field_reaction',
+  duplicateId: 'field_duplicateId',
+  version: 'field_version',
+  from: 'from',
+  to: 'to',
+  q: 'field_q',
+  period: 'field_period',
+  kfaCode: 'field_kfaCode',
+  stock: 'stockHeader',
+  unit: 'field_unit',
+  name: 'name',
+  strength: 'field_strength',
+  form: 'field_form',
 };
 
 /** "items.0.quantity" → "Obat ke-1 — Jumlah"; "vitals.systolic" → "Tekanan darah sistolik". */
@@ -54,7 +101,8 @@ export function fieldLabel(path: string, lang: Lang): string {
     if (/^\d+$/.test(p)) continue;
     const name = fieldNames[p] ? w[fieldNames[p]] : p;
     if (next !== undefined && /^\d+$/.test(next)) out.push(format(w.field_nth, { name, n: Number(next) + 1 }));
-    else if (p === 'vitals' && next) continue; // the vital's own name says it
+    else if (p === 'vitals' && next)
+      continue; // the vital's own name says it
     else out.push(name);
   }
   return out.join(' — ');
@@ -122,9 +170,7 @@ export function fieldIssueOfZod(i: ZodIssueLike, lang: Lang): FieldIssue {
       return issue(path, 'field.text', lang, ['fm_text']);
     case 'too_small':
       if (i.origin === 'string') {
-        return Number(i.minimum) <= 1
-          ? issue(path, 'field.required', lang, ['fm_required'])
-          : issue(path, 'field.too_short', lang, ['fm_tooShort', { min: n(i.minimum) }]);
+        return Number(i.minimum) <= 1 ? issue(path, 'field.required', lang, ['fm_required']) : issue(path, 'field.too_short', lang, ['fm_tooShort', { min: n(i.minimum) }]);
       }
       if (i.origin === 'array') return issue(path, 'field.too_few', lang, ['fm_tooFew', { min: n(i.minimum) }]);
       return issue(path, 'field.too_small', lang, ['fm_tooSmall', { min: n(i.minimum) }]);
@@ -196,7 +242,9 @@ export function fieldIssuesOfClinicError(err: ClinicError, lang: Lang): FieldIss
   const d = err.details as { field?: unknown; problem?: unknown; issues?: { path: string; message: string; code?: string }[] };
   if (Array.isArray(d.issues)) {
     // A domain input parsed with zod (encounters' parseInput): the zod issues it carried.
-    return d.issues.map((i) => fieldIssueOfZod({ ...(i as unknown as Partial<ZodIssueLike>), code: i.code ?? 'custom', path: i.path ? i.path.split('.') : [], message: i.message }, lang));
+    return d.issues.map((i) =>
+      fieldIssueOfZod({ ...(i as unknown as Partial<ZodIssueLike>), code: i.code ?? 'custom', path: i.path ? i.path.split('.') : [], message: i.message }, lang),
+    );
   }
   if (err.code === 'conflict' && typeof (d as { patientId?: unknown }).patientId === 'string') {
     return [issue('nik', 'patient.exists', lang, ['fm_patientExists'])];
@@ -204,7 +252,7 @@ export function fieldIssuesOfClinicError(err: ClinicError, lang: Lang): FieldIss
   if (typeof d.field !== 'string') return null;
   const field = d.field;
   const key = `${field}.${typeof d.problem === 'string' ? d.problem : err.code}`;
-  const known = problems[key] ?? (/^items\.\d+\.formularyId$/.test(field) ? ['prescription.not_in_formulary', ['fm_notInFormulary']] as [string, Said] : undefined);
+  const known = problems[key] ?? (/^items\.\d+\.formularyId$/.test(field) ? (['prescription.not_in_formulary', ['fm_notInFormulary']] as [string, Said]) : undefined);
   if (!known) return [issue(field, 'field.invalid', lang, ['fm_invalid'])];
   return [issue(field, known[0], lang, known[1])];
 }

@@ -9,6 +9,6 @@ export type { Lang };
 
 export function pickLang(query: string | undefined, cookie: string | undefined, acceptLanguage: string | undefined): Lang {
   for (const v of [query, cookie]) if (v === 'id' || v === 'en') return v;
-  if (acceptLanguage && /^en\b/i.test(acceptLanguage.trim()) ) return 'en';
+  if (acceptLanguage && /^en\b/i.test(acceptLanguage.trim())) return 'en';
   return 'id';
 }

@@ -107,7 +107,10 @@ export class LoginThrottle {
     for (const map of [this.pairs, this.accounts] as Map<string, { last: number; known?: Set<string> }>[]) {
       const excess = map.size - maxEntries / 2;
       if (excess <= 0) continue;
-      const oldest = [...map.entries()].filter(([, v]) => !v.known?.size).sort((x, y) => x[1].last - y[1].last).slice(0, excess);
+      const oldest = [...map.entries()]
+        .filter(([, v]) => !v.known?.size)
+        .sort((x, y) => x[1].last - y[1].last)
+        .slice(0, excess);
       for (const [k] of oldest) map.delete(k);
     }
   }

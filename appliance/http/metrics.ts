@@ -19,62 +19,130 @@ type Source<T> = () => T | Promise<T>;
 
 /** A counter whose total another part keeps: the scrape copies it (prom-client counters only add). */
 function total(registry: Registry, name: string, help: string, read: Source<number>) {
-  new Counter({ name, help, registers: [registry], async collect() { const v = await read(); this.reset(); this.inc(v); } });
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      const v = await read();
+      this.reset();
+      this.inc(v);
+    },
+  });
 }
 
 /** A gauge read at scrape time; `null` leaves the sample out (a time that has not happened yet). */
 function gauge(registry: Registry, name: string, help: string, read: Source<number | null>) {
-  new Gauge({ name, help, registers: [registry], async collect() { const v = await read(); if (v == null) this.remove(); else this.set(v); } });
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      const v = await read();
+      if (v == null) this.remove();
+      else this.set(v);
+    },
+  });
 }
 
 export function registerRequestMetrics(registry: Registry, tallies: RequestTallies) {
   const labelNames = ['method', 'route', 'status'] as const;
   new Counter({
-    name: 'simpul_http_requests_total', help: 'HTTP requests answered, by route pattern and status.', labelNames, registers: [registry],
-    collect() { this.reset(); for (const t of tallies.all()) this.inc(t.labels, t.n); },
+    name: 'simpul_http_requests_total',
+    help: 'HTTP requests answered, by route pattern and status.',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const t of tallies.all()) this.inc(t.labels, t.n);
+    },
   });
   new Counter({
-    name: 'simpul_http_request_seconds_total', help: 'Time spent answering, by route pattern and status.', labelNames, registers: [registry],
-    collect() { this.reset(); for (const t of tallies.all()) this.inc(t.labels, t.seconds); },
+    name: 'simpul_http_request_seconds_total',
+    help: 'Time spent answering, by route pattern and status.',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const t of tallies.all()) this.inc(t.labels, t.seconds);
+    },
   });
 }
 
 export function registerQueueMetrics(registry: Registry, deps: Pick<AppDeps, 'queue' | 'settings'>) {
   // One read of the queue feeds both gauges of a scrape.
   let reading: Promise<{ poli: string; waiting: number; taken: number }[]> | null = null;
-  const read = () => (reading ??= Promise.all(deps.settings.polis.map(async (p) => {
-    const list = await deps.queue.list(p.code);
-    return { poli: p.code, waiting: list.filter((v) => v.ticket.status === 'waiting').length, taken: list.length };
-  })).finally(() => queueMicrotask(() => { reading = null; })));
+  const read = () =>
+    (reading ??= Promise.all(
+      deps.settings.polis.map(async (p) => {
+        const list = await deps.queue.list(p.code);
+        return { poli: p.code, waiting: list.filter((v) => v.ticket.status === 'waiting').length, taken: list.length };
+      }),
+    ).finally(() =>
+      queueMicrotask(() => {
+        reading = null;
+      }),
+    ));
   new Gauge({
-    name: 'simpul_queue_waiting', help: 'Tickets waiting now, per poli.', labelNames: ['poli'], registers: [registry],
-    async collect() { const rows = await read(); this.reset(); for (const r of rows) this.set({ poli: r.poli }, r.waiting); },
+    name: 'simpul_queue_waiting',
+    help: 'Tickets waiting now, per poli.',
+    labelNames: ['poli'],
+    registers: [registry],
+    async collect() {
+      const rows = await read();
+      this.reset();
+      for (const r of rows) this.set({ poli: r.poli }, r.waiting);
+    },
   });
   new Gauge({
-    name: 'simpul_queue_taken_today', help: 'Tickets taken today, per poli.', labelNames: ['poli'], registers: [registry],
-    async collect() { const rows = await read(); this.reset(); for (const r of rows) this.set({ poli: r.poli }, r.taken); },
+    name: 'simpul_queue_taken_today',
+    help: 'Tickets taken today, per poli.',
+    labelNames: ['poli'],
+    registers: [registry],
+    async collect() {
+      const rows = await read();
+      this.reset();
+      for (const r of rows) this.set({ poli: r.poli }, r.taken);
+    },
   });
 }
 
 export function registerLiveMetrics(registry: Registry, live: LiveConnections) {
   gauge(registry, 'simpul_live_connections_open', 'Open live-update streams and sockets.', () => live.stats().open);
   new Counter({
-    name: 'simpul_live_connections_refused_total', help: 'Live-update streams refused since start, by reason.', labelNames: ['reason'], registers: [registry],
-    collect() { this.reset(); for (const [reason, n] of Object.entries(live.refusals())) this.inc({ reason }, n); },
+    name: 'simpul_live_connections_refused_total',
+    help: 'Live-update streams refused since start, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(live.refusals())) this.inc({ reason }, n);
+    },
   });
 }
 
 export function registerPhoneTicketMetrics(registry: Registry, phoneTickets: PhoneTickets) {
   new Counter({
-    name: 'simpul_phone_tickets_refused_total', help: 'Numbers refused to phones since start, by reason.', labelNames: ['reason'], registers: [registry],
-    collect() { this.reset(); for (const [reason, n] of Object.entries(phoneTickets.refusals())) this.inc({ reason }, n); },
+    name: 'simpul_phone_tickets_refused_total',
+    help: 'Numbers refused to phones since start, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(phoneTickets.refusals())) this.inc({ reason }, n);
+    },
   });
 }
 
 export function registerSyncMetrics(registry: Registry, sync: { stats(): Promise<SyncStats> }) {
   // One read of the backlog (a database query) feeds every sync figure of a scrape.
   let reading: Promise<SyncStats> | null = null;
-  const read = () => (reading ??= sync.stats().finally(() => queueMicrotask(() => { reading = null; })));
+  const read = () =>
+    (reading ??= sync.stats().finally(() =>
+      queueMicrotask(() => {
+        reading = null;
+      }),
+    ));
   const seconds = (iso: string | null) => (iso ? Date.parse(iso) / 1000 : null);
   gauge(registry, 'simpul_outbox_pending', 'Records waiting to reach the hub (parked ones excluded).', async () => (await read()).pending);
   gauge(registry, 'simpul_outbox_parked', 'Records the hub rejected as invalid, waiting for a person.', async () => (await read()).parked);
@@ -92,7 +160,12 @@ export function registerRelayMetrics(registry: Registry, relay: MediaRelay) {
   // One question to the relay (its process, on a box) per scrape; it starts the process's
   // loop-delay figures again, so that each scrape shows the delay since the one before.
   let reading: ReturnType<MediaRelay['metricsFigures']> | null = null;
-  const read = () => (reading ??= relay.metricsFigures().finally(() => queueMicrotask(() => { reading = null; })));
+  const read = () =>
+    (reading ??= relay.metricsFigures().finally(() =>
+      queueMicrotask(() => {
+        reading = null;
+      }),
+    ));
   gauge(registry, 'simpul_relay_rooms', 'Consultation rooms with a participant connected.', async () => (await read()).relay.rooms);
   gauge(registry, 'simpul_relay_peer_connections', 'Open media peer connections.', async () => (await read()).relay.peerConnections);
   total(registry, 'simpul_relay_calls_total', 'Calls that got media.', async () => (await read()).relay.calls);
@@ -101,15 +174,34 @@ export function registerRelayMetrics(registry: Registry, relay: MediaRelay) {
   total(registry, 'simpul_relay_forwarded_bytes_total', 'RTP payload bytes forwarded.', async () => (await read()).relay.bytesForwarded);
   // The relay's own process (a box); an in-process relay (tests) has none of these.
   const proc = async () => (await read()).process;
-  gauge(registry, 'simpul_relay_process_up', 'Whether the relay process is running.', async () => { const p = await proc(); return p ? (p.figures ? 1 : 0) : null; });
+  gauge(registry, 'simpul_relay_process_up', 'Whether the relay process is running.', async () => {
+    const p = await proc();
+    return p ? (p.figures ? 1 : 0) : null;
+  });
   new Counter({
-    name: 'simpul_relay_process_restarts_total', help: 'Times the relay process ended and was started again.', registers: [registry],
-    async collect() { const p = await proc(); if (p) { this.reset(); this.inc(p.restarts); } else this.remove(); },
+    name: 'simpul_relay_process_restarts_total',
+    help: 'Times the relay process ended and was started again.',
+    registers: [registry],
+    async collect() {
+      const p = await proc();
+      if (p) {
+        this.reset();
+        this.inc(p.restarts);
+      } else this.remove();
+    },
   });
   gauge(registry, 'simpul_relay_process_resident_memory_bytes', 'Resident memory of the relay process.', async () => (await proc())?.figures?.rss ?? null);
   new Counter({
-    name: 'simpul_relay_process_cpu_seconds_total', help: 'CPU time of the relay process.', registers: [registry],
-    async collect() { const f = (await proc())?.figures; if (f) { this.reset(); this.inc(f.cpuUs / 1e6); } else this.remove(); },
+    name: 'simpul_relay_process_cpu_seconds_total',
+    help: 'CPU time of the relay process.',
+    registers: [registry],
+    async collect() {
+      const f = (await proc())?.figures;
+      if (f) {
+        this.reset();
+        this.inc(f.cpuUs / 1e6);
+      } else this.remove();
+    },
   });
   gauge(registry, 'simpul_relay_event_loop_delay_p99_seconds', 'Relay event-loop delay, 99th percentile since the previous scrape.', async () => {
     const f = (await proc())?.figures;

@@ -40,7 +40,7 @@ export class PhoneTickets {
       this.byAddress.clear();
     }
     const key = isLoopback(address) ? null : addressKey(address);
-    const mine = key === null ? 0 : this.byAddress.get(key) ?? 0;
+    const mine = key === null ? 0 : (this.byAddress.get(key) ?? 0);
     if (key !== null && mine >= this.limits.perAddress) return this.refuse('per_address');
     if (this.total >= this.limits.perDay) return this.refuse('per_day');
     this.total++;

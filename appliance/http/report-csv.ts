@@ -27,15 +27,23 @@ export function reportCsv(report: ClinicReport, section: ReportSection, lang: La
   const lines: unknown[][] = [];
   switch (section) {
     case 'visits':
-      lines.push([w.csv_poliCode, w.field_poli, w.csv_numbersTaken, w.csv_served, w.csv_noShow,
-        w.st_skipped, w.csv_unfinished, w.csv_visits, w.csv_remoteVisits]);
+      lines.push([w.csv_poliCode, w.field_poli, w.csv_numbersTaken, w.csv_served, w.csv_noShow, w.st_skipped, w.csv_unfinished, w.csv_visits, w.csv_remoteVisits]);
       for (const v of report.visitsByPoli) lines.push([v.poli, v.name, v.taken, v.served, v.noShow, v.skipped, v.unfinished, v.visits, v.remoteVisits]);
       break;
     case 'times':
-      lines.push([w.csv_poliCode, w.csv_patientsCalled, w.csv_waitAverage, w.csv_waitMedian,
-        w.csv_waitP90, w.csv_patientsFinished, w.csv_serviceAverage,
-        w.csv_serviceMedian, w.csv_serviceP90]);
-      for (const x of report.times) lines.push([x.poli, x.wait.count, x.wait.average, x.wait.median, x.wait.p90, x.service.count, x.service.average, x.service.median, x.service.p90]);
+      lines.push([
+        w.csv_poliCode,
+        w.csv_patientsCalled,
+        w.csv_waitAverage,
+        w.csv_waitMedian,
+        w.csv_waitP90,
+        w.csv_patientsFinished,
+        w.csv_serviceAverage,
+        w.csv_serviceMedian,
+        w.csv_serviceP90,
+      ]);
+      for (const x of report.times)
+        lines.push([x.poli, x.wait.count, x.wait.average, x.wait.median, x.wait.p90, x.service.count, x.service.average, x.service.median, x.service.p90]);
       break;
     case 'lb1': {
       const ages = report.lb1.ageGroups.flatMap((g) => [`${g} L`, `${g} P`]);
@@ -56,8 +64,13 @@ export function reportCsv(report: ClinicReport, section: ReportSection, lang: La
     case 'referrals': {
       const statuses = ['issued', 'sent', 'accepted', 'scheduled', 'rejected', 'used', 'expired'];
       const statusWords: Record<string, WordKey> = {
-        issued: 'ps_issued', sent: 'csv_sent', accepted: 'csv_accepted', scheduled: 'rs_scheduled_patient',
-        rejected: 'csv_rejected', used: 'csv_used', expired: 'rs_expired',
+        issued: 'ps_issued',
+        sent: 'csv_sent',
+        accepted: 'csv_accepted',
+        scheduled: 'rs_scheduled_patient',
+        rejected: 'csv_rejected',
+        used: 'csv_used',
+        expired: 'rs_expired',
       };
       lines.push([w.csv_hospitalCode, w.field_hospitalCode, w.csv_total, w.field_emergency, ...statuses.map((s) => w[statusWords[s]])]);
       for (const h of report.referrals.byHospital) lines.push([h.hospitalCode, h.hospitalName, h.total, h.emergency, ...statuses.map((s) => h.byStatus[s] ?? 0)]);

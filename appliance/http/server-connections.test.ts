@@ -45,15 +45,17 @@ describe('open connections per client address', () => {
     // A slot comes back when its connection ends: a new one from the same client is answered.
     sockets[0].destroy();
     await closedBy(sockets[0]);
-    await expect.poll(async () => {
-      const again = await silentConnection(server.port, '127.0.0.7');
-      sockets.push(again);
-      again.write('GET / HTTP/1.1\r\nHost: box\r\nConnection: close\r\n\r\n');
-      return new Promise<string>((resolve) => {
-        let data = '';
-        again.on('data', (d) => (data += d.toString()));
-        again.once('close', () => resolve(data.slice(0, 15)));
-      });
-    }).toBe('HTTP/1.1 200 OK');
+    await expect
+      .poll(async () => {
+        const again = await silentConnection(server.port, '127.0.0.7');
+        sockets.push(again);
+        again.write('GET / HTTP/1.1\r\nHost: box\r\nConnection: close\r\n\r\n');
+        return new Promise<string>((resolve) => {
+          let data = '';
+          again.on('data', (d) => (data += d.toString()));
+          again.once('close', () => resolve(data.slice(0, 15)));
+        });
+      })
+      .toBe('HTTP/1.1 200 OK');
   });
 });

@@ -26,14 +26,31 @@ describe('the HTTP → HTTPS redirect', () => {
   afterAll(() => server.close());
 
   it('sends a name or an IP literal on to HTTPS with the path', async () => {
-    expect(await rawRequest(server.port, '/staff/login?next=%2Fstaff', 'simpul.local:8080')).toEqual({ status: 308, location: 'https://simpul.local:8443/staff/login?next=%2Fstaff' });
+    expect(await rawRequest(server.port, '/staff/login?next=%2Fstaff', 'simpul.local:8080')).toEqual({
+      status: 308,
+      location: 'https://simpul.local:8443/staff/login?next=%2Fstaff',
+    });
     expect(await rawRequest(server.port, '/', '192.168.1.10:8080')).toEqual({ status: 308, location: 'https://192.168.1.10:8443/' });
     expect(await rawRequest(server.port, '/x', '[fe80::1]:8080')).toEqual({ status: 308, location: 'https://[fe80::1]:8443/x' });
     expect(await rawRequest(server.port, '//evil.example/x', 'simpul.local')).toEqual({ status: 308, location: 'https://simpul.local:8443/' });
   });
 
   it('refuses a Host that is not a plain name or IP literal with 400 and no Location', async () => {
-    const bad = ['evil.example/..', 'evil.example/x?', 'simpul.local@evil.example', 'user@evil.example', 'evil.example\\x', 'a b', '[::1', '[evil.example]', '999.1.1.1', '-bad-.local', 'evil.example:80/x', 'simpul.local%0d%0aSet-Cookie:x=1', ''];
+    const bad = [
+      'evil.example/..',
+      'evil.example/x?',
+      'simpul.local@evil.example',
+      'user@evil.example',
+      'evil.example\\x',
+      'a b',
+      '[::1',
+      '[evil.example]',
+      '999.1.1.1',
+      '-bad-.local',
+      'evil.example:80/x',
+      'simpul.local%0d%0aSet-Cookie:x=1',
+      '',
+    ];
     for (const host of bad) {
       const answer = await rawRequest(server.port, '/', host);
       expect(answer.location, host).toBeNull();

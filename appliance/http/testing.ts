@@ -17,7 +17,11 @@ import type { Role } from '../clinic/staff.ts';
  * called with `app.request(...)` (no port). `as(role)` logs in and returns a request function
  * that carries the session cookie and CSRF token.
  */
-export async function testBox(overrides: Record<string, unknown> = {}, now?: () => Date, opts: { log?: Logger; /** false: a production box, no demo data or accounts */ demo?: boolean } = {}) {
+export async function testBox(
+  overrides: Record<string, unknown> = {},
+  now?: () => Date,
+  opts: { log?: Logger /** false: a production box, no demo data or accounts */; demo?: boolean } = {},
+) {
   const demo = opts.demo ?? true;
   const config = configSchema.parse({ mode: demo ? 'demo' : 'production', ...overrides });
   const settings = settingsOf(config);
@@ -28,7 +32,14 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
   // Not enrolled: a disabled sync that still reports the backlog.
   const sync = await startSync({ db, config, log });
   const app = createApp({
-    db, queue, settings, demo, secureCookies: false, log, sync, now,
+    db,
+    queue,
+    settings,
+    demo,
+    secureCookies: false,
+    log,
+    sync,
+    now,
     live: new LiveConnections({ perAddress: config.liveConnectionsPerAddress, total: config.liveConnectionsTotal }),
     phoneTickets: new PhoneTickets({ perAddress: config.phoneTicketsPerAddress, perDay: config.phoneTicketsPerDay }),
     metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
@@ -39,11 +50,15 @@ export async function testBox(overrides: Record<string, unknown> = {}, now?: () 
   // the clinic Wi-Fi by default.
   const call = (path: string, init: RequestInit & { json?: unknown; from?: string } = {}, headers: Record<string, string> = {}) => {
     const { json, from = '192.168.1.50', ...rest } = init;
-    return app.request(path, {
-      ...rest,
-      headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...headers, ...(rest.headers as Record<string, string>) },
-      body: json !== undefined ? JSON.stringify(json) : rest.body,
-    }, { remoteAddress: from });
+    return app.request(
+      path,
+      {
+        ...rest,
+        headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...headers, ...(rest.headers as Record<string, string>) },
+        body: json !== undefined ? JSON.stringify(json) : rest.body,
+      },
+      { remoteAddress: from },
+    );
   };
 
   /** Logs in with an account's username and password; a request function with its cookie and CSRF token. */

@@ -76,7 +76,14 @@ export function boxJobActions(p: BoxParts): JobActions {
           uptimeS: Math.round((Date.now() - started) / 1000),
           relayRunning: p.relayPid() !== undefined,
         },
-        sync: { connected: st.connected, pending: st.pending, parked: st.parked, oldestPendingAgeSeconds: st.oldestPendingAgeSeconds, lastSyncAt: st.lastSyncAt, reconnects: st.reconnects },
+        sync: {
+          connected: st.connected,
+          pending: st.pending,
+          parked: st.parked,
+          oldestPendingAgeSeconds: st.oldestPendingAgeSeconds,
+          lastSyncAt: st.lastSyncAt,
+          reconnects: st.reconnects,
+        },
         log: p.tail?.last(30) ?? [],
       };
     },

@@ -16,14 +16,27 @@ let ran: string[];
 const now = new Date('2026-12-03T08:00:00Z');
 const actions = (): JobActions => ({
   backup: async () => (ran.push('backup'), { bytes: 123 }),
-  restartRelay: async () => { ran.push('restart_relay'); throw new Error('the relay process is not running'); },
+  restartRelay: async () => {
+    ran.push('restart_relay');
+    throw new Error('the relay process is not running');
+  },
   diagnostics: async () => (ran.push('diagnostics'), {}),
   syncSettings: async () => (ran.push('sync_settings'), {}),
 });
-const item = (job: string, action: 'backup' | 'restart_relay', expiresAt = '2026-12-03T09:00:00Z') => ({ id: crypto.randomUUID(), kind: 'job' as const, job, expiresAt, action: { action } });
+const item = (job: string, action: 'backup' | 'restart_relay', expiresAt = '2026-12-03T09:00:00Z') => ({
+  id: crypto.randomUUID(),
+  kind: 'job' as const,
+  job,
+  expiresAt,
+  action: { action },
+});
 const results = async (job: string) =>
-  (await db.query<{ entity_version: number; payload: { state: string; result?: unknown; error?: string } }>(`SELECT entity_version, payload FROM outbox WHERE type = 'job_result' AND entity_id = $1 ORDER BY entity_version`, [job])).rows
-    .map((r) => ({ v: r.entity_version, ...r.payload }));
+  (
+    await db.query<{ entity_version: number; payload: { state: string; result?: unknown; error?: string } }>(
+      `SELECT entity_version, payload FROM outbox WHERE type = 'job_result' AND entity_id = $1 ORDER BY entity_version`,
+      [job],
+    )
+  ).rows.map((r) => ({ v: r.entity_version, ...r.payload }));
 
 beforeEach(async () => {
   db = new GroupCommitDb(await openMemoryDatabase());
@@ -44,7 +57,10 @@ describe('the box’s job runner', () => {
     await runner.idle();
     expect(ran).toEqual(['backup']);
     const r = await results(job);
-    expect(r.map((x) => [x.v, x.state])).toEqual([[1, 'running'], [2, 'done']]);
+    expect(r.map((x) => [x.v, x.state])).toEqual([
+      [1, 'running'],
+      [2, 'done'],
+    ]);
     expect(r[1].result).toMatchObject({ bytes: 123, ms: expect.any(Number) });
   });
 
@@ -63,7 +79,10 @@ describe('the box’s job runner', () => {
     await runner.accept(item(job, 'restart_relay'));
     await runner.idle();
     const r = await results(job);
-    expect(r.map((x) => [x.v, x.state])).toEqual([[1, 'running'], [2, 'failed']]);
+    expect(r.map((x) => [x.v, x.state])).toEqual([
+      [1, 'running'],
+      [2, 'failed'],
+    ]);
     expect(r[1].error).toBe('the relay process is not running');
   });
 

@@ -107,10 +107,14 @@ export class JobRunner {
 
   private run(a: JobAction): Promise<Result> {
     switch (a.action) {
-      case 'backup': return this.actions.backup();
-      case 'restart_relay': return this.actions.restartRelay();
-      case 'diagnostics': return this.actions.diagnostics();
-      case 'sync_settings': return this.actions.syncSettings({ bandwidthKbps: a.bandwidthKbps, nightWindow: a.nightWindow });
+      case 'backup':
+        return this.actions.backup();
+      case 'restart_relay':
+        return this.actions.restartRelay();
+      case 'diagnostics':
+        return this.actions.diagnostics();
+      case 'sync_settings':
+        return this.actions.syncSettings({ bandwidthKbps: a.bandwidthKbps, nightWindow: a.nightWindow });
     }
   }
 

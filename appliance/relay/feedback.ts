@@ -33,7 +33,13 @@ export function sendRemb(src: Leg) {
   let exp = 0;
   while (bps >> BigInt(exp) > 0x3ffffn) exp++;
   const remb = new ReceiverEstimatedMaxBitrate({
-    senderSsrc: src.feedbackSsrc, mediaSsrc: 0, ssrcNum: 1, brExp: exp, brMantissa: Number(bps >> BigInt(exp)), bitrate: bps, ssrcFeedbacks: [track.ssrc],
+    senderSsrc: src.feedbackSsrc,
+    mediaSsrc: 0,
+    ssrcNum: 1,
+    brExp: exp,
+    brMantissa: Number(bps >> BigInt(exp)),
+    bitrate: bps,
+    ssrcFeedbacks: [track.ssrc],
   });
   receiver.dtlsTransport?.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })]).catch(() => {});
 }

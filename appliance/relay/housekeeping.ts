@@ -26,7 +26,11 @@ export class Housekeeping {
   private ticks = 0;
   readonly tickMs: number;
 
-  constructor(private readonly host: HousekeepingHost, private readonly clock: RelayClock, private readonly config: RelayConfig) {
+  constructor(
+    private readonly host: HousekeepingHost,
+    private readonly clock: RelayClock,
+    private readonly config: RelayConfig,
+  ) {
     this.tickMs = config.tickMs ?? 1000;
   }
 

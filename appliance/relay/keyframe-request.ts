@@ -16,7 +16,11 @@ const FIR_FMT = 4;
  *  serialiser states a length one word short (which made Chromium drop the whole compound). */
 class Fir {
   readonly count = FIR_FMT;
-  constructor(readonly senderSsrc: number, readonly mediaSsrc: number, readonly seq: number) {}
+  constructor(
+    readonly senderSsrc: number,
+    readonly mediaSsrc: number,
+    readonly seq: number,
+  ) {}
   /** RTCP length field: the packet's size in 32-bit words minus one, the 4-byte common header included. */
   get length() {
     return (4 + 16) / 4 - 1;

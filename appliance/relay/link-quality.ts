@@ -43,7 +43,12 @@ export function roomQuality(room: Room, bitrateKbps: number, now: number) {
 /** One participant's link from the relay's peer connection figures, as deltas since the last look. */
 function linkQuality(leg: Leg, now: number): LinkQuality {
   const figures = streamFigures(leg.pc);
-  let inLost = 0, inPackets = 0, jitter = 0, fractionLost = 0, rtt: number | null = null, nRemote = 0;
+  let inLost = 0,
+    inPackets = 0,
+    jitter = 0,
+    fractionLost = 0,
+    rtt: number | null = null,
+    nRemote = 0;
   for (const s of figures.inbound) {
     inLost += s.packetsLost;
     inPackets += s.packetsReceived;
@@ -51,7 +56,10 @@ function linkQuality(leg: Leg, now: number): LinkQuality {
     if (s.kind === 'video' && s.jitter !== undefined && jitter === 0) jitter = s.jitter;
   }
   for (const s of figures.remoteInbound) {
-    if (s.fractionLost !== undefined) { fractionLost = Math.max(fractionLost, s.fractionLost); nRemote++; }
+    if (s.fractionLost !== undefined) {
+      fractionLost = Math.max(fractionLost, s.fractionLost);
+      nRemote++;
+    }
     if (s.roundTripTime !== undefined) rtt = Math.max(rtt ?? 0, s.roundTripTime);
   }
   const secs = Math.max(0.2, (now - leg.prev.at) / 1000);
@@ -67,8 +75,7 @@ function linkQuality(leg: Leg, now: number): LinkQuality {
   const expectsMedia = !leg.state.audioOnly && !leg.state.cameraOff;
   const starved = dPackets === 0; // nothing arrived from the participant in the whole period
   const level: QualityLevel =
-    starved || loss >= 10 || (rttMs ?? 0) > 1000 || (expectsMedia && upKbps < 40) ? 'poor'
-      : loss >= 3 || (rttMs ?? 0) > 400 || (expectsMedia && upKbps < 150) ? 'fair' : 'good';
+    starved || loss >= 10 || (rttMs ?? 0) > 1000 || (expectsMedia && upKbps < 40) ? 'poor' : loss >= 3 || (rttMs ?? 0) > 400 || (expectsMedia && upKbps < 150) ? 'fair' : 'good';
   return {
     level,
     up: { kbps: upKbps, lossPct: Math.round(upLoss * 10) / 10, jitterMs: Math.round(jitter * 1000) },

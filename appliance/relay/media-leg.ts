@@ -3,10 +3,7 @@
  * counters the quality figures are made from. Creating the peer connection (LAN host candidates,
  * Opus and VP8 only) and forwarding one packet to the other leg are here too.
  */
-import {
-  RTCPeerConnection, RTCRtpCodecParameters, useFIR, useNACK, usePLI, useREMB, useOPUS,
-  type MediaStreamTrack, type RTCRtpTransceiver, type RtpPacket,
-} from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters, useFIR, useNACK, usePLI, useREMB, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver, type RtpPacket } from 'werift';
 import type { Party, QualityLevel } from './protocol.ts';
 import type { RelayConfig } from './relay-api.ts';
 
@@ -42,7 +39,11 @@ export class Leg {
   level: QualityLevel | null = null;
   client: { framesDecoded?: number; audioPacketsReceived?: number; fps?: number } = {};
 
-  constructor(readonly role: Party, pc: RTCPeerConnection, capKbps: number) {
+  constructor(
+    readonly role: Party,
+    pc: RTCPeerConnection,
+    capKbps: number,
+  ) {
     this.pc = pc;
     this.capKbps = capKbps;
     this.tx = {
@@ -71,7 +72,9 @@ export async function waitForGathering(pc: RTCPeerConnection, ms: number) {
   if (pc.iceGatheringState === 'complete') return;
   await new Promise<void>((resolve) => {
     const t = setTimeout(done, ms);
-    const sub = pc.iceGatheringStateChange.subscribe((s) => { if (s === 'complete') done(); });
+    const sub = pc.iceGatheringStateChange.subscribe((s) => {
+      if (s === 'complete') done();
+    });
     function done() {
       clearTimeout(t);
       sub.unSubscribe();

@@ -29,14 +29,22 @@ export interface WebSocketAttachment {
 }
 
 function closed(events: WSEvents<WebSocket>) {
-  try { events.onClose?.(Object.assign(new Event('close'), { code: 1006, reason: '', wasClean: false }) as CloseEvent, undefined as never); } catch { /* ignore */ }
+  try {
+    events.onClose?.(Object.assign(new Event('close'), { code: 1006, reason: '', wasClean: false }) as CloseEvent, undefined as never);
+  } catch {
+    /* ignore */
+  }
 }
 
 /** Answers a refused upgrade with the route's own status, headers (Retry-After) and error body. */
 async function refuse(socket: Duplex, res: Response) {
   const status = res.status === 200 ? 400 : res.status;
   let body = Buffer.alloc(0);
-  try { body = Buffer.from(await res.arrayBuffer()); } catch { /* no body */ }
+  try {
+    body = Buffer.from(await res.arrayBuffer());
+  } catch {
+    /* no body */
+  }
   if (socket.destroyed) return;
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Refused'}`, 'Connection: close', `Content-Length: ${body.length}`];
   for (const [k, v] of res.headers) if (k !== 'content-length' && k !== 'connection' && k !== 'transfer-encoding' && k !== 'set-cookie') lines.push(`${k}: ${v}`);
@@ -69,25 +77,41 @@ export function attachWebSockets(server: Server, fetch: Fetch, opts: { maxPayloa
     // The route's onClose must run exactly once, also when the handshake never completes (the
     // client left, or its headers were bad): it gives back the connection's lease.
     let opened = false;
-    socket.once('close', () => { if (!opened) closed(events); });
+    socket.once('close', () => {
+      if (!opened) closed(events);
+    });
     wss.handleUpgrade(req, socket, head, (ws) => {
       opened = true;
       const ctx = new WSContext<WebSocket>({
         raw: ws,
         url,
-        get readyState() { return ws.readyState as 0 | 1 | 2 | 3; },
+        get readyState() {
+          return ws.readyState as 0 | 1 | 2 | 3;
+        },
         send: (data) => ws.send(data),
         close: (code, reason) => ws.close(code, reason),
       });
       ws.on('message', (data, isBinary) => {
         const payload = isBinary ? new Uint8Array(data as Buffer).buffer : (data as Buffer).toString('utf8');
-        try { events.onMessage?.(new MessageEvent('message', { data: payload }), ctx); } catch { /* the route's own */ }
+        try {
+          events.onMessage?.(new MessageEvent('message', { data: payload }), ctx);
+        } catch {
+          /* the route's own */
+        }
       });
       ws.on('close', (code, reason) => {
-        try { events.onClose?.(Object.assign(new Event('close'), { code, reason: reason.toString(), wasClean: true }) as CloseEvent, ctx); } catch { /* ignore */ }
+        try {
+          events.onClose?.(Object.assign(new Event('close'), { code, reason: reason.toString(), wasClean: true }) as CloseEvent, ctx);
+        } catch {
+          /* ignore */
+        }
       });
       ws.on('error', () => ws.terminate());
-      try { events.onOpen?.(new Event('open'), ctx); } catch { /* ignore */ }
+      try {
+        events.onOpen?.(new Event('open'), ctx);
+      } catch {
+        /* ignore */
+      }
     });
   };
   const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head);

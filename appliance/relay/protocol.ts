@@ -45,7 +45,11 @@ export function parseClientMessage(raw: unknown): ClientMessage | null {
   let m: unknown = raw;
   if (typeof raw === 'string') {
     if (raw.length > 200_000) return null;
-    try { m = JSON.parse(raw); } catch { return null; }
+    try {
+      m = JSON.parse(raw);
+    } catch {
+      return null;
+    }
   }
   if (!m || typeof m !== 'object') return null;
   const o = m as Record<string, unknown>;

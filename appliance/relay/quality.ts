@@ -3,9 +3,17 @@ import type { LinkQuality, Party, QualityLevel, StopReason } from './protocol.ts
 /** One quality sample of a participant's link (every few seconds while connected). */
 export type LegSample = LinkQuality;
 
-interface Agg { n: number; sum: number; max: number }
+interface Agg {
+  n: number;
+  sum: number;
+  max: number;
+}
 const agg = (): Agg => ({ n: 0, sum: 0, max: 0 });
-const add = (a: Agg, v: number) => { a.n++; a.sum += v; a.max = Math.max(a.max, v); };
+const add = (a: Agg, v: number) => {
+  a.n++;
+  a.sum += v;
+  a.max = Math.max(a.max, v);
+};
 const avg = (a: Agg) => (a.n ? Math.round((a.sum / a.n) * 10) / 10 : null);
 
 /** What is kept of a call: figures only (bitrate, loss, jitter, round trip, frames), never media. */
@@ -17,15 +25,28 @@ export interface CallRecord {
   endReason: StopReason;
   bitrateCapKbps: number;
   keyframeRequests: Record<string, number>;
-  legs: Record<Party, {
-    samples: number;
-    upKbpsAvg: number | null; downKbpsAvg: number | null;
-    upLossPctAvg: number | null; upLossPctMax: number; downLossPctAvg: number | null; downLossPctMax: number;
-    jitterMsAvg: number | null; rttMsAvg: number | null; rttMsMax: number;
-    levels: Record<QualityLevel, number>;
-    packetsIn: number; packetsOut: number; framesIn: number; framesOut: number;
-    clientFramesDecoded: number | null; clientAudioPackets: number | null;
-  }>;
+  legs: Record<
+    Party,
+    {
+      samples: number;
+      upKbpsAvg: number | null;
+      downKbpsAvg: number | null;
+      upLossPctAvg: number | null;
+      upLossPctMax: number;
+      downLossPctAvg: number | null;
+      downLossPctMax: number;
+      jitterMsAvg: number | null;
+      rttMsAvg: number | null;
+      rttMsMax: number;
+      levels: Record<QualityLevel, number>;
+      packetsIn: number;
+      packetsOut: number;
+      framesIn: number;
+      framesOut: number;
+      clientFramesDecoded: number | null;
+      clientAudioPackets: number | null;
+    }
+  >;
   events: { at: number; what: string }[];
 }
 
@@ -43,13 +64,27 @@ export class CallStats {
     patient: this.emptyLeg(),
     doctor: this.emptyLeg(),
   };
-  constructor(readonly encounterId: string, readonly bitrateCapKbps: number) {}
+  constructor(
+    readonly encounterId: string,
+    readonly bitrateCapKbps: number,
+  ) {}
 
   private emptyLeg() {
     return {
-      samples: 0, upKbps: agg(), downKbps: agg(), upLoss: agg(), downLoss: agg(), jitter: agg(), rtt: agg(),
+      samples: 0,
+      upKbps: agg(),
+      downKbps: agg(),
+      upLoss: agg(),
+      downLoss: agg(),
+      jitter: agg(),
+      rtt: agg(),
       levels: { good: 0, fair: 0, poor: 0 } as Record<QualityLevel, number>,
-      packetsIn: 0, packetsOut: 0, framesIn: 0, framesOut: 0, clientFramesDecoded: null as number | null, clientAudioPackets: null as number | null,
+      packetsIn: 0,
+      packetsOut: 0,
+      framesIn: 0,
+      framesOut: 0,
+      clientFramesDecoded: null as number | null,
+      clientAudioPackets: null as number | null,
     };
   }
 
@@ -62,15 +97,20 @@ export class CallStats {
   sample(role: Party, q: LegSample) {
     const l = this.legs[role];
     l.samples++;
-    add(l.upKbps, q.up.kbps); add(l.downKbps, q.down.kbps);
-    add(l.upLoss, q.up.lossPct); add(l.downLoss, q.down.lossPct);
+    add(l.upKbps, q.up.kbps);
+    add(l.downKbps, q.down.kbps);
+    add(l.upLoss, q.up.lossPct);
+    add(l.downLoss, q.down.lossPct);
     add(l.jitter, q.up.jitterMs);
     if (q.down.rttMs !== null) add(l.rtt, q.down.rttMs);
     l.levels[q.level]++;
   }
   addLegTotals(role: Party, c: LegTotals['c'], client: LegTotals['client']) {
     const l = this.legs[role];
-    l.packetsIn += c.inPackets; l.packetsOut += c.outPackets; l.framesIn += c.framesIn; l.framesOut += c.framesOut;
+    l.packetsIn += c.inPackets;
+    l.packetsOut += c.outPackets;
+    l.framesIn += c.framesIn;
+    l.framesOut += c.framesOut;
     if (client.framesDecoded !== undefined) l.clientFramesDecoded = (l.clientFramesDecoded ?? 0) + client.framesDecoded;
     if (client.audioPacketsReceived !== undefined) l.clientAudioPackets = (l.clientAudioPackets ?? 0) + client.audioPacketsReceived;
   }
@@ -94,12 +134,22 @@ export class CallStats {
     const ended = Date.now();
     const leg = (l: ReturnType<CallStats['emptyLeg']>) => ({
       samples: l.samples,
-      upKbpsAvg: avg(l.upKbps), downKbpsAvg: avg(l.downKbps),
-      upLossPctAvg: avg(l.upLoss), upLossPctMax: l.upLoss.max, downLossPctAvg: avg(l.downLoss), downLossPctMax: l.downLoss.max,
-      jitterMsAvg: avg(l.jitter), rttMsAvg: avg(l.rtt), rttMsMax: l.rtt.max,
+      upKbpsAvg: avg(l.upKbps),
+      downKbpsAvg: avg(l.downKbps),
+      upLossPctAvg: avg(l.upLoss),
+      upLossPctMax: l.upLoss.max,
+      downLossPctAvg: avg(l.downLoss),
+      downLossPctMax: l.downLoss.max,
+      jitterMsAvg: avg(l.jitter),
+      rttMsAvg: avg(l.rtt),
+      rttMsMax: l.rtt.max,
       levels: l.levels,
-      packetsIn: l.packetsIn, packetsOut: l.packetsOut, framesIn: l.framesIn, framesOut: l.framesOut,
-      clientFramesDecoded: l.clientFramesDecoded, clientAudioPackets: l.clientAudioPackets,
+      packetsIn: l.packetsIn,
+      packetsOut: l.packetsOut,
+      framesIn: l.framesIn,
+      framesOut: l.framesOut,
+      clientFramesDecoded: l.clientFramesDecoded,
+      clientAudioPackets: l.clientAudioPackets,
     });
     return {
       encounterId: this.encounterId,

@@ -70,7 +70,17 @@ export interface MediaRelay {
   close(): Promise<void>;
 }
 
-export const emptyRelayStats = (): RelayStats => ({ rooms: 0, peerConnections: 0, timer: false, calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 });
+export const emptyRelayStats = (): RelayStats => ({
+  rooms: 0,
+  peerConnections: 0,
+  timer: false,
+  calls: 0,
+  peerConnectionsCreated: 0,
+  refusedNoConsent: 0,
+  keyframeRequests: 0,
+  packetsForwarded: 0,
+  bytesForwarded: 0,
+});
 
 export interface RelayMetricFigures {
   relay: RelayStats;

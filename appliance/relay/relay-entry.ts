@@ -34,11 +34,19 @@ async function build(): Promise<RelayEntry> {
     // A name of its own per build: test files run one after another in one process, each building.
     const file = join(dir, `relay-process-${randomUUID().slice(0, 8)}.mjs`);
     await build({
-      entryPoints: [source], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+      entryPoints: [source],
+      outfile: file,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
       // Some dependencies are CommonJS and require() Node's own modules.
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
       // Names stay as written, so a stack trace in the relay's log still reads.
-      minifyWhitespace: true, minifySyntax: true, legalComments: 'none', charset: 'ascii',
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none',
+      charset: 'ascii',
       logLevel: 'silent',
     });
     return { file, execArgv: [] };

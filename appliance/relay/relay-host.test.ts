@@ -27,7 +27,12 @@ const relayMetrics = (relay: RelayProcess) => {
  */
 
 const alive = (pid: number) => {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 function world() {
@@ -38,15 +43,27 @@ function world() {
   const refusedReads = { n: 0 };
   const listeners = new Set<(id: string, active: boolean) => void>();
   const calls: CallRecord[] = [];
-  const relay = new RelayProcess({ hostAddresses: ['127.0.0.1'], restrictRemoteToHostAddresses: true, bitrateKbps: 600, tickMs: 250, qualityMs: 500, consentPollMs: 500 }, {
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    consentActive: async (id) => {
-      if (unreadable.has(id)) { refusedReads.n++; throw new Error('database busy'); }
-      return consent.get(id) ?? false;
+  const relay = new RelayProcess(
+    { hostAddresses: ['127.0.0.1'], restrictRemoteToHostAddresses: true, bitrateKbps: 600, tickMs: 250, qualityMs: 500, consentPollMs: 500 },
+    {
+      log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      consentActive: async (id) => {
+        if (unreadable.has(id)) {
+          refusedReads.n++;
+          throw new Error('database busy');
+        }
+        return consent.get(id) ?? false;
+      },
+      onConsentChange: (l) => {
+        listeners.add(l);
+        return () => void listeners.delete(l);
+      },
+      saveCall: async (r) => {
+        calls.push(r);
+      },
     },
-    onConsentChange: (l) => { listeners.add(l); return () => void listeners.delete(l); },
-    saveCall: async (r) => { calls.push(r); },
-  }, { logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    { logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' },
+  );
   const setConsent = (id: string, active: boolean) => {
     consent.set(id, active);
     for (const l of listeners) l(id, active);
@@ -54,7 +71,11 @@ function world() {
   return { relay, setConsent, calls, unreadable, refusedReads };
 }
 
-interface Participant { inbox: Inbox; session: RelaySession; peer: SyntheticPeer }
+interface Participant {
+  inbox: Inbox;
+  session: RelaySession;
+  peer: SyntheticPeer;
+}
 const join_ = (relay: RelayProcess, encounterId: string, role: Party): Participant => {
   const inbox = new Inbox();
   return { inbox, session: relay.connect(encounterId, role, inbox.push), peer: new SyntheticPeer() };
@@ -78,7 +99,8 @@ describe('relay process', () => {
     const w = world();
     relays.push(w.relay);
     w.setConsent(encounterId, true);
-    const patient = join_(w.relay, encounterId, 'patient'), doctor = join_(w.relay, encounterId, 'doctor');
+    const patient = join_(w.relay, encounterId, 'patient'),
+      doctor = join_(w.relay, encounterId, 'doctor');
     peers.push(patient.peer, doctor.peer);
     await patient.inbox.next('hello', undefined, 15_000);
     await doctor.inbox.next('hello', undefined, 15_000);
@@ -92,7 +114,8 @@ describe('relay process', () => {
   it('runs apart from the box, asks the box for consent, forwards, and stops media on withdrawal', { timeout: 30_000 }, async () => {
     const w = world();
     relays.push(w.relay);
-    const patient = join_(w.relay, 'enc-1', 'patient'), doctor = join_(w.relay, 'enc-1', 'doctor');
+    const patient = join_(w.relay, 'enc-1', 'patient'),
+      doctor = join_(w.relay, 'enc-1', 'doctor');
     peers.push(patient.peer, doctor.peer);
     expect((await patient.inbox.next('hello', undefined, 15_000)).consent).toBe(false);
     await patient.session.handle({ type: 'offer', sdp: await patient.peer.offer() });
@@ -106,7 +129,8 @@ describe('relay process', () => {
     await patient.inbox.next('consent', (m) => m.active);
     await startMedia(patient, patient.peer);
     await startMedia(doctor);
-    patient.peer.startSending(); doctor.peer.startSending();
+    patient.peer.startSending();
+    doctor.peer.startSending();
     await until('media both ways', () => patient.peer.received.video > 30 && doctor.peer.received.video > 30 && doctor.peer.received.audio > 10);
     expect(w.relay.stats().peerConnections).toBe(2);
 
@@ -119,7 +143,8 @@ describe('relay process', () => {
     await sleep(500);
     expect(doctor.peer.received.video).toBe(seen);
 
-    patient.session.close(); doctor.session.close();
+    patient.session.close();
+    doctor.session.close();
     await until('the call record saved by the box', () => w.calls.length === 1);
     expect(w.calls[0]).toMatchObject({ encounterId: 'enc-1', endReason: 'withdrawn' });
     await until('room gone', () => w.relay.stats().rooms === 0);
@@ -132,9 +157,13 @@ describe('relay process', () => {
     await until('the relay process gone', () => !alive(pid), 3000);
   });
 
-  it('starts the relay process again when it dies; sessions hear media stopped and can start it again; the cut call\'s figures are kept', { timeout: 40_000 }, async () => {
+  it("starts the relay process again when it dies; sessions hear media stopped and can start it again; the cut call's figures are kept", { timeout: 40_000 }, async () => {
     const { w, patient, doctor } = await consentedCall('enc-2');
-    await until('the relay process\'s snapshot of the call, with media', () => w.relay.callsSnapshot().some((c) => c.legs.patient.packetsIn > 30 && c.legs.doctor.samples > 0), 10_000);
+    await until(
+      "the relay process's snapshot of the call, with media",
+      () => w.relay.callsSnapshot().some((c) => c.legs.patient.packetsIn > 30 && c.legs.doctor.samples > 0),
+      10_000,
+    );
     const before = w.relay.stats();
     const pid = w.relay.pid!;
     expect(pid).toBeGreaterThan(0);
@@ -154,7 +183,8 @@ describe('relay process', () => {
     await patient.inbox.next('hello', undefined, 10_000);
     // The patient rejoined first, so the doctor's hello already names the patient as present.
     expect((await doctor.inbox.next('hello', undefined, 10_000)).peer).toBe(true);
-    const p2 = new SyntheticPeer(), d2 = new SyntheticPeer();
+    const p2 = new SyntheticPeer(),
+      d2 = new SyntheticPeer();
     peers.push(p2, d2);
     await startMedia(patient, p2);
     await startMedia(doctor, d2);
@@ -186,13 +216,20 @@ describe('relay process', () => {
       const script = join(dir, 'box.ts');
       const host = fileURLToPath(new URL('./relay-host.ts', import.meta.url));
       // A box in miniature: the relay host and nothing else (a temp file resolves no packages, so no pino).
-      writeFileSync(script, `import { RelayProcess } from ${JSON.stringify(host)};\nconst log = { info() {}, warn() {}, error() {} };\n`
-        + `const r = new RelayProcess({ hostAddresses: ['127.0.0.1'], bitrateKbps: 600 }, { log, consentActive: async () => false }, { logLevel: 'silent' });\n`
-        + `const t = setInterval(() => { if (r.pid && r.stats) { console.log('relay ' + r.pid); clearInterval(t); } }, 50);\n`);
+      writeFileSync(
+        script,
+        `import { RelayProcess } from ${JSON.stringify(host)};\nconst log = { info() {}, warn() {}, error() {} };\n` +
+          `const r = new RelayProcess({ hostAddresses: ['127.0.0.1'], bitrateKbps: 600 }, { log, consentActive: async () => false }, { logLevel: 'silent' });\n` +
+          `const t = setInterval(() => { if (r.pid && r.stats) { console.log('relay ' + r.pid); clearInterval(t); } }, 50);\n`,
+      );
       const box = spawn(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
       const relayPid = await new Promise<number>((resolve, reject) => {
         let out = '';
-        box.stdout.on('data', (d) => { out += d; const m = out.match(/relay (\d+)/); if (m) resolve(Number(m[1])); });
+        box.stdout.on('data', (d) => {
+          out += d;
+          const m = out.match(/relay (\d+)/);
+          if (m) resolve(Number(m[1]));
+        });
         box.on('exit', () => reject(new Error(`box exited: ${out}`)));
       });
       expect(alive(relayPid)).toBe(true);

@@ -37,7 +37,13 @@ export const RELAY_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-siz
 
 class HostSession implements RelaySession {
   closed = false;
-  constructor(readonly host: RelayProcess, readonly key: number, readonly encounterId: string, readonly role: Party, readonly sink: (msg: ServerMessage) => void) {}
+  constructor(
+    readonly host: RelayProcess,
+    readonly key: number,
+    readonly encounterId: string,
+    readonly role: Party,
+    readonly sink: (msg: ServerMessage) => void,
+  ) {}
   async handle(msg: ClientMessage) {
     if (!this.closed) this.host.post({ op: 'msg', key: this.key, msg });
   }
@@ -48,7 +54,11 @@ class HostSession implements RelaySession {
   }
   deliver(msg: ServerMessage) {
     if (this.closed) return;
-    try { this.sink(msg); } catch { /* the socket is going away */ }
+    try {
+      this.sink(msg);
+    } catch {
+      /* the socket is going away */
+    }
   }
 }
 
@@ -77,7 +87,11 @@ export class RelayProcess implements MediaRelay {
   private readonly saving = new Set<Promise<void>>();
   private readonly log: Logger;
 
-  constructor(readonly config: RelayConfig, private readonly deps: RelayDeps, private readonly opts: RelayProcessOptions = {}) {
+  constructor(
+    readonly config: RelayConfig,
+    private readonly deps: RelayDeps,
+    private readonly opts: RelayProcessOptions = {},
+  ) {
     this.log = deps.log;
     this.entry = opts.entry ?? relayProcessEntry();
     this.offConsent = deps.onConsentChange?.((encounterId, active) => this.post({ op: 'consent', encounterId, active }));
@@ -149,12 +163,15 @@ export class RelayProcess implements MediaRelay {
       case 'consent-ask':
         // Answered to the process that asked and to no other: a new process numbers its questions
         // from 1 again, and an old "yes" must never answer a new question.
-        this.deps.consentActive(m.encounterId).then(
-          (active) => ({ op: 'consent-answer', id: m.id, active }) as const,
-          () => ({ op: 'consent-answer', id: m.id, active: false, failed: true }) as const,
-        ).then((answer) => {
-          if (from === this.child && from.connected) from.send(answer satisfies ToRelayProcess);
-        });
+        this.deps
+          .consentActive(m.encounterId)
+          .then(
+            (active) => ({ op: 'consent-answer', id: m.id, active }) as const,
+            () => ({ op: 'consent-answer', id: m.id, active: false, failed: true }) as const,
+          )
+          .then((answer) => {
+            if (from === this.child && from.connected) from.send(answer satisfies ToRelayProcess);
+          });
         return;
       case 'calls-in-progress':
         this.inProgress = m.records;
@@ -206,7 +223,10 @@ export class RelayProcess implements MediaRelay {
     if (this.closing || this.restartTimer) return;
     const delay = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
     this.failures++;
-    this.restartTimer = setTimeout(() => { this.restartTimer = null; void this.spawn(); }, delay);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.spawn();
+    }, delay);
     this.restartTimer.unref();
   }
 
@@ -237,10 +257,15 @@ export class RelayProcess implements MediaRelay {
   private add(s: RelayStats): RelayStats {
     const c = this.carried;
     return {
-      rooms: s.rooms, peerConnections: s.peerConnections, timer: s.timer,
-      calls: c.calls + s.calls, peerConnectionsCreated: c.peerConnectionsCreated + s.peerConnectionsCreated,
-      refusedNoConsent: c.refusedNoConsent + s.refusedNoConsent, keyframeRequests: c.keyframeRequests + s.keyframeRequests,
-      packetsForwarded: c.packetsForwarded + s.packetsForwarded, bytesForwarded: c.bytesForwarded + s.bytesForwarded,
+      rooms: s.rooms,
+      peerConnections: s.peerConnections,
+      timer: s.timer,
+      calls: c.calls + s.calls,
+      peerConnectionsCreated: c.peerConnectionsCreated + s.peerConnectionsCreated,
+      refusedNoConsent: c.refusedNoConsent + s.refusedNoConsent,
+      keyframeRequests: c.keyframeRequests + s.keyframeRequests,
+      packetsForwarded: c.packetsForwarded + s.packetsForwarded,
+      bytesForwarded: c.bytesForwarded + s.bytesForwarded,
     };
   }
 
@@ -256,8 +281,14 @@ export class RelayProcess implements MediaRelay {
     const id = this.nextFigures++;
     return new Promise((resolve) => {
       // A relay process busy for seconds (or about to die) answers nothing: no figures, not a hang.
-      const timer = setTimeout(() => { this.figureWaiters.delete(id); resolve(null); }, FIGURES_TIMEOUT_MS);
-      this.figureWaiters.set(id, (f) => { clearTimeout(timer); resolve(f); });
+      const timer = setTimeout(() => {
+        this.figureWaiters.delete(id);
+        resolve(null);
+      }, FIGURES_TIMEOUT_MS);
+      this.figureWaiters.set(id, (f) => {
+        clearTimeout(timer);
+        resolve(f);
+      });
       child.send({ op: 'figures', id, reset } satisfies ToRelayProcess);
     });
   }

@@ -52,11 +52,12 @@ function start(config: Extract<ToRelayProcess, { op: 'init' }>) {
   relay = createRelay(config.config, {
     log,
     // A database that cannot answer rejects: an offer is then refused, and a call in progress goes on.
-    consentActive: (encounterId) => new Promise<boolean>((resolve, reject) => {
-      const id = ++asked;
-      consentWaiters.set(id, { resolve, reject });
-      send({ op: 'consent-ask', id, encounterId });
-    }),
+    consentActive: (encounterId) =>
+      new Promise<boolean>((resolve, reject) => {
+        const id = ++asked;
+        consentWaiters.set(id, { resolve, reject });
+        send({ op: 'consent-ask', id, encounterId });
+      }),
     onConsentChange: (listener) => {
       consentListeners.add(listener);
       return () => void consentListeners.delete(listener);
@@ -80,15 +81,21 @@ process.on('message', (m: ToRelayProcess) => {
       return;
     case 'connect': {
       if (!relay) return;
-      sessions.set(m.key, relay.connect(m.encounterId, m.role, (msg) => {
-        pushStats();
-        send({ op: 'out', key: m.key, msg });
-      }));
+      sessions.set(
+        m.key,
+        relay.connect(m.encounterId, m.role, (msg) => {
+          pushStats();
+          send({ op: 'out', key: m.key, msg });
+        }),
+      );
       break;
     }
     case 'msg':
       // One participant's failed message must not end everyone's calls with this process.
-      sessions.get(m.key)?.handle(m.msg).catch((err) => log?.warn({ err, key: m.key, type: m.msg.type }, 'consultation message failed'));
+      sessions
+        .get(m.key)
+        ?.handle(m.msg)
+        .catch((err) => log?.warn({ err, key: m.key, type: m.msg.type }, 'consultation message failed'));
       break;
     case 'leave':
       sessions.get(m.key)?.close();
@@ -107,10 +114,16 @@ process.on('message', (m: ToRelayProcess) => {
     case 'figures': {
       const u = process.cpuUsage();
       send({
-        op: 'figures', id: m.id,
+        op: 'figures',
+        id: m.id,
         figures: {
-          relay: relay?.stats() ?? emptyRelayStats(), cpuUs: u.user + u.system, rss: process.memoryUsage.rss(),
-          loopDelayP99: loop.percentile(99) / 1e6, loopDelayMax: loop.max / 1e6, gcPauseMax: gcMax, gcPauseTotal: gcTotal,
+          relay: relay?.stats() ?? emptyRelayStats(),
+          cpuUs: u.user + u.system,
+          rss: process.memoryUsage.rss(),
+          loopDelayP99: loop.percentile(99) / 1e6,
+          loopDelayMax: loop.max / 1e6,
+          gcPauseMax: gcMax,
+          gcPauseTotal: gcTotal,
         },
       });
       if (m.reset) {

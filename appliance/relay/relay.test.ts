@@ -14,7 +14,6 @@ import { ManualClock } from './testing.ts';
  * both ways, keyframe requests, withdrawal, hang-up, and what is left after many calls.
  */
 
-
 /** `clock`: housekeeping (consent polls, keyframe retries, quality) moves only when the test moves it. */
 function world(bitrateKbps = 600, clock?: ManualClock) {
   const consent = new Map<string, boolean>();
@@ -25,8 +24,13 @@ function world(bitrateKbps = 600, clock?: ManualClock) {
     {
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       consentActive: async (id) => consent.get(id) ?? false,
-      onConsentChange: (l) => { listeners.add(l); return () => void listeners.delete(l); },
-      saveCall: async (r) => { calls.push(r); },
+      onConsentChange: (l) => {
+        listeners.add(l);
+        return () => void listeners.delete(l);
+      },
+      saveCall: async (r) => {
+        calls.push(r);
+      },
       clock,
     },
   );
@@ -37,7 +41,12 @@ function world(bitrateKbps = 600, clock?: ManualClock) {
   return { relay, consent, setConsent, calls, listeners };
 }
 
-interface Participant { role: Party; inbox: Inbox; session: RelaySession; peer: SyntheticPeer }
+interface Participant {
+  role: Party;
+  inbox: Inbox;
+  session: RelaySession;
+  peer: SyntheticPeer;
+}
 
 function join(relay: Relay, encounterId: string, role: Party): Participant {
   const inbox = new Inbox();
@@ -63,8 +72,12 @@ async function leave(...ps: Participant[]) {
 
 describe('relay', () => {
   const relays: Relay[] = [];
-  afterEach(async () => { for (const r of relays.splice(0)) await r.close(); });
-  afterAll(async () => { await sleep(50); });
+  afterEach(async () => {
+    for (const r of relays.splice(0)) await r.close();
+  });
+  afterAll(async () => {
+    await sleep(50);
+  });
 
   it('creates no peer connection and forwards nothing before consent', async () => {
     const w = world();
@@ -101,7 +114,10 @@ describe('relay', () => {
     await startMedia(doctor);
     doctor.peer.startSending();
     await until('a PLI to the patient after the doctor joined', () => patient.peer.plis > plisBefore);
-    await until('media both ways', () => doctor.peer.received.video > 60 && patient.peer.received.video > 60 && doctor.peer.received.audio > 20 && patient.peer.received.audio > 20);
+    await until(
+      'media both ways',
+      () => doctor.peer.received.video > 60 && patient.peer.received.video > 60 && doctor.peer.received.audio > 20 && patient.peer.received.audio > 20,
+    );
     expect(doctor.peer.plis).toBeGreaterThan(0);
     // Payloads arrive as sent (no transcoding): sizes match what the synthetic encoder made.
     expect(doctor.peer.received.videoBytes / doctor.peer.received.video).toBeGreaterThan(500);
@@ -188,7 +204,8 @@ describe('relay', () => {
     await patient.session.handle({ type: 'state', audioOnly: true });
     expect(await doctor.inbox.next('peer', (m) => m.audioOnly === true)).toMatchObject({ role: 'patient' });
     await sleep(200);
-    const v = patient.peer.received.video, a = patient.peer.received.audio;
+    const v = patient.peer.received.video,
+      a = patient.peer.received.audio;
     await sleep(500);
     expect(patient.peer.received.video).toBe(v);
     expect(patient.peer.received.audio).toBeGreaterThan(a + 10);
@@ -199,7 +216,7 @@ describe('relay', () => {
     await leave(patient, doctor);
   });
 
-  it('passes a receiver\'s PLI on to the sender when the receiver signs it as a browser does', async () => {
+  it("passes a receiver's PLI on to the sender when the receiver signs it as a browser does", async () => {
     const clock = new ManualClock();
     const w = world(600, clock);
     relays.push(w.relay);
@@ -212,7 +229,12 @@ describe('relay', () => {
     await until('video to the doctor', () => doctor.peer.received.video > 30);
     // Chromium puts the SSRC of its own outgoing video as the PLI's sender SSRC; the relay knows
     // that SSRC as its receiver's, which is where werift delivers the packet.
-    const relayVideoSsrc = Number(answer.sdp.split(/\r?\nm=/).find((s) => s.startsWith('video'))!.match(/a=ssrc:(\d+)/)![1]);
+    const relayVideoSsrc = Number(
+      answer.sdp
+        .split(/\r?\nm=/)
+        .find((s) => s.startsWith('video'))!
+        .match(/a=ssrc:(\d+)/)![1],
+    );
     expect(relayVideoSsrc).toBeGreaterThan(0);
     const pli = new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: doctor.peer.video.sender.ssrc, mediaSsrc: relayVideoSsrc }) });
     // The doctor decodes: the relay's own join-time and until-decoded requests stop (and with them
@@ -221,13 +243,16 @@ describe('relay', () => {
     await clock.advance(1000);
     const plis = patient.peer.plis;
     await doctor.peer.video.receiver.dtlsTransport.sendRtcp([pli]);
-    await until('the doctor\'s PLI passed on to the patient', () => patient.peer.plis > plis);
+    await until("the doctor's PLI passed on to the patient", () => patient.peer.plis > plis);
     await leave(doctor, patient);
     await until('the call record', () => w.calls.length === 1);
     expect(w.calls[0].keyframeRequests.pli).toBeGreaterThan(0);
   });
 
-  it.each([['plain', false], ['RTX', true]])('answers a receiver\'s NACK from its own history with the packet as it was sent (%s)', async (_, rtx) => {
+  it.each([
+    ['plain', false],
+    ['RTX', true],
+  ])("answers a receiver's NACK from its own history with the packet as it was sent (%s)", async (_, rtx) => {
     const w = world();
     relays.push(w.relay);
     const enc = `enc-8-${rtx}`;
@@ -239,12 +264,22 @@ describe('relay', () => {
     const videoSection = answer.sdp.split(/\r?\nm=/).find((s) => s.startsWith('video'))!;
     expect(/a=rtpmap:\d+ rtx\/90000/.test(videoSection)).toBe(rtx);
     const got: RtpPacket[] = [];
-    doctor.peer.pc.getTransceivers().find((t) => t.kind === 'video')!.receiver.tracks[0]?.onReceiveRtp.subscribe((p) => { got.push(p); });
+    doctor.peer.pc
+      .getTransceivers()
+      .find((t) => t.kind === 'video')!
+      .receiver.tracks[0]?.onReceiveRtp.subscribe((p) => {
+        got.push(p);
+      });
     patient.peer.startSending();
     await until('video to the doctor', () => got.length > 200);
     patient.peer.stopSending();
     await sleep(200);
-    const relayVideoSsrc = Number(answer.sdp.split(/\r?\nm=/).find((s) => s.startsWith('video'))!.match(/a=ssrc:(\d+)/)![1]);
+    const relayVideoSsrc = Number(
+      answer.sdp
+        .split(/\r?\nm=/)
+        .find((s) => s.startsWith('video'))!
+        .match(/a=ssrc:(\d+)/)![1],
+    );
     // Two packets well inside the last 128, and one long gone from the history.
     const wanted = [got[got.length - 10], got[got.length - 100]];
     const gone = got[0].header.sequenceNumber;
@@ -270,8 +305,10 @@ describe('relay', () => {
     // One call first: werift and the JIT warm up their lazily made singletons.
     w.setConsent('warm', true);
     {
-      const p = join(w.relay, 'warm', 'patient'), d = join(w.relay, 'warm', 'doctor');
-      await startMedia(p); await startMedia(d);
+      const p = join(w.relay, 'warm', 'patient'),
+        d = join(w.relay, 'warm', 'doctor');
+      await startMedia(p);
+      await startMedia(d);
       await leave(p, d);
     }
     await sleep(300);
@@ -281,19 +318,24 @@ describe('relay', () => {
     let started = 0;
     const t0 = performance.now();
     for (let batch = 0; batch < N; batch += parallel) {
-      await Promise.all(Array.from({ length: Math.min(parallel, N - batch) }, async (_, i) => {
-        const id = `call-${batch + i}`;
-        w.setConsent(id, true);
-        const p = join(w.relay, id, 'patient'), d = join(w.relay, id, 'doctor');
-        await startMedia(p); await startMedia(d);
-        p.peer.startSending(); d.peer.startSending();
-        await until('media', () => d.peer.received.audio > 2 && p.peer.received.audio > 2);
-        started++;
-        // Every other call ends by withdrawal, the rest by hang-up then leaving.
-        if ((batch + i) % 2) w.setConsent(id, false);
-        else await p.session.handle({ type: 'hangup' });
-        await leave(p, d);
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(parallel, N - batch) }, async (_, i) => {
+          const id = `call-${batch + i}`;
+          w.setConsent(id, true);
+          const p = join(w.relay, id, 'patient'),
+            d = join(w.relay, id, 'doctor');
+          await startMedia(p);
+          await startMedia(d);
+          p.peer.startSending();
+          d.peer.startSending();
+          await until('media', () => d.peer.received.audio > 2 && p.peer.received.audio > 2);
+          started++;
+          // Every other call ends by withdrawal, the rest by hang-up then leaving.
+          if ((batch + i) % 2) w.setConsent(id, false);
+          else await p.session.handle({ type: 'hangup' });
+          await leave(p, d);
+        }),
+      );
     }
     const perCallMs = (performance.now() - t0) / N;
     await sleep(1500); // werift's sockets close asynchronously
@@ -302,7 +344,9 @@ describe('relay', () => {
     gc?.();
     const after = { ...resources(), heap: process.memoryUsage().heapUsed };
     await w.relay.close();
-    console.log(`relay cleanup: ${N} calls (${parallel} at a time, ${perCallMs.toFixed(0)} ms/call); before ${JSON.stringify(before)}; after ${JSON.stringify(after)}; relay ${JSON.stringify(w.relay.stats())}`);
+    console.log(
+      `relay cleanup: ${N} calls (${parallel} at a time, ${perCallMs.toFixed(0)} ms/call); before ${JSON.stringify(before)}; after ${JSON.stringify(after)}; relay ${JSON.stringify(w.relay.stats())}`,
+    );
     expect(started).toBe(N);
     expect(w.relay.stats()).toMatchObject({ rooms: 0, peerConnections: 0, timer: false, peerConnectionsCreated: 2 * N + 2 });
     expect(after.udp).toBeLessThanOrEqual(before.udp);

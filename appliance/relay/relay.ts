@@ -35,16 +35,23 @@ export class Relay implements MediaRelay, SessionHost {
   private pcCount = 0;
   readonly totals = { calls: 0, peerConnectionsCreated: 0, refusedNoConsent: 0, keyframeRequests: 0, packetsForwarded: 0, bytesForwarded: 0 };
 
-  constructor(readonly config: RelayConfig, private readonly deps: RelayDeps) {
+  constructor(
+    readonly config: RelayConfig,
+    private readonly deps: RelayDeps,
+  ) {
     this.clock = deps.clock ?? systemClock;
-    this.housekeeping = new Housekeeping({
-      rooms: () => this.rooms.values(),
-      consentActive: (id) => this.deps.consentActive(id),
-      stopMedia: (room, reason) => this.stopMedia(room, reason),
-      requestKeyframe: (room, src, why) => this.requestKeyframe(room, src, why),
-      quality: (room) => roomQuality(room, this.config.bitrateKbps, this.clock.now()),
-      failed: (err) => this.deps.log.error({ err }, 'relay housekeeping failed'),
-    }, this.clock, config);
+    this.housekeeping = new Housekeeping(
+      {
+        rooms: () => this.rooms.values(),
+        consentActive: (id) => this.deps.consentActive(id),
+        stopMedia: (room, reason) => this.stopMedia(room, reason),
+        requestKeyframe: (room, src, why) => this.requestKeyframe(room, src, why),
+        quality: (room) => roomQuality(room, this.config.bitrateKbps, this.clock.now()),
+        failed: (err) => this.deps.log.error({ err }, 'relay housekeeping failed'),
+      },
+      this.clock,
+      config,
+    );
     this.offConsent = deps.onConsentChange?.((encounterId, active) => this.consentChanged(encounterId, active));
   }
 
@@ -88,13 +95,16 @@ export class Relay implements MediaRelay, SessionHost {
     const session = new Session(this, room, role, sink);
     room.sessions[role] = session;
     const peer = room.sessions[other(role)];
-    void this.deps.consentActive(encounterId).then((consent) => {
-      session.send({ type: 'hello', role, encounterId, consent, peer: !!peer, media: !!room.legs[other(role)]?.connected, bitrateKbps: this.config.bitrateKbps });
-      if (peer) {
-        const pl = room.legs[other(role)];
-        session.send({ type: 'peer', role: other(role), present: true, media: !!pl?.connected, ...(pl ? pl.state : {}) });
-      }
-    }, () => session.send({ type: 'hello', role, encounterId, consent: false, peer: !!peer, media: false, bitrateKbps: this.config.bitrateKbps }));
+    void this.deps.consentActive(encounterId).then(
+      (consent) => {
+        session.send({ type: 'hello', role, encounterId, consent, peer: !!peer, media: !!room.legs[other(role)]?.connected, bitrateKbps: this.config.bitrateKbps });
+        if (peer) {
+          const pl = room.legs[other(role)];
+          session.send({ type: 'peer', role: other(role), present: true, media: !!pl?.connected, ...(pl ? pl.state : {}) });
+        }
+      },
+      () => session.send({ type: 'hello', role, encounterId, consent: false, peer: !!peer, media: false, bitrateKbps: this.config.bitrateKbps }),
+    );
     peer?.send({ type: 'peer', role, present: true, media: false });
     return session;
   }
@@ -196,12 +206,14 @@ export class Relay implements MediaRelay, SessionHost {
   private wireLeg(room: Room, leg: Leg) {
     const { pc } = leg;
     // Before setRemoteDescription: werift announces the remote tracks during it.
-    leg.unsubs.push(pc.onTrack.subscribe((track) => {
-      const kind = track.kind as Kind;
-      leg.inbound[kind] = track;
-      const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.forward(room, leg, kind, rtp));
-      leg.unsubs.push(unSubscribe);
-    }).unSubscribe);
+    leg.unsubs.push(
+      pc.onTrack.subscribe((track) => {
+        const kind = track.kind as Kind;
+        leg.inbound[kind] = track;
+        const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.forward(room, leg, kind, rtp));
+        leg.unsubs.push(unSubscribe);
+      }).unSubscribe,
+    );
     // The receiving participant lost a picture: ask the sending participant for a keyframe.
     // werift routes feedback by its sender SSRC first, and a browser signs its PLI with the SSRC of
     // its own outgoing video, which this leg knows as a receiver: so the PLI arrives on the
@@ -213,29 +225,31 @@ export class Relay implements MediaRelay, SessionHost {
       if (asked && src) this.requestKeyframe(room, src, asked);
     };
     leg.unsubs.push(sender.onRtcp.subscribe(onFeedback).unSubscribe, receiver.onRtcp.subscribe(onFeedback).unSubscribe);
-    leg.unsubs.push(pc.connectionStateChange.subscribe((state) => {
-      if (leg.closed) return;
-      if (state === 'connected' && !leg.connected) {
-        leg.connected = true;
-        leg.prev.at = this.clock.now();
-        if (!room.call) {
-          room.call = new CallStats(room.encounterId, this.config.bitrateKbps);
-          this.totals.calls++;
+    leg.unsubs.push(
+      pc.connectionStateChange.subscribe((state) => {
+        if (leg.closed) return;
+        if (state === 'connected' && !leg.connected) {
+          leg.connected = true;
+          leg.prev.at = this.clock.now();
+          if (!room.call) {
+            room.call = new CallStats(room.encounterId, this.config.bitrateKbps);
+            this.totals.calls++;
+          }
+          room.call.event(`${leg.role}:connected`);
+          room.send(leg.role, { type: 'media', state: 'connected' });
+          room.send(other(leg.role), { type: 'peer', role: leg.role, present: true, media: true, ...leg.state });
+          // A receiver joined: the other side's next frames must start with a keyframe.
+          const src = room.legs[other(leg.role)];
+          if (src?.connected) this.requestKeyframe(room, src, 'join', 2);
+          // And this side's video goes to a receiver that is already there.
+          if (src?.connected) this.requestKeyframe(room, leg, 'join', 2);
+        } else if (state === 'failed' || state === 'closed') {
+          this.deps.log.info({ encounterId: room.encounterId, role: leg.role, state }, 'consultation media leg ended');
+          this.closeLeg(room, leg.role, 'failed');
+          room.send(leg.role, { type: 'media', state: 'stopped', reason: 'failed' });
         }
-        room.call.event(`${leg.role}:connected`);
-        room.send(leg.role, { type: 'media', state: 'connected' });
-        room.send(other(leg.role), { type: 'peer', role: leg.role, present: true, media: true, ...leg.state });
-        // A receiver joined: the other side's next frames must start with a keyframe.
-        const src = room.legs[other(leg.role)];
-        if (src?.connected) this.requestKeyframe(room, src, 'join', 2);
-        // And this side's video goes to a receiver that is already there.
-        if (src?.connected) this.requestKeyframe(room, leg, 'join', 2);
-      } else if (state === 'failed' || state === 'closed') {
-        this.deps.log.info({ encounterId: room.encounterId, role: leg.role, state }, 'consultation media leg ended');
-        this.closeLeg(room, leg.role, 'failed');
-        room.send(leg.role, { type: 'media', state: 'stopped', reason: 'failed' });
-      }
-    }).unSubscribe);
+      }).unSubscribe,
+    );
   }
 
   private forward(room: Room, from: Leg, kind: Kind, rtp: RtpPacket) {
@@ -258,7 +272,11 @@ export class Relay implements MediaRelay, SessionHost {
     room.call?.addLegTotals(role, leg.c, leg.client);
     room.call?.event(`${role}:closed:${reason}`);
     for (const u of leg.unsubs.splice(0)) {
-      try { u(); } catch { /* already gone */ }
+      try {
+        u();
+      } catch {
+        /* already gone */
+      }
     }
     this.pcCount--;
     leg.pc.close().catch((err) => this.deps.log.warn({ err }, 'peer connection close failed'));

@@ -30,13 +30,22 @@ export class Room {
 
 export class Session implements RelaySession {
   closed = false;
-  constructor(readonly relay: SessionHost, readonly room: Room, readonly role: Party, readonly sink: (msg: ServerMessage) => void) {}
+  constructor(
+    readonly relay: SessionHost,
+    readonly room: Room,
+    readonly role: Party,
+    readonly sink: (msg: ServerMessage) => void,
+  ) {}
   get encounterId() {
     return this.room.encounterId;
   }
   send(msg: ServerMessage) {
     if (this.closed) return;
-    try { this.sink(msg); } catch { /* the socket is going away */ }
+    try {
+      this.sink(msg);
+    } catch {
+      /* the socket is going away */
+    }
   }
   handle(msg: ClientMessage) {
     return this.closed ? Promise.resolve() : this.relay.onMessage(this, msg);

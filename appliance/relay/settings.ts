@@ -5,7 +5,16 @@ import { z } from 'zod';
 import type { RelayConfig } from './relay.ts';
 
 const port = z.coerce.number().int().min(1024).max(65535);
-const list = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(z.string().min(1)));
+const list = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z.array(z.string().min(1)),
+);
 
 export const relaySettingsShape = {
   /** UDP ports the relay's media uses (open them in the box's firewall): each call takes two, one per participant. */

@@ -21,10 +21,14 @@ async function encounterIsOpen(db: Queryable, encounterId: string) {
 }
 
 export async function saveCallQuality(db: Queryable, r: CallRecord): Promise<void> {
-  await db.query(
-    `INSERT INTO call_quality (id, encounter_id, started_at, ended_at, end_reason, summary) VALUES ($1,$2,$3,$4,$5,$6)`,
-    [randomUUID(), r.encounterId, r.startedAt, r.endedAt, r.endReason, JSON.stringify(r)],
-  );
+  await db.query(`INSERT INTO call_quality (id, encounter_id, started_at, ended_at, end_reason, summary) VALUES ($1,$2,$3,$4,$5,$6)`, [
+    randomUUID(),
+    r.encounterId,
+    r.startedAt,
+    r.endedAt,
+    r.endReason,
+    JSON.stringify(r),
+  ]);
 }
 
 /** The calls of an encounter, oldest first (figures only). */

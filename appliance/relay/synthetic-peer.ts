@@ -71,7 +71,9 @@ export class SyntheticPeer {
         }
       });
     });
-    this.video.sender.onPictureLossIndication.subscribe(() => { this.plis++; });
+    this.video.sender.onPictureLossIndication.subscribe(() => {
+      this.plis++;
+    });
   }
 
   async offer(): Promise<string> {
@@ -87,9 +89,16 @@ export class SyntheticPeer {
   async connected(ms = 10_000) {
     if (this.pc.connectionState === 'connected') return;
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => { sub.unSubscribe(); reject(new Error(`not connected in ${ms} ms (${this.pc.connectionState})`)); }, ms);
+      const t = setTimeout(() => {
+        sub.unSubscribe();
+        reject(new Error(`not connected in ${ms} ms (${this.pc.connectionState})`));
+      }, ms);
       const sub = this.pc.connectionStateChange.subscribe((s) => {
-        if (s === 'connected') { clearTimeout(t); sub.unSubscribe(); resolve(); }
+        if (s === 'connected') {
+          clearTimeout(t);
+          sub.unSubscribe();
+          resolve();
+        }
       });
     });
   }
@@ -143,9 +152,16 @@ export class SyntheticPeer {
 export function gathered(pc: RTCPeerConnection) {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise<void>((resolve) => {
-    const t = setTimeout(() => { sub.unSubscribe(); resolve(); }, 3000);
+    const t = setTimeout(() => {
+      sub.unSubscribe();
+      resolve();
+    }, 3000);
     const sub = pc.iceGatheringStateChange.subscribe((s) => {
-      if (s === 'complete') { clearTimeout(t); sub.unSubscribe(); resolve(); }
+      if (s === 'complete') {
+        clearTimeout(t);
+        sub.unSubscribe();
+        resolve();
+      }
     });
   });
 }
@@ -166,7 +182,11 @@ export class Inbox {
       }
     }
   };
-  next<T extends ServerMessage['type']>(type: T, pred: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true, ms = 10_000): Promise<Extract<ServerMessage, { type: T }>> {
+  next<T extends ServerMessage['type']>(
+    type: T,
+    pred: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+    ms = 10_000,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
     // A message that already came and was not taken yet counts.
     const ready = this.all.find((m) => m.type === type && !this.taken.has(m) && pred(m as never));
     if (ready) {
@@ -178,7 +198,14 @@ export class Inbox {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new Error(`no ${type} message in ${ms} ms; got ${this.all.map((m) => m.type).join(',')}`));
       }, ms);
-      const waiter = { type, pred: pred as (m: ServerMessage) => boolean, resolve: (m: ServerMessage) => { clearTimeout(t); resolve(m as never); } };
+      const waiter = {
+        type,
+        pred: pred as (m: ServerMessage) => boolean,
+        resolve: (m: ServerMessage) => {
+          clearTimeout(t);
+          resolve(m as never);
+        },
+      };
       this.waiters.push(waiter);
     });
   }

@@ -43,8 +43,16 @@ export interface SenderLike {
   codec?: { payloadType: number; rtcpFeedback?: { type: string; parameter?: string }[] };
   headerExtensions: unknown[];
   redRedundantPayloadType?: number;
-  ssrc: number; timestamp: number; sequenceNumber: number; timestampOffset: number; seqOffset: number;
-  ntpTimestamp: bigint; rtpTimestamp: number; octetCount: number; headerBytesSent: number; packetCount: number;
+  ssrc: number;
+  timestamp: number;
+  sequenceNumber: number;
+  timestampOffset: number;
+  seqOffset: number;
+  ntpTimestamp: bigint;
+  rtpTimestamp: number;
+  octetCount: number;
+  headerBytesSent: number;
+  packetCount: number;
   rtpCache: (RtpPacket | HistorySlot)[];
   runRtcp(): void;
   senderBWE: { rtpPacketSent(info: { wideSeq: number; size: number; sendingAtMs: number; sentAtMs: number }): void };
@@ -191,7 +199,10 @@ export class HistorySlot {
   /** A payload too large for the slab: its own memory, kept and grown, never a slice of Node's shared pool (which would hold 8 KB). */
   private large: Buffer | null = null;
   private inLarge = false;
-  constructor(private readonly slab: Buffer, private readonly offset: number) {}
+  constructor(
+    private readonly slab: Buffer,
+    private readonly offset: number,
+  ) {}
   store(h: RtpHeader, payload: Buffer) {
     const d = this.header;
     d.version = h.version;
@@ -282,8 +293,14 @@ export async function senderSendRtp(this: SenderLike, rtp: RtpPacket | Buffer): 
 }
 
 /** What werift 0.24.4 keeps per stream and per sender for its statistics (private fields there). */
-interface ReceiverFigures { tracks: { ssrc?: number; kind: string }[]; remoteStreams: Record<number, { packets_received: number; packets_lost: number; jitter: number; clockRate: number } | undefined> }
-interface SenderFigures { rtt?: number; remoteFractionLost?: number }
+interface ReceiverFigures {
+  tracks: { ssrc?: number; kind: string }[];
+  remoteStreams: Record<number, { packets_received: number; packets_lost: number; jitter: number; clockRate: number } | undefined>;
+}
+interface SenderFigures {
+  rtt?: number;
+  remoteFractionLost?: number;
+}
 export interface StreamFigures {
   inbound: { kind: string; packetsReceived: number; packetsLost: number; jitter: number | undefined }[];
   remoteInbound: { kind: string; fractionLost: number | undefined; roundTripTime: number | undefined }[];

@@ -25,10 +25,7 @@ export async function checkConsistency(db: PGlite): Promise<ConsistencyReport> {
         WHERE c.relkind IN ('r','m') AND c.relpersistence = 'p' ORDER BY c.oid`,
     );
     for (const h of heaps.rows) {
-      const r = await tx.query<{ blkno: number; msg: string }>(
-        'SELECT blkno, msg FROM verify_heapam($1::oid::regclass, check_toast => true)',
-        [h.oid],
-      );
+      const r = await tx.query<{ blkno: number; msg: string }>('SELECT blkno, msg FROM verify_heapam($1::oid::regclass, check_toast => true)', [h.oid]);
       heapsChecked++;
       for (const p of r.rows) problems.push(`heap ${h.name} block ${p.blkno}: ${p.msg}`);
     }

@@ -83,8 +83,11 @@ export class CorruptDataDirError extends Error {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`storage: data dir ${pgdata} is corrupt or unreadable (${reason}): ${detail}. ` +
-      'Refusing to start; it will not be re-initialised. Restore from a backup or inspect it by hand.', options);
+    super(
+      `storage: data dir ${pgdata} is corrupt or unreadable (${reason}): ${detail}. ` +
+        'Refusing to start; it will not be re-initialised. Restore from a backup or inspect it by hand.',
+      options,
+    );
   }
 }
 

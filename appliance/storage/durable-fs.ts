@@ -177,13 +177,13 @@ export class DurableNodeFS extends NodeFS {
 /** Makes NODEFS create files 0600 and directories 0700, and never chmod them looser. */
 function keepPrivate(NODEFS: EmscriptenNodefs, FS: EmscriptenFS) {
   const { mknod, setattr } = NODEFS.node_ops;
-  NODEFS.node_ops.mknod = (parent: unknown, name: string, mode: number, dev: number) =>
-    mknod(parent, name, privateMode(mode, FS.isDir(mode)), dev);
+  NODEFS.node_ops.mknod = (parent: unknown, name: string, mode: number, dev: number) => mknod(parent, name, privateMode(mode, FS.isDir(mode)), dev);
   NODEFS.node_ops.setattr = (node: { mode: number }, attr: { mode?: number }) =>
     setattr(node, attr.mode == null ? attr : { ...attr, mode: privateMode(attr.mode, FS.isDir(node.mode)) });
   const streamSetattr = NODEFS.stream_ops.setattr;
-  if (streamSetattr) NODEFS.stream_ops.setattr = (stream: EmscriptenStream, attr: { mode?: number }) =>
-    streamSetattr(stream, attr.mode == null ? attr : { ...attr, mode: privateMode(attr.mode, FS.isDir(stream.node.mode)) });
+  if (streamSetattr)
+    NODEFS.stream_ops.setattr = (stream: EmscriptenStream, attr: { mode?: number }) =>
+      streamSetattr(stream, attr.mode == null ? attr : { ...attr, mode: privateMode(attr.mode, FS.isDir(stream.node.mode)) });
 }
 
 /**
@@ -193,12 +193,7 @@ function keepPrivate(NODEFS: EmscriptenNodefs, FS: EmscriptenFS) {
 export function durableStartParams(defaults: readonly string[], durable: boolean): string[] {
   const params = defaults.filter((p) => p !== '-F');
   if (durable) {
-    params.push(
-      '-c', 'fsync=on',
-      '-c', 'synchronous_commit=on',
-      '-c', 'wal_sync_method=fdatasync',
-      '-c', 'full_page_writes=on',
-    );
+    params.push('-c', 'fsync=on', '-c', 'synchronous_commit=on', '-c', 'wal_sync_method=fdatasync', '-c', 'full_page_writes=on');
   } else {
     // Benchmark mode: exactly PGlite's stock behaviour (`-F`: WAL written at each commit, never synced).
     params.push('-c', 'fsync=off');

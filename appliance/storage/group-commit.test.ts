@@ -13,10 +13,12 @@ describe('group commit', () => {
   it('concurrent transactions share commits and each keeps its own result', async () => {
     const before = { ...db.stats };
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => db.transaction(async (tx) => {
-        await tx.query('INSERT INTO t VALUES ($1, $2)', [i, `v${i}`]);
-        return i * 2;
-      })),
+      Array.from({ length: 50 }, (_, i) =>
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO t VALUES ($1, $2)', [i, `v${i}`]);
+          return i * 2;
+        }),
+      ),
     );
     expect(results).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
     expect(db.stats.transactions - before.transactions).toBe(50);

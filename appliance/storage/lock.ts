@@ -11,12 +11,19 @@ import { join } from 'node:path';
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
-  constructor(readonly lockFile: string, readonly pid: number) {
+  constructor(
+    readonly lockFile: string,
+    readonly pid: number,
+  ) {
     super(`storage: ${lockFile} is held by running process ${pid}; only one process may open a data dir`);
   }
 }
 
-interface LockInfo { pid: number; bootId: string; start: string }
+interface LockInfo {
+  pid: number;
+  bootId: string;
+  start: string;
+}
 
 function bootId(): string {
   try {

@@ -18,7 +18,9 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** A tar of the given members, as bytes (no manifest unless one is given). */
 function tarOf(members: (HeaderData & { body?: string })[]): Buffer {
@@ -55,7 +57,13 @@ describe('backup archive', () => {
 
   it('restores a plain tar without a manifest (a PGlite dump)', async () => {
     const file = join(tmp(), 'dump.tar');
-    writeFileSync(file, tarOf([{ path: 'base/', type: 'Directory', mode: 0o700 }, { path: 'base/1', body: 'x' }]));
+    writeFileSync(
+      file,
+      tarOf([
+        { path: 'base/', type: 'Directory', mode: 0o700 },
+        { path: 'base/1', body: 'x' },
+      ]),
+    );
     const out = join(tmp(), 'restored');
     expect(await extractArchive(file, out)).toBeNull();
     expect(readFileSync(join(out, 'base/1'), 'utf8')).toBe('x');
@@ -95,11 +103,14 @@ describe('backup archive', () => {
     // The same members with one file changed, behind the manifest's back.
     const listed = await writeArchive(src, join(tmp(), 'again.tar.gz'));
     const forged = join(tmp(), 'forged.tar');
-    writeFileSync(forged, tarOf([
-      { path: 'a', body: 'not the same' },
-      { path: 'b', body: 'bee' },
-      { path: MANIFEST_NAME, body: JSON.stringify(listed) },
-    ]));
+    writeFileSync(
+      forged,
+      tarOf([
+        { path: 'a', body: 'not the same' },
+        { path: 'b', body: 'bee' },
+        { path: MANIFEST_NAME, body: JSON.stringify(listed) },
+      ]),
+    );
     await expect(extractArchive(forged, join(tmp(), 'r3'))).rejects.toThrow(/does not match its manifest/);
   });
 

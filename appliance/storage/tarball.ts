@@ -162,7 +162,9 @@ export async function extractArchive(file: string, destDir: string): Promise<Arc
         if (name === MANIFEST_NAME) {
           const parts: Buffer[] = [];
           entry.on('data', (d: Buffer) => parts.push(Buffer.from(d)));
-          entry.on('end', () => { manifestBuf = Buffer.concat(parts); });
+          entry.on('end', () => {
+            manifestBuf = Buffer.concat(parts);
+          });
           return;
         }
         const abs = join(destDir, name);
@@ -192,8 +194,12 @@ export async function extractArchive(file: string, destDir: string): Promise<Arc
       }
     },
   });
-  parser.on('eof', () => { ended = true; });
-  parser.on('error', (e: Error) => { failure ??= e instanceof ArchiveError ? e : new ArchiveError(`corrupt archive: ${e.message}`); });
+  parser.on('eof', () => {
+    ended = true;
+  });
+  parser.on('error', (e: Error) => {
+    failure ??= e instanceof ArchiveError ? e : new ArchiveError(`corrupt archive: ${e.message}`);
+  });
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
       parser.write(chunk);
@@ -202,7 +208,12 @@ export async function extractArchive(file: string, destDir: string): Promise<Arc
     final(cb) {
       // A stream cut short (gzip or tar) ends with an error and no 'finish': either ends the restore.
       let done = false;
-      const finish = () => { if (!done) { done = true; cb(failure); } };
+      const finish = () => {
+        if (!done) {
+          done = true;
+          cb(failure);
+        }
+      };
       for (const event of ['finish', 'end', 'abort', 'error', 'close']) parser.once(event, finish);
       parser.end();
       if (failure) finish();

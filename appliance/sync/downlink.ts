@@ -73,7 +73,12 @@ export class DownlinkApplier {
         // Only taken in here (durably, once by job id); the job runs outside the downlink's chain.
         if (!this.onJob) {
           result = { id: item.id, outcome: 'rejected', reason: 'this box runs no remote jobs' };
-          await this.db.query(`INSERT INTO sync_inbox (id, kind, outcome, reason) VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING`, [item.id, item.kind, result.outcome, result.reason]);
+          await this.db.query(`INSERT INTO sync_inbox (id, kind, outcome, reason) VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING`, [
+            item.id,
+            item.kind,
+            result.outcome,
+            result.reason,
+          ]);
           return result;
         }
         await this.onJob(item);
@@ -92,7 +97,12 @@ export class DownlinkApplier {
       result = { id: item.id, outcome: 'rejected', reason: `${e.code}: ${e.message}`.slice(0, 500) };
       this.log.warn({ id: item.id, kind: item.kind, reason: result.reason }, 'sync: downlink item refused');
     }
-    await this.db.query(`INSERT INTO sync_inbox (id, kind, outcome, reason) VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING`, [item.id, item.kind, result.outcome, result.reason ?? null]);
+    await this.db.query(`INSERT INTO sync_inbox (id, kind, outcome, reason) VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING`, [
+      item.id,
+      item.kind,
+      result.outcome,
+      result.reason ?? null,
+    ]);
     this.onChanged();
     return result;
   }

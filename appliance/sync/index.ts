@@ -42,7 +42,13 @@ export interface SyncClock {
 
 /** `onJob`: where a remote job from the hub goes (appliance/jobs/); without it the box refuses jobs. */
 export async function startSync(o: {
-  db: Db; config: SyncConfig & { dataDir?: string }; log: Logger; clock?: SyncClock; statusSources?: Partial<StatusSources>; now?: () => Date; renewalCheckMs?: number;
+  db: Db;
+  config: SyncConfig & { dataDir?: string };
+  log: Logger;
+  clock?: SyncClock;
+  statusSources?: Partial<StatusSources>;
+  now?: () => Date;
+  renewalCheckMs?: number;
   onJob?: DownlinkApplier['onJob'];
 }): Promise<Sync> {
   const s = syncSettingsSchema.parse(o.config);
@@ -66,16 +72,37 @@ export async function startSync(o: {
   if (!s.mqttUrl || !s.deviceId || !s.deviceSecret) {
     log.warn('sync: not configured (mqttUrl, deviceId, deviceSecret); records stay in the outbox');
     const stats = async (): Promise<SyncStats> => ({
-      ...(await readBacklog(o.db)), enabled: false, connected: false, deviceId: s.deviceId ?? null, lastSyncAt: null, lastError: null, lastErrorAt: null,
-      recordsDelivered: 0, batchesSent: 0, bytesSent: 0, reconnects: 0, downlinkApplied: 0,
+      ...(await readBacklog(o.db)),
+      enabled: false,
+      connected: false,
+      deviceId: s.deviceId ?? null,
+      lastSyncAt: null,
+      lastError: null,
+      lastErrorAt: null,
+      recordsDelivered: 0,
+      batchesSent: 0,
+      bytesSent: 0,
+      reconnects: 0,
+      downlinkApplied: 0,
     });
     return { stats, kick() {}, reportNow() {}, applySettings, async close() {} };
   }
   const deviceId = s.deviceId;
   const link = new MqttLink({
-    url: s.mqttUrl, deviceId, secret: s.deviceSecret, caFile: s.mqttCaFile,
-    backoffMinMs: s.syncBackoffMinMs, backoffMaxMs: s.syncBackoffMaxMs, subscriptions: deviceFilters(deviceId), log,
-    identity: renewal ? () => { const id = renewal!.identity(); return { key: id.key, cert: id.certificate, ca: id.caCertificate }; } : undefined,
+    url: s.mqttUrl,
+    deviceId,
+    secret: s.deviceSecret,
+    caFile: s.mqttCaFile,
+    backoffMinMs: s.syncBackoffMinMs,
+    backoffMaxMs: s.syncBackoffMaxMs,
+    subscriptions: deviceFilters(deviceId),
+    log,
+    identity: renewal
+      ? () => {
+          const id = renewal!.identity();
+          return { key: id.key, cert: id.certificate, ca: id.caCertificate };
+        }
+      : undefined,
   });
   lateLink = link;
   const uplink = new Uplink(o.db, link, deviceId, s, o.config.timeZone, log);
@@ -85,12 +112,17 @@ export async function startSync(o: {
 
   const stats = async (): Promise<SyncStats> => ({
     ...(await readBacklog(o.db)),
-    enabled: true, connected: link.connected, deviceId,
+    enabled: true,
+    connected: link.connected,
+    deviceId,
     lastSyncAt: uplink.lastSyncAt,
     lastError: uplink.lastError ?? link.lastError,
     lastErrorAt: uplink.lastErrorAt,
-    recordsDelivered: uplink.recordsDelivered, batchesSent: uplink.batchesSent, bytesSent: uplink.bytesSent,
-    reconnects: link.reconnects, downlinkApplied: downlink.applied,
+    recordsDelivered: uplink.recordsDelivered,
+    batchesSent: uplink.batchesSent,
+    bytesSent: uplink.bytesSent,
+    reconnects: link.reconnects,
+    downlinkApplied: downlink.applied,
   });
 
   const sources = defaultStatusSources(o.db, o.config.dataDir ?? '.', o.statusSources);
@@ -112,7 +144,10 @@ export async function startSync(o: {
   const statusSafe = (hello: boolean) => void sendStatus(hello).catch((err) => log.debug({ err: err.message }, 'sync: status not sent'));
 
   const hubTime = new HubTime(link, deviceId, {
-    firstRetryMs: s.syncHubProbeMs, maxRetryMs: Math.max(s.syncHubProbeMs, 30_000), log, systemNow: o.clock ? () => o.clock!.systemTime() : undefined,
+    firstRetryMs: s.syncHubProbeMs,
+    maxRetryMs: Math.max(s.syncHubProbeMs, 30_000),
+    log,
+    systemNow: o.clock ? () => o.clock!.systemTime() : undefined,
     onAnswer: ({ offsetMs, roundTripMs, hubReturned }) => {
       o.clock?.recordOffset(offsetMs);
       log.debug({ offsetMs, roundTripMs }, 'sync: clock offset from the hub measured');

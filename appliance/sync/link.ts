@@ -76,10 +76,16 @@ export class MqttLink extends EventEmitter {
     const id = o.identity?.();
     const startedAt = (o.now ?? Date.now)();
     const c = mqtt.connect(o.url, {
-      clientId: o.deviceId, username: o.deviceId,
+      clientId: o.deviceId,
+      username: o.deviceId,
       ...(id ? { key: id.key, cert: id.cert, ca: id.ca } : { password: o.secret, ca: this.ca }),
-      protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 20_000, keepalive: 60,
-      rejectUnauthorized: true, queueQoSZero: false,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 20_000,
+      keepalive: 60,
+      rejectUnauthorized: true,
+      queueQoSZero: false,
     });
     this.client = c;
     c.on('connect', () => {

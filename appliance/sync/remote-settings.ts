@@ -23,7 +23,10 @@ export function checkRemoteSettings(change: RemoteSyncSettings): string | null {
 export async function saveRemoteSettings(db: Queryable, change: RemoteSyncSettings): Promise<void> {
   for (const [key, value] of Object.entries(change)) {
     if (value === undefined) continue;
-    await db.query(`INSERT INTO sync_overrides (key, value, set_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = excluded.value, set_at = now()`, [key, JSON.stringify(value)]);
+    await db.query(`INSERT INTO sync_overrides (key, value, set_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = excluded.value, set_at = now()`, [
+      key,
+      JSON.stringify(value),
+    ]);
   }
 }
 

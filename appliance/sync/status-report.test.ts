@@ -5,8 +5,21 @@ import { buildStatusReport, defaultStatusSources } from './status-report.ts';
 import type { SyncStats } from './backlog.ts';
 
 const stats: SyncStats = {
-  pending: 12, parked: 1, bytesPending: 4096, oldestPendingAgeSeconds: 320.4, enabled: true, connected: true, deviceId: 'box-1',
-  lastSyncAt: '2026-12-03T01:00:00.000Z', lastError: null, lastErrorAt: null, recordsDelivered: 0, batchesSent: 0, bytesSent: 0, reconnects: 0, downlinkApplied: 0,
+  pending: 12,
+  parked: 1,
+  bytesPending: 4096,
+  oldestPendingAgeSeconds: 320.4,
+  enabled: true,
+  connected: true,
+  deviceId: 'box-1',
+  lastSyncAt: '2026-12-03T01:00:00.000Z',
+  lastError: null,
+  lastErrorAt: null,
+  recordsDelivered: 0,
+  batchesSent: 0,
+  bytesSent: 0,
+  reconnects: 0,
+  downlinkApplied: 0,
 } as SyncStats;
 
 describe('box status v2', () => {
@@ -44,7 +57,14 @@ describe('box status v2', () => {
   });
 
   it('a failing source gives null, not a lost report', async () => {
-    const src = defaultStatusSources(fx.db, '/tmp', { dbBytes: async () => { throw new Error('x'); }, queue: async () => { throw new Error('y'); } });
+    const src = defaultStatusSources(fx.db, '/tmp', {
+      dbBytes: async () => {
+        throw new Error('x');
+      },
+      queue: async () => {
+        throw new Error('y');
+      },
+    });
     const r = await buildStatusReport(src, stats, { hello: true, now: new Date() });
     expect(r.dbBytes).toBeNull();
     expect(r.queue).toBeNull();
@@ -52,7 +72,18 @@ describe('box status v2', () => {
   });
 
   it('old v1 boxes are still accepted', () => {
-    const v1: BoxStatusV1 = { v: 1, kind: 'status', at: '2026-12-03T02:00:00.000Z', hello: true, pending: 0, parked: 0, bytesPending: 0, oldestPendingAgeSeconds: null, lastSyncAt: null, lastError: null };
+    const v1: BoxStatusV1 = {
+      v: 1,
+      kind: 'status',
+      at: '2026-12-03T02:00:00.000Z',
+      hello: true,
+      pending: 0,
+      parked: 0,
+      bytesPending: 0,
+      oldestPendingAgeSeconds: null,
+      lastSyncAt: null,
+      lastError: null,
+    };
     expect(decodeFrame('status', encodeFrame(v1)).ok).toBe(true);
     expect(decodeFrame('status', encodeFrame({ ...v1, v: 3 })).ok).toBe(false);
   });

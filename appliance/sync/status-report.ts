@@ -107,20 +107,39 @@ const orNull = async <T>(p: () => Promise<T> | T): Promise<T | null> => {
 /** One report: the outbox figures from sync's stats, the rest from the sources. */
 export async function buildStatusReport(src: StatusSources, st: SyncStats, o: { hello: boolean; now: Date; events?: StatusEvent[] }): Promise<BoxStatusV2> {
   const [disk, mem, dbBytes, backup, relay, queue] = await Promise.all([
-    orNull(src.disk), orNull(src.memory), orNull(src.dbBytes), orNull(src.backup), orNull(src.relay), orNull(src.queue),
+    orNull(src.disk),
+    orNull(src.memory),
+    orNull(src.dbBytes),
+    orNull(src.backup),
+    orNull(src.relay),
+    orNull(src.queue),
   ]);
   const d = disk ?? { free: 0, total: 0 };
   const diskLow = d.total > 0 && d.free / d.total < DISK_LOW_FRACTION;
   const report: BoxStatusV2 = {
-    v: 2, kind: 'status', at: o.now.toISOString(), hello: o.hello,
-    pending: st.pending, parked: st.parked, bytesPending: Math.round(st.bytesPending),
+    v: 2,
+    kind: 'status',
+    at: o.now.toISOString(),
+    hello: o.hello,
+    pending: st.pending,
+    parked: st.parked,
+    bytesPending: Math.round(st.bytesPending),
     oldestPendingAgeSeconds: st.oldestPendingAgeSeconds == null ? null : Math.round(st.oldestPendingAgeSeconds),
-    lastSyncAt: st.lastSyncAt, lastError: st.lastError?.slice(0, 500) ?? null,
-    sw: src.software(), bootId: src.bootId(), uptimeS: Math.round(src.uptimeS()), uncleanStops: src.uncleanStops(),
+    lastSyncAt: st.lastSyncAt,
+    lastError: st.lastError?.slice(0, 500) ?? null,
+    sw: src.software(),
+    bootId: src.bootId(),
+    uptimeS: Math.round(src.uptimeS()),
+    uncleanStops: src.uncleanStops(),
     disk: { free: Math.round(d.free), total: Math.round(d.total) },
     mem: mem ?? { box: process.memoryUsage().rss, relay: null },
-    load: src.load(), dbBytes, backup, clock: src.clock(), certExpiresAt: src.certExpiresAt(),
-    relay, queue,
+    load: src.load(),
+    dbBytes,
+    backup,
+    clock: src.clock(),
+    certExpiresAt: src.certExpiresAt(),
+    relay,
+    queue,
     storage: src.corrupt() ? 'corrupt' : diskLow ? 'disk_low' : 'ok',
   };
   if (o.events?.length) report.events = [...new Set(o.events)];

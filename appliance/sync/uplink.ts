@@ -142,7 +142,10 @@ export class Uplink {
     const flight = this.track(batch, take);
     let frame: Buffer;
     try {
-      const records = await readWireRecords(this.db, take.map((r) => r.seq));
+      const records = await readWireRecords(
+        this.db,
+        take.map((r) => r.seq),
+      );
       if (!records) {
         // Delivered meanwhile (a late acknowledgement): nothing left to send in this one.
         flight.forget();
@@ -180,15 +183,20 @@ export class Uplink {
   }
 
   private track(batch: string, take: QueuedRecord[]): Flight {
-    return this.inFlight.track(batch, take.map((r) => r.entity), take.length, (acked) => {
-      if (acked) this.batchLimit = Math.min(this.s.syncBatchMaxRecords, this.batchLimit * 2);
-      else if (!this.closed) {
-        this.fail(this.link.connected ? `no acknowledgement from the hub within ${this.s.syncAckTimeoutMs} ms` : 'link lost while waiting for the hub');
-        // A slow link: smaller batches next time.
-        this.batchLimit = Math.max(1, Math.floor(take.length / 2));
-        this.log.warn({ batch, records: take.length, nextBatch: this.batchLimit }, 'sync: batch not acknowledged; it will be sent again');
-      }
-    });
+    return this.inFlight.track(
+      batch,
+      take.map((r) => r.entity),
+      take.length,
+      (acked) => {
+        if (acked) this.batchLimit = Math.min(this.s.syncBatchMaxRecords, this.batchLimit * 2);
+        else if (!this.closed) {
+          this.fail(this.link.connected ? `no acknowledgement from the hub within ${this.s.syncAckTimeoutMs} ms` : 'link lost while waiting for the hub');
+          // A slow link: smaller batches next time.
+          this.batchLimit = Math.max(1, Math.floor(take.length / 2));
+          this.log.warn({ batch, records: take.length, nextBatch: this.batchLimit }, 'sync: batch not acknowledged; it will be sent again');
+        }
+      },
+    );
   }
 
   /** Every acknowledgement is applied, also a late one for a batch given up on (it is still true). */
@@ -204,10 +212,9 @@ export class Uplink {
     await this.db.transaction(async (tx) => {
       if (ack.stored.length) {
         await markDelivered(tx, ack.stored);
-        await tx.query(
-          `INSERT INTO sync_state (key, value) VALUES ('last_sync_at', $1::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-          [JSON.stringify(now)],
-        );
+        await tx.query(`INSERT INTO sync_state (key, value) VALUES ('last_sync_at', $1::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [
+          JSON.stringify(now),
+        ]);
       }
     });
     if (ack.rejected.length) await this.park(ack.rejected);

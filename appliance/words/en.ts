@@ -449,16 +449,20 @@ export const en: Words = {
   // http/routes/auth.ts
   loginThrottled: 'Too many wrong login attempts for this account. Wait {seconds} seconds, then try again. Forgot the password? Ask an admin to reset it.',
   // reference data from the centre, the box's clock (issue 14)
-  noHospitals: "The district health office has not sent this box its list of referral hospitals yet, so referrals cannot be made here. Tell the clinic admin; refer an emergency patient the usual way without the system (phone/letter).",
-  clockUntrusted: "This box’s clock went back (perhaps after a power cut) and has not been checked against the centre yet. Dates and times on screen may be wrong; the queue carries on from the last day. Tell the admin.",
-  rd_title: "Lists from the district health office",
-  rd_noHospitals: "This box has no list of referral hospitals yet, so doctors cannot make referrals. The district health office sends the list through the centre; it arrives by itself when the box is connected. If the box is connected and the list has not come, call the district health office.",
-  rd_hospitals: "Referral hospitals: {n} (list version {v}).",
-  rd_formulary: "Medicines in the formulary: {n}, {k} of them in stock (formulary version {v}).",
-  rd_howArrive: "The formulary (medicines with KFA codes) also comes from the district health office through the centre. A new box starts with no stock: the pharmacist records the first stock on the Pharmacy page, \"Receive\" on each medicine, from the first delivery (LPLPO). Until then prescriptions can be written but not dispensed.",
-  pw_sameAsCurrent: "The new password must differ from the current one.",
-  pw_currentWrong: "The current password is wrong. Type the password you logged in with.",
-  error_not_allowed: "You are not permitted to do this in this poli.",
+  noHospitals:
+    'The district health office has not sent this box its list of referral hospitals yet, so referrals cannot be made here. Tell the clinic admin; refer an emergency patient the usual way without the system (phone/letter).',
+  clockUntrusted:
+    'This box’s clock went back (perhaps after a power cut) and has not been checked against the centre yet. Dates and times on screen may be wrong; the queue carries on from the last day. Tell the admin.',
+  rd_title: 'Lists from the district health office',
+  rd_noHospitals:
+    'This box has no list of referral hospitals yet, so doctors cannot make referrals. The district health office sends the list through the centre; it arrives by itself when the box is connected. If the box is connected and the list has not come, call the district health office.',
+  rd_hospitals: 'Referral hospitals: {n} (list version {v}).',
+  rd_formulary: 'Medicines in the formulary: {n}, {k} of them in stock (formulary version {v}).',
+  rd_howArrive:
+    'The formulary (medicines with KFA codes) also comes from the district health office through the centre. A new box starts with no stock: the pharmacist records the first stock on the Pharmacy page, "Receive" on each medicine, from the first delivery (LPLPO). Until then prescriptions can be written but not dispensed.',
+  pw_sameAsCurrent: 'The new password must differ from the current one.',
+  pw_currentWrong: 'The current password is wrong. Type the password you logged in with.',
+  error_not_allowed: 'You are not permitted to do this in this poli.',
   // http/routes/admin.ts, setup.ts: why a new password was refused (clinic/passwords.ts weakPassword)
   weakPassword_common: 'This is one of the most common passwords and easy to guess. Use a few uncommon words, e.g. "mango-tree-in-the-yard".',
   weakPassword_contains_username: 'The password must not contain the username.',

@@ -451,16 +451,20 @@ export const id = {
   // http/routes/auth.ts
   loginThrottled: 'Terlalu banyak percobaan masuk yang salah untuk akun ini. Tunggu {seconds} detik lalu coba lagi. Lupa kata sandi? Minta admin menggantinya.',
   // reference data from the centre, the box's clock (issue 14)
-  noHospitals: "Daftar rumah sakit rujukan belum dikirim dinas kesehatan ke kotak ini, jadi rujukan belum bisa dibuat di sini. Beri tahu admin puskesmas; untuk pasien gawat darurat, rujuk seperti biasa tanpa sistem (telepon/surat).",
-  clockUntrusted: "Jam kotak ini mundur (mungkin setelah listrik padam) dan belum dicocokkan dengan pusat. Tanggal dan jam di layar bisa salah; antrean tetap berlanjut dari hari terakhir. Beri tahu admin.",
-  rd_title: "Daftar dari dinas kesehatan",
-  rd_noHospitals: "Daftar rumah sakit rujukan belum ada di kotak ini, jadi dokter belum bisa membuat rujukan. Daftar ini dikirim dinas kesehatan lewat pusat dan datang sendiri saat kotak tersambung ke pusat. Jika kotak sudah tersambung dan daftar belum datang, hubungi petugas dinas kesehatan.",
-  rd_hospitals: "Rumah sakit rujukan: {n} (daftar versi {v}).",
-  rd_formulary: "Obat dalam formularium: {n}, {k} di antaranya ada stoknya (formularium versi {v}).",
-  rd_howArrive: "Formularium (daftar obat dengan kode KFA) juga dikirim dinas kesehatan lewat pusat. Kotak baru mulai tanpa stok: apoteker mencatat stok awal di halaman Farmasi, tombol \"Terima\" pada tiap obat, dari kiriman obat pertama (LPLPO). Sebelum itu resep bisa ditulis tetapi obat belum bisa diserahkan.",
-  pw_sameAsCurrent: "Kata sandi baru harus berbeda dari yang sekarang.",
-  pw_currentWrong: "Kata sandi sekarang salah. Ketik ulang kata sandi yang Anda pakai untuk masuk.",
-  error_not_allowed: "Anda tidak berwenang untuk tindakan ini di poli ini.",
+  noHospitals:
+    'Daftar rumah sakit rujukan belum dikirim dinas kesehatan ke kotak ini, jadi rujukan belum bisa dibuat di sini. Beri tahu admin puskesmas; untuk pasien gawat darurat, rujuk seperti biasa tanpa sistem (telepon/surat).',
+  clockUntrusted:
+    'Jam kotak ini mundur (mungkin setelah listrik padam) dan belum dicocokkan dengan pusat. Tanggal dan jam di layar bisa salah; antrean tetap berlanjut dari hari terakhir. Beri tahu admin.',
+  rd_title: 'Daftar dari dinas kesehatan',
+  rd_noHospitals:
+    'Daftar rumah sakit rujukan belum ada di kotak ini, jadi dokter belum bisa membuat rujukan. Daftar ini dikirim dinas kesehatan lewat pusat dan datang sendiri saat kotak tersambung ke pusat. Jika kotak sudah tersambung dan daftar belum datang, hubungi petugas dinas kesehatan.',
+  rd_hospitals: 'Rumah sakit rujukan: {n} (daftar versi {v}).',
+  rd_formulary: 'Obat dalam formularium: {n}, {k} di antaranya ada stoknya (formularium versi {v}).',
+  rd_howArrive:
+    'Formularium (daftar obat dengan kode KFA) juga dikirim dinas kesehatan lewat pusat. Kotak baru mulai tanpa stok: apoteker mencatat stok awal di halaman Farmasi, tombol "Terima" pada tiap obat, dari kiriman obat pertama (LPLPO). Sebelum itu resep bisa ditulis tetapi obat belum bisa diserahkan.',
+  pw_sameAsCurrent: 'Kata sandi baru harus berbeda dari yang sekarang.',
+  pw_currentWrong: 'Kata sandi sekarang salah. Ketik ulang kata sandi yang Anda pakai untuk masuk.',
+  error_not_allowed: 'Anda tidak berwenang untuk tindakan ini di poli ini.',
   // http/routes/admin.ts, setup.ts: why a new password was refused (clinic/passwords.ts weakPassword)
   weakPassword_common: 'Kata sandi ini termasuk yang paling sering dipakai dan mudah ditebak. Pakai beberapa kata yang tidak umum, mis. "pohon-mangga-di-halaman".',
   weakPassword_contains_username: 'Kata sandi tidak boleh memuat nama pengguna.',

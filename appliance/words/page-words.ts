@@ -6,32 +6,16 @@
  */
 
 /** Every staff page (staff/layout.tsx `staffWords`; clinical.tsx the same): api.ts, live.ts and pagers. */
-export type StaffWord =
-  | 'offline'
-  | 'netError'
-  | 'connOn'
-  | 'connOff'
-  | 'page'
-  | 'none'
-  | 'saved';
+export type StaffWord = 'offline' | 'netError' | 'connOn' | 'connOff' | 'page' | 'none' | 'saved';
 
 /** /ambil (patient.tsx `AmbilPage`) → browser/ambil.ts. */
-export type AmbilWord =
-  | 'taking'
-  | 'mine';
+export type AmbilWord = 'taking' | 'mine';
 
 /** /layar (display.tsx) → browser/layar.ts. */
-export type LayarWord =
-  | 'room'
-  | 'none'
-  | 'speak'
-  | 'connOn'
-  | 'connOff'
-  | 'soundOn';
+export type LayarWord = 'room' | 'none' | 'speak' | 'connOn' | 'connOff' | 'soundOn';
 
 /** /staff/login (staff/login.tsx) → browser/login.ts, with StaffWord. */
-export type LoginWord =
-  | 'wrong';
+export type LoginWord = 'wrong';
 
 /** /staff/antrean (staff/antrean.tsx) → browser/antrean.ts, with StaffWord. */
 export type AntreanWord =
@@ -85,19 +69,7 @@ export type AntreanWord =
   | 'birth_future';
 
 /** /staff/admin (staff/admin.tsx) → browser/admin.ts, with StaffWord (`syncOffline`: the link's state; `offline` stays the network error). */
-export type AdminWord =
-  | 'syncOffline'
-  | 'created'
-  | 'active'
-  | 'inactive'
-  | 'never'
-  | 'delivered'
-  | 'pending'
-  | 'parked'
-  | 'connected'
-  | 'notEnrolled'
-  | 'resend'
-  | 'lastError';
+export type AdminWord = 'syncOffline' | 'created' | 'active' | 'inactive' | 'never' | 'delivered' | 'pending' | 'parked' | 'connected' | 'notEnrolled' | 'resend' | 'lastError';
 
 /** /staff/farmasi (clinical.tsx) → browser/farmasi.ts, with StaffWord. */
 export type FarmasiWord =

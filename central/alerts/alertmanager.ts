@@ -23,7 +23,10 @@ function common<T extends Record<string, string>>(list: T[]): Record<string, str
   return Object.fromEntries(Object.entries(list[0]).filter(([k, v]) => list.every((x) => x[k] === v)));
 }
 
-const quoteLabels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+const quoteLabels = (l: Record<string, string>) =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',')}}`;
 
 export function alertmanagerPayload(o: { receiver: string; externalURL: string; rule: string; alerts: NotifiedAlert[] }) {
   const shown = o.alerts.slice(0, MAX_ALERTS_PER_MESSAGE);

@@ -52,12 +52,25 @@ export interface AlertRow extends ActiveAlert {
 
 export const silenceRequest = z
   .object({
-    rule: z.string().regex(/^[a-z_]{2,40}$/).optional(),
-    deviceId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/).optional(),
-    region: z.string().regex(/^([0-9]{2}){0,2}$/).default(''),
+    rule: z
+      .string()
+      .regex(/^[a-z_]{2,40}$/)
+      .optional(),
+    deviceId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{2,62}$/)
+      .optional(),
+    region: z
+      .string()
+      .regex(/^([0-9]{2}){0,2}$/)
+      .default(''),
     reason: z.string().trim().min(3).max(300),
     /** Minutes from now; at most 30 days. */
-    minutes: z.coerce.number().int().min(1).max(30 * 24 * 60),
+    minutes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 60),
   })
   .strict();
 export type SilenceRequest = z.input<typeof silenceRequest>;
@@ -85,7 +98,11 @@ export class AlertEngine {
   firingByRule = new Map<string, number>();
   lastEvaluationAt: Date | null = null;
 
-  constructor(private readonly db: HubDb, private readonly log: Logger, private readonly o: AlertEngineOptions = {}) {
+  constructor(
+    private readonly db: HubDb,
+    private readonly log: Logger,
+    private readonly o: AlertEngineOptions = {},
+  ) {
     this.now = o.now ?? (() => new Date());
     this.startedAt = this.now();
     const every = o.evaluateEveryMs ?? 30_000;
@@ -115,23 +132,62 @@ export class AlertEngine {
   }
 
   async listSilences(activeOnly = true) {
-    const { rows } = await this.db.query<{ id: string; rule: string | null; device_id: string | null; region_prefix: string; reason: string; created_by: string; created_at: unknown; ends_at: unknown }>(
-      `SELECT * FROM alert_silences ${activeOnly ? 'WHERE ends_at > $1' : 'WHERE $1::timestamptz IS NOT NULL'} ORDER BY id`,
-      [this.now().toISOString()],
-    );
-    return rows.map((r) => ({ id: Number(r.id), rule: r.rule, deviceId: r.device_id, region: r.region_prefix, reason: r.reason, createdBy: r.created_by, createdAt: iso(r.created_at)!, endsAt: iso(r.ends_at)! }));
+    const { rows } = await this.db.query<{
+      id: string;
+      rule: string | null;
+      device_id: string | null;
+      region_prefix: string;
+      reason: string;
+      created_by: string;
+      created_at: unknown;
+      ends_at: unknown;
+    }>(`SELECT * FROM alert_silences ${activeOnly ? 'WHERE ends_at > $1' : 'WHERE $1::timestamptz IS NOT NULL'} ORDER BY id`, [this.now().toISOString()]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      rule: r.rule,
+      deviceId: r.device_id,
+      region: r.region_prefix,
+      reason: r.reason,
+      createdBy: r.created_by,
+      createdAt: iso(r.created_at)!,
+      endsAt: iso(r.ends_at)!,
+    }));
   }
 
   /** Alerts for the console; `region` limits to a region's boxes and districts. */
   async list(o: { state?: 'firing' | 'resolved'; region?: string; limit?: number } = {}): Promise<AlertRow[]> {
     const silences = await this.listSilences();
-    const { rows } = await this.db.query<{ fingerprint: string; rule: string; subject: string; region_code: string | null; severity: string; summary: string; value: number | null; state: 'firing' | 'resolved'; starts_at: unknown; ends_at: unknown; last_notified_at: unknown; notifications: number }>(
-      `SELECT * FROM alerts WHERE ($1::text IS NULL OR state = $1) AND coalesce(region_code, '') LIKE $2 ORDER BY state, starts_at DESC LIMIT $3`,
-      [o.state ?? null, (o.region ?? '') + '%', o.limit ?? 500],
-    );
+    const { rows } = await this.db.query<{
+      fingerprint: string;
+      rule: string;
+      subject: string;
+      region_code: string | null;
+      severity: string;
+      summary: string;
+      value: number | null;
+      state: 'firing' | 'resolved';
+      starts_at: unknown;
+      ends_at: unknown;
+      last_notified_at: unknown;
+      notifications: number;
+    }>(`SELECT * FROM alerts WHERE ($1::text IS NULL OR state = $1) AND coalesce(region_code, '') LIKE $2 ORDER BY state, starts_at DESC LIMIT $3`, [
+      o.state ?? null,
+      (o.region ?? '') + '%',
+      o.limit ?? 500,
+    ]);
     return rows.map((r) => ({
-      fingerprint: r.fingerprint, rule: r.rule, subject: r.subject, regionCode: r.region_code, severity: r.severity, summary: r.summary, value: r.value,
-      state: r.state, startsAt: iso(r.starts_at)!, endsAt: iso(r.ends_at), lastNotifiedAt: iso(r.last_notified_at), notifications: r.notifications,
+      fingerprint: r.fingerprint,
+      rule: r.rule,
+      subject: r.subject,
+      regionCode: r.region_code,
+      severity: r.severity,
+      summary: r.summary,
+      value: r.value,
+      state: r.state,
+      startsAt: iso(r.starts_at)!,
+      endsAt: iso(r.ends_at),
+      lastNotifiedAt: iso(r.last_notified_at),
+      notifications: r.notifications,
       silenced: silences.some((s) => matches(s, r.rule, r.subject, r.region_code)),
     }));
   }
@@ -146,7 +202,9 @@ export class AlertEngine {
   private async conditions(now: Date): Promise<Map<string, ActiveAlert>> {
     const active = new Map<string, ActiveAlert>();
     const put = (a: ActiveAlert) => active.set(fingerprintOf(a.rule, a.subject), a);
-    const { rows: th } = await this.db.query<{ rule: string; scope: string; threshold: number | null; enabled: boolean }>(`SELECT rule, scope, threshold, enabled FROM alert_thresholds`);
+    const { rows: th } = await this.db.query<{ rule: string; scope: string; threshold: number | null; enabled: boolean }>(
+      `SELECT rule, scope, threshold, enabled FROM alert_thresholds`,
+    );
     const scoped = new Map<string, { threshold: number | null; enabled: boolean }>(th.map((t) => [`${t.rule}|${t.scope}`, t]));
     /** The threshold for a box: its own, its district's, its province's, the nation's, the default; null if the rule is off there. */
     const thresholdFor = (rule: string, def: number, deviceId: string | null, region: string | null): number | null => {
@@ -163,7 +221,10 @@ export class AlertEngine {
     };
     const hours = this.o.serviceHours ?? { from: 7, to: 17 };
     for (const rule of RULES) {
-      const { rows } = await this.db.query<{ subject: string; region_code: string | null; value: number }>(rule.sql, [loosest(rule.id, rule.threshold, rule.direction), now.toISOString()]);
+      const { rows } = await this.db.query<{ subject: string; region_code: string | null; value: number }>(rule.sql, [
+        loosest(rule.id, rule.threshold, rule.direction),
+        now.toISOString(),
+      ]);
       for (const r of rows) {
         const t = thresholdFor(rule.id, rule.threshold, r.subject, r.region_code);
         if (t == null || !(rule.direction === 'above' ? r.value > t : r.value < t)) continue;
@@ -179,7 +240,14 @@ export class AlertEngine {
       );
       for (const r of rows) {
         if (!versionBehind(r.sw, target) || thresholdFor(SOFTWARE_BEHIND.id, 0, r.id, r.region_code) == null) continue;
-        put({ rule: SOFTWARE_BEHIND.id, subject: r.id, regionCode: r.region_code, severity: SOFTWARE_BEHIND.severity, summary: `Perangkat lunak ${r.sw}, target ${target} / software ${r.sw} behind target ${target}`, value: null });
+        put({
+          rule: SOFTWARE_BEHIND.id,
+          subject: r.id,
+          regionCode: r.region_code,
+          severity: SOFTWARE_BEHIND.severity,
+          summary: `Perangkat lunak ${r.sw}, target ${target} / software ${r.sw} behind target ${target}`,
+          value: null,
+        });
       }
     }
     // A district with more than N% of its boxes offline: one alert for the district.
@@ -193,14 +261,29 @@ export class AlertEngine {
       const t = thresholdFor(REGION_OFFLINE.id, REGION_OFFLINE.threshold, null, r.code);
       const pct = (100 * r.offline) / r.total;
       if (t == null || !(pct > t)) continue;
-      put({ rule: REGION_OFFLINE.id, subject: `region:${r.code}`, regionCode: r.code, severity: REGION_OFFLINE.severity, summary: `${r.offline} dari ${r.total} kotak di kabupaten/kota ${r.code} mati (${Math.round(pct)}%, batas ${t}%) / ${r.offline} of ${r.total} boxes of district ${r.code} offline`, value: pct });
+      put({
+        rule: REGION_OFFLINE.id,
+        subject: `region:${r.code}`,
+        regionCode: r.code,
+        severity: REGION_OFFLINE.severity,
+        summary: `${r.offline} dari ${r.total} kotak di kabupaten/kota ${r.code} mati (${Math.round(pct)}%, batas ${t}%) / ${r.offline} of ${r.total} boxes of district ${r.code} offline`,
+        value: pct,
+      });
     }
     // The hub's self-watch: boxes report every minute; none for N minutes means the hub, its broker or its network is at fault.
     const last = this.o.lastReportAt?.() ?? null;
     const silentMin = (now.getTime() - (last ?? this.startedAt).getTime()) / 60_000;
     if (this.o.lastReportAt && silentMin > HUB_SILENT.threshold) {
       const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices WHERE revoked_at IS NULL AND last_seen_at IS NOT NULL`);
-      if (rows[0].n > 0) put({ rule: HUB_SILENT.id, subject: 'hub', regionCode: null, severity: HUB_SILENT.severity, summary: `Pusat tidak menerima laporan apa pun selama ${Math.round(silentMin)} menit / the hub received no report for ${Math.round(silentMin)} min`, value: silentMin });
+      if (rows[0].n > 0)
+        put({
+          rule: HUB_SILENT.id,
+          subject: 'hub',
+          regionCode: null,
+          severity: HUB_SILENT.severity,
+          summary: `Pusat tidak menerima laporan apa pun selama ${Math.round(silentMin)} menit / the hub received no report for ${Math.round(silentMin)} min`,
+          value: silentMin,
+        });
     }
     return active;
   }
@@ -245,7 +328,17 @@ export class AlertEngine {
     if (!hooks.length) return 0;
     const remindBefore = new Date(now.getTime() - (this.o.remindEveryMs ?? 4 * 3_600_000)).toISOString();
     const silences = await this.listSilences();
-    const { rows } = await this.db.query<{ fingerprint: string; rule: string; subject: string; region_code: string | null; severity: string; summary: string; state: 'firing' | 'resolved'; starts_at: unknown; ends_at: unknown }>(
+    const { rows } = await this.db.query<{
+      fingerprint: string;
+      rule: string;
+      subject: string;
+      region_code: string | null;
+      severity: string;
+      summary: string;
+      state: 'firing' | 'resolved';
+      starts_at: unknown;
+      ends_at: unknown;
+    }>(
       `SELECT fingerprint, rule, subject, region_code, severity, summary, state, starts_at, ends_at FROM alerts
         WHERE (state = 'firing' AND (notified_state IS DISTINCT FROM 'firing' OR last_notified_at < $1))
            OR (state = 'resolved' AND notified_state = 'firing')
@@ -258,10 +351,17 @@ export class AlertEngine {
     let sent = 0;
     for (const [rule, list] of byRule) {
       const alerts: NotifiedAlert[] = list.map((r) => ({
-        fingerprint: r.fingerprint, status: r.state,
-        labels: { alertname: r.rule, severity: r.severity, ...(r.subject.startsWith('region:') || r.subject === 'hub' ? {} : { device: r.subject }), ...(r.region_code ? { region: r.region_code, province: r.region_code.slice(0, 2) } : {}) },
+        fingerprint: r.fingerprint,
+        status: r.state,
+        labels: {
+          alertname: r.rule,
+          severity: r.severity,
+          ...(r.subject.startsWith('region:') || r.subject === 'hub' ? {} : { device: r.subject }),
+          ...(r.region_code ? { region: r.region_code, province: r.region_code.slice(0, 2) } : {}),
+        },
         annotations: { summary: r.summary },
-        startsAt: iso(r.starts_at)!, endsAt: iso(r.ends_at),
+        startsAt: iso(r.starts_at)!,
+        endsAt: iso(r.ends_at),
       }));
       const payload = alertmanagerPayload({ receiver: this.o.receiver ?? 'simpul', externalURL: this.o.externalUrl ?? '', rule, alerts });
       const oks = await Promise.all(hooks.map((h) => postWebhook(h, payload)));
@@ -270,10 +370,10 @@ export class AlertEngine {
         continue;
       }
       const shown = payload.alerts.map((a) => a.fingerprint);
-      await this.db.query(
-        `UPDATE alerts SET last_notified_at = $2, notified_state = state, notifications = notifications + 1 WHERE fingerprint = ANY($1::text[])`,
-        [shown, now.toISOString()],
-      );
+      await this.db.query(`UPDATE alerts SET last_notified_at = $2, notified_state = state, notifications = notifications + 1 WHERE fingerprint = ANY($1::text[])`, [
+        shown,
+        now.toISOString(),
+      ]);
       sent += shown.length;
     }
     return sent;

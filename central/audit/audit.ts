@@ -9,8 +9,18 @@ import type { HubQueryable } from '../storage/db.ts';
 import { scopeSql } from '../operators/scope.ts';
 
 export type AuditAction =
-  | 'login' | 'logout' | 'job_create' | 'referral_answer' | 'formulary_publish' | 'hospitals_publish'
-  | 'operator_create' | 'operator_disable' | 'device_enrol' | 'device_revoke' | 'alert_silence' | 'alert_rule_change';
+  | 'login'
+  | 'logout'
+  | 'job_create'
+  | 'referral_answer'
+  | 'formulary_publish'
+  | 'hospitals_publish'
+  | 'operator_create'
+  | 'operator_disable'
+  | 'device_enrol'
+  | 'device_revoke'
+  | 'alert_silence'
+  | 'alert_rule_change';
 export type AuditResult = 'ok' | 'failed' | 'refused' | 'throttled';
 
 export interface AuditEntry {
@@ -34,7 +44,15 @@ export interface AuditRow extends Required<Omit<AuditEntry, 'detail' | 'region'>
 
 export async function recordAudit(db: HubQueryable, e: AuditEntry, now: Date = new Date()): Promise<void> {
   await db.query(`INSERT INTO audit_log (at, actor, role, address, action, target, region, result, detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, [
-    now.toISOString(), e.actor.slice(0, 80), e.role, e.address.slice(0, 80), e.action, (e.target ?? '').slice(0, 200), e.region ?? '', e.result, e.detail ? JSON.stringify(e.detail) : null,
+    now.toISOString(),
+    e.actor.slice(0, 80),
+    e.role,
+    e.address.slice(0, 80),
+    e.action,
+    (e.target ?? '').slice(0, 200),
+    e.region ?? '',
+    e.result,
+    e.detail ? JSON.stringify(e.detail) : null,
   ]);
 }
 
@@ -44,7 +62,18 @@ export async function recordAudit(db: HubQueryable, e: AuditEntry, now: Date = n
  * and its districts'.
  */
 export async function listAudit(db: HubQueryable, scope: string, o: { limit: number; before?: number; action?: string }): Promise<AuditRow[]> {
-  const { rows } = await db.query<{ seq: string; at: unknown; actor: string; role: string; address: string; action: AuditAction; target: string; region: string; result: AuditResult; detail: Record<string, unknown> | null }>(
+  const { rows } = await db.query<{
+    seq: string;
+    at: unknown;
+    actor: string;
+    role: string;
+    address: string;
+    action: AuditAction;
+    target: string;
+    region: string;
+    result: AuditResult;
+    detail: Record<string, unknown> | null;
+  }>(
     `SELECT seq, at, actor, role, address, action, target, region, result, detail FROM audit_log
       WHERE ${scopeSql('region', '$1')} AND ($2::bigint IS NULL OR seq < $2) AND ($3::text IS NULL OR action = $3)
       ORDER BY seq DESC LIMIT $4`,

@@ -24,15 +24,24 @@ export function mosquittoControl(o: {
   return {
     // One regeneration at a time, each from the database as it is when it runs.
     refresh() {
-      chain = chain.catch(() => {}).then(async () => {
-        await regenerateMosquittoFiles(o.db, o.dir, { ca: await o.ca(), now: o.now() });
-        o.reload();
-      });
+      chain = chain
+        .catch(() => {})
+        .then(async () => {
+          await regenerateMosquittoFiles(o.db, o.dir, { ca: await o.ca(), now: o.now() });
+          o.reload();
+        });
       return chain;
     },
     async disconnect(deviceId) {
       const c = await mqtt.connectAsync(o.hub.url, {
-        clientId: deviceId, username: o.hub.username, password: o.hub.password, ca: o.hub.ca, clean: true, reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: 4,
+        clientId: deviceId,
+        username: o.hub.username,
+        password: o.hub.password,
+        ca: o.hub.ca,
+        clean: true,
+        reconnectPeriod: 0,
+        connectTimeout: 10_000,
+        protocolVersion: 4,
       });
       await c.endAsync();
     },

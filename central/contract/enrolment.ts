@@ -6,7 +6,11 @@
 import { z } from 'zod';
 import { TOPIC_ROOT, isDeviceId } from './topics.ts';
 
-const pem = (label: string) => z.string().max(16_384).regex(new RegExp(`^-----BEGIN ${label}-----[\\s\\S]+-----END ${label}-----\\s*$`), `expected a PEM ${label}`);
+const pem = (label: string) =>
+  z
+    .string()
+    .max(16_384)
+    .regex(new RegExp(`^-----BEGIN ${label}-----[\\s\\S]+-----END ${label}-----\\s*$`), `expected a PEM ${label}`);
 
 export const enrolRequest = z.object({
   /** As printed: 16 letters and digits in groups of four (case, spaces and O/0, I/1 do not matter). */

@@ -137,7 +137,11 @@ export const jobAction = z.discriminatedUnion('action', [
       action: z.literal('sync_settings'),
       /** Upload cap in kbit/s; 0: none. */
       bandwidthKbps: z.number().min(0).max(1_000_000).optional(),
-      nightWindow: z.string().regex(/^\d\d:\d\d-\d\d:\d\d$/).nullable().optional(),
+      nightWindow: z
+        .string()
+        .regex(/^\d\d:\d\d-\d\d:\d\d$/)
+        .nullable()
+        .optional(),
     })
     .strict()
     .refine((a) => a.bandwidthKbps !== undefined || a.nightWindow !== undefined, { message: 'change at least one setting' }),
@@ -194,7 +198,10 @@ export const downlinkAck = z
   .object({
     v: z.literal(1),
     kind: z.literal('down_ack'),
-    results: z.array(z.object({ id: z.uuid(), outcome: z.enum(['applied', 'rejected']), reason: reason.optional() }).strict()).min(1).max(MAX_DOWNLINK_ITEMS),
+    results: z
+      .array(z.object({ id: z.uuid(), outcome: z.enum(['applied', 'rejected']), reason: reason.optional() }).strict())
+      .min(1)
+      .max(MAX_DOWNLINK_ITEMS),
   })
   .strict();
 export type DownlinkAck = z.infer<typeof downlinkAck>;

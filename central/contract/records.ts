@@ -9,7 +9,6 @@ import { MAX_RECORD_BYTES } from './limits.ts';
 import { wireRecord, type ReceivedRecord, type WireRecord } from './messages.ts';
 import { findUnstorable } from './storable.ts';
 
-
 export const recordPayloads = {
   referral: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1), status: z.string().min(1).max(20) }) },
   prescription: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1), status: z.string().min(1).max(20), items: z.array(z.unknown()) }) },
@@ -17,7 +16,15 @@ export const recordPayloads = {
   consent: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1) }) },
   queue_daily_figures: { 1: z.looseObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), poli: z.string().min(1).max(20), taken: z.number().int().min(0) }) },
   /** A remote job's state on the box: version 1 running (or expired, never run), version 2 done or failed; entity = the job's id. */
-  job_result: { 1: z.looseObject({ id: z.uuid(), version: z.number().int().min(1).max(2), state: z.enum(['running', 'done', 'failed', 'expired']), result: z.record(z.string(), z.unknown()).optional(), error: z.string().max(500).optional() }) },
+  job_result: {
+    1: z.looseObject({
+      id: z.uuid(),
+      version: z.number().int().min(1).max(2),
+      state: z.enum(['running', 'done', 'failed', 'expired']),
+      result: z.record(z.string(), z.unknown()).optional(),
+      error: z.string().max(500).optional(),
+    }),
+  },
   // Two records of one person merged on the box: the entity is the merged (duplicate) record;
   // its visits were sent again as new versions under the kept one.
   patient_merge: { 1: z.looseObject({ id: z.uuid(), version: z.literal(1), keptPatientId: z.uuid(), mergedPatientId: z.uuid() }) },

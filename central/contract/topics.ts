@@ -39,8 +39,21 @@ export function parseTopic(topic: string): { deviceId: string; channel: Channel 
   if (parts.length < 4 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT || !isDeviceId(parts[2])) return null;
   const rest = parts.slice(3).join('/');
   const channel: Channel | null =
-    rest === 'up/records' ? 'records' : rest === 'up/status' ? 'status' : rest === 'up/down-ack' ? 'down-ack' : rest === 'up/time' ? 'time-request'
-      : rest === 'ack' ? 'ack' : rest === 'down/time' ? 'time' : rest.startsWith('down/') ? 'down' : null;
+    rest === 'up/records'
+      ? 'records'
+      : rest === 'up/status'
+        ? 'status'
+        : rest === 'up/down-ack'
+          ? 'down-ack'
+          : rest === 'up/time'
+            ? 'time-request'
+            : rest === 'ack'
+              ? 'ack'
+              : rest === 'down/time'
+                ? 'time'
+                : rest.startsWith('down/')
+                  ? 'down'
+                  : null;
   return channel ? { deviceId: parts[2], channel } : null;
 }
 

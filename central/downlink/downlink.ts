@@ -7,11 +7,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { decodeFrame, downlinkItem, encodeFrame, formularyEntry, hospitalEntry, MAX_FORMULARY_ITEMS, MAX_HOSPITAL_ITEMS, referralAnswer, topics, type DownlinkItem, type ReferralAnswer } from '../contract/index.ts';
+import {
+  decodeFrame,
+  downlinkItem,
+  encodeFrame,
+  formularyEntry,
+  hospitalEntry,
+  MAX_FORMULARY_ITEMS,
+  MAX_HOSPITAL_ITEMS,
+  referralAnswer,
+  topics,
+  type DownlinkItem,
+  type ReferralAnswer,
+} from '../contract/index.ts';
 import type { HubDb, HubQueryable } from '../storage/db.ts';
 
 export class DownlinkError extends Error {
-  constructor(readonly code: 'not_found' | 'invalid', message: string) {
+  constructor(
+    readonly code: 'not_found' | 'invalid',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -54,7 +69,8 @@ async function publishList<K extends 'formulary' | 'hospitals'>(
   items: Extract<DownlinkItem, { kind: K }>['items'],
   target: ListTarget,
 ): Promise<{ version: number; devices: string[] }> {
-  if (target.region !== undefined && !regionCode.safeParse(target.region).success) throw new DownlinkError('invalid', `region ${target.region}: expected a BPS code of 2 or 4 digits`);
+  if (target.region !== undefined && !regionCode.safeParse(target.region).success)
+    throw new DownlinkError('invalid', `region ${target.region}: expected a BPS code of 2 or 4 digits`);
   return db.transaction(async (tx) => {
     // One publisher at a time, so two publications never share a version number.
     await tx.query(`SELECT pg_advisory_xact_lock(7345002)`);
@@ -79,7 +95,13 @@ async function publishList<K extends 'formulary' | 'hospitals'>(
       await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [item.id, deviceId, item.kind, JSON.stringify(item)]);
     }
     // Kept with its target, so a box enrolled later gets the newest list meant for it (catchUpLists).
-    await tx.query(`INSERT INTO reference_lists (kind, version, region, devices, items) VALUES ($1,$2,$3,$4,$5)`, [kind, version, target.region ?? null, target.devices ?? null, JSON.stringify(items)]);
+    await tx.query(`INSERT INTO reference_lists (kind, version, region, devices, items) VALUES ($1,$2,$3,$4,$5)`, [
+      kind,
+      version,
+      target.region ?? null,
+      target.devices ?? null,
+      JSON.stringify(items),
+    ]);
     return { version, devices: rows.map((r) => r.id) };
   });
 }
@@ -89,7 +111,13 @@ function asTarget(t: string[] | ListTarget | undefined): ListTarget {
 }
 
 function refuse(issues: z.core.$ZodIssue[]): never {
-  throw new DownlinkError('invalid', issues.slice(0, 5).map((i) => `items.${i.path.join('.')}: ${i.message}`).join('; '));
+  throw new DownlinkError(
+    'invalid',
+    issues
+      .slice(0, 5)
+      .map((i) => `items.${i.path.join('.')}: ${i.message}`)
+      .join('; '),
+  );
 }
 
 /** The district formulary, whole, for the target boxes (every enrolled, unrevoked box by default). */

@@ -14,9 +14,14 @@ const problemsOf = (f: () => unknown): string[] => {
 describe('reference lists from CSV', () => {
   it('reads quoted cells, doubled quotes, CRLF, a byte-order mark and semicolon-separated files', () => {
     expect(parseCsv('\uFEFFa,b\r\n"x, y","say ""hi"""\r\n\r\n1,2')).toEqual([
-      { line: 1, cells: ['a', 'b'] }, { line: 2, cells: ['x, y', 'say "hi"'] }, { line: 4, cells: ['1', '2'] },
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['x, y', 'say "hi"'] },
+      { line: 4, cells: ['1', '2'] },
     ]);
-    expect(parseCsv('a;b\n1,5;2')).toEqual([{ line: 1, cells: ['a', 'b'] }, { line: 2, cells: ['1,5', '2'] }]);
+    expect(parseCsv('a;b\n1,5;2')).toEqual([
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['1,5', '2'] },
+    ]);
   });
 
   it('hospitals: specialties split on |, ya/tidak for emergencies', () => {
@@ -45,7 +50,8 @@ describe('reference lists from CSV', () => {
   });
 
   it('formulary: active defaults to ya; a multi-line quoted cell keeps later line numbers right', () => {
-    const csv = 'kfa_code,name,strength,form,unit,active\n93001234,Parasetamol,500 mg,tablet,tablet,\n93001301,"Amoksisilin\nkapsul",500 mg,kapsul,kapsul,tidak\n93001455,,400 mg,tablet,tablet,ya\n';
+    const csv =
+      'kfa_code,name,strength,form,unit,active\n93001234,Parasetamol,500 mg,tablet,tablet,\n93001301,"Amoksisilin\nkapsul",500 mg,kapsul,kapsul,tidak\n93001455,,400 mg,tablet,tablet,ya\n';
     const problems = problemsOf(() => parseFormularyCsv(csv));
     expect(problems).toEqual([expect.stringMatching(/^baris 5, kolom name: /)]);
     expect(parseFormularyCsv(csv.split('\n').slice(0, 4).join('\n'))).toEqual([

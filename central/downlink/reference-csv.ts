@@ -79,7 +79,14 @@ function flag(v: string, empty: boolean | undefined): boolean | string {
 const problem = (line: number, field: string, message: string) => `baris ${line}, kolom ${field}: ${message} (line ${line}, field ${field})`;
 
 /** Rows → entries through `build` and the contract's schema; every problem of every row is collected. */
-function entries<T>(text: string, columns: string[], keyColumn: string, schema: z.ZodType<T>, build: (get: (col: string) => string) => unknown, fieldColumn: Record<string, string>): T[] {
+function entries<T>(
+  text: string,
+  columns: string[],
+  keyColumn: string,
+  schema: z.ZodType<T>,
+  build: (get: (col: string) => string) => unknown,
+  fieldColumn: Record<string, string>,
+): T[] {
   const rows = parseCsv(text);
   if (!rows.length) throw new CsvError(['berkas kosong (the file is empty)']);
   const header = rows[0].cells.map((c) => c.trim().toLowerCase());
@@ -107,16 +114,38 @@ function entries<T>(text: string, columns: string[], keyColumn: string, schema: 
 }
 
 export function parseHospitalsCsv(text: string): HospitalEntry[] {
-  return entries(text, ['code', 'name', 'specialties', 'accepts_emergency'], 'code', hospitalEntry, (get) => ({
-    code: get('code'),
-    name: get('name'),
-    specialties: get('specialties').split('|').map((s) => s.trim()).filter(Boolean),
-    acceptsEmergency: flag(get('accepts_emergency'), undefined),
-  }), { code: 'code', name: 'name', specialties: 'specialties', acceptsEmergency: 'accepts_emergency' });
+  return entries(
+    text,
+    ['code', 'name', 'specialties', 'accepts_emergency'],
+    'code',
+    hospitalEntry,
+    (get) => ({
+      code: get('code'),
+      name: get('name'),
+      specialties: get('specialties')
+        .split('|')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      acceptsEmergency: flag(get('accepts_emergency'), undefined),
+    }),
+    { code: 'code', name: 'name', specialties: 'specialties', acceptsEmergency: 'accepts_emergency' },
+  );
 }
 
 export function parseFormularyCsv(text: string): FormularyEntry[] {
-  return entries(text, ['kfa_code', 'name', 'strength', 'form', 'unit'], 'kfa_code', formularyEntry, (get) => ({
-    kfaCode: get('kfa_code'), name: get('name'), strength: get('strength'), form: get('form'), unit: get('unit'), active: flag(get('active'), true),
-  }), { kfaCode: 'kfa_code', name: 'name', strength: 'strength', form: 'form', unit: 'unit', active: 'active' });
+  return entries(
+    text,
+    ['kfa_code', 'name', 'strength', 'form', 'unit'],
+    'kfa_code',
+    formularyEntry,
+    (get) => ({
+      kfaCode: get('kfa_code'),
+      name: get('name'),
+      strength: get('strength'),
+      form: get('form'),
+      unit: get('unit'),
+      active: flag(get('active'), true),
+    }),
+    { kfaCode: 'kfa_code', name: 'name', strength: 'strength', form: 'form', unit: 'unit', active: 'active' },
+  );
 }

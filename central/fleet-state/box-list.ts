@@ -11,10 +11,19 @@ export const BOX_STATES = ['online', 'stale', 'offline', 'never_seen', 'revoked'
 
 export const boxListQuery = z
   .object({
-    region: z.string().regex(/^([0-9]{2}){0,2}$/).default(''),
+    region: z
+      .string()
+      .regex(/^([0-9]{2}){0,2}$/)
+      .default(''),
     state: z.enum(BOX_STATES).optional(),
-    tag: z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,39}$/).optional(),
-    sw: z.string().regex(/^[0-9A-Za-z.+_-]{1,40}$/).optional(),
+    tag: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9:_-]{0,39}$/)
+      .optional(),
+    sw: z
+      .string()
+      .regex(/^[0-9A-Za-z.+_-]{1,40}$/)
+      .optional(),
     /** Part of the id, facility code or name. */
     q: z.string().max(60).optional(),
     sort: z.enum(['id', 'facility', 'state', 'last_report', 'region']).default('facility'),
@@ -39,7 +48,11 @@ export interface BoxRow {
 
 const STATE_SQL = `CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' ELSE coalesce(s.state, 'never_seen') END`;
 const ORDER: Record<string, string> = {
-  id: 'd.id', facility: 'd.facility_code, d.id', state: `${STATE_SQL}, d.id`, last_report: 's.last_report_at DESC NULLS LAST, d.id', region: 'd.region_code NULLS LAST, d.id',
+  id: 'd.id',
+  facility: 'd.facility_code, d.id',
+  state: `${STATE_SQL}, d.id`,
+  last_report: 's.last_report_at DESC NULLS LAST, d.id',
+  region: 'd.region_code NULLS LAST, d.id',
 };
 
 const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
@@ -59,7 +72,19 @@ export async function listBoxes(db: HubQueryable, input: BoxListQuery): Promise<
     where.push(`(d.id ILIKE ${like} OR d.facility_code ILIKE ${like} OR d.name ILIKE ${like})`);
   }
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const { rows } = await db.query<{ id: string; facility_code: string; name: string; region_code: string | null; tags: string[]; state: BoxStateName; reason: string | null; since: unknown; last_report_at: unknown; sw: string | null; total: number }>(
+  const { rows } = await db.query<{
+    id: string;
+    facility_code: string;
+    name: string;
+    region_code: string | null;
+    tags: string[];
+    state: BoxStateName;
+    reason: string | null;
+    since: unknown;
+    last_report_at: unknown;
+    sw: string | null;
+    total: number;
+  }>(
     `SELECT d.id, d.facility_code, d.name, d.region_code, d.tags, ${STATE_SQL} AS state,
             CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked in the registry' ELSE coalesce(s.reason, 'enrolled, never reported') END AS reason,
             CASE WHEN d.revoked_at IS NOT NULL THEN d.revoked_at ELSE coalesce(s.since, d.created_at) END AS since,
@@ -71,8 +96,16 @@ export async function listBoxes(db: HubQueryable, input: BoxListQuery): Promise<
   return {
     total: rows[0]?.total ?? 0,
     boxes: rows.map((r) => ({
-      id: r.id, facilityCode: r.facility_code, name: r.name, regionCode: r.region_code, tags: r.tags ?? [], state: r.state, reason: r.reason ?? '',
-      since: iso(r.since), lastReportAt: iso(r.last_report_at), sw: r.sw,
+      id: r.id,
+      facilityCode: r.facility_code,
+      name: r.name,
+      regionCode: r.region_code,
+      tags: r.tags ?? [],
+      state: r.state,
+      reason: r.reason ?? '',
+      since: iso(r.since),
+      lastReportAt: iso(r.last_report_at),
+      sw: r.sw,
     })),
   };
 }

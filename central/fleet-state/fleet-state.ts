@@ -92,7 +92,11 @@ export class FleetState {
   lastReportAt: Date | null = null;
   reportsSinceStart = 0;
 
-  constructor(private readonly db: HubDb, private readonly log: Logger, o: FleetStateOptions = {}) {
+  constructor(
+    private readonly db: HubDb,
+    private readonly log: Logger,
+    o: FleetStateOptions = {},
+  ) {
     this.now = o.now ?? (() => new Date());
     this.staleAfterMs = o.staleAfterMs ?? 100_000;
     this.offlineAfterMs = o.offlineAfterMs ?? 150_000;
@@ -129,14 +133,15 @@ export class FleetState {
     const rows = [...this.buffer.values()];
     this.buffer = new Map();
     const json = JSON.stringify(rows);
-    const changes = await this.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE devices d SET last_seen_at = r.at, last_status = r.status::jsonb
+    const changes = await this.db
+      .transaction(async (tx) => {
+        await tx.query(
+          `UPDATE devices d SET last_seen_at = r.at, last_status = r.status::jsonb
            FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, status text) WHERE d.id = r.id`,
-        [json],
-      );
-      const { rows: changed } = await tx.query<{ device_id: string; was: string | null; at: Date }>(
-        `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, sw text, boot text)),
+          [json],
+        );
+        const { rows: changed } = await tx.query<{ device_id: string; was: string | null; at: Date }>(
+          `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, sw text, boot text)),
               old AS (SELECT s.device_id, s.state FROM box_state s JOIN r ON r.id = s.device_id),
               up AS (
                 INSERT INTO box_state (device_id, state, reason, since, last_report_at, sw, boot_id)
@@ -151,21 +156,28 @@ export class FleetState {
                 RETURNING device_id, since)
          SELECT up.device_id, old.state AS was, up.since AS at FROM up LEFT JOIN old USING (device_id)
           WHERE old.state IS DISTINCT FROM 'online'`,
-        [json],
-      );
-      await tx.query(
-        `INSERT INTO status_raw (device_id, at, pending, parked, oldest_age_s, disk_free_pct, mem_box_mb, load, db_mb, clock_offset_s, queue_tickets, queue_served, queue_wait_s, relay_calls)
+          [json],
+        );
+        await tx.query(
+          `INSERT INTO status_raw (device_id, at, pending, parked, oldest_age_s, disk_free_pct, mem_box_mb, load, db_mb, clock_offset_s, queue_tickets, queue_served, queue_wait_s, relay_calls)
          SELECT id, at, pending, parked, oldest, disk, mem, load, dbmb, clock, qt, qs, qw, rc
            FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, pending int, parked int, oldest int, disk real, mem real, load real, dbmb real, clock real, qt int, qs int, qw int, rc int)
          ON CONFLICT DO NOTHING`,
-        [json],
-      );
-      return changed.map((c) => ({ deviceId: c.device_id, from: (c.was ?? 'never_seen') as BoxStateName, to: 'online' as const, reason: c.was ? 'reporting again' : 'reporting', at: new Date(c.at).toISOString() }));
-    }).catch((e) => {
-      // Not written (the database is away): kept for the next flush unless a newer report came.
-      for (const r of rows) if (!this.buffer.has(r.id)) this.buffer.set(r.id, r);
-      throw e;
-    });
+          [json],
+        );
+        return changed.map((c) => ({
+          deviceId: c.device_id,
+          from: (c.was ?? 'never_seen') as BoxStateName,
+          to: 'online' as const,
+          reason: c.was ? 'reporting again' : 'reporting',
+          at: new Date(c.at).toISOString(),
+        }));
+      })
+      .catch((e) => {
+        // Not written (the database is away): kept for the next flush unless a newer report came.
+        for (const r of rows) if (!this.buffer.has(r.id)) this.buffer.set(r.id, r);
+        throw e;
+      });
     this.emit(changes);
   }
 
@@ -191,20 +203,23 @@ export class FleetState {
        SELECT id, 'revoked', 'revoked in the registry', $1, $1 FROM r
        ON CONFLICT (device_id) DO UPDATE SET state = 'revoked', reason = EXCLUDED.reason, since = EXCLUDED.since WHERE box_state.state <> 'revoked'
        RETURNING device_id, (SELECT coalesce(old.state, 'never_seen') FROM old WHERE old.device_id = box_state.device_id) AS was, reason`,
-      [at], 'revoked',
+      [at],
+      'revoked',
     );
     await move(
       `UPDATE box_state s SET state = 'offline', since = $2,
               reason = 'no report for ' || round(extract(epoch FROM ($2::timestamptz - s.last_report_at)))::text || ' s'
         FROM box_state o WHERE o.device_id = s.device_id AND s.state IN ('online','stale') AND s.last_report_at < $1
        RETURNING s.device_id, o.state AS was, s.reason`,
-      [offlineBefore, at], 'offline',
+      [offlineBefore, at],
+      'offline',
     );
     await move(
       `UPDATE box_state s SET state = 'stale', since = $2, reason = 'missed a report'
         FROM box_state o WHERE o.device_id = s.device_id AND s.state = 'online' AND s.last_report_at < $1
        RETURNING s.device_id, o.state AS was, s.reason`,
-      [staleBefore, at], 'stale',
+      [staleBefore, at],
+      'stale',
     );
     this.emit(changes);
     return changes;
@@ -212,7 +227,8 @@ export class FleetState {
 
   private emit(changes: StateChange[]) {
     if (!changes.length) return;
-    for (const c of changes) if (c.to === 'offline' || c.to === 'revoked') this.log.info({ deviceId: c.deviceId, from: c.from, to: c.to, reason: c.reason }, 'fleet state: box changed state');
+    for (const c of changes)
+      if (c.to === 'offline' || c.to === 'revoked') this.log.info({ deviceId: c.deviceId, from: c.from, to: c.to, reason: c.reason }, 'fleet state: box changed state');
     for (const l of this.listeners) l(changes);
   }
 

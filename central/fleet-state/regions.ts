@@ -51,7 +51,12 @@ const facilityRow = z.object({ facility_code: z.string().regex(/^[0-9A-Za-z.-]{1
 
 /** `code,name` lines: 2-digit provinces and 4-digit kabupaten/kota. Nothing is written if a line is wrong. */
 export async function importRegionsCsv(db: HubDb, csv: string): Promise<ImportResult> {
-  const { rows, errors } = parseCsv(csv, ['code', 'name'], regionRow, (n, what) => `Baris ${n}: ${what} tidak sah; kode 2 atau 4 angka dan nama wajib (line ${n}: invalid ${what}; code of 2 or 4 digits and a name are required)`);
+  const { rows, errors } = parseCsv(
+    csv,
+    ['code', 'name'],
+    regionRow,
+    (n, what) => `Baris ${n}: ${what} tidak sah; kode 2 atau 4 angka dan nama wajib (line ${n}: invalid ${what}; code of 2 or 4 digits and a name are required)`,
+  );
   if (errors.length) return { imported: 0, errors };
   await db.query(
     `INSERT INTO regions (code, name) SELECT code, name FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text)
@@ -63,7 +68,13 @@ export async function importRegionsCsv(db: HubDb, csv: string): Promise<ImportRe
 
 /** `facility_code,region_code` lines; the boxes of those facilities take the region. */
 export async function importFacilityRegionsCsv(db: HubDb, csv: string): Promise<ImportResult> {
-  const { rows, errors } = parseCsv(csv, ['facility_code', 'region_code'], facilityRow, (n, what) => `Baris ${n}: ${what} tidak sah; kode fasilitas dan kode kabupaten/kota 4 angka wajib (line ${n}: invalid ${what}; a facility code and a 4-digit district code are required)`);
+  const { rows, errors } = parseCsv(
+    csv,
+    ['facility_code', 'region_code'],
+    facilityRow,
+    (n, what) =>
+      `Baris ${n}: ${what} tidak sah; kode fasilitas dan kode kabupaten/kota 4 angka wajib (line ${n}: invalid ${what}; a facility code and a 4-digit district code are required)`,
+  );
   if (errors.length) return { imported: 0, errors };
   await db.transaction(async (tx) => {
     await tx.query(

@@ -8,9 +8,20 @@ import { regionCode, scopeSql } from '../operators/scope.ts';
 import type { HubQueryable } from '../storage/db.ts';
 
 export const boxSearchQuery = z.object({
-  q: z.string().trim().max(60).optional().transform((v) => v || undefined),
-  region: z.union([regionCode, z.literal('')]).optional().transform((v) => v || undefined),
-  facility: z.union([z.string().regex(/^[0-9A-Za-z]{1,20}$/), z.literal('')]).optional().transform((v) => v || undefined),
+  q: z
+    .string()
+    .trim()
+    .max(60)
+    .optional()
+    .transform((v) => v || undefined),
+  region: z
+    .union([regionCode, z.literal('')])
+    .optional()
+    .transform((v) => v || undefined),
+  facility: z
+    .union([z.string().regex(/^[0-9A-Za-z]{1,20}$/), z.literal('')])
+    .optional()
+    .transform((v) => v || undefined),
   status: z.enum(['active', 'revoked', 'all']).default('active'),
   sort: z.enum(['facility', 'id', 'lastSeen', 'region']).default('facility'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),

@@ -17,7 +17,7 @@ export function newClaimCode(): string {
   let bits = 0n;
   for (const b of bytes) bits = (bits << 8n) | BigInt(b);
   let s = '';
-  for (let i = 0; i < 16; i++) s = ALPHABET[Number(bits & 31n)] + s, (bits >>= 5n);
+  for (let i = 0; i < 16; i++) (s = ALPHABET[Number(bits & 31n)] + s), (bits >>= 5n);
   return s.match(/.{4}/g)!.join('-');
 }
 
@@ -33,7 +33,12 @@ export async function createClaim(db: HubQueryable, o: { facilityCode: string; v
   if (!FACILITY_CODE.test(o.facilityCode)) throw new Error(`facility code ${o.facilityCode}: expected 8 characters, e.g. 0112P001`);
   const code = newClaimCode();
   const expiresAt = new Date(o.now.getTime() + o.validForMs);
-  await db.query(`INSERT INTO claims (code_hash, facility_code, created_at, expires_at) VALUES ($1, $2, $3, $4)`, [claimHash(code), o.facilityCode, o.now.toISOString(), expiresAt.toISOString()]);
+  await db.query(`INSERT INTO claims (code_hash, facility_code, created_at, expires_at) VALUES ($1, $2, $3, $4)`, [
+    claimHash(code),
+    o.facilityCode,
+    o.now.toISOString(),
+    expiresAt.toISOString(),
+  ]);
   return { code, expiresAt };
 }
 
@@ -46,7 +51,8 @@ export type ClaimRefusal = 'claim_unknown' | 'claim_used' | 'claim_expired' | 'c
  */
 export async function useClaim(tx: HubQueryable, o: { code: string; facilityCode: string; deviceId: string; now: Date }): Promise<ClaimRefusal | null> {
   const { rows } = await tx.query<{ facility_code: string; expires_at: unknown; used_at: unknown }>(
-    `SELECT facility_code, expires_at, used_at FROM claims WHERE code_hash = $1 FOR UPDATE`, [claimHash(o.code)],
+    `SELECT facility_code, expires_at, used_at FROM claims WHERE code_hash = $1 FOR UPDATE`,
+    [claimHash(o.code)],
   );
   const c = rows[0];
   if (!c) return 'claim_unknown';

@@ -24,10 +24,13 @@ export async function enrolDevice(db: HubQueryable, o: { facilityCode: string; n
   const deviceId = o.deviceId ?? newDeviceId(o.facilityCode);
   if (!isDeviceId(deviceId)) throw new Error(`device id ${deviceId} must be 3–63 lowercase letters, digits or '-'`);
   const secret = newSecret();
-  const { rows } = await db.query(
-    `INSERT INTO devices (id, secret_hash, facility_code, name, broker_hash) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [deviceId, await hashPassword(secret, deviceCost), o.facilityCode, o.name ?? '', mosquittoPasswordHash(secret)],
-  );
+  const { rows } = await db.query(`INSERT INTO devices (id, secret_hash, facility_code, name, broker_hash) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (id) DO NOTHING RETURNING id`, [
+    deviceId,
+    await hashPassword(secret, deviceCost),
+    o.facilityCode,
+    o.name ?? '',
+    mosquittoPasswordHash(secret),
+  ]);
   if (!rows.length) throw new Error(`device ${deviceId} is already enrolled (revoke it and enrol a new id)`);
   return { deviceId, secret };
 }
@@ -51,8 +54,22 @@ export async function activeDevice(db: HubQueryable, deviceId: string): Promise<
 }
 
 export async function listDevices(db: HubQueryable): Promise<Device[]> {
-  const { rows } = await db.query<{ id: string; facility_code: string; name: string; created_at: unknown; revoked_at: unknown; last_seen_at: unknown; last_status: Record<string, unknown> | null }>(
-    `SELECT id, facility_code, name, created_at, revoked_at, last_seen_at, last_status FROM devices ORDER BY facility_code, id`,
-  );
-  return rows.map((r) => ({ id: r.id, facilityCode: r.facility_code, name: r.name, createdAt: iso(r.created_at)!, revokedAt: iso(r.revoked_at), lastSeenAt: iso(r.last_seen_at), lastStatus: r.last_status }));
+  const { rows } = await db.query<{
+    id: string;
+    facility_code: string;
+    name: string;
+    created_at: unknown;
+    revoked_at: unknown;
+    last_seen_at: unknown;
+    last_status: Record<string, unknown> | null;
+  }>(`SELECT id, facility_code, name, created_at, revoked_at, last_seen_at, last_status FROM devices ORDER BY facility_code, id`);
+  return rows.map((r) => ({
+    id: r.id,
+    facilityCode: r.facility_code,
+    name: r.name,
+    createdAt: iso(r.created_at)!,
+    revokedAt: iso(r.revoked_at),
+    lastSeenAt: iso(r.last_seen_at),
+    lastStatus: r.last_status,
+  }));
 }

@@ -15,7 +15,10 @@ import { CsrError, checkCsr, issueBoxCertificate, issueCrl, type HubCa, type Iss
 export type EnrolRefusal = ClaimRefusal | 'csr_invalid';
 
 export class EnrolmentRefused extends Error {
-  constructor(readonly reason: EnrolRefusal, message: string) {
+  constructor(
+    readonly reason: EnrolRefusal,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -64,7 +67,12 @@ export async function renewCertificate(db: HubQueryable, ca: HubCa, o: { deviceI
 
 async function issueAndRecord(db: HubQueryable, ca: HubCa, csr: string, deviceId: string, now: Date): Promise<IssuedCertificate> {
   const cert = await issueBoxCertificate(ca, csr, deviceId, now);
-  await db.query(`INSERT INTO device_certificates (serial, device_id, issued_at, not_after) VALUES ($1, $2, $3, $4)`, [cert.serial, deviceId, now.toISOString(), cert.notAfter.toISOString()]);
+  await db.query(`INSERT INTO device_certificates (serial, device_id, issued_at, not_after) VALUES ($1, $2, $3, $4)`, [
+    cert.serial,
+    deviceId,
+    now.toISOString(),
+    cert.notAfter.toISOString(),
+  ]);
   return cert;
 }
 
@@ -72,7 +80,12 @@ async function issueAndRecord(db: HubQueryable, ca: HubCa, csr: string, deviceId
 export async function revocationList(db: HubQueryable, ca: HubCa, now: Date): Promise<string> {
   const { rows } = await db.query<{ serial: string; revoked_at: unknown }>(
     `SELECT c.serial, d.revoked_at FROM device_certificates c JOIN devices d ON d.id = c.device_id
-      WHERE d.revoked_at IS NOT NULL AND c.not_after > $1 ORDER BY c.serial`, [now.toISOString()],
+      WHERE d.revoked_at IS NOT NULL AND c.not_after > $1 ORDER BY c.serial`,
+    [now.toISOString()],
   );
-  return issueCrl(ca, rows.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revoked_at as string) })), now);
+  return issueCrl(
+    ca,
+    rows.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revoked_at as string) })),
+    now,
+  );
 }

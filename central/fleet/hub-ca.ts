@@ -50,7 +50,7 @@ export async function loadOrCreateHubCa(dataDir: string, now: () => Date = () =>
   if (existsSync(keyFile) && existsSync(certFile)) {
     chmodSync(keyFile, 0o600);
     const pkcs8 = x509.PemConverter.decodeFirst(readFileSync(keyFile, 'utf8'));
-    const privateKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, EC, false, ['sign']) as unknown as CryptoKey;
+    const privateKey = (await webcrypto.subtle.importKey('pkcs8', pkcs8, EC, false, ['sign'])) as unknown as CryptoKey;
     const certificatePem = readFileSync(certFile, 'utf8');
     return { certificate: new x509.X509Certificate(certificatePem), certificatePem, privateKey };
   }
@@ -73,7 +73,7 @@ export async function loadOrCreateHubCa(dataDir: string, now: () => Date = () =>
   writePrivate(keyFile, x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'));
   const certificatePem = certificate.toString('pem') + '\n';
   writePrivate(certFile, certificatePem);
-  const privateKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, EC, false, ['sign']) as unknown as CryptoKey;
+  const privateKey = (await webcrypto.subtle.importKey('pkcs8', pkcs8, EC, false, ['sign'])) as unknown as CryptoKey;
   return { certificate, certificatePem, privateKey };
 }
 
@@ -127,7 +127,8 @@ export async function issueBoxCertificate(ca: HubCa, csrPem: string, deviceId: s
     serialNumber: serial,
     subject: new x509.Name([{ CN: [deviceId] }]),
     issuer: ca.certificate.subjectName,
-    notBefore, notAfter,
+    notBefore,
+    notAfter,
     publicKey,
     signingKey: ca.privateKey,
     signingAlgorithm: SIGN,

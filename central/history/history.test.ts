@@ -37,7 +37,8 @@ describe.each(['pglite', 'postgres'] as const)('history rollups and retention on
     // Three days of a report a minute from three boxes; backlog grows on h-1.
     const rows: unknown[] = [];
     for (let m = 0; m < 3 * 24 * 60; m += 1)
-      for (const [i, id] of ['h-1', 'h-2', 'h-3'].entries()) rows.push({ id, at: new Date(start + m * 60_000 + i * 1000).toISOString(), pending: id === 'h-1' ? m : 2, disk: 50 - m / 1000 });
+      for (const [i, id] of ['h-1', 'h-2', 'h-3'].entries())
+        rows.push({ id, at: new Date(start + m * 60_000 + i * 1000).toISOString(), pending: id === 'h-1' ? m : 2, disk: 50 - m / 1000 });
     await db.query(
       `INSERT INTO status_raw (device_id, at, pending, parked, disk_free_pct) SELECT id, at, pending, 0, disk FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, pending int, disk real)`,
       [JSON.stringify(rows)],

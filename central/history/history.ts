@@ -81,7 +81,12 @@ export async function applyRetention(db: HubQueryable, nowMs: number): Promise<R
 export class HistoryJob {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
-  constructor(private readonly db: HubDb, private readonly log: Logger, private readonly now: () => Date = () => new Date(), everyMs = 300_000) {
+  constructor(
+    private readonly db: HubDb,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+    everyMs = 300_000,
+  ) {
     if (everyMs > 0) {
       this.timer = setInterval(() => void this.run().catch((err) => log.error({ err }, 'history: rollup failed')), everyMs);
       this.timer.unref();
@@ -109,7 +114,13 @@ export class HistoryJob {
 export type Resolution = 'raw' | 'hour' | 'day';
 
 /** A box's history between two times, at the finest resolution kept for that span. */
-export async function boxHistory(db: HubQueryable, deviceId: string, fromMs: number, toMs: number, nowMs = Date.now()): Promise<{ resolution: Resolution; points: Record<string, unknown>[] }> {
+export async function boxHistory(
+  db: HubQueryable,
+  deviceId: string,
+  fromMs: number,
+  toMs: number,
+  nowMs = Date.now(),
+): Promise<{ resolution: Resolution; points: Record<string, unknown>[] }> {
   const resolution: Resolution = fromMs >= nowMs - RETENTION.rawHours * HOUR ? 'raw' : fromMs >= nowMs - RETENTION.hourlyDays * DAY ? 'hour' : 'day';
   const sql = {
     raw: `SELECT at AS t, pending, parked, oldest_age_s AS oldest, disk_free_pct AS disk, mem_box_mb AS mem, load, db_mb AS db, clock_offset_s AS clock, queue_tickets AS tickets FROM status_raw WHERE device_id = $1 AND at >= $2 AND at < $3 ORDER BY at`,
@@ -121,7 +132,12 @@ export async function boxHistory(db: HubQueryable, deviceId: string, fromMs: num
 }
 
 /** A region's hourly chart (a district, or a province summed over its districts): one row per hour. */
-export async function regionChart(db: HubQueryable, region: string, fromMs: number, toMs: number): Promise<{ t: string; boxes: number; reports: number; pending: number; parked: number; oldest: number | null; disk: number | null; tickets: number }[]> {
+export async function regionChart(
+  db: HubQueryable,
+  region: string,
+  fromMs: number,
+  toMs: number,
+): Promise<{ t: string; boxes: number; reports: number; pending: number; parked: number; oldest: number | null; disk: number | null; tickets: number }[]> {
   if (!/^([0-9]{2}){0,2}$/.test(region)) throw new Error('region must be empty, 2 or 4 digits');
   const { rows } = await db.query<{ t: unknown; boxes: number; reports: number; pending: number; parked: number; oldest: number | null; disk: number | null; tickets: number }>(
     `SELECT hour AS t, sum(boxes)::int AS boxes, sum(reports)::int AS reports, sum(pending_sum)::float8 AS pending, sum(parked_sum)::float8 AS parked,

@@ -20,7 +20,18 @@ import { BoxesPage } from './pages/boxes.tsx';
 import { sendPage } from './pages/layout.tsx';
 import { ReferralsPage } from './pages/referrals.tsx';
 import type { z } from 'zod';
-import { answerRequest, formularyRequest, hospitalsRequest, referralIdParam, referralView, type answerResponse, type devicesResponse, type DeviceOverview, type formularyResponse, type healthResponse } from './schemas.ts';
+import {
+  answerRequest,
+  formularyRequest,
+  hospitalsRequest,
+  referralIdParam,
+  referralView,
+  type answerResponse,
+  type devicesResponse,
+  type DeviceOverview,
+  type formularyResponse,
+  type healthResponse,
+} from './schemas.ts';
 import { DownlinkError, answerReferral, pendingDownlink, publishFormulary, publishHospitals } from '../downlink/downlink.ts';
 import { listDevices } from '../fleet/devices.ts';
 import { hubMetrics } from './metrics.ts';
@@ -100,7 +111,10 @@ export function createHubApp(d: HubAppDeps) {
     // A write made with a session carries the session's CSRF token.
     const csrf = r.access.includes('public') ? null : c.get('principal').csrf;
     if (r.method === 'POST' && csrf) {
-      const body = c.req.header('x-csrf-token') === undefined && /application\/x-www-form-urlencoded|multipart\/form-data/.test(c.req.header('content-type') ?? '') ? await bodyOf(c) : undefined;
+      const body =
+        c.req.header('x-csrf-token') === undefined && /application\/x-www-form-urlencoded|multipart\/form-data/.test(c.req.header('content-type') ?? '')
+          ? await bodyOf(c)
+          : undefined;
       const sent = c.req.header('x-csrf-token') ?? (body as Record<string, string> | undefined)?.csrf;
       if (!sent || !(await sameSecret(sent, csrf))) return hubError(c, 'csrf');
     }
@@ -113,7 +127,7 @@ export function createHubApp(d: HubAppDeps) {
     return c.json({ ok: true } as const satisfies z.infer<typeof healthResponse>);
   });
 
-  handle('GET', '/api/devices', async (c) => c.json(await deviceOverview(d.db, scopeOf(c)) satisfies z.infer<typeof devicesResponse>));
+  handle('GET', '/api/devices', async (c) => c.json((await deviceOverview(d.db, scopeOf(c))) satisfies z.infer<typeof devicesResponse>));
 
   handle('GET', '/', async (c) => {
     const lang = requestLang(c);
@@ -153,7 +167,11 @@ export function createHubApp(d: HubAppDeps) {
     if (!owner.rows.length) return hubError(c, 'not_found', { reason: `no referral ${param.data.id} at the hub` });
     try {
       const r = await answerReferral(d.db, param.data.id, answer.data);
-      await recordAudit(d.db, auditOf(c, c.get('principal'), 'referral_answer', 'ok', { target: `referral ${param.data.id}`, region: owner.rows[0].region_code, detail: { status: answer.data.status } }), now());
+      await recordAudit(
+        d.db,
+        auditOf(c, c.get('principal'), 'referral_answer', 'ok', { target: `referral ${param.data.id}`, region: owner.rows[0].region_code, detail: { status: answer.data.status } }),
+        now(),
+      );
       d.onAnswered(r.deviceId);
       return isJson ? c.json(r satisfies z.infer<typeof answerResponse>, 201) : c.redirect('/admin/referrals', 303);
     } catch (e) {
@@ -180,7 +198,15 @@ export function createHubApp(d: HubAppDeps) {
       const region = body.data.region ?? (body.data.devices || scope === '' ? undefined : scope);
       try {
         const r = await publish(d.db, body.data.items, { devices: body.data.devices, region });
-        await recordAudit(d.db, auditOf(c, c.get('principal'), action, 'ok', { target: `version ${r.version}`, region: region ?? scope, detail: { boxes: r.devices.length, items: body.data.items.length } }), now());
+        await recordAudit(
+          d.db,
+          auditOf(c, c.get('principal'), action, 'ok', {
+            target: `version ${r.version}`,
+            region: region ?? scope,
+            detail: { boxes: r.devices.length, items: body.data.items.length },
+          }),
+          now(),
+        );
         for (const deviceId of r.devices) d.onAnswered(deviceId);
         return c.json(r satisfies z.infer<typeof formularyResponse>, 201);
       } catch (e) {

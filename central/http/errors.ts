@@ -50,5 +50,13 @@ export const checkInput = <S extends z.ZodType>(c: Context, schema: S, value: un
 /** A zod failure at the edge: 400, each issue with its path in details, the first few in the message. */
 export function validationFailed(c: Context, error: z.ZodError, prefix = '') {
   const issues = error.issues.map((i) => ({ path: [prefix, ...i.path].filter((p) => p !== '').join('.'), message: i.message }));
-  return hubError(c, 'validation_failed', { issues }, issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+  return hubError(
+    c,
+    'validation_failed',
+    { issues },
+    issues
+      .slice(0, 5)
+      .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
+      .join('; '),
+  );
 }

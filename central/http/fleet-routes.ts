@@ -23,7 +23,16 @@ export interface FleetRouteDeps {
 
 const region = z.string().regex(/^([0-9]{2}){0,2}$/);
 const deviceIdParam = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/) }).strict();
-const historyQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 730).default(48) }).strict();
+const historyQuery = z
+  .object({
+    hours: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 730)
+      .default(48),
+  })
+  .strict();
 const chartQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(90) }).strict();
 const regionParam = z.object({ code: region }).strict();
 const regionQuery = z.object({ region: region.default('') }).strict();
@@ -37,15 +46,18 @@ async function csvBody(c: Context): Promise<string | null> {
 }
 
 export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path: string; handler: Handler }[] {
-  const csvImport = (fn: typeof importRegionsCsv): Handler => async (c) => {
-    const csv = await csvBody(c);
-    if (csv == null) return hubError(c, 'invalid', { expected: 'text/csv, at most 2 MB' });
-    const r = await fn(d.db, csv);
-    return r.errors.length ? hubError(c, 'invalid', { errors: r.errors.slice(0, 50) }) : c.json(r, 201);
-  };
+  const csvImport =
+    (fn: typeof importRegionsCsv): Handler =>
+    async (c) => {
+      const csv = await csvBody(c);
+      if (csv == null) return hubError(c, 'invalid', { expected: 'text/csv, at most 2 MB' });
+      const r = await fn(d.db, csv);
+      return r.errors.length ? hubError(c, 'invalid', { errors: r.errors.slice(0, 50) }) : c.json(r, 201);
+    };
   return [
     {
-      method: 'GET', path: '/api/fleet/boxes',
+      method: 'GET',
+      path: '/api/fleet/boxes',
       handler: async (c) => {
         const q = checkInput(c, boxListQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
@@ -53,7 +65,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       },
     },
     {
-      method: 'GET', path: '/api/fleet/regions',
+      method: 'GET',
+      path: '/api/fleet/regions',
       handler: async (c) => {
         const q = checkInput(c, regionQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
@@ -61,7 +74,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       },
     },
     {
-      method: 'GET', path: '/api/fleet/boxes/:id/history',
+      method: 'GET',
+      path: '/api/fleet/boxes/:id/history',
       handler: async (c) => {
         const p = checkInput(c, deviceIdParam, { id: c.req.param('id') });
         if (!p.success) return validationFailed(c, p.error);
@@ -72,7 +86,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       },
     },
     {
-      method: 'GET', path: '/api/fleet/regions/:code/chart',
+      method: 'GET',
+      path: '/api/fleet/regions/:code/chart',
       handler: async (c) => {
         const p = checkInput(c, regionParam, { code: c.req.param('code') });
         if (!p.success) return validationFailed(c, p.error);
@@ -85,7 +100,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
     { method: 'POST', path: '/api/fleet/regions', handler: csvImport(importRegionsCsv) },
     { method: 'POST', path: '/api/fleet/facilities', handler: csvImport(importFacilityRegionsCsv) },
     {
-      method: 'GET', path: '/api/alerts',
+      method: 'GET',
+      path: '/api/alerts',
       handler: async (c) => {
         const q = checkInput(c, alertsQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
@@ -93,7 +109,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       },
     },
     {
-      method: 'POST', path: '/api/alerts/silences',
+      method: 'POST',
+      path: '/api/alerts/silences',
       handler: async (c) => {
         const b = checkInput(c, silenceRequest, await c.req.json().catch(() => undefined));
         if (!b.success) return validationFailed(c, b.error);
@@ -103,7 +120,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
     },
     {
       // The dead-man's switch: an outside monitor polls this and pages when it stops answering 200.
-      method: 'GET', path: '/watchdog',
+      method: 'GET',
+      path: '/watchdog',
       handler: async (c) => {
         const now = d.fleet.now().getTime();
         const evaluated = d.alerts.lastEvaluationAt?.getTime() ?? null;
@@ -113,7 +131,10 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
         const alertsAlive = evaluated != null && now - evaluated < 5 * 60_000;
         const receiving = rows[0].n === 0 || (lastReport != null && now - lastReport < 5 * 60_000);
         const ok = alertsAlive && receiving;
-        return c.json({ ok, alertsEvaluatedAt: evaluated && new Date(evaluated).toISOString(), lastReportAt: lastReport && new Date(lastReport).toISOString(), online: rows[0].n }, ok ? 200 : 503);
+        return c.json(
+          { ok, alertsEvaluatedAt: evaluated && new Date(evaluated).toISOString(), lastReportAt: lastReport && new Date(lastReport).toISOString(), online: rows[0].n },
+          ok ? 200 : 503,
+        );
       },
     },
   ];

@@ -25,31 +25,64 @@ export function hubMetrics(s: HubMetricSources): Registry {
 
   const stored = perType(`SELECT type, count(*)::int AS n FROM entities GROUP BY 1 ORDER BY 1`);
   new Gauge({
-    name: 'simpul_hub_entities_stored', help: 'Entities (their newest version) stored at the hub, per type.', labelNames: ['type'], registers,
-    async collect() { const rows = await stored(); this.reset(); for (const r of rows) this.set({ type: r.type }, r.n); },
+    name: 'simpul_hub_entities_stored',
+    help: 'Entities (their newest version) stored at the hub, per type.',
+    labelNames: ['type'],
+    registers,
+    async collect() {
+      const rows = await stored();
+      this.reset();
+      for (const r of rows) this.set({ type: r.type }, r.n);
+    },
   });
   const rejected = perType(`SELECT type, count(*)::int AS n FROM rejections GROUP BY 1 ORDER BY 1`);
   new Counter({
-    name: 'simpul_hub_records_rejected_total', help: 'Records rejected as invalid (parked on the box), per type.', labelNames: ['type'], registers,
-    async collect() { const rows = await rejected(); this.reset(); for (const r of rows) this.inc({ type: r.type }, r.n); },
+    name: 'simpul_hub_records_rejected_total',
+    help: 'Records rejected as invalid (parked on the box), per type.',
+    labelNames: ['type'],
+    registers,
+    async collect() {
+      const rows = await rejected();
+      this.reset();
+      for (const r of rows) this.inc({ type: r.type }, r.n);
+    },
   });
   new Counter({
-    name: 'simpul_hub_messages_invalid_total', help: 'Messages refused before storing (bad frame, schema, unknown box), since start.', labelNames: ['channel'], registers,
-    collect() { this.reset(); for (const [channel, n] of s.invalid()) this.inc({ channel }, n); },
+    name: 'simpul_hub_messages_invalid_total',
+    help: 'Messages refused before storing (bad frame, schema, unknown box), since start.',
+    labelNames: ['channel'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [channel, n] of s.invalid()) this.inc({ channel }, n);
+    },
   });
   new Counter({
-    name: 'simpul_hub_process_records_stored_total', help: 'Records this hub process stored since it started, per type.', labelNames: ['type'], registers,
-    collect() { this.reset(); for (const [type, n] of s.storedHere()) this.inc({ type }, n); },
+    name: 'simpul_hub_process_records_stored_total',
+    help: 'Records this hub process stored since it started, per type.',
+    labelNames: ['type'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [type, n] of s.storedHere()) this.inc({ type }, n);
+    },
   });
   new Gauge({
-    name: 'simpul_hub_downlink_pending', help: 'Messages waiting for boxes to acknowledge.', registers,
-    async collect() { this.set((await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE acked_at IS NULL`)).rows[0].n); },
+    name: 'simpul_hub_downlink_pending',
+    help: 'Messages waiting for boxes to acknowledge.',
+    registers,
+    async collect() {
+      this.set((await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink WHERE acked_at IS NULL`)).rows[0].n);
+    },
   });
 
   const fleet = s.fleet;
   if (!fleet) return registry;
   new Gauge({
-    name: 'simpul_hub_boxes', help: 'Boxes by state per province (BPS code; "" = no region).', labelNames: ['province', 'state'], registers,
+    name: 'simpul_hub_boxes',
+    help: 'Boxes by state per province (BPS code; "" = no region).',
+    labelNames: ['province', 'state'],
+    registers,
     async collect() {
       const { rows } = await s.db.query<{ province: string; state: string; n: number }>(
         `SELECT coalesce(left(d.region_code, 2), '') AS province,
@@ -61,16 +94,32 @@ export function hubMetrics(s: HubMetricSources): Registry {
     },
   });
   new Gauge({
-    name: 'simpul_hub_alerts_firing', help: 'Alerts firing per rule at the last evaluation.', labelNames: ['alertname'], registers,
-    collect() { this.reset(); for (const [alertname, n] of fleet.alerts.firingByRule) this.set({ alertname }, n); },
+    name: 'simpul_hub_alerts_firing',
+    help: 'Alerts firing per rule at the last evaluation.',
+    labelNames: ['alertname'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [alertname, n] of fleet.alerts.firingByRule) this.set({ alertname }, n);
+    },
   });
   new Counter({
-    name: 'simpul_hub_status_reports_total', help: 'Status reports received by this hub process since start.', registers,
-    collect() { this.reset(); this.inc(fleet.fleet.reportsSinceStart); },
+    name: 'simpul_hub_status_reports_total',
+    help: 'Status reports received by this hub process since start.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(fleet.fleet.reportsSinceStart);
+    },
   });
   new Gauge({
-    name: 'simpul_hub_last_report_timestamp_seconds', help: 'When this hub process last received a status report.', registers,
-    collect() { this.reset(); if (fleet.fleet.lastReportAt) this.set(fleet.fleet.lastReportAt.getTime() / 1000); },
+    name: 'simpul_hub_last_report_timestamp_seconds',
+    help: 'When this hub process last received a status report.',
+    registers,
+    collect() {
+      this.reset();
+      if (fleet.fleet.lastReportAt) this.set(fleet.fleet.lastReportAt.getTime() / 1000);
+    },
   });
   return registry;
 }

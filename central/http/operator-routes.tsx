@@ -59,7 +59,10 @@ const jobIdParam = z.object({ id: z.uuid() });
 const jobsQuery = z.object({ id: z.uuid().optional().catch(undefined) });
 const auditQuery = z.object({
   before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
-  action: z.string().regex(/^[a-z_]{1,40}$/).optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]{1,40}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(AUDIT_PAGE),
 });
 
@@ -76,7 +79,11 @@ const jobForm = z
   .transform((f) => ({
     action:
       f.action === 'sync_settings'
-        ? { action: f.action, ...(f.bandwidthKbps ? { bandwidthKbps: Number(f.bandwidthKbps) } : {}), ...(f.nightWindow ? { nightWindow: f.nightWindow === '-' ? null : f.nightWindow } : {}) }
+        ? {
+            action: f.action,
+            ...(f.bandwidthKbps ? { bandwidthKbps: Number(f.bandwidthKbps) } : {}),
+            ...(f.nightWindow ? { nightWindow: f.nightWindow === '-' ? null : f.nightWindow } : {}),
+          }
         : { action: f.action },
     target: f.targetKind === 'filter' ? { filter: { text: f.targetValue } } : { [f.targetKind]: f.targetValue.trim() },
     ...(f.expiresInMinutes ? { expiresInMinutes: Number(f.expiresInMinutes) } : {}),
@@ -140,7 +147,13 @@ export function registerOperatorRoutes(handle: Handle, d: OperatorRouteDeps) {
     const who = c.get('principal');
     try {
       const job = await createJob(d.db, input, { actor: who.actor, scope: who.scope }, d.now());
-      await audit(auditOf(c, who, 'job_create', 'ok', { target: `job ${job.id}: ${job.target}`, region: job.region, detail: { action: job.action.action, boxes: job.devices.length, expiresAt: job.expiresAt } }));
+      await audit(
+        auditOf(c, who, 'job_create', 'ok', {
+          target: `job ${job.id}: ${job.target}`,
+          region: job.region,
+          detail: { action: job.action.action, boxes: job.devices.length, expiresAt: job.expiresAt },
+        }),
+      );
       d.onQueued(job.devices);
       return { ok: true as const, job };
     } catch (e) {
@@ -173,7 +186,16 @@ export function registerOperatorRoutes(handle: Handle, d: OperatorRouteDeps) {
   handle('POST', '/jobs', async (c) => {
     const form = checkInput(c, jobForm, await bodyOf(c));
     const req = form.success ? checkInput(c, jobRequest, form.data) : form;
-    if (!req.success) return jobsPage(c, 400, undefined, req.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!req.success)
+      return jobsPage(
+        c,
+        400,
+        undefined,
+        req.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; '),
+      );
     const r = await makeJob(c, req.data);
     if (!r.ok) return jobsPage(c, r.error.code === 'not_found' ? 404 : 400, undefined, r.error.message);
     return c.redirect(`/jobs?id=${r.job.id}`, 303);

@@ -26,7 +26,10 @@ export const answerRequest = z.preprocess((v) => {
 const listTarget = {
   devices: z.array(z.string().min(1).max(63)).max(10_000).optional(),
   /** BPS code of a province (2 digits) or district (4 digits): the boxes whose region starts with it. */
-  region: z.string().regex(/^\d{2}(\d{2})?$/).optional(),
+  region: z
+    .string()
+    .regex(/^\d{2}(\d{2})?$/)
+    .optional(),
 };
 
 export const formularyRequest = z.object({ items: z.array(formularyEntry).min(1).max(MAX_FORMULARY_ITEMS), ...listTarget });
@@ -66,7 +69,22 @@ export const answerResponse = z.object({ id: z.uuid(), deviceId: z.string(), ref
 
 export const formularyResponse = z.object({ version: z.number().int().min(1), devices: z.array(z.string()) });
 
-export const hubErrorCodes = ['unauthenticated', 'forbidden', 'csrf', 'route_not_found', 'validation_failed', 'invalid', 'not_found', 'internal', 'claim_unknown', 'claim_used', 'claim_expired', 'claim_wrong_facility', 'csr_invalid', 'throttled'] as const;
+export const hubErrorCodes = [
+  'unauthenticated',
+  'forbidden',
+  'csrf',
+  'route_not_found',
+  'validation_failed',
+  'invalid',
+  'not_found',
+  'internal',
+  'claim_unknown',
+  'claim_used',
+  'claim_expired',
+  'claim_wrong_facility',
+  'csr_invalid',
+  'throttled',
+] as const;
 export type HubErrorCode = (typeof hubErrorCodes)[number];
 
 /** The project's one error shape. */

@@ -18,7 +18,7 @@ export function fixedWindowThrottle(o: { perWindow: number; windowMs: number; ma
     attempt(address) {
       const t = now();
       let w = windows.get(address);
-      if (w && t - w.start >= o.windowMs) (windows.delete(address), (w = undefined));
+      if (w && t - w.start >= o.windowMs) windows.delete(address), (w = undefined);
       if (!w) {
         if (windows.size >= max) for (const [k, v] of windows) if (t - v.start >= o.windowMs) windows.delete(k);
         if (windows.size >= max) return { ok: false, retryAfterSeconds: Math.ceil(o.windowMs / 1000) };

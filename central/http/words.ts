@@ -38,8 +38,14 @@ const id = {
   answerButton: 'Jawab',
   noReferralYet: 'belum ada rujukan diterima',
   referralStatus: {
-    draft: 'draf', issued: 'diterbitkan', sent: 'terkirim', accepted: 'diterima', scheduled: 'dijadwalkan',
-    rejected: 'ditolak', used: 'sudah dipakai', expired: 'kedaluwarsa',
+    draft: 'draf',
+    issued: 'diterbitkan',
+    sent: 'terkirim',
+    accepted: 'diterima',
+    scheduled: 'dijadwalkan',
+    rejected: 'ditolak',
+    used: 'sudah dipakai',
+    expired: 'kedaluwarsa',
   },
   // Operators: login, navigation, jobs, audit (helper operators)
   loginTitle: 'Masuk operator',
@@ -120,7 +126,9 @@ const id = {
 };
 
 /** The shape every language's catalog has: the same keys; a word with arguments takes the same arguments. */
-export type HubWords = { [K in keyof typeof id]: (typeof id)[K] extends (...a: infer A) => string ? (...a: A) => string : (typeof id)[K] extends string ? string : { [S in keyof (typeof id)[K]]: string } };
+export type HubWords = {
+  [K in keyof typeof id]: (typeof id)[K] extends (...a: infer A) => string ? (...a: A) => string : (typeof id)[K] extends string ? string : { [S in keyof (typeof id)[K]]: string };
+};
 
 const en: HubWords = {
   boxesTitle: 'Simpul central',
@@ -150,8 +158,14 @@ const en: HubWords = {
   answerButton: 'Answer',
   noReferralYet: 'no referral received yet',
   referralStatus: {
-    draft: 'draft', issued: 'issued', sent: 'sent', accepted: 'accepted', scheduled: 'scheduled',
-    rejected: 'rejected', used: 'used', expired: 'expired',
+    draft: 'draft',
+    issued: 'issued',
+    sent: 'sent',
+    accepted: 'accepted',
+    scheduled: 'scheduled',
+    rejected: 'rejected',
+    used: 'used',
+    expired: 'expired',
   },
   loginTitle: 'Operator sign-in',
   username: 'user name',
@@ -223,7 +237,7 @@ const en: HubWords = {
   err_claim_used: 'This claim code has already been used. Ask the health office for a new one.',
   err_claim_expired: 'This claim code has expired. Ask the health office for a new one.',
   err_claim_wrong_facility: 'This claim code is for another facility. Check the facility code or ask for the right code.',
-  err_csr_invalid: 'The box\'s certificate request is invalid.',
+  err_csr_invalid: "The box's certificate request is invalid.",
   err_throttled: 'Too many attempts. Wait a little and try again.',
 };
 

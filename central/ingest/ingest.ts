@@ -115,6 +115,16 @@ export class Ingest {
     for (const r of res.ack.rejected) this.log.warn({ deviceId, seq: r.seq, reason: r.reason }, 'ingest: record rejected; the box parks it');
     await this.hooks.afterCommit?.(deviceId, { ...d.message, records: res.accepted });
     await this.publish(topics.ack(deviceId), encodeFrame(res.ack));
-    this.log.debug({ deviceId, batch: d.message.batch, records: d.message.records.length, stored: res.ack.stored.length, rejected: res.ack.rejected.length, ms: Math.round(performance.now() - t) }, 'ingest: batch stored and acknowledged');
+    this.log.debug(
+      {
+        deviceId,
+        batch: d.message.batch,
+        records: d.message.records.length,
+        stored: res.ack.stored.length,
+        rejected: res.ack.rejected.length,
+        ms: Math.round(performance.now() - t),
+      },
+      'ingest: batch stored and acknowledged',
+    );
   }
 }

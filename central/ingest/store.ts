@@ -94,7 +94,9 @@ export function isRecordFault(e: unknown): boolean {
 export function refusalReason(e: unknown): string {
   const { code, message } = e as { code: string; message?: string };
   // Data errors quote the value they refused ("invalid input syntax for type integer: \"…\""): not that.
-  const said = String(message ?? '').replace(/:\s*".*$/s, '').slice(0, 300);
+  const said = String(message ?? '')
+    .replace(/:\s*".*$/s, '')
+    .slice(0, 300);
   return `the hub's database refused the record (SQLSTATE ${code}: ${storable(said, 300)})`;
 }
 
@@ -166,7 +168,9 @@ export async function storeBatch(db: HubDb, deviceId: string, batch: ReceivedBat
   for (const { r } of rejected) rejectedByType[String(r.type)] = (rejectedByType[String(r.type)] ?? 0) + 1;
   return {
     ack: {
-      v: 1, kind: 'ack', batch: batch.batch,
+      v: 1,
+      kind: 'ack',
+      batch: batch.batch,
       stored: [...stored.map((r) => r.seq), ...copies.filter((c) => storedKeys.has(c.key)).map((c) => c.r.seq)],
       rejected: rejected.map(({ r, reason }) => ({ seq: r.seq, reason })),
     },

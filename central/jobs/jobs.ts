@@ -29,7 +29,10 @@ export const jobTarget = z.union([
         .object({
           region: regionCode.optional(),
           /** Facility codes starting with this. */
-          facility: z.string().regex(/^[0-9A-Za-z]{1,20}$/).optional(),
+          facility: z
+            .string()
+            .regex(/^[0-9A-Za-z]{1,20}$/)
+            .optional(),
           /** Part of the box's id or name. */
           text: z.string().min(1).max(60).optional(),
         })
@@ -41,12 +44,24 @@ export type JobTarget = z.infer<typeof jobTarget>;
 
 export const MAX_JOB_MINUTES = 30 * 24 * 60;
 export const jobRequest = z
-  .object({ action: jobAction, target: jobTarget, expiresInMinutes: z.number().int().min(1).max(MAX_JOB_MINUTES).default(24 * 60) })
+  .object({
+    action: jobAction,
+    target: jobTarget,
+    expiresInMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_JOB_MINUTES)
+      .default(24 * 60),
+  })
   .strict();
 export type JobRequest = z.input<typeof jobRequest>;
 
 export class JobError extends Error {
-  constructor(readonly code: 'not_found' | 'invalid', message: string) {
+  constructor(
+    readonly code: 'not_found' | 'invalid',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -61,7 +76,13 @@ const runsFrom = `job_runs r JOIN devices dv ON dv.id = r.device_id JOIN downlin
 
 /** What the target names, for the list and the audit log. */
 export const describeTarget = (t: JobTarget) =>
-  'device' in t ? `box ${t.device}` : 'region' in t ? `region ${t.region}` : `filter ${Object.entries(t.filter).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  'device' in t
+    ? `box ${t.device}`
+    : 'region' in t
+      ? `region ${t.region}`
+      : `filter ${Object.entries(t.filter)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`;
 
 /** The narrowest region that holds every box of the job (for who may read its audit entry). */
 function jobRegion(scope: string, t: JobTarget, boxRegions: (string | null)[]): string {
@@ -75,9 +96,21 @@ function jobRegion(scope: string, t: JobTarget, boxRegions: (string | null)[]): 
  * Makes a job for the boxes of `target` inside the operator's `scope` (never a revoked box, never
  * one outside the scope: those are as if they did not exist). None: `not_found`, nothing made.
  */
-export async function createJob(db: HubDb, input: unknown, who: { actor: string; scope: string }, now: Date): Promise<{ id: string; devices: string[]; region: string; target: string; action: JobAction; expiresAt: string }> {
+export async function createJob(
+  db: HubDb,
+  input: unknown,
+  who: { actor: string; scope: string },
+  now: Date,
+): Promise<{ id: string; devices: string[]; region: string; target: string; action: JobAction; expiresAt: string }> {
   const req = jobRequest.safeParse(input);
-  if (!req.success) throw new JobError('invalid', req.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!req.success)
+    throw new JobError(
+      'invalid',
+      req.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; '),
+    );
   const { action, target, expiresInMinutes } = req.data;
   const id = randomUUID();
   const expiresAt = new Date(now.getTime() + expiresInMinutes * 60_000).toISOString();
@@ -95,7 +128,13 @@ export async function createJob(db: HubDb, input: unknown, who: { actor: string;
     );
     if (!rows.length) throw new JobError('not_found', `no box of yours matches ${describeTarget(target)}`);
     await tx.query(`INSERT INTO jobs (id, action, target, created_by, scope, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
-      id, JSON.stringify(action), describeTarget(target), who.actor, who.scope, now.toISOString(), expiresAt,
+      id,
+      JSON.stringify(action),
+      describeTarget(target),
+      who.actor,
+      who.scope,
+      now.toISOString(),
+      expiresAt,
     ]);
     const devices = rows.map((r) => r.id);
     // One statement for any number of boxes: a job to a province is thousands of rows.
@@ -106,7 +145,18 @@ export async function createJob(db: HubDb, input: unknown, who: { actor: string;
        SELECT downlink_id, device_id, 'job', jsonb_build_object('id', downlink_id, 'kind', 'job', 'job', $5::text, 'expiresAt', $3::text, 'action', $4::jsonb) FROM r`,
       [id, devices, expiresAt, JSON.stringify(action), id],
     );
-    return { id, devices, region: jobRegion(who.scope, target, rows.map((r) => r.region_code)), target: describeTarget(target), action, expiresAt };
+    return {
+      id,
+      devices,
+      region: jobRegion(
+        who.scope,
+        target,
+        rows.map((r) => r.region_code),
+      ),
+      target: describeTarget(target),
+      action,
+      expiresAt,
+    };
   });
 }
 
@@ -159,8 +209,14 @@ export async function listJobs(db: HubQueryable, scope: string, limit = 50): Pro
     const states: Partial<Record<JobState, number>> = {};
     for (const c of counts.rows) if (c.job_id === j.id) states[c.state] = c.n;
     return {
-      id: j.id, action: j.action, target: j.target, createdBy: j.created_by, createdAt: iso(j.created_at), expiresAt: iso(j.expires_at),
-      states, boxes: Object.values(states).reduce((a, b) => a + b, 0),
+      id: j.id,
+      action: j.action,
+      target: j.target,
+      createdBy: j.created_by,
+      createdAt: iso(j.created_at),
+      expiresAt: iso(j.expires_at),
+      states,
+      boxes: Object.values(states).reduce((a, b) => a + b, 0),
     };
   });
 }
@@ -177,17 +233,32 @@ export interface JobRun {
 
 /** One job and each of its boxes in `scope` (null when no box of it is in scope: as if it did not exist). */
 export async function jobDetail(db: HubQueryable, id: string, scope: string): Promise<(JobSummary & { runs: JobRun[] }) | null> {
-  const { rows } = await db.query<{ device_id: string; name: string; region_code: string | null; state: JobState; payload: { result?: Record<string, unknown>; error?: string } | null; reason: string | null; updated_at: unknown; sent_at: unknown }>(
+  const { rows } = await db.query<{
+    device_id: string;
+    name: string;
+    region_code: string | null;
+    state: JobState;
+    payload: { result?: Record<string, unknown>; error?: string } | null;
+    reason: string | null;
+    updated_at: unknown;
+    sent_at: unknown;
+  }>(
     `SELECT r.device_id, dv.name, dv.region_code, ${stateSql} AS state, es.payload, d.reason, es.updated_at, d.sent_at FROM ${runsFrom}
       WHERE r.job_id = $1 AND ${scopeSql('dv.region_code', '$2')} ORDER BY r.device_id LIMIT 5000`,
     [id, scope],
   );
   if (!rows.length) return null;
-  const j = (await db.query<{ id: string; action: JobAction; target: string; created_by: string; created_at: unknown; expires_at: unknown }>(
-    `SELECT id, action, target, created_by, created_at, expires_at FROM jobs WHERE id = $1`, [id],
-  )).rows[0];
+  const j = (
+    await db.query<{ id: string; action: JobAction; target: string; created_by: string; created_at: unknown; expires_at: unknown }>(
+      `SELECT id, action, target, created_by, created_at, expires_at FROM jobs WHERE id = $1`,
+      [id],
+    )
+  ).rows[0];
   const runs: JobRun[] = rows.map((r) => ({
-    deviceId: r.device_id, name: r.name, regionCode: r.region_code, state: r.state,
+    deviceId: r.device_id,
+    name: r.name,
+    regionCode: r.region_code,
+    state: r.state,
     result: r.payload?.result ?? null,
     error: r.payload?.error ?? (r.state === 'failed' ? r.reason : null),
     updatedAt: r.updated_at ? iso(r.updated_at) : r.sent_at ? iso(r.sent_at) : null,

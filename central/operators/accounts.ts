@@ -21,7 +21,10 @@ export interface Operator {
 }
 
 export class OperatorError extends Error {
-  constructor(readonly code: 'invalid' | 'exists', message: string) {
+  constructor(
+    readonly code: 'invalid' | 'exists',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -52,7 +55,10 @@ let dummyHash: Promise<string> | null = null;
 
 export class OperatorLogin {
   readonly throttle: LoginThrottle;
-  constructor(private readonly db: HubQueryable, now: () => number = Date.now) {
+  constructor(
+    private readonly db: HubQueryable,
+    now: () => number = Date.now,
+  ) {
     this.throttle = new LoginThrottle(now);
   }
 

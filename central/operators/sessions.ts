@@ -21,7 +21,11 @@ export async function openSession(db: HubQueryable, username: string, now: Date)
   const csrf = randomBytes(24).toString('base64url');
   await db.query(`DELETE FROM operator_sessions WHERE expires_at < $1`, [now.toISOString()]);
   await db.query(`INSERT INTO operator_sessions (token_hash, username, csrf, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)`, [
-    hashOf(token), username, csrf, now.toISOString(), new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
+    hashOf(token),
+    username,
+    csrf,
+    now.toISOString(),
+    new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
   ]);
   return { token, csrf };
 }

@@ -69,9 +69,7 @@ export async function postgresHubDb(url: string, opts: { schema?: string; max?: 
 
 /** Opens and migrates the hub's database as configured. */
 export async function openHubDatabase(o: { dataDir: string; databaseUrl?: string; databaseSchema?: string; log?: (l: string) => void }): Promise<HubDb> {
-  const db = o.databaseUrl
-    ? await postgresHubDb(o.databaseUrl, { schema: o.databaseSchema })
-    : pgliteHubDb(await openDatabase({ dataDir: o.dataDir, migrate: false, log: o.log }));
+  const db = o.databaseUrl ? await postgresHubDb(o.databaseUrl, { schema: o.databaseSchema }) : pgliteHubDb(await openDatabase({ dataDir: o.dataDir, migrate: false, log: o.log }));
   await migrateHub(db);
   return db;
 }

@@ -364,7 +364,11 @@ export async function migrateHub(db: HubDb): Promise<number[]> {
     for (const m of hubMigrations) {
       if (done.has(m.id)) continue;
       // One statement at a time: PGlite's query() takes a single statement.
-      for (const stmt of m.sql.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) await tx.query(stmt);
+      for (const stmt of m.sql
+        .split(/;\s*\n/)
+        .map((x) => x.trim())
+        .filter(Boolean))
+        await tx.query(stmt);
       await tx.query('INSERT INTO hub_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
       applied.push(m.id);
     }

@@ -25,11 +25,19 @@ export async function enrolSimulatedFleet(db: HubQueryable, o: { n: number; dist
   for (let i = 0; i < o.n; i++) {
     const regionCode = o.districts[i % o.districts.length];
     const secret = newSecret();
-    out.push({ deviceId: `${prefix}-${regionCode}-${i}`, secret, brokerHash: mosquittoPasswordHash(secret), regionCode, facilityCode: `P${regionCode}${String(i).padStart(6, '0')}` });
+    out.push({
+      deviceId: `${prefix}-${regionCode}-${i}`,
+      secret,
+      brokerHash: mosquittoPasswordHash(secret),
+      regionCode,
+      facilityCode: `P${regionCode}${String(i).padStart(6, '0')}`,
+    });
   }
   for (let i = 0; i < out.length; i += 1000) {
     const chunk = out.slice(i, i + 1000);
-    const rows = await Promise.all(chunk.map(async (b) => ({ id: b.deviceId, f: b.facilityCode, r: b.regionCode, bh: b.brokerHash, sh: o.scrypt === false ? '!' : await hashPassword(b.secret, deviceCost) })));
+    const rows = await Promise.all(
+      chunk.map(async (b) => ({ id: b.deviceId, f: b.facilityCode, r: b.regionCode, bh: b.brokerHash, sh: o.scrypt === false ? '!' : await hashPassword(b.secret, deviceCost) })),
+    );
     await db.query(
       `INSERT INTO devices (id, secret_hash, facility_code, name, broker_hash, region_code)
        SELECT id, sh, f, 'Puskesmas ' || f, bh, r FROM jsonb_to_recordset($1::jsonb) AS x(id text, sh text, f text, bh text, r text)`,

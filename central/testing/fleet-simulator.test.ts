@@ -31,7 +31,12 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('fleet s
     // 8 boxes in two districts; box 0 and 1 "dark" by behaviour, but silenced by hand below.
     boxes = await enrolSimulatedFleet(stack.db, { n: 8, districts: ['5301', '5302'], prefix: `t${stack.runId}`, scrypt: kind === 'embedded+pglite' });
     sim = simulateFleet(
-      boxes.map((b, i) => ({ deviceId: b.deviceId, secret: b.secret, mqttUrl: stack.mqttUrl, behaviour: i < 2 ? 'normal' : assignBehaviour(i) === 'dark' ? 'normal' : i === 3 ? 'disk' : i === 4 ? 'skew' : 'normal' })),
+      boxes.map((b, i) => ({
+        deviceId: b.deviceId,
+        secret: b.secret,
+        mqttUrl: stack.mqttUrl,
+        behaviour: i < 2 ? 'normal' : assignBehaviour(i) === 'dark' ? 'normal' : i === 3 ? 'disk' : i === 4 ? 'skew' : 'normal',
+      })),
       { intervalMs: 500, rampMs: 200, darkWithinMs: 1e9 },
     );
   });
@@ -43,7 +48,10 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('fleet s
   it('every box connects with its own identity and shows online with its region and figures', async () => {
     await until('all boxes online', async () => (await listBoxes(stack.db, { region: '53', state: 'online', q: `t${stack.runId}` })).total === 8);
     const counts = await countsByRegion(stack.db, '53');
-    expect(counts.map((c) => [c.code, c.counts.online])).toEqual([['5301', 4], ['5302', 4]]);
+    expect(counts.map((c) => [c.code, c.counts.online])).toEqual([
+      ['5301', 4],
+      ['5302', 4],
+    ]);
     const { rows } = await stack.db.query<{ s: { v: number; sw: string; disk: { total: number } } }>(`SELECT last_status AS s FROM devices WHERE id = $1`, [boxes[3].deviceId]);
     expect(rows[0].s).toMatchObject({ v: 2, sw: '0.1.0', disk: { total: 64 * 2 ** 30 } });
     expect(sim.stats().connected).toBe(8);
@@ -57,12 +65,21 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('fleet s
     const before = await lastOf(boxes[0].deviceId);
     // Time passes at the hub: 151 s beyond the dark box's last report. The others keep reporting.
     offset = before + 151_000 - Date.now();
-    await until('the others to report at the new time', async () => (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM box_state WHERE last_report_at > $1`, [new Date(Date.now() + offset - 2000).toISOString()])).rows[0].n >= 7);
+    await until(
+      'the others to report at the new time',
+      async () =>
+        (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM box_state WHERE last_report_at > $1`, [new Date(Date.now() + offset - 2000).toISOString()])).rows[0]
+          .n >= 7,
+    );
     const changes = await stack.hub.fleet.sweep();
     expect(changes.filter((c) => c.to === 'offline').map((c) => c.deviceId)).toEqual([boxes[0].deviceId]);
     expect((await listBoxes(stack.db, { q: boxes[0].deviceId })).boxes[0]).toMatchObject({ state: 'offline', reason: expect.stringMatching(/^no report for 15\d s$/) });
     // The filling disk crosses 10% after a few reports.
-    const mine = async () => (await stack.hub.alerts.list({ state: 'firing', region: '53' })).filter((a) => a.subject.startsWith(`t${stack.runId}`)).map((a) => `${a.rule}:${a.subject}`).sort();
+    const mine = async () =>
+      (await stack.hub.alerts.list({ state: 'firing', region: '53' }))
+        .filter((a) => a.subject.startsWith(`t${stack.runId}`))
+        .map((a) => `${a.rule}:${a.subject}`)
+        .sort();
     await until('the disk and clock alerts', async () => (await stack.hub.alerts.evaluate(), (await mine()).length >= 2));
     expect(await mine()).toEqual([`clock_skew:${boxes[4].deviceId}`, `disk_low:${boxes[3].deviceId}`].sort());
   });

@@ -65,7 +65,11 @@ class SimulatedBox {
   private diskFreePct: number;
   private stopped = false;
 
-  constructor(readonly box: SimBox, private readonly o: Required<Omit<SimOptions, 'onReport'>> & Pick<SimOptions, 'onReport'>, index: number) {
+  constructor(
+    readonly box: SimBox,
+    private readonly o: Required<Omit<SimOptions, 'onReport'>> & Pick<SimOptions, 'onReport'>,
+    index: number,
+  ) {
     this.rand = rng(o.seed * 100_003 + index);
     this.bootId = [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, () => Math.floor(this.rand() * 16).toString(16)).join('')).join('-');
     this.diskFreePct = box.behaviour === 'disk' ? 14 : 40 + this.rand() * 40;
@@ -79,8 +83,13 @@ class SimulatedBox {
 
   private connect() {
     const c = mqtt.connect(this.box.mqttUrl, {
-      clientId: this.box.deviceId, username: this.box.deviceId, password: this.box.secret, protocolVersion: 4, clean: true,
-      keepalive: 120, connectTimeout: 30_000,
+      clientId: this.box.deviceId,
+      username: this.box.deviceId,
+      password: this.box.secret,
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 120,
+      connectTimeout: 30_000,
       // A fleet reconnecting after a broker restart spreads itself out, as the box's backoff does.
       reconnectPeriod: 2000 + Math.floor(this.rand() * 20_000),
     });
@@ -120,14 +129,24 @@ class SimulatedBox {
     const total = 64 * GiB;
     const tickets = Math.floor(r() * 120);
     return {
-      v: 2, kind: 'status', at: new Date(now).toISOString(), hello,
-      pending: this.pending, parked: r() < 0.01 ? 1 : 0, bytesPending: this.pending * 600,
+      v: 2,
+      kind: 'status',
+      at: new Date(now).toISOString(),
+      hello,
+      pending: this.pending,
+      parked: r() < 0.01 ? 1 : 0,
+      bytesPending: this.pending * 600,
       oldestPendingAgeSeconds: this.oldestAt == null ? null : Math.round((now - this.oldestAt) / 1000),
-      lastSyncAt: new Date(now - Math.floor(r() * 60_000)).toISOString(), lastError: null,
-      sw: this.o.software, bootId: this.bootId, uptimeS: Math.round((now - this.started) / 1000) + 3600, uncleanStops: r() < 0.05 ? 1 : 0,
+      lastSyncAt: new Date(now - Math.floor(r() * 60_000)).toISOString(),
+      lastError: null,
+      sw: this.o.software,
+      bootId: this.bootId,
+      uptimeS: Math.round((now - this.started) / 1000) + 3600,
+      uncleanStops: r() < 0.05 ? 1 : 0,
       disk: { free: Math.round((total * this.diskFreePct) / 100), total },
       mem: { box: Math.round((140 + r() * 60) * 2 ** 20), relay: Math.round((50 + r() * 30) * 2 ** 20) },
-      load: Math.round(r() * 150) / 100, dbBytes: Math.round((300 + r() * 500) * 2 ** 20),
+      load: Math.round(r() * 150) / 100,
+      dbBytes: Math.round((300 + r() * 500) * 2 ** 20),
       backup: { at: new Date(now - Math.floor(r() * 20 * 3_600_000)).toISOString(), bytes: Math.round(200 * 2 ** 20 * (1 + r())), ok: true },
       clock: { trusted: this.box.behaviour !== 'skew', offsetMs: this.box.behaviour === 'skew' ? 180_000 + Math.floor(r() * 60_000) : Math.floor(r() * 400 - 200) },
       certExpiresAt: new Date(now + 200 * 86_400_000).toISOString(),
@@ -171,7 +190,12 @@ export function simulateFleet(boxes: SimBox[], opts: SimOptions = {}): Simulatio
   const sims = boxes.map((b, i) => new SimulatedBox(b, o, i));
   for (const s of sims) s.start();
   return {
-    stats: () => ({ boxes: sims.length, connected: sims.filter((s) => s.connected).length, connects: sims.reduce((n, s) => n + s.connects, 0), sent: sims.reduce((n, s) => n + s.sent, 0) }),
+    stats: () => ({
+      boxes: sims.length,
+      connected: sims.filter((s) => s.connected).length,
+      connects: sims.reduce((n, s) => n + s.connects, 0),
+      sent: sims.reduce((n, s) => n + s.sent, 0),
+    }),
     silence: (id) => sims.find((s) => s.box.deviceId === id)?.goDark(),
     async stop() {
       await Promise.all(sims.map((s) => s.stop()));

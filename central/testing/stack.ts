@@ -54,7 +54,11 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}, more:
   const mqttUrl = hub.mqttUrl;
   let n = 0;
   const stack: Stack = {
-    kind, db, mqttUrl, runId, adminToken,
+    kind,
+    db,
+    mqttUrl,
+    runId,
+    adminToken,
     hubFetch: (path, init = {}) => fetch(`${hub.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${adminToken}` } }),
     get hub() {
       return hub;
@@ -67,7 +71,12 @@ export async function startStack(kind: StackKind, hooks: IngestHooks = {}, more:
     async restartHub(newHooks) {
       await hub.close();
       const port = Number(new URL(mqttUrl).port);
-      hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: port, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, { db, log, hooks: newHooks ?? hooks, ...more });
+      hub = await startHub(kind === 'embedded+pglite' ? { ...base, brokerPort: port, brokerHost: '127.0.0.1' } : { ...base, mqttUrl: MOSQUITTO_URL }, {
+        db,
+        log,
+        hooks: newHooks ?? hooks,
+        ...more,
+      });
       return hub;
     },
     async close() {

@@ -15,11 +15,17 @@ const MiB = 1_048_576;
 function rssKiB(pid: number): number {
   // The box and every process in its group (its relay process).
   const out = execFileSync('ps', ['-o', 'rss=', '-g', String(pid)], { encoding: 'utf8' });
-  return out.split('\n').filter(Boolean).reduce((s, l) => s + Number(l.trim()), 0);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .reduce((s, l) => s + Number(l.trim()), 0);
 }
 
 function dirBytes(dir: string): number {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((s, e) => s + fs.statSync(`${e.parentPath}/${e.name}`).size, 0);
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((s, e) => s + fs.statSync(`${e.parentPath}/${e.name}`).size, 0);
 }
 
 export async function runFirmwareBench() {
@@ -28,8 +34,21 @@ export async function runFirmwareBench() {
   try {
     const rows: (string | number)[][] = [];
     rows.push(['bundle (signed tar)', `${(fs.statSync(rel.base.bundle).size / MiB).toFixed(1)} MiB`, 'what a box downloads']);
-    rows.push(['release unpacked', `${(dirBytes(rel.base.dir) / MiB).toFixed(1)} MiB`, `of which PGlite wasm+data ${(['pglite.wasm', 'pglite.data', 'initdb.wasm'].reduce((n, f) => n + fs.statSync(`${rel.base.dir}/box/${f}`).size, 0) / MiB).toFixed(1)} MiB, template ${(fs.statSync(`${rel.base.dir}/box/pgdata-template.tar.gz`).size / MiB).toFixed(1)} MiB`]);
-    rows.push(['box JavaScript (all .mjs)', `${(fs.readdirSync(`${rel.base.dir}/box`).filter((f) => f.endsWith('.mjs')).reduce((s, f) => s + fs.statSync(`${rel.base.dir}/box/${f}`).size, 0) / MiB).toFixed(1)} MiB`, 'esbuild, whitespace/syntax minified']);
+    rows.push([
+      'release unpacked',
+      `${(dirBytes(rel.base.dir) / MiB).toFixed(1)} MiB`,
+      `of which PGlite wasm+data ${(['pglite.wasm', 'pglite.data', 'initdb.wasm'].reduce((n, f) => n + fs.statSync(`${rel.base.dir}/box/${f}`).size, 0) / MiB).toFixed(1)} MiB, template ${(fs.statSync(`${rel.base.dir}/box/pgdata-template.tar.gz`).size / MiB).toFixed(1)} MiB`,
+    ]);
+    rows.push([
+      'box JavaScript (all .mjs)',
+      `${(
+        fs
+          .readdirSync(`${rel.base.dir}/box`)
+          .filter((f) => f.endsWith('.mjs'))
+          .reduce((s, f) => s + fs.statSync(`${rel.base.dir}/box/${f}`).size, 0) / MiB
+      ).toFixed(1)} MiB`,
+      'esbuild, whitespace/syntax minified',
+    ]);
 
     let t = performance.now();
     const inst = root.run('install.sh', ['--pubkey', rel.pub, rel.base.bundle]);
@@ -48,7 +67,11 @@ export async function runFirmwareBench() {
     t = performance.now();
     const up = root.run('update.sh', [next], {}, { installed: true });
     if (up.code !== 0) throw new Error(up.stderr);
-    rows.push(['update (update.sh 0.1.0 → 0.2.0)', `${((performance.now() - t) / 1000).toFixed(1)} s`, 'verify, unpack, stop, offline backup, switch, trial healthy, restart, healthy']);
+    rows.push([
+      'update (update.sh 0.1.0 → 0.2.0)',
+      `${((performance.now() - t) / 1000).toFixed(1)} s`,
+      'verify, unpack, stop, offline backup, switch, trial healthy, restart, healthy',
+    ]);
 
     const bad = rel.pack('0.3.0', { from: await buildUnhealthyRelease(rel) });
     const timeout = 20;

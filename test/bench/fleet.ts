@@ -50,7 +50,46 @@ const log = (s: string) => console.error(`[fleet bench ${new Date().toISOString(
 
 /** 38 provinces × ~13 districts: BPS-shaped codes. */
 function districts(): string[] {
-  const provinces = ['11', '12', '13', '14', '15', '16', '17', '18', '19', '21', '31', '32', '33', '34', '35', '36', '51', '52', '53', '61', '62', '63', '64', '65', '71', '72', '73', '74', '75', '76', '81', '82', '91', '92', '93', '94', '95', '96'];
+  const provinces = [
+    '11',
+    '12',
+    '13',
+    '14',
+    '15',
+    '16',
+    '17',
+    '18',
+    '19',
+    '21',
+    '31',
+    '32',
+    '33',
+    '34',
+    '35',
+    '36',
+    '51',
+    '52',
+    '53',
+    '61',
+    '62',
+    '63',
+    '64',
+    '65',
+    '71',
+    '72',
+    '73',
+    '74',
+    '75',
+    '76',
+    '81',
+    '82',
+    '91',
+    '92',
+    '93',
+    '94',
+    '95',
+    '96',
+  ];
   return provinces.flatMap((p) => Array.from({ length: 13 }, (_, i) => `${p}${String(i + 1).padStart(2, '0')}`));
 }
 
@@ -61,16 +100,48 @@ function cpuSeconds(pid: number): number {
 }
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-interface Broker { proc: ChildProcess; port: number; dir: string }
+interface Broker {
+  proc: ChildProcess;
+  port: number;
+  dir: string;
+}
 
 function startMosquitto(dir: string, port: number, boxes: EnrolledSimBox[], hubHash: string): Broker {
   writeFileSync(join(dir, `passwd-${port}`), [`${HUB_USER}:${hubHash}`, ...boxes.map((b) => `${b.deviceId}:${b.brokerHash}`)].join('\n') + '\n', { mode: 0o600 });
-  writeFileSync(join(dir, `acl-${port}`), [`user ${HUB_USER}`, 'topic read simpul/v1/+/up/#', 'topic write simpul/v1/+/ack', 'topic write simpul/v1/+/down/#', '', 'pattern write simpul/v1/%u/up/#', 'pattern read simpul/v1/%u/ack', 'pattern read simpul/v1/%u/down/#', ''].join('\n'), { mode: 0o600 });
-  writeFileSync(join(dir, `mosquitto-${port}.conf`), [
-    `listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${join(dir, `passwd-${port}`)}`, `acl_file ${join(dir, `acl-${port}`)}`,
-    // Started as root (this machine's benchmark user), Mosquitto would drop to user mosquitto and not read the 0600 files.
-    `user ${userInfo().username}`, 'persistence false', 'max_connections -1', 'max_inflight_messages 100', 'max_queued_messages 1000', 'log_type error', 'log_dest stderr', '',
-  ].join('\n'), { mode: 0o600 });
+  writeFileSync(
+    join(dir, `acl-${port}`),
+    [
+      `user ${HUB_USER}`,
+      'topic read simpul/v1/+/up/#',
+      'topic write simpul/v1/+/ack',
+      'topic write simpul/v1/+/down/#',
+      '',
+      'pattern write simpul/v1/%u/up/#',
+      'pattern read simpul/v1/%u/ack',
+      'pattern read simpul/v1/%u/down/#',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  writeFileSync(
+    join(dir, `mosquitto-${port}.conf`),
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous false',
+      `password_file ${join(dir, `passwd-${port}`)}`,
+      `acl_file ${join(dir, `acl-${port}`)}`,
+      // Started as root (this machine's benchmark user), Mosquitto would drop to user mosquitto and not read the 0600 files.
+      `user ${userInfo().username}`,
+      'persistence false',
+      'max_connections -1',
+      'max_inflight_messages 100',
+      'max_queued_messages 1000',
+      'log_type error',
+      'log_dest stderr',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
   const proc = spawn('/usr/sbin/mosquitto', ['-c', join(dir, `mosquitto-${port}.conf`)], { stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.on('data', () => {});
   return { proc, port, dir };
@@ -97,20 +168,44 @@ async function secretCheckCost() {
   t = performance.now();
   for (let i = 0; i < 500; i++) pbkdf2Sync(secret, Buffer.from(m[2], 'base64'), Number(m[1]), 64, 'sha512');
   const pbkdfMs = (performance.now() - t) / 500;
-  printTable('Secret check per connect (one core)', ['check', 'per connect', `${N.toLocaleString('en-US')} connects`], [
-    ['scrypt N=2^14 (hub, embedded broker)', ms(scryptMs), `${((scryptMs * N) / 60_000).toFixed(1)} min`],
-    ['PBKDF2-SHA512 ×101 (Mosquitto password_file)', `${(pbkdfMs * 1000).toFixed(0)} µs`, `${((pbkdfMs * N) / 1000).toFixed(1)} s`],
-  ]);
+  printTable(
+    'Secret check per connect (one core)',
+    ['check', 'per connect', `${N.toLocaleString('en-US')} connects`],
+    [
+      ['scrypt N=2^14 (hub, embedded broker)', ms(scryptMs), `${((scryptMs * N) / 60_000).toFixed(1)} min`],
+      ['PBKDF2-SHA512 ×101 (Mosquitto password_file)', `${(pbkdfMs * 1000).toFixed(0)} µs`, `${((pbkdfMs * N) / 1000).toFixed(1)} s`],
+    ],
+  );
 }
 
 /** The ingest path in one process against COPY of the same samples. */
 async function ingestVsCopy(db: HubDb, admin: pg.Pool, boxes: EnrolledSimBox[]) {
   const frames = boxes.map((b, i) => {
     const s: BoxStatusV2 = {
-      v: 2, kind: 'status', at: new Date().toISOString(), hello: false, pending: i % 7, parked: 0, bytesPending: 0, oldestPendingAgeSeconds: 12, lastSyncAt: new Date().toISOString(), lastError: null,
-      sw: '0.1.0', bootId: 'ab12-cd34', uptimeS: 86_400, uncleanStops: 0, disk: { free: 30 * 2 ** 30, total: 64 * 2 ** 30 }, mem: { box: 160 * 2 ** 20, relay: 60 * 2 ** 20 },
-      load: 0.4, dbBytes: 500 * 2 ** 20, backup: { at: new Date().toISOString(), bytes: 2 ** 28, ok: true }, clock: { trusted: true, offsetMs: -120 },
-      certExpiresAt: new Date(Date.now() + 1e10).toISOString(), relay: { calls: 2, good: 2, restarts: 0 }, queue: { tickets: 80, served: 70, medianWaitS: 900 }, storage: 'ok',
+      v: 2,
+      kind: 'status',
+      at: new Date().toISOString(),
+      hello: false,
+      pending: i % 7,
+      parked: 0,
+      bytesPending: 0,
+      oldestPendingAgeSeconds: 12,
+      lastSyncAt: new Date().toISOString(),
+      lastError: null,
+      sw: '0.1.0',
+      bootId: 'ab12-cd34',
+      uptimeS: 86_400,
+      uncleanStops: 0,
+      disk: { free: 30 * 2 ** 30, total: 64 * 2 ** 30 },
+      mem: { box: 160 * 2 ** 20, relay: 60 * 2 ** 20 },
+      load: 0.4,
+      dbBytes: 500 * 2 ** 20,
+      backup: { at: new Date().toISOString(), bytes: 2 ** 28, ok: true },
+      clock: { trusted: true, offsetMs: -120 },
+      certExpiresAt: new Date(Date.now() + 1e10).toISOString(),
+      relay: { calls: 2, good: 2, restarts: 0 },
+      queue: { tickets: 80, served: 70, medianWaitS: 900 },
+      storage: 'ok',
     };
     return { id: b.deviceId, frame: encodeFrame(s) };
   });
@@ -133,19 +228,37 @@ async function ingestVsCopy(db: HubDb, admin: pg.Pool, boxes: EnrolledSimBox[]) 
   const c = await admin.connect();
   const t1 = performance.now();
   for (let i = 0; i < rows.length; i += 400) {
-    const chunk = rows.slice(i, i + 400).map((r) => cols.map((k) => csv(r[k])).join(',')).join('\n') + '\n';
+    const chunk =
+      rows
+        .slice(i, i + 400)
+        .map((r) => cols.map((k) => csv(r[k])).join(','))
+        .join('\n') + '\n';
     await pipeline(Readable.from([chunk]), c.query(copyFrom(`COPY status_raw_copy (${cols.join(',')}) FROM STDIN WITH (FORMAT csv)`)));
   }
   const copyMs = performance.now() - t1;
   c.release();
   const perS = (n: number, t: number) => Math.round((n / t) * 1000);
   const FIGURES = 13; // numeric figures per report kept in history
-  printTable(`Ingest path vs COPY (${frames.length.toLocaleString('en-US')} status reports, batches of 400)`, ['path', 'reports/s', 'data points/s', 'of COPY'], [
-    ['hub: decode + validate + registry, state and raw history (one transaction per batch)', perS(frames.length, ingestMs).toLocaleString('en-US'), (perS(frames.length, ingestMs) * FIGURES).toLocaleString('en-US'), `${Math.round((100 * copyMs) / ingestMs)}%`],
-    ['ceiling: COPY of the same rows into a status_raw copy', perS(rows.length, copyMs).toLocaleString('en-US'), (perS(rows.length, copyMs) * FIGURES).toLocaleString('en-US'), '100%'],
-    ['anchor: ThingsBoard time series on PostgreSQL (their docs)', '', '5,000–10,000', ''],
-    ['needed: 22,400 boxes every 60 s', '373', (373 * FIGURES).toLocaleString('en-US'), ''],
-  ]);
+  printTable(
+    `Ingest path vs COPY (${frames.length.toLocaleString('en-US')} status reports, batches of 400)`,
+    ['path', 'reports/s', 'data points/s', 'of COPY'],
+    [
+      [
+        'hub: decode + validate + registry, state and raw history (one transaction per batch)',
+        perS(frames.length, ingestMs).toLocaleString('en-US'),
+        (perS(frames.length, ingestMs) * FIGURES).toLocaleString('en-US'),
+        `${Math.round((100 * copyMs) / ingestMs)}%`,
+      ],
+      [
+        'ceiling: COPY of the same rows into a status_raw copy',
+        perS(rows.length, copyMs).toLocaleString('en-US'),
+        (perS(rows.length, copyMs) * FIGURES).toLocaleString('en-US'),
+        '100%',
+      ],
+      ['anchor: ThingsBoard time series on PostgreSQL (their docs)', '', '5,000–10,000', ''],
+      ['needed: 22,400 boxes every 60 s', '373', (373 * FIGURES).toLocaleString('en-US'), ''],
+    ],
+  );
 }
 
 /** 90 days of history for the fleet: per-day rows per box, per-hour rows per district, per-hour rows per box for one district. */
@@ -159,10 +272,13 @@ async function chartHistory(db: HubDb, chartDistrict: string) {
   await db.query(`INSERT INTO status_daily (device_id, day, reports, pending_max, parked_max, disk_free_pct_min, queue_tickets_max)
     SELECT d.id, day::date, 1440, (random() * 10)::int, 0, random() * 60, (random() * 120)::int
       FROM devices d, generate_series(current_date - 90, current_date - 1, interval '1 day') day ON CONFLICT DO NOTHING`);
-  await db.query(`INSERT INTO status_hourly (device_id, hour, reports, pending_max, parked_max, disk_free_pct_min, queue_tickets_max)
+  await db.query(
+    `INSERT INTO status_hourly (device_id, hour, reports, pending_max, parked_max, disk_free_pct_min, queue_tickets_max)
     SELECT d.id, h, 60, (random() * 10)::int, 0, random() * 60, (random() * 120)::int
       FROM devices d, generate_series(date_trunc('hour', now()) - interval '90 days', date_trunc('hour', now()) - interval '1 hour', interval '1 hour') h
-     WHERE d.region_code = $1 ON CONFLICT DO NOTHING`, [chartDistrict]);
+     WHERE d.region_code = $1 ON CONFLICT DO NOTHING`,
+    [chartDistrict],
+  );
   await db.query('ANALYZE');
   log(`90 days of history generated in ${Math.round((performance.now() - t) / 1000)} s`);
 }
@@ -183,7 +299,9 @@ export async function runFleetBench() {
     let t = performance.now();
     const boxes = await enrolSimulatedFleet(db, { n: N, districts: ds, prefix: 'fb', scrypt: false });
     log(`${N} boxes enrolled in ${Math.round(performance.now() - t)} ms`);
-    await db.query(`INSERT INTO regions (code, name) SELECT DISTINCT left(region_code, 2), 'Provinsi ' || left(region_code, 2) FROM devices UNION SELECT DISTINCT region_code, 'Kab ' || region_code FROM devices`);
+    await db.query(
+      `INSERT INTO regions (code, name) SELECT DISTINCT left(region_code, 2), 'Provinsi ' || left(region_code, 2) FROM devices UNION SELECT DISTINCT region_code, 'Kab ' || region_code FROM devices`,
+    );
 
     await ingestVsCopy(db, admin, boxes);
     await db.query(`TRUNCATE status_raw, box_state`);
@@ -195,14 +313,30 @@ export async function runFleetBench() {
     const shardOf = (b: EnrolledSimBox) => (provinces.indexOf(b.regionCode.slice(0, 2)) < provinces.length / 2 ? 0 : 1);
     const hubPassword = randomBytes(18).toString('base64url');
     const hubHash = mosquittoPasswordHash(hubPassword);
-    const start = () => PORTS.map((p, i) => startMosquitto(dir, p, boxes.filter((b) => shardOf(b) === i), hubHash));
+    const start = () =>
+      PORTS.map((p, i) =>
+        startMosquitto(
+          dir,
+          p,
+          boxes.filter((b) => shardOf(b) === i),
+          hubHash,
+        ),
+      );
     brokers = start();
     await sleep(1000);
     const probe = boxes[boxes.length - 1];
-    hub = await spawnHub({
-      DATABASE_URL: DB_URL, DATABASE_SCHEMA: schema, MQTT_URL: `mqtt://127.0.0.1:${PORTS[0]}`, SIMPUL_HUB_EXTRA_MQTT_URLS: `mqtt://127.0.0.1:${PORTS[1]}`,
-      MQTT_USERNAME: HUB_USER, MQTT_PASSWORD: hubPassword, SIMPUL_HUB_LOG_LEVEL: 'warn',
-    }, 60_000);
+    hub = await spawnHub(
+      {
+        DATABASE_URL: DB_URL,
+        DATABASE_SCHEMA: schema,
+        MQTT_URL: `mqtt://127.0.0.1:${PORTS[0]}`,
+        SIMPUL_HUB_EXTRA_MQTT_URLS: `mqtt://127.0.0.1:${PORTS[1]}`,
+        MQTT_USERNAME: HUB_USER,
+        MQTT_PASSWORD: hubPassword,
+        SIMPUL_HUB_LOG_LEVEL: 'warn',
+      },
+      60_000,
+    );
     const hubPid = hub.proc.pid!;
     const api = async (path: string) => {
       const res = await fetch(`${hub!.url}${path}`, { headers: { authorization: `Bearer ${hub!.adminToken}` } });
@@ -212,18 +346,27 @@ export async function runFleetBench() {
     const online = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM box_state WHERE state = 'online'`)).rows[0].n;
 
     // Simulators: every box but the probe, in SIM_PROCS processes.
-    const simBoxes = boxes.slice(0, -1).map((b, i) => ({ deviceId: b.deviceId, secret: b.secret, mqttUrl: `mqtt://127.0.0.1:${PORTS[shardOf(b)]}`, behaviour: assignBehaviour(i) === 'dark' ? 'normal' : assignBehaviour(i) }));
+    const simBoxes = boxes.slice(0, -1).map((b, i) => ({
+      deviceId: b.deviceId,
+      secret: b.secret,
+      mqttUrl: `mqtt://127.0.0.1:${PORTS[shardOf(b)]}`,
+      behaviour: assignBehaviour(i) === 'dark' ? 'normal' : assignBehaviour(i),
+    }));
     const simStats: { connected: number; sent: number; rss: number }[] = [];
     for (let p = 0; p < SIM_PROCS; p++) {
       const file = join(dir, `boxes-${p}.json`);
       writeFileSync(file, JSON.stringify(simBoxes.filter((_, i) => i % SIM_PROCS === p)), { mode: 0o600 });
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'central/testing/fleet-simulator-cli.ts', file, '60000', String(p + 1), '60000'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'central/testing/fleet-simulator-cli.ts', file, '60000', String(p + 1), '60000'], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       procs.push(proc);
       simStats[p] = { connected: 0, sent: 0, rss: 0 };
       createInterface({ input: proc.stdout! }).on('line', (l) => {
         try {
           simStats[p] = JSON.parse(l);
-        } catch { /* not a stats line */ }
+        } catch {
+          /* not a stats line */
+        }
       });
     }
     const connected = () => simStats.reduce((n, s) => n + s.connected, 0);
@@ -237,11 +380,37 @@ export async function runFleetBench() {
     log(onlineMs == null ? `only ${await online()} online; measuring anyway` : 'all online; steady state');
 
     // The probe box: its own session, on its shard.
-    const probeClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${PORTS[shardOf(probe)]}`, { clientId: probe.deviceId, username: probe.deviceId, password: probe.secret, protocolVersion: 4 });
+    const probeClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${PORTS[shardOf(probe)]}`, {
+      clientId: probe.deviceId,
+      username: probe.deviceId,
+      password: probe.secret,
+      protocolVersion: 4,
+    });
     const probeStatus = (pending: number): BoxStatusV2 => ({
-      v: 2, kind: 'status', at: new Date().toISOString(), hello: false, pending, parked: 0, bytesPending: 0, oldestPendingAgeSeconds: null, lastSyncAt: null, lastError: null,
-      sw: '0.1.0', bootId: 'beef', uptimeS: 1, uncleanStops: 0, disk: { free: 1, total: 2 }, mem: { box: 1, relay: null }, load: 0, dbBytes: null, backup: null,
-      clock: { trusted: true, offsetMs: null }, certExpiresAt: null, relay: null, queue: null, storage: 'ok',
+      v: 2,
+      kind: 'status',
+      at: new Date().toISOString(),
+      hello: false,
+      pending,
+      parked: 0,
+      bytesPending: 0,
+      oldestPendingAgeSeconds: null,
+      lastSyncAt: null,
+      lastError: null,
+      sw: '0.1.0',
+      bootId: 'beef',
+      uptimeS: 1,
+      uncleanStops: 0,
+      disk: { free: 1, total: 2 },
+      mem: { box: 1, relay: null },
+      load: 0,
+      dbBytes: null,
+      backup: null,
+      clock: { trusted: true, offsetMs: null },
+      certExpiresAt: null,
+      relay: null,
+      queue: null,
+      storage: 'ok',
     });
 
     // Steady state: hub CPU and RSS over the window; report → visible and list queries meanwhile.
@@ -273,16 +442,33 @@ export async function runFleetBench() {
       await sleep(4000);
     }
     const cpuPct = (100 * (cpuSeconds(hubPid) - cpu0)) / ((performance.now() - wall0) / 1000);
-    const reportsPerS = Number(/simpul_hub_status_reports_total (\d+)/.exec(await (await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminToken}` } })).text())?.[1] ?? 0);
-    results.push(['hub CPU at steady state', '≤ 25% of a core', `${cpuPct.toFixed(1)}%`, `${N.toLocaleString('en-US')} boxes, ${STEADY_S} s window (${reportsPerS.toLocaleString('en-US')} reports received since start)`]);
+    const reportsPerS = Number(
+      /simpul_hub_status_reports_total (\d+)/.exec(await (await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.adminToken}` } })).text())?.[1] ?? 0,
+    );
+    results.push([
+      'hub CPU at steady state',
+      '≤ 25% of a core',
+      `${cpuPct.toFixed(1)}%`,
+      `${N.toLocaleString('en-US')} boxes, ${STEADY_S} s window (${reportsPerS.toLocaleString('en-US')} reports received since start)`,
+    ]);
     results.push(['hub RSS', '≤ 512 MB', `${Math.round(Math.max(...rss))} MB max`, `median ${Math.round(pct(rss, 50))} MB`]);
-    results.push(['report → visible on the console', '≤ 5 s', `p50 ${ms(pct(visible, 50))}, max ${ms(Math.max(...visible))}`, `${visible.length} probes (the hub writes reports once a second)`]);
+    results.push([
+      'report → visible on the console',
+      '≤ 5 s',
+      `p50 ${ms(pct(visible, 50))}, max ${ms(Math.max(...visible))}`,
+      `${visible.length} probes (the hub writes reports once a second)`,
+    ]);
     results.push(['box list by province and state', 'p95 ≤ 300 ms', `p95 ${ms(pct(listMs, 95))}`, `${listMs.length} requests over HTTP, 50 a page`]);
 
     // A silent box shown offline: the probe stops.
     const silentAt = Date.now();
     await probeClient.endAsync(true);
-    const offlineMs = await waitFor('the silent probe shown offline', async () => (await api(`/api/fleet/boxes?q=${probe.deviceId}`)).boxes[0]?.state === 'offline', 5 * 60_000, 1000);
+    const offlineMs = await waitFor(
+      'the silent probe shown offline',
+      async () => (await api(`/api/fleet/boxes?q=${probe.deviceId}`)).boxes[0]?.state === 'offline',
+      5 * 60_000,
+      1000,
+    );
     results.push(['silent box shown offline', '≤ 3 min', `${Math.round(offlineMs / 1000)} s`, 'stale after 100 s, offline after 150 s, sweep every 15 s']);
     void silentAt;
 
@@ -306,20 +492,35 @@ export async function runFleetBench() {
     brokers = start();
     const stormMs = await waitFor('every session back', async () => connected() >= simBoxes.length, 10 * 60_000, 1000);
     const stateAfter = await online();
-    results.push(['reconnect storm after broker restart', 'all online ≤ 5 min', `${Math.round(stormMs / 1000)} s`, `${simBoxes.length.toLocaleString('en-US')} sessions re-authenticated (PBKDF2 at Mosquitto); ${stateAfter.toLocaleString('en-US')} shown online at the hub after`]);
+    results.push([
+      'reconnect storm after broker restart',
+      'all online ≤ 5 min',
+      `${Math.round(stormMs / 1000)} s`,
+      `${simBoxes.length.toLocaleString('en-US')} sessions re-authenticated (PBKDF2 at Mosquitto); ${stateAfter.toLocaleString('en-US')} shown online at the hub after`,
+    ]);
     void storm0;
 
     // What a box costs per day in the hub database.
-    const size = async (table: string) => (await db.query<{ b: number; n: number }>(`SELECT pg_total_relation_size('${table}')::float8 AS b, (SELECT count(*) FROM ${table})::float8 AS n`)).rows[0];
+    const size = async (table: string) =>
+      (await db.query<{ b: number; n: number }>(`SELECT pg_total_relation_size('${table}')::float8 AS b, (SELECT count(*) FROM ${table})::float8 AS n`)).rows[0];
     const raw = await size('status_raw');
     const hourly = await size('status_hourly');
     const daily = await size('status_daily');
     const perRow = (x: { b: number; n: number }) => (x.n ? x.b / x.n : 0);
     const perDay = 1440 * perRow(raw) + 24 * perRow(hourly) + perRow(daily);
     const kept = 2880 * perRow(raw) + 2160 * perRow(hourly) + 730 * perRow(daily);
-    results.push(['bytes a box costs per day (history)', '', `${Math.round(perDay / 1024)} KiB written/day`, `raw ${Math.round(perRow(raw))} B/row ×1,440, hourly ${Math.round(perRow(hourly))} B ×24, daily ${Math.round(perRow(daily))} B; kept at steady state (48 h raw, 90 d hourly, 2 y daily): ${(kept / 2 ** 20).toFixed(1)} MiB/box, ${((kept * 22_400) / 2 ** 30).toFixed(0)} GiB for 22,400`]);
+    results.push([
+      'bytes a box costs per day (history)',
+      '',
+      `${Math.round(perDay / 1024)} KiB written/day`,
+      `raw ${Math.round(perRow(raw))} B/row ×1,440, hourly ${Math.round(perRow(hourly))} B ×24, daily ${Math.round(perRow(daily))} B; kept at steady state (48 h raw, 90 d hourly, 2 y daily): ${(kept / 2 ** 20).toFixed(1)} MiB/box, ${((kept * 22_400) / 2 ** 30).toFixed(0)} GiB for 22,400`,
+    ]);
     results.push(['simulators', '', `${SIM_PROCS} processes`, `RSS ${simStats.map((s) => Math.round(s.rss / 2 ** 20)).join(', ')} MB`]);
-    printTable(`Fleet: ${N.toLocaleString('en-US')} boxes on 2 Mosquitto shards + PostgreSQL (${new Date().toISOString().slice(0, 10)})`, ['measure', 'goal', 'measured', 'how'], results);
+    printTable(
+      `Fleet: ${N.toLocaleString('en-US')} boxes on 2 Mosquitto shards + PostgreSQL (${new Date().toISOString().slice(0, 10)})`,
+      ['measure', 'goal', 'measured', 'how'],
+      results,
+    );
   } finally {
     for (const p of procs) await stopProc(p);
     await hub?.kill();

@@ -42,7 +42,13 @@ export async function runIngestBench(o: { boxes?: number; perBox?: number; pool?
     for (let b = 0; b < boxes; b++) {
       const { deviceId } = await enrolDevice(db, { facilityCode: '0112P001', deviceId: `bench-${b}` });
       const recs: WireRecord[] = generateRecords(perBox, { seed: 100 + b }).map((r, i) => ({
-        seq: i + 1, type: r.type, sv: r.schemaVersion, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload,
+        seq: i + 1,
+        type: r.type,
+        sv: r.schemaVersion,
+        entity: r.entityId,
+        ev: r.entityVersion,
+        at: r.createdAt,
+        payload: r.payload,
       }));
       const batches: WireRecord[][] = [];
       for (let i = 0; i < recs.length; i += BATCH) batches.push(recs.slice(i, i + BATCH));
@@ -52,14 +58,16 @@ export async function runIngestBench(o: { boxes?: number; perBox?: number; pool?
 
     const hubPath = async () => {
       const t = performance.now();
-      await Promise.all(work.map(async (w) => {
-        for (const f of w.frames) {
-          const d = decodeFrame('records', f);
-          if (!d.ok) throw new Error(d.reason);
-          const r = await storeBatch(db, w.deviceId, d.message, d.text);
-          if (r.ack.stored.length !== d.message.records.length) throw new Error(`batch not fully stored: ${JSON.stringify(r.ack.rejected[0])}`);
-        }
-      }));
+      await Promise.all(
+        work.map(async (w) => {
+          for (const f of w.frames) {
+            const d = decodeFrame('records', f);
+            if (!d.ok) throw new Error(d.reason);
+            const r = await storeBatch(db, w.deviceId, d.message, d.text);
+            if (r.ack.stored.length !== d.message.records.length) throw new Error(`batch not fully stored: ${JSON.stringify(r.ack.rejected[0])}`);
+          }
+        }),
+      );
       return (performance.now() - t) / 1000;
     };
     const upsert = await hubPath();
@@ -70,29 +78,38 @@ export async function runIngestBench(o: { boxes?: number; perBox?: number; pool?
     if (after !== total) throw new Error(`redelivery changed the count: ${after}`);
 
     const t = performance.now();
-    await Promise.all(work.map(async (w) => {
-      for (const batch of w.batches) {
-        const client = await admin.connect();
-        try {
-          const lines = batch.map((r) => [w.deviceId, r.type, r.sv, r.entity, r.ev, r.seq, JSON.stringify(r.payload), r.at, new Date().toISOString()].map(csv).join(',') + '\n');
-          await pipeline(Readable.from(lines), client.query(copyFrom(
-            `COPY records_copy (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at, received_at) FROM STDIN WITH (FORMAT csv)`,
-          )));
-        } finally {
-          client.release();
+    await Promise.all(
+      work.map(async (w) => {
+        for (const batch of w.batches) {
+          const client = await admin.connect();
+          try {
+            const lines = batch.map((r) => [w.deviceId, r.type, r.sv, r.entity, r.ev, r.seq, JSON.stringify(r.payload), r.at, new Date().toISOString()].map(csv).join(',') + '\n');
+            await pipeline(
+              Readable.from(lines),
+              client.query(
+                copyFrom(`COPY records_copy (device_id, type, schema_version, entity_id, entity_version, box_seq, payload, created_at, received_at) FROM STDIN WITH (FORMAT csv)`),
+              ),
+            );
+          } finally {
+            client.release();
+          }
         }
-      }
-    }));
+      }),
+    );
     const copy = (performance.now() - t) / 1000;
     const copied = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM records_copy`)).rows[0].n);
     if (copied !== total) throw new Error(`COPY stored ${copied} of ${total}`);
 
     const row = (name: string, s: number) => [name, total, s.toFixed(2), Math.round(total / s), `${((copy / s) * 100).toFixed(0)}%`];
-    printTable(`Hub ingest into PostgreSQL (${boxes} boxes × ${perBox} records, batches of ${BATCH}, pool of ${poolSize}; the same rows each way)`, ['method', 'records', 'seconds', 'records/s', 'of COPY'], [
-      row('hub: decode, check, upsert + newest state (storeBatch)', upsert),
-      row('hub: the same again, all redeliveries', redelivery),
-      row('COPY into a table shaped like records (ceiling)', copy),
-    ]);
+    printTable(
+      `Hub ingest into PostgreSQL (${boxes} boxes × ${perBox} records, batches of ${BATCH}, pool of ${poolSize}; the same rows each way)`,
+      ['method', 'records', 'seconds', 'records/s', 'of COPY'],
+      [
+        row('hub: decode, check, upsert + newest state (storeBatch)', upsert),
+        row('hub: the same again, all redeliveries', redelivery),
+        row('COPY into a table shaped like records (ceiling)', copy),
+      ],
+    );
     return { upsertPerSec: total / upsert, copyPerSec: total / copy };
   } finally {
     await admin.end();

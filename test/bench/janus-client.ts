@@ -22,7 +22,12 @@ type JanusReply = {
 
 /** An error Janus or its plugin answered, with its code (e.g. 428: the videoroom knows no such feed). */
 export class JanusError extends Error {
-  constructor(message: string, readonly code: number | undefined) { super(message); }
+  constructor(
+    message: string,
+    readonly code: number | undefined,
+  ) {
+    super(message);
+  }
 }
 
 export class JanusSession {
@@ -32,7 +37,10 @@ export class JanusSession {
   private polling = true;
   private poller: Promise<void> = Promise.resolve();
 
-  private constructor(readonly url: string, readonly id: number) {}
+  private constructor(
+    readonly url: string,
+    readonly id: number,
+  ) {}
 
   static async create(baseUrl: string) {
     const reply = await post(baseUrl, { janus: 'create', transaction: 'create' });
@@ -48,7 +56,7 @@ export class JanusSession {
       let events: JanusReply[];
       try {
         const res = await fetch(`${this.url}?maxev=20&rid=${Date.now()}`);
-        const body = await res.json() as JanusReply | JanusReply[];
+        const body = (await res.json()) as JanusReply | JanusReply[];
         events = Array.isArray(body) ? body : [body];
       } catch (e) {
         if (!this.polling) return;
@@ -79,8 +87,20 @@ export class JanusSession {
   async message(handle: number, body: Record<string, unknown>, jsep?: { type: string; sdp: string }, ms = 20_000): Promise<JanusReply> {
     const transaction = this.transaction();
     const event = new Promise<JanusReply>((resolve, reject) => {
-      const t = setTimeout(() => { this.waiting.delete(transaction); reject(new Error(`Janus ${String(body.request)}: no event in ${ms} ms`)); }, ms);
-      this.waiting.set(transaction, { resolve: (r) => { clearTimeout(t); resolve(r); }, reject: (e) => { clearTimeout(t); reject(e); } });
+      const t = setTimeout(() => {
+        this.waiting.delete(transaction);
+        reject(new Error(`Janus ${String(body.request)}: no event in ${ms} ms`));
+      }, ms);
+      this.waiting.set(transaction, {
+        resolve: (r) => {
+          clearTimeout(t);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      });
     });
     // trickle: false — werift's SDP already holds all its candidates.
     const reply = await post(`${this.url}/${handle}`, { janus: 'message', transaction, body, ...(jsep ? { jsep: { ...jsep, trickle: false } } : {}) });
@@ -92,7 +112,8 @@ export class JanusSession {
       result = reply;
     }
     const data = result.plugindata?.data;
-    if (result.janus === 'error' || data?.error) throw new JanusError(`Janus ${String(body.request)}: ${result.error?.reason ?? data?.error}`, result.error?.code ?? data?.error_code);
+    if (result.janus === 'error' || data?.error)
+      throw new JanusError(`Janus ${String(body.request)}: ${result.error?.reason ?? data?.error}`, result.error?.code ?? data?.error_code);
     return result;
   }
 
@@ -113,7 +134,7 @@ export class JanusSession {
 
 async function post(url: string, body: unknown): Promise<JanusReply> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return await res.json() as JanusReply;
+  return (await res.json()) as JanusReply;
 }
 
 /** Receives one publisher's feed (Janus offers, we answer) and counts it like SyntheticPeer does. */
@@ -159,9 +180,16 @@ export class FeedReceiver {
   async connected(ms = 20_000) {
     if (this.pc.connectionState === 'connected') return;
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => { sub.unSubscribe(); reject(new Error(`subscriber not connected in ${ms} ms (${this.pc.connectionState})`)); }, ms);
+      const t = setTimeout(() => {
+        sub.unSubscribe();
+        reject(new Error(`subscriber not connected in ${ms} ms (${this.pc.connectionState})`));
+      }, ms);
       const sub = this.pc.connectionStateChange.subscribe((s) => {
-        if (s === 'connected') { clearTimeout(t); sub.unSubscribe(); resolve(); }
+        if (s === 'connected') {
+          clearTimeout(t);
+          sub.unSubscribe();
+          resolve();
+        }
       });
     });
   }
@@ -180,7 +208,12 @@ export class VideoroomParticipant {
   feedId = 0;
 
   /** host: the address the peers use for their candidates (one Janus gathers on). */
-  constructor(readonly session: JanusSession, readonly room: number, readonly display: string, host: string) {
+  constructor(
+    readonly session: JanusSession,
+    readonly room: number,
+    readonly display: string,
+    host: string,
+  ) {
     this.sender = new SyntheticPeer({ host });
     this.receiver = new FeedReceiver(host);
   }

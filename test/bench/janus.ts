@@ -56,12 +56,17 @@ function janusInstalled() {
 
 /** A config folder with only the videoroom plugin and the HTTP transport (on 127.0.0.1). */
 function writeConfig(dir: string) {
-  for (const [kind, file] of [['plugins', 'libjanus_videoroom.so'], ['transports', 'libjanus_http.so']]) {
+  for (const [kind, file] of [
+    ['plugins', 'libjanus_videoroom.so'],
+    ['transports', 'libjanus_http.so'],
+  ]) {
     mkdirSync(join(dir, kind));
     symlinkSync(join(JANUS_LIB, kind, file), join(dir, kind, file));
   }
   mkdirSync(join(dir, 'none'));
-  writeFileSync(join(dir, 'janus.jcfg'), `general: {
+  writeFileSync(
+    join(dir, 'janus.jcfg'),
+    `general: {
   configs_folder = "${dir}"
   plugins_folder = "${dir}/plugins"
   transports_folder = "${dir}/transports"
@@ -78,8 +83,11 @@ nat: {
   ice_enforce_list = "${MEDIA_HOST}"
   ignore_mdns = true
 }
-`);
-  writeFileSync(join(dir, 'janus.transport.http.jcfg'), `general: {
+`,
+  );
+  writeFileSync(
+    join(dir, 'janus.transport.http.jcfg'),
+    `general: {
   json = "plain"
   base_path = "/janus"
   http = true
@@ -91,7 +99,8 @@ admin: {
   admin_http = false
   admin_https = false
 }
-`);
+`,
+  );
   writeFileSync(join(dir, 'janus.plugin.videoroom.jcfg'), 'general: {\n}\n');
 }
 
@@ -132,8 +141,21 @@ export async function runJanusBench(opts: { levels: number[]; seconds: number })
     closeSync(log);
     const janusExited = new Promise<void>((resolve) => janus!.once('exit', () => resolve()));
     const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-    child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), '--janus-child', JSON.stringify({ levels: opts.levels, seconds: opts.seconds, janusPid: janus.pid })],
-      { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        netns,
+        process.execPath,
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--janus-child',
+        JSON.stringify({ levels: opts.levels, seconds: opts.seconds, janusPid: janus.pid }),
+      ],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
     const outcome = await new Promise<string | null>((resolve) => {
       child!.on('message', (m: FromChild) => {
         if (m.op === 'level') levels.push(m.level);
@@ -164,9 +186,18 @@ export async function runJanusBench(opts: { levels: number[]; seconds: number })
 /** Kills what is left in our namespace (only we started anything there), then deletes it with its veth pair. */
 function removeNetns(netns: string) {
   try {
-    for (const pid of execFileSync('ip', ['netns', 'pids', netns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
-  } catch { /* never made */ }
-  try { execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' }); } catch { /* never made */ }
+    for (const pid of execFileSync('ip', ['netns', 'pids', netns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .filter(Boolean))
+      process.kill(Number(pid), 'SIGKILL');
+  } catch {
+    /* never made */
+  }
+  try {
+    execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
+  } catch {
+    /* never made */
+  }
 }
 
 async function stop(proc: ChildProcess | undefined) {
@@ -184,13 +215,39 @@ export function printJanusComparison(levels: JanusLevel[], baselines: Map<number
     const baseline = baselines.get(l.calls);
     if (l.error || !baseline) return [l.calls, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', l.error ?? 'no baseline'];
     const ok = l.cpu! < 0.8 && l.loss! < 0.005;
-    return [l.calls, `${(l.cpu! * 100).toFixed(0)}%`, l.mbps!.toFixed(1), l.mbps ? ((l.cpu! * 100) / l.mbps).toFixed(2) : '-', `${(l.loss! * 100).toFixed(2)}%`,
-      l.p50!.toFixed(2), l.p99!.toFixed(2), (l.p50! - baseline.p50).toFixed(2), (l.p99! - baseline.p99).toFixed(2),
-      Math.round(l.rssBytes! / 2 ** 20), `${(l.peersCpu! * 100).toFixed(0)}%`, ok ? 'yes' : 'no'];
+    return [
+      l.calls,
+      `${(l.cpu! * 100).toFixed(0)}%`,
+      l.mbps!.toFixed(1),
+      l.mbps ? ((l.cpu! * 100) / l.mbps).toFixed(2) : '-',
+      `${(l.loss! * 100).toFixed(2)}%`,
+      l.p50!.toFixed(2),
+      l.p99!.toFixed(2),
+      (l.p50! - baseline.p50).toFixed(2),
+      (l.p99! - baseline.p99).toFixed(2),
+      Math.round(l.rssBytes! / 2 ** 20),
+      `${(l.peersCpu! * 100).toFixed(0)}%`,
+      ok ? 'yes' : 'no',
+    ];
   });
-  printTable('Janus anchor (Janus 1.1 videoroom, same calls and load; each side publishes and subscribes to the other, 4 PeerConnections per call)',
-    ['calls', 'Janus CPU (1 core)', 'forwarded Mbit/s', 'CPU % per Mbit/s', 'loss', 'one-way p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'Janus RSS MB', 'peers CPU', '<80% CPU, <0.5% loss'],
-    rows);
+  printTable(
+    'Janus anchor (Janus 1.1 videoroom, same calls and load; each side publishes and subscribes to the other, 4 PeerConnections per call)',
+    [
+      'calls',
+      'Janus CPU (1 core)',
+      'forwarded Mbit/s',
+      'CPU % per Mbit/s',
+      'loss',
+      'one-way p50 ms',
+      'p99 ms',
+      'added p50 ms',
+      'added p99 ms',
+      'Janus RSS MB',
+      'peers CPU',
+      '<80% CPU, <0.5% loss',
+    ],
+    rows,
+  );
   const ratios = levels.flatMap((l) => {
     const relay = relayCpuPerMbit.get(l.calls);
     if (l.error || relay === undefined || !l.mbps || !l.cpu) return [];
@@ -201,7 +258,11 @@ export function printJanusComparison(levels: JanusLevel[], baselines: Map<number
 
 /** The child, inside the namespace: Janus API, peers and measurement. */
 async function child(args: { levels: number[]; seconds: number; janusPid: number }) {
-  const send = (m: FromChild) => new Promise<void>((resolve) => { if (process.connected) process.send!(m, undefined, undefined, () => resolve()); else resolve(); });
+  const send = (m: FromChild) =>
+    new Promise<void>((resolve) => {
+      if (process.connected) process.send!(m, undefined, undefined, () => resolve());
+      else resolve();
+    });
   const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
   // utime + stime of all of Janus's threads (fields 14 and 15; the name before may hold spaces).
   const janusCpuSeconds = () => {
@@ -240,7 +301,10 @@ async function child(args: { levels: number[]; seconds: number; janusPid: number
 
     for (const level of args.levels) {
       let setupError = '';
-      while (calls.length < level && !setupError) await openCall(calls.length + 1).catch((e: Error) => { setupError = e.message; });
+      while (calls.length < level && !setupError)
+        await openCall(calls.length + 1).catch((e: Error) => {
+          setupError = e.message;
+        });
       if (setupError) {
         console.error(`Janus call ${calls.length}: ${setupError}`);
         await send({ op: 'level', level: { calls: level, error: 'call setup failed' } });
@@ -248,30 +312,42 @@ async function child(args: { levels: number[]; seconds: number; janusPid: number
       }
       await sleep(1500);
       const sides = calls.flat();
-      for (const s of sides) { s.receiver.latencies.length = 0; s.receiver.recordLatency = true; }
+      for (const s of sides) {
+        s.receiver.latencies.length = 0;
+        s.receiver.recordLatency = true;
+      }
       const sent = () => sides.reduce((n, s) => n + s.sender.sent.audio + s.sender.sent.video, 0);
       const received = () => sides.reduce((n, s) => n + s.receiver.received.audio + s.receiver.received.video, 0);
       const receivedBytes = () => sides.reduce((n, s) => n + s.receiver.received.audioBytes + s.receiver.received.videoBytes, 0);
-      const sent0 = sent(), recv0 = received(), bytes0 = receivedBytes(), cpu0 = janusCpuSeconds();
+      const sent0 = sent(),
+        recv0 = received(),
+        bytes0 = receivedBytes(),
+        cpu0 = janusCpuSeconds();
       const here0 = process.cpuUsage();
       const t0 = performance.now();
       await sleep(args.seconds * 1000);
-      const cpu1 = janusCpuSeconds(), bytes1 = receivedBytes(), sent1 = sent();
+      const cpu1 = janusCpuSeconds(),
+        bytes1 = receivedBytes(),
+        sent1 = sent();
       const wall = (performance.now() - t0) / 1000;
       const here = process.cpuUsage(here0);
       await sleep(300); // in flight
       const recv1 = received();
       for (const s of sides) s.receiver.recordLatency = false;
       const lat = sides.flatMap((s) => s.receiver.latencies);
-      await send({ op: 'level', level: {
-        calls: level,
-        cpu: (cpu1 - cpu0) / wall,
-        mbps: ((bytes1 - bytes0) * 8) / wall / 1e6,
-        loss: Math.max(0, 1 - (recv1 - recv0) / Math.max(1, sent1 - sent0)),
-        p50: pct(lat, 50), p99: pct(lat, 99),
-        rssBytes: janusRss(),
-        peersCpu: (here.user + here.system) / 1e6 / wall,
-      } });
+      await send({
+        op: 'level',
+        level: {
+          calls: level,
+          cpu: (cpu1 - cpu0) / wall,
+          mbps: ((bytes1 - bytes0) * 8) / wall / 1e6,
+          loss: Math.max(0, 1 - (recv1 - recv0) / Math.max(1, sent1 - sent0)),
+          p50: pct(lat, 50),
+          p99: pct(lat, 99),
+          rssBytes: janusRss(),
+          peersCpu: (here.user + here.system) / 1e6 / wall,
+        },
+      });
     }
     await send({ op: 'done' });
   } catch (e) {

@@ -26,15 +26,18 @@ export async function runLiveCapBench(box: string, serverPid: number, seconds: n
   const port = Number(new URL(box).port);
   const nurse = demoStaff.find((s) => s.role === 'nurse')!;
   const login = await fetch(`${box}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: nurse.username, password: nurse.password }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: nurse.username, password: nurse.password }),
   });
   const cookie = login.headers.get('set-cookie')!.split(';')[0];
-  const staff = (name: string) => new Promise<(string | number)[]>((resolve, reject) => {
-    autocannon({ url: `${box}/api/v1/queue/umum`, connections, duration: seconds, headers: { cookie } }, (err, r) => {
-      if (err) return reject(err);
-      resolve([name, connections, Math.round(r.requests.average), r.latency.p50, r.latency.p99, r.errors + r.non2xx, Math.round(rssMb(serverPid))]);
+  const staff = (name: string) =>
+    new Promise<(string | number)[]>((resolve, reject) => {
+      autocannon({ url: `${box}/api/v1/queue/umum`, connections, duration: seconds, headers: { cookie } }, (err, r) => {
+        if (err) return reject(err);
+        resolve([name, connections, Math.round(r.requests.average), r.latency.p50, r.latency.p99, r.errors + r.non2xx, Math.round(rssMb(serverPid))]);
+      });
     });
-  });
 
   const rows: (string | number)[][] = [];
   await staff('warm-up'); // the first run on a fresh process pays for JIT and caches
@@ -73,5 +76,7 @@ export async function runLiveCapBench(box: string, serverPid: number, seconds: n
   );
   // The RSS change here is no per-stream cost: the box's heap is warm from the runs before (on a
   // fresh box over HTTPS an idle stream costs 32–57 KiB, see the issue 12 notes).
-  console.log(`\n${admitted} idle streams held: box RSS ${rssBefore.toFixed(0)} → ${rssHeld.toFixed(0)} MB (warm process); one more from a fresh address: ${refused.status}; refused retries during the last run: ${refusals} (${(refusals / seconds).toFixed(0)}/s).`);
+  console.log(
+    `\n${admitted} idle streams held: box RSS ${rssBefore.toFixed(0)} → ${rssHeld.toFixed(0)} MB (warm process); one more from a fresh address: ${refused.status}; refused retries during the last run: ${refusals} (${(refusals / seconds).toFixed(0)}/s).`,
+  );
 }

@@ -10,7 +10,15 @@ import { runLiveCapBench } from './queue-live.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 
-interface Result { name: string; connections: number; rps: number; p50: number; p99: number; errors: number; non2xx: number }
+interface Result {
+  name: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
 
 function run(name: string, url: string, connections: number, opts: Partial<autocannon.Options> = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
@@ -35,12 +43,18 @@ export async function runQueueBench(): Promise<void> {
     for (const connections of [50, 200]) {
       results.push(await run('bare Hono route (ceiling)', `${bare}/`, connections));
       let i = 0;
-      results.push(await run('queue status (ticket link)', `${box}/api/v1/tickets/${tokens[0]}`, connections, {
-        requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/tickets/${tokens[i++ % tokens.length]}` }) }],
-      }));
-      results.push(await run('take a number', `${box}/api/v1/queue/take`, connections, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ poli: 'kia' }),
-      }));
+      results.push(
+        await run('queue status (ticket link)', `${box}/api/v1/tickets/${tokens[0]}`, connections, {
+          requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/tickets/${tokens[i++ % tokens.length]}` }) }],
+        }),
+      );
+      results.push(
+        await run('take a number', `${box}/api/v1/queue/take`, connections, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ poli: 'kia' }),
+        }),
+      );
     }
     await runLiveCapBench(box, child.pid!, seconds);
   } finally {

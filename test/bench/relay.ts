@@ -28,9 +28,14 @@ const RELAY_NODE_FLAGS = process.env.RELAY_BENCH_NODE_FLAGS !== undefined ? proc
 
 /** The box's relay process as the box starts it (bundled, its flags), every offer consented. */
 function startRelay() {
-  return new RelayProcess({ hostAddresses: ['127.0.0.1'], restrictRemoteToHostAddresses: true, bitrateKbps: 1000 }, {
-    log: pino({ level: 'warn' }), consentActive: async () => true,
-  }, { logLevel: 'warn', nodeFlags: RELAY_NODE_FLAGS });
+  return new RelayProcess(
+    { hostAddresses: ['127.0.0.1'], restrictRemoteToHostAddresses: true, bitrateKbps: 1000 },
+    {
+      log: pino({ level: 'warn' }),
+      consentActive: async () => true,
+    },
+    { logLevel: 'warn', nodeFlags: RELAY_NODE_FLAGS },
+  );
 }
 
 const pct = (xs: number[], p: number) => {
@@ -39,7 +44,11 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-interface Call { id: string; peers: Record<Party, SyntheticPeer>; sessions: RelaySession[] }
+interface Call {
+  id: string;
+  peers: Record<Party, SyntheticPeer>;
+  sessions: RelaySession[];
+}
 
 async function openCall(relay: RelayProcess, id: string): Promise<Call> {
   const peers = { patient: new SyntheticPeer(), doctor: new SyntheticPeer() };
@@ -68,14 +77,17 @@ async function figures(relay: RelayProcess, reset = false) {
 async function directBaseline(pairs: number, seconds: number) {
   const all: SyntheticPeer[] = [];
   for (let i = 0; i < pairs; i++) {
-    const a = new SyntheticPeer(), b = new SyntheticPeer();
+    const a = new SyntheticPeer(),
+      b = new SyntheticPeer();
     const offer = await a.offer();
     await b.pc.setRemoteDescription({ type: 'offer', sdp: offer });
     await b.pc.setLocalDescription(await b.pc.createAnswer());
     await sleep(300);
     await a.answer(b.pc.localDescription!.sdp);
-    await a.connected(); await b.connected();
-    a.startSending(); b.startSending();
+    await a.connected();
+    await b.connected();
+    a.startSending();
+    b.startSending();
     all.push(a, b);
   }
   await sleep(1000);
@@ -101,9 +113,14 @@ export async function runRelayBench(opts: { levels?: number[]; seconds?: number 
     for (const level of levels) {
       let setupFailed = false;
       while (calls.length < level) {
-        const c = await openCall(relay, `bench-${calls.length}`).catch((e: Error) => { setupFailed = true; console.error(`call ${calls.length + 1}: ${e.message}`); return null; });
+        const c = await openCall(relay, `bench-${calls.length}`).catch((e: Error) => {
+          setupFailed = true;
+          console.error(`call ${calls.length + 1}: ${e.message}`);
+          return null;
+        });
         if (!c) break;
-        c.peers.patient.startSending(); c.peers.doctor.startSending();
+        c.peers.patient.startSending();
+        c.peers.doctor.startSending();
         calls.push(c);
       }
       if (setupFailed) {
@@ -112,7 +129,10 @@ export async function runRelayBench(opts: { levels?: number[]; seconds?: number 
       }
       await sleep(1500);
       const all = calls.flatMap((c) => [c.peers.patient, c.peers.doctor]);
-      for (const p of all) { p.latencies.length = 0; p.recordLatency = true; }
+      for (const p of all) {
+        p.latencies.length = 0;
+        p.recordLatency = true;
+      }
       const sent0 = all.reduce((s, p) => s + p.sent.audio + p.sent.video, 0);
       const recv0 = all.reduce((s, p) => s + p.received.audio + p.received.video, 0);
       const s0 = await figures(relay, true);
@@ -134,22 +154,57 @@ export async function runRelayBench(opts: { levels?: number[]; seconds?: number 
       if (ok) best = level;
       if (mbps) cpuPerMbit.set(level, (cpu * 100) / mbps);
       const base = baselines.get(level)!;
-      rows.push([level, `${(cpu * 100).toFixed(0)}%`, mbps.toFixed(1), mbps ? ((cpu * 100) / mbps).toFixed(2) : '-', `${(loss * 100).toFixed(2)}%`,
-        pct(lat, 50).toFixed(2), pct(lat, 99).toFixed(2), base.p99.toFixed(2), (pct(lat, 50) - base.p50).toFixed(2), (pct(lat, 99) - base.p99).toFixed(2),
-        `${s1.loopDelayP99.toFixed(1)} / ${s1.loopDelayMax.toFixed(0)}`, s1.gcPauseMax.toFixed(1), Math.round(s1.rss / 2 ** 20), `${(hereCpu * 100).toFixed(0)}%`, ok ? 'yes' : 'no']);
+      rows.push([
+        level,
+        `${(cpu * 100).toFixed(0)}%`,
+        mbps.toFixed(1),
+        mbps ? ((cpu * 100) / mbps).toFixed(2) : '-',
+        `${(loss * 100).toFixed(2)}%`,
+        pct(lat, 50).toFixed(2),
+        pct(lat, 99).toFixed(2),
+        base.p99.toFixed(2),
+        (pct(lat, 50) - base.p50).toFixed(2),
+        (pct(lat, 99) - base.p99).toFixed(2),
+        `${s1.loopDelayP99.toFixed(1)} / ${s1.loopDelayMax.toFixed(0)}`,
+        s1.gcPauseMax.toFixed(1),
+        Math.round(s1.rss / 2 ** 20),
+        `${(hereCpu * 100).toFixed(0)}%`,
+        ok ? 'yes' : 'no',
+      ]);
       if (!ok && level > 1) break;
     }
   } finally {
     for (const c of calls) {
       for (const s of c.sessions) s.close();
-      await c.peers.patient.close(); await c.peers.doctor.close();
+      await c.peers.patient.close();
+      await c.peers.doctor.close();
     }
     await relay.close();
   }
-  printTable(`Relay capacity (werift, 1:1 calls, ~632 kbit/s each way; relay process: the box's, node ${RELAY_NODE_FLAGS.join(' ')}, bundled; added = through the relay − direct peer→peer at the same load)`,
-    ['calls', 'relay CPU (1 core)', 'forwarded Mbit/s', 'CPU % per Mbit/s', 'loss', 'one-way p50 ms', 'p99 ms', 'direct p99 ms', 'added p50 ms', 'added p99 ms', 'relay loop delay p99 / max ms', 'relay GC pause max ms', 'relay RSS MB', 'peers CPU', '<80% CPU, <0.5% loss'],
-    rows);
-  console.log(`\nLargest load within the goal (<80% of one core, <0.5% loss): ${best} concurrent consultations. Peers share one process: when "peers CPU" nears 100% the generator, not the relay, is the limit.`);
+  printTable(
+    `Relay capacity (werift, 1:1 calls, ~632 kbit/s each way; relay process: the box's, node ${RELAY_NODE_FLAGS.join(' ')}, bundled; added = through the relay − direct peer→peer at the same load)`,
+    [
+      'calls',
+      'relay CPU (1 core)',
+      'forwarded Mbit/s',
+      'CPU % per Mbit/s',
+      'loss',
+      'one-way p50 ms',
+      'p99 ms',
+      'direct p99 ms',
+      'added p50 ms',
+      'added p99 ms',
+      'relay loop delay p99 / max ms',
+      'relay GC pause max ms',
+      'relay RSS MB',
+      'peers CPU',
+      '<80% CPU, <0.5% loss',
+    ],
+    rows,
+  );
+  console.log(
+    `\nLargest load within the goal (<80% of one core, <0.5% loss): ${best} concurrent consultations. Peers share one process: when "peers CPU" nears 100% the generator, not the relay, is the limit.`,
+  );
   const janus = process.env.RELAY_BENCH_JANUS === '0' ? null : await runJanusBench({ levels, seconds });
   if (janus) printJanusComparison(janus, baselines, cpuPerMbit);
   return { best, rows, baselines, janus };

@@ -44,11 +44,15 @@ export async function runReportBench() {
   for (const s of reportSections) bytes += reportCsv(report, s, 'id').length;
   const csvMs = performance.now() - csvT;
   const json = JSON.stringify(report).length;
-  printTable(`Clinic report: ${VISITS} visits a month, three months stored (loaded in ${Math.round(loadMs / 1000)} s), median of ${RUNS}`, ['what', 'median ms', 'max ms', 'size'], [
-    ['month report (JSON object)', month.median.toFixed(0), month.max.toFixed(0), `${Math.round(json / 1024)} KiB JSON, ${report.lb1.rows.length} LB1 rows`],
-    ['day report', day.median.toFixed(0), day.max.toFixed(0), ''],
-    ['all six CSV sections of the month', csvMs.toFixed(1), '', `${Math.round(bytes / 1024)} KiB`],
-  ]);
+  printTable(
+    `Clinic report: ${VISITS} visits a month, three months stored (loaded in ${Math.round(loadMs / 1000)} s), median of ${RUNS}`,
+    ['what', 'median ms', 'max ms', 'size'],
+    [
+      ['month report (JSON object)', month.median.toFixed(0), month.max.toFixed(0), `${Math.round(json / 1024)} KiB JSON, ${report.lb1.rows.length} LB1 rows`],
+      ['day report', day.median.toFixed(0), day.max.toFixed(0), ''],
+      ['all six CSV sections of the month', csvMs.toFixed(1), '', `${Math.round(bytes / 1024)} KiB`],
+    ],
+  );
   await db.close();
 }
 

@@ -32,6 +32,8 @@ if (only && !benches[only]) {
   console.error(`unknown benchmark "${only}"; one of: ${Object.keys(benches).join(', ')}`);
   process.exit(2);
 }
-console.log(`# Simpul benchmarks — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+console.log(
+  `# Simpul benchmarks — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
 for (const [name, run] of Object.entries(benches)) if (!only || only === name) await run();
 process.exit(0);

@@ -166,7 +166,9 @@ export async function runPouchDbComparison(ours: DrainResult[], n = Number(proce
     ['method', 'records', 'seconds', 'records/s', 'bytes/record up', 'down', '× faster than PouchDB', '× fewer bytes'],
     rows,
   );
-  console.log(`\nPouchDB runs: ${runs.map((r) => `${r.seconds.toFixed(2)} s`).join(', ')} (the faster shown); replication defaults (batches of 100); the server without auth or request log.`);
+  console.log(
+    `\nPouchDB runs: ${runs.map((r) => `${r.seconds.toFixed(2)} s`).join(', ')} (the faster shown); replication defaults (batches of 100); the server without auth or request log.`,
+  );
   console.log(`Goals: ≥ 3× faster and ≥ 5× fewer bytes (up + down) than PouchDB.`);
   return pouch;
 }

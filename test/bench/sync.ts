@@ -16,7 +16,16 @@ import { runPouchDbComparison, type DrainResult } from './sync-pouchdb.ts';
 import { printTable } from './table.ts';
 
 const wire = (n: number, seed: number) =>
-  generateRecords(n, { seed }).map((r, i) => ({ id: r.id, seq: i + 1, type: r.type, sv: r.schemaVersion, entity: r.entityId, ev: r.entityVersion, at: r.createdAt, payload: r.payload }));
+  generateRecords(n, { seed }).map((r, i) => ({
+    id: r.id,
+    seq: i + 1,
+    type: r.type,
+    sv: r.schemaVersion,
+    entity: r.entityId,
+    ev: r.entityVersion,
+    at: r.createdAt,
+    payload: r.payload,
+  }));
 
 export function runEncodingBench() {
   const recs = wire(10_000, 7);
@@ -66,7 +75,11 @@ async function drainInto(stack: Stack, device: string, n: number, settings: Reco
     let up0 = 0;
     let down0 = 0;
     const r = await drainInChildBox(
-      { records: n, seed: 7, sync: { mqttUrl: proxy.url, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', ...settings } },
+      {
+        records: n,
+        seed: 7,
+        sync: { mqttUrl: proxy.url, deviceId: cred.deviceId, deviceSecret: cred.secret, facility: { code: '0112P001' }, timeZone: 'Asia/Jakarta', ...settings },
+      },
       () => ((up0 = proxy.bytesUp), (down0 = proxy.bytesDown)),
     );
     const stored = Number((await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE device_id = $1`, [cred.deviceId])).rows[0].n);
@@ -105,14 +118,27 @@ export async function runDrainBench(n = Number(process.env.SYNC_BENCH_RECORDS ??
   const rows: (string | number)[][] = [];
   const loopback: DrainResult[] = [];
   const add = (name: string, records: number, settings: Record<string, number>, r: Awaited<ReturnType<typeof drainInto>>) => {
-    rows.push([name, records, r.seconds.toFixed(2), Math.round(records / r.seconds), r.up.toFixed(0), r.down.toFixed(1), r.batches, `${settings.syncBatchMaxRecords} × ${settings.syncMaxInFlight}`]);
+    rows.push([
+      name,
+      records,
+      r.seconds.toFixed(2),
+      Math.round(records / r.seconds),
+      r.up.toFixed(0),
+      r.down.toFixed(1),
+      r.batches,
+      `${settings.syncBatchMaxRecords} × ${settings.syncMaxInFlight}`,
+    ]);
     return { name, records, ...r };
   };
   loopback.push(add('loopback, embedded broker + PGlite hub', n, lan, await fasterDrain('embedded+pglite', 2, n, lan)));
   loopback.push(add('loopback, Mosquitto + PostgreSQL hub', n, lan, await fasterDrain('mosquitto+postgres', 2, n, lan)));
   const slow = Number(process.env.SYNC_BENCH_SHAPED_RECORDS ?? 1000);
   const shaped = add('64 kbit/s, 600 ms round trip, Mosquitto + PostgreSQL', slow, twoG, await fasterDrain('mosquitto+postgres', 1, slow, twoG, twoGLink));
-  printTable('Sync drain: a backlog from a box (own process, durable PGlite) to the hub; bytes at the TCP proxy', ['link and hub', 'records', 'seconds', 'records/s', 'bytes/record up', 'down', 'batches', 'batch × in flight'], rows);
+  printTable(
+    'Sync drain: a backlog from a box (own process, durable PGlite) to the hub; bytes at the TCP proxy',
+    ['link and hub', 'records', 'seconds', 'records/s', 'bytes/record up', 'down', 'batches', 'batch × in flight'],
+    rows,
+  );
   console.log(`\nBox settings on loopback: ${JSON.stringify(lan)}`);
   console.log(`Box settings on 2G: ${JSON.stringify(twoG)}; link (TCP proxy, each way): ${JSON.stringify(twoGLink)}`);
   console.log(`2G goal, 1,000 records in ≤ 40 s: ${shaped.seconds.toFixed(1)} s for ${slow} records, ${shaped.seconds <= (40 * slow) / 1000 ? 'met' : 'not met'}`);

@@ -42,7 +42,10 @@ CREATE INDEX IF NOT EXISTS bench_ref_enc ON bench_referrals(encounter_id);
 
 async function referral(q: { query: PGlite['query'] | Transaction['query'] }, n: number) {
   await q.query('INSERT INTO bench_referrals (encounter_id, to_facility, reason, status) VALUES ($1, $2, $3, $4)', [
-    1 + (n % 60000), 'RSUD Kabupaten', 'Suspek DBD, trombosit turun, perlu rawat inap '.repeat(2), 'issued',
+    1 + (n % 60000),
+    'RSUD Kabupaten',
+    'Suspek DBD, trombosit turun, perlu rawat inap '.repeat(2),
+    'issued',
   ]);
 }
 
@@ -92,9 +95,16 @@ async function run() {
     const client = async (k: number) => {
       for (let n = k; performance.now() < until; n += 20) {
         const e = 1 + ((n * 104729) % 60000);
-        await db.query('SELECT e.*, (SELECT json_agg(p) FROM bench_prescriptions p WHERE p.encounter_id = e.id) rx FROM bench_encounters e WHERE e.patient_id = (SELECT patient_id FROM bench_encounters WHERE id = $1) ORDER BY at DESC LIMIT 20', [e]);
+        await db.query(
+          'SELECT e.*, (SELECT json_agg(p) FROM bench_prescriptions p WHERE p.encounter_id = e.id) rx FROM bench_encounters e WHERE e.patient_id = (SELECT patient_id FROM bench_encounters WHERE id = $1) ORDER BY at DESC LIMIT 20',
+          [e],
+        );
         if (n % 5 === 0) await g.transaction((tx) => referral(tx, n));
-        if (n % 7 === 0) await db.query("SELECT id, polis FROM bench_encounters WHERE at >= timestamptz '2025-06-01' + ($1::int % 300) * interval '1 day' AND at < timestamptz '2025-06-02' + ($1::int % 300) * interval '1 day'", [n]);
+        if (n % 7 === 0)
+          await db.query(
+            "SELECT id, polis FROM bench_encounters WHERE at >= timestamptz '2025-06-01' + ($1::int % 300) * interval '1 day' AND at < timestamptz '2025-06-02' + ($1::int % 300) * interval '1 day'",
+            [n],
+          );
         reqs++;
         await yieldLoop();
       }

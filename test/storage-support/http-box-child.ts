@@ -32,7 +32,13 @@ if (template) {
 }
 
 const config = configSchema.parse({
-  mode: 'demo', dataDir, httpsPort: 0, httpPort: 0, host: '127.0.0.1', logLevel: 'warn', relayHostAddresses: ['127.0.0.1'],
+  mode: 'demo',
+  dataDir,
+  httpsPort: 0,
+  httpPort: 0,
+  host: '127.0.0.1',
+  logLevel: 'warn',
+  relayHostAddresses: ['127.0.0.1'],
 });
 const box = await startBox(config, { plainHttp: true, log: pino({ level: 'warn' }) });
 

@@ -30,7 +30,10 @@ export type JournalOp =
   | { op: 'sync'; id: number; isDir: boolean }
   | { op: 'ack'; ack: number };
 
-interface BaselineEntry { id: number; isDir: boolean }
+interface BaselineEntry {
+  id: number;
+  isDir: boolean;
+}
 
 export class PowerCutJournal implements SyncObserver {
   readonly ops: JournalOp[] = [];

@@ -32,7 +32,7 @@ const quiet = { log: () => {} };
 const fromTemplate = join(work, 'template-box');
 let db = await openDatabase({ dataDir: fromTemplate, template, ...quiet });
 await loadOrCreateCertificate({ dataDir: fromTemplate, hostnames: ['localhost'] });
-await db.exec('CREATE TABLE probe (x text); INSERT INTO probe VALUES (\'a record\')');
+await db.exec("CREATE TABLE probe (x text); INSERT INTO probe VALUES ('a record')");
 const backupFile = join(fromTemplate, 'backups', 'box.tar.gz');
 await backupDatabase(db, backupFile);
 record(fromTemplate);

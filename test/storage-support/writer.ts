@@ -39,7 +39,8 @@ export function spawnWriter(dataDir: string, args: string[] = [], env: NodeJS.Pr
     if (err.length > 20_000) err = err.slice(-10_000);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
-    child.on('close', (code, signal) => { // 'close': stdout fully drained too
+    child.on('close', (code, signal) => {
+      // 'close': stdout fully drained too
       onFail(new Error(`writer exited (${code ?? signal}) before READY: ${err.slice(-2000)}`));
       res({ code, signal });
     });

@@ -13,7 +13,7 @@ import { localInstant } from '../../appliance/clinic/clock.ts';
 export async function writeClinicMonth(db: Db, opts: { month: string; visits: number; patients?: number; seed?: number; timeZone?: string }) {
   const tz = opts.timeZone ?? 'Asia/Jakarta';
   let s = opts.seed ?? 1;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const doctor = (await db.query<{ id: string }>(`SELECT id FROM staff WHERE role IN ('doctor','admin') ORDER BY role DESC LIMIT 1`)).rows[0].id;
   const formulary = (await db.query<{ id: string }>(`SELECT id FROM formulary`)).rows.map((r) => r.id);
@@ -65,7 +65,24 @@ export async function writeClinicMonth(db: Db, opts: { month: string; visits: nu
       const called = taken + Math.floor(rnd() * 90 * 60_000);
       const finished = called + Math.floor((3 + rnd() * 20) * 60_000);
       const ticket = randomUUID();
-      rows.queue_tickets.push([ticket, randomUUID(), day, poli, n, `X-${n}`, p.id, 'desk', 'done', 'Ruang 1', 1, iso(taken), iso(called), iso(called), iso(finished), iso(finished + 8 * 3600_000)]);
+      rows.queue_tickets.push([
+        ticket,
+        randomUUID(),
+        day,
+        poli,
+        n,
+        `X-${n}`,
+        p.id,
+        'desk',
+        'done',
+        'Ruang 1',
+        1,
+        iso(taken),
+        iso(called),
+        iso(called),
+        iso(finished),
+        iso(finished + 8 * 3600_000),
+      ]);
       const first = pick(codes);
       const diagnoses = [{ code: first, name: first, kind: 'primary' }];
       if (rnd() < 0.3) {
@@ -73,9 +90,20 @@ export async function writeClinicMonth(db: Db, opts: { month: string; visits: nu
         if (second !== first) diagnoses.push({ code: second, name: second, kind: 'secondary' });
       }
       const enc = randomUUID();
-      rows.encounters.push([enc, p.id, ticket, doctor, poli, 'in_person', 'closed',
+      rows.encounters.push([
+        enc,
+        p.id,
+        ticket,
+        doctor,
+        poli,
+        'in_person',
+        'closed',
         JSON.stringify({ systolic: 110 + Math.floor(rnd() * 60), diastolic: 70 + Math.floor(rnd() * 20), weight: 40 + Math.floor(rnd() * 40) }),
-        JSON.stringify(diagnoses), 3, iso(called), iso(finished)]);
+        JSON.stringify(diagnoses),
+        3,
+        iso(called),
+        iso(finished),
+      ]);
       if (rnd() < 0.8) {
         const rx = randomUUID();
         rows.prescriptions.push([rx, enc, p.id, doctor, 'dispensed', iso(finished), iso(finished + 600_000)]);
@@ -99,7 +127,8 @@ export async function writeClinicMonth(db: Db, opts: { month: string; visits: nu
       encounters: 'id, patient_id, ticket_id, doctor_id, poli, mode, status, vitals, diagnoses, version, opened_at, closed_at',
       prescriptions: 'id, encounter_id, patient_id, prescriber_id, status, issued_at, dispensed_at',
       prescription_items: 'prescription_id, line, formulary_id, signa, quantity, days',
-      referrals: 'id, encounter_id, patient_id, referrer_id, hospital_code, hospital_name, specialty, diagnosis_code, reason, emergency, status, valid_until, created_at, updated_at',
+      referrals:
+        'id, encounter_id, patient_id, referrer_id, hospital_code, hospital_name, specialty, diagnosis_code, reason, emergency, status, valid_until, created_at, updated_at',
       queue_counters: 'poli, day, last_number',
     };
     await db.transaction(async (tx) => {

@@ -21,5 +21,10 @@ if (existsSync(new URL('./migrates', import.meta.url))) {
 }
 const migration = (await db.query<{ id: number }>('SELECT max(id) AS id FROM schema_migrations')).rows[0]?.id;
 const tls = await loadOrCreateCertificate({ dataDir: config.dataDir, hostnames: ['localhost'] });
-await serveHttps(() => Response.json({ ok: false, checks: { database: 'ok', migration, release: 'unhealthy on purpose' } }, { status: 503 }), { port: config.httpsPort, host: config.host, key: tls.key, cert: tls.cert });
+await serveHttps(() => Response.json({ ok: false, checks: { database: 'ok', migration, release: 'unhealthy on purpose' } }, { status: 503 }), {
+  port: config.httpsPort,
+  host: config.host,
+  key: tls.key,
+  cert: tls.cert,
+});
 process.on('SIGTERM', () => void db.close().then(() => process.exit(0)));

@@ -37,7 +37,11 @@ export async function makeTestReleases(prefix: string): Promise<TestReleases> {
   const base = await buildRelease({ version: '0.1.0', out: join(work, 'dist'), key, template, log: () => {} });
   const bundles = new Map([['0.1.0', base.bundle]]);
   return {
-    work, key, pub, base, bundles,
+    work,
+    key,
+    pub,
+    base,
+    bundles,
     pack(version, o = {}) {
       const dir = join(work, 'dist', `simpul-box-${version}`);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -53,7 +57,11 @@ export async function makeTestReleases(prefix: string): Promise<TestReleases> {
 /** A release whose box never becomes healthy (test/support/firmware-unhealthy-main.ts). */
 export async function buildUnhealthyRelease(r: TestReleases): Promise<string> {
   const built = await buildRelease({
-    version: '0.0.1', out: join(r.work, 'unhealthy'), key: r.key, template: await ensureTestTemplate(), log: () => {},
+    version: '0.0.1',
+    out: join(r.work, 'unhealthy'),
+    key: r.key,
+    template: await ensureTestTemplate(),
+    log: () => {},
     entries: { main: 'test/support/firmware-unhealthy-main.ts' },
   });
   return built.dir;
@@ -70,12 +78,20 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** A box installed under its own temporary root. */
 export class TestRoot {
   readonly root: string;
-  constructor(readonly httpsPort: number, prefix = 'root') {
+  constructor(
+    readonly httpsPort: number,
+    prefix = 'root',
+  ) {
     this.root = fs.mkdtempSync(join(tmpdir(), `simpul-fw-${prefix}-`));
   }
 
@@ -146,7 +162,9 @@ export class TestRoot {
     }
     // Gone when no process of its group is left (a zombie counts as gone: init reaps it).
     for (let i = 0; i < 200; i++) {
-      const left = spawnSync('ps', ['-o', 'stat=', '-g', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter((s) => s && !s.startsWith('Z'));
+      const left = spawnSync('ps', ['-o', 'stat=', '-g', String(pid)], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((s) => s && !s.startsWith('Z'));
       if (!left.length) return;
       spawnSync('sleep', ['0.05']);
     }
@@ -161,20 +179,36 @@ export class TestRoot {
   }
 
   async waitHealthy(timeoutMs = 90_000): Promise<Record<string, any>> {
-    return until(`the box under ${this.root} answers /healthz ok`, async () => {
-      const r = await this.https('GET', '/healthz').catch(() => null);
-      return r?.status === 200 ? (JSON.parse(r.text) as Record<string, any>) : null;
-    }, timeoutMs, 250);
+    return until(
+      `the box under ${this.root} answers /healthz ok`,
+      async () => {
+        const r = await this.https('GET', '/healthz').catch(() => null);
+        return r?.status === 200 ? (JSON.parse(r.text) as Record<string, any>) : null;
+      },
+      timeoutMs,
+      250,
+    );
   }
 
   https(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ host: '127.0.0.1', port: this.httpsPort, path, method, rejectUnauthorized: false, timeout: 10_000, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: this.httpsPort,
+          path,
+          method,
+          rejectUnauthorized: false,
+          timeout: 10_000,
+          headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', reject);
       req.end(data);

@@ -32,8 +32,18 @@ export async function startOperatorHub(opts: { now?: () => Date } = {}): Promise
     await enrolDevice(db, { facilityCode: `${b.region}P01`, deviceId: b.id, name: `Puskesmas ${b.id}` });
     await db.query(`UPDATE devices SET region_code = $2 WHERE id = $1`, [b.id, b.region]);
   }
-  const hub = await startHub({ httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: ADMIN_TOKEN, logLevel: 'silent' }, { db, log: quietLog(), now: opts.now });
-  return { hub, db, async close() { await hub.close(); await db.close(); } };
+  const hub = await startHub(
+    { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: ADMIN_TOKEN, logLevel: 'silent' },
+    { db, log: quietLog(), now: opts.now },
+  );
+  return {
+    hub,
+    db,
+    async close() {
+      await hub.close();
+      await db.close();
+    },
+  };
 }
 
 export interface SignedIn {

@@ -14,13 +14,16 @@ async function closedPort(): Promise<number> {
 describe('what the tests need of the machine', () => {
   it('names each missing thing and how to get it', async () => {
     const port = await closedPort();
-    const missing = await missingPrerequisites({
-      PATH: '/nonexistent',
-      CHROMIUM_PATH: '/nonexistent/chromium',
-      SIMPUL_MOSQUITTO_BIN: '/nonexistent/mosquitto',
-      SIMPUL_TEST_MQTT_URL: `mqtt://127.0.0.1:${port}`,
-      SIMPUL_TEST_DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${port}/test`,
-    }, 1000);
+    const missing = await missingPrerequisites(
+      {
+        PATH: '/nonexistent',
+        CHROMIUM_PATH: '/nonexistent/chromium',
+        SIMPUL_MOSQUITTO_BIN: '/nonexistent/mosquitto',
+        SIMPUL_TEST_MQTT_URL: `mqtt://127.0.0.1:${port}`,
+        SIMPUL_TEST_DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${port}/test`,
+      },
+      1000,
+    );
     expect(missing).toHaveLength(5);
     expect(missing[0]).toMatch(/^Chromium not found at \/nonexistent\/chromium .*\.ci\/run/);
     expect(missing[1]).toMatch(/^strace not on PATH.*\.ci\/run.*apt-get install strace/);

@@ -25,7 +25,10 @@ function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
 function reachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -52,20 +55,34 @@ export async function missingPrerequisites(env: NodeJS.ProcessEnv = process.env,
   if (!existsSync(chromium)) missing.push(chromiumMissing(chromium));
   if (!onPath('strace', env)) missing.push(`strace not on PATH (the storage durability tests watch the WAL's fsyncs with it): ${installAll}, or apt-get install strace`);
   // The firmware tests (test/firmware-*.test.ts) run the scripts and check their files with these.
-  for (const [command, pkg] of [['shellcheck', 'shellcheck'], ['minisign', 'minisign'], ['nft', 'nftables'], ['chronyd', 'chrony'], ['dnsmasq', 'dnsmasq-base'], ['systemd-analyze', 'systemd'], ['curl', 'curl'], ['flock', 'util-linux']]) {
-    if (!onPath(command, { PATH: `${env.PATH ?? ''}${delimiter}/usr/sbin${delimiter}/sbin` })) missing.push(`${command} not on PATH (the firmware tests use it): ${installAll}, or apt-get install ${pkg}`);
+  for (const [command, pkg] of [
+    ['shellcheck', 'shellcheck'],
+    ['minisign', 'minisign'],
+    ['nft', 'nftables'],
+    ['chronyd', 'chrony'],
+    ['dnsmasq', 'dnsmasq-base'],
+    ['systemd-analyze', 'systemd'],
+    ['curl', 'curl'],
+    ['flock', 'util-linux'],
+  ]) {
+    if (!onPath(command, { PATH: `${env.PATH ?? ''}${delimiter}/usr/sbin${delimiter}/sbin` }))
+      missing.push(`${command} not on PATH (the firmware tests use it): ${installAll}, or apt-get install ${pkg}`);
   }
   const mosquitto = env.SIMPUL_MOSQUITTO_BIN || '/usr/sbin/mosquitto';
   if (!existsSync(mosquitto)) missing.push(`Mosquitto not found at ${mosquitto} (set SIMPUL_MOSQUITTO_BIN to use another): ${installAll}, or apt-get install mosquitto`);
   const mqtt = new URL(env.SIMPUL_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883');
   if (!(await reachable(mqtt.hostname, Number(mqtt.port || 1883), timeoutMs))) {
-    missing.push(`no MQTT broker at ${mqtt.host} (the sync tests share one, anonymous): start one with \`mosquitto -d\` (apt-get install mosquitto starts it as a service), or set SIMPUL_TEST_MQTT_URL`);
+    missing.push(
+      `no MQTT broker at ${mqtt.host} (the sync tests share one, anonymous): start one with \`mosquitto -d\` (apt-get install mosquitto starts it as a service), or set SIMPUL_TEST_MQTT_URL`,
+    );
   }
   const postgresUrl = env.SIMPUL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const postgresError = await postgresAnswers(postgresUrl, timeoutMs);
   if (postgresError) {
     const shown = postgresUrl.replace(/\/\/[^@/]*@/, (m) => (m.includes(':') ? '//…@' : m));
-    missing.push(`no PostgreSQL at ${shown} (${postgresError}): the hub tests need a database \`test\` user postgres reaches without a password (apt-get install postgresql; createdb test; trust for 127.0.0.1 in pg_hba.conf), or set SIMPUL_TEST_DATABASE_URL`);
+    missing.push(
+      `no PostgreSQL at ${shown} (${postgresError}): the hub tests need a database \`test\` user postgres reaches without a password (apt-get install postgresql; createdb test; trust for 127.0.0.1 in pg_hba.conf), or set SIMPUL_TEST_DATABASE_URL`,
+    );
   }
   return missing;
 }

@@ -26,7 +26,9 @@ const recordHtml = (call: CallRecord, lang: Lang) => outerHtml(cq.callRecord(tex
 const historyHtml = (calls: CallRecord[], lang: Lang) => cq.callHistory(text(lang), calls, lang).map(outerHtml).join('');
 
 const link = (level: QualityLevel, kbps = 500, lossPct = 0.5): LinkQuality => ({
-  level, up: { kbps, lossPct, jitterMs: 12 }, down: { kbps: kbps - 20, lossPct, rttMs: 30 },
+  level,
+  up: { kbps, lossPct, jitterMs: 12 },
+  down: { kbps: kbps - 20, lossPct, rttMs: 30 },
 });
 
 /** A call record as the relay makes it (CallStats), with fixed times and events. */
@@ -38,19 +40,24 @@ function record(patient: QualityLevel[], doctor: QualityLevel[], extra: Partial<
   stats.addLegTotals('patient', { inPackets: 900, outPackets: 880, framesIn: 300, framesOut: 290 }, { framesDecoded: 285, audioPacketsReceived: 700 });
   return {
     ...stats.finish('hangup'),
-    startedAt: '2026-11-25T03:10:00.000Z', endedAt: '2026-11-25T03:14:12.000Z', seconds: 252,
+    startedAt: '2026-11-25T03:10:00.000Z',
+    endedAt: '2026-11-25T03:14:12.000Z',
+    seconds: 252,
     events: [
-      { at: 0, what: 'patient:connected' }, { at: 0.8, what: 'doctor:connected' },
-      { at: 60, what: 'patient:audio-only' }, { at: 90, what: 'patient:video' },
-      { at: 120, what: 'doctor:closed:left' }, { at: 125, what: 'doctor:connected' },
-      { at: 252, what: 'patient:closed:hangup' }, { at: 252, what: 'doctor:closed:hangup' },
+      { at: 0, what: 'patient:connected' },
+      { at: 0.8, what: 'doctor:connected' },
+      { at: 60, what: 'patient:audio-only' },
+      { at: 90, what: 'patient:video' },
+      { at: 120, what: 'doctor:closed:left' },
+      { at: 125, what: 'doctor:connected' },
+      { at: 252, what: 'patient:closed:hangup' },
+      { at: 252, what: 'doctor:closed:hangup' },
     ],
     ...extra,
   };
 }
 
 describe('call quality on the encounter screen', () => {
-
   it('grades a call by its worse side, from the relay’s own samples', () => {
     const good = Array<QualityLevel>(10).fill('good');
     expect(cq.callLevel(record(good, good))).toBe('good');
@@ -66,11 +73,22 @@ describe('call quality on the encounter screen', () => {
   it('finds when each side was connected and when it was on sound only', () => {
     const call = record(['good'], ['good']);
     expect(cq.legSpans(call, 'patient')).toEqual([
-      { from: 0, to: 60, audioOnly: false }, { from: 60, to: 90, audioOnly: true }, { from: 90, to: 252, audioOnly: false },
+      { from: 0, to: 60, audioOnly: false },
+      { from: 60, to: 90, audioOnly: true },
+      { from: 90, to: 252, audioOnly: false },
     ]);
-    expect(cq.legSpans(call, 'doctor')).toEqual([{ from: 0.8, to: 120, audioOnly: false }, { from: 125, to: 252, audioOnly: false }]);
+    expect(cq.legSpans(call, 'doctor')).toEqual([
+      { from: 0.8, to: 120, audioOnly: false },
+      { from: 125, to: 252, audioOnly: false },
+    ]);
     // A "video" event that changes nothing (a mute toggle) does not split a span; a call cut short runs to its end.
-    const open = record(['good'], ['good'], { seconds: 30, events: [{ at: 1, what: 'patient:connected' }, { at: 5, what: 'patient:video' }] });
+    const open = record(['good'], ['good'], {
+      seconds: 30,
+      events: [
+        { at: 1, what: 'patient:connected' },
+        { at: 5, what: 'patient:video' },
+      ],
+    });
     expect(cq.legSpans(open, 'patient')).toEqual([{ from: 1, to: 30, audioOnly: false }]);
   });
 

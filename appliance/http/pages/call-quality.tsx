@@ -38,7 +38,10 @@ export function callQualityStrings(lang: Lang): PageWords<CallQualityWord> {
   const w = words(lang);
   return {
     cq_quality: w.cq_quality,
-    cq_good: w.cq_good, cq_fair: w.cq_fair, cq_poor: w.cq_poor, cq_none: w.cq_none,
+    cq_good: w.cq_good,
+    cq_fair: w.cq_fair,
+    cq_poor: w.cq_poor,
+    cq_none: w.cq_none,
     cq_ended: w.cq_ended,
     cq_end_hangup: w.cq_end_hangup,
     cq_end_withdrawn: w.cq_end_withdrawn,
@@ -47,12 +50,18 @@ export function callQualityStrings(lang: Lang): PageWords<CallQualityWord> {
     cq_end_failed: w.cq_end_failed,
     cq_end_shutdown: w.cq_end_shutdown,
     cq_end_replaced: w.cq_end_replaced,
-    cq_dur_ms: w.cq_dur_ms, cq_dur_s: w.cq_dur_s,
-    cq_patient: w.patient, cq_doctor: w.doctor,
-    cq_up: w.cq_up, cq_down: w.cq_down,
-    cq_loss: w.cq_loss, cq_lossMax: w.cq_lossMax,
+    cq_dur_ms: w.cq_dur_ms,
+    cq_dur_s: w.cq_dur_s,
+    cq_patient: w.patient,
+    cq_doctor: w.doctor,
+    cq_up: w.cq_up,
+    cq_down: w.cq_down,
+    cq_loss: w.cq_loss,
+    cq_lossMax: w.cq_lossMax,
     cq_cap: w.cq_cap,
-    cq_video: 'Video', cq_audioOnly: w.audioOnly, cq_connected: w.cq_connected,
+    cq_video: 'Video',
+    cq_audioOnly: w.audioOnly,
+    cq_connected: w.cq_connected,
     cq_chart: w.cq_chart,
     cq_figures: w.cq_figures,
     cq_f_upKbps: w.cq_f_upKbps,
@@ -68,7 +77,9 @@ export function callQualityStrings(lang: Lang): PageWords<CallQualityWord> {
     cq_f_audio: w.cq_f_audio,
     cq_keyframes: w.cq_keyframes,
     cq_events: w.cq_events,
-    cq_ev_connected: w.connectedState, cq_ev_video: w.cq_ev_video, 'cq_ev_audio-only': w['cq_ev_audio-only'],
+    cq_ev_connected: w.connectedState,
+    cq_ev_video: w.cq_ev_video,
+    'cq_ev_audio-only': w['cq_ev_audio-only'],
     cq_ev_closed: w.cq_ev_closed,
   };
 }
@@ -79,7 +90,9 @@ export function CallHistoryCard({ c }: { c: Context<AppEnv> }) {
     <div class="card" id="calls" data-testid="call-history" hidden>
       <style dangerouslySetInnerHTML={{ __html: css }} />
       <h2 style="margin-top:0">{w.videoConsultationQuality}</h2>
-      <p class="small muted" style="margin-top:0">{w.linkFiguresOnlySoundAnd}</p>
+      <p class="small muted" style="margin-top:0">
+        {w.linkFiguresOnlySoundAnd}
+      </p>
       <div id="calls-list" data-testid="call-history-list" aria-live="polite"></div>
       <div id="calls-msg" class="msg" role="status" hidden></div>
     </div>

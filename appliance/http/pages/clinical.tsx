@@ -45,16 +45,27 @@ const common = (lang: Lang): PageWords<StaffWord> => {
   const w = words(lang);
   return {
     offline: w.offline,
-    netError: w.netError, connOn: w.connOn, connOff: w.connOff,
-    page: w.page, none: w.none, saved: w.saved,
+    netError: w.netError,
+    connOn: w.connOn,
+    connOff: w.connOff,
+    page: w.page,
+    none: w.none,
+    saved: w.saved,
   };
 };
 
 function Shell(p: { c: Context<AppEnv>; title: string; script: string; strings: Record<string, string>; data: object; children: unknown }) {
   const c = p.c;
   return (
-    <Layout c={c} title={p.title} variant="tablet" extraCss={css} scripts={[p.script]} strings={{ ...common(c.get('lang')), ...p.strings }}
-      data={{ staff: true, role: c.get('session')?.actor.role ?? null, tz: c.get('deps').settings.timeZone, ...p.data }}>
+    <Layout
+      c={c}
+      title={p.title}
+      variant="tablet"
+      extraCss={css}
+      scripts={[p.script]}
+      strings={{ ...common(c.get('lang')), ...p.strings }}
+      data={{ staff: true, role: c.get('session')?.actor.role ?? null, tz: c.get('deps').settings.timeZone, ...p.data }}
+    >
       {p.children as never}
     </Layout>
   );
@@ -67,74 +78,161 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
     const { settings } = c.get('deps');
     const ts = ticketStrings(lang);
     const vitals: [string, string, string][] = [
-      ['systolic', w.systolicMmhg, '1'], ['diastolic', w.diastolicMmhg, '1'],
-      ['pulse', w.pulseMin, '1'], ['respiratoryRate', w.respRateMin, '1'],
-      ['temperature', w.tempC, '0.1'], ['spo2', 'SpO2 (%)', '1'],
-      ['weight', w.weightKg, '0.1'], ['height', w.heightCm, '0.1'],
+      ['systolic', w.systolicMmhg, '1'],
+      ['diastolic', w.diastolicMmhg, '1'],
+      ['pulse', w.pulseMin, '1'],
+      ['respiratoryRate', w.respRateMin, '1'],
+      ['temperature', w.tempC, '0.1'],
+      ['spo2', 'SpO2 (%)', '1'],
+      ['weight', w.weightKg, '0.1'],
+      ['height', w.heightCm, '0.1'],
     ];
-    return render(c, (
-      <Shell c={c} title={w.examination} script="pemeriksaan" data={{ polis: settings.polis }}
-        strings={{
-          st_waiting: ts.st_waiting, st_called: ts.st_called, st_serving: ts.st_serving, st_skipped: w.st_skipped,
-          open: w.open, resume: w.resume, noPatient: w.noPatient,
-          primary: w.primary, secondary: w.secondary, remove: w.remove, makePrimary: w.makePrimary,
-          add: w.add, stock: w.stock, outOfStock: w.outOfStock,
-          savedAt: w.savedAt, conflict: w.conflict,
-          closed: w.closed, issuedRx: w.issuedRx, issuedRef: w.issuedRef,
-          rxEmpty: w.rxEmpty, printLetter: w.printLetter,
-          consentNone: w.consentNone,
-          consentOk: w.consentOk, viaPhone: w.viaPhone, viaVerbal: w.viaVerbal,
-          confirmClose: w.confirmClose,
-          nobody: w.nobody, chooseHospital: w.chooseHospital, noHospitals: w.noHospitals,
-          m_in_person: w.inPerson, m_audio_visual: w.videoAudioVisual, m_audio_only: w.audioOnly, m_chat: 'Chat',
-          days: w.days,
-          // Status labels for staff (the patient's page words them for the patient: "Rejected — ask the staff").
-          ps_issued: w.ps_issued, ps_dispensed: w.ps_dispensed, ps_picked_up: w.ps_picked_up,
-          rs_draft: w.rs_draft, rs_issued: w.ps_issued, rs_sent: w.rs_sent, rs_accepted: w.rs_accepted,
-          rs_scheduled: w.rs_scheduled, rs_rejected: w.rs_rejected, rs_used: w.rs_used, rs_expired: w.rs_expired,
-          emergency: w.emergency,
-          ...callQualityStrings(lang),
-        } satisfies PageWords<PemeriksaanWord | CallQualityWord>}>
+    return render(
+      c,
+      <Shell
+        c={c}
+        title={w.examination}
+        script="pemeriksaan"
+        data={{ polis: settings.polis }}
+        strings={
+          {
+            st_waiting: ts.st_waiting,
+            st_called: ts.st_called,
+            st_serving: ts.st_serving,
+            st_skipped: w.st_skipped,
+            open: w.open,
+            resume: w.resume,
+            noPatient: w.noPatient,
+            primary: w.primary,
+            secondary: w.secondary,
+            remove: w.remove,
+            makePrimary: w.makePrimary,
+            add: w.add,
+            stock: w.stock,
+            outOfStock: w.outOfStock,
+            savedAt: w.savedAt,
+            conflict: w.conflict,
+            closed: w.closed,
+            issuedRx: w.issuedRx,
+            issuedRef: w.issuedRef,
+            rxEmpty: w.rxEmpty,
+            printLetter: w.printLetter,
+            consentNone: w.consentNone,
+            consentOk: w.consentOk,
+            viaPhone: w.viaPhone,
+            viaVerbal: w.viaVerbal,
+            confirmClose: w.confirmClose,
+            nobody: w.nobody,
+            chooseHospital: w.chooseHospital,
+            noHospitals: w.noHospitals,
+            m_in_person: w.inPerson,
+            m_audio_visual: w.videoAudioVisual,
+            m_audio_only: w.audioOnly,
+            m_chat: 'Chat',
+            days: w.days,
+            // Status labels for staff (the patient's page words them for the patient: "Rejected — ask the staff").
+            ps_issued: w.ps_issued,
+            ps_dispensed: w.ps_dispensed,
+            ps_picked_up: w.ps_picked_up,
+            rs_draft: w.rs_draft,
+            rs_issued: w.ps_issued,
+            rs_sent: w.rs_sent,
+            rs_accepted: w.rs_accepted,
+            rs_scheduled: w.rs_scheduled,
+            rs_rejected: w.rs_rejected,
+            rs_used: w.rs_used,
+            rs_expired: w.rs_expired,
+            emergency: w.emergency,
+            ...callQualityStrings(lang),
+          } satisfies PageWords<PemeriksaanWord | CallQualityWord>
+        }
+      >
         <main>
           <div class="cols">
             <aside class="card">
               <h2 style="margin-top:0">{w.clinicQueue}</h2>
               <div class="tabs" id="tabs">
-                {settings.polis.map((p, i) => <button type="button" aria-selected={i === 0 ? 'true' : 'false'} data-poli={p.code} data-testid={`exam-poli-${p.code}`}>{p.name}</button>)}
+                {settings.polis.map((p, i) => (
+                  <button type="button" aria-selected={i === 0 ? 'true' : 'false'} data-poli={p.code} data-testid={`exam-poli-${p.code}`}>
+                    {p.name}
+                  </button>
+                ))}
               </div>
-              <label for="mode-new" class="small">{w.consultationMode}</label>
+              <label for="mode-new" class="small">
+                {w.consultationMode}
+              </label>
               <select id="mode-new" data-testid="exam-mode-new" style="width:100%">
-                <option value="in_person">{w.inPerson}</option><option value="audio_visual">{w.videoAudioVisual}</option>
-                <option value="audio_only">{w.audioOnly}</option><option value="chat">Chat</option>
+                <option value="in_person">{w.inPerson}</option>
+                <option value="audio_visual">{w.videoAudioVisual}</option>
+                <option value="audio_only">{w.audioOnly}</option>
+                <option value="chat">Chat</option>
               </select>
               <div id="queue" data-testid="exam-queue" aria-live="polite"></div>
               <div id="queue-msg" class="msg" hidden></div>
-              <p class="small"><span id="conn" class="conn" data-testid="conn-state">…</span> <a href="/staff/antrean">{w.toTheQueuePage}</a></p>
+              <p class="small">
+                <span id="conn" class="conn" data-testid="conn-state">
+                  …
+                </span>{' '}
+                <a href="/staff/antrean">{w.toTheQueuePage}</a>
+              </p>
             </aside>
 
             <section id="enc" data-testid="encounter" hidden>
               <div class="card">
                 <div class="row" style="justify-content:space-between">
-                  <div><div class="small muted" id="enc-ticket"></div><h1 style="margin:0" id="enc-patient" data-testid="encounter-patient"></h1><div class="small" id="enc-meta"></div></div>
-                  <div><label for="enc-mode" class="small" style="margin:0">{w.mode}</label>
-                    <select id="enc-mode" data-testid="encounter-mode"><option value="in_person">{w.inPerson}</option><option value="audio_visual">{w.videoAudioVisual}</option><option value="audio_only">{w.audioOnly}</option><option value="chat">Chat</option></select></div>
+                  <div>
+                    <div class="small muted" id="enc-ticket"></div>
+                    <h1 style="margin:0" id="enc-patient" data-testid="encounter-patient"></h1>
+                    <div class="small" id="enc-meta"></div>
+                  </div>
+                  <div>
+                    <label for="enc-mode" class="small" style="margin:0">
+                      {w.mode}
+                    </label>
+                    <select id="enc-mode" data-testid="encounter-mode">
+                      <option value="in_person">{w.inPerson}</option>
+                      <option value="audio_visual">{w.videoAudioVisual}</option>
+                      <option value="audio_only">{w.audioOnly}</option>
+                      <option value="chat">Chat</option>
+                    </select>
+                  </div>
                 </div>
                 <div id="consent" class="msg info" data-testid="encounter-consent" hidden>
-                  <span id="consent-text"></span> <button type="button" class="sec" id="consent-verbal" data-testid="consent-verbal" style="min-height:36px">{w.recordVerbalConsent}</button>
+                  <span id="consent-text"></span>{' '}
+                  <button type="button" class="sec" id="consent-verbal" data-testid="consent-verbal" style="min-height:36px">
+                    {w.recordVerbalConsent}
+                  </button>
                 </div>
               </div>
 
               <div class="card">
                 <h2 style="margin-top:0">{w.vitalSigns}</h2>
                 <div class="vitals" id="vitals">
-                  {vitals.map(([k, label, step]) => <div><label for={`v-${k}`}>{label}</label><input id={`v-${k}`} data-vital={k} type="text" inputmode="decimal" autocomplete="off" data-step={step} data-testid={`vital-${k}`} /></div>)}
+                  {vitals.map(([k, label, step]) => (
+                    <div>
+                      <label for={`v-${k}`}>{label}</label>
+                      <input id={`v-${k}`} data-vital={k} type="text" inputmode="decimal" autocomplete="off" data-step={step} data-testid={`vital-${k}`} />
+                    </div>
+                  ))}
                 </div>
                 <h2>SOAP</h2>
                 <div class="soap">
-                  <div><label for="s-subjective">{w.sSubjective}</label><textarea id="s-subjective" data-soap="subjective" data-testid="soap-subjective"></textarea></div>
-                  <div><label for="s-objective">{w.oObjective}</label><textarea id="s-objective" data-soap="objective" data-testid="soap-objective"></textarea></div>
-                  <div><label for="s-assessment">{w.aAssessment}</label><textarea id="s-assessment" data-soap="assessment" data-testid="soap-assessment"></textarea></div>
-                  <div><label for="s-plan">{w.pPlan}</label><textarea id="s-plan" data-soap="plan" data-testid="soap-plan"></textarea></div>
+                  <div>
+                    <label for="s-subjective">{w.sSubjective}</label>
+                    <textarea id="s-subjective" data-soap="subjective" data-testid="soap-subjective"></textarea>
+                  </div>
+                  <div>
+                    <label for="s-objective">{w.oObjective}</label>
+                    <textarea id="s-objective" data-soap="objective" data-testid="soap-objective"></textarea>
+                  </div>
+                  <div>
+                    <label for="s-assessment">{w.aAssessment}</label>
+                    <textarea id="s-assessment" data-soap="assessment" data-testid="soap-assessment"></textarea>
+                  </div>
+                  <div>
+                    <label for="s-plan">{w.pPlan}</label>
+                    <textarea id="s-plan" data-soap="plan" data-testid="soap-plan"></textarea>
+                  </div>
                 </div>
                 <h2>{w.diagnosesIcd10}</h2>
                 <div id="dx" data-testid="diagnoses"></div>
@@ -147,11 +245,28 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 <div id="rx-list" data-testid="prescriptions"></div>
                 <input id="drug-search" type="search" autocomplete="off" data-testid="formulary-search" placeholder={w.searchAMedicineEG} style="width:100%" />
                 <div id="drug-results" data-testid="formulary-results"></div>
-                <div class="tbl-wrap"><table class="items"><thead><tr><th>{w.medicine}</th><th>{w.signa}</th><th style="width:90px">{w.qty}</th><th style="width:80px">{w.daysHeader}</th><th></th></tr></thead><tbody id="rx-items" data-testid="rx-items"></tbody></table></div>
+                <div class="tbl-wrap">
+                  <table class="items">
+                    <thead>
+                      <tr>
+                        <th>{w.medicine}</th>
+                        <th>{w.signa}</th>
+                        <th style="width:90px">{w.qty}</th>
+                        <th style="width:80px">{w.daysHeader}</th>
+                        <th></th>
+                      </tr>
+                    </thead>
+                    <tbody id="rx-items" data-testid="rx-items"></tbody>
+                  </table>
+                </div>
                 <label for="rx-note">{w.noteForThePharmacyOptional}</label>
                 <input id="rx-note" style="width:100%" data-testid="rx-note" />
                 <div id="rx-msg" class="msg" role="status" hidden></div>
-                <p><button type="button" id="rx-issue" data-testid="rx-issue">{w.issuePrescription}</button></p>
+                <p>
+                  <button type="button" id="rx-issue" data-testid="rx-issue">
+                    {w.issuePrescription}
+                  </button>
+                </p>
               </div>
 
               <div class="card">
@@ -159,70 +274,156 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 <div id="ref-list" data-testid="referrals"></div>
                 <form id="ref-form" data-testid="referral-form" novalidate>
                   <div class="soap">
-                    <div><label for="ref-hospital">{w.hospitalFkrtl}</label><select id="ref-hospital" name="hospitalCode" data-testid="referral-hospital" style="width:100%"></select><div class="field-err" data-for="hospitalCode"></div></div>
-                    <div><label for="ref-specialty">{w.specialty}</label><select id="ref-specialty" name="specialty" data-testid="referral-specialty" style="width:100%"></select><div class="field-err" data-for="specialty"></div></div>
-                    <div><label for="ref-dx">{w.diagnosisIcd10}</label><select id="ref-dx" name="diagnosisCode" data-testid="referral-diagnosis" style="width:100%"></select><div class="field-err" data-for="diagnosisCode"></div></div>
-                    <div><label for="ref-valid">{w.validUntilEmptyDefault}</label><input id="ref-valid" name="validUntil" type="date" data-testid="referral-valid" style="width:100%" /><div class="field-err" data-for="validUntil"></div></div>
+                    <div>
+                      <label for="ref-hospital">{w.hospitalFkrtl}</label>
+                      <select id="ref-hospital" name="hospitalCode" data-testid="referral-hospital" style="width:100%"></select>
+                      <div class="field-err" data-for="hospitalCode"></div>
+                    </div>
+                    <div>
+                      <label for="ref-specialty">{w.specialty}</label>
+                      <select id="ref-specialty" name="specialty" data-testid="referral-specialty" style="width:100%"></select>
+                      <div class="field-err" data-for="specialty"></div>
+                    </div>
+                    <div>
+                      <label for="ref-dx">{w.diagnosisIcd10}</label>
+                      <select id="ref-dx" name="diagnosisCode" data-testid="referral-diagnosis" style="width:100%"></select>
+                      <div class="field-err" data-for="diagnosisCode"></div>
+                    </div>
+                    <div>
+                      <label for="ref-valid">{w.validUntilEmptyDefault}</label>
+                      <input id="ref-valid" name="validUntil" type="date" data-testid="referral-valid" style="width:100%" />
+                      <div class="field-err" data-for="validUntil"></div>
+                    </div>
                   </div>
                   <label for="ref-reason">{w.reason}</label>
-                  <textarea id="ref-reason" name="reason" data-testid="referral-reason" style="width:100%;min-height:70px"></textarea><div class="field-err" data-for="reason"></div>
-                  <label class="inline" style="margin-top:8px"><input type="checkbox" name="emergency" data-testid="referral-emergency" />{w.emergencyDirectReferral}</label>
+                  <textarea id="ref-reason" name="reason" data-testid="referral-reason" style="width:100%;min-height:70px"></textarea>
+                  <div class="field-err" data-for="reason"></div>
+                  <label class="inline" style="margin-top:8px">
+                    <input type="checkbox" name="emergency" data-testid="referral-emergency" />
+                    {w.emergencyDirectReferral}
+                  </label>
                   <div id="ref-msg" class="msg" role="status" hidden></div>
-                  <p><button type="submit" data-testid="referral-issue">{w.issueReferral}</button></p>
+                  <p>
+                    <button type="submit" data-testid="referral-issue">
+                      {w.issueReferral}
+                    </button>
+                  </p>
                 </form>
               </div>
 
               <div class="stickybar">
-                <button type="button" id="enc-save" data-testid="encounter-save">{w.save}</button>
-                <button type="button" id="enc-close" class="sec" data-testid="encounter-close">{w.saveCloseEncounter}</button>
+                <button type="button" id="enc-save" data-testid="encounter-save">
+                  {w.save}
+                </button>
+                <button type="button" id="enc-close" class="sec" data-testid="encounter-close">
+                  {w.saveCloseEncounter}
+                </button>
                 <div id="enc-msg" class="msg grow" role="status" data-testid="encounter-msg" hidden style="margin:0"></div>
               </div>
               <DoctorConsultationPanel c={c} />
               <CallHistoryCard c={c} />
             </section>
-            <section id="enc-empty" class="card muted" data-testid="encounter-empty">{w.chooseAPatientFromThe}</section>
+            <section id="enc-empty" class="card muted" data-testid="encounter-empty">
+              {w.chooseAPatientFromThe}
+            </section>
           </div>
         </main>
-      </Shell>
-    ));
+      </Shell>,
+    );
   });
 
   page(app, '/staff/farmasi', ['pharmacist', 'admin'], (c) => {
     const lang = c.get('lang');
     const w = words(lang);
     const canAct = c.get('session')?.actor.role === 'pharmacist';
-    return render(c, (
-      <Shell c={c} title={w.pharmacy} script="farmasi" data={{ canAct }}
-        strings={{
-          dispense: w.dispense, pickUp: w.pickUp,
-          dispensed: w.dispensed, pickedUp: w.pickedUp,
-          by: w.by, stock: w.stock, short: w.short,
-          total: w.total, noTicket: w.noTicket,
-          receive: w.receive, adjust: w.adjust, received: w.received,
-          qty: w.quantity, delta: w.delta, reason: w.remark, cancel: w.cancel, save: w.save,
-          days: w.days,
-        } satisfies PageWords<FarmasiWord>}>
+    return render(
+      c,
+      <Shell
+        c={c}
+        title={w.pharmacy}
+        script="farmasi"
+        data={{ canAct }}
+        strings={
+          {
+            dispense: w.dispense,
+            pickUp: w.pickUp,
+            dispensed: w.dispensed,
+            pickedUp: w.pickedUp,
+            by: w.by,
+            stock: w.stock,
+            short: w.short,
+            total: w.total,
+            noTicket: w.noTicket,
+            receive: w.receive,
+            adjust: w.adjust,
+            received: w.received,
+            qty: w.quantity,
+            delta: w.delta,
+            reason: w.remark,
+            cancel: w.cancel,
+            save: w.save,
+            days: w.days,
+          } satisfies PageWords<FarmasiWord>
+        }
+      >
         <main>
-          <div class="row" style="justify-content:space-between"><h1>{w.pharmacy}</h1><span class="small muted">{w.theListRefreshesByItself}</span></div>
+          <div class="row" style="justify-content:space-between">
+            <h1>{w.pharmacy}</h1>
+            <span class="small muted">{w.theListRefreshesByItself}</span>
+          </div>
           <div class="tabs" id="tabs">
-            <button type="button" aria-selected="true" data-status="issued" data-testid="rx-tab-issued">{w.toDispense}</button>
-            <button type="button" aria-selected="false" data-status="dispensed" data-testid="rx-tab-dispensed">{w.awaitingPickUp}</button>
-            <button type="button" aria-selected="false" data-status="picked_up" data-testid="rx-tab-picked_up">{w.ps_picked_up}</button>
+            <button type="button" aria-selected="true" data-status="issued" data-testid="rx-tab-issued">
+              {w.toDispense}
+            </button>
+            <button type="button" aria-selected="false" data-status="dispensed" data-testid="rx-tab-dispensed">
+              {w.awaitingPickUp}
+            </button>
+            <button type="button" aria-selected="false" data-status="picked_up" data-testid="rx-tab-picked_up">
+              {w.ps_picked_up}
+            </button>
           </div>
           <div id="rx-msg" class="msg" role="status" data-testid="pharmacy-msg" hidden></div>
           <div class="small muted" id="rx-total"></div>
           <div id="rx" data-testid="pharmacy-list"></div>
-          <div class="pager"><button type="button" class="sec" id="prev" data-testid="pharmacy-prev">‹</button><span id="pageno"></span><button type="button" class="sec" id="next" data-testid="pharmacy-next">›</button></div>
+          <div class="pager">
+            <button type="button" class="sec" id="prev" data-testid="pharmacy-prev">
+              ‹
+            </button>
+            <span id="pageno"></span>
+            <button type="button" class="sec" id="next" data-testid="pharmacy-next">
+              ›
+            </button>
+          </div>
 
           <section class="card" data-testid="stock">
             <h2 style="margin-top:0">{w.medicineStock}</h2>
             <input id="stock-search" type="search" autocomplete="off" data-testid="stock-search" placeholder={w.searchEmptyAll} style="width:100%" />
             <div id="stock-msg" class="msg" role="status" data-testid="stock-msg" hidden></div>
-            <div class="tbl-wrap"><table><thead><tr><th>{w.medicine}</th><th>KFA</th><th>{w.stockHeader}</th><th></th></tr></thead><tbody id="stock-rows" data-testid="stock-table"></tbody></table></div>
-            <div class="pager"><button type="button" class="sec" id="s-prev">‹</button><span id="s-pageno"></span><button type="button" class="sec" id="s-next">›</button></div>
+            <div class="tbl-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>{w.medicine}</th>
+                    <th>KFA</th>
+                    <th>{w.stockHeader}</th>
+                    <th></th>
+                  </tr>
+                </thead>
+                <tbody id="stock-rows" data-testid="stock-table"></tbody>
+              </table>
+            </div>
+            <div class="pager">
+              <button type="button" class="sec" id="s-prev">
+                ‹
+              </button>
+              <span id="s-pageno"></span>
+              <button type="button" class="sec" id="s-next">
+                ›
+              </button>
+            </div>
           </section>
         </main>
-      </Shell>
-    ));
+      </Shell>,
+    );
   });
 }

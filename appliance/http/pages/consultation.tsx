@@ -52,13 +52,23 @@ export function consultationStrings(lang: Lang): PageWords<ConsultationWord> {
     c_hangupBy_patient: w.c_hangupBy_patient,
     c_hangupBy_doctor: w.c_hangupBy_doctor,
     c_failed: w.c_failed,
-    c_mute: w.c_mute, c_unmute: w.c_unmute,
-    c_camOff: w.c_camOff, c_camOn: w.c_camOn,
-    c_audioOnly: w.audioOnly, c_video: w.c_video,
-    c_hangupBtn: w.c_hangupBtn, c_restart: w.c_restart,
-    c_chat: w.c_chat, c_send: w.c_send,
-    c_you: w.c_you, c_from_patient: w.patient, c_from_doctor: w.doctor,
-    c_q_good: w.c_q_good, c_q_fair: w.c_q_fair, c_q_poor: w.c_q_poor, c_q_none: w.c_q_none,
+    c_mute: w.c_mute,
+    c_unmute: w.c_unmute,
+    c_camOff: w.c_camOff,
+    c_camOn: w.c_camOn,
+    c_audioOnly: w.audioOnly,
+    c_video: w.c_video,
+    c_hangupBtn: w.c_hangupBtn,
+    c_restart: w.c_restart,
+    c_chat: w.c_chat,
+    c_send: w.c_send,
+    c_you: w.c_you,
+    c_from_patient: w.patient,
+    c_from_doctor: w.doctor,
+    c_q_good: w.c_q_good,
+    c_q_fair: w.c_q_fair,
+    c_q_poor: w.c_q_poor,
+    c_q_none: w.c_q_none,
     c_suggest: w.c_suggest,
     c_suggestYes: w.c_suggestYes,
     c_peerAudioOnly_patient: w.c_peerAudioOnly_patient,
@@ -81,7 +91,9 @@ export function DoctorConsultationPanel({ c }: { c: Context<AppEnv> }) {
       <style dangerouslySetInnerHTML={{ __html: consultationCss }} />
       <div class="row" style="justify-content:space-between">
         <h2 style="margin:0">{w.videoConsultation}</h2>
-        <button type="button" id="call-start" data-testid="consultation-start">{w.startVideoConsultation}</button>
+        <button type="button" id="call-start" data-testid="consultation-start">
+          {w.startVideoConsultation}
+        </button>
       </div>
       <div data-call="doctor" hidden></div>
       <script type="application/json" id="t-konsultasi" dangerouslySetInnerHTML={{ __html: strings }} />
@@ -102,22 +114,46 @@ export function registerConsultationPage(app: OpenAPIHono<AppEnv>) {
       e = null;
     }
     if (!e) {
-      return render(c, <MessagePage c={c} variant="tablet" testid="consultation-not-found" title={w.encounterNotFound}
-        text={w.openTheConsultationFromThe} link={{ href: '/staff/pemeriksaan', text: w.toExamination }} />, 404);
+      return render(
+        c,
+        <MessagePage
+          c={c}
+          variant="tablet"
+          testid="consultation-not-found"
+          title={w.encounterNotFound}
+          text={w.openTheConsultationFromThe}
+          link={{ href: '/staff/pemeriksaan', text: w.toExamination }}
+        />,
+        404,
+      );
     }
-    return render(c, (
-      <Layout c={c} title={`${w.videoConsultation} · ${e.patientName}`} variant="tablet" extraCss={consultationCss} scripts={['konsultasi']}
-        strings={consultationStrings(lang)} data={{ staff: true, encounterId: e.id, open: e.status === 'open', tz: c.get('deps').settings.timeZone }}>
+    return render(
+      c,
+      <Layout
+        c={c}
+        title={`${w.videoConsultation} · ${e.patientName}`}
+        variant="tablet"
+        extraCss={consultationCss}
+        scripts={['konsultasi']}
+        strings={consultationStrings(lang)}
+        data={{ staff: true, encounterId: e.id, open: e.status === 'open', tz: c.get('deps').settings.timeZone }}
+      >
         <main>
           <div class="row" style="justify-content:space-between">
             <h1 data-testid="consultation-patient">{e.patientName}</h1>
-            <a class="btn sec" href="/staff/pemeriksaan">{w.backToTheEncounter}</a>
+            <a class="btn sec" href="/staff/pemeriksaan">
+              {w.backToTheEncounter}
+            </a>
           </div>
-          {e.status === 'open'
-            ? <section class="card"><div data-call="doctor" data-autostart="1" data-encounter={e.id}></div></section>
-            : <div class="msg err">{w.thisEncounterIsClosed}</div>}
+          {e.status === 'open' ? (
+            <section class="card">
+              <div data-call="doctor" data-autostart="1" data-encounter={e.id}></div>
+            </section>
+          ) : (
+            <div class="msg err">{w.thisEncounterIsClosed}</div>
+          )}
         </main>
-      </Layout>
-    ));
+      </Layout>,
+    );
   });
 }

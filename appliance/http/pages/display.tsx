@@ -76,17 +76,32 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
     const { settings, queue } = c.get('deps');
     const calls = (await queue.recentCalls()).map((x) => ({ label: x.label, poliName: x.poliName, room: x.room, calledAt: x.calledAt, callCount: x.callCount }));
     const latest = calls[0];
-    return render(c, (
-      <Layout c={c} title={w.queueScreen} variant="tv" bare extraCss={tvCss} scripts={['layar']}
+    return render(
+      c,
+      <Layout
+        c={c}
+        title={w.queueScreen}
+        variant="tv"
+        bare
+        extraCss={tvCss}
+        scripts={['layar']}
         strings={{ room: w.room, none: w.noCallsYet, speak: w.speak, connOn: w.connectedShort, connOff: w.connOff, soundOn: w.soundOn } satisfies PageWords<LayarWord>}
-        data={{ calls, tz: settings.timeZone, lang }}>
+        data={{ calls, tz: settings.timeZone, lang }}
+      >
         <div class="tvwrap">
           <div class="tvmain">
-            <div class="tvhead"><span>{settings.facility.name}</span><span class="clock" id="clock"></span></div>
+            <div class="tvhead">
+              <span>{settings.facility.name}</span>
+              <span class="clock" id="clock"></span>
+            </div>
             <div class="now" id="now" data-testid="display-latest">
               <div class="where">{w.nowCalling}</div>
-              <div class="lbl" id="now-label" data-testid="display-latest-label">{latest?.label ?? '—'}</div>
-              <div class="where" id="now-where">{latest ? `${latest.poliName} · ${w.pleaseGoTo} ${latest.room ?? ''}` : w.noCallsYet}</div>
+              <div class="lbl" id="now-label" data-testid="display-latest-label">
+                {latest?.label ?? '—'}
+              </div>
+              <div class="where" id="now-where">
+                {latest ? `${latest.poliName} · ${w.pleaseGoTo} ${latest.room ?? ''}` : w.noCallsYet}
+              </div>
             </div>
             <div class="polis">
               {settings.polis.map((p) => {
@@ -101,18 +116,26 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
               })}
             </div>
             <div class="recent" id="recent" data-testid="display-recent"></div>
-            <div class="tvconn"><span id="conn" data-testid="conn-state">{w.connecting}</span></div>
+            <div class="tvconn">
+              <span id="conn" data-testid="conn-state">
+                {w.connecting}
+              </span>
+            </div>
           </div>
           <aside class="side" data-testid="display-qr">
             <div class="big">{w.takeAQueueNumberOn}</div>
             <img src="/qr/ambil.svg" alt={w.qrCodeToTheTake} width="300" height="300" />
             <div>{w.joinTheClinicWiFi}</div>
             <div class="url">{boxOrigin(c)}/ambil</div>
-            <div><button type="button" id="chime" class="sec" data-testid="enable-chime">{w.tapToTurnTheSound}</button></div>
+            <div>
+              <button type="button" id="chime" class="sec" data-testid="enable-chime">
+                {w.tapToTurnTheSound}
+              </button>
+            </div>
           </aside>
         </div>
-      </Layout>
-    ));
+      </Layout>,
+    );
   });
 
   page(app, '/poster', ['public'], (c) => {
@@ -120,7 +143,8 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
     const w = words(lang);
     const { settings } = c.get('deps');
     const url = `${boxOrigin(c)}/ambil`;
-    return render(c, (
+    return render(
+      c,
       <Layout c={c} title={w.queuePoster} variant="print" extraCss={posterCss} scripts={['print']}>
         <div class="sheet" data-testid="poster">
           <div class="fac">{settings.facility.name}</div>
@@ -135,9 +159,13 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
           <p class="url">{url}</p>
           <p>{w.noPhonePleaseGoTo}</p>
           {lang === 'id' ? <p class="en">Take a queue number on your phone: join the clinic Wi-Fi, scan the code, choose the clinic.</p> : null}
-          <p class="noprint"><button type="button" id="print" data-testid="poster-print">{w.printPoster}</button></p>
+          <p class="noprint">
+            <button type="button" id="print" data-testid="poster-print">
+              {w.printPoster}
+            </button>
+          </p>
         </div>
-      </Layout>
-    ));
+      </Layout>,
+    );
   });
 }

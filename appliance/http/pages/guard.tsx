@@ -23,11 +23,18 @@ export function pageGuard(...access: Access[]): MiddlewareHandler<AppEnv> {
       }
       if (!access.includes(session.actor.role)) {
         const lang = c.get('lang');
-        return render(c, (
-          <MessagePage c={c} variant="tablet" testid="forbidden" title={words(lang).notAllowed}
+        return render(
+          c,
+          <MessagePage
+            c={c}
+            variant="tablet"
+            testid="forbidden"
+            title={words(lang).notAllowed}
             text={words(lang).yourRoleMayNotOpen}
-            link={{ href: '/staff', text: words(lang).toStaffHome }} />
-        ), 403);
+            link={{ href: '/staff', text: words(lang).toStaffHome }}
+          />,
+          403,
+        );
       }
     }
     return check(c, next);

@@ -80,7 +80,10 @@ export interface LayoutProps {
 }
 
 /** JSON for a <script type=application/json> island; `<` escaped so it can never close the tag. */
-const island = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, (m) => (m === '\u2028' ? '\\u2028' : '\\u2029'));
+const island = (v: unknown) =>
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028|\u2029/g, (m) => (m === '\u2028' ? '\\u2028' : '\\u2029'));
 
 /** The same page in the other language (the `lang` query sets the cookie). */
 export function langSwitchHref(c: Context<AppEnv>): string {
@@ -110,14 +113,22 @@ export function Layout(p: LayoutProps) {
       <body class={p.variant}>
         {p.bare ? null : (
           <header class="top">
-            <span class="fac" data-testid="facility-name">{s.facility.name}</span>
+            <span class="fac" data-testid="facility-name">
+              {s.facility.name}
+            </span>
             {session && p.variant === 'tablet' ? (
               <>
-                <a class="who" href="/staff" data-testid="staff-home-link">{session.actor.name} · {roleName[session.actor.role]}</a>
-                <button type="button" class="sec" id="logout" data-testid="logout" style="min-height:36px;padding:4px 10px">{w.logOut}</button>
+                <a class="who" href="/staff" data-testid="staff-home-link">
+                  {session.actor.name} · {roleName[session.actor.role]}
+                </a>
+                <button type="button" class="sec" id="logout" data-testid="logout" style="min-height:36px;padding:4px 10px">
+                  {w.logOut}
+                </button>
               </>
             ) : null}
-            <a class="lang" href={langSwitchHref(c)} data-testid="lang-switch" hreflang={lang === 'en' ? 'id' : 'en'}>{lang === 'en' ? 'Indonesia' : 'English'}</a>
+            <a class="lang" href={langSwitchHref(c)} data-testid="lang-switch" hreflang={lang === 'en' ? 'id' : 'en'}>
+              {lang === 'en' ? 'Indonesia' : 'English'}
+            </a>
           </header>
         )}
         {session && c.get('deps').clock?.().trusted === false ? (
@@ -129,7 +140,9 @@ export function Layout(p: LayoutProps) {
         {p.children}
         {p.strings ? <script type="application/json" id="t" dangerouslySetInnerHTML={{ __html: island(p.strings) }} /> : null}
         {p.data !== undefined ? <script type="application/json" id="d" dangerouslySetInnerHTML={{ __html: island(p.data) }} /> : null}
-        {(p.scripts ?? []).map((name) => <script src={assetUrl(name)} defer />)}
+        {(p.scripts ?? []).map((name) => (
+          <script src={assetUrl(name)} defer />
+        ))}
       </body>
     </html>
   );
@@ -151,7 +164,13 @@ export function MessagePage(p: { c: Context<AppEnv>; title: string; text: string
         <div class="card" data-testid={p.testid ?? 'message'}>
           <h1>{p.title}</h1>
           <p>{p.text}</p>
-          {p.link ? <p><a class="btn" href={p.link.href}>{p.link.text}</a></p> : null}
+          {p.link ? (
+            <p>
+              <a class="btn" href={p.link.href}>
+                {p.link.text}
+              </a>
+            </p>
+          ) : null}
         </div>
       </main>
     </Layout>

@@ -24,7 +24,20 @@ describe('pages', () => {
 
   it('declares the pages with their access', () => {
     const paths = pages().map((r) => r.path);
-    for (const p of ['/ambil', '/t/:token', '/layar', '/poster', '/qr/ambil.svg', '/staff/login', '/staff', '/staff/antrean', '/staff/admin', '/staff/pemeriksaan', '/staff/farmasi']) expect(paths).toContain(p);
+    for (const p of [
+      '/ambil',
+      '/t/:token',
+      '/layar',
+      '/poster',
+      '/qr/ambil.svg',
+      '/staff/login',
+      '/staff',
+      '/staff/antrean',
+      '/staff/admin',
+      '/staff/pemeriksaan',
+      '/staff/farmasi',
+    ])
+      expect(paths).toContain(p);
   });
 
   it('answers every page for each allowed role, redirects staff pages to login without a session, and refuses other roles', async () => {
@@ -56,7 +69,8 @@ describe('pages', () => {
     const board = await (await nurse('/staff/antrean')).text();
     for (const id of ['call-next', 'poli-tab-umum', 'room-select', 'walkin-submit', 'patient-search', 'register-form']) expect(board).toContain(`data-testid="${id}"`);
     const exam = await (await (await box.as('doctor'))('/staff/pemeriksaan')).text();
-    for (const id of ['exam-queue', 'icd10-search', 'formulary-search', 'rx-issue', 'referral-form', 'encounter-close', 'vital-systolic', 'soap-subjective']) expect(exam).toContain(`data-testid="${id}"`);
+    for (const id of ['exam-queue', 'icd10-search', 'formulary-search', 'rx-issue', 'referral-form', 'encounter-close', 'vital-systolic', 'soap-subjective'])
+      expect(exam).toContain(`data-testid="${id}"`);
     const pharmacy = await (await (await box.as('pharmacist'))('/staff/farmasi')).text();
     for (const id of ['pharmacy-list', 'rx-tab-issued', 'stock-search']) expect(pharmacy).toContain(`data-testid="${id}"`);
   });

@@ -63,9 +63,14 @@ export function ticketStrings(lang: Lang): PageWords<TicketWord | ConsultationWo
     emergency: w.emergency_patient,
     validUntil: w.validUntil,
     openLetter: w.openLetter,
-    rs_draft: w.rs_draft, rs_issued: w.ps_issued, rs_sent: w.rs_sent_patient,
-    rs_accepted: w.rs_accepted_patient, rs_scheduled: w.rs_scheduled_patient,
-    rs_rejected: w.rs_rejected_patient, rs_used: w.rs_used, rs_expired: w.rs_expired,
+    rs_draft: w.rs_draft,
+    rs_issued: w.ps_issued,
+    rs_sent: w.rs_sent_patient,
+    rs_accepted: w.rs_accepted_patient,
+    rs_scheduled: w.rs_scheduled_patient,
+    rs_rejected: w.rs_rejected_patient,
+    rs_used: w.rs_used,
+    rs_expired: w.rs_expired,
     consentAsk: w.consentAsk,
     consentAskAudio: w.consentAskAudio,
     consentWhat: w.consentWhat,
@@ -88,32 +93,57 @@ function TicketBody({ lang, v, token, endsAt }: { lang: Lang; v: ReturnType<type
         <span id="called-text">{called ? s.calledGo.replace('{room}', v.room ?? '') : ''}</span>
       </div>
       <div class="conn-row noprint">
-        <span id="conn" class="conn" data-testid="conn-state" aria-live="polite">{s.connOff}</span>
-        <button type="button" id="sound" class="sec" data-testid="enable-sound" style="min-height:40px;font-size:15px">{w.turnOnSoundVibration}</button>
+        <span id="conn" class="conn" data-testid="conn-state" aria-live="polite">
+          {s.connOff}
+        </span>
+        <button type="button" id="sound" class="sec" data-testid="enable-sound" style="min-height:40px;font-size:15px">
+          {w.turnOnSoundVibration}
+        </button>
       </div>
       <section class="card ticket" data-testid="ticket">
         <div class="muted">{w.yourQueueNumber}</div>
-        <div class="num" id="label" data-testid="ticket-label">{v.label}</div>
-        <div class="poli" id="poli" data-testid="ticket-poli">{v.poliName}</div>
-        <div style="margin-top:8px"><span id="status" class={`pill st-${v.status}`} data-testid="ticket-status">{s[`st_${v.status}`]}</span></div>
+        <div class="num" id="label" data-testid="ticket-label">
+          {v.label}
+        </div>
+        <div class="poli" id="poli" data-testid="ticket-poli">
+          {v.poliName}
+        </div>
+        <div style="margin-top:8px">
+          <span id="status" class={`pill st-${v.status}`} data-testid="ticket-status">
+            {s[`st_${v.status}`]}
+          </span>
+        </div>
         <div class="facts">
           <div class="fact" id="pos-box" hidden={v.position === null}>
             {w.aheadOfYou}
-            <b id="ahead" data-testid="ticket-ahead">{v.position === null ? '' : v.position <= 1 ? s.aheadNone : s.ahead.replace('{n}', String(v.position - 1))}</b>
-            <span class="small muted">{w.position}<span id="position" data-testid="ticket-position">{v.position ?? ''}</span></span>
+            <b id="ahead" data-testid="ticket-ahead">
+              {v.position === null ? '' : v.position <= 1 ? s.aheadNone : s.ahead.replace('{n}', String(v.position - 1))}
+            </b>
+            <span class="small muted">
+              {w.position}
+              <span id="position" data-testid="ticket-position">
+                {v.position ?? ''}
+              </span>
+            </span>
           </div>
           <div class="fact" id="wait-box" hidden={v.estimatedWaitMinutes === null}>
             {w.estimatedWait}
-            <b id="wait" data-testid="ticket-wait">{v.estimatedWaitMinutes === null ? '' : v.estimatedWaitMinutes < 1 ? s.minutesNone : s.minutes.replace('{n}', String(v.estimatedWaitMinutes))}</b>
+            <b id="wait" data-testid="ticket-wait">
+              {v.estimatedWaitMinutes === null ? '' : v.estimatedWaitMinutes < 1 ? s.minutesNone : s.minutes.replace('{n}', String(v.estimatedWaitMinutes))}
+            </b>
           </div>
         </div>
       </section>
-      <div id="expired" class="msg err" data-testid="ticket-expired" hidden>{s.expired}</div>
+      <div id="expired" class="msg err" data-testid="ticket-expired" hidden>
+        {s.expired}
+      </div>
       <section class="card" id="keep">
         <b>{w.keepThisPagesLink}</b>
         <p class="small" style="margin:4px 0 0">
           {w.bookmarkThisPageOrKeep}
-          <span data-testid="ticket-expiry">{w.validUntilTheEndOf} ({w.at} {endsAt}).</span>
+          <span data-testid="ticket-expiry">
+            {w.validUntilTheEndOf} ({w.at} {endsAt}).
+          </span>
         </p>
       </section>
       <section class="card" id="konsultasi" data-testid="consent" hidden>
@@ -124,9 +154,14 @@ function TicketBody({ lang, v, token, endsAt }: { lang: Lang; v: ReturnType<type
       </section>
       <section class="card" id="dokumen" data-testid="documents">
         <h2 style="margin-top:0">{w.yourDocuments}</h2>
-        <div id="docs" aria-live="polite"><span class="muted small">{w.loading}</span></div>
+        <div id="docs" aria-live="polite">
+          <span class="muted small">{w.loading}</span>
+        </div>
       </section>
-      <p class="small muted">{w.anotherNumber}<a href="/ambil">{w.takeAQueueNumber}</a></p>
+      <p class="small muted">
+        {w.anotherNumber}
+        <a href="/ambil">{w.takeAQueueNumber}</a>
+      </p>
       <input type="hidden" id="token" value={token} />
     </main>
   );
@@ -144,12 +179,13 @@ function AmbilPage({ c, counts, error }: { c: Context<AppEnv>; counts: Record<st
   const w = words(lang);
   const polis = c.get('deps').settings.polis;
   return (
-    <Layout c={c} title={w.takeAQueueNumber} variant="phone" extraCss={css} scripts={['ambil']}
-      strings={{ taking: w.taking, mine: w.mine } satisfies PageWords<AmbilWord>}>
+    <Layout c={c} title={w.takeAQueueNumber} variant="phone" extraCss={css} scripts={['ambil']} strings={{ taking: w.taking, mine: w.mine } satisfies PageWords<AmbilWord>}>
       <main>
         <h1>{w.takeAQueueNumber}</h1>
         <p class="muted">{w.chooseTheClinicYouNeed}</p>
-        <div id="err" class="msg err" data-testid="ambil-error" role="alert" hidden={!error}>{error ?? ''}</div>
+        <div id="err" class="msg err" data-testid="ambil-error" role="alert" hidden={!error}>
+          {error ?? ''}
+        </div>
         <section id="mine" class="card" data-testid="my-tickets" hidden>
           <b>{w.mine}</b>
           <div id="mine-list"></div>
@@ -157,7 +193,9 @@ function AmbilPage({ c, counts, error }: { c: Context<AppEnv>; counts: Record<st
         <form method="post" action="/ambil" class="polis" id="ambil-form">
           {polis.map((p) => (
             <button type="submit" name="poli" value={p.code} class="poli-btn" data-testid={`ambil-${p.code}`} data-poli={p.code}>
-              <span>{w.takeANumber} · {p.name}</span>
+              <span>
+                {w.takeANumber} · {p.name}
+              </span>
               <small>{format(w.waitingCount, { n: counts[p.code] ?? 0 })}</small>
             </button>
           ))}
@@ -202,22 +240,47 @@ export function registerPatientPages(app: OpenAPIHono<AppEnv>) {
     const token = c.req.param('token') ?? '';
     const view: TicketView | null = tokenShape.test(token) ? await c.get('deps').queue.view(token) : null;
     if (!view) {
-      return render(c, <MessagePage c={c} testid="ticket-not-found" title={words(lang).ticketNotFound}
-        text={words(lang).checkYourLinkOrTake}
-        link={{ href: '/ambil', text: words(lang).takeAQueueNumber }} />, 404);
+      return render(
+        c,
+        <MessagePage
+          c={c}
+          testid="ticket-not-found"
+          title={words(lang).ticketNotFound}
+          text={words(lang).checkYourLinkOrTake}
+          link={{ href: '/ambil', text: words(lang).takeAQueueNumber }}
+        />,
+        404,
+      );
     }
     if (view.expired) {
-      return render(c, <MessagePage c={c} testid="ticket-expired" title={words(lang).ticketNoLongerValid}
-        text={ticketStrings(lang).expired} link={{ href: '/ambil', text: words(lang).takeAQueueNumber }} />, 410);
+      return render(
+        c,
+        <MessagePage
+          c={c}
+          testid="ticket-expired"
+          title={words(lang).ticketNoLongerValid}
+          text={ticketStrings(lang).expired}
+          link={{ href: '/ambil', text: words(lang).takeAQueueNumber }}
+        />,
+        410,
+      );
     }
     const v = publicTicket(view);
     c.header('referrer-policy', 'no-referrer');
     c.header('x-robots-tag', 'noindex');
-    return render(c, (
-      <Layout c={c} title={`${v.label} · ${words(lang).queueTicket}`} variant="phone" extraCss={css + consultationCss} scripts={['ticket']}
-        strings={ticketStrings(lang)} data={{ token, ticket: v, tz: c.get('deps').settings.timeZone }}>
+    return render(
+      c,
+      <Layout
+        c={c}
+        title={`${v.label} · ${words(lang).queueTicket}`}
+        variant="phone"
+        extraCss={css + consultationCss}
+        scripts={['ticket']}
+        strings={ticketStrings(lang)}
+        data={{ token, ticket: v, tz: c.get('deps').settings.timeZone }}
+      >
         <TicketBody lang={lang} v={v} token={token} endsAt={c.get('deps').settings.serviceEndsAt} />
-      </Layout>
-    ));
+      </Layout>,
+    );
   });
 }

@@ -11,7 +11,9 @@ export function ReferenceDataCard({ lang, s }: { lang: Lang; s: ReferenceDataSta
     <section class="card" data-testid="reference-data">
       <h2 style="margin-top:0">{w.rd_title}</h2>
       {s.hospitals === 0 ? (
-        <div class="msg err" role="alert" data-testid="no-hospitals">{w.rd_noHospitals}</div>
+        <div class="msg err" role="alert" data-testid="no-hospitals">
+          {w.rd_noHospitals}
+        </div>
       ) : (
         <p data-testid="hospitals-count">{format(w.rd_hospitals, { n: s.hospitals, v: s.hospitalListVersion })}</p>
       )}

@@ -39,7 +39,9 @@ body.print{background:#fff;font-size:12.5px;line-height:1.35}
 `;
 
 const longDate = (d: Date | string, timeZone: string) =>
-  new Intl.DateTimeFormat('id-ID', { day: 'numeric', month: 'long', year: 'numeric', timeZone: typeof d === 'string' ? 'UTC' : timeZone }).format(typeof d === 'string' ? new Date(`${d}T00:00:00Z`) : d);
+  new Intl.DateTimeFormat('id-ID', { day: 'numeric', month: 'long', year: 'numeric', timeZone: typeof d === 'string' ? 'UTC' : timeZone }).format(
+    typeof d === 'string' ? new Date(`${d}T00:00:00Z`) : d,
+  );
 
 function ageYears(birthDate: string, at: Date) {
   const b = new Date(`${birthDate}T00:00:00Z`);
@@ -49,8 +51,14 @@ function ageYears(birthDate: string, at: Date) {
 }
 
 const statusText: Record<string, string> = {
-  draft: 'Draf (belum berlaku)', issued: 'Diterbitkan', sent: 'Terkirim ke rumah sakit', accepted: 'Diterima rumah sakit',
-  scheduled: 'Dijadwalkan', rejected: 'Ditolak rumah sakit', used: 'Sudah digunakan', expired: 'Kedaluwarsa',
+  draft: 'Draf (belum berlaku)',
+  issued: 'Diterbitkan',
+  sent: 'Terkirim ke rumah sakit',
+  accepted: 'Diterima rumah sakit',
+  scheduled: 'Dijadwalkan',
+  rejected: 'Ditolak rumah sakit',
+  used: 'Sudah digunakan',
+  expired: 'Kedaluwarsa',
 };
 
 function vitalsLine(v: Encounter['vitals']) {
@@ -66,7 +74,13 @@ function vitalsLine(v: Encounter['vitals']) {
 }
 
 async function Letter(p: {
-  c: Context<AppEnv>; referral: Referral; patient: Patient; encounter: Encounter; prescriptions: Prescription[]; patientCopy: boolean; backHref: string;
+  c: Context<AppEnv>;
+  referral: Referral;
+  patient: Patient;
+  encounter: Encounter;
+  prescriptions: Prescription[];
+  patientCopy: boolean;
+  backHref: string;
 }) {
   const { c, referral: r, patient, encounter: e } = p;
   const s = c.get('deps').settings;
@@ -78,8 +92,12 @@ async function Letter(p: {
   return (
     <Layout c={c} title={`Surat Rujukan ${patient.fullName}`} variant="print" bare extraCss={printCss} scripts={['print']}>
       <div class="bar">
-        <button type="button" data-print data-testid="print">{words(lang).print}</button>
-        <a class="btn sec" href={p.backHref}>{words(lang).back}</a>
+        <button type="button" data-print data-testid="print">
+          {words(lang).print}
+        </button>
+        <a class="btn sec" href={p.backHref}>
+          {words(lang).back}
+        </a>
       </div>
       <div class="letter" data-testid="referral-letter" data-referral-id={r.id}>
         <div class="kop">
@@ -95,26 +113,85 @@ async function Letter(p: {
         {r.status === 'draft' ? <div class="draft">DRAF — BELUM DITERBITKAN, BELUM BERLAKU</div> : null}
         {r.emergency ? <div class="emerg">RUJUKAN GAWAT DARURAT (LANGSUNG)</div> : null}
         <p>
-          Kepada Yth. dokter spesialis <b>{r.specialty}</b><br />
+          Kepada Yth. dokter spesialis <b>{r.specialty}</b>
+          <br />
           {r.hospitalName} (kode {r.hospitalCode})<br />
           di tempat
         </p>
         <p>Mohon pemeriksaan dan penanganan lebih lanjut pasien:</p>
         <table>
           <tbody>
-            <tr><td class="k">Nama</td><td>: {patient.fullName}</td></tr>
-            <tr><td class="k">Jenis kelamin / umur</td><td>: {patient.sex === 'L' ? 'Laki-laki' : 'Perempuan'} / {ageYears(patient.birthDate, created)} tahun</td></tr>
-            <tr><td class="k">Tanggal lahir</td><td>: {longDate(patient.birthDate, s.timeZone)}</td></tr>
-            <tr><td class="k">No. kartu JKN</td><td>: {patient.jknNumber ?? '—'}</td></tr>
-            {p.patientCopy ? null : <tr><td class="k">NIK</td><td>: {patient.nik ?? '—'}</td></tr>}
-            {e.subjective ? <tr><td class="k">Anamnesis</td><td>: {e.subjective}</td></tr> : null}
-            {e.objective || vitalsLine(e.vitals) ? <tr><td class="k">Pemeriksaan</td><td>: {[vitalsLine(e.vitals), e.objective].filter(Boolean).join('. ')}</td></tr> : null}
-            <tr><td class="k">Diagnosis (ICD-10)</td><td>: <b>{r.diagnosisCode}</b> {r.diagnosisName}</td></tr>
-            {secondary.length ? <tr><td class="k">Diagnosis lain</td><td>: {secondary.map((d) => `${d.code} ${d.name}`).join('; ')}</td></tr> : null}
-            <tr><td class="k">Alasan rujukan</td><td>: {r.reason}</td></tr>
-            {therapy.length ? <tr><td class="k">Terapi diberikan</td><td>: {therapy.join('; ')}</td></tr> : null}
-            <tr><td class="k">Berlaku sampai</td><td>: <b>{longDate(r.validUntil, s.timeZone)}</b></td></tr>
-            <tr><td class="k">Status</td><td>: {statusText[r.status] ?? r.status}{r.scheduledFor ? `, jadwal ${longDate(r.scheduledFor, s.timeZone)}` : ''}</td></tr>
+            <tr>
+              <td class="k">Nama</td>
+              <td>: {patient.fullName}</td>
+            </tr>
+            <tr>
+              <td class="k">Jenis kelamin / umur</td>
+              <td>
+                : {patient.sex === 'L' ? 'Laki-laki' : 'Perempuan'} / {ageYears(patient.birthDate, created)} tahun
+              </td>
+            </tr>
+            <tr>
+              <td class="k">Tanggal lahir</td>
+              <td>: {longDate(patient.birthDate, s.timeZone)}</td>
+            </tr>
+            <tr>
+              <td class="k">No. kartu JKN</td>
+              <td>: {patient.jknNumber ?? '—'}</td>
+            </tr>
+            {p.patientCopy ? null : (
+              <tr>
+                <td class="k">NIK</td>
+                <td>: {patient.nik ?? '—'}</td>
+              </tr>
+            )}
+            {e.subjective ? (
+              <tr>
+                <td class="k">Anamnesis</td>
+                <td>: {e.subjective}</td>
+              </tr>
+            ) : null}
+            {e.objective || vitalsLine(e.vitals) ? (
+              <tr>
+                <td class="k">Pemeriksaan</td>
+                <td>: {[vitalsLine(e.vitals), e.objective].filter(Boolean).join('. ')}</td>
+              </tr>
+            ) : null}
+            <tr>
+              <td class="k">Diagnosis (ICD-10)</td>
+              <td>
+                : <b>{r.diagnosisCode}</b> {r.diagnosisName}
+              </td>
+            </tr>
+            {secondary.length ? (
+              <tr>
+                <td class="k">Diagnosis lain</td>
+                <td>: {secondary.map((d) => `${d.code} ${d.name}`).join('; ')}</td>
+              </tr>
+            ) : null}
+            <tr>
+              <td class="k">Alasan rujukan</td>
+              <td>: {r.reason}</td>
+            </tr>
+            {therapy.length ? (
+              <tr>
+                <td class="k">Terapi diberikan</td>
+                <td>: {therapy.join('; ')}</td>
+              </tr>
+            ) : null}
+            <tr>
+              <td class="k">Berlaku sampai</td>
+              <td>
+                : <b>{longDate(r.validUntil, s.timeZone)}</b>
+              </td>
+            </tr>
+            <tr>
+              <td class="k">Status</td>
+              <td>
+                : {statusText[r.status] ?? r.status}
+                {r.scheduledFor ? `, jadwal ${longDate(r.scheduledFor, s.timeZone)}` : ''}
+              </td>
+            </tr>
           </tbody>
         </table>
         <p>Atas kerja samanya kami ucapkan terima kasih.</p>
@@ -123,7 +200,9 @@ async function Letter(p: {
             <div>{longDate(created, s.timeZone)}</div>
             <div>Dokter pemeriksa,</div>
             <div class="space" />
-            <div><b>{r.referrerName}</b></div>
+            <div>
+              <b>{r.referrerName}</b>
+            </div>
           </div>
         </div>
       </div>
@@ -134,8 +213,13 @@ async function Letter(p: {
 const notFoundPage = (c: Context<AppEnv>, patient: boolean) =>
   render(
     c,
-    <MessagePage c={c} variant={patient ? 'phone' : 'tablet'} testid="not-found" title={words(c.get('lang')).referralLetterNotFound}
-      text={words(c.get('lang')).checkTheLinkOrAsk} />,
+    <MessagePage
+      c={c}
+      variant={patient ? 'phone' : 'tablet'}
+      testid="not-found"
+      title={words(c.get('lang')).referralLetterNotFound}
+      text={words(c.get('lang')).checkTheLinkOrAsk}
+    />,
     404,
   );
 
@@ -152,7 +236,9 @@ export function registerReferralLetter(app: OpenAPIHono<AppEnv>) {
       throw err;
     }
     const [patient, encounter, prescriptions] = await Promise.all([
-      getPatient(db, null, referral.patientId), findEncounter(db, referral.encounterId), prescriptionsOfEncounter(db, referral.encounterId),
+      getPatient(db, null, referral.patientId),
+      findEncounter(db, referral.encounterId),
+      prescriptionsOfEncounter(db, referral.encounterId),
     ]);
     return render(c, await Letter({ c, referral, patient, encounter, prescriptions, patientCopy: false, backHref: '/staff' }));
   });
@@ -166,13 +252,14 @@ export function registerReferralLetter(app: OpenAPIHono<AppEnv>) {
     if (!view) return notFoundPage(c, true);
     if (view.expired) {
       const lang = c.get('lang');
-      return render(c, <MessagePage c={c} testid="expired" title={words(lang).linkExpired}
-        text={words(lang).aTicketLinkLastsUntil} />, 410);
+      return render(c, <MessagePage c={c} testid="expired" title={words(lang).linkExpired} text={words(lang).aTicketLinkLastsUntil} />, 410);
     }
     const referral = await referralForTicket(db, view.ticket.id, id);
     if (!referral) return notFoundPage(c, true);
     const [patient, encounter, prescriptions] = await Promise.all([
-      getPatient(db, null, referral.patientId), findEncounter(db, referral.encounterId), prescriptionsOfEncounter(db, referral.encounterId),
+      getPatient(db, null, referral.patientId),
+      findEncounter(db, referral.encounterId),
+      prescriptionsOfEncounter(db, referral.encounterId),
     ]);
     return render(c, await Letter({ c, referral, patient, encounter, prescriptions, patientCopy: true, backHref: `/t/${token}` }));
   });

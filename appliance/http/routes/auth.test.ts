@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testBox, type TestBox } from '../testing.ts';
 
 const right = 'demo-dokter-123';
-const login = (box: TestBox, password: string, from: string, username = 'dokter') =>
-  box.call('/api/v1/auth/login', { method: 'POST', json: { username, password }, from });
+const login = (box: TestBox, password: string, from: string, username = 'dokter') => box.call('/api/v1/auth/login', { method: 'POST', json: { username, password }, from });
 
 let box: TestBox | undefined;
 afterEach(async () => {

@@ -22,7 +22,10 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
 
   app.openapi(
     apiRoute(['public'], {
-      method: 'post', path: '/api/v1/auth/login', tags: ['auth'], summary: 'Log in as staff',
+      method: 'post',
+      path: '/api/v1/auth/login',
+      tags: ['auth'],
+      summary: 'Log in as staff',
       request: jsonBody(loginBody),
       responses: { ...jsonResponses('logged in; the session cookie is set', sessionAnswer), 429: errorContent('too many failures') },
     }),
@@ -44,13 +47,20 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
       attempt.succeeded();
       setCookie(c, sessionCookie, result.token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: c.get('deps').secureCookies, maxAge: 12 * 3600 });
       c.get('log').info({ username, role: result.session.actor.role }, 'staff logged in');
-      return c.json({ name: result.session.actor.name, role: result.session.actor.role, csrfToken: result.session.csrfToken, mustChangePassword: result.session.mustChangePassword }, 200);
+      return c.json(
+        { name: result.session.actor.name, role: result.session.actor.role, csrfToken: result.session.csrfToken, mustChangePassword: result.session.mustChangePassword },
+        200,
+      );
     },
   );
 
   app.openapi(
     apiRoute([...roles], {
-      method: 'post', path: '/api/v1/auth/logout', tags: ['auth'], summary: 'Log out', responses: jsonResponses('logged out', loggedOutAnswer),
+      method: 'post',
+      path: '/api/v1/auth/logout',
+      tags: ['auth'],
+      summary: 'Log out',
+      responses: jsonResponses('logged out', loggedOutAnswer),
     }),
     async (c) => {
       const token = getCookie(c, sessionCookie);
@@ -62,7 +72,11 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
 
   app.openapi(
     apiRoute([...roles], {
-      method: 'get', path: '/api/v1/auth/me', tags: ['auth'], summary: 'Who am I (and my CSRF token)', responses: jsonResponses('the session', sessionAnswer),
+      method: 'get',
+      path: '/api/v1/auth/me',
+      tags: ['auth'],
+      summary: 'Who am I (and my CSRF token)',
+      responses: jsonResponses('the session', sessionAnswer),
     }),
     (c) => {
       const actor = actorOf(c);
@@ -73,10 +87,15 @@ export function registerAuth(app: OpenAPIHono<AppEnv>, now: () => Date = () => n
 
   app.openapi(
     apiRoute([...roles], {
-      method: 'post', path: '/api/v1/auth/password', tags: ['auth'], summary: 'Change my own password (required after an admin set a temporary one)',
+      method: 'post',
+      path: '/api/v1/auth/password',
+      tags: ['auth'],
+      summary: 'Change my own password (required after an admin set a temporary one)',
       description: 'Needs the current password. The other sessions of the account end; this one stays.',
       request: jsonBody(
-        z.object({ currentPassword: text().min(1).max(200), newPassword: text().min(10).max(200) }).strict()
+        z
+          .object({ currentPassword: text().min(1).max(200), newPassword: text().min(10).max(200) })
+          .strict()
           .openapi({ example: { currentPassword: 'demo-dokter-123', newPassword: 'kopi-tubruk-pagi-hari-42' } }),
       ),
       responses: { ...jsonResponses('changed', okAnswer), 422: errorContent('the current password is wrong') },

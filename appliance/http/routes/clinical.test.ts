@@ -36,7 +36,15 @@ describe('clinical API', () => {
     const icd = await json(await doctor('/api/v1/icd10?q=darah%20tinggi'));
     expect(icd.codes.map((c: Json) => c.code)).toContain('I10');
     const patched = await doctor(`/api/v1/encounters/${enc.id}`, {
-      method: 'PATCH', json: { version: 2, subjective: 'Sakit gigi dan pusing', diagnoses: [{ code: 'K02.9', kind: 'primary' }, { code: 'I10', kind: 'secondary' }] },
+      method: 'PATCH',
+      json: {
+        version: 2,
+        subjective: 'Sakit gigi dan pusing',
+        diagnoses: [
+          { code: 'K02.9', kind: 'primary' },
+          { code: 'I10', kind: 'secondary' },
+        ],
+      },
     });
     const patchedBody = await json(patched);
     expect(patched.status, JSON.stringify(patchedBody)).toBe(200);
@@ -47,14 +55,22 @@ describe('clinical API', () => {
     const amox = form.items.find((i: Json) => i.name === 'Amoksisilin');
     expect(amox.stock).toBe(300);
     const rx = await doctor('/api/v1/prescriptions', {
-      method: 'POST', json: { encounterId: enc.id, items: [{ formularyId: amox.id, signa: '3 x 1 kapsul sampai habis', quantity: 15, days: 5 }, { formularyId: demoIds.formularyParacetamol, signa: '3 x 1 bila nyeri', quantity: 10, days: 3 }] },
+      method: 'POST',
+      json: {
+        encounterId: enc.id,
+        items: [
+          { formularyId: amox.id, signa: '3 x 1 kapsul sampai habis', quantity: 15, days: 5 },
+          { formularyId: demoIds.formularyParacetamol, signa: '3 x 1 bila nyeri', quantity: 10, days: 3 },
+        ],
+      },
     });
     expect(rx.status).toBe(200);
     const prescription = await json(rx);
     const hospitals = await json(await doctor('/api/v1/hospitals'));
     expect(hospitals.hospitals.length).toBeGreaterThan(0);
     const ref = await doctor('/api/v1/referrals', {
-      method: 'POST', json: { encounterId: enc.id, hospitalCode: demoIds.hospital, specialty: 'Penyakit Dalam', diagnosisCode: 'I10', reason: 'Hipertensi baru, perlu evaluasi', emergency: false },
+      method: 'POST',
+      json: { encounterId: enc.id, hospitalCode: demoIds.hospital, specialty: 'Penyakit Dalam', diagnosisCode: 'I10', reason: 'Hipertensi baru, perlu evaluasi', emergency: false },
     });
     const referral = await json(ref);
     expect(ref.status, JSON.stringify(referral)).toBe(200);
@@ -86,9 +102,18 @@ describe('clinical API', () => {
     expect(docs.status).toBe(200);
     const d = await json(docs);
     expect(d.prescriptions).toHaveLength(1);
-    expect(d.prescriptions[0]).toMatchObject({ status: 'dispensed', items: [{ name: 'Amoksisilin', signa: '3 x 1 kapsul sampai habis', quantity: 15, days: 5 }, { name: 'Parasetamol' }] });
+    expect(d.prescriptions[0]).toMatchObject({
+      status: 'dispensed',
+      items: [{ name: 'Amoksisilin', signa: '3 x 1 kapsul sampai habis', quantity: 15, days: 5 }, { name: 'Parasetamol' }],
+    });
     expect(d.referrals).toHaveLength(1);
-    expect(d.referrals[0]).toMatchObject({ id: referral.id, hospitalName: 'RSUD Demo Kabupaten', diagnosisCode: 'I10', status: 'issued', letter: `/t/${take.token}/rujukan/${referral.id}` });
+    expect(d.referrals[0]).toMatchObject({
+      id: referral.id,
+      hospitalName: 'RSUD Demo Kabupaten',
+      diagnosisCode: 'I10',
+      status: 'issued',
+      letter: `/t/${take.token}/rujukan/${referral.id}`,
+    });
     expect(JSON.stringify(d)).not.toMatch(/patientId|prescriberId|nik/);
     const letter = await box.call(d.referrals[0].letter);
     expect(letter.status).toBe(200);
@@ -106,7 +131,9 @@ describe('clinical API', () => {
     expect((await pharmacist(`/staff/rujukan/${referral.id}/cetak`)).status).toBe(403);
 
     // Outbox: the encounter summary, the prescription twice, the referral twice.
-    const outbox = await box.db.query<{ type: string; entity_id: string }>(`SELECT type, entity_id FROM outbox WHERE entity_id = ANY($1) ORDER BY seq`, [[enc.id, prescription.id, referral.id]]);
+    const outbox = await box.db.query<{ type: string; entity_id: string }>(`SELECT type, entity_id FROM outbox WHERE entity_id = ANY($1) ORDER BY seq`, [
+      [enc.id, prescription.id, referral.id],
+    ]);
     expect(outbox.rows.map((r) => r.type)).toEqual(['prescription', 'referral', 'referral', 'encounter_summary', 'prescription']);
   }, 60_000);
 
@@ -134,9 +161,12 @@ describe('clinical API', () => {
     const doctor = await box.as('doctor');
     const pharmacist = await box.as('pharmacist');
     const salep = (await json(await doctor('/api/v1/formulary?q=salep'))).items[0];
-    const rx = await json(await doctor('/api/v1/prescriptions', {
-      method: 'POST', json: { encounterId: demoIds.encounter, items: [{ formularyId: salep.id, signa: 'oles 2 x sehari', quantity: salep.stock + 1, days: 7 }] },
-    }));
+    const rx = await json(
+      await doctor('/api/v1/prescriptions', {
+        method: 'POST',
+        json: { encounterId: demoIds.encounter, items: [{ formularyId: salep.id, signa: 'oles 2 x sehari', quantity: salep.stock + 1, days: 7 }] },
+      }),
+    );
     const res = await pharmacist(`/api/v1/prescriptions/${rx.id}/dispense`, { method: 'POST' });
     expect(res.status).toBe(409);
     const body = await json(res);
@@ -154,25 +184,52 @@ describe('clinical API', () => {
   it('answers 4xx to bad bodies and changes nothing', async () => {
     const doctor = await box.as('doctor');
     const pharmacist = await box.as('pharmacist');
-    const before = await box.db.query<{ n: number }>(`SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM prescriptions) + (SELECT count(*) FROM referrals) + (SELECT count(*) FROM encounters) AS n`);
+    const before = await box.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM prescriptions) + (SELECT count(*) FROM referrals) + (SELECT count(*) FROM encounters) AS n`,
+    );
     const bad: [typeof doctor, string, string, unknown][] = [
       [doctor, 'POST', '/api/v1/encounters', { ticketId: 'not-a-uuid' }],
       [doctor, 'POST', '/api/v1/encounters', { ticketId: demoIds.ticket, mode: 'telepathy' }],
       [doctor, 'POST', '/api/v1/encounters', { ticketId: '00000000-0000-4000-8000-000000000000' }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { vitals: { temperature: '38' } }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { vitals: { temperature: 99 } }],
-      [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { diagnoses: [{ code: 'J06.9', kind: 'primary' }, { code: 'I10', kind: 'primary' }] }],
+      [
+        doctor,
+        'PATCH',
+        `/api/v1/encounters/${demoIds.encounter}`,
+        {
+          diagnoses: [
+            { code: 'J06.9', kind: 'primary' },
+            { code: 'I10', kind: 'primary' },
+          ],
+        },
+      ],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { diagnoses: [{ code: 'Q00000', kind: 'primary' }] }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { unknownField: 1 }],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, [1, 2, 3]],
       [doctor, 'PATCH', `/api/v1/encounters/${demoIds.encounter}`, { version: 999, plan: 'x' }],
       [doctor, 'POST', '/api/v1/prescriptions', { encounterId: demoIds.encounter, items: [] }],
       [doctor, 'POST', '/api/v1/prescriptions', { encounterId: demoIds.encounter, items: [{ formularyId: demoIds.formularyParacetamol, signa: 'x', quantity: -1, days: 1 }] }],
-      [doctor, 'POST', '/api/v1/prescriptions', { encounterId: demoIds.encounter, items: [{ formularyId: '00000000-0000-4000-8000-000000000000', signa: '1 x 1', quantity: 1, days: 1 }] }],
+      [
+        doctor,
+        'POST',
+        '/api/v1/prescriptions',
+        { encounterId: demoIds.encounter, items: [{ formularyId: '00000000-0000-4000-8000-000000000000', signa: '1 x 1', quantity: 1, days: 1 }] },
+      ],
       [doctor, 'POST', '/api/v1/prescriptions', 'x'.repeat(70_000)],
       [doctor, 'POST', '/api/v1/referrals', { encounterId: demoIds.encounter, hospitalCode: 'NOPE0000', specialty: 'Anak', diagnosisCode: 'I10', reason: 'abc' }],
-      [doctor, 'POST', '/api/v1/referrals', { encounterId: demoIds.encounter, hospitalCode: demoIds.hospital, specialty: 'Anak', diagnosisCode: 'I10', reason: 'abc', validUntil: '2020-01-01' }],
-      [doctor, 'POST', '/api/v1/referrals', { encounterId: demoIds.encounter, hospitalCode: demoIds.hospital, specialty: 'Anak', diagnosisCode: 'I10', reason: 'abc', emergency: 'yes' }],
+      [
+        doctor,
+        'POST',
+        '/api/v1/referrals',
+        { encounterId: demoIds.encounter, hospitalCode: demoIds.hospital, specialty: 'Anak', diagnosisCode: 'I10', reason: 'abc', validUntil: '2020-01-01' },
+      ],
+      [
+        doctor,
+        'POST',
+        '/api/v1/referrals',
+        { encounterId: demoIds.encounter, hospitalCode: demoIds.hospital, specialty: 'Anak', diagnosisCode: 'I10', reason: 'abc', emergency: 'yes' },
+      ],
       [doctor, 'PATCH', `/api/v1/referrals/${demoIds.referral}`, { emergency: 'yes' }],
       [pharmacist, 'POST', `/api/v1/formulary/${demoIds.formularyParacetamol}/receipts`, { quantity: 0 }],
       [pharmacist, 'POST', `/api/v1/formulary/${demoIds.formularyParacetamol}/adjustments`, { delta: 5 }],
@@ -185,7 +242,9 @@ describe('clinical API', () => {
       expect(res.status, `${method} ${path}`).toBeLessThan(500);
       expect((await json(res)).error.code).toBeTypeOf('string');
     }
-    const after = await box.db.query<{ n: number }>(`SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM prescriptions) + (SELECT count(*) FROM referrals) + (SELECT count(*) FROM encounters) AS n`);
+    const after = await box.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM prescriptions) + (SELECT count(*) FROM referrals) + (SELECT count(*) FROM encounters) AS n`,
+    );
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 

@@ -140,10 +140,21 @@ export function registerConsultation(app: OpenAPIHono<AppEnv>, relay: MediaRelay
 
   app.openapi(
     apiRoute(['doctor'], {
-      method: 'get', path: '/api/v1/encounters/{id}/calls', tags: ['consultation'],
+      method: 'get',
+      path: '/api/v1/encounters/{id}/calls',
+      tags: ['consultation'],
       summary: 'Quality of the encounter’s video/audio calls through the box (figures only, never media)',
-      request: { params: z.object({ id: text().uuid().openapi({ param: { name: 'id', in: 'path' }, example: demoIds.encounter }) }) },
-      responses: { ...jsonResponses('one record per call: bitrate, loss, jitter, round trip, frames, keyframe requests, events', callsAnswer), 404: errorContent('no such encounter') },
+      request: {
+        params: z.object({
+          id: text()
+            .uuid()
+            .openapi({ param: { name: 'id', in: 'path' }, example: demoIds.encounter }),
+        }),
+      },
+      responses: {
+        ...jsonResponses('one record per call: bitrate, loss, jitter, round trip, frames, keyframe requests, events', callsAnswer),
+        404: errorContent('no such encounter'),
+      },
     }),
     async (c) => {
       const id = c.req.valid('param').id;

@@ -6,7 +6,14 @@ import { consent, encounter, encounterDetail, encountersAnswer, icd10Answer } fr
 import { paging, uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import {
-  closeEncounter, getEncounter, listEncounters, openEncounterInput, openEncounter, updateEncounter, updateEncounterInput, vitalsUpdateInput,
+  closeEncounter,
+  getEncounter,
+  listEncounters,
+  openEncounterInput,
+  openEncounter,
+  updateEncounter,
+  updateEncounterInput,
+  vitalsUpdateInput,
 } from '../../clinic/encounters.ts';
 import { activeConsent, giveConsent, listConsents, withdrawConsent } from '../../clinic/consents.ts';
 import { prescriptionsOfEncounter } from '../../clinic/prescriptions.ts';
@@ -22,7 +29,10 @@ const conflict = { 409: errorContent('not possible in the encounter’s state, o
 export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute([...allStaff], {
-      method: 'get', path: '/api/v1/icd10', tags: ['encounters'], summary: 'Search ICD-10 diagnoses (answers as you type)',
+      method: 'get',
+      path: '/api/v1/icd10',
+      tags: ['encounters'],
+      summary: 'Search ICD-10 diagnoses (answers as you type)',
       description: 'By code ("J06", "j069") or by words in Bahasa Indonesia or English, including lay terms ("darah tinggi", "maag").',
       request: {
         query: z.object({
@@ -40,7 +50,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'midwife'], {
-      method: 'post', path: '/api/v1/encounters', tags: ['encounters'], summary: 'Open an encounter from a queue ticket',
+      method: 'post',
+      path: '/api/v1/encounters',
+      tags: ['encounters'],
+      summary: 'Open an encounter from a queue ticket',
       description:
         'The ticket must have a patient attached. A ticket still waiting is called to `room` (default: the poli’s first room); the ticket becomes `serving`. ' +
         'Opening a ticket that already has an open encounter answers that encounter.',
@@ -57,7 +70,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
   // audit log and reads no clinical notes (least privilege; the same for referrals).
   app.openapi(
     apiRoute(['doctor', 'nurse', 'midwife'], {
-      method: 'get', path: '/api/v1/encounters', tags: ['encounters'], summary: 'Encounters of a patient or of a ticket, newest first',
+      method: 'get',
+      path: '/api/v1/encounters',
+      tags: ['encounters'],
+      summary: 'Encounters of a patient or of a ticket, newest first',
       request: {
         query: z.object({
           patientId: text().uuid().optional().openapi({ example: demoIds.patient }),
@@ -73,7 +89,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'nurse', 'midwife'], {
-      method: 'get', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'An encounter with its consent, prescriptions and referrals',
+      method: 'get',
+      path: '/api/v1/encounters/{id}',
+      tags: ['encounters'],
+      summary: 'An encounter with its consent, prescriptions and referrals',
       request: { params: encounterId },
       responses: { ...jsonResponses('the encounter', encounterDetail), 404: errorContent('no such encounter') },
     }),
@@ -82,7 +101,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       const id = c.req.valid('param').id;
       const encounter = await getEncounter(db, actorOf(c), id);
       const [consent, consents, prescriptions, referrals] = await Promise.all([
-        activeConsent(db, id), listConsents(db, id), prescriptionsOfEncounter(db, id), referralsOfEncounter(db, id),
+        activeConsent(db, id),
+        listConsents(db, id),
+        prescriptionsOfEncounter(db, id),
+        referralsOfEncounter(db, id),
       ]);
       return c.json({ ...encounter, consent, consents, prescriptions, referrals }, 200);
     },
@@ -90,7 +112,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'midwife'], {
-      method: 'patch', path: '/api/v1/encounters/{id}', tags: ['encounters'], summary: 'Change an open encounter: SOAP notes, vitals, diagnoses, mode',
+      method: 'patch',
+      path: '/api/v1/encounters/{id}',
+      tags: ['encounters'],
+      summary: 'Change an open encounter: SOAP notes, vitals, diagnoses, mode',
       description:
         'Only the fields sent change. Vitals merge (null clears one); diagnoses replace the list and hold at most one primary (closing needs one). ' +
         'Send the `version` you loaded to refuse overwriting another tablet’s change.',
@@ -99,9 +124,14 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
         ...jsonBody(
           updateEncounterInput.meta({
             example: {
-              subjective: 'Demam 3 hari, batuk pilek.', assessment: 'ISPA', plan: 'Parasetamol, kontrol bila 3 hari tidak membaik.',
+              subjective: 'Demam 3 hari, batuk pilek.',
+              assessment: 'ISPA',
+              plan: 'Parasetamol, kontrol bila 3 hari tidak membaik.',
               vitals: { systolic: 120, diastolic: 80, temperature: 38.2 },
-              diagnoses: [{ code: 'J06.9', kind: 'primary' }, { code: 'I10', kind: 'secondary' }],
+              diagnoses: [
+                { code: 'J06.9', kind: 'primary' },
+                { code: 'I10', kind: 'secondary' },
+              ],
             },
           }),
         ),
@@ -113,11 +143,17 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['nurse', 'doctor', 'midwife'], {
-      method: 'put', path: '/api/v1/encounters/{id}/vitals', tags: ['encounters'], summary: 'Record vital signs of an open encounter',
-      description: 'Values merge into what is recorded; null clears one. Ranges: systolic 40–300, diastolic 20–200 (below systolic) mmHg, pulse 20–250/min, respiratory rate 4–80/min, temperature 30–45 °C, SpO2 50–100 %, weight 0.3–350 kg, height 20–250 cm.',
+      method: 'put',
+      path: '/api/v1/encounters/{id}/vitals',
+      tags: ['encounters'],
+      summary: 'Record vital signs of an open encounter',
+      description:
+        'Values merge into what is recorded; null clears one. Ranges: systolic 40–300, diastolic 20–200 (below systolic) mmHg, pulse 20–250/min, respiratory rate 4–80/min, temperature 30–45 °C, SpO2 50–100 %, weight 0.3–350 kg, height 20–250 cm.',
       request: {
         params: encounterId,
-        ...jsonBody(vitalsUpdateInput.meta({ example: { vitals: { systolic: 130, diastolic: 85, pulse: 90, respiratoryRate: 20, temperature: 37.8, spo2: 97, weight: 60.5, height: 158 } } })),
+        ...jsonBody(
+          vitalsUpdateInput.meta({ example: { vitals: { systolic: 130, diastolic: 85, pulse: 90, respiratoryRate: 20, temperature: 37.8, spo2: 97, weight: 60.5, height: 158 } } }),
+        ),
       },
       responses: { ...jsonResponses('the encounter', encounter), 404: errorContent('no such encounter'), ...conflict, 422: errorContent('invalid vitals') },
     }),
@@ -126,7 +162,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'midwife'], {
-      method: 'post', path: '/api/v1/encounters/{id}/close', tags: ['encounters'], summary: 'Close the encounter',
+      method: 'post',
+      path: '/api/v1/encounters/{id}/close',
+      tags: ['encounters'],
+      summary: 'Close the encounter',
       description: 'Needs a primary diagnosis. Queues the encounter summary for the centre and marks the queue ticket done.',
       request: { params: encounterId },
       responses: { ...jsonResponses('the closed encounter', encounter), 404: errorContent('no such encounter'), ...conflict, 422: errorContent('no primary diagnosis') },
@@ -139,7 +178,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'nurse', 'midwife'], {
-      method: 'post', path: '/api/v1/encounters/{id}/consent', tags: ['consent'], summary: 'Record the patient’s verbal consent to an audio-visual consultation',
+      method: 'post',
+      path: '/api/v1/encounters/{id}/consent',
+      tags: ['consent'],
+      summary: 'Record the patient’s verbal consent to an audio-visual consultation',
       description: 'The logged-in staff member is recorded as the one who heard the consent. If consent is already active, answers it.',
       request: { params: encounterId },
       responses: { ...jsonResponses('the consent', consent), 404: errorContent('no such encounter'), ...conflict },
@@ -149,7 +191,10 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'nurse', 'midwife'], {
-      method: 'post', path: '/api/v1/encounters/{id}/consent/withdraw', tags: ['consent'], summary: 'Record that the patient withdrew consent',
+      method: 'post',
+      path: '/api/v1/encounters/{id}/consent/withdraw',
+      tags: ['consent'],
+      summary: 'Record that the patient withdrew consent',
       request: { params: encounterId },
       responses: { ...jsonResponses('the withdrawn consent', consent), 404: errorContent('no such encounter'), 409: errorContent('no active consent') },
     }),

@@ -16,6 +16,9 @@ export function registerOps(app: OpenAPIHono<AppEnv>, metrics: Registry) {
   // anyone else is refused as for a staff route.
   register({ method: 'GET', path: '/metrics', access: ['admin', 'monitor'], kind: 'api' });
   const adminOnly = allow('admin');
-  app.get('/metrics', (c, next) => (mayReadMetrics(remoteOf(c), c.req.header('authorization'), c.get('deps').metricsAccess) ? next() : adminOnly(c, next)), async (c) =>
-    c.text(await metrics.metrics(), 200, { 'content-type': metrics.contentType }));
+  app.get(
+    '/metrics',
+    (c, next) => (mayReadMetrics(remoteOf(c), c.req.header('authorization'), c.get('deps').metricsAccess) ? next() : adminOnly(c, next)),
+    async (c) => c.text(await metrics.metrics(), 200, { 'content-type': metrics.contentType }),
+  );
 }

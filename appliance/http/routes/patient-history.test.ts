@@ -21,7 +21,10 @@ describe('the patient’s history, edits, merges and triage vitals', () => {
     expect((await nurse(`/api/v1/queue/tickets/${desk.id}/vitals`, { method: 'PUT', json: { vitals } })).status).toBe(200);
     const enc = await json(await doctor('/api/v1/encounters', { method: 'POST', json: { ticketId: desk.id } }));
     expect((await doctor(`/api/v1/encounters/${enc.id}`, { method: 'PATCH', json: { diagnoses: [{ code, kind: 'primary' }] } })).status).toBe(200);
-    await doctor('/api/v1/prescriptions', { method: 'POST', json: { encounterId: enc.id, items: [{ formularyId: demoIds.formularyParacetamol, signa: '3 x 1', quantity: 10, days: 3 }] } });
+    await doctor('/api/v1/prescriptions', {
+      method: 'POST',
+      json: { encounterId: enc.id, items: [{ formularyId: demoIds.formularyParacetamol, signa: '3 x 1', quantity: 10, days: 3 }] },
+    });
     expect((await doctor(`/api/v1/encounters/${enc.id}/close`, { method: 'POST' })).status).toBe(200);
     return { ticketId: desk.id as string, encounter: enc };
   }
@@ -94,7 +97,8 @@ describe('the patient’s history, edits, merges and triage vitals', () => {
     expect(res.status).toBe(200);
     expect((await json(res)).moved).toMatchObject({ encounters: 1, tickets: 1, prescriptions: 1 });
     const out = await box.db.query<{ type: string; entity_id: string; entity_version: number; schema_version: number; payload: Json; id: string; seq: number; created_at: string }>(
-      `SELECT * FROM outbox WHERE seq > $1 ORDER BY seq`, [before.rows[0].seq],
+      `SELECT * FROM outbox WHERE seq > $1 ORDER BY seq`,
+      [before.rows[0].seq],
     );
     const summary = out.rows.find((r) => r.type === 'encounter_summary')!;
     expect(summary).toMatchObject({ entity_id: dupVisit.encounter.id, entity_version: 4 });
@@ -102,7 +106,17 @@ describe('the patient’s history, edits, merges and triage vitals', () => {
     const merge = out.rows.find((r) => r.type === 'patient_merge')!;
     expect(merge.payload).toMatchObject({ keptPatientId: demoIds.patient, mergedPatientId: demoIds.patientDuplicate });
     for (const r of out.rows) {
-      expect(checkRecord({ seq: Number(r.seq), type: r.type, sv: r.schema_version, entity: r.entity_id, ev: r.entity_version, at: new Date(r.created_at).toISOString(), payload: r.payload } as never)).toBeNull();
+      expect(
+        checkRecord({
+          seq: Number(r.seq),
+          type: r.type,
+          sv: r.schema_version,
+          entity: r.entity_id,
+          ev: r.entity_version,
+          at: new Date(r.created_at).toISOString(),
+          payload: r.payload,
+        } as never),
+      ).toBeNull();
     }
     const h = await json(await (await box.as('doctor'))(`/api/v1/patients/${demoIds.patient}/history`));
     expect(h.visits.map((v: Json) => v.id)).toContain(dupVisit.encounter.id);

@@ -19,7 +19,10 @@ describe('patients over HTTP', () => {
     expect(p.registeredHere).toBe(true);
     for (const q of ['5171046508920003', '0009876543210', 'ketut', 'Lestari']) {
       const found = (await (await nurse(`/api/v1/patients?q=${q}`)).json()) as { patients: { id: string }[] };
-      expect(found.patients.map((x) => x.id), q).toContain(p.id);
+      expect(
+        found.patients.map((x) => x.id),
+        q,
+      ).toContain(p.id);
     }
   });
 
@@ -58,7 +61,8 @@ describe('patients over HTTP', () => {
     const nurse = await box.as('nurse');
     const reg = await nurse('/api/v1/patients', { method: 'POST', json: { fullName: 'Wati_100% Back\\slash', jknNumber: '0001112223334', sex: 'P', birthDate: '1990-01-01' } });
     expect(reg.status).toBe(200);
-    const find = async (q: string) => ((await (await nurse(`/api/v1/patients?q=${encodeURIComponent(q)}`)).json()) as { patients: { fullName: string }[] }).patients.map((p) => p.fullName);
+    const find = async (q: string) =>
+      ((await (await nurse(`/api/v1/patients?q=${encodeURIComponent(q)}`)).json()) as { patients: { fullName: string }[] }).patients.map((p) => p.fullName);
     expect(await find('%')).toEqual([]);
     expect(await find('_')).toEqual([]);
     expect(await find('%a')).toEqual([]);

@@ -7,8 +7,19 @@ import { paging, uuidParam } from './patients.ts';
 import { assertMayTreatEncounter } from '../../clinic/midwife.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import {
-  dispensePrescription, getPrescription, issuePrescription, listPharmacyQueue, listStockMovements, markPickedUp, prescriptionInput,
-  prescriptionStatuses, recordStockAdjustment, recordStockReceipt, searchFormulary, stockAdjustmentInput, stockReceiptInput,
+  dispensePrescription,
+  getPrescription,
+  issuePrescription,
+  listPharmacyQueue,
+  listStockMovements,
+  markPickedUp,
+  prescriptionInput,
+  prescriptionStatuses,
+  recordStockAdjustment,
+  recordStockReceipt,
+  searchFormulary,
+  stockAdjustmentInput,
+  stockReceiptInput,
 } from '../../clinic/prescriptions.ts';
 import { text } from '../../clinic/text.ts';
 
@@ -20,7 +31,10 @@ const stateConflict = { 409: errorContent('not possible in the prescription’s 
 export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['doctor', 'pharmacist', 'nurse', 'admin', 'midwife'], {
-      method: 'get', path: '/api/v1/formulary', tags: ['pharmacy'], summary: 'Search the formulary (answers as you type), with stock on hand',
+      method: 'get',
+      path: '/api/v1/formulary',
+      tags: ['pharmacy'],
+      summary: 'Search the formulary (answers as you type), with stock on hand',
       description: 'By name prefix, a word of the name, or a KFA code. An empty `q` lists the formulary alphabetically.',
       request: { query: z.object({ q: text().max(100).default('').openapi({ example: 'para' }), ...paging }) },
       responses: jsonResponses('medicines: name, strength, form, KFA code, unit, stock', formularyAnswer),
@@ -33,7 +47,10 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['pharmacist', 'admin'], {
-      method: 'get', path: '/api/v1/formulary/{id}/movements', tags: ['pharmacy'], summary: 'Stock movements of a medicine (receipts, adjustments, dispensing), newest first',
+      method: 'get',
+      path: '/api/v1/formulary/{id}/movements',
+      tags: ['pharmacy'],
+      summary: 'Stock movements of a medicine (receipts, adjustments, dispensing), newest first',
       request: { params: formularyId, query: z.object(paging) },
       responses: { ...jsonResponses('movements', movementsAnswer), 404: errorContent('no such medicine') },
     }),
@@ -42,7 +59,10 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['pharmacist'], {
-      method: 'post', path: '/api/v1/formulary/{id}/receipts', tags: ['pharmacy'], summary: 'Record a stock receipt (stock goes up)',
+      method: 'post',
+      path: '/api/v1/formulary/{id}/receipts',
+      tags: ['pharmacy'],
+      summary: 'Record a stock receipt (stock goes up)',
       request: { params: formularyId, ...jsonBody(stockReceiptInput.meta({ example: { quantity: 100, reason: 'kiriman Dinkes, faktur 2025/117' } })) },
       responses: { ...jsonResponses('the medicine with its new stock', formularyItem), 404: errorContent('no such medicine') },
     }),
@@ -51,7 +71,10 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['pharmacist'], {
-      method: 'post', path: '/api/v1/formulary/{id}/adjustments', tags: ['pharmacy'], summary: 'Record a stock adjustment (count, breakage, expiry); never below zero',
+      method: 'post',
+      path: '/api/v1/formulary/{id}/adjustments',
+      tags: ['pharmacy'],
+      summary: 'Record a stock adjustment (count, breakage, expiry); never below zero',
       request: { params: formularyId, ...jsonBody(stockAdjustmentInput.meta({ example: { delta: -5, reason: 'kedaluwarsa' } })) },
       responses: { ...jsonResponses('the medicine with its new stock', formularyItem), 404: errorContent('no such medicine'), 409: errorContent('would go below zero') },
     }),
@@ -60,7 +83,10 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'midwife'], {
-      method: 'post', path: '/api/v1/prescriptions', tags: ['pharmacy'], summary: 'Prescribe from the formulary during an open encounter',
+      method: 'post',
+      path: '/api/v1/prescriptions',
+      tags: ['pharmacy'],
+      summary: 'Prescribe from the formulary during an open encounter',
       request: jsonBody(
         prescriptionInput.meta({
           example: {
@@ -70,7 +96,12 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
           },
         }),
       ),
-      responses: { ...jsonResponses('the issued prescription', prescription), 404: errorContent('no such encounter'), 409: errorContent('the encounter is closed'), 422: errorContent('a medicine not in the formulary') },
+      responses: {
+        ...jsonResponses('the issued prescription', prescription),
+        404: errorContent('no such encounter'),
+        409: errorContent('the encounter is closed'),
+        422: errorContent('a medicine not in the formulary'),
+      },
     }),
     async (c) => {
       const input = c.req.valid('json');
@@ -81,7 +112,10 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'pharmacist', 'admin', 'midwife'], {
-      method: 'get', path: '/api/v1/prescriptions/{id}', tags: ['pharmacy'], summary: 'A prescription with its items and stock on hand',
+      method: 'get',
+      path: '/api/v1/prescriptions/{id}',
+      tags: ['pharmacy'],
+      summary: 'A prescription with its items and stock on hand',
       request: { params: prescriptionId },
       responses: { ...jsonResponses('the prescription', prescription), 404: errorContent('no such prescription') },
     }),
@@ -90,7 +124,10 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['pharmacist', 'admin'], {
-      method: 'get', path: '/api/v1/pharmacy/queue', tags: ['pharmacy'], summary: 'The pharmacist’s list: prescriptions to dispense (oldest first), or dispensed ones awaiting pick-up',
+      method: 'get',
+      path: '/api/v1/pharmacy/queue',
+      tags: ['pharmacy'],
+      summary: 'The pharmacist’s list: prescriptions to dispense (oldest first), or dispensed ones awaiting pick-up',
       request: { query: z.object({ status: z.enum(prescriptionStatuses).default('issued'), ...paging }) },
       responses: jsonResponses('total and one page of prescriptions with items, patient name and queue number', pharmacyQueueAnswer),
     }),
@@ -99,7 +136,10 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['pharmacist'], {
-      method: 'post', path: '/api/v1/prescriptions/{id}/dispense', tags: ['pharmacy'], summary: 'Dispense: every item’s stock goes down together, or nothing changes',
+      method: 'post',
+      path: '/api/v1/prescriptions/{id}/dispense',
+      tags: ['pharmacy'],
+      summary: 'Dispense: every item’s stock goes down together, or nothing changes',
       request: { params: prescriptionId },
       responses: { ...jsonResponses('the dispensed prescription', prescription), 404: errorContent('no such prescription'), ...stateConflict },
     }),
@@ -108,7 +148,10 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['pharmacist'], {
-      method: 'post', path: '/api/v1/prescriptions/{id}/pick-up', tags: ['pharmacy'], summary: 'The patient has taken the medicines',
+      method: 'post',
+      path: '/api/v1/prescriptions/{id}/pick-up',
+      tags: ['pharmacy'],
+      summary: 'The patient has taken the medicines',
       request: { params: prescriptionId },
       responses: { ...jsonResponses('the prescription', prescription), 404: errorContent('no such prescription'), ...stateConflict },
     }),

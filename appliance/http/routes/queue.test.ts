@@ -24,7 +24,9 @@ describe('queue over HTTP', () => {
   it('a body over 64 KiB is refused 413 whether a Content-Length announces it or not; a small one with it passes', async () => {
     const take = (body: BodyInit, length?: number) =>
       box.call('/api/v1/queue/take', {
-        method: 'POST', body, headers: { 'content-type': 'application/json', ...(length === undefined ? {} : { 'content-length': String(length) }) },
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...(length === undefined ? {} : { 'content-length': String(length) }) },
         ...(length === undefined ? { duplex: 'half' } : {}),
       } as RequestInit);
     const big = JSON.stringify({ poli: 'gigi', pad: 'x'.repeat(70_000) });
@@ -67,9 +69,13 @@ describe('queue over HTTP', () => {
 
   it('writes without the CSRF token are refused', async () => {
     const nurse = await box.as('nurse');
-    const cookieOnly = await box.call('/api/v1/queue/umum/call-next', { method: 'POST', json: { room: 'Ruang 1' } }, {
-      cookie: (await nurse('/api/v1/auth/me')).headers.get('set-cookie') ?? '',
-    });
+    const cookieOnly = await box.call(
+      '/api/v1/queue/umum/call-next',
+      { method: 'POST', json: { room: 'Ruang 1' } },
+      {
+        cookie: (await nurse('/api/v1/auth/me')).headers.get('set-cookie') ?? '',
+      },
+    );
     expect([401, 403]).toContain(cookieOnly.status);
   });
 });
@@ -104,7 +110,14 @@ function sseReader(res: Response) {
           buffered = buffered.slice(end + 2);
           const lines = block.split('\n');
           const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
-          if (event) return { event, data: lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n') };
+          if (event)
+            return {
+              event,
+              data: lines
+                .filter((l) => l.startsWith('data: '))
+                .map((l) => l.slice(6))
+                .join('\n'),
+            };
         }
         const { done, value } = await reader.read();
         if (done) return null;
@@ -120,7 +133,10 @@ describe('a ticket’s status stream', () => {
     let now = new Date('2026-11-25T02:00:00Z'); // 09:00 WIB; links expire at the end of service
     const box = await testBox({ serviceEndsAt: '16:00' }, () => now);
     try {
-      const { token, ticket } = (await (await box.call('/api/v1/queue/take', { method: 'POST', json: { poli: 'umum' } })).json()) as { token: string; ticket: { expiresAt: string } };
+      const { token, ticket } = (await (await box.call('/api/v1/queue/take', { method: 'POST', json: { poli: 'umum' } })).json()) as {
+        token: string;
+        ticket: { expiresAt: string };
+      };
       expect(ticket.expiresAt).toBe('2026-11-25T09:00:00.000Z');
       const res = await box.call(`/api/v1/tickets/${token}/events`);
       expect(res.status).toBe(200);

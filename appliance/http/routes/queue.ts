@@ -3,7 +3,19 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { actorOf, register } from '../access.ts';
 import { apiRoute, errorContent, jsonBody, jsonResponses } from '../openapi.ts';
-import { calledAnswer, deskAnswer, displayAnswer, type DisplayAnswer, type DisplayCall, polisAnswer, publicTicket as publicTicketSchema, queueListAnswer, takeAnswer, ticketActionAnswer, type PublicTicket } from '../schemas/queue.ts';
+import {
+  calledAnswer,
+  deskAnswer,
+  displayAnswer,
+  type DisplayAnswer,
+  type DisplayCall,
+  polisAnswer,
+  publicTicket as publicTicketSchema,
+  queueListAnswer,
+  takeAnswer,
+  ticketActionAnswer,
+  type PublicTicket,
+} from '../schemas/queue.ts';
 import { errorResponse } from '../errors.ts';
 import { leaseFor } from '../live-lease.ts';
 import { eventStream } from '../event-stream.ts';
@@ -12,17 +24,32 @@ import { demoIds } from '../../clinic/demo-ids.ts';
 import type { Queue, Ticket, TicketView } from '../../clinic/queue.ts';
 import { text } from '../../clinic/text.ts';
 
-const poliCode = text().regex(/^[a-z][a-z0-9-]{1,19}$/).openapi({ example: 'umum' });
-const tokenParam = z.object({ token: text().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }) });
+const poliCode = text()
+  .regex(/^[a-z][a-z0-9-]{1,19}$/)
+  .openapi({ example: 'umum' });
+const tokenParam = z.object({
+  token: text()
+    .regex(/^[A-Za-z0-9_-]{20,64}$/)
+    .openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }),
+});
 const staffAtQueue = ['nurse', 'doctor', 'admin', 'midwife'] as const;
 
 /** What a patient's phone gets: their ticket, never its internal ids or anyone else's. */
 export function publicTicket(v: TicketView): PublicTicket {
   const t = v.ticket;
   return {
-    label: t.label, poli: t.poli, poliName: v.poliName, status: t.status, room: t.room, callCount: t.callCount,
-    position: v.position, estimatedWaitMinutes: v.estimatedWaitMinutes, takenAt: t.takenAt, calledAt: t.calledAt,
-    expiresAt: t.expiresAt, expired: v.expired,
+    label: t.label,
+    poli: t.poli,
+    poliName: v.poliName,
+    status: t.status,
+    room: t.room,
+    callCount: t.callCount,
+    position: v.position,
+    estimatedWaitMinutes: v.estimatedWaitMinutes,
+    takenAt: t.takenAt,
+    calledAt: t.calledAt,
+    expiresAt: t.expiresAt,
+    expired: v.expired,
   };
 }
 
@@ -59,18 +86,25 @@ function liveStream(c: Context<AppEnv>, read: () => Promise<PublicTicket | Displ
   };
   let pending = Promise.resolve();
   const send = () => {
-    pending = pending.then(async () => {
-      if (stream.ended) return;
-      if (expired()) return expire();
-      const data = JSON.stringify(await read());
-      if (expired()) return expire();
-      stream.send('update', data);
-    }).catch(() => stream.close());
+    pending = pending
+      .then(async () => {
+        if (stream.ended) return;
+        if (expired()) return expire();
+        const data = JSON.stringify(await read());
+        if (expired()) return expire();
+        stream.send('update', data);
+      })
+      .catch(() => stream.close());
   };
   off = queue.subscribe(send);
   if (expiresAt !== undefined) {
     // setTimeout takes at most 2^31-1 ms (24.8 days); a ticket link lasts one day.
-    expiry = setTimeout(() => { pending = pending.then(expire); }, Math.min(Math.max(0, expiresAt - queue.now().getTime()), 2 ** 31 - 1));
+    expiry = setTimeout(
+      () => {
+        pending = pending.then(expire);
+      },
+      Math.min(Math.max(0, expiresAt - queue.now().getTime()), 2 ** 31 - 1),
+    );
     expiry.unref();
   }
   send();
@@ -91,7 +125,9 @@ function displayPayload(queue: Queue): Promise<DisplayAnswer> {
   if (e.day !== day || !e.payload) {
     e.day = day;
     const payload = queue.recentCalls().then((calls) => ({ calls: calls.map(displayCall) }));
-    payload.catch(() => { if (e.payload === payload) e.payload = null; });
+    payload.catch(() => {
+      if (e.payload === payload) e.payload = null;
+    });
     e.payload = payload;
   }
   return e.payload;
@@ -100,7 +136,11 @@ function displayPayload(queue: Queue): Promise<DisplayAnswer> {
 export function registerQueue(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['public'], {
-      method: 'get', path: '/api/v1/polis', tags: ['queue'], summary: 'Polis of this puskesmas', responses: jsonResponses('polis', polisAnswer),
+      method: 'get',
+      path: '/api/v1/polis',
+      tags: ['queue'],
+      summary: 'Polis of this puskesmas',
+      responses: jsonResponses('polis', polisAnswer),
     }),
     (c) => {
       const s = c.get('deps').settings;
@@ -110,10 +150,24 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['public'], {
-      method: 'post', path: '/api/v1/queue/take', tags: ['queue'], summary: 'Take a number (patient phone, no account)',
+      method: 'post',
+      path: '/api/v1/queue/take',
+      tags: ['queue'],
+      summary: 'Take a number (patient phone, no account)',
       description: 'Answers with the ticket and its secret link. Keep the link: it is the only way back to the ticket.',
-      request: jsonBody(z.object({ poli: poliCode }).strict().openapi({ example: { poli: 'umum' } })),
-      responses: { ...jsonResponses('the new ticket and its link', takeAnswer), 422: errorContent('unknown poli'), 410: errorContent('the day’s service has ended'), 429: errorContent('this device has taken its numbers for the day (phoneTicketsPerAddress)'), 503: errorContent('numbers by phone are used up for the day (phoneTicketsPerDay)') },
+      request: jsonBody(
+        z
+          .object({ poli: poliCode })
+          .strict()
+          .openapi({ example: { poli: 'umum' } }),
+      ),
+      responses: {
+        ...jsonResponses('the new ticket and its link', takeAnswer),
+        422: errorContent('unknown poli'),
+        410: errorContent('the day’s service has ended'),
+        429: errorContent('this device has taken its numbers for the day (phoneTicketsPerAddress)'),
+        503: errorContent('numbers by phone are used up for the day (phoneTicketsPerDay)'),
+      },
     }),
     async (c) => {
       const { queue, phoneTickets } = c.get('deps');
@@ -132,7 +186,10 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['ticket'], {
-      method: 'get', path: '/api/v1/tickets/{token}', tags: ['ticket'], summary: 'A patient’s own ticket: position, estimated wait, call',
+      method: 'get',
+      path: '/api/v1/tickets/{token}',
+      tags: ['ticket'],
+      summary: 'A patient’s own ticket: position, estimated wait, call',
       request: { params: tokenParam },
       responses: { ...jsonResponses('the ticket', publicTicketSchema), 404: errorContent('no such ticket'), 410: errorContent('ticket link expired') },
     }),
@@ -157,7 +214,11 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['public'], {
-      method: 'get', path: '/api/v1/queue/display', tags: ['queue'], summary: 'Latest calls, for the waiting-room screen', responses: jsonResponses('calls', displayAnswer),
+      method: 'get',
+      path: '/api/v1/queue/display',
+      tags: ['queue'],
+      summary: 'Latest calls, for the waiting-room screen',
+      responses: jsonResponses('calls', displayAnswer),
     }),
     async (c) => c.json({ calls: (await c.get('deps').queue.recentCalls()).map(displayCall) }, 200),
   );
@@ -170,7 +231,10 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute([...staffAtQueue], {
-      method: 'get', path: '/api/v1/queue/{poli}', tags: ['queue'], summary: 'Today’s queue of a poli',
+      method: 'get',
+      path: '/api/v1/queue/{poli}',
+      tags: ['queue'],
+      summary: 'Today’s queue of a poli',
       request: { params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }) },
       responses: { ...jsonResponses('tickets in number order', queueListAnswer), 422: errorContent('unknown poli') },
     }),
@@ -182,8 +246,16 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['nurse', 'admin', 'midwife'], {
-      method: 'post', path: '/api/v1/queue/desk', tags: ['queue'], summary: 'Register a walk-in at the desk',
-      request: jsonBody(z.object({ poli: poliCode, patientId: text().uuid().optional() }).strict().openapi({ example: { poli: 'umum', patientId: demoIds.patient } })),
+      method: 'post',
+      path: '/api/v1/queue/desk',
+      tags: ['queue'],
+      summary: 'Register a walk-in at the desk',
+      request: jsonBody(
+        z
+          .object({ poli: poliCode, patientId: text().uuid().optional() })
+          .strict()
+          .openapi({ example: { poli: 'umum', patientId: demoIds.patient } }),
+      ),
       responses: { ...jsonResponses('the ticket and its link (print or show the QR)', deskAnswer), 422: errorContent('unknown poli') },
     }),
     async (c) => {
@@ -195,10 +267,18 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['nurse', 'doctor', 'midwife'], {
-      method: 'post', path: '/api/v1/queue/{poli}/call-next', tags: ['queue'], summary: 'Call the next waiting number to a room',
+      method: 'post',
+      path: '/api/v1/queue/{poli}/call-next',
+      tags: ['queue'],
+      summary: 'Call the next waiting number to a room',
       request: {
         params: z.object({ poli: poliCode.openapi({ param: { name: 'poli', in: 'path' } }) }),
-        ...jsonBody(z.object({ room: text().min(1).max(40) }).strict().openapi({ example: { room: 'Ruang 1' } })),
+        ...jsonBody(
+          z
+            .object({ room: text().min(1).max(40) })
+            .strict()
+            .openapi({ example: { room: 'Ruang 1' } }),
+        ),
       },
       responses: { ...jsonResponses('the called ticket, or null when nobody waits', calledAnswer), 422: errorContent('unknown poli or room') },
     }),
@@ -208,12 +288,27 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
     },
   );
 
-  const action = (path: string, summary: string, run: (q: Queue, id: string, body: Record<string, string>, c: Context<AppEnv>) => Promise<Ticket>, body?: z.ZodObject, example?: object, exampleTicket: string = demoIds.ticket) =>
+  const action = (
+    path: string,
+    summary: string,
+    run: (q: Queue, id: string, body: Record<string, string>, c: Context<AppEnv>) => Promise<Ticket>,
+    body?: z.ZodObject,
+    example?: object,
+    exampleTicket: string = demoIds.ticket,
+  ) =>
     app.openapi(
       apiRoute(['nurse', 'doctor', 'midwife'], {
-        method: 'post', path: `/api/v1/queue/tickets/{id}/${path}`, tags: ['queue'], summary,
+        method: 'post',
+        path: `/api/v1/queue/tickets/{id}/${path}`,
+        tags: ['queue'],
+        summary,
         request: { params: uuidParam('id', exampleTicket), ...(body ? jsonBody(body.strict().openapi({ example })) : {}) },
-        responses: { ...jsonResponses('the ticket', ticketActionAnswer), 404: errorContent('no such ticket (or, to attach, no such patient)'), 409: errorContent('not possible in the ticket’s state'), 422: errorContent('to call: a room the poli does not have; to transfer: an unknown poli or the one it is in') },
+        responses: {
+          ...jsonResponses('the ticket', ticketActionAnswer),
+          404: errorContent('no such ticket (or, to attach, no such patient)'),
+          409: errorContent('not possible in the ticket’s state'),
+          422: errorContent('to call: a room the poli does not have; to transfer: an unknown poli or the one it is in'),
+        },
       }),
       async (c) => {
         const b = (body ? await c.req.json() : {}) as Record<string, string>;
@@ -221,13 +316,24 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       },
     );
 
-  action('call', 'Call this ticket to a room (also a skipped one that turned up)', (q, id, b, c) => q.call(id, b.room, actorOf(c)), z.object({ room: text().min(1).max(40) }), { room: 'Ruang 1' });
+  action('call', 'Call this ticket to a room (also a skipped one that turned up)', (q, id, b, c) => q.call(id, b.room, actorOf(c)), z.object({ room: text().min(1).max(40) }), {
+    room: 'Ruang 1',
+  });
   action('recall', 'Call again', (q, id, _b, c) => q.recall(id, actorOf(c)));
   action('skip', 'Skip (patient not here yet; can be called later)', (q, id, _b, c) => q.skip(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.skip);
   action('no-show', 'Mark as no-show', (q, id, _b, c) => q.noShow(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.noShow);
   action('finish', 'Mark as done', (q, id, _b, c) => q.finish(id, actorOf(c)), undefined, undefined, demoIds.queueExamples.finish);
-  action('transfer', 'Transfer to another poli (end of its queue)', (q, id, b, c) => q.transfer(id, b.poli, actorOf(c)), z.object({ poli: poliCode }), { poli: 'gigi' }, demoIds.queueExamples.transfer);
-  action('attach', 'Link a registered patient to the ticket', (q, id, b, c) => q.attachPatient(id, b.patientId, actorOf(c)), z.object({ patientId: text().uuid() }), { patientId: demoIds.patient });
+  action(
+    'transfer',
+    'Transfer to another poli (end of its queue)',
+    (q, id, b, c) => q.transfer(id, b.poli, actorOf(c)),
+    z.object({ poli: poliCode }),
+    { poli: 'gigi' },
+    demoIds.queueExamples.transfer,
+  );
+  action('attach', 'Link a registered patient to the ticket', (q, id, b, c) => q.attachPatient(id, b.patientId, actorOf(c)), z.object({ patientId: text().uuid() }), {
+    patientId: demoIds.patient,
+  });
 }
 
 function displayCall(t: { label: string; poliName: string; room: string | null; calledAt: string | null; callCount: number }): DisplayCall {

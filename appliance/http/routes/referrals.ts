@@ -16,7 +16,10 @@ const referralId = uuidParam('id', demoIds.referral);
 export function registerReferrals(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['doctor', 'nurse', 'admin', 'midwife'], {
-      method: 'get', path: '/api/v1/hospitals', tags: ['referrals'], summary: 'Referral hospitals (FKRTL): BPJS code, name, specialties',
+      method: 'get',
+      path: '/api/v1/hospitals',
+      tags: ['referrals'],
+      summary: 'Referral hospitals (FKRTL): BPJS code, name, specialties',
       responses: jsonResponses('hospitals', hospitalsAnswer),
     }),
     async (c) => c.json({ hospitals: await listHospitals(c.get('deps').db) }, 200),
@@ -24,19 +27,32 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'midwife'], {
-      method: 'post', path: '/api/v1/referrals', tags: ['referrals'], summary: 'Refer the patient of an open encounter to a hospital',
+      method: 'post',
+      path: '/api/v1/referrals',
+      tags: ['referrals'],
+      summary: 'Refer the patient of an open encounter to a hospital',
       description:
         'A draft unless `issue` is true. `validUntil` defaults to the clinic day plus the box’s referral validity (90 days unless configured). ' +
         '`emergency` marks a direct (emergency) referral. The specialty must be one the hospital lists.',
       request: jsonBody(
         referralInput.meta({
           example: {
-            encounterId: demoIds.encounter, hospitalCode: demoIds.hospital, specialty: 'Penyakit Dalam', diagnosisCode: 'I10',
-            reason: 'Hipertensi tidak terkontrol dengan dua obat; mohon evaluasi dan tata laksana lanjut.', emergency: false, issue: true,
+            encounterId: demoIds.encounter,
+            hospitalCode: demoIds.hospital,
+            specialty: 'Penyakit Dalam',
+            diagnosisCode: 'I10',
+            reason: 'Hipertensi tidak terkontrol dengan dua obat; mohon evaluasi dan tata laksana lanjut.',
+            emergency: false,
+            issue: true,
           },
         }),
       ),
-      responses: { ...jsonResponses('the referral', referral), 404: errorContent('no such encounter'), 409: errorContent('the encounter is closed'), 422: errorContent('unknown hospital or specialty, or a bad valid-until') },
+      responses: {
+        ...jsonResponses('the referral', referral),
+        404: errorContent('no such encounter'),
+        409: errorContent('the encounter is closed'),
+        422: errorContent('unknown hospital or specialty, or a bad valid-until'),
+      },
     }),
     async (c) => {
       const { db, settings } = c.get('deps');
@@ -48,7 +64,10 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'nurse', 'midwife'], {
-      method: 'get', path: '/api/v1/referrals', tags: ['referrals'], summary: 'Referrals, newest first, by patient, encounter or status',
+      method: 'get',
+      path: '/api/v1/referrals',
+      tags: ['referrals'],
+      summary: 'Referrals, newest first, by patient, encounter or status',
       request: {
         query: z.object({
           patientId: text().uuid().optional().openapi({ example: demoIds.patient }),
@@ -64,7 +83,10 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'nurse', 'midwife'], {
-      method: 'get', path: '/api/v1/referrals/{id}', tags: ['referrals'], summary: 'A referral (the letter: /staff/rujukan/{id}/cetak)',
+      method: 'get',
+      path: '/api/v1/referrals/{id}',
+      tags: ['referrals'],
+      summary: 'A referral (the letter: /staff/rujukan/{id}/cetak)',
       request: { params: referralId },
       responses: { ...jsonResponses('the referral', referral), 404: errorContent('no such referral') },
     }),
@@ -73,9 +95,20 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'midwife'], {
-      method: 'patch', path: '/api/v1/referrals/{id}', tags: ['referrals'], summary: 'Change a draft referral',
-      request: { params: referralId, ...jsonBody(referralDraftUpdate.meta({ example: { specialty: 'Jantung', reason: 'Nyeri dada berulang, EKG tidak tersedia di puskesmas.' } })) },
-      responses: { ...jsonResponses('the referral', referral), 404: errorContent('no such referral'), 409: errorContent('not a draft any more, or changed meanwhile'), 422: errorContent('unknown hospital or specialty') },
+      method: 'patch',
+      path: '/api/v1/referrals/{id}',
+      tags: ['referrals'],
+      summary: 'Change a draft referral',
+      request: {
+        params: referralId,
+        ...jsonBody(referralDraftUpdate.meta({ example: { specialty: 'Jantung', reason: 'Nyeri dada berulang, EKG tidak tersedia di puskesmas.' } })),
+      },
+      responses: {
+        ...jsonResponses('the referral', referral),
+        404: errorContent('no such referral'),
+        409: errorContent('not a draft any more, or changed meanwhile'),
+        422: errorContent('unknown hospital or specialty'),
+      },
     }),
     async (c) => {
       const { db, settings } = c.get('deps');
@@ -86,7 +119,10 @@ export function registerReferrals(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['doctor', 'midwife'], {
-      method: 'post', path: '/api/v1/referrals/{id}/issue', tags: ['referrals'], summary: 'Issue a draft referral (then it can be printed and is on the patient’s ticket link)',
+      method: 'post',
+      path: '/api/v1/referrals/{id}/issue',
+      tags: ['referrals'],
+      summary: 'Issue a draft referral (then it can be printed and is on the patient’s ticket link)',
       request: { params: referralId },
       responses: { ...jsonResponses('the issued referral', referral), 404: errorContent('no such referral'), 409: errorContent('not a draft') },
     }),

@@ -17,7 +17,10 @@ import { reportCsv } from '../report-csv.ts';
 export function registerReports(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['admin', 'doctor'], {
-      method: 'get', path: '/api/v1/reports/{period}', tags: ['reports'], summary: 'The clinic’s report for a day or a month (JSON, or one section as CSV)',
+      method: 'get',
+      path: '/api/v1/reports/{period}',
+      tags: ['reports'],
+      summary: 'The clinic’s report for a day or a month (JSON, or one section as CSV)',
       description:
         'Visits by poli, waiting and service times (from the queue numbers’ times), the morbidity report LB1 (cases by ICD-10 code, sex, age group, new/old), ' +
         'prescriptions and the medicines on them, stock running low, referrals by hospital. `period` is a clinic day `YYYY-MM-DD` or a month `YYYY-MM` (local time). ' +
@@ -48,7 +51,8 @@ export function registerReports(app: OpenAPIHono<AppEnv>) {
       if (q.format === 'csv') {
         const filename = `laporan-${period}-${q.section}.csv`;
         return c.body(reportCsv(report, q.section, c.get('lang'), q.separator), 200, {
-          'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"`,
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${filename}"`,
         });
       }
       return c.json(report, 200);

@@ -70,7 +70,10 @@ describe('staff accounts: deactivate, temporary password, midwife', () => {
     expect(opened.status).toBe(200);
     const enc = await json(opened);
     expect((await midwife(`/api/v1/encounters/${enc.id}`, { method: 'PATCH', json: { diagnoses: [{ code: 'Z34.9', kind: 'primary' }] } })).status).toBe(200);
-    const rx = await midwife('/api/v1/prescriptions', { method: 'POST', json: { encounterId: enc.id, items: [{ formularyId: demoIds.formularyParacetamol, signa: '1 x 1', quantity: 10, days: 10 }] } });
+    const rx = await midwife('/api/v1/prescriptions', {
+      method: 'POST',
+      json: { encounterId: enc.id, items: [{ formularyId: demoIds.formularyParacetamol, signa: '1 x 1', quantity: 10, days: 10 }] },
+    });
     expect(rx.status).toBe(200);
     expect((await midwife(`/api/v1/encounters/${enc.id}/close`, { method: 'POST' })).status).toBe(200);
     // The general poli is the doctor's.
@@ -78,7 +81,10 @@ describe('staff accounts: deactivate, temporary password, midwife', () => {
     const refused = await midwife('/api/v1/encounters', { method: 'POST', json: { ticketId: umum.id } });
     expect(refused.status).toBe(403);
     expect((await json(refused)).error.code).toBe('not_allowed');
-    const demoVisit = await midwife('/api/v1/prescriptions', { method: 'POST', json: { encounterId: demoIds.encounter, items: [{ formularyId: demoIds.formularyParacetamol, signa: '1 x 1', quantity: 1, days: 1 }] } });
+    const demoVisit = await midwife('/api/v1/prescriptions', {
+      method: 'POST',
+      json: { encounterId: demoIds.encounter, items: [{ formularyId: demoIds.formularyParacetamol, signa: '1 x 1', quantity: 1, days: 1 }] },
+    });
     expect(demoVisit.status).toBe(403);
     // Reports and accounts are not hers.
     expect((await midwife('/api/v1/reports/2025-03')).status).toBe(403);

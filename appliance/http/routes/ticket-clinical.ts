@@ -14,7 +14,9 @@ import { referralsForTicket } from '../../clinic/referrals.ts';
 import { text } from '../../clinic/text.ts';
 
 export const ticketTokenParam = z.object({
-  token: text().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }),
+  token: text()
+    .regex(/^[A-Za-z0-9_-]{20,64}$/)
+    .openapi({ param: { name: 'token', in: 'path' }, example: demoIds.ticketToken }),
 });
 const ticketResponses = { 404: errorContent('no such ticket'), 410: errorContent('ticket link expired') };
 
@@ -42,7 +44,10 @@ const consentView = (e: { mode: EncounterMode; status: string }, c: Awaited<Retu
 export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     apiRoute(['ticket'], {
-      method: 'get', path: '/api/v1/tickets/{token}/consent', tags: ['ticket'], summary: 'The consent prompt: is a consultation open, in which mode, and is consent given?',
+      method: 'get',
+      path: '/api/v1/tickets/{token}/consent',
+      tags: ['ticket'],
+      summary: 'The consent prompt: is a consultation open, in which mode, and is consent given?',
       request: { params: ticketTokenParam },
       responses: { ...jsonResponses('consultation mode and consent (null encounter when no consultation was opened)', ticketConsentAnswer), ...ticketResponses },
     }),
@@ -56,7 +61,10 @@ export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['ticket'], {
-      method: 'post', path: '/api/v1/tickets/{token}/consent', tags: ['ticket'], summary: 'The patient agrees, on their own phone, to the audio-visual consultation',
+      method: 'post',
+      path: '/api/v1/tickets/{token}/consent',
+      tags: ['ticket'],
+      summary: 'The patient agrees, on their own phone, to the audio-visual consultation',
       request: { params: ticketTokenParam },
       responses: { ...jsonResponses('the consent', ticketConsentAnswer), ...ticketResponses, 409: errorContent('no open consultation for this ticket') },
     }),
@@ -70,7 +78,10 @@ export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['ticket'], {
-      method: 'post', path: '/api/v1/tickets/{token}/consent/withdraw', tags: ['ticket'], summary: 'The patient withdraws consent (audio and video stop)',
+      method: 'post',
+      path: '/api/v1/tickets/{token}/consent/withdraw',
+      tags: ['ticket'],
+      summary: 'The patient withdraws consent (audio and video stop)',
       request: { params: ticketTokenParam },
       responses: { ...jsonResponses('consent state after withdrawal', ticketConsentAnswer), ...ticketResponses, 409: errorContent('no active consent') },
     }),
@@ -91,7 +102,10 @@ export function registerTicketClinical(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     apiRoute(['ticket'], {
-      method: 'get', path: '/api/v1/tickets/{token}/documents', tags: ['ticket'], summary: 'The patient’s prescriptions and referral copies from this ticket’s visit',
+      method: 'get',
+      path: '/api/v1/tickets/{token}/documents',
+      tags: ['ticket'],
+      summary: 'The patient’s prescriptions and referral copies from this ticket’s visit',
       description: 'Only documents of this ticket’s patient from this ticket’s encounter(s); referral drafts are not shown. Each referral has a printable copy at `letter`.',
       request: { params: ticketTokenParam },
       responses: { ...jsonResponses('prescriptions (medicine names, signa, status) and referrals', ticketDocumentsAnswer), ...ticketResponses },

@@ -6,10 +6,17 @@ import { dateTime, id, role } from './common.ts';
 
 export const auditEntry = z
   .object({
-    id: z.number().int(), at: dateTime, staff: z.string().nullable().openapi({ description: 'username' }),
-    action: z.enum(auditActions), entity: z.string(), entity_id: z.string().nullable(), patient_id: id.nullable(),
-    device: z.string(), detail: z.string().nullable().openapi({ description: 'what a list or search asked for' }),
-    staffName: z.string().nullable(), patientName: z.string().nullable(),
+    id: z.number().int(),
+    at: dateTime,
+    staff: z.string().nullable().openapi({ description: 'username' }),
+    action: z.enum(auditActions),
+    entity: z.string(),
+    entity_id: z.string().nullable(),
+    patient_id: id.nullable(),
+    device: z.string(),
+    detail: z.string().nullable().openapi({ description: 'what a list or search asked for' }),
+    staffName: z.string().nullable(),
+    patientName: z.string().nullable(),
     actionKey: z.string().openapi({ description: 'word-catalog key of what was done, e.g. `audit.read.patient`', example: 'audit.read.patient' }),
     actionText: z.string().openapi({ description: 'what was done, in the request’s language', example: 'Membuka data pasien' }),
   })
@@ -18,16 +25,27 @@ export const auditAnswer = z.object({ entries: z.array(auditEntry) });
 export type AuditAnswer = z.infer<typeof auditAnswer>;
 
 const backlog = {
-  pending: z.number().int(), parked: z.number().int(), oldestPendingAgeSeconds: z.number().nullable(), bytesPending: z.number(),
+  pending: z.number().int(),
+  parked: z.number().int(),
+  oldestPendingAgeSeconds: z.number().nullable(),
+  bytesPending: z.number(),
 };
 
 export const outboxAnswer = z.object({
   summary: z.object({
-    ...backlog, total: z.number().int(), oldestPendingAt: dateTime.nullable(), byType: z.array(z.object({ type: z.string(), pending: z.number().int() })),
+    ...backlog,
+    total: z.number().int(),
+    oldestPendingAt: dateTime.nullable(),
+    byType: z.array(z.object({ type: z.string(), pending: z.number().int() })),
   }),
   entries: z.array(
     z.object({
-      seq: z.number().int(), id, type: z.string(), entity_id: z.string(), entity_version: z.number().int(), created_at: dateTime,
+      seq: z.number().int(),
+      id,
+      type: z.string(),
+      entity_id: z.string(),
+      entity_version: z.number().int(),
+      created_at: dateTime,
       status: z.enum(['pending', 'parked', 'delivered']),
     }),
   ),
@@ -36,15 +54,31 @@ export type OutboxAnswer = z.infer<typeof outboxAnswer>;
 
 export const parkedRecord = z
   .object({
-    seq: z.number().int(), id, type: z.string(), entityId: z.string(), entityVersion: z.number().int(), reason: z.string(), createdAt: dateTime, parkedAt: dateTime,
+    seq: z.number().int(),
+    id,
+    type: z.string(),
+    entityId: z.string(),
+    entityVersion: z.number().int(),
+    reason: z.string(),
+    createdAt: dateTime,
+    parkedAt: dateTime,
   })
   .openapi('ParkedRecord');
 
 export const syncAnswer = z.object({
   sync: z
     .object({
-      ...backlog, enabled: z.boolean(), connected: z.boolean(), deviceId: z.string().nullable(), lastSyncAt: dateTime.nullable(), lastError: z.string().nullable(),
-      lastErrorAt: dateTime.nullable(), recordsDelivered: z.number().int(), batchesSent: z.number().int(), bytesSent: z.number(), reconnects: z.number().int(),
+      ...backlog,
+      enabled: z.boolean(),
+      connected: z.boolean(),
+      deviceId: z.string().nullable(),
+      lastSyncAt: dateTime.nullable(),
+      lastError: z.string().nullable(),
+      lastErrorAt: dateTime.nullable(),
+      recordsDelivered: z.number().int(),
+      batchesSent: z.number().int(),
+      bytesSent: z.number(),
+      reconnects: z.number().int(),
       downlinkApplied: z.number().int(),
     })
     .openapi('SyncStats'),

@@ -12,17 +12,37 @@ export type Icd10Answer = z.infer<typeof icd10Answer>;
 
 const vitals = z
   .object({
-    systolic: z.number().optional(), diastolic: z.number().optional(), pulse: z.number().optional(), respiratoryRate: z.number().optional(),
-    temperature: z.number().optional(), spo2: z.number().optional(), weight: z.number().optional(), height: z.number().optional(),
+    systolic: z.number().optional(),
+    diastolic: z.number().optional(),
+    pulse: z.number().optional(),
+    respiratoryRate: z.number().optional(),
+    temperature: z.number().optional(),
+    spo2: z.number().optional(),
+    weight: z.number().optional(),
+    height: z.number().optional(),
   })
   .openapi('VitalSigns', { description: 'mmHg, per minute, °C, %, kg, cm; only those recorded' });
 
 export const encounter = z
   .object({
-    id, patientId: id, patientName: z.string(), ticketId: id.nullable(), doctorId: id, doctorName: z.string(), poli: z.string(),
-    mode: z.enum(encounterModes), status: z.enum(['open', 'closed']), subjective: z.string(), objective: z.string(), assessment: z.string(), plan: z.string(),
-    vitals, diagnoses: z.array(z.object({ code: z.string(), name: z.string(), kind: z.enum(['primary', 'secondary']) })),
-    version: z.number().int(), openedAt: dateTime, closedAt: dateTime.nullable(),
+    id,
+    patientId: id,
+    patientName: z.string(),
+    ticketId: id.nullable(),
+    doctorId: id,
+    doctorName: z.string(),
+    poli: z.string(),
+    mode: z.enum(encounterModes),
+    status: z.enum(['open', 'closed']),
+    subjective: z.string(),
+    objective: z.string(),
+    assessment: z.string(),
+    plan: z.string(),
+    vitals,
+    diagnoses: z.array(z.object({ code: z.string(), name: z.string(), kind: z.enum(['primary', 'secondary']) })),
+    version: z.number().int(),
+    openedAt: dateTime,
+    closedAt: dateTime.nullable(),
   })
   .openapi('Encounter');
 export type EncounterAnswer = z.infer<typeof encounter>;
@@ -32,9 +52,16 @@ export type EncountersAnswer = z.infer<typeof encountersAnswer>;
 
 export const consent = z
   .object({
-    id, encounterId: id, patientId: id, method: z.enum(['patient_tap', 'verbal']), recordedBy: id.nullable(), recordedByName: z.string().nullable(),
-    givenAt: dateTime, withdrawnAt: dateTime.nullable(),
-    withdrawnBy: z.string().nullable().openapi({ description: '`patient` (through the ticket link) or `staff:<staff id>`' }), version: z.number().int(),
+    id,
+    encounterId: id,
+    patientId: id,
+    method: z.enum(['patient_tap', 'verbal']),
+    recordedBy: id.nullable(),
+    recordedByName: z.string().nullable(),
+    givenAt: dateTime,
+    withdrawnAt: dateTime.nullable(),
+    withdrawnBy: z.string().nullable().openapi({ description: '`patient` (through the ticket link) or `staff:<staff id>`' }),
+    version: z.number().int(),
   })
   .openapi('Consent');
 export type ConsentAnswer = z.infer<typeof consent>;

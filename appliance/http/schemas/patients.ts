@@ -4,8 +4,15 @@ import { date, dateTime, id } from './common.ts';
 /** Answers of the patient routes (routes/patients.ts); the shape of clinic/patients.ts `Patient`. */
 export const patient = z
   .object({
-    id, fullName: z.string(), nik: z.string().nullable(), jknNumber: z.string().nullable(), sex: z.enum(['L', 'P']),
-    birthDate: date, phone: z.string().nullable(), address: z.string().nullable(), registeredHere: z.boolean(),
+    id,
+    fullName: z.string(),
+    nik: z.string().nullable(),
+    jknNumber: z.string().nullable(),
+    sex: z.enum(['L', 'P']),
+    birthDate: date,
+    phone: z.string().nullable(),
+    address: z.string().nullable(),
+    registeredHere: z.boolean(),
   })
   .openapi('Patient');
 export type PatientAnswer = z.infer<typeof patient>;
@@ -29,25 +36,53 @@ export const patientHistoryAnswer = z
   .object({
     patient: patient.extend({ ageYears: z.number().int() }),
     allergies: z.array(allergy),
-    visits: z.array(z.object({
-      id, openedAt: dateTime, closedAt: dateTime.nullable(), status: z.enum(['open', 'closed']), poli: z.string(), mode: z.string(), doctorName: z.string(),
-      diagnoses: z.array(diagnosis), vitals: z.record(z.string(), z.number()),
-      medicines: z.array(z.object({ name: z.string(), strength: z.string(), unit: z.string(), quantity: z.number().int(), signa: z.string(), days: z.number().int() })),
-    })),
+    visits: z.array(
+      z.object({
+        id,
+        openedAt: dateTime,
+        closedAt: dateTime.nullable(),
+        status: z.enum(['open', 'closed']),
+        poli: z.string(),
+        mode: z.string(),
+        doctorName: z.string(),
+        diagnoses: z.array(diagnosis),
+        vitals: z.record(z.string(), z.number()),
+        medicines: z.array(z.object({ name: z.string(), strength: z.string(), unit: z.string(), quantity: z.number().int(), signa: z.string(), days: z.number().int() })),
+      }),
+    ),
     series: z.object({
       bloodPressure: z.array(z.object({ at: dateTime, systolic: z.number().int(), diastolic: z.number().int() })),
       weight: z.array(z.object({ at: dateTime, weight: z.number() })),
     }),
-    referrals: z.array(z.object({
-      id, createdAt: dateTime, hospitalName: z.string(), specialty: z.string(), diagnosisCode: z.string(), emergency: z.boolean(), status: z.string(),
-      validUntil: date, scheduledFor: date.nullable(), answerNote: z.string().nullable(), open: z.boolean().openapi({ description: 'still to be used: issued, sent, accepted or scheduled, and valid' }),
-    })),
+    referrals: z.array(
+      z.object({
+        id,
+        createdAt: dateTime,
+        hospitalName: z.string(),
+        specialty: z.string(),
+        diagnosisCode: z.string(),
+        emergency: z.boolean(),
+        status: z.string(),
+        validUntil: date,
+        scheduledFor: date.nullable(),
+        answerNote: z.string().nullable(),
+        open: z.boolean().openapi({ description: 'still to be used: issued, sent, accepted or scheduled, and valid' }),
+      }),
+    ),
   })
   .openapi('PatientHistory');
 export type PatientHistoryAnswer = z.infer<typeof patientHistoryAnswer>;
 
 export const mergeAnswer = z.object({
-  keptPatientId: id, mergedPatientId: id,
-  moved: z.object({ encounters: z.number().int(), tickets: z.number().int(), prescriptions: z.number().int(), referrals: z.number().int(), consents: z.number().int(), allergies: z.number().int() }),
+  keptPatientId: id,
+  mergedPatientId: id,
+  moved: z.object({
+    encounters: z.number().int(),
+    tickets: z.number().int(),
+    prescriptions: z.number().int(),
+    referrals: z.number().int(),
+    consents: z.number().int(),
+    allergies: z.number().int(),
+  }),
 });
 export type MergeAnswer = z.infer<typeof mergeAnswer>;

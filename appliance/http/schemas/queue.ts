@@ -8,10 +8,21 @@ const ticketStatus = z.enum(['waiting', 'called', 'serving', 'done', 'skipped', 
 /** A ticket as staff see it (clinic/queue.ts `Ticket`). */
 export const ticket = z
   .object({
-    id, day: z.iso.date(), poli: z.string(), number: z.number().int(), label: z.string().openapi({ example: 'A-001' }),
-    patientId: id.nullable(), source: z.enum(['phone', 'desk']), status: ticketStatus, room: z.string().nullable(),
-    callCount: z.number().int(), takenAt: dateTime, calledAt: dateTime.nullable(), servedAt: dateTime.nullable(),
-    finishedAt: dateTime.nullable(), expiresAt: dateTime,
+    id,
+    day: z.iso.date(),
+    poli: z.string(),
+    number: z.number().int(),
+    label: z.string().openapi({ example: 'A-001' }),
+    patientId: id.nullable(),
+    source: z.enum(['phone', 'desk']),
+    status: ticketStatus,
+    room: z.string().nullable(),
+    callCount: z.number().int(),
+    takenAt: dateTime,
+    calledAt: dateTime.nullable(),
+    servedAt: dateTime.nullable(),
+    finishedAt: dateTime.nullable(),
+    expiresAt: dateTime,
   })
   .openapi('Ticket');
 export type TicketAnswer = z.infer<typeof ticket>;
@@ -19,9 +30,18 @@ export type TicketAnswer = z.infer<typeof ticket>;
 /** What a patient's phone gets: their own ticket, no internal ids (routes/queue.ts `publicTicket`). */
 export const publicTicket = z
   .object({
-    label: z.string(), poli: z.string(), poliName: z.string(), status: ticketStatus, room: z.string().nullable(), callCount: z.number().int(),
+    label: z.string(),
+    poli: z.string(),
+    poliName: z.string(),
+    status: ticketStatus,
+    room: z.string().nullable(),
+    callCount: z.number().int(),
     position: z.number().int().nullable().openapi({ description: 'place among those waiting; null once called' }),
-    estimatedWaitMinutes: z.number().nullable(), takenAt: dateTime, calledAt: dateTime.nullable(), expiresAt: dateTime, expired: z.boolean(),
+    estimatedWaitMinutes: z.number().nullable(),
+    takenAt: dateTime,
+    calledAt: dateTime.nullable(),
+    expiresAt: dateTime,
+    expired: z.boolean(),
   })
   .openapi('PublicTicket');
 export type PublicTicket = z.infer<typeof publicTicket>;
@@ -33,7 +53,9 @@ export const polisAnswer = z.object({
 export type PolisAnswer = z.infer<typeof polisAnswer>;
 
 export const takeAnswer = z.object({
-  token: z.string().openapi({ description: 'the ticket secret; keep it' }), link: z.string().openapi({ example: '/t/…' }), ticket: publicTicket,
+  token: z.string().openapi({ description: 'the ticket secret; keep it' }),
+  link: z.string().openapi({ example: '/t/…' }),
+  ticket: publicTicket,
 });
 export type TakeAnswer = z.infer<typeof takeAnswer>;
 

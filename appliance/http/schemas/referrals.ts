@@ -12,9 +12,26 @@ const referralStatus = z.enum(referralStatuses);
 
 export const referral = z
   .object({
-    id, encounterId: id, patientId: id, patientName: z.string(), referrerId: id, referrerName: z.string(), hospitalCode: z.string(), hospitalName: z.string(),
-    specialty: z.string(), diagnosisCode: z.string(), diagnosisName: z.string(), reason: z.string(), emergency: z.boolean(), status: referralStatus,
-    validUntil: date, scheduledFor: date.nullable(), answerNote: z.string().nullable(), version: z.number().int(), createdAt: dateTime, updatedAt: dateTime,
+    id,
+    encounterId: id,
+    patientId: id,
+    patientName: z.string(),
+    referrerId: id,
+    referrerName: z.string(),
+    hospitalCode: z.string(),
+    hospitalName: z.string(),
+    specialty: z.string(),
+    diagnosisCode: z.string(),
+    diagnosisName: z.string(),
+    reason: z.string(),
+    emergency: z.boolean(),
+    status: referralStatus,
+    validUntil: date,
+    scheduledFor: date.nullable(),
+    answerNote: z.string().nullable(),
+    version: z.number().int(),
+    createdAt: dateTime,
+    updatedAt: dateTime,
     ticketId: id.nullable(),
   })
   .openapi('Referral');
@@ -26,8 +43,19 @@ export type ReferralsAnswer = z.infer<typeof referralsAnswer>;
 /** The patient's referral copy through the ticket link (no staff or patient ids). */
 export const patientReferral = z
   .object({
-    id, hospitalCode: z.string(), hospitalName: z.string(), specialty: z.string(), diagnosisCode: z.string(), diagnosisName: z.string(), reason: z.string(),
-    emergency: z.boolean(), status: referralStatus, validUntil: date, scheduledFor: date.nullable(), referrerName: z.string(), createdAt: dateTime,
+    id,
+    hospitalCode: z.string(),
+    hospitalName: z.string(),
+    specialty: z.string(),
+    diagnosisCode: z.string(),
+    diagnosisName: z.string(),
+    reason: z.string(),
+    emergency: z.boolean(),
+    status: referralStatus,
+    validUntil: date,
+    scheduledFor: date.nullable(),
+    referrerName: z.string(),
+    createdAt: dateTime,
     letter: z.string().openapi({ description: 'printable copy: /t/{token}/rujukan/{id}' }),
   })
   .openapi('PatientReferral');

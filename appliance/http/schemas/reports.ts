@@ -8,32 +8,75 @@ const bySex = z.object({ L: z.number().int(), P: z.number().int() });
 
 export const clinicReportAnswer = z
   .object({
-    period: z.string().openapi({ example: '2026-03' }), kind: z.enum(['day', 'month']), firstDay: date, lastDay: date,
-    facility: z.object({ code: z.string(), name: z.string() }), generatedAt: dateTime,
-    visitsByPoli: z.array(z.object({
-      poli: z.string(), name: z.string(), taken: z.number().int(), served: z.number().int(), noShow: z.number().int(), skipped: z.number().int(),
-      unfinished: z.number().int(), visits: z.number().int(), remoteVisits: z.number().int(),
-    })),
+    period: z.string().openapi({ example: '2026-03' }),
+    kind: z.enum(['day', 'month']),
+    firstDay: date,
+    lastDay: date,
+    facility: z.object({ code: z.string(), name: z.string() }),
+    generatedAt: dateTime,
+    visitsByPoli: z.array(
+      z.object({
+        poli: z.string(),
+        name: z.string(),
+        taken: z.number().int(),
+        served: z.number().int(),
+        noShow: z.number().int(),
+        skipped: z.number().int(),
+        unfinished: z.number().int(),
+        visits: z.number().int(),
+        remoteVisits: z.number().int(),
+      }),
+    ),
     times: z.array(z.object({ poli: z.string(), wait: stat, service: stat }).openapi({ description: 'minutes: wait = number taken → called; service = called → finished' })),
-    lb1: z.object({
-      ageGroups: z.array(z.enum(lb1AgeGroups)), rule: z.string(),
-      rows: z.array(z.object({
-        code: z.string(), name: z.string(), total: z.number().int(), newCases: bySex, oldCases: bySex,
-        byAge: z.array(z.object({ group: z.enum(lb1AgeGroups), L: z.number().int(), P: z.number().int() })),
-      }).openapi('Lb1Row')),
-    }).openapi({ description: 'the monthly morbidity report (LB1): cases by ICD-10 code, sex, age group, new or old' }),
+    lb1: z
+      .object({
+        ageGroups: z.array(z.enum(lb1AgeGroups)),
+        rule: z.string(),
+        rows: z.array(
+          z
+            .object({
+              code: z.string(),
+              name: z.string(),
+              total: z.number().int(),
+              newCases: bySex,
+              oldCases: bySex,
+              byAge: z.array(z.object({ group: z.enum(lb1AgeGroups), L: z.number().int(), P: z.number().int() })),
+            })
+            .openapi('Lb1Row'),
+        ),
+      })
+      .openapi({ description: 'the monthly morbidity report (LB1): cases by ICD-10 code, sex, age group, new or old' }),
     topDiagnoses: z.array(z.object({ code: z.string(), name: z.string(), total: z.number().int() })),
     prescriptions: z.object({
-      issued: z.number().int(), dispensed: z.number().int(), pickedUp: z.number().int(), waiting: z.number().int(), items: z.number().int(),
+      issued: z.number().int(),
+      dispensed: z.number().int(),
+      pickedUp: z.number().int(),
+      waiting: z.number().int(),
+      items: z.number().int(),
       medicines: z.array(z.object({ formularyId: id, name: z.string(), strength: z.string(), unit: z.string(), prescriptions: z.number().int(), quantity: z.number().int() })),
     }),
-    stockLow: z.object({
-      threshold: z.object({ days: z.number().int() }),
-      items: z.array(z.object({ formularyId: id, name: z.string(), strength: z.string(), unit: z.string(), stock: z.number().int(), dailyUse: z.number(), daysLeft: z.number().int().nullable() })),
-    }).openapi({ description: 'stock now, against the last 30 days’ prescribing: out of stock or lasting fewer than `threshold.days`' }),
+    stockLow: z
+      .object({
+        threshold: z.object({ days: z.number().int() }),
+        items: z.array(
+          z.object({
+            formularyId: id,
+            name: z.string(),
+            strength: z.string(),
+            unit: z.string(),
+            stock: z.number().int(),
+            dailyUse: z.number(),
+            daysLeft: z.number().int().nullable(),
+          }),
+        ),
+      })
+      .openapi({ description: 'stock now, against the last 30 days’ prescribing: out of stock or lasting fewer than `threshold.days`' }),
     referrals: z.object({
-      total: z.number().int(), emergency: z.number().int(),
-      byHospital: z.array(z.object({ hospitalCode: z.string(), hospitalName: z.string(), total: z.number().int(), emergency: z.number().int(), byStatus: z.record(z.string(), z.number().int()) })),
+      total: z.number().int(),
+      emergency: z.number().int(),
+      byHospital: z.array(
+        z.object({ hospitalCode: z.string(), hospitalName: z.string(), total: z.number().int(), emergency: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
+      ),
     }),
   })
   .openapi('ClinicReport');

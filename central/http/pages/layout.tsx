@@ -38,7 +38,9 @@ export function HubLayout(p: PageProps) {
         <h1>{p.title}</h1>
         <nav>
           {p.nav}
-          <a class="lang" href={`${p.path}?lang=${other}`} hreflang={other} data-testid="lang-switch">{hubWords[p.lang].otherLanguage}</a>
+          <a class="lang" href={`${p.path}?lang=${other}`} hreflang={other} data-testid="lang-switch">
+            {hubWords[p.lang].otherLanguage}
+          </a>
         </nav>
         {p.children}
       </body>
@@ -58,4 +60,3 @@ export function sendPage(c: Context, lang: HubLang, node: unknown) {
   c.header('x-frame-options', 'DENY');
   return c.html(html`<!doctype html>${raw('')}${node}`);
 }
-

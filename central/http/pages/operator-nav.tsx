@@ -13,13 +13,16 @@ export function OperatorNav({ lang, who }: { lang: HubLang; who: Principal | und
       <a href="/admin/referrals">{w.answerReferralsLink}</a>
       {who ? (
         <span data-testid="signed-in-as">
-          {who.actor} ({w.roleName[who.role]}{who.scope ? ` ${who.scope}` : ''})
+          {who.actor} ({w.roleName[who.role]}
+          {who.scope ? ` ${who.scope}` : ''})
         </span>
       ) : null}
       {who?.csrf ? (
         <form method="post" action="/logout" style="display:inline">
           <input type="hidden" name="csrf" value={who.csrf} />
-          <button type="submit" data-testid="logout">{w.logoutButton}</button>
+          <button type="submit" data-testid="logout">
+            {w.logoutButton}
+          </button>
         </form>
       ) : null}
     </>

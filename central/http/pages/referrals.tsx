@@ -24,30 +24,69 @@ export function ReferralsPage({ lang, who, rows }: { lang: HubLang; who?: Princi
   return (
     <HubLayout lang={lang} path="/admin/referrals" title={w.referralsTitle} nav={<OperatorNav lang={lang} who={who} />}>
       <table>
-        <tr><th>{w.colPatient}</th><th>{w.colTo}</th><th>{w.colStatus}</th><th>{w.colAnswer}</th></tr>
-        {rows.length ? rows.map((r) => {
-          const p = r.referral;
-          return (
-            <tr data-testid={`referral-${r.referralId}`}>
-              <td>{p.patient?.name}<br /><small>{r.deviceId}</small></td>
-              <td>
-                {p.hospital?.name} · {p.specialty}<br />
-                {p.diagnosis?.code} {p.diagnosis?.name}{p.emergency ? <> <b class="warn">{w.emergency}</b></> : null}
-                {p.reason ? <><br /><small>{p.reason}</small></> : null}
-              </td>
-              <td>{statusWord(w, p.status)} (v{r.version}){r.answerWaiting ? <><br /><i>{w.answerWaiting}</i></> : null}</td>
-              <td>
-                <form method="post" action={`/admin/referrals/${r.referralId}/answer`} data-testid={`answer-${r.referralId}`}>
-                  {who?.csrf ? <input type="hidden" name="csrf" value={who.csrf} /> : null}
-                  <select name="status">{answers.map((a) => <option value={a}>{w.referralStatus[a]}</option>)}</select>
-                  <input type="date" name="scheduledFor" aria-label={w.scheduledForLabel} />
-                  <input name="note" placeholder={w.notePlaceholder} aria-label={w.notePlaceholder} maxlength={1000} />
-                  <button>{w.answerButton}</button>
-                </form>
-              </td>
-            </tr>
-          );
-        }) : <tr><td colspan={4}>{w.noReferralYet}</td></tr>}
+        <tr>
+          <th>{w.colPatient}</th>
+          <th>{w.colTo}</th>
+          <th>{w.colStatus}</th>
+          <th>{w.colAnswer}</th>
+        </tr>
+        {rows.length ? (
+          rows.map((r) => {
+            const p = r.referral;
+            return (
+              <tr data-testid={`referral-${r.referralId}`}>
+                <td>
+                  {p.patient?.name}
+                  <br />
+                  <small>{r.deviceId}</small>
+                </td>
+                <td>
+                  {p.hospital?.name} · {p.specialty}
+                  <br />
+                  {p.diagnosis?.code} {p.diagnosis?.name}
+                  {p.emergency ? (
+                    <>
+                      {' '}
+                      <b class="warn">{w.emergency}</b>
+                    </>
+                  ) : null}
+                  {p.reason ? (
+                    <>
+                      <br />
+                      <small>{p.reason}</small>
+                    </>
+                  ) : null}
+                </td>
+                <td>
+                  {statusWord(w, p.status)} (v{r.version})
+                  {r.answerWaiting ? (
+                    <>
+                      <br />
+                      <i>{w.answerWaiting}</i>
+                    </>
+                  ) : null}
+                </td>
+                <td>
+                  <form method="post" action={`/admin/referrals/${r.referralId}/answer`} data-testid={`answer-${r.referralId}`}>
+                    {who?.csrf ? <input type="hidden" name="csrf" value={who.csrf} /> : null}
+                    <select name="status">
+                      {answers.map((a) => (
+                        <option value={a}>{w.referralStatus[a]}</option>
+                      ))}
+                    </select>
+                    <input type="date" name="scheduledFor" aria-label={w.scheduledForLabel} />
+                    <input name="note" placeholder={w.notePlaceholder} aria-label={w.notePlaceholder} maxlength={1000} />
+                    <button>{w.answerButton}</button>
+                  </form>
+                </td>
+              </tr>
+            );
+          })
+        ) : (
+          <tr>
+            <td colspan={4}>{w.noReferralYet}</td>
+          </tr>
+        )}
       </table>
     </HubLayout>
   );

@@ -53,7 +53,9 @@ function loadOutbox() {
         $('#ob-rows'),
         rowsOr(
           rows.map((e) =>
-            h('tr', null,
+            h(
+              'tr',
+              null,
               h('td', null, e.seq),
               h('td', null, e.type),
               h('td', { class: 'small' }, e.entity_id + ' v' + e.entity_version),
@@ -84,7 +86,9 @@ function loadSync() {
         $('#sy-rows'),
         rowsOr(
           (r.parked || []).map((p) =>
-            h('tr', null,
+            h(
+              'tr',
+              null,
               h('td', null, p.seq),
               h('td', null, p.type),
               h('td', { class: 'small' }, p.reason),
@@ -116,7 +120,9 @@ function loadAudit() {
         $('#audit-rows'),
         rowsOr(
           rows.map((e) =>
-            h('tr', null,
+            h(
+              'tr',
+              null,
               h('td', { class: 'small' }, clock(e.at, true)),
               h('td', null, e.staff || ''),
               h('td', null, e.action),
@@ -155,7 +161,9 @@ function loadStaff() {
         $('#staff-rows'),
         rowsOr(
           list.map((s) =>
-            h('tr', { 'data-testid': 'staff-row-' + s.username },
+            h(
+              'tr',
+              { 'data-testid': 'staff-row-' + s.username },
               h('td', null, s.username),
               h('td', null, s.fullName),
               h('td', null, s.role),
@@ -168,7 +176,11 @@ function loadStaff() {
       const sel = $<HTMLSelectElement>('#a-staff');
       const cur = sel.value;
       const all = sel.options[0];
-      fill(sel, all, list.map((s) => h('option', { value: s.id }, s.username)));
+      fill(
+        sel,
+        all,
+        list.map((s) => h('option', { value: s.id }, s.username)),
+      );
       sel.value = cur;
     },
     (e: unknown) => msg($('#staff-msg'), asApiError(e).message),

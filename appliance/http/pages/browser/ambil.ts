@@ -12,7 +12,9 @@ const mine = savedTickets();
 if (mine.length) {
   fill(
     $('#mine-list'),
-    mine.map((x) => h('p', { style: 'margin:6px 0' }, h('a', { class: 'btn sec', style: 'width:100%', 'data-testid': 'my-ticket', href: x.link }, x.label + ' · ' + x.poliName + ' ›'))),
+    mine.map((x) =>
+      h('p', { style: 'margin:6px 0' }, h('a', { class: 'btn sec', style: 'width:100%', 'data-testid': 'my-ticket', href: x.link }, x.label + ' · ' + x.poliName + ' ›')),
+    ),
   );
   show($('#mine'), true);
 }

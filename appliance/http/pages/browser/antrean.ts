@@ -55,7 +55,10 @@ function selectPoli(code: string) {
     } catch {
       saved = null;
     }
-    fill(roomSelect, poliOf(code).rooms.map((r) => h('option', { selected: r === saved }, r)));
+    fill(
+      roomSelect,
+      poliOf(code).rooms.map((r) => h('option', { selected: r === saved }, r)),
+    );
   }
   const wp = $<HTMLSelectElement>('#walkin-poli');
   if (wp) wp.value = code;
@@ -94,30 +97,51 @@ const open: Record<string, boolean> = { waiting: true, called: true, serving: tr
 function actionsFor(tk: Row): Action[] {
   if (!data.canCall) return [];
   switch (tk.status) {
-    case 'waiting': return ['call', 'skip', 'noShow', 'transfer', 'attach'];
-    case 'called': return ['recall', 'finish', 'skip', 'noShow', 'transfer', 'attach'];
-    case 'serving': return ['finish', 'transfer', 'attach'];
-    case 'skipped': return ['call', 'noShow', 'transfer', 'attach'];
-    default: return [];
+    case 'waiting':
+      return ['call', 'skip', 'noShow', 'transfer', 'attach'];
+    case 'called':
+      return ['recall', 'finish', 'skip', 'noShow', 'transfer', 'attach'];
+    case 'serving':
+      return ['finish', 'transfer', 'attach'];
+    case 'skipped':
+      return ['call', 'noShow', 'transfer', 'attach'];
+    default:
+      return [];
   }
 }
-const testids: Record<Action, string> = { call: 'act-call', recall: 'act-recall', skip: 'act-skip', noShow: 'act-no-show', finish: 'act-finish', transfer: 'act-transfer', attach: 'act-attach' };
+const testids: Record<Action, string> = {
+  call: 'act-call',
+  recall: 'act-recall',
+  skip: 'act-skip',
+  noShow: 'act-no-show',
+  finish: 'act-finish',
+  transfer: 'act-transfer',
+  attach: 'act-attach',
+};
 const actionClass = (a: Action) => (a === 'noShow' ? 'bad' : a === 'call' || a === 'recall' || a === 'finish' ? '' : 'sec');
 
 function ticketRow(x: Row) {
-  const who = x.patientId
-    ? state.names[x.patientId] || '✓ ' + t('attached')
-    : h('span', { class: 'muted' }, t('anon'));
-  return h('tr', { 'data-testid': 'ticket-row-' + x.label, 'data-id': x.id, 'data-label': x.label, 'data-status': x.status },
+  const who = x.patientId ? state.names[x.patientId] || '✓ ' + t('attached') : h('span', { class: 'muted' }, t('anon'));
+  return h(
+    'tr',
+    { 'data-testid': 'ticket-row-' + x.label, 'data-id': x.id, 'data-label': x.label, 'data-status': x.status },
     h('td', { class: 'lbl' }, x.label),
-    h('td', null,
+    h(
+      'td',
+      null,
       h('span', { class: 'pill st-' + x.status, 'data-testid': 'row-status' }, t(`st_${x.status}`)),
       x.room ? h('div', { class: 'small' }, x.room + (x.callCount > 1 ? ' ×' + x.callCount : '')) : null,
     ),
     h('td', null, who),
     h('td', { class: 'small' }, clock(x.takenAt) + ' · ' + t(x.source)),
-    h('td', null,
-      h('div', { class: 'acts' }, actionsFor(x).map((a) => h('button', { type: 'button', class: actionClass(a), 'data-act': a, 'data-testid': testids[a] }, t(a)))),
+    h(
+      'td',
+      null,
+      h(
+        'div',
+        { class: 'acts' },
+        actionsFor(x).map((a) => h('button', { type: 'button', class: actionClass(a), 'data-act': a, 'data-testid': testids[a] }, t(a))),
+      ),
       h('div', { class: 'xfer' }),
     ),
   );
@@ -173,7 +197,9 @@ function act(row: HTMLElement, a: Action) {
   } else if (a === 'transfer') {
     fill(
       $('.xfer', row),
-      h('div', { class: 'row', style: 'margin-top:6px' },
+      h(
+        'div',
+        { class: 'row', style: 'margin-top:6px' },
         h('span', { class: 'small' }, t('transferTo', { label })),
         polis.filter((p) => p.code !== state.poli).map((p) => h('button', { type: 'button', class: 'sec', 'data-xfer': p.code, 'data-testid': 'transfer-to-' + p.code }, p.name)),
         h('button', { type: 'button', class: 'sec', 'data-xfer': '' }, t('cancel')),
@@ -313,7 +339,9 @@ function drawResults(list: PatientAnswer[]) {
     $('#patient-results'),
     list.length
       ? list.map((p) =>
-          h('div', { class: 'res', 'data-testid': 'patient-result' },
+          h(
+            'div',
+            { class: 'res', 'data-testid': 'patient-result' },
             h('div', null, describe(p)),
             h('button', { type: 'button', class: 'sec', 'data-pick': p.id, 'data-testid': 'patient-choose' }, t('choose')),
           ),
@@ -433,12 +461,17 @@ function soon() {
   pending = window.setTimeout(load, 250);
 }
 let connected = false;
-live('/api/v1/queue/display/events', () => {
-  connected = true;
-  soon();
-}, $('#conn'), () => {
-  connected = false;
-});
+live(
+  '/api/v1/queue/display/events',
+  () => {
+    connected = true;
+    soon();
+  },
+  $('#conn'),
+  () => {
+    connected = false;
+  },
+);
 window.setInterval(() => {
   if (!connected || document.visibilityState === 'visible') void load();
 }, 15000);

@@ -3,7 +3,12 @@ import { hasWord, pageData, t } from './island.ts';
 
 /** An API refusal: the API's own message (in the page's language), its status, code and details. */
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly code?: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }

@@ -120,7 +120,9 @@ function chart(tx: CallText, call: CallRecord, lang: string): SVGSVGElement {
     for (const sp of legSpans(call, role)) {
       const w = Math.max(x(sp.to) - x(sp.from), 1);
       out.push(
-        s('rect', { class: sp.audioOnly ? 'aud' : 'vid', x: x(sp.from).toFixed(1), y: y + 1, width: w.toFixed(1), height: 12, rx: 2 },
+        s(
+          'rect',
+          { class: sp.audioOnly ? 'aud' : 'vid', x: x(sp.from).toFixed(1), y: y + 1, width: w.toFixed(1), height: 12, rx: 2 },
           s('title', null, t(`cq_${role}`) + ' · ' + t(sp.audioOnly ? 'cq_audioOnly' : 'cq_video') + ' · ' + minutes(sp.from) + '–' + minutes(sp.to)),
         ),
       );
@@ -151,9 +153,13 @@ function chart(tx: CallText, call: CallRecord, lang: string): SVGSVGElement {
       out.push(s('rect', { class: 'track', x: L, y: y + 2, width: barR - L, height: 12, rx: 2 }));
       if (kbps !== null && kbps !== undefined && kbps > 0) out.push(s('rect', { class: 'bar', x: L, y: y + 2, width: Math.max(bx(kbps) - L, 1).toFixed(1), height: 12, rx: 2 }));
       const lossText =
-        loss === null || loss === undefined ? '' : t('cq_loss', { n: num(loss, lang) }) + (lossMax >= 3 && lossMax > loss ? ' (' + t('cq_lossMax', { n: num(lossMax, lang) }) + ')' : '');
+        loss === null || loss === undefined
+          ? ''
+          : t('cq_loss', { n: num(loss, lang) }) + (lossMax >= 3 && lossMax > loss ? ' (' + t('cq_lossMax', { n: num(lossMax, lang) }) + ')' : '');
       out.push(
-        s('text', { x: barR + 6, y: y + 12 },
+        s(
+          'text',
+          { x: barR + 6, y: y + 12 },
           kbps !== null && kbps !== undefined ? num(kbps, lang) + ' kbit/s' : '—',
           lossText && loss !== null && loss !== undefined ? [' ', s('tspan', { class: lossLevel(loss) }, '· ' + lossText)] : null,
         ),
@@ -183,7 +189,13 @@ function figures(tx: CallText, call: CallRecord, lang: string): HTMLElement {
     ['cq_f_jitter', (l) => v(l.jitterMsAvg)],
     // Without a round trip measured the relay's maximum stays at its starting 0: show neither.
     ['cq_f_rtt', (l) => (l.rttMsAvg == null ? '—' : v(l.rttMsAvg) + ' / ' + v(l.rttMsMax))],
-    ['cq_f_samples', (l) => { const lv = l.levels || { good: 0, fair: 0, poor: 0 }; return v(l.samples) + ' (' + v(lv.good || 0) + ' / ' + v(lv.fair || 0) + ' / ' + v(lv.poor || 0) + ')'; }],
+    [
+      'cq_f_samples',
+      (l) => {
+        const lv = l.levels || { good: 0, fair: 0, poor: 0 };
+        return v(l.samples) + ' (' + v(lv.good || 0) + ' / ' + v(lv.fair || 0) + ' / ' + v(lv.poor || 0) + ')';
+      },
+    ],
     ['cq_f_packets', (l) => v(l.packetsIn) + ' / ' + v(l.packetsOut)],
     ['cq_f_frames', (l) => v(l.framesIn) + ' / ' + v(l.framesOut)],
     ['cq_f_decoded', (l) => v(l.clientFramesDecoded)],
@@ -196,17 +208,52 @@ function figures(tx: CallText, call: CallRecord, lang: string): HTMLElement {
     return h('li', null, minutes(e.at) + ' ' + t(('cq_' + p[0]) as CallQualityWord) + ': ' + what);
   });
   const emptyLeg = {} as Leg;
-  return h('details', { 'data-testid': 'call-record-figures' },
+  return h(
+    'details',
+    { 'data-testid': 'call-record-figures' },
     h('summary', null, t('cq_figures')),
-    h('div', { class: 'tbl-wrap' },
-      h('table', null,
-        h('thead', null, h('tr', null, h('th'), roles.map((r) => h('th', null, t(`cq_${r}`))))),
-        h('tbody', null, rows.map(([key, cell]) => h('tr', null, h('td', null, t(key)), roles.map((r) => h('td', null, cell(call.legs[r] || emptyLeg)))))),
+    h(
+      'div',
+      { class: 'tbl-wrap' },
+      h(
+        'table',
+        null,
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th'),
+            roles.map((r) => h('th', null, t(`cq_${r}`))),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          rows.map(([key, cell]) =>
+            h(
+              'tr',
+              null,
+              h('td', null, t(key)),
+              roles.map((r) => h('td', null, cell(call.legs[r] || emptyLeg))),
+            ),
+          ),
+        ),
       ),
     ),
-    h('p', { class: 'small' },
-      t('cq_cap', { n: call.bitrateCapKbps }) + ' · ' + t('cq_keyframes') + ': ' +
-        (Object.keys(keyframes).length ? Object.keys(keyframes).map((k) => k + ' ' + keyframes[k]).join(', ') : '0'),
+    h(
+      'p',
+      { class: 'small' },
+      t('cq_cap', { n: call.bitrateCapKbps }) +
+        ' · ' +
+        t('cq_keyframes') +
+        ': ' +
+        (Object.keys(keyframes).length
+          ? Object.keys(keyframes)
+              .map((k) => k + ' ' + keyframes[k])
+              .join(', ')
+          : '0'),
     ),
     events.length ? [h('p', { class: 'small', style: 'margin-bottom:0' }, t('cq_events') + ':'), h('ul', { class: 'small' }, events)] : null,
   );
@@ -216,8 +263,12 @@ function figures(tx: CallText, call: CallRecord, lang: string): HTMLElement {
 export function callRecord(tx: CallText, call: CallRecord, lang: string): HTMLElement {
   const t = tx.t;
   const level = callLevel(call) || 'none';
-  return h('div', { class: 'cq', 'data-testid': 'call-record', 'data-level': level, 'data-end': call.endReason },
-    h('div', { class: 'cq-head' },
+  return h(
+    'div',
+    { class: 'cq', 'data-testid': 'call-record', 'data-level': level, 'data-end': call.endReason },
+    h(
+      'div',
+      { class: 'cq-head' },
       h('b', null, tx.clock(call.startedAt) + '–' + tx.clock(call.endedAt)),
       h('span', null, duration(tx, call.seconds)),
       h('span', null, t('cq_quality') + ' ', h('span', { class: 'pill lv-' + level, 'data-testid': 'call-record-level' }, t(`cq_${level}`))),
@@ -231,5 +282,8 @@ export function callRecord(tx: CallText, call: CallRecord, lang: string): HTMLEl
 
 /** All calls, newest first: the one that just ended is the one the doctor looks for. */
 export function callHistory(tx: CallText, calls: CallRecord[], lang: string): HTMLElement[] {
-  return calls.slice().reverse().map((c) => callRecord(tx, c, lang));
+  return calls
+    .slice()
+    .reverse()
+    .map((c) => callRecord(tx, c, lang));
 }

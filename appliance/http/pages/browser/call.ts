@@ -64,7 +64,10 @@ export class Consultation {
   private readonly chatBox: HTMLElement;
   private readonly buttons: Record<'mute' | 'camera' | 'audio-only' | 'hangup' | 'restart', HTMLButtonElement>;
 
-  constructor(readonly root: HTMLElement, readonly opts: CallOptions) {
+  constructor(
+    readonly root: HTMLElement,
+    readonly opts: CallOptions,
+  ) {
     this.role = opts.role;
     this.want = { muted: false, cameraOff: false, audioOnly: !!opts.audioOnly };
     const button = (act: Act, cls: string, testid: string | null, label: string, extra: Record<string, string> = {}) =>
@@ -77,8 +80,11 @@ export class Consultation {
     this.selfVideo.muted = true;
     this.noteEl = h('div', { class: 'note', 'data-testid': 'call-note' });
     this.stage = h('div', { class: 'stage' }, this.remoteVideo, this.selfVideo, this.noteEl);
-    this.suggest = h('div', { class: 'msg warn', 'data-testid': 'call-suggest', hidden: true, style: 'background:var(--warnbg);color:var(--warn)' },
-      h('span', null, ct('c_suggest')), ' ',
+    this.suggest = h(
+      'div',
+      { class: 'msg warn', 'data-testid': 'call-suggest', hidden: true, style: 'background:var(--warnbg);color:var(--warn)' },
+      h('span', null, ct('c_suggest')),
+      ' ',
       button('suggest-yes', 'sec', null, ct('c_suggestYes'), { style: 'min-height:40px' }),
     );
     this.buttons = {
@@ -95,7 +101,9 @@ export class Consultation {
     root.hidden = false;
     add(
       root,
-      h('div', { class: 'call', 'data-testid': 'call' },
+      h(
+        'div',
+        { class: 'call', 'data-testid': 'call' },
         h('div', { class: 'row', style: 'justify-content:space-between' }, this.quality, this.stateEl),
         this.stage,
         this.suggest,
@@ -185,10 +193,15 @@ export class Consultation {
         if (m.state === 'stopped') {
           this.stopMedia();
           const why =
-            m.reason === 'withdrawn' ? ct('c_withdrawn')
-            : m.reason === 'hangup' ? (m.by && m.by !== this.role ? ct(`c_hangupBy_${m.by}`) : ct('c_hangup'))
-            : m.reason === 'failed' ? ct('c_failed')
-            : ct('c_stopped');
+            m.reason === 'withdrawn'
+              ? ct('c_withdrawn')
+              : m.reason === 'hangup'
+                ? m.by && m.by !== this.role
+                  ? ct(`c_hangupBy_${m.by}`)
+                  : ct('c_hangup')
+                : m.reason === 'failed'
+                  ? ct('c_failed')
+                  : ct('c_stopped');
           this.note(why);
           this.state(why);
           if (m.reason === 'hangup') this.ended = true;
@@ -211,7 +224,16 @@ export class Consultation {
         this.quality.className = 'q ' + you.level;
         this.quality.setAttribute('data-level', you.level);
         this.quality.title =
-          '↑ ' + you.up.kbps + ' kbit/s ' + you.up.lossPct + '% · ↓ ' + you.down.kbps + ' kbit/s ' + you.down.lossPct + '%' + (you.down.rttMs != null ? ' · ' + you.down.rttMs + ' ms' : '');
+          '↑ ' +
+          you.up.kbps +
+          ' kbit/s ' +
+          you.up.lossPct +
+          '% · ↓ ' +
+          you.down.kbps +
+          ' kbit/s ' +
+          you.down.lossPct +
+          '%' +
+          (you.down.rttMs != null ? ' · ' + you.down.rttMs + ' ms' : '');
         this.qualityText.textContent = ct(`c_q_${you.level}`);
         break;
       }

@@ -27,8 +27,13 @@ function load() {
               const items = (p.items || []).map((i) => {
                 const low = st.status === 'issued' && (i.stock ?? 0) < i.quantity;
                 if (low) short = true;
-                return h('li', null,
-                  i.name + ' ' + i.strength + ' (' + i.form + ')', ' — ', h('b', null, i.quantity + ' ' + i.unit), ' · ' + i.signa + ' · ' + t('days', { n: i.days }) + ' ',
+                return h(
+                  'li',
+                  null,
+                  i.name + ' ' + i.strength + ' (' + i.form + ')',
+                  ' — ',
+                  h('b', null, i.quantity + ' ' + i.unit),
+                  ' · ' + i.signa + ' · ' + t('days', { n: i.days }) + ' ',
                   h('span', { class: 'small ' + (low ? 'low' : 'muted') }, t('stock', { n: i.stock }) + (low ? ' — ' + t('short') : '')),
                 );
               });
@@ -36,15 +41,27 @@ function load() {
               const btn = !data.canAct
                 ? null
                 : st.status === 'issued'
-                  ? h('button', { type: 'button', 'data-do': 'dispense', 'data-id': p.id, 'data-label': label, 'data-testid': 'rx-dispense', class: short ? 'sec' : null }, t('dispense'))
+                  ? h(
+                      'button',
+                      { type: 'button', 'data-do': 'dispense', 'data-id': p.id, 'data-label': label, 'data-testid': 'rx-dispense', class: short ? 'sec' : null },
+                      t('dispense'),
+                    )
                   : st.status === 'dispensed'
                     ? h('button', { type: 'button', 'data-do': 'pick-up', 'data-id': p.id, 'data-label': label, 'data-testid': 'rx-pickup' }, t('pickUp'))
                     : null;
-              return h('div', { class: 'rx', 'data-testid': 'rx-card-' + (p.ticketLabel || p.id) },
-                h('div', { class: 'row', style: 'justify-content:space-between' },
-                  h('div', null,
-                    h('span', { class: 'lbl' }, p.ticketLabel || t('noTicket')), ' ',
-                    h('b', null, p.patientName), ' ',
+              return h(
+                'div',
+                { class: 'rx', 'data-testid': 'rx-card-' + (p.ticketLabel || p.id) },
+                h(
+                  'div',
+                  { class: 'row', style: 'justify-content:space-between' },
+                  h(
+                    'div',
+                    null,
+                    h('span', { class: 'lbl' }, p.ticketLabel || t('noTicket')),
+                    ' ',
+                    h('b', null, p.patientName),
+                    ' ',
                     h('span', { class: 'small muted' }, clock(p.issuedAt) + ' · ' + t('by', { name: p.prescriberName })),
                   ),
                   btn,
@@ -105,11 +122,17 @@ const SL = 20;
 function stockRow(d: FormularyItemAnswer) {
   const act = (kind: 'receipt' | 'adjust', testid: string, word: 'receive' | 'adjust') =>
     h('button', { type: 'button', class: 'sec', 'data-stock': kind, 'data-id': d.id, 'data-name': d.name, 'data-testid': testid }, t(word));
-  return h('tr', { 'data-testid': 'stock-row' },
+  return h(
+    'tr',
+    { 'data-testid': 'stock-row' },
     h('td', null, h('b', null, d.name), ' ' + d.strength + ' · ' + d.form),
     h('td', { class: 'small' }, d.kfaCode || '—'),
     h('td', { class: d.stock < 20 ? 'low' : '' }, d.stock + ' ' + d.unit),
-    h('td', null, data.canAct ? [h('div', { class: 'row' }, act('receipt', 'stock-receive', 'receive'), act('adjust', 'stock-adjust', 'adjust')), h('div', { class: 'sform' })] : null),
+    h(
+      'td',
+      null,
+      data.canAct ? [h('div', { class: 'row' }, act('receipt', 'stock-receive', 'receive'), act('adjust', 'stock-adjust', 'adjust')), h('div', { class: 'sform' })] : null,
+    ),
   );
 }
 function loadStock() {
@@ -132,7 +155,9 @@ $('#stock-rows').addEventListener('click', (ev) => {
     const kind = b.getAttribute('data-stock');
     fill(
       box,
-      h('form', { class: 'row', style: 'margin-top:6px', 'data-kind': kind, 'data-id': b.getAttribute('data-id'), 'data-name': b.getAttribute('data-name') },
+      h(
+        'form',
+        { class: 'row', style: 'margin-top:6px', 'data-kind': kind, 'data-id': b.getAttribute('data-id'), 'data-name': b.getAttribute('data-name') },
         h('input', { name: 'n', type: 'number', required: true, style: 'width:110px', placeholder: t(kind === 'receipt' ? 'qty' : 'delta'), 'data-testid': 'stock-qty' }),
         h('input', { name: 'reason', style: 'width:180px', placeholder: t('reason'), 'data-testid': 'stock-reason' }),
         h('button', { type: 'submit', 'data-testid': 'stock-save' }, t('save')),
@@ -159,7 +184,10 @@ $('#stock-rows').addEventListener('submit', (ev) => {
     (err: unknown) => {
       const e = asApiError(err);
       const issues = (e.details.issues as { path: string; message: string }[] | undefined) || [];
-      msg($('#stock-msg'), e.message + (issues.length ? ' ' + issues.map((i) => i.path + ': ' + i.message).join('; ') : '') + (e.details.reason ? ' (' + String(e.details.reason) + ')' : ''));
+      msg(
+        $('#stock-msg'),
+        e.message + (issues.length ? ' ' + issues.map((i) => i.path + ': ' + i.message).join('; ') : '') + (e.details.reason ? ' (' + String(e.details.reason) + ')' : ''),
+      );
     },
   );
 });

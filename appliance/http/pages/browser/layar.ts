@@ -24,7 +24,10 @@ function render(d: DisplayAnswer, first: boolean) {
     $('.l', card).textContent = c ? c.label : '—';
     $('.r', card).textContent = c ? c.room || '' : '';
   }
-  fill($('#recent'), calls.slice(1).map((c) => h('span', null, c.label + ' → ' + (c.room || ''))));
+  fill(
+    $('#recent'),
+    calls.slice(1).map((c) => h('span', null, c.label + ' → ' + (c.room || ''))),
+  );
   const k = key(now);
   if (!first && k && k !== lastKey && now) announce(now);
   lastKey = k;

@@ -65,13 +65,20 @@ function loadQueue() {
         $('#queue'),
         list.length
           ? list.map((x) =>
-              h('div', { class: 'qrow', 'data-testid': 'exam-row-' + x.label },
-                h('div', null,
-                  h('span', { class: 'lbl' }, x.label), ' ',
+              h(
+                'div',
+                { class: 'qrow', 'data-testid': 'exam-row-' + x.label },
+                h(
+                  'div',
+                  null,
+                  h('span', { class: 'lbl' }, x.label),
+                  ' ',
                   h('span', { class: 'pill st-' + x.status }, t(`st_${x.status as 'waiting' | 'called' | 'serving'}`)),
                   x.patientId ? null : h('div', { class: 'small muted' }, t('noPatient')),
                 ),
-                x.patientId ? h('button', { type: 'button', 'data-open': x.id, 'data-label': x.label, 'data-testid': 'exam-open' }, t(x.status === 'serving' ? 'resume' : 'open')) : null,
+                x.patientId
+                  ? h('button', { type: 'button', 'data-open': x.id, 'data-label': x.label, 'data-testid': 'exam-open' }, t(x.status === 'serving' ? 'resume' : 'open'))
+                  : null,
               ),
             )
           : h('p', { class: 'muted' }, t('nobody')),
@@ -249,12 +256,15 @@ document.addEventListener('simpul-call-stopped', () => {
   let tries = 0;
   if (!id) return;
   const next = () => {
-    window.setTimeout(() => {
-      if (calls.encounterId !== id) return;
-      void loadCalls(id).then((n) => {
-        if (n <= before && ++tries < 5) next();
-      });
-    }, 700 * (tries + 1));
+    window.setTimeout(
+      () => {
+        if (calls.encounterId !== id) return;
+        void loadCalls(id).then((n) => {
+          if (n <= before && ++tries < 5) next();
+        });
+      },
+      700 * (tries + 1),
+    );
   };
   next();
 });
@@ -264,8 +274,11 @@ function drawDx() {
   fill(
     $('#dx'),
     st.dx.map((d, i) =>
-      h('span', { class: 'chip', 'data-testid': 'dx-' + d.code },
-        h('b', null, d.code), ' ' + (d.name || '') + ' ',
+      h(
+        'span',
+        { class: 'chip', 'data-testid': 'dx-' + d.code },
+        h('b', null, d.code),
+        ' ' + (d.name || '') + ' ',
         h('span', { class: 'pill ' + (d.kind === 'primary' ? 'st-serving' : '') }, t(d.kind)),
         d.kind === 'primary' ? null : h('button', { type: 'button', class: 'sec', 'data-dx-primary': i }, t('makePrimary')),
         h('button', { type: 'button', class: 'bad', 'data-dx-remove': i }, t('remove')),
@@ -274,7 +287,10 @@ function drawDx() {
   );
   const sel = $<HTMLSelectElement>('#ref-dx');
   const cur = sel.value;
-  fill(sel, st.dx.map((d) => h('option', { value: d.code }, d.code + ' ' + (d.name || ''))));
+  fill(
+    sel,
+    st.dx.map((d) => h('option', { value: d.code }, d.code + ' ' + (d.name || ''))),
+  );
   if (cur) sel.value = cur;
 }
 function addDx(entry: { code: string; name: string }, wanted: Diagnosis['kind']) {
@@ -329,9 +345,13 @@ typeahead<Icd10Answer>('#icd-search', '/api/v1/icd10?limit=10&q=', (r) => {
   fill(
     $('#icd-results'),
     icdFound.map((c, i) =>
-      h('div', { class: 'res', 'data-testid': 'icd10-result' },
+      h(
+        'div',
+        { class: 'res', 'data-testid': 'icd10-result' },
         h('div', null, h('b', null, c.code), ' ' + c.name, c.nameEn && document.documentElement.lang === 'en' ? [' ', h('span', { class: 'small muted' }, c.nameEn)] : null),
-        h('div', { class: 'row' },
+        h(
+          'div',
+          { class: 'row' },
           h('button', { type: 'button', 'data-icd': i, 'data-kind': 'primary', 'data-testid': 'icd10-add-primary' }, t('primary')),
           h('button', { type: 'button', class: 'sec', 'data-icd': i, 'data-kind': 'secondary', 'data-testid': 'icd10-add-secondary' }, t('secondary')),
         ),
@@ -352,9 +372,16 @@ function drawRx(list: EncounterDetailAnswer['prescriptions']) {
   fill(
     $('#rx-list'),
     list.map((p) =>
-      h('div', { class: 'rx', 'data-testid': 'rx-issued' },
-        h('span', { class: 'pill' }, t(`ps_${p.status}`)), ' ' + clock(p.issuedAt),
-        h('ul', null, (p.items || []).map((i) => h('li', null, i.name + ' ' + i.strength + ' — ' + i.signa + ' · ' + i.quantity + ' ' + (i.unit || '') + ' · ' + t('days', { n: i.days })))),
+      h(
+        'div',
+        { class: 'rx', 'data-testid': 'rx-issued' },
+        h('span', { class: 'pill' }, t(`ps_${p.status}`)),
+        ' ' + clock(p.issuedAt),
+        h(
+          'ul',
+          null,
+          (p.items || []).map((i) => h('li', null, i.name + ' ' + i.strength + ' — ' + i.signa + ' · ' + i.quantity + ' ' + (i.unit || '') + ' · ' + t('days', { n: i.days }))),
+        ),
       ),
     ),
   );
@@ -365,9 +392,14 @@ typeahead<FormularyAnswer>('#drug-search', '/api/v1/formulary?limit=10&q=', (r) 
   fill(
     $('#drug-results'),
     drugFound.map((d, i) =>
-      h('div', { class: 'res', 'data-testid': 'formulary-result' },
-        h('div', null,
-          h('b', null, d.name), ' ' + d.strength + ' · ' + d.form + ' ',
+      h(
+        'div',
+        { class: 'res', 'data-testid': 'formulary-result' },
+        h(
+          'div',
+          null,
+          h('b', null, d.name),
+          ' ' + d.strength + ' · ' + d.form + ' ',
           h('span', { class: 'small ' + (d.stock > 0 ? 'muted' : 'low') }, d.stock > 0 ? t('stock', { n: d.stock + ' ' + d.unit }) : t('outOfStock')),
         ),
         h('button', { type: 'button', class: 'sec', 'data-drug': i, 'data-testid': 'formulary-add' }, t('add')),
@@ -379,18 +411,20 @@ $('#drug-results').addEventListener('click', (ev) => {
   const b = closest(ev, '[data-drug]');
   if (!b) return;
   const d = drugFound[Number(b.getAttribute('data-drug'))];
-  if (!st.items.some((x) => x.formularyId === d.id)) st.items.push({ formularyId: d.id, label: d.name + ' ' + d.strength, unit: d.unit, stock: d.stock, signa: '', quantity: '', days: '' });
+  if (!st.items.some((x) => x.formularyId === d.id))
+    st.items.push({ formularyId: d.id, label: d.name + ' ' + d.strength, unit: d.unit, stock: d.stock, signa: '', quantity: '', days: '' });
   drawItems();
   fill($('#drug-results'));
   $<HTMLInputElement>('#drug-search').value = '';
 });
 function drawItems() {
-  const field = (i: number, f: 'signa' | 'quantity' | 'days', value: string, extra: Record<string, string>) =>
-    h('input', { 'data-i': i, 'data-f': f, value, ...extra });
+  const field = (i: number, f: 'signa' | 'quantity' | 'days', value: string, extra: Record<string, string>) => h('input', { 'data-i': i, 'data-f': f, value, ...extra });
   fill(
     $('#rx-items'),
     st.items.map((x, i) =>
-      h('tr', { 'data-testid': 'rx-item' },
+      h(
+        'tr',
+        { 'data-testid': 'rx-item' },
         h('td', null, x.label, h('div', { class: 'small muted' }, t('stock', { n: x.stock + ' ' + x.unit }))),
         h('td', null, field(i, 'signa', x.signa, { placeholder: '3 x 1', 'data-testid': 'rx-signa' })),
         h('td', null, field(i, 'quantity', x.quantity, { type: 'number', min: '1', 'data-testid': 'rx-quantity' })),
@@ -440,12 +474,19 @@ function drawRefs(list: EncounterDetailAnswer['referrals']) {
   fill(
     $('#ref-list'),
     list.map((r) =>
-      h('div', { class: 'rx', 'data-testid': 'referral-issued' },
-        h('b', null, r.hospitalName), ' · ' + r.specialty + ' · ' + r.diagnosisCode + ' ',
+      h(
+        'div',
+        { class: 'rx', 'data-testid': 'referral-issued' },
+        h('b', null, r.hospitalName),
+        ' · ' + r.specialty + ' · ' + r.diagnosisCode + ' ',
         h('span', { class: 'pill' }, t(`rs_${r.status}`)),
         r.emergency ? [' ', h('span', { class: 'pill st-no_show' }, t('emergency'))] : null,
         ' ',
-        h('a', { class: 'btn sec', style: 'min-height:36px', target: '_blank', href: '/staff/rujukan/' + encodeURIComponent(r.id) + '/cetak', 'data-testid': 'referral-print' }, t('printLetter')),
+        h(
+          'a',
+          { class: 'btn sec', style: 'min-height:36px', target: '_blank', href: '/staff/rujukan/' + encodeURIComponent(r.id) + '/cetak', 'data-testid': 'referral-print' },
+          t('printLetter'),
+        ),
       ),
     ),
   );
@@ -453,14 +494,21 @@ function drawRefs(list: EncounterDetailAnswer['referrals']) {
 const hospitalSelect = $<HTMLSelectElement>('#ref-hospital');
 function drawSpecialties() {
   const hospital = st.hospitals.find((x) => x.code === hospitalSelect.value);
-  fill($('#ref-specialty'), (hospital ? hospital.specialties : []).map((sp) => h('option', null, sp)));
+  fill(
+    $('#ref-specialty'),
+    (hospital ? hospital.specialties : []).map((sp) => h('option', null, sp)),
+  );
 }
 api<HospitalsAnswer>('GET', '/api/v1/hospitals').then(
   (r) => {
     st.hospitals = r.hospitals || [];
     // A production box before the centre's list arrives: say so instead of an empty choice.
     if (!st.hospitals.length) hospitalSelect.after(h('div', { class: 'msg err', role: 'alert', 'data-testid': 'referral-no-hospitals' }, t('noHospitals')));
-    fill(hospitalSelect, h('option', { value: '' }, t('chooseHospital')), st.hospitals.map((x) => h('option', { value: x.code }, x.name + ' (' + x.code + ')')));
+    fill(
+      hospitalSelect,
+      h('option', { value: '' }, t('chooseHospital')),
+      st.hospitals.map((x) => h('option', { value: x.code }, x.name + ' (' + x.code + ')')),
+    );
     drawSpecialties();
   },
   () => {
@@ -491,10 +539,14 @@ refForm.addEventListener('submit', (ev) => {
 });
 
 // ---- start ----
-live('/api/v1/queue/display/events', () => {
-  window.clearTimeout(st.queueTimer);
-  st.queueTimer = window.setTimeout(loadQueue, 300);
-}, $('#conn'));
+live(
+  '/api/v1/queue/display/events',
+  () => {
+    window.clearTimeout(st.queueTimer);
+    st.queueTimer = window.setTimeout(loadQueue, 300);
+  },
+  $('#conn'),
+);
 let savedPoli: string | null = null;
 try {
   savedPoli = localStorage.getItem('simpul.exam.poli');

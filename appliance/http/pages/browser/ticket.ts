@@ -85,10 +85,15 @@ type Prescription = TicketDocumentsAnswer['prescriptions'][number];
 type Referral = TicketDocumentsAnswer['referrals'][number];
 
 function prescriptionDoc(p: Prescription) {
-  return h('div', { class: 'doc', 'data-testid': 'doc-prescription' },
-    h('b', null, t('prescription')), ' ',
+  return h(
+    'div',
+    { class: 'doc', 'data-testid': 'doc-prescription' },
+    h('b', null, t('prescription')),
+    ' ',
     h('span', { class: 'pill st-' + (p.status === 'issued' ? 'called' : 'serving') }, t(`ps_${p.status}`)),
-    h('ul', null,
+    h(
+      'ul',
+      null,
       (p.items || []).map((it) => {
         const name = [it.name, it.strength, it.form].filter(Boolean).join(' ');
         const qty = [it.quantity, it.unit].filter((x) => x !== undefined && x !== null).join(' ');
@@ -101,7 +106,9 @@ function prescriptionDoc(p: Prescription) {
 
 function referralDoc(r: Referral) {
   const href = r.letter && r.letter.indexOf('/t/') === 0 ? r.letter : '/t/' + encodeURIComponent(token) + '/rujukan/' + encodeURIComponent(r.id);
-  return h('div', { class: 'doc', 'data-testid': 'doc-referral' },
+  return h(
+    'div',
+    { class: 'doc', 'data-testid': 'doc-referral' },
     h('b', null, t('referral')),
     r.status ? [' ', h('span', { class: 'pill' }, t(`rs_${r.status}`))] : null,
     r.emergency ? h('div', { class: 'msg err' }, h('b', null, t('emergency'))) : null,
@@ -127,11 +134,23 @@ function renderConsent(c: TicketConsentAnswer) {
   if (c.consent) {
     fill(
       body,
-      h('p', { class: 'msg ok', 'data-testid': 'consent-given' },
+      h(
+        'p',
+        { class: 'msg ok', 'data-testid': 'consent-given' },
         t('consentGiven', { time: clock(c.consent.givenAt) }) + (c.consent.recordedByName ? ' (' + t('consentVerbal', { name: c.consent.recordedByName }) + ')' : ''),
       ),
       c.encounterOpen
-        ? h('button', { type: 'button', class: 'bad', id: 'consent-withdraw', 'data-testid': 'consent-withdraw', onclick: (ev: Event) => consentCall('/withdraw', ev.currentTarget as HTMLButtonElement) }, t('consentWithdraw'))
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'bad',
+              id: 'consent-withdraw',
+              'data-testid': 'consent-withdraw',
+              onclick: (ev: Event) => consentCall('/withdraw', ev.currentTarget as HTMLButtonElement),
+            },
+            t('consentWithdraw'),
+          )
         : null,
     );
   } else if (remote) {
@@ -139,7 +158,11 @@ function renderConsent(c: TicketConsentAnswer) {
       body,
       h('p', null, t(c.encounterMode === 'audio_only' ? 'consentAskAudio' : 'consentAsk')),
       h('p', { class: 'small' }, t('consentWhat')),
-      h('button', { type: 'button', class: 'big', id: 'consent-give', 'data-testid': 'consent-give', onclick: (ev: Event) => consentCall('', ev.currentTarget as HTMLButtonElement) }, t('consentYes')),
+      h(
+        'button',
+        { type: 'button', class: 'big', id: 'consent-give', 'data-testid': 'consent-give', onclick: (ev: Event) => consentCall('', ev.currentTarget as HTMLButtonElement) },
+        t('consentYes'),
+      ),
     );
   }
   callFor(remote && c.encounterOpen, c.encounterMode === 'audio_only');
@@ -180,7 +203,8 @@ function loadDocs() {
   api<TicketDocumentsAnswer>('GET', base + '/documents').then(renderDocs, (caught: unknown) => {
     const e = asApiError(caught);
     if (e.status === 410) expired();
-    else if (e.status === 404) renderDocs(null); // nothing yet
+    else if (e.status === 404)
+      renderDocs(null); // nothing yet
     else fill($('#docs'), h('span', { class: 'muted small' }, t('docsError')));
   });
   docsTimer = window.setTimeout(loadDocs, 120000);

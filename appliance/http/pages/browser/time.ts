@@ -16,6 +16,9 @@ export function clock(iso: string | null | undefined, withDate?: boolean): strin
     if (tz) o.timeZone = tz;
     return d.toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'id-ID', o);
   } catch {
-    return d.toISOString().slice(withDate ? 0 : 11, 16).replace('T', ' ');
+    return d
+      .toISOString()
+      .slice(withDate ? 0 : 11, 16)
+      .replace('T', ' ');
   }
 }

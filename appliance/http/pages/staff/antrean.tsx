@@ -20,75 +20,141 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
     const canCall = role === 'nurse' || role === 'doctor';
     const canDesk = role === 'nurse' || role === 'admin';
     const ts = ticketStrings(lang);
-    return render(c, (
-      <StaffLayout c={c} title={w.queue} scripts={['antrean']}
+    return render(
+      c,
+      <StaffLayout
+        c={c}
+        title={w.queue}
+        scripts={['antrean']}
         data={{ polis: settings.polis, canCall, canDesk }}
-        strings={{
-          st_waiting: ts.st_waiting, st_called: ts.st_called, st_serving: ts.st_serving, st_done: ts.st_done, st_skipped: w.st_skipped, st_no_show: ts.st_no_show,
-          call: w.call, recall: w.recall, skip: w.skip, noShow: w.noShow, finish: w.st_done,
-          transfer: w.transfer, attach: w.attach, attached: w.attached,
-          anon: w.anon, phone: 'HP', desk: w.desk,
-          calledTo: w.calledTo, nobody: w.nobodyWaiting,
-          done: w.done, transferTo: w.transferTo, cancel: w.cancel,
-          confirmNoShow: w.confirmNoShow,
-          pickFor: w.pickFor, pickWalkin: w.pickWalkin,
-          choose: w.choose, noResults: w.noResults,
-          nikBad: w.nikBad, jknBad: w.jknBad,
-          idNeeded: w.idNeeded, registered: w.registered,
-          exists: w.exists, useExisting: w.useExisting,
-          walkinDone: w.walkinDone,
-          selected: w.selected, clear: w.clear,
-          waitingN: w.waitingN, calledN: w.calledN, doneN: w.doneN,
-          born: w.born,
-          nik_not_16_digits: w.nikBad,
-          nik_unknown_province: w.nik_unknown_province,
-          nik_invalid_region: w.nik_invalid_region,
-          nik_invalid_birth_date: w.nik_invalid_birth_date,
-          nik_invalid_serial: w.nik_invalid_serial,
-          nik_sex_mismatch: w.nik_sex_mismatch,
-          nik_birth_date_mismatch: w.nik_birth_date_mismatch,
-          birth_future: w.birth_future,
-        } satisfies PageWords<AntreanWord>}>
+        strings={
+          {
+            st_waiting: ts.st_waiting,
+            st_called: ts.st_called,
+            st_serving: ts.st_serving,
+            st_done: ts.st_done,
+            st_skipped: w.st_skipped,
+            st_no_show: ts.st_no_show,
+            call: w.call,
+            recall: w.recall,
+            skip: w.skip,
+            noShow: w.noShow,
+            finish: w.st_done,
+            transfer: w.transfer,
+            attach: w.attach,
+            attached: w.attached,
+            anon: w.anon,
+            phone: 'HP',
+            desk: w.desk,
+            calledTo: w.calledTo,
+            nobody: w.nobodyWaiting,
+            done: w.done,
+            transferTo: w.transferTo,
+            cancel: w.cancel,
+            confirmNoShow: w.confirmNoShow,
+            pickFor: w.pickFor,
+            pickWalkin: w.pickWalkin,
+            choose: w.choose,
+            noResults: w.noResults,
+            nikBad: w.nikBad,
+            jknBad: w.jknBad,
+            idNeeded: w.idNeeded,
+            registered: w.registered,
+            exists: w.exists,
+            useExisting: w.useExisting,
+            walkinDone: w.walkinDone,
+            selected: w.selected,
+            clear: w.clear,
+            waitingN: w.waitingN,
+            calledN: w.calledN,
+            doneN: w.doneN,
+            born: w.born,
+            nik_not_16_digits: w.nikBad,
+            nik_unknown_province: w.nik_unknown_province,
+            nik_invalid_region: w.nik_invalid_region,
+            nik_invalid_birth_date: w.nik_invalid_birth_date,
+            nik_invalid_serial: w.nik_invalid_serial,
+            nik_sex_mismatch: w.nik_sex_mismatch,
+            nik_birth_date_mismatch: w.nik_birth_date_mismatch,
+            birth_future: w.birth_future,
+          } satisfies PageWords<AntreanWord>
+        }
+      >
         <main>
           <div class="board">
             <section>
               <div class="row" style="justify-content:space-between">
                 <h1 style="margin:4px 0">{w.todaysQueue}</h1>
-                <span id="conn" class="conn" data-testid="conn-state">{w.connecting}</span>
+                <span id="conn" class="conn" data-testid="conn-state">
+                  {w.connecting}
+                </span>
               </div>
               <div class="tabs" role="tablist" id="tabs">
                 {settings.polis.map((p, i) => (
-                  <button type="button" role="tab" aria-selected={i === 0 ? 'true' : 'false'} data-poli={p.code} data-testid={`poli-tab-${p.code}`}>{p.name}</button>
+                  <button type="button" role="tab" aria-selected={i === 0 ? 'true' : 'false'} data-poli={p.code} data-testid={`poli-tab-${p.code}`}>
+                    {p.name}
+                  </button>
                 ))}
               </div>
               {canCall ? (
                 <div class="bar card">
-                  <label for="room" style="margin:0">{w.roomLabel}</label>
+                  <label for="room" style="margin:0">
+                    {w.roomLabel}
+                  </label>
                   <select id="room" data-testid="room-select"></select>
-                  <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next">{w.callNext}</button>
+                  <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next">
+                    {w.callNext}
+                  </button>
                 </div>
               ) : null}
               <div id="board-msg" class="msg" data-testid="board-msg" role="status" hidden></div>
               <div class="bar">
                 <div class="counts grow" id="counts" data-testid="queue-counts"></div>
-                <label class="inline"><input type="checkbox" id="show-all" data-testid="show-all" />{w.showFinished}</label>
+                <label class="inline">
+                  <input type="checkbox" id="show-all" data-testid="show-all" />
+                  {w.showFinished}
+                </label>
               </div>
               <div class="tbl-wrap">
                 <table data-testid="ticket-table">
-                  <thead><tr><th>{w.number}</th><th>{w.status}</th><th>{w.patient}</th><th>{w.taken}</th><th>{w.actions}</th></tr></thead>
+                  <thead>
+                    <tr>
+                      <th>{w.number}</th>
+                      <th>{w.status}</th>
+                      <th>{w.patient}</th>
+                      <th>{w.taken}</th>
+                      <th>{w.actions}</th>
+                    </tr>
+                  </thead>
                   <tbody id="tickets"></tbody>
                 </table>
               </div>
-              <div class="pager"><button type="button" class="sec" id="prev" data-testid="page-prev">‹</button><span id="pageno"></span><button type="button" class="sec" id="next" data-testid="page-next">›</button></div>
+              <div class="pager">
+                <button type="button" class="sec" id="prev" data-testid="page-prev">
+                  ‹
+                </button>
+                <span id="pageno"></span>
+                <button type="button" class="sec" id="next" data-testid="page-next">
+                  ›
+                </button>
+              </div>
             </section>
             <aside>
               {canDesk ? (
                 <section class="card" id="walkin" data-testid="walkin">
                   <h2 style="margin-top:0">{w.walkInTicketAtThe}</h2>
                   <label for="walkin-poli">Poli</label>
-                  <select id="walkin-poli" data-testid="walkin-poli" style="width:100%">{settings.polis.map((p) => <option value={p.code}>{p.name}</option>)}</select>
+                  <select id="walkin-poli" data-testid="walkin-poli" style="width:100%">
+                    {settings.polis.map((p) => (
+                      <option value={p.code}>{p.name}</option>
+                    ))}
+                  </select>
                   <div id="walkin-patient" class="small" data-testid="walkin-patient" style="margin-top:6px"></div>
-                  <p><button type="button" id="walkin-submit" class="big" data-testid="walkin-submit">{w.makeTicket}</button></p>
+                  <p>
+                    <button type="button" id="walkin-submit" class="big" data-testid="walkin-submit">
+                      {w.makeTicket}
+                    </button>
+                  </p>
                   <div id="walkin-result" data-testid="walkin-result" hidden style="text-align:center">
                     <div class="lbl" id="walkin-label" data-testid="walkin-label"></div>
                     <img id="walkin-qr" class="walkin-qr" data-testid="walkin-qr" alt="QR" />
@@ -98,8 +164,15 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
               ) : null}
               {canCall || canDesk ? (
                 <section class="card" id="patients" data-testid="patient-panel">
-                  <h2 style="margin-top:0" id="pick-title">{w.findAPatient}</h2>
-                  <div id="pick-mode" class="msg info" hidden><span id="pick-mode-text"></span> <button type="button" class="sec" id="pick-cancel" style="min-height:36px">{w.cancel}</button></div>
+                  <h2 style="margin-top:0" id="pick-title">
+                    {w.findAPatient}
+                  </h2>
+                  <div id="pick-mode" class="msg info" hidden>
+                    <span id="pick-mode-text"></span>{' '}
+                    <button type="button" class="sec" id="pick-cancel" style="min-height:36px">
+                      {w.cancel}
+                    </button>
+                  </div>
                   <input id="patient-search" type="search" data-testid="patient-search" autocomplete="off" placeholder={w.nameNikOrJknNumber} style="width:100%" />
                   <div id="patient-results" data-testid="patient-results" aria-live="polite"></div>
                   <details id="register" data-testid="register-details">
@@ -115,8 +188,14 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                       <input id="r-jknNumber" name="jknNumber" inputmode="numeric" maxlength={13} style="width:100%" data-testid="register-jkn" />
                       <div class="field-err" data-for="jknNumber" data-testid="register-jkn-error"></div>
                       <label>{w.sex}</label>
-                      <label class="inline"><input type="radio" name="sex" value="L" data-testid="register-sex-L" />{w.male}</label>
-                      <label class="inline"><input type="radio" name="sex" value="P" data-testid="register-sex-P" />{w.female}</label>
+                      <label class="inline">
+                        <input type="radio" name="sex" value="L" data-testid="register-sex-L" />
+                        {w.male}
+                      </label>
+                      <label class="inline">
+                        <input type="radio" name="sex" value="P" data-testid="register-sex-P" />
+                        {w.female}
+                      </label>
                       <div class="field-err" data-for="sex"></div>
                       <label for="r-birthDate">{w.birthDate}</label>
                       <input id="r-birthDate" name="birthDate" type="date" style="width:100%" data-testid="register-birthDate" />
@@ -126,9 +205,16 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                       <div class="field-err" data-for="phone"></div>
                       <label for="r-address">{w.addressOptional}</label>
                       <input id="r-address" name="address" style="width:100%" />
-                      <label class="inline" style="margin-top:10px"><input type="checkbox" name="registeredHere" checked />{w.registeredAtThisFacility}</label>
+                      <label class="inline" style="margin-top:10px">
+                        <input type="checkbox" name="registeredHere" checked />
+                        {w.registeredAtThisFacility}
+                      </label>
                       <div id="register-error" class="msg err" data-testid="register-error" role="alert" hidden></div>
-                      <p><button type="submit" data-testid="register-submit">{w.register}</button></p>
+                      <p>
+                        <button type="submit" data-testid="register-submit">
+                          {w.register}
+                        </button>
+                      </p>
                     </form>
                   </details>
                 </section>
@@ -136,7 +222,7 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
             </aside>
           </div>
         </main>
-      </StaffLayout>
-    ));
+      </StaffLayout>,
+    );
   });
 }

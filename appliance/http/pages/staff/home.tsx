@@ -21,15 +21,23 @@ export function registerStaffHome(app: OpenAPIHono<AppEnv>) {
       { id: 'poster', href: '/poster', title: w.entrancePoster, text: w.printTheTakeANumber, roles: ['nurse', 'admin'] },
     ];
     const mine = tiles.filter((x) => x.roles.includes(role));
-    return render(c, (
+    return render(
+      c,
       <StaffLayout c={c} title={w.staffHome} scripts={['staff']}>
         <main>
-          <h1>{w.welcome}, {c.get('session')!.actor.name}</h1>
+          <h1>
+            {w.welcome}, {c.get('session')!.actor.name}
+          </h1>
           <div class="tiles" data-testid="staff-tiles">
-            {mine.map((x) => <a class="tile" href={x.href} data-testid={`tile-${x.id}`}><b>{x.title}</b><span class="muted">{x.text}</span></a>)}
+            {mine.map((x) => (
+              <a class="tile" href={x.href} data-testid={`tile-${x.id}`}>
+                <b>{x.title}</b>
+                <span class="muted">{x.text}</span>
+              </a>
+            ))}
           </div>
         </main>
-      </StaffLayout>
-    ));
+      </StaffLayout>,
+    );
   });
 }

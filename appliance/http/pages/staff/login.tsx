@@ -13,9 +13,17 @@ export function registerStaffLogin(app: OpenAPIHono<AppEnv>) {
     const w = words(lang);
     const next = c.req.query('next');
     const safeNext = next && /^\/staff(\/[A-Za-z0-9/_.-]*)?(\?[^\s<>"]*)?$/.test(next) ? next : '/staff';
-    return render(c, (
-      <Layout c={c} title={w.staffLogin} variant="tablet" extraCss={staffCss} scripts={['login']}
-        strings={{ ...staffWords(lang), wrong: w.wrong } satisfies PageWords<LoginWord | StaffWord>} data={{ next: safeNext }}>
+    return render(
+      c,
+      <Layout
+        c={c}
+        title={w.staffLogin}
+        variant="tablet"
+        extraCss={staffCss}
+        scripts={['login']}
+        strings={{ ...staffWords(lang), wrong: w.wrong } satisfies PageWords<LoginWord | StaffWord>}
+        data={{ next: safeNext }}
+      >
         <main style="max-width:460px">
           <h1>{w.staffLogin}</h1>
           <form id="login-form" class="card" data-testid="login-form" method="post" action="#" autocomplete="on">
@@ -24,11 +32,19 @@ export function registerStaffLogin(app: OpenAPIHono<AppEnv>) {
             <label for="password">{w.password}</label>
             <input id="password" name="password" type="password" data-testid="login-password" autocomplete="current-password" required style="width:100%" />
             <div id="login-error" class="msg err" data-testid="login-error" role="alert" hidden></div>
-            <p><button type="submit" class="big" data-testid="login-submit">{w.logIn}</button></p>
+            <p>
+              <button type="submit" class="big" data-testid="login-submit">
+                {w.logIn}
+              </button>
+            </p>
           </form>
-          {c.get('deps').demo ? <p class="small muted" data-testid="demo-hint">{w.demoModeTheDemoAccounts}</p> : null}
+          {c.get('deps').demo ? (
+            <p class="small muted" data-testid="demo-hint">
+              {w.demoModeTheDemoAccounts}
+            </p>
+          ) : null}
         </main>
-      </Layout>
-    ));
+      </Layout>,
+    );
   });
 }
