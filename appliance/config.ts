@@ -28,6 +28,11 @@ const port = z.coerce.number().int().min(0).max(65535);
 export const configSchema = z
   .object({
     mode: z.enum(['demo', 'production']).default('production'),
+    /**
+     * A production box with no admin or no enrolment serves only its first-run page (appliance/first-run).
+     * Off for a box set up by file instead (`npm run setup` and a sync password in this config).
+     */
+    firstRunPage: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
     dataDir: z.string().min(1).default('./data'),
     host: z.string().min(1).default('0.0.0.0'),
     httpsPort: port.default(8443),
@@ -106,6 +111,7 @@ export type Config = z.infer<typeof configSchema>;
 /** Environment variable → setting. Lists are comma-separated. */
 const envMap: Record<string, keyof z.input<typeof configSchema>> = {
   SIMPUL_MODE: 'mode',
+  SIMPUL_FIRST_RUN_PAGE: 'firstRunPage',
   SIMPUL_DATA_DIR: 'dataDir',
   SIMPUL_HOST: 'host',
   SIMPUL_HTTPS_PORT: 'httpsPort',

@@ -27,7 +27,7 @@ try {
 
 let box;
 try {
-  box = await startBox(config, { keepContractBreaches: true, firstRun: true });
+  box = await startBox(config, { keepContractBreaches: true, firstRun: config.firstRunPage });
 } catch (e) {
   if (e instanceof DataDirLockedError) {
     console.error(`${e.message}. Is the box already running (systemctl status simpul)?`);

@@ -26,6 +26,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { writePages } from '../appliance/http/pages/bundles.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -128,7 +129,8 @@ export async function buildRelease(opts: BuildOptions): Promise<BuiltRelease> {
   for (const f of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) fs.copyFileSync(join(pgliteDist, f), join(box, f));
   // contrib/amcheck.js asks for '../amcheck.tar.gz': one level above the file holding it.
   fs.copyFileSync(join(pgliteDist, 'amcheck.tar.gz'), join(dir, 'amcheck.tar.gz'));
-  fs.cpSync(join(repo, 'appliance/http/pages/assets'), join(box, 'assets'), { recursive: true });
+  // The pages' browser bundles and styles, prebuilt: the box reads them from ./built beside its code and needs no esbuild.
+  writePages(join(box, 'built'));
   fs.copyFileSync(join(repo, 'appliance/clinic/icd10-data.json'), join(box, 'icd10-data.json'));
   fs.copyFileSync(join(repo, 'appliance/clinic/common-passwords.txt'), join(box, 'common-passwords.txt'));
   if (opts.template) fs.copyFileSync(opts.template, join(box, 'pgdata-template.tar.gz'));

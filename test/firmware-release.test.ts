@@ -55,7 +55,10 @@ describe('build-release', () => {
       'pgdata-template.tar.gz',
       'icd10-data.json',
       'common-passwords.txt',
-      'assets/common.js',
+      // The pages' browser bundles and styles, prebuilt (appliance/http/pages/bundles.ts reads ./built).
+      'built/manifest.json',
+      'built/ambil.js',
+      'built/staff.css',
     ]) {
       expect(fs.existsSync(join(box, f)), f).toBe(true);
     }
@@ -96,7 +99,7 @@ describe('build-release', () => {
     let box: ChildProcess | null = null;
     try {
       box = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=160', join(r.base.dir, 'box/main.mjs')], {
-        env: { PATH: process.env.PATH, SIMPUL_DATA_DIR: data, SIMPUL_HTTPS_PORT: String(port), SIMPUL_HTTP_PORT: '0', SIMPUL_HOST: '127.0.0.1' },
+        env: { PATH: process.env.PATH, SIMPUL_FIRST_RUN_PAGE: 'false', SIMPUL_DATA_DIR: data, SIMPUL_HTTPS_PORT: String(port), SIMPUL_HTTP_PORT: '0', SIMPUL_HOST: '127.0.0.1' },
         cwd: data,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,

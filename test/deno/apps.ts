@@ -50,7 +50,7 @@ async function hub() {
     const devices = await app.request('/api/devices', { headers: auth });
     check('hub /api/devices', devices.status === 200 && Array.isArray(await devices.json()), String(devices.status));
     const metrics = await app.request('/metrics', { headers: auth });
-    check('hub /metrics', metrics.status === 200 && (await metrics.text()).includes('# TYPE simpul_hub_records_stored_total counter'), String(metrics.status));
+    check('hub /metrics', metrics.status === 200 && (await metrics.text()).includes('# TYPE simpul_hub_entities_stored gauge'), String(metrics.status));
     check('hub refuses without the admin token', (await app.request('/api/devices')).status === 401);
   } finally {
     await db.close();

@@ -4,7 +4,9 @@ import { chromiumPath } from './chromium.ts';
 
 describe('finding Chromium for the browser tests', () => {
   it('fails, naming the path and the command that installs it, when Chromium is not there', () => {
-    expect(() => chromiumPath({ CHROMIUM_PATH: '/nonexistent/chromium' })).toThrow(/Chromium not found at \/nonexistent\/chromium .*run \.ci\/run.*apt-get install chromium/);
+    expect(() => chromiumPath({ CHROMIUM_PATH: '/nonexistent/chromium' })).toThrow(
+      /Chromium not found at \/nonexistent\/chromium .*run `bash \.ci\/run`.*apt-get install chromium/,
+    );
   });
 
   it('answers CHROMIUM_PATH, else /usr/bin/chromium, when it exists', () => {

@@ -234,9 +234,12 @@ export class TestRoot {
   }
 }
 
-/** The test config: more phone numbers a day than the tests take from loopback. */
+/**
+ * The test config: more phone numbers a day than the tests take from loopback, and a box set up by
+ * file (no first-run page: these tests are about installing and updating, not enrolment).
+ */
 export function allowManyTickets(root: TestRoot) {
   const file = root.path('etc/simpul/simpul.config.json');
   const c = JSON.parse(fs.readFileSync(file, 'utf8'));
-  fs.writeFileSync(file, JSON.stringify({ ...c, phoneTicketsPerAddress: 10_000 }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ ...c, phoneTicketsPerAddress: 10_000, firstRunPage: false }, null, 2));
 }

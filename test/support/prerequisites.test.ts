@@ -24,12 +24,17 @@ describe('what the tests need of the machine', () => {
       },
       1000,
     );
-    expect(missing).toHaveLength(5);
-    expect(missing[0]).toMatch(/^Chromium not found at \/nonexistent\/chromium .*\.ci\/run/);
-    expect(missing[1]).toMatch(/^strace not on PATH.*\.ci\/run.*apt-get install strace/);
-    expect(missing[2]).toMatch(/^Mosquitto not found at \/nonexistent\/mosquitto .*\.ci\/run.*apt-get install mosquitto/);
-    expect(missing[3]).toMatch(new RegExp(`^no MQTT broker at 127\\.0\\.0\\.1:${port} .*mosquitto -d.*SIMPUL_TEST_MQTT_URL`));
-    expect(missing[4]).toMatch(new RegExp(`^no PostgreSQL at postgres://…@127\\.0\\.0\\.1:${port}/test .*SIMPUL_TEST_DATABASE_URL`));
+    const expected = [
+      /^Chromium not found at \/nonexistent\/chromium .*\.ci\/run/,
+      /^strace not on PATH.*\.ci\/run.*apt-get install strace/,
+      // The firmware tests' tools that live in /usr/bin (those in /usr/sbin are still found there).
+      ...['shellcheck', 'minisign', 'systemd-analyze', 'curl', 'flock'].map((c) => new RegExp(`^${c} not on PATH \\(the firmware tests use it\\).*\\.ci\\/run.*apt-get install`)),
+      /^Mosquitto not found at \/nonexistent\/mosquitto .*\.ci\/run.*apt-get install mosquitto/,
+      new RegExp(`^no MQTT broker at 127\\.0\\.0\\.1:${port} .*mosquitto -d.*SIMPUL_TEST_MQTT_URL`),
+      new RegExp(`^no PostgreSQL at postgres://…@127\\.0\\.0\\.1:${port}/test .*SIMPUL_TEST_DATABASE_URL`),
+    ];
+    expect(missing).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => expect(missing[i]).toMatch(pattern));
     expect(missing.join('\n')).not.toContain('secret');
   });
 
