@@ -29,10 +29,11 @@ export const configSchema = z
   .object({
     mode: z.enum(['demo', 'production']).default('production'),
     /**
-     * A production box with no admin or no enrolment serves only its first-run page (appliance/first-run).
-     * Off for a box set up by file instead (`npm run setup` and a sync password in this config).
+     * true: a production box with no admin or no enrolment serves only its first-run page
+     * (appliance/first-run). Off by default until the firmware scripts' install sets it (their
+     * tests set boxes up by file: `npm run setup` and a sync password in this config).
      */
-    firstRunPage: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+    firstRunPage: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
     dataDir: z.string().min(1).default('./data'),
     host: z.string().min(1).default('0.0.0.0'),
     httpsPort: port.default(8443),
