@@ -33,13 +33,18 @@ function bootId(): string {
   }
 }
 
-function startTime(pid: number): string {
+/** Fields of /proc/<pid>/stat after the command name: [0] is the state, [19] the start time. */
+function statFields(pid: number): string[] {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return '';
+    return [];
   }
+}
+
+function startTime(pid: number): string {
+  return statFields(pid)[19] ?? '';
 }
 
 export function lockFileOf(dataDir: string) {
@@ -60,7 +65,10 @@ export function lockOwner(dataDir: string): LockInfo | null {
   } catch (e: any) {
     if (e?.code === 'ESRCH') return null;
   }
-  if (info.start && startTime(info.pid) !== info.start) return null;
+  const fields = statFields(info.pid);
+  // A killed owner not yet reaped by its parent (a zombie) has let go of every file: it holds nothing.
+  if (fields[0] === 'Z' || fields[0] === 'X') return null;
+  if (info.start && (fields[19] ?? '') !== info.start) return null;
   return info;
 }
 

@@ -179,15 +179,23 @@ export class TestRoot {
   }
 
   async waitHealthy(timeoutMs = 90_000): Promise<Record<string, any>> {
-    return until(
-      `the box under ${this.root} answers /healthz ok`,
-      async () => {
-        const r = await this.https('GET', '/healthz').catch(() => null);
-        return r?.status === 200 ? (JSON.parse(r.text) as Record<string, any>) : null;
-      },
-      timeoutMs,
-      250,
-    );
+    try {
+      return await until(
+        `the box under ${this.root} answers /healthz ok`,
+        async () => {
+          const r = await this.https('GET', '/healthz').catch(() => null);
+          return r?.status === 200 ? (JSON.parse(r.text) as Record<string, any>) : null;
+        },
+        timeoutMs,
+        250,
+      );
+    } catch (err) {
+      // The box's own last words are what a failing run needs to be understood.
+      const calls = fs.existsSync(this.path('.systemctl/calls.log')) ? fs.readFileSync(this.path('.systemctl/calls.log'), 'utf8') : '';
+      throw new Error(
+        `${(err as Error).message}\n--- systemctl calls ---\n${calls}--- last lines of the box log ---\n${this.boxLog().split('\n').slice(-40).join('\n')}`,
+      );
+    }
   }
 
   https(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
