@@ -124,6 +124,7 @@ EOF
     put "$ETC/simpul.config.json" 0640 <<EOF
 {
   "mode": "production",
+  "firstRunPage": true,
   "httpsPort": $HTTPS_PORT,
   "httpPort": $HTTP_PORT,
   "relayUdpPortMin": $RELAY_UDP_MIN,

@@ -18,6 +18,7 @@ import { until } from './support/wait.ts';
 let rel: TestReleases;
 let root: TestRoot;
 const tickets: string[] = [];
+let firstStart: { page: { status: number; text: string }; health: { status: number; text: string } };
 
 function install(r: TestRoot, extra: Record<string, string> = {}) {
   const run = r.run('install.sh', ['--pubkey', rel.pub, rel.bundles.get('0.1.0')!], extra);
@@ -44,6 +45,17 @@ beforeAll(async () => {
   rel = await makeTestReleases('install');
   root = new TestRoot(await freePort(), 'install');
   install(root, { SIMPUL_HUB_HOST: 'hub.simpul.example', SIMPUL_LAN_IP: '192.168.8.20' });
+  // A box just installed has no admin and no enrolment: it serves the first-run page, and
+  // /healthz says it is not set up yet (answered, so the health check leaves it running).
+  firstStart = await until(
+    'the installed box serves its first-run page',
+    async () => {
+      const page = await root.https('GET', '/').catch(() => null);
+      return page?.status === 200 ? { page, health: await root.https('GET', '/healthz') } : null;
+    },
+    150_000,
+    250,
+  );
   allowManyTickets(root);
   root.systemctl('restart', 'simpul.service');
   await root.waitHealthy(150_000);
@@ -116,7 +128,9 @@ describe('scripts and the files they write', () => {
     expect(fs.readFileSync(root.path('etc/systemd/journald.conf.d/simpul.conf'), 'utf8')).toMatch(/^SystemMaxUse=/m);
   });
 
-  it('installs data 0700, records the system user and packages it would make, and starts the box', () => {
+  it('installs data 0700, records the system user and packages it would make, and starts the box on its first-run page', () => {
+    expect(firstStart.page.text).toContain('name="claimCode"');
+    expect(firstStart.health.status).toBe(503);
     expect(fs.statSync(root.path('var/lib/simpul')).mode & 0o777).toBe(0o700);
     expect(fs.statSync(root.path('var/backups/simpul')).mode & 0o777).toBe(0o700);
     const actions = fs.readFileSync(root.path('system-actions.log'), 'utf8');
@@ -173,6 +187,9 @@ describe('backup, restore, heal', () => {
     try {
       const r1 = second.run('install.sh', ['--pubkey', rel.pub, rel.bundles.get('0.1.0')!]);
       expect(r1.code, r1.stderr).toBe(0);
+      // A replaced box set up by file (its first-run page is the enrolment tests' subject).
+      allowManyTickets(second);
+      second.systemctl('restart', 'simpul.service');
       await second.waitHealthy(150_000);
       expect(await second.ticketKept(tickets[0]!)).toBe(false);
       const backup = root.path('var/backups/simpul/daily/simpul-2026-12-04.tar.gz');

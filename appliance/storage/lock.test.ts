@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { until } from '../../test/support/wait.ts';
 import { acquireLock, DataDirLockedError, lockFileOf, lockOwner } from './lock.ts';
 
 const dirs: string[] = [];
-const children: Array<{ kill(s: string): void }> = [];
+const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });

@@ -192,9 +192,7 @@ export class TestRoot {
     } catch (err) {
       // The box's own last words are what a failing run needs to be understood.
       const calls = fs.existsSync(this.path('.systemctl/calls.log')) ? fs.readFileSync(this.path('.systemctl/calls.log'), 'utf8') : '';
-      throw new Error(
-        `${(err as Error).message}\n--- systemctl calls ---\n${calls}--- last lines of the box log ---\n${this.boxLog().split('\n').slice(-40).join('\n')}`,
-      );
+      throw new Error(`${(err as Error).message}\n--- systemctl calls ---\n${calls}--- last lines of the box log ---\n${this.boxLog().split('\n').slice(-40).join('\n')}`);
     }
   }
 
