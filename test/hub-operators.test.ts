@@ -156,7 +156,7 @@ describe('central/cli.ts operator add', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
     expect(out.join('\n')).toContain('operator pusat (national) created');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('provisioning/cli.ts enrol and revoke are in the audit log', () => {
@@ -190,5 +190,5 @@ describe('provisioning/cli.ts enrol and revoke are in the audit log', () => {
       console.error = origErr;
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
