@@ -122,7 +122,7 @@ describe('storage survives a simulated power cut', () => {
     }
     const counts = ops.reduce<Record<string, number>>((m, o) => ((m[o.op] = (m[o.op] ?? 0) + 1), m), {});
     console.log(`power cut: journal ${JSON.stringify(counts)}; cut:acked/present ${summary.join(' ')}`);
-  }, 170_000);
+  }, 360_000);
 
   it('the same simulation loses acknowledged rows with durable=false (PGlite stock): the method has teeth', async () => {
     const journal = await record(work, template, false, 20);
