@@ -129,7 +129,7 @@ describe('npm start', () => {
     const hubPage = await fetch(services.central, { headers: { authorization: `Bearer ${adminToken}` } });
     expect(hubPage.status).toBe(200);
     expect(await hubPage.text()).toMatch(/demo-0112p001-/);
-  });
+  }, 180_000);
 
   it('SIGTERM to npm’s pid stops the box and the hub: no process left under it, their ports free', async () => {
     expect(child?.pid).toBeTruthy();
