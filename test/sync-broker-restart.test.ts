@@ -111,5 +111,5 @@ describe.each(kinds)('a %s broker restart', (kind) => {
     await until('the records sent while the hub was away to be acknowledged', async () => (await sync.stats()).pending === 0);
     const stored = await hubDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM records WHERE device_id = $1`, [cred.deviceId]);
     expect(stored.rows[0].n).toBe(50);
-  });
+  }, 180_000);
 });
