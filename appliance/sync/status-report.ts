@@ -97,7 +97,9 @@ export function defaultStatusSources(db: Queryable, dataDir: string, over: Parti
     corrupt: () => false,
     update: () => {
       const u = readUpdateOutcome(dataDir);
-      return u && /^[0-9A-Za-z.+_-]{1,40}$/.test(u.version) && !Number.isNaN(Date.parse(u.at)) ? { outcome: u.outcome, version: u.version, at: new Date(u.at).toISOString() } : null;
+      return u && /^[0-9A-Za-z.+_-]{1,40}$/.test(u.version) && !Number.isNaN(Date.parse(u.at))
+        ? { outcome: u.outcome, version: u.version, at: new Date(u.at).toISOString() }
+        : null;
     },
     ...over,
   };

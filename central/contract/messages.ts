@@ -164,7 +164,11 @@ export const releaseAssignment = z
     version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/),
     url: z.url({ protocol: /^https?$/ }).max(500),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    bytes: z.number().int().min(1).max(2 ** 40),
+    bytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 40),
   })
   .strict();
 export type ReleaseAssignment = z.infer<typeof releaseAssignment>;

@@ -73,7 +73,8 @@ export async function registerRelease(db: HubQueryable, dataDir: string, input: 
   if (req.data.sha256 && req.data.sha256 !== sha256) throw new ReleaseError('invalid', `${file}'s sha256 is ${sha256}, not the ${req.data.sha256} given: is it the right file?`);
   const known = await getRelease(db, version);
   if (known) {
-    if (known.sha256 !== sha256) throw new ReleaseError('conflict', `release ${version} is already registered with another sha256 (${known.sha256}); give the new build a new version`);
+    if (known.sha256 !== sha256)
+      throw new ReleaseError('conflict', `release ${version} is already registered with another sha256 (${known.sha256}); give the new build a new version`);
     return { ...known, already: true };
   }
   const dir = join(dataDir, 'releases');
@@ -91,7 +92,10 @@ export async function registerRelease(db: HubQueryable, dataDir: string, input: 
 }
 
 export async function getRelease(db: HubQueryable, version: string): Promise<Release | null> {
-  const { rows } = await db.query<{ version: string; sha256: string; bytes: string | number; file: string }>(`SELECT version, sha256, bytes, file FROM releases WHERE version = $1`, [version]);
+  const { rows } = await db.query<{ version: string; sha256: string; bytes: string | number; file: string }>(
+    `SELECT version, sha256, bytes, file FROM releases WHERE version = $1`,
+    [version],
+  );
   return rows[0] ? { version: rows[0].version, sha256: rows[0].sha256, bytes: Number(rows[0].bytes), file: rows[0].file } : null;
 }
 

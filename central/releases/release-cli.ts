@@ -62,7 +62,9 @@ export function formatProgress(p: RolloutProgress): string {
   const head = `rollout ${p.id}: ${p.version}, ${p.state}${p.state === 'running' ? `, wave ${p.wave + 1} of ${p.waves.length}` : ''}${p.haltReason ? ` — ${p.haltReason}` : ''}`;
   const threshold = `threshold: more than ${p.maxFailures} failed${p.maxFailurePercent !== null ? ` or more than ${p.maxFailurePercent}%` : ''}${p.acceptedFailures ? ` (${p.acceptedFailures} accepted at a resume)` : ''}`;
   const rows = p.waves.map((w) =>
-    [`${w.wave + 1}`, describeWave(w.filter), w.started ? String(w.assigned) : '-', String(w.updated), String(w.failed), String(w.pending)].map((c, i) => (i === 1 ? c.padEnd(30) : c.padStart(8))).join(' '),
+    [`${w.wave + 1}`, describeWave(w.filter), w.started ? String(w.assigned) : '-', String(w.updated), String(w.failed), String(w.pending)]
+      .map((c, i) => (i === 1 ? c.padEnd(30) : c.padStart(8)))
+      .join(' '),
   );
   return [
     head,
@@ -83,11 +85,14 @@ export async function releaseCli(db: HubDb, dataDir: string, a: ReleaseCliArgs, 
       return { ok: true, message: `${r.already ? 'already registered' : 'registered'}: ${r.version}, ${r.bytes} bytes, sha256 ${r.sha256}` };
     }
     if (group === 'release' && sub === 'list') {
-      const { rows } = await db.query<{ version: string; bytes: string; sha256: string; registered_at: unknown }>(`SELECT version, bytes, sha256, registered_at FROM releases ORDER BY registered_at`);
+      const { rows } = await db.query<{ version: string; bytes: string; sha256: string; registered_at: unknown }>(
+        `SELECT version, bytes, sha256, registered_at FROM releases ORDER BY registered_at`,
+      );
       return { ok: true, message: rows.length ? rows.map((r) => `${r.version}  ${r.bytes} bytes  ${r.sha256}`).join('\n') : 'no release registered' };
     }
     if (group === 'rollout' && sub === 'create') {
-      if (!a.version || !a.wave?.length) return { ok: false, message: `give the release and at least one wave: --version x.y.z --wave region=5301,percent=10 --wave all\n${RELEASE_USAGE}` };
+      if (!a.version || !a.wave?.length)
+        return { ok: false, message: `give the release and at least one wave: --version x.y.z --wave region=5301,percent=10 --wave all\n${RELEASE_USAGE}` };
       const num = (flag: string, v: string | undefined) => {
         if (v === undefined) return undefined;
         const n = Number(v);
@@ -96,7 +101,12 @@ export async function releaseCli(db: HubDb, dataDir: string, a: ReleaseCliArgs, 
       };
       const { id } = await createRollout(
         db,
-        { version: a.version, waves: a.wave.map(parseWave), maxFailures: num('--max-failures', a.maxFailures), maxFailurePercent: num('--max-failure-percent', a.maxFailurePercent) },
+        {
+          version: a.version,
+          waves: a.wave.map(parseWave),
+          maxFailures: num('--max-failures', a.maxFailures),
+          maxFailurePercent: num('--max-failure-percent', a.maxFailurePercent),
+        },
         'cli',
         now,
       );

@@ -32,7 +32,10 @@ const boxes = {
 
 /** What a box's status says after update.sh ran (status v2's `update`, the fields a rollout reads). */
 async function report(id: string, outcome: 'committed' | 'rolled-back', version = '0.2.0') {
-  await db.query(`UPDATE devices SET last_status = $2 WHERE id = $1`, [id, JSON.stringify({ v: 2, sw: outcome === 'committed' ? version : '0.1.0', update: { outcome, version, at: clock.toISOString() } })]);
+  await db.query(`UPDATE devices SET last_status = $2 WHERE id = $1`, [
+    id,
+    JSON.stringify({ v: 2, sw: outcome === 'committed' ? version : '0.1.0', update: { outcome, version, at: clock.toISOString() } }),
+  ]);
 }
 
 async function assignmentsOf(id: string) {
@@ -78,11 +81,22 @@ describe('a rollout by waves', () => {
   });
 
   it('wave 1 (tagged pilot, in Kupang) is assigned once: version, url, sha256, bytes, a growing number', async () => {
-    ({ id } = await createRollout(db, { version: '0.2.0', waves: [parseWave('tags=pilot,region=5301'), parseWave('region=5301,percent=75'), parseWave('all')], maxFailures: 0 }, 'test', clock));
+    ({ id } = await createRollout(
+      db,
+      { version: '0.2.0', waves: [parseWave('tags=pilot,region=5301'), parseWave('region=5301,percent=75'), parseWave('all')], maxFailures: 0 },
+      'test',
+      clock,
+    ));
     const r = await step();
     expect(r.assigned).toEqual(['kupang-a']);
     const [item] = await assignmentsOf('kupang-a');
-    expect(item).toMatchObject({ kind: 'release', rollout: id, version: '0.2.0', url: 'https://hub.example/releases/0.2.0/bundle', bytes: statSync(join(dir, 'simpul-box-0.2.0.tar')).size });
+    expect(item).toMatchObject({
+      kind: 'release',
+      rollout: id,
+      version: '0.2.0',
+      url: 'https://hub.example/releases/0.2.0/bundle',
+      bytes: statSync(join(dir, 'simpul-box-0.2.0.tar')).size,
+    });
     expect(item.kind === 'release' && item.sha256).toMatch(/^[0-9a-f]{64}$/);
     tick();
     expect((await step()).assigned).toEqual([]);
@@ -110,7 +124,9 @@ describe('a rollout by waves', () => {
     expect(p.wave).toBe(1);
     expect(p.waves[0]).toMatchObject({ assigned: 1, updated: 1, failed: 0, pending: 0 });
     expect(p.waves[1]).toMatchObject({ assigned: 2, updated: 0, failed: 0, pending: 2 });
-    const numbers = [...(await assignmentsOf('kupang-a')), ...(await assignmentsOf(r.assigned[0])), ...(await assignmentsOf(r.assigned[1]))].map((i) => (i.kind === 'release' ? i.assignment : 0));
+    const numbers = [...(await assignmentsOf('kupang-a')), ...(await assignmentsOf(r.assigned[0])), ...(await assignmentsOf(r.assigned[1]))].map((i) =>
+      i.kind === 'release' ? i.assignment : 0,
+    );
     expect(new Set(numbers).size).toBe(3);
     expect(Math.min(...numbers)).toBe(numbers[0]);
   });
@@ -143,7 +159,11 @@ describe('a rollout by waves', () => {
     const r = await step();
     // The last wave (all): the one Kupang box the others left, and both of Soe's.
     const taken = (await db.query<{ device_id: string }>(`SELECT device_id FROM rollout_assignments WHERE rollout_id = $1 AND wave < 2`, [id])).rows.map((x) => x.device_id);
-    expect(r.assigned.sort()).toEqual(Object.keys(boxes).filter((b) => !taken.includes(b)).sort());
+    expect(r.assigned.sort()).toEqual(
+      Object.keys(boxes)
+        .filter((b) => !taken.includes(b))
+        .sort(),
+    );
     expect(r.assigned).toHaveLength(3);
     for (const b of r.assigned) await report(b, 'committed');
     tick();

@@ -75,7 +75,10 @@ export async function createRollout(db: HubQueryable, input: unknown, who: strin
   const req = rolloutRequest.safeParse(input);
   if (!req.success) throw new RolloutError('invalid', issuesOf(req.error));
   if (!(await getRelease(db, req.data.version)))
-    throw new RolloutError('not_found', `release ${req.data.version} is not registered: register it first (central/cli.ts release register <bundle> --version ${req.data.version})`);
+    throw new RolloutError(
+      'not_found',
+      `release ${req.data.version} is not registered: register it first (central/cli.ts release register <bundle> --version ${req.data.version})`,
+    );
   const id = randomUUID();
   await db.query(
     `INSERT INTO rollouts (id, version, waves, max_failures, max_failure_percent, state, created_by, created_at, changed_at) VALUES ($1,$2,$3,$4,$5,'running',$6,$7,$7)`,
@@ -245,10 +248,7 @@ export const releaseUrl = (baseUrl: string, version: string) => new URL(`/releas
  * One step of every running rollout (see the header). Returns the boxes that got an assignment
  * (for the hub to send at once) and the rollouts that halted or finished now.
  */
-export async function advanceRollouts(
-  db: HubDb,
-  o: { now: Date; baseUrl: string },
-): Promise<{ assigned: string[]; halted: { id: string; reason: string }[]; done: string[] }> {
+export async function advanceRollouts(db: HubDb, o: { now: Date; baseUrl: string }): Promise<{ assigned: string[]; halted: { id: string; reason: string }[]; done: string[] }> {
   const out = { assigned: [] as string[], halted: [] as { id: string; reason: string }[], done: [] as string[] };
   const { rows } = await db.query<{ id: string }>(`SELECT id FROM rollouts WHERE state = 'running' ORDER BY created_at`);
   for (const { id } of rows) {
@@ -303,10 +303,6 @@ export async function haltRollout(db: HubDb, id: string, reason: string, now: Da
 export async function resumeRollout(db: HubDb, id: string, now: Date): Promise<RolloutProgress> {
   const p = await rolloutProgress(db, id);
   if (p.state !== 'halted') throw new RolloutError('conflict', `rollout ${id} is ${p.state}, not halted: nothing to resume`);
-  await db.query(`UPDATE rollouts SET state = 'running', halt_reason = NULL, accepted_failures = $2, changed_at = $3 WHERE id = $1`, [
-    id,
-    p.failedBoxes.length,
-    now.toISOString(),
-  ]);
+  await db.query(`UPDATE rollouts SET state = 'running', halt_reason = NULL, accepted_failures = $2, changed_at = $3 WHERE id = $1`, [id, p.failedBoxes.length, now.toISOString()]);
   return rolloutProgress(db, id);
 }
