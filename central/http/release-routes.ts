@@ -5,7 +5,7 @@
  * the rest only. The bytes come from `readBundle` (the Node adapter in hub.ts): web standards here.
  */
 import type { Context } from 'hono';
-import { assignedTo, getRelease, releaseVersion } from '../releases/registry.ts';
+import { assignedTo, getRelease, releaseVersion } from '../releases/releases.ts';
 import type { HubDb } from '../storage/db.ts';
 import { hubError } from './errors.ts';
 import type { HubEnv } from './hub-env.ts';

@@ -12,9 +12,10 @@ import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, 
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { HubQueryable } from '../storage/db.ts';
+import { getRelease, releaseVersion, type Release } from './releases.ts';
 
-/** A version update.sh can order (`sort -V`), as build-release.ts makes them. */
-export const releaseVersion = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/, 'expected a version like 0.2.0 or 0.2.0-rc.1');
+export { assignedTo, getRelease, releaseVersion, type Release } from './releases.ts';
+
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (sha256sum of the bundle)');
 
 export const registerReleaseRequest = z.object({ file: z.string().min(1), version: releaseVersion, sha256: sha256Hex.optional() }).strict();
@@ -26,13 +27,6 @@ export class ReleaseError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface Release {
-  version: string;
-  sha256: string;
-  bytes: number;
-  file: string;
 }
 
 const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -89,22 +83,4 @@ export async function registerRelease(db: HubQueryable, dataDir: string, input: 
   if (sha256Of(target) !== sha256) throw new ReleaseError('invalid', `the copy of ${file} at ${target} does not match: disk trouble at the hub?`);
   await db.query(`INSERT INTO releases (version, sha256, bytes, file) VALUES ($1, $2, $3, $4)`, [version, sha256, bytes, target]);
   return { version, sha256, bytes, file: target, already: false };
-}
-
-export async function getRelease(db: HubQueryable, version: string): Promise<Release | null> {
-  const { rows } = await db.query<{ version: string; sha256: string; bytes: string | number; file: string }>(
-    `SELECT version, sha256, bytes, file FROM releases WHERE version = $1`,
-    [version],
-  );
-  return rows[0] ? { version: rows[0].version, sha256: rows[0].sha256, bytes: Number(rows[0].bytes), file: rows[0].file } : null;
-}
-
-/** True when a rollout assigned `version` to the box: the only release the hub serves it. */
-export async function assignedTo(db: HubQueryable, deviceId: string, version: string): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM rollout_assignments a JOIN rollouts r ON r.id = a.rollout_id JOIN devices d ON d.id = a.device_id
-      WHERE a.device_id = $1 AND r.version = $2 AND d.revoked_at IS NULL LIMIT 1`,
-    [deviceId, version],
-  );
-  return rows.length > 0;
 }

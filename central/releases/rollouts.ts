@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { DEVICE_ID, type DownlinkItem } from '../contract/index.ts';
 import { regionCode } from '../operators/scope.ts';
 import type { HubDb, HubQueryable } from '../storage/db.ts';
-import { getRelease, releaseVersion } from './registry.ts';
+import { getRelease, releaseVersion } from './releases.ts';
 
 const tag = z.string().regex(/^[0-9A-Za-z._:-]{1,40}$/, 'a tag: letters, digits, . _ : - (up to 40)');
 

@@ -58,7 +58,13 @@ export async function installedRelayRss(root: TestRoot, calls = 10, seconds = 20
       const ticketId = list.tickets.find((t: { label: string }) => t.label === ticket.label).id;
       // A woman born 1990-03-12 (NIK day + 40), serial per call: a NIK that checks.
       const serial = String(100 + i + Math.floor(Math.random() * 8000)).padStart(4, '0');
-      const patient = await staff('/api/v1/patients', { fullName: `Pasien Bench ${i}`, nik: `33290152039${'0'}${serial}`, sex: 'P', birthDate: '1990-03-12', registeredHere: true });
+      const patient = await staff('/api/v1/patients', {
+        fullName: `Pasien Bench ${i}`,
+        nik: `33290152039${'0'}${serial}`,
+        sex: 'P',
+        birthDate: '1990-03-12',
+        registeredHere: true,
+      });
       await staff(`/api/v1/queue/tickets/${ticketId}/attach`, { patientId: patient.id });
       const enc = await staff('/api/v1/encounters', { ticketId, mode: 'audio_visual' });
       const consent = await https(`${base}/api/v1/tickets/${token}/consent`, { method: 'POST' });
@@ -106,8 +112,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       `Installed box with its relay carrying 10 calls (${new Date().toISOString().slice(0, 10)})`,
       ['measure', 'value', 'what'],
       [
-        ['RSS before the calls (box + relay)', `${(r.before.total / 1024).toFixed(0)} MiB`, `ps rss per process: ${r.before.each.map((k) => Math.round(k / 1024)).join(' + ')} MiB`],
-        ['RSS with 10 calls (box + relay)', `${(r.during.total / 1024).toFixed(0)} MiB`, `ps rss per process: ${r.during.each.map((k) => Math.round(k / 1024)).join(' + ')} MiB, after 20 s of media`],
+        [
+          'RSS before the calls (box + relay)',
+          `${(r.before.total / 1024).toFixed(0)} MiB`,
+          `ps rss per process: ${r.before.each.map((k) => Math.round(k / 1024)).join(' + ')} MiB`,
+        ],
+        [
+          'RSS with 10 calls (box + relay)',
+          `${(r.during.total / 1024).toFixed(0)} MiB`,
+          `ps rss per process: ${r.during.each.map((k) => Math.round(k / 1024)).join(' + ')} MiB, after 20 s of media`,
+        ],
       ],
     );
   } finally {
