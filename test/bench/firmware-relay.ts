@@ -29,7 +29,10 @@ export function groupRssKiB(pid: number): { total: number; each: number[] } {
 export async function demoRelayBox(root: TestRoot) {
   const file = root.path('etc/simpul/simpul.config.json');
   const c = JSON.parse(fs.readFileSync(file, 'utf8'));
-  fs.writeFileSync(file, JSON.stringify({ ...c, mode: 'demo', relayHostAddresses: ['127.0.0.1'], phoneTicketsPerAddress: 10_000, firstRunPage: false }, null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ ...c, mode: 'demo', relayHostAddresses: ['127.0.0.1'], phoneTicketsPerAddress: 10_000, firstRunPage: false, liveConnectionsPerAddress: 64 }, null, 2),
+  );
   root.systemctl('restart', 'simpul.service');
   await root.waitHealthy(180_000);
 }
@@ -124,9 +127,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         ],
       ],
     );
+  } catch (e) {
+    console.error(e);
+    process.exitCode = 1;
   } finally {
     root.cleanup();
     fs.rmSync(rel.work, { recursive: true, force: true });
-    process.exit(0);
   }
+  // The peers' sockets would keep the process alive.
+  process.exit();
 }
