@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../cli.ts';
 import { makeFakeBundle } from './testing/fake-bundle.ts';
+import { openHubDatabase } from '../storage/db.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'simpul-release-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,5 +51,14 @@ describe('the release CLI', () => {
     expect((await cli('rollout', 'resume', id)).out).toMatch(/running, wave 1 of 3/);
     expect(await cli('rollout', 'resume', id)).toMatchObject({ code: 1, out: expect.stringMatching(/is running, not halted: nothing to resume/) });
     expect(await cli('rollout', 'status', 'not-an-id')).toMatchObject({ code: 1, out: expect.stringMatching(/not a rollout id/) });
+    // Each change is in the hub's audit log, with who ran it.
+    const db = await openHubDatabase({ dataDir: join(dir, 'hub'), log: () => {} });
+    try {
+      const { rows } = await db.query<{ action: string; role: string }>(`SELECT action, role FROM audit_log ORDER BY seq`);
+      expect(rows.map((r) => r.action)).toEqual(['release_register', 'rollout_create', 'rollout_halt', 'rollout_resume']);
+      expect(rows.every((r) => r.role === 'cli')).toBe(true);
+    } finally {
+      await db.close();
+    }
   });
 });

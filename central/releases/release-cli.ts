@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { ReleaseError, registerRelease } from './registry.ts';
 import { RolloutError, createRollout, haltRollout, listRollouts, resumeRollout, rolloutProgress, waveFilter, type RolloutProgress } from './rollouts.ts';
 import type { HubDb } from '../storage/db.ts';
+import { cliActor, recordAudit, type AuditAction } from '../audit/audit.ts';
 
 export const RELEASE_USAGE = `  central/cli.ts release register <bundle.tar> --version x.y.z [--sha256 hex] [--data-dir dir]
   central/cli.ts release list [--data-dir dir]
@@ -77,11 +78,14 @@ export function formatProgress(p: RolloutProgress): string {
 
 export async function releaseCli(db: HubDb, dataDir: string, a: ReleaseCliArgs, now = new Date()): Promise<Out> {
   const [group, sub, arg] = a.positionals;
+  const audit = (action: AuditAction, target: string, detail?: Record<string, string | number>) =>
+    recordAudit(db, { actor: cliActor(), role: 'cli', address: 'local', action, target, region: '', result: 'ok', detail }, now);
   try {
     if (group === 'release' && sub === 'register') {
       if (!arg) return { ok: false, message: `give the bundle: central/cli.ts release register simpul-box-<version>.tar --version <version>\n${RELEASE_USAGE}` };
       if (!a.version) return { ok: false, message: `give the release's version: --version (as built by build-release.sh --version)` };
       const r = await registerRelease(db, dataDir, { file: arg, version: a.version, ...(a.sha256 ? { sha256: a.sha256 } : {}) });
+      if (!r.already) await audit('release_register', `release ${r.version}`, { bytes: r.bytes, sha256: r.sha256 });
       return { ok: true, message: `${r.already ? 'already registered' : 'registered'}: ${r.version}, ${r.bytes} bytes, sha256 ${r.sha256}` };
     }
     if (group === 'release' && sub === 'list') {
@@ -107,9 +111,10 @@ export async function releaseCli(db: HubDb, dataDir: string, a: ReleaseCliArgs, 
           maxFailures: num('--max-failures', a.maxFailures),
           maxFailurePercent: num('--max-failure-percent', a.maxFailurePercent),
         },
-        'cli',
+        cliActor(),
         now,
       );
+      await audit('rollout_create', `rollout ${id}`, { version: a.version, waves: a.wave.length });
       return { ok: true, message: `rollout ${id} created; the hub assigns its first wave within 30 s (see: central/cli.ts rollout status ${id})` };
     }
     if (group === 'rollout' && sub === 'list') {
@@ -124,6 +129,7 @@ export async function releaseCli(db: HubDb, dataDir: string, a: ReleaseCliArgs, 
           : sub === 'halt'
             ? await haltRollout(db, arg, `halted by hand${a.reason ? `: ${a.reason.slice(0, 200)}` : ''}`, now)
             : await resumeRollout(db, arg, now);
+      if (sub !== 'status') await audit(sub === 'halt' ? 'rollout_halt' : 'rollout_resume', `rollout ${arg}`, a.reason ? { reason: a.reason.slice(0, 200) } : undefined);
       return { ok: true, message: formatProgress(p) };
     }
   } catch (e) {
