@@ -10,6 +10,8 @@
  *   npx tsx central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name "…"]
  *       (the password on stdin; directly into the hub's database)
  *   npx tsx central/cli.ts operator disable <username>   (no more sign-in; its sessions end)
+ *   npx tsx central/cli.ts release register|list …, rollout create|list|status|halt|resume …
+ *       (releases from the hub: releases/release-cli.ts; directly on the hub's database and data dir)
  *
  * A list goes to the given boxes, to every box of a region (--region 53: a province, 5301: a
  * district), or without either to every enrolled box. Every CSV row is checked first; errors
@@ -25,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { answerReferral, DownlinkError, publishFormulary, publishHospitals } from './downlink/downlink.ts';
 import { CsvError, parseFormularyCsv, parseHospitalsCsv } from './downlink/reference-csv.ts';
 import { openHubDatabase, type HubDb } from './storage/db.ts';
+import { RELEASE_USAGE, releaseCli } from './releases/release-cli.ts';
 import { addOperatorFromCli, disableOperatorFromCli, readStdin } from './operators/operator-cli.ts';
 
 const USAGE = `usage:
@@ -32,7 +35,8 @@ const USAGE = `usage:
   central/cli.ts formulary <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]
   central/cli.ts hospitals <file.csv|file.json> [--device id]... [--region code] [--hub-url url [--token t]] [--data-dir dir]
   central/cli.ts operator add <username> --role national|province|district [--scope 53|5301] [--full-name name] [--data-dir dir]  (password on stdin)
-  central/cli.ts operator disable <username> [--data-dir dir]`;
+  central/cli.ts operator disable <username> [--data-dir dir]
+${RELEASE_USAGE}`;
 
 export async function main(argv: string[], env = process.env, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let parsed;
@@ -52,6 +56,12 @@ export async function main(argv: string[], env = process.env, stdin: NodeJS.Read
         role: { type: 'string' },
         scope: { type: 'string' },
         'full-name': { type: 'string' },
+        version: { type: 'string' },
+        sha256: { type: 'string' },
+        wave: { type: 'string', multiple: true },
+        'max-failures': { type: 'string' },
+        'max-failure-percent': { type: 'string' },
+        reason: { type: 'string' },
       },
     });
   } catch (e) {
@@ -60,6 +70,25 @@ export async function main(argv: string[], env = process.env, stdin: NodeJS.Read
   }
   const { values, positionals } = parsed;
   const [cmd, arg] = positionals;
+  if (cmd === 'release' || cmd === 'rollout') {
+    const dataDir = values['data-dir'] ?? env.SIMPUL_HUB_DATA_DIR ?? './data/central';
+    const db = await openHubDatabase({ dataDir, databaseUrl: env.DATABASE_URL, databaseSchema: env.DATABASE_SCHEMA, log: () => {} });
+    try {
+      const r = await releaseCli(db, dataDir, {
+        positionals,
+        version: values.version,
+        sha256: values.sha256,
+        wave: values.wave,
+        maxFailures: values['max-failures'],
+        maxFailurePercent: values['max-failure-percent'],
+        reason: values.reason,
+      });
+      (r.ok ? console.log : console.error)(r.message);
+      return r.ok ? 0 : 1;
+    } finally {
+      await db.close();
+    }
+  }
   if (cmd === 'operator') {
     const username = positionals[2];
     if (!username || !((arg === 'add' && values.role) || arg === 'disable')) {

@@ -95,6 +95,12 @@ export const hubConfigSchema = z
       .optional(),
     /** The console's public address, for the links in notifications. */
     externalUrl: z.string().url().optional(),
+    /** The address boxes reach the hub's HTTP by, for the release downloads a rollout assigns; unset: externalUrl, else the hub's own. */
+    releaseUrl: z
+      .string()
+      .url()
+      .regex(/^https?:\/\//)
+      .optional(),
     /** More brokers (one per region shard), comma-separated: the hub subscribes to each and answers a box on its own. */
     extraMqttUrls: urlList(
       z
@@ -148,6 +154,7 @@ const envMap: Record<string, keyof HubConfigInput> = {
   SIMPUL_HUB_ALERT_WEBHOOKS: 'alertWebhooks',
   SIMPUL_HUB_TARGET_VERSION: 'targetVersion',
   SIMPUL_HUB_EXTERNAL_URL: 'externalUrl',
+  SIMPUL_HUB_RELEASE_URL: 'releaseUrl',
   SIMPUL_HUB_EXTRA_MQTT_URLS: 'extraMqttUrls',
   SIMPUL_HUB_SECURE_COOKIES: 'secureCookies',
   SIMPUL_HUB_MOSQUITTO_DIR: 'mosquittoDir',

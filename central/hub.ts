@@ -3,7 +3,8 @@
  * ingest and downlink → HTTP. Shutdown in reverse. Ingest and downlink never touch the MQTT
  * client: they get a `publish` function, and messages reach them from here.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -28,6 +29,7 @@ import { openHubDatabase, type HubDb } from './storage/db.ts';
 import { FleetState, type FleetStateOptions } from './fleet-state/fleet-state.ts';
 import { HistoryJob } from './history/history.ts';
 import { AlertEngine, type AlertEngineOptions } from './alerts/engine.ts';
+import { advanceRollouts } from './releases/rollouts.ts';
 
 export interface Hub {
   /** The hub's web page. */
@@ -43,6 +45,8 @@ export interface Hub {
   /** Each box's state and its reported figures (fleet-state/). */
   fleet: FleetState;
   alerts: AlertEngine;
+  /** Moves every running rollout one step (releases/rollouts.ts) and sends new assignments at once; the hub runs it every `rolloutEveryMs`. */
+  advanceRollouts(): Promise<Awaited<ReturnType<typeof advanceRollouts>>>;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,8 @@ export interface HubOptions {
   alerts?: AlertEngineOptions;
   /** SIGHUP to the Mosquitto of mosquittoDir (tests; default: from mosquittoPidFile). */
   reloadBroker?: () => void;
+  /** How often running rollouts move (default 30 s; 0: only when advanceRollouts() is called, as tests do). */
+  rolloutEveryMs?: number;
 }
 
 export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Promise<Hub> {
@@ -233,6 +239,8 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
           }
         : undefined,
       revoke: async (deviceId) => (control ? revokeBox(db, control, deviceId, log) : revokeDevice(db, deviceId)),
+      authenticateBox: (deviceId, secret) => authenticateDevice(db, deviceId, secret),
+      readBundle: (file, start, end) => Readable.toWeb(createReadStream(file, { start, end })) as ReadableStream<Uint8Array>,
       enrolThrottle: fixedWindowThrottle({ perWindow: config.enrolAttemptsPerWindow, windowMs: config.enrolWindowMs, now: () => now().getTime() }),
     });
     const http =
@@ -249,6 +257,23 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
     const url = `${config.httpTlsCertFile ? 'https' : 'http'}://${shownHost}:${http.port}`;
     log.info({ url, mqttUrl, database: db.kind }, 'hub running');
 
+    // Rollouts: each step assigns waves, halts past the threshold; new assignments go out at once.
+    const releaseBase = config.releaseUrl ?? config.externalUrl ?? url;
+    const stepRollouts = async () => {
+      const r = await advanceRollouts(db, { now: now(), baseUrl: releaseBase });
+      for (const h of r.halted) log.warn({ rollout: h.id, reason: h.reason }, 'rollout halted past its failure threshold');
+      for (const id of r.done) log.info({ rollout: id }, 'rollout done');
+      if (r.assigned.length) log.info({ boxes: r.assigned.length }, 'rollout: release assigned to a wave');
+      for (const deviceId of r.assigned) await downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed'));
+      return r;
+    };
+    const rolloutEveryMs = opts.rolloutEveryMs ?? 30_000;
+    if (rolloutEveryMs > 0) {
+      const rolloutTimer = setInterval(() => void stepRollouts().catch((err) => log.warn({ err }, 'rollout step failed')), rolloutEveryMs);
+      rolloutTimer.unref();
+      cleanups.push(async () => clearInterval(rolloutTimer));
+    }
+
     let closed = false;
     return {
       url,
@@ -260,6 +285,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       boxMqttUrl,
       fleet,
       alerts,
+      advanceRollouts: stepRollouts,
       async close() {
         if (closed) return;
         closed = true;

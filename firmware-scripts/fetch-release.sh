@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Fetches the release the hub assigned to this box, then installs it with update.sh.
-#   fetch-release.sh <assignment.json> [--now] [--no-update]
-# The assignment (what the hub sends when a rollout wave reaches this box; until the hub's side
-# exists — see README.md "Releases from the hub" — written by hand):
+#   fetch-release.sh [<assignment.json>] [--now] [--no-update]
+# The assignment (what the hub sends when a rollout wave reaches this box; the box writes it to
+# /var/lib/simpul/release-assignment.json, the default here — appliance/release-assignment.ts):
 #   {"version": "0.2.0", "url": "https://…/simpul-box-0.2.0.tar", "sha256": "…", "bytes": 11000000}
+# The download authenticates as the box (HTTP Basic: deviceId and deviceSecret from the box's
+# config, passed to curl on stdin, never on its command line), as the hub's release route asks.
 # Only that release, only inside the box's night window (syncNightWindow in its config, e.g.
 # "22:00-05:00"; --now ignores it), at most the box's bandwidth cap (syncBandwidthKbps; 0: none),
 # resumable: the partial download stays in $STATE/download and continues with an HTTP range
@@ -20,11 +22,15 @@ for a in "$@"; do
   case "$a" in
     --now) NOW_OK=yes ;;
     --no-update) UPDATE=no ;;
-    -*) echo "usage: fetch-release.sh <assignment.json> [--now] [--no-update]" >&2; exit 2 ;;
+    -*) echo "usage: fetch-release.sh [<assignment.json>] [--now] [--no-update]" >&2; exit 2 ;;
     *) ASSIGNMENT="$a" ;;
   esac
 done
-[ -f "$ASSIGNMENT" ] || die "usage: fetch-release.sh <assignment.json> [--now] [--no-update]"
+if [ -z "$ASSIGNMENT" ]; then
+  ASSIGNMENT="$DATA/release-assignment.json"
+  [ -f "$ASSIGNMENT" ] || { say "no release assigned"; exit 0; }
+fi
+[ -f "$ASSIGNMENT" ] || die "usage: fetch-release.sh [<assignment.json>] [--now] [--no-update]"
 version="$(json_get "$ASSIGNMENT" version)"
 url="$(json_get "$ASSIGNMENT" url)"
 sha="$(json_get "$ASSIGNMENT" sha256)"
@@ -65,7 +71,12 @@ part="$dl/simpul-box-$version.tar.partial"
 have="$(stat -c %s "$part" 2>/dev/null || echo 0)"
 if [ "$have" -lt "$bytes" ]; then
   [ "$have" -eq 0 ] || say "resuming at byte $have of $bytes"
-  curl -fsS --connect-timeout 20 --speed-time 60 --speed-limit 100 -C - "${limit[@]}" -o "$part" "$url" \
+  # The box's credentials (if it has a secret) go to curl as a config on stdin: not in `ps`.
+  device="$(json_get "$ETC/simpul.config.json" deviceId)"
+  secret="$(json_get "$ETC/simpul.config.json" deviceSecret)"
+  auth=''
+  if [ -n "$device" ] && [ -n "$secret" ]; then auth="user = \"$device:$secret\""; fi
+  printf '%s\n' "$auth" | curl -K - -fsS --connect-timeout 20 --speed-time 60 --speed-limit 100 -C - "${limit[@]}" -o "$part" "$url" \
     || die "download stopped at $(stat -c %s "$part" 2>/dev/null || echo 0) of $bytes bytes; the next run resumes"
 fi
 if [ "$(sha256sum "$part" | cut -d' ' -f1)" != "$sha" ]; then

@@ -224,6 +224,32 @@ Persistent=true
 WantedBy=timers.target
 EOF
 
+  # Releases from the hub: the assignment the box wrote (fetch-release.sh reads it; nothing
+  # assigned: nothing to do). Hourly; the script itself downloads only inside the night window.
+  put "$UNITS/simpul-fetch-release.service" 0644 <<EOF
+[Unit]
+Description=Simpul release from the hub (the assigned one, resumable, night window, bandwidth cap)
+After=network-online.target simpul.service
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+Nice=10
+ExecStart=$BIN/fetch-release.sh
+EOF
+  put "$UNITS/simpul-fetch-release.timer" 0644 <<EOF
+[Unit]
+Description=Simpul release from the hub, hourly (downloads only inside the night window)
+
+[Timer]
+OnCalendar=hourly
+RandomizedDelaySec=15min
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+EOF
+
   put "$UNITS/simpul-time-floor.service" 0644 <<EOF
 [Unit]
 Description=Simpul time floor (a box without a clock battery never starts before its last known time)
@@ -348,7 +374,7 @@ EOF
 
 uninstall() {
   local u
-  for u in simpul-health.timer simpul-backup.timer simpul.service simpul-firewall.service simpul-time-floor.service; do
+  for u in simpul-health.timer simpul-backup.timer simpul-fetch-release.timer simpul.service simpul-firewall.service simpul-time-floor.service; do
     svc disable --now "$u" 2>/dev/null || true
   done
   rm -f "$UNITS"/simpul.service "$UNITS"/simpul-*.service "$UNITS"/simpul-*.timer \
@@ -406,7 +432,7 @@ write_firewall
 write_lan_name
 write_time
 svc daemon-reload
-svc enable simpul.service simpul-health.timer simpul-backup.timer simpul-firewall.service simpul-time-floor.service
+svc enable simpul.service simpul-health.timer simpul-backup.timer simpul-fetch-release.timer simpul-firewall.service simpul-time-floor.service
 if [ "$CHANGED" = 1 ]; then system_action systemctl restart systemd-journald chrony avahi-daemon; fi
-svc start simpul-time-floor.service simpul-firewall.service simpul.service simpul-health.timer simpul-backup.timer
+svc start simpul-time-floor.service simpul-firewall.service simpul.service simpul-health.timer simpul-backup.timer simpul-fetch-release.timer
 say "installed $(current_version) in $((SECONDS - started)) s; the box: https://simpul.local — first admin: see firmware-scripts/README.md \"Install\""

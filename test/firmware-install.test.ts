@@ -85,6 +85,8 @@ describe('scripts and the files they write', () => {
     expect(units.sort()).toEqual([
       'simpul-backup.service',
       'simpul-backup.timer',
+      'simpul-fetch-release.service',
+      'simpul-fetch-release.timer',
       'simpul-firewall.service',
       'simpul-health.service',
       'simpul-health.timer',

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubConfigError, parseHubConfig } from '../central/config.ts';
 import { startHub, type Hub } from '../central/hub.ts';
 import { hubRouteTable, sameSecret } from '../central/http/access.ts';
+import { enrolDevice } from '../central/fleet/devices.ts';
 import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
 import { quietLog } from '../central/testing/stack.ts';
 
@@ -100,9 +101,18 @@ describe('hub route access', () => {
         await refused(res, `malformed: ${bad.slice(0, 40)}`);
       }
     }
+    // A route for boxes only (access 'box', the release download): the admin token is not a box (403);
+    // an enrolled box with its own secret is let in (404 here: no release was assigned to it).
+    const boxOnly = r.access.includes('box') && !r.access.includes('admin');
     for (const right of [`Bearer ${token}`, `Basic ${b64(`anyone:${token}`)}`, `basic ${b64(`:${token}`)}`]) {
       const res = await call(hub.url, r, right);
-      expect([401, 403, 500], `${right}: ${res.status}`).not.toContain(res.status);
+      if (boxOnly) expect(res.status, right).toBe(403);
+      else expect([401, 403, 500], `${right}: ${res.status}`).not.toContain(res.status);
+    }
+    if (boxOnly) {
+      const box = await enrolDevice(db, { facilityCode: '5301P001' });
+      const res = await call(hub.url, r, `Basic ${b64(`${box.deviceId}:${box.secret}`)}`);
+      expect(res.status).toBe(404);
     }
   });
 

@@ -52,6 +52,8 @@ const requests: Record<string, { body?: unknown; form?: Record<string, string>; 
   'POST /api/alerts/silences': { body: {}, ok: 400 },
   // A hub just started has not evaluated its alerts yet: the dead-man's switch says so.
   'GET /watchdog': { ok: 503 },
+  // Boxes only (Basic with the box's id and secret): operators and the admin token get 403.
+  'GET /releases/:version/bundle': { path: () => '/releases/0.2.0/bundle', ok: 404 },
 };
 
 type Caller = 'none' | HubRole;

@@ -24,6 +24,8 @@ export class DownlinkApplier {
   onChanged: () => void = () => {};
   /** Takes a remote job in (appliance/jobs/); without it, jobs are refused. */
   onJob: ((item: Extract<DownlinkItem, { kind: 'job' }>) => Promise<void>) | null = null;
+  /** Keeps a release assignment for fetch-release.sh (appliance/release-assignment.ts); without it, assignments are refused. */
+  onRelease: ((item: Extract<DownlinkItem, { kind: 'release' }>) => { ok: true } | { ok: false; reason: string }) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -83,6 +85,20 @@ export class DownlinkApplier {
         }
         await this.onJob(item);
         this.log.info({ job: item.job, action: item.action.action }, 'sync: remote job received');
+      } else if (item.kind === 'release') {
+        const kept = this.onRelease ? this.onRelease(item) : { ok: false as const, reason: 'this box takes no releases from the hub (no data dir)' };
+        if (!kept.ok) {
+          result = { id: item.id, outcome: 'rejected', reason: kept.reason.slice(0, 500) };
+          this.log.warn({ id: item.id, version: item.version, assignment: item.assignment, reason: kept.reason }, 'sync: release assignment refused');
+          await this.db.query(`INSERT INTO sync_inbox (id, kind, outcome, reason) VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING`, [
+            item.id,
+            item.kind,
+            result.outcome,
+            result.reason,
+          ]);
+          return result;
+        }
+        this.log.info({ version: item.version, assignment: item.assignment, rollout: item.rollout }, 'sync: release assignment kept for fetch-release.sh');
       } else {
         await requeueFrom(this.db, item.fromSeq);
         this.log.info({ fromSeq: item.fromSeq }, 'sync: the hub asked to resend the outbox');

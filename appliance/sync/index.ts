@@ -17,6 +17,7 @@ import { certificateTopics } from '../../central/contract/enrolment.ts';
 import { CertificateRenewal } from '../enrolment/renewal.ts';
 import { identityFile } from '../enrolment/identity.ts';
 import { buildStatusReport, defaultStatusSources, type StatusSources } from './status-report.ts';
+import { writeAssignment } from '../release-assignment.ts';
 import { applyToSettings, readRemoteSettings, saveRemoteSettings, type RemoteSyncSettings } from './remote-settings.ts';
 
 export { syncSettingsShape, syncSettingsSchema, type SyncSettings, type SyncConfig } from './settings.ts';
@@ -109,6 +110,9 @@ export async function startSync(o: {
   const downlink = new DownlinkApplier(o.db, link, deviceId, o.config.facility.code, log);
   downlink.onChanged = () => uplink.kick();
   downlink.onJob = o.onJob ?? null;
+  // A release the hub assigns is kept where fetch-release.sh reads it (in the data dir).
+  const dataDir = o.config.dataDir;
+  downlink.onRelease = dataDir ? (item) => writeAssignment(dataDir, item) : null;
 
   const stats = async (): Promise<SyncStats> => ({
     ...(await readBacklog(o.db)),

@@ -10,6 +10,7 @@ import { loadavg, uptime } from 'node:os';
 import type { BoxStatusV2, StatusEvent } from '../../central/contract/index.ts';
 import type { Queryable } from '../clinic/db.ts';
 import type { SyncStats } from './backlog.ts';
+import { readUpdateOutcome } from '../update-outcome.ts';
 
 export interface StatusSources {
   software(): string;
@@ -28,6 +29,8 @@ export interface StatusSources {
   queue(): Promise<{ tickets: number; served: number; medianWaitS: number | null } | null>;
   /** A storage fault seen since start (a corrupt page found by a query). */
   corrupt(): boolean;
+  /** The last release update's outcome (update.sh's file, appliance/update-outcome.ts): how a rollout at the hub sees this box. */
+  update(): { outcome: 'committed' | 'rolled-back' | 'interrupted'; version: string; at: string } | null;
 }
 
 /** Below this share of the data dir's disk free, storage is reported `disk_low` (and urgently). */
@@ -92,6 +95,12 @@ export function defaultStatusSources(db: Queryable, dataDir: string, over: Parti
       return { tickets: r.tickets, served: r.served, medianWaitS: r.wait == null ? null : Math.max(0, Math.round(r.wait)) };
     },
     corrupt: () => false,
+    update: () => {
+      const u = readUpdateOutcome(dataDir);
+      return u && /^[0-9A-Za-z.+_-]{1,40}$/.test(u.version) && !Number.isNaN(Date.parse(u.at))
+        ? { outcome: u.outcome, version: u.version, at: new Date(u.at).toISOString() }
+        : null;
+    },
     ...over,
   };
 }
@@ -142,6 +151,8 @@ export async function buildStatusReport(src: StatusSources, st: SyncStats, o: { 
     queue,
     storage: src.corrupt() ? 'corrupt' : diskLow ? 'disk_low' : 'ok',
   };
+  const update = await orNull(src.update);
+  if (update) report.update = update;
   if (o.events?.length) report.events = [...new Set(o.events)];
   return report;
 }

@@ -20,7 +20,12 @@ export type AuditAction =
   | 'device_enrol'
   | 'device_revoke'
   | 'alert_silence'
-  | 'alert_rule_change';
+  | 'alert_rule_change'
+  // releases and rollouts (issue 15)
+  | 'release_register'
+  | 'rollout_create'
+  | 'rollout_halt'
+  | 'rollout_resume';
 export type AuditResult = 'ok' | 'failed' | 'refused' | 'throttled';
 
 export interface AuditEntry {

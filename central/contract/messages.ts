@@ -148,6 +148,31 @@ export const jobAction = z.discriminatedUnion('action', [
 ]);
 export type JobAction = z.infer<typeof jobAction>;
 
+/**
+ * The release a rollout assigns to this box (central/releases/): the box writes it as the file
+ * firmware-scripts/fetch-release.sh reads, which downloads it from `url` (the hub's release route,
+ * authenticated as the box) within the box's night window and bandwidth cap, checks `sha256` and
+ * hands it to update.sh (which checks the signature). `assignment` grows with every assignment the
+ * hub makes: a box refuses one lower than the one it holds (a late item never sends it back).
+ */
+export const releaseAssignment = z
+  .object({
+    id: z.uuid(),
+    kind: z.literal('release'),
+    assignment: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    rollout: z.uuid(),
+    version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/),
+    url: z.url({ protocol: /^https?$/ }).max(500),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    bytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 40),
+  })
+  .strict();
+export type ReleaseAssignment = z.infer<typeof releaseAssignment>;
+
 export const downlinkItem = z.discriminatedUnion('kind', [
   z
     .object({
@@ -187,6 +212,7 @@ export const downlinkItem = z.discriminatedUnion('kind', [
   z.object({ id: z.uuid(), kind: z.literal('resend'), fromSeq: seq }).strict(),
   /** A remote job (one box's share of it): run once, unless the box's clock says it expired. */
   z.object({ id: z.uuid(), kind: z.literal('job'), job: z.uuid(), expiresAt: isoTime, action: jobAction }).strict(),
+  releaseAssignment,
 ]);
 export type DownlinkItem = z.infer<typeof downlinkItem>;
 

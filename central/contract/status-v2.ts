@@ -50,6 +50,15 @@ export const boxStatusV2 = z
     /** The box's queue today. */
     queue: z.object({ tickets: count, served: count, medianWaitS: count.nullable() }).strict().nullable(),
     storage: z.enum(['ok', 'corrupt', 'disk_low']),
+    /**
+     * The last release update (firmware-scripts/update.sh's outcome file, appliance/update-outcome.ts):
+     * how a rollout at the hub learns that a box committed or rolled back. Absent: no update yet
+     * (or a box from before this field).
+     */
+    update: z
+      .object({ outcome: z.enum(['committed', 'rolled-back', 'interrupted']), version: z.string().regex(/^[0-9A-Za-z.+_-]{1,40}$/), at: isoTime })
+      .strict()
+      .optional(),
     /** Present on an urgent report: what made it urgent. */
     events: z.array(z.enum(STATUS_EVENTS)).max(STATUS_EVENTS.length).optional(),
   })

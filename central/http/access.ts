@@ -28,8 +28,13 @@
  * Web standards only (crypto.subtle): no Node type in here.
  */
 export type HubRole = 'admin' | 'national' | 'province' | 'district';
-/** 'public': anyone who can reach the hub (only what a load balancer's health check and a login need). */
-export type HubAccess = HubRole | 'public';
+/**
+ * 'public': anyone who can reach the hub (only what a load balancer's health check and a login need).
+ * 'box': an enrolled, unrevoked box, as itself: HTTP Basic with its device id and the secret it
+ * logs in to the broker with (checked as the embedded broker checks it, devices.secret_hash);
+ * no operator and not the admin token (403), nobody else (401).
+ */
+export type HubAccess = HubRole | 'public' | 'box';
 
 export interface HubRoute {
   method: 'GET' | 'POST';
@@ -80,6 +85,13 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/api/alerts', access: ['admin'], what: 'alerts and silences' },
   { method: 'POST', path: '/api/alerts/silences', access: ['admin'], what: 'silence alerts for a while, with a reason' },
   { method: 'GET', path: '/watchdog', access: ['admin'], what: 'dead-man’s switch: 200 while the hub evaluates alerts and receives reports' },
+  // Releases from the hub (issue 15): only the release a rollout assigned to the box asking.
+  {
+    method: 'GET',
+    path: '/releases/:version/bundle',
+    access: ['box'],
+    what: 'the signed bundle of a release assigned to the calling box, with HTTP range requests (a cut download resumes)',
+  },
 ];
 
 export interface Principal {
@@ -127,4 +139,23 @@ export async function checkCredentials(authorization: string | undefined, adminT
   if (secret === null) return { ok: false, why: 'malformed' };
   if (!adminToken) return { ok: false, why: 'no_admin_token' };
   return (await sameSecret(secret, adminToken)) ? { ok: true, principal: { role: 'admin', scope: '', actor: 'admin-token', csrf: null } } : { ok: false, why: 'wrong' };
+}
+
+/**
+ * A box's credentials on a 'box' route: HTTP Basic with its device id as the user name and its
+ * secret as the password; null when the header is not that (a Bearer token, an operator's Basic).
+ */
+export function boxCredentialsOf(authorization: string | undefined): { deviceId: string; secret: string } | null {
+  const m = /^Basic +([\x21-\x7e]{1,1024})$/i.exec((authorization ?? '').trim());
+  if (!m) return null;
+  let decoded: string;
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(m[1]), (ch) => ch.charCodeAt(0)));
+  } catch {
+    return null;
+  }
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  const deviceId = decoded.slice(0, colon);
+  return /^[a-z0-9][a-z0-9-]{2,62}$/.test(deviceId) ? { deviceId, secret: decoded.slice(colon + 1) } : null;
 }

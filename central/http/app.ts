@@ -8,7 +8,8 @@
  */
 import { Hono, type Context, type Handler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { checkCredentials, hubRouteTable, sameSecret, type CredentialCheck, type HubRoute } from './access.ts';
+import { boxCredentialsOf, checkCredentials, hubRouteTable, sameSecret, type CredentialCheck, type HubRoute } from './access.ts';
+import { releaseBundleHandler, type ReadBundle } from './release-routes.ts';
 import type { HubEnv } from './hub-env.ts';
 import { auditOf, bodyOf, registerOperatorRoutes } from './operator-routes.tsx';
 import { recordAudit } from '../audit/audit.ts';
@@ -63,6 +64,10 @@ export interface HubAppDeps {
   now?: () => Date;
   /** Session cookies with Secure also on plain HTTP (the hub behind a TLS proxy). */
   secureCookies?: boolean;
+  /** An enrolled, unrevoked box with this secret (central/fleet/devices.ts authenticateDevice); absent: no box is let in. */
+  authenticateBox?: (deviceId: string, secret: string) => Promise<boolean>;
+  /** The bytes of a registered release file (hub.ts: from disk); absent: the release route answers 404. */
+  readBundle?: ReadBundle;
 }
 
 const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
@@ -98,6 +103,14 @@ export function createHubApp(d: HubAppDeps) {
   const wantsPage = (c: Context) => (c.req.header('accept') ?? '').includes('text/html');
 
   const guard = (r: HubRoute) => async (c: Context<HubEnv>, next: () => Promise<void>) => {
+    // A box as itself (its device id and broker secret). Anything else goes on to the operators'
+    // check below: the admin token as Basic with any user name is the admin (403 here), a wrong
+    // box secret is no credential at all (401).
+    const box = r.access.includes('box') ? boxCredentialsOf(c.req.header('authorization')) : null;
+    if (box && d.authenticateBox && (await d.authenticateBox(box.deviceId, box.secret))) {
+      c.set('box', box.deviceId);
+      return next();
+    }
     if (!r.access.includes('public')) {
       const check = await identify(c);
       if (!check.ok) return check.why === 'missing' && r.method === 'GET' && wantsPage(c) ? c.redirect('/login', 303) : refusal(c, check);
@@ -241,6 +254,9 @@ export function createHubApp(d: HubAppDeps) {
       throw e;
     }
   });
+
+  const readBundle = d.readBundle;
+  handle('GET', '/releases/:version/bundle', readBundle ? releaseBundleHandler({ db: d.db, readBundle }) : (c) => hubError(c, 'route_not_found'));
 
   if (d.fleet) for (const f of fleetHandlers({ db: d.db, ...d.fleet })) handle(f.method, f.path, f.handler);
   // An app made without the fleet's state (a test, the Deno check) has those routes, answering 404.

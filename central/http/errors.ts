@@ -27,6 +27,7 @@ const refusals = {
   claim_wrong_facility: [403, 'claim_wrong_facility', 'err_claim_wrong_facility'],
   csr_invalid: [400, 'csr_invalid', 'err_csr_invalid'],
   throttled: [429, 'throttled', 'err_throttled'],
+  range_not_satisfiable: [416, 'range_not_satisfiable', 'err_range_not_satisfiable'],
 } as const satisfies Record<string, [ContentfulStatusCode, HubErrorCode, `err_${string}` & keyof (typeof hubWords)['id']]>;
 export type HubRefusal = keyof typeof refusals;
 
@@ -34,10 +35,10 @@ export type HubRefusal = keyof typeof refusals;
 export const requestLang = (c: Context): HubLang => pickHubLang(pageQuery.parse(c.req.query()).lang, getCookie(c, 'lang'), c.req.header('accept-language'));
 
 /** `more` follows the sentence (a list of what was wrong, which a curl user wants to read at once). */
-export function hubError(c: Context, why: HubRefusal, details: Record<string, unknown> = {}, more?: string) {
+export function hubError(c: Context, why: HubRefusal, details: Record<string, unknown> = {}, more?: string, extraHeaders: Record<string, string> = {}) {
   const [status, code, word] = refusals[why];
   const sentence = hubWords[requestLang(c)][word];
-  const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Basic realm="simpul-hub", charset="UTF-8"' } : {};
+  const headers: Record<string, string> = { ...extraHeaders, ...(status === 401 ? { 'www-authenticate': 'Basic realm="simpul-hub", charset="UTF-8"' } : {}) };
   return c.json({ error: { code, message: more ? `${sentence} ${more}` : sentence, details } }, status, headers);
 }
 

@@ -4,5 +4,5 @@ import type { Principal } from './access.ts';
 export type HubEnv = {
   Bindings: { remoteAddress?: string };
   /** Set by the guard on every route that is not public. */
-  Variables: { principal: Principal };
+  Variables: { principal: Principal /** The box calling a 'box' route, as the guard checked it. */; box: string };
 };

@@ -123,6 +123,8 @@ const id = {
   err_claim_wrong_facility: 'Kode klaim ini untuk fasilitas lain. Periksa kode faskes atau minta kode yang benar.',
   err_csr_invalid: 'Permintaan sertifikat dari kotak tidak valid.',
   err_throttled: 'Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.',
+  // — releases and rollouts (issue 15) —
+  err_range_not_satisfiable: 'Rentang byte di luar berkas rilis. Hapus unduhan sebagian lalu unduh ulang dari awal.',
 };
 
 /** The shape every language's catalog has: the same keys; a word with arguments takes the same arguments. */
@@ -239,6 +241,8 @@ const en: HubWords = {
   err_claim_wrong_facility: 'This claim code is for another facility. Check the facility code or ask for the right code.',
   err_csr_invalid: "The box's certificate request is invalid.",
   err_throttled: 'Too many attempts. Wait a little and try again.',
+  // — releases and rollouts (issue 15) —
+  err_range_not_satisfiable: 'The byte range is outside the release file. Delete the partial download and start again.',
 };
 
 export const hubWords: Record<HubLang, HubWords> = { id, en };

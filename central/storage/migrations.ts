@@ -353,6 +353,44 @@ CREATE TABLE reference_lists (
 )
 `,
   },
+  {
+    id: 15,
+    name: 'releases and their rollouts by waves',
+    sql: `
+CREATE TABLE releases (
+  version text PRIMARY KEY,
+  sha256 text NOT NULL,
+  bytes bigint NOT NULL,
+  file text NOT NULL,
+  registered_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE rollouts (
+  id uuid PRIMARY KEY,
+  version text NOT NULL REFERENCES releases (version),
+  waves jsonb NOT NULL,
+  max_failures integer,
+  max_failure_percent real,
+  state text NOT NULL,
+  wave integer NOT NULL DEFAULT 0,
+  assigned_wave integer NOT NULL DEFAULT -1,
+  accepted_failures integer NOT NULL DEFAULT 0,
+  halt_reason text,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL,
+  changed_at timestamptz NOT NULL
+);
+CREATE TABLE rollout_assignments (
+  assignment bigserial PRIMARY KEY,
+  rollout_id uuid NOT NULL REFERENCES rollouts (id),
+  wave integer NOT NULL,
+  device_id text NOT NULL,
+  downlink_id uuid NOT NULL,
+  assigned_at timestamptz NOT NULL,
+  UNIQUE (rollout_id, device_id)
+);
+CREATE INDEX rollout_assignments_device_idx ON rollout_assignments (device_id)
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {

@@ -3,13 +3,14 @@
  * (stand-in systemctl, as in test/firmware-*.test.ts): bundle size, install time (install.sh until
  * the box answers /healthz), update time (update.sh: bundle verified → new release serving,
  * committed), rollback time (a release that never answers: update.sh's run less its health wait),
- * and the RSS of the installed box (box + relay process) at idle.
+ * and the RSS of the installed box (box + relay process) at idle and with its relay carrying 10 calls.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { allowManyTickets, buildUnhealthyRelease, freePort, makeTestReleases, TestRoot } from '../support/firmware.ts';
 import { until } from '../support/wait.ts';
 import { printTable } from './table.ts';
+import { demoRelayBox, installedRelayRss } from './firmware-relay.ts';
 
 const MiB = 1_048_576;
 
@@ -85,6 +86,16 @@ export async function runFirmwareBench() {
     if (rb.code !== 3) throw new Error(`expected a rollback: ${rb.stderr}`);
     const total = (performance.now() - t) / 1000;
     rows.push(['rollback (update.sh, release answers 503)', `${(total - timeout).toFixed(1)} s + ${timeout} s wait`, 'stop, switch back, previous release healthy']);
+
+    // Last, on the release running after the rollback: the relay carrying 10 calls (firmware-relay.ts).
+    await demoRelayBox(root);
+    await new Promise((r) => setTimeout(r, 30_000));
+    const calls = await installedRelayRss(root, 10);
+    rows.push([
+      'RSS with the relay carrying 10 calls (box + relay)',
+      `${(calls.during.total / 1024).toFixed(0)} MiB`,
+      `ps rss of the process group after 20 s of 10 calls (${calls.during.each.map((k) => Math.round(k / 1024)).join(' + ')} MiB; before: ${(calls.before.total / 1024).toFixed(0)} MiB)`,
+    ]);
 
     printTable(`Firmware scripts (${new Date().toISOString().slice(0, 10)})`, ['measure', 'value', 'what'], rows);
   } finally {

@@ -1,0 +1,34 @@
+/**
+ * The registered releases as the hub's database holds them (no file access here: the release
+ * route reads through this, and stays on web standards; registry.ts adds a bundle).
+ */
+import { z } from 'zod';
+import type { HubQueryable } from '../storage/db.ts';
+
+/** A version update.sh can order (`sort -V`), as build-release.ts makes them. */
+export const releaseVersion = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/, 'expected a version like 0.2.0 or 0.2.0-rc.1');
+
+export interface Release {
+  version: string;
+  sha256: string;
+  bytes: number;
+  file: string;
+}
+
+export async function getRelease(db: HubQueryable, version: string): Promise<Release | null> {
+  const { rows } = await db.query<{ version: string; sha256: string; bytes: string | number; file: string }>(
+    `SELECT version, sha256, bytes, file FROM releases WHERE version = $1`,
+    [version],
+  );
+  return rows[0] ? { version: rows[0].version, sha256: rows[0].sha256, bytes: Number(rows[0].bytes), file: rows[0].file } : null;
+}
+
+/** True when a rollout assigned `version` to the box: the only release the hub serves it. */
+export async function assignedTo(db: HubQueryable, deviceId: string, version: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM rollout_assignments a JOIN rollouts r ON r.id = a.rollout_id JOIN devices d ON d.id = a.device_id
+      WHERE a.device_id = $1 AND r.version = $2 AND d.revoked_at IS NULL LIMIT 1`,
+    [deviceId, version],
+  );
+  return rows.length > 0;
+}

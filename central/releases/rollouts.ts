@@ -1,0 +1,308 @@
+/**
+ * Rollouts: a release to the fleet by waves. A rollout names a registered release, a list of
+ * waves (each a filter: region prefix, tags, explicit box ids, a percentage) and a failure
+ * threshold. `advanceRollouts` (the hub runs it every 30 s, and tests with their own clock) moves
+ * each running rollout along:
+ *
+ *   1. count each assigned box from what it last reported (devices.last_status, status v2):
+ *      updated — it runs the version (`sw`) or its last update committed it (`update`);
+ *      failed  — its last update of that version was rolled back; pending otherwise;
+ *   2. past the threshold (more failures than `maxFailures`, or than `maxFailurePercent` of the
+ *      boxes assigned so far; failures an operator accepted at a resume do not count) the rollout
+ *      halts by itself and says why, naming the boxes;
+ *   3. the current wave's boxes get their assignment (a `release` downlink item: version, url,
+ *      sha256, bytes, and an assignment number that only grows, so a box refuses an older one);
+ *   4. when none of the current wave's boxes is pending, the next wave starts; after the last the
+ *      rollout is done.
+ *
+ * A wave's percentage is of the boxes its filter matches, counted with the boxes earlier waves
+ * already took (waves of 10 %, 50 %, 100 % reach a tenth, half, then all). A revoked box is never
+ * assigned. Halting stops new waves; boxes that already hold an assignment keep it (their
+ * update.sh still checks the signature, and rolls back by itself).
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { DEVICE_ID, type DownlinkItem } from '../contract/index.ts';
+import { regionCode } from '../operators/scope.ts';
+import type { HubDb, HubQueryable } from '../storage/db.ts';
+import { getRelease, releaseVersion } from './releases.ts';
+
+const tag = z.string().regex(/^[0-9A-Za-z._:-]{1,40}$/, 'a tag: letters, digits, . _ : - (up to 40)');
+
+export const waveFilter = z
+  .object({
+    region: regionCode.optional(),
+    /** Every one of these tags (devices.tags). */
+    tags: z.array(tag).min(1).max(20).optional(),
+    devices: z.array(z.string().regex(DEVICE_ID)).min(1).max(10_000).optional(),
+    /** Of the boxes the rest of the filter matches (the whole fleet without one), counted with earlier waves. */
+    percent: z.number().gt(0).max(100).optional(),
+  })
+  .strict();
+export type WaveFilter = z.infer<typeof waveFilter>;
+
+export const rolloutRequest = z
+  .object({
+    version: releaseVersion,
+    waves: z.array(waveFilter).min(1).max(50),
+    /** Failed boxes tolerated; one more halts the rollout. Default 0: the first rollback halts it. */
+    maxFailures: z.number().int().min(0).max(100_000).default(0),
+    /** Failed boxes tolerated as a share of the boxes assigned so far, in percent. */
+    maxFailurePercent: z.number().min(0).max(100).optional(),
+  })
+  .strict();
+export type RolloutRequest = z.input<typeof rolloutRequest>;
+
+export type RolloutState = 'running' | 'halted' | 'done';
+
+export class RolloutError extends Error {
+  constructor(
+    readonly code: 'invalid' | 'not_found' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const issuesOf = (e: z.ZodError) =>
+  e.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
+    .join('; ');
+
+/** Makes a rollout (running, wave 0, nothing assigned yet: the next `advanceRollouts` assigns). */
+export async function createRollout(db: HubQueryable, input: unknown, who: string, now: Date): Promise<{ id: string }> {
+  const req = rolloutRequest.safeParse(input);
+  if (!req.success) throw new RolloutError('invalid', issuesOf(req.error));
+  if (!(await getRelease(db, req.data.version)))
+    throw new RolloutError(
+      'not_found',
+      `release ${req.data.version} is not registered: register it first (central/cli.ts release register <bundle> --version ${req.data.version})`,
+    );
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO rollouts (id, version, waves, max_failures, max_failure_percent, state, created_by, created_at, changed_at) VALUES ($1,$2,$3,$4,$5,'running',$6,$7,$7)`,
+    [id, req.data.version, JSON.stringify(req.data.waves), req.data.maxFailures, req.data.maxFailurePercent ?? null, who, now.toISOString()],
+  );
+  return { id };
+}
+
+export interface WaveProgress {
+  wave: number;
+  filter: WaveFilter;
+  /** Whether this wave's boxes were assigned yet. */
+  started: boolean;
+  assigned: number;
+  updated: number;
+  failed: number;
+  pending: number;
+}
+
+export interface RolloutProgress {
+  id: string;
+  version: string;
+  state: RolloutState;
+  /** The wave being rolled out (0-based). */
+  wave: number;
+  haltReason: string | null;
+  maxFailures: number;
+  maxFailurePercent: number | null;
+  acceptedFailures: number;
+  createdBy: string;
+  createdAt: string;
+  waves: WaveProgress[];
+  /** Boxes whose update of this version was rolled back. */
+  failedBoxes: string[];
+}
+
+interface RolloutRow {
+  id: string;
+  version: string;
+  waves: WaveFilter[];
+  max_failures: number;
+  max_failure_percent: number | null;
+  state: RolloutState;
+  wave: number;
+  assigned_wave: number;
+  accepted_failures: number;
+  halt_reason: string | null;
+  created_by: string;
+  created_at: unknown;
+}
+
+/** Each assigned box with what it last reported: updated, failed or pending (the header's rules). */
+async function assignedBoxes(db: HubQueryable, rolloutId: string, version: string) {
+  const { rows } = await db.query<{ device_id: string; wave: number; result: 'updated' | 'failed' | 'pending' }>(
+    `SELECT a.device_id, a.wave,
+            CASE WHEN d.last_status->>'sw' = $2
+                   OR (d.last_status#>>'{update,outcome}' = 'committed' AND d.last_status#>>'{update,version}' = $2) THEN 'updated'
+                 WHEN d.last_status#>>'{update,outcome}' = 'rolled-back' AND d.last_status#>>'{update,version}' = $2 THEN 'failed'
+                 ELSE 'pending' END AS result
+       FROM rollout_assignments a JOIN devices d ON d.id = a.device_id
+      WHERE a.rollout_id = $1 ORDER BY a.wave, a.device_id`,
+    [rolloutId, version],
+  );
+  return rows;
+}
+
+function progressOf(r: RolloutRow, boxes: Awaited<ReturnType<typeof assignedBoxes>>): RolloutProgress {
+  const waves = r.waves.map((filter, wave) => {
+    const mine = boxes.filter((b) => b.wave === wave);
+    const n = (x: string) => mine.filter((b) => b.result === x).length;
+    return { wave, filter, started: wave <= r.assigned_wave, assigned: mine.length, updated: n('updated'), failed: n('failed'), pending: n('pending') };
+  });
+  return {
+    id: r.id,
+    version: r.version,
+    state: r.state,
+    wave: r.wave,
+    haltReason: r.halt_reason,
+    maxFailures: r.max_failures,
+    maxFailurePercent: r.max_failure_percent,
+    acceptedFailures: r.accepted_failures,
+    createdBy: r.created_by,
+    createdAt: new Date(r.created_at as string).toISOString(),
+    waves,
+    failedBoxes: boxes.filter((b) => b.result === 'failed').map((b) => b.device_id),
+  };
+}
+
+async function rolloutRow(db: HubQueryable, id: string, lock = false): Promise<RolloutRow | null> {
+  const { rows } = await db.query<RolloutRow>(`SELECT * FROM rollouts WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function rolloutProgress(db: HubQueryable, id: string): Promise<RolloutProgress> {
+  if (!z.uuid().safeParse(id).success) throw new RolloutError('invalid', `${id} is not a rollout id (a UUID: see central/cli.ts rollout list)`);
+  const r = await rolloutRow(db, id);
+  if (!r) throw new RolloutError('not_found', `no rollout ${id} (see central/cli.ts rollout list)`);
+  return progressOf(r, await assignedBoxes(db, r.id, r.version));
+}
+
+export async function listRollouts(db: HubQueryable): Promise<RolloutProgress[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM rollouts ORDER BY created_at DESC, id LIMIT 100`);
+  return Promise.all(rows.map((r) => rolloutProgress(db, r.id)));
+}
+
+/** Why the failures so far pass the threshold, or null. */
+function pastThreshold(p: RolloutProgress): string | null {
+  const failed = p.failedBoxes.length - p.acceptedFailures;
+  const assigned = p.waves.reduce((n, w) => n + w.assigned, 0);
+  const named = p.failedBoxes.slice(0, 10).join(', ') + (p.failedBoxes.length > 10 ? ', …' : '');
+  if (failed > p.maxFailures) return `${failed} box(es) rolled ${p.version} back, more than the ${p.maxFailures} allowed: ${named}`;
+  if (p.maxFailurePercent !== null && assigned > 0 && (failed * 100) / assigned > p.maxFailurePercent)
+    return `${failed} of ${assigned} boxes (${Math.round((failed * 1000) / assigned) / 10}%) rolled ${p.version} back, more than ${p.maxFailurePercent}%: ${named}`;
+  return null;
+}
+
+/** The boxes a wave takes now: its filter's matches not yet in the rollout, cut to its percentage. */
+async function waveBoxes(tx: HubQueryable, r: RolloutRow, filter: WaveFilter): Promise<string[]> {
+  const { rows } = await tx.query<{ id: string; taken: boolean }>(
+    `SELECT d.id, EXISTS (SELECT 1 FROM rollout_assignments a WHERE a.rollout_id = $1 AND a.device_id = d.id) AS taken
+       FROM devices d
+      WHERE d.revoked_at IS NULL
+        AND ($2::text IS NULL OR starts_with(d.region_code, $2))
+        AND ($3::text[] IS NULL OR d.tags @> $3::text[])
+        AND ($4::text[] IS NULL OR d.id = ANY($4::text[]))
+      ORDER BY md5(d.id || $1::text), d.id`,
+    [r.id, filter.region ?? null, filter.tags ?? null, filter.devices ?? null],
+  );
+  // An order that is the same at every run but spreads a wave over districts and facilities
+  // (md5 of id and rollout), not the first boxes of the alphabet every time.
+  const want = filter.percent === undefined ? rows.length : Math.ceil((rows.length * filter.percent) / 100);
+  const already = rows.filter((x) => x.taken).length;
+  return rows
+    .filter((x) => !x.taken)
+    .slice(0, Math.max(0, want - already))
+    .map((x) => x.id);
+}
+
+/** The assignment items for a wave's boxes, each numbered by the hub's one growing sequence. */
+async function assign(tx: HubQueryable, r: RolloutRow, wave: number, devices: string[], url: string, now: Date) {
+  const release = await getRelease(tx, r.version);
+  if (!release) throw new RolloutError('not_found', `release ${r.version} is no longer registered`);
+  for (const deviceId of devices) {
+    const downlinkId = randomUUID();
+    const { rows } = await tx.query<{ assignment: string | number }>(
+      `INSERT INTO rollout_assignments (rollout_id, wave, device_id, downlink_id, assigned_at) VALUES ($1,$2,$3,$4,$5) RETURNING assignment`,
+      [r.id, wave, deviceId, downlinkId, now.toISOString()],
+    );
+    const item: DownlinkItem = {
+      id: downlinkId,
+      kind: 'release',
+      assignment: Number(rows[0].assignment),
+      rollout: r.id,
+      version: release.version,
+      url,
+      sha256: release.sha256,
+      bytes: release.bytes,
+    };
+    await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [downlinkId, deviceId, item.kind, JSON.stringify(item)]);
+  }
+}
+
+/** Where a box downloads a release from: the hub's release route under the address boxes reach it by. */
+export const releaseUrl = (baseUrl: string, version: string) => new URL(`/releases/${encodeURIComponent(version)}/bundle`, baseUrl).toString();
+
+/**
+ * One step of every running rollout (see the header). Returns the boxes that got an assignment
+ * (for the hub to send at once) and the rollouts that halted or finished now.
+ */
+export async function advanceRollouts(db: HubDb, o: { now: Date; baseUrl: string }): Promise<{ assigned: string[]; halted: { id: string; reason: string }[]; done: string[] }> {
+  const out = { assigned: [] as string[], halted: [] as { id: string; reason: string }[], done: [] as string[] };
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM rollouts WHERE state = 'running' ORDER BY created_at`);
+  for (const { id } of rows) {
+    await db.transaction(async (tx) => {
+      // One hub process at a time moves a rollout (several share the database).
+      await tx.query(`SELECT pg_advisory_xact_lock(7345015)`);
+      const r = await rolloutRow(tx, id, true);
+      if (!r || r.state !== 'running') return;
+      for (;;) {
+        const p = progressOf(r, await assignedBoxes(tx, r.id, r.version));
+        const why = pastThreshold(p);
+        if (why) {
+          await tx.query(`UPDATE rollouts SET state = 'halted', halt_reason = $2, changed_at = $3 WHERE id = $1`, [r.id, why, o.now.toISOString()]);
+          out.halted.push({ id: r.id, reason: why });
+          return;
+        }
+        if (r.assigned_wave < r.wave) {
+          const devices = await waveBoxes(tx, r, r.waves[r.wave]);
+          await assign(tx, r, r.wave, devices, releaseUrl(o.baseUrl, r.version), o.now);
+          await tx.query(`UPDATE rollouts SET assigned_wave = $2, changed_at = $3 WHERE id = $1`, [r.id, r.wave, o.now.toISOString()]);
+          r.assigned_wave = r.wave;
+          out.assigned.push(...devices);
+          continue;
+        }
+        // The wave is through when none of its boxes is pending (failures within the threshold count as through).
+        if (p.waves[r.wave].pending > 0) return;
+        if (r.wave + 1 >= r.waves.length) {
+          await tx.query(`UPDATE rollouts SET state = 'done', changed_at = $2 WHERE id = $1`, [r.id, o.now.toISOString()]);
+          out.done.push(r.id);
+          return;
+        }
+        r.wave += 1;
+        await tx.query(`UPDATE rollouts SET wave = $2, changed_at = $3 WHERE id = $1`, [r.id, r.wave, o.now.toISOString()]);
+      }
+    });
+  }
+  return out;
+}
+
+/** Halts a rollout by hand: no new wave starts until it is resumed. */
+export async function haltRollout(db: HubDb, id: string, reason: string, now: Date): Promise<RolloutProgress> {
+  const p = await rolloutProgress(db, id);
+  if (p.state === 'done') throw new RolloutError('conflict', `rollout ${id} is done: nothing to halt`);
+  await db.query(`UPDATE rollouts SET state = 'halted', halt_reason = $2, changed_at = $3 WHERE id = $1`, [id, reason, now.toISOString()]);
+  return rolloutProgress(db, id);
+}
+
+/**
+ * Resumes a halted rollout: the failures seen so far are accepted (the threshold counts from
+ * here), and the next `advanceRollouts` goes on where it stopped.
+ */
+export async function resumeRollout(db: HubDb, id: string, now: Date): Promise<RolloutProgress> {
+  const p = await rolloutProgress(db, id);
+  if (p.state !== 'halted') throw new RolloutError('conflict', `rollout ${id} is ${p.state}, not halted: nothing to resume`);
+  await db.query(`UPDATE rollouts SET state = 'running', halt_reason = NULL, accepted_failures = $2, changed_at = $3 WHERE id = $1`, [id, p.failedBoxes.length, now.toISOString()]);
+  return rolloutProgress(db, id);
+}
