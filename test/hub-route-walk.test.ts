@@ -87,8 +87,12 @@ function expected(r: HubRoute, who: Caller): number {
   if (r.access.includes('public')) return ok;
   if (who === 'none') return 401;
   if (!r.access.includes(who)) return 403;
-  // A job made nationally for a Bali box is not in NTT's region: as if it did not exist.
-  if (r.path === '/api/jobs/:id' && (who === 'province' || who === 'district')) return 404;
+  // A job made nationally for a Bali box is not in NTT's region: as if it did not exist; so is the Bali box's history.
+  if ((r.path === '/api/jobs/:id' || r.path === '/api/fleet/boxes/:id/history') && (who === 'province' || who === 'district')) return 404;
+  // The district (5301) asks for its province (53): a job there is aimed outside its region (403),
+  // the province's chart would show boxes outside it (404).
+  if ((r.path === '/api/jobs' || r.path === '/jobs') && r.method === 'POST' && who === 'district') return 403;
+  if (r.path === '/api/fleet/regions/:code/chart' && who === 'district') return 404;
   return ok;
 }
 

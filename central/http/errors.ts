@@ -27,6 +27,7 @@ const refusals = {
   claim_wrong_facility: [403, 'claim_wrong_facility', 'err_claim_wrong_facility'],
   csr_invalid: [400, 'csr_invalid', 'err_csr_invalid'],
   throttled: [429, 'throttled', 'err_throttled'],
+  outside_region: [403, 'outside_region', 'err_outside_region'],
 } as const satisfies Record<string, [ContentfulStatusCode, HubErrorCode, `err_${string}` & keyof (typeof hubWords)['id']]>;
 export type HubRefusal = keyof typeof refusals;
 

@@ -1,10 +1,13 @@
 /**
  * The fleet's JSON routes (helper fleetdata): box list and counts by region, a box's history, a
  * region's chart, the region list imports, alerts and silences, and the dead-man's-switch. Who may
- * use each is in access.ts's table (fleetRouteTable). Inputs are checked here with zod; handlers
- * read through fleet-state/, history/ and alerts/.
+ * use each is in access.ts's table. Inputs are checked here with zod; handlers read through
+ * fleet-state/, history/ and alerts/, and every one through the caller's RegionFilter (set by the
+ * guard from the session): a box outside the region answers 404, a list is cut to the region, a
+ * silence aimed at a region outside it is refused 403.
  */
 import type { Context, Handler } from 'hono';
+import type { HubEnv } from './hub-env.ts';
 import { z } from 'zod';
 import type { AlertEngine } from '../alerts/engine.ts';
 import { silenceRequest } from '../alerts/engine.ts';
@@ -13,7 +16,9 @@ import type { FleetState } from '../fleet-state/fleet-state.ts';
 import { importFacilityRegionsCsv, importRegionsCsv } from '../fleet-state/regions.ts';
 import { boxHistory, regionChart } from '../history/history.ts';
 import type { HubDb } from '../storage/db.ts';
-import { checkInput, hubError, validationFailed } from './errors.ts';
+import { scopeSql } from '../operators/scope.ts';
+import { checkInput, hubError, requestLang, validationFailed } from './errors.ts';
+import { hubWords } from './words.ts';
 
 export interface FleetRouteDeps {
   db: HubDb;
@@ -45,9 +50,9 @@ async function csvBody(c: Context): Promise<string | null> {
   return text.length <= MAX_CSV_BYTES ? text : null;
 }
 
-export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path: string; handler: Handler }[] {
+export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path: string; handler: Handler<HubEnv> }[] {
   const csvImport =
-    (fn: typeof importRegionsCsv): Handler =>
+    (fn: typeof importRegionsCsv): Handler<HubEnv> =>
     async (c) => {
       const csv = await csvBody(c);
       if (csv == null) return hubError(c, 'invalid', { expected: 'text/csv, at most 2 MB' });
@@ -61,7 +66,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       handler: async (c) => {
         const q = checkInput(c, boxListQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
-        return c.json(await listBoxes(d.db, q.data));
+        const region = c.get('region').narrow(q.data.region);
+        return c.json(region === null ? { total: 0, boxes: [] } : await listBoxes(d.db, { ...q.data, region }));
       },
     },
     {
@@ -70,7 +76,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       handler: async (c) => {
         const q = checkInput(c, regionQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
-        return c.json({ regions: await countsByRegion(d.db, q.data.region) });
+        const region = c.get('region').narrow(q.data.region);
+        return c.json({ regions: region === null ? [] : await countsByRegion(d.db, region) });
       },
     },
     {
@@ -81,6 +88,7 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
         if (!p.success) return validationFailed(c, p.error);
         const q = checkInput(c, historyQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
+        if (!(await c.get('region').box(d.db, p.data.id))) return hubError(c, 'not_found', { reason: `no box ${p.data.id} here` });
         const now = d.fleet.now().getTime();
         return c.json(await boxHistory(d.db, p.data.id, now - q.data.hours * 3_600_000, now, now));
       },
@@ -93,6 +101,8 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
         if (!p.success) return validationFailed(c, p.error);
         const q = checkInput(c, chartQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
+        // A wider region's sums would show boxes outside the caller's: as if it did not exist.
+        if (!c.get('region').covers(p.data.code)) return hubError(c, 'not_found', { reason: `no region ${p.data.code} here` });
         const now = d.fleet.now().getTime();
         return c.json({ region: p.data.code, points: await regionChart(d.db, p.data.code, now - q.data.days * 86_400_000, now) });
       },
@@ -105,7 +115,19 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       handler: async (c) => {
         const q = checkInput(c, alertsQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
-        return c.json({ alerts: await d.alerts.list(q.data), silences: await d.alerts.listSilences() });
+        const filter = c.get('region');
+        const region = filter.narrow(q.data.region);
+        if (region === null) return c.json({ alerts: [], silences: [] });
+        const silences = await d.alerts.listSilences();
+        const inside = await boxesInRegion(
+          d.db,
+          silences.flatMap((s) => (s.deviceId ? [s.deviceId] : [])),
+          filter.scope,
+        );
+        return c.json({
+          alerts: await d.alerts.list({ ...q.data, region }),
+          silences: silences.filter((s) => (s.deviceId ? inside.has(s.deviceId) : filter.covers(s.region))),
+        });
       },
     },
     {
@@ -114,8 +136,15 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       handler: async (c) => {
         const b = checkInput(c, silenceRequest, await c.req.json().catch(() => undefined));
         if (!b.success) return validationFailed(c, b.error);
-        // Who: the operator's name once operator accounts exist (helper operators); the token until then.
-        return c.json(await d.alerts.silence(b.data, 'admin'), 201);
+        const filter = c.get('region');
+        // No region given: the caller's own (a district's silence never reaches past it).
+        const region = b.data.region || filter.scope;
+        if (!filter.covers(region)) {
+          const why = hubWords[requestLang(c)].outsideRegion(region, filter.scope);
+          return hubError(c, 'outside_region', { region, yours: filter.scope }, why);
+        }
+        if (b.data.deviceId && !(await filter.box(d.db, b.data.deviceId))) return hubError(c, 'not_found', { reason: `no box ${b.data.deviceId} here` });
+        return c.json(await d.alerts.silence({ ...b.data, region }, c.get('principal').actor), 201);
       },
     },
     {
@@ -138,4 +167,11 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       },
     },
   ];
+}
+
+/** Which of `ids` are boxes inside `scope`. */
+async function boxesInRegion(db: HubDb, ids: string[], scope: string): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM devices WHERE id = ANY($1::text[]) AND ${scopeSql('region_code', '$2')}`, [ids, scope]);
+  return new Set(rows.map((r) => r.id));
 }

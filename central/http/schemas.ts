@@ -84,6 +84,7 @@ export const hubErrorCodes = [
   'claim_wrong_facility',
   'csr_invalid',
   'throttled',
+  'outside_region',
 ] as const;
 export type HubErrorCode = (typeof hubErrorCodes)[number];
 
