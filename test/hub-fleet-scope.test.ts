@@ -84,6 +84,48 @@ describe('a district operator reads its own district only', () => {
   });
 });
 
+describe('the console’s pages and live stream are scoped the same way', () => {
+  it('overview: a district gets its own district and boxes; a province both districts; another district is 404', async () => {
+    type Overview = { region: string; children: { code: string }[]; boxes: { id: string }[]; total: number; alertsFiring: number };
+    const mine = await json<Overview>(await get(district, '/api/fleet/overview'));
+    expect(mine).toMatchObject({ region: '5301', children: [], total: 1, alertsFiring: 1 });
+    expect(mine.boxes.map((b) => b.id)).toEqual([boxes.kupang.id]);
+    // Asking for the whole province is answered with the district's own part.
+    expect((await json<Overview>(await get(district, '/api/fleet/overview?region=53'))).region).toBe('5301');
+    expect((await get(district, '/api/fleet/overview?region=5302')).status).toBe(404);
+    const wide = await json<Overview>(await get(province, '/api/fleet/overview'));
+    expect(wide).toMatchObject({ region: '53', total: 2, alertsFiring: 2 });
+    expect(wide.children.map((c) => c.code)).toEqual(['5301', '5302']);
+    const page = await (await get(district, '/fleet')).text();
+    expect(page).toContain(boxes.kupang.id);
+    expect(page).not.toContain(boxes.soe.id);
+    expect((await get(district, '/fleet?region=5302')).status).toBe(404);
+  });
+
+  it('box detail, its JSON and its live stream: another district’s box is 404', async () => {
+    for (const path of [`/fleet/boxes/${boxes.soe.id}`, `/api/fleet/boxes/${boxes.soe.id}`, `/api/fleet/events?box=${boxes.soe.id}`, '/api/fleet/events?region=5302']) {
+      const res = await get(district, path);
+      await res.body?.cancel();
+      expect(res.status, path).toBe(404);
+    }
+    expect((await json<{ id: string }>(await get(district, `/api/fleet/boxes/${boxes.kupang.id}`))).id).toBe(boxes.kupang.id);
+    expect((await get(province, `/fleet/boxes/${boxes.soe.id}`)).status).toBe(200);
+  });
+
+  it('the live stream of the overview carries only the caller’s region', async () => {
+    const res = await get(district, '/api/fleet/events?region=');
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toMatch(/^event: overview\n/);
+    const data = JSON.parse(/data: (.*)/.exec(text)![1]) as { region: string; boxes: { id: string }[] };
+    expect(data.region).toBe('5301');
+    expect(data.boxes.map((b) => b.id)).toEqual([boxes.kupang.id]);
+  });
+});
+
 describe('a district operator acts on its own district only', () => {
   it('a silence: another district’s box 404, another region 403 with what to do, its own 201 kept inside its region', async () => {
     const other = await json<Refusal>(await post(district, '/api/alerts/silences', { deviceId: boxes.soe.id, reason: 'maintenance', minutes: 60 }), 404);

@@ -87,6 +87,13 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/api/alerts', access: anyOperator, what: 'alerts and silences of the region' },
   { method: 'POST', path: '/api/alerts/silences', access: anyOperator, what: 'silence alerts of the region for a while, with a reason (a region outside the caller’s: 403)' },
   { method: 'GET', path: '/watchdog', access: ['admin'], what: 'dead-man’s switch: 200 while the hub evaluates alerts and receives reports' },
+  // The fleet console (helper fleet): pages, their JSON and live stream, scoped by the RegionFilter.
+  { method: 'GET', path: '/fleet', access: anyOperator, what: 'fleet overview: boxes by state per child region, drilling down to a district’s boxes; alerts firing (live)' },
+  { method: 'GET', path: '/api/fleet/overview', access: anyOperator, what: 'the same as JSON' },
+  { method: 'GET', path: '/fleet/boxes/:id', access: anyOperator, what: 'one box: health now, 48-hour charts, alerts, jobs, ask for a backup (live)' },
+  { method: 'GET', path: '/api/fleet/boxes/:id', access: anyOperator, what: 'the same as JSON (a box outside the region: 404)' },
+  { method: 'GET', path: '/api/fleet/events', access: anyOperator, what: 'server-sent events: a region’s overview (?region=) or one box (?box=), as they change' },
+  { method: 'GET', path: '/assets/:file', access: anyOperator, what: 'the console’s scripts and styles: uPlot (from node_modules) and the live-update code' },
 ];
 
 export interface Principal {

@@ -246,7 +246,7 @@ export function createHubApp(d: HubAppDeps) {
 
   if (d.fleet) for (const f of fleetHandlers({ db: d.db, ...d.fleet })) handle(f.method, f.path, f.handler);
   // An app made without the fleet's state (a test, the Deno check) has those routes, answering 404.
-  else for (const r of hubRouteTable) if (/^\/(api\/fleet|api\/alerts|watchdog)(\/|$)/.test(r.path)) handle(r.method, r.path, (c) => hubError(c, 'route_not_found'));
+  else for (const r of hubRouteTable) if (/^\/(api\/fleet|api\/alerts|watchdog|fleet|assets)(\/|$)/.test(r.path)) handle(r.method, r.path, (c) => hubError(c, 'route_not_found'));
 
   registerOperatorRoutes(handle, { db: d.db, now, login, secureCookies: d.secureCookies ?? false, onQueued: (ids) => ids.forEach((id) => d.onAnswered(id)) });
 
