@@ -133,6 +133,7 @@ describe('the fleet console in Chromium', () => {
       expect(await page.locator('[data-health=version]').textContent()).toBe('1.4.2');
       expect(await page.locator('[data-health=disk]').textContent()).toContain('65.6%');
       expect(await page.locator('[data-health=uptime]').textContent()).toBe('3 hari 4 jam 7 menit');
+      expect(await page.locator('[data-health=backlog]').textContent()).toMatch(/menunggu, 0 diparkir, tertua 42 dtk$/);
       // Its charts, drawn by uPlot from the hub's history (an hour of reports).
       await until('the charts drawn', async () => Number(await page.locator('main').getAttribute('data-charted')) >= 60);
       expect(await page.locator('[data-chart=backlog] canvas').count()).toBe(1);
@@ -152,6 +153,23 @@ describe('the fleet console in Chromium', () => {
       await ctx.close();
     }
   }, 180_000);
+
+  it('without JavaScript both pages are still complete but for the charts, which say why', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'id-ID', javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await signInOnPage(page, operators.district.username);
+      await page.goto(`${h.hub.url}/fleet`);
+      expect(await page.locator(`[data-box-state="${boxes.kupang.id}"]`).textContent()).toBe('daring');
+      expect(await page.getByTestId('live').textContent()).toBe('');
+      await page.goto(`${h.hub.url}/fleet/boxes/${boxes.kupang.id}`);
+      expect(await page.locator('[data-health=version]').textContent()).toBe('1.4.2');
+      expect(await page.locator('main').textContent()).toContain('Grafik memerlukan JavaScript');
+      await page.screenshot({ path: join(ARTIFACTS, 'district-box-no-script.png'), fullPage: true });
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
 
   it('a province operator sees both districts, drills down, and sees a silent box turn offline without a reload', async () => {
     const { ctx, page, problems } = await watched({ width: 1280, height: 800 });

@@ -50,7 +50,14 @@ export function healthRows(b: BoxDetail, lang: HubLang, nowMs: number): HealthRo
   const rows = [row('lastReport', w.colLastReport, shownTime(b.lastReportAt))];
   if (!s) return rows;
   const oldest = s.oldestPendingAgeSeconds;
-  rows.push(row('backlog', w.healthBacklog, w.backlogNow(s.pending, s.parked, oldest == null ? '—' : duration(lang, oldest)), s.parked > 0 || (oldest ?? 0) > WARN.backlogAgeS));
+  rows.push(
+    row(
+      'backlog',
+      w.healthBacklog,
+      w.backlogNow(s.pending, s.parked, oldest == null ? '—' : oldest < 3600 ? w.seconds(Math.round(oldest)) : duration(lang, oldest)),
+      s.parked > 0 || (oldest ?? 0) > WARN.backlogAgeS,
+    ),
+  );
   if (s.v !== 2) return rows;
   const diskPct = s.disk.total > 0 ? round1((100 * s.disk.free) / s.disk.total) : null;
   const gb = (n: number) => round1(n / 1e9);
