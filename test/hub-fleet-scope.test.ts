@@ -126,6 +126,21 @@ describe('the console’s pages and live stream are scoped the same way', () => 
   });
 });
 
+describe('the console’s assets', () => {
+  it('uPlot and the live code come from the hub itself, gzipped, cacheable by version; no other file', async () => {
+    const res = await get(district, '/assets/uplot.js');
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('content-type')).toContain('text/javascript');
+    expect(await res.text()).toContain('uPlot');
+    const page = await (await get(district, `/fleet/boxes/${boxes.kupang.id}`)).text();
+    const src = /src="(\/assets\/fleet\.js\?v=[\w-]+)"/.exec(page)![1];
+    expect((await get(district, src)).headers.get('cache-control')).toContain('immutable');
+    expect(page).toMatch(/href="\/assets\/uplot\.css\?v=/);
+    expect((await get(district, '/assets/package.json')).status).toBe(404);
+    expect((await get(district, '/assets/..%2Fpackage.json')).status).toBe(404);
+  });
+});
+
 describe('a district operator acts on its own district only', () => {
   it('a silence: another district’s box 404, another region 403 with what to do, its own 201 kept inside its region', async () => {
     const other = await json<Refusal>(await post(district, '/api/alerts/silences', { deviceId: boxes.soe.id, reason: 'maintenance', minutes: 60 }), 404);

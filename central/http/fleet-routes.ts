@@ -324,8 +324,10 @@ function consoleHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path: str
           etag,
           'cache-control': c.req.query('v') === a.version ? 'private, max-age=31536000, immutable' : 'no-cache',
           'x-content-type-options': 'nosniff',
+          vary: 'accept-encoding',
         };
         if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+        if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) return c.body(a.gzip, 200, { ...headers, 'content-encoding': 'gzip' });
         return c.body(a.body, 200, headers);
       },
     },
