@@ -154,8 +154,8 @@ export class AlertEngine {
     }));
   }
 
-  /** Alerts for the console; `region` limits to a region's boxes and districts. */
-  async list(o: { state?: 'firing' | 'resolved'; region?: string; limit?: number } = {}): Promise<AlertRow[]> {
+  /** Alerts for the console; `region` limits to a region's boxes and districts, `subject` to one box's. */
+  async list(o: { state?: 'firing' | 'resolved'; region?: string; subject?: string; limit?: number } = {}): Promise<AlertRow[]> {
     const silences = await this.listSilences();
     const { rows } = await this.db.query<{
       fingerprint: string;
@@ -170,11 +170,10 @@ export class AlertEngine {
       ends_at: unknown;
       last_notified_at: unknown;
       notifications: number;
-    }>(`SELECT * FROM alerts WHERE ($1::text IS NULL OR state = $1) AND coalesce(region_code, '') LIKE $2 ORDER BY state, starts_at DESC LIMIT $3`, [
-      o.state ?? null,
-      (o.region ?? '') + '%',
-      o.limit ?? 500,
-    ]);
+    }>(
+      `SELECT * FROM alerts WHERE ($1::text IS NULL OR state = $1) AND coalesce(region_code, '') LIKE $2 AND ($4::text IS NULL OR subject = $4) ORDER BY state, starts_at DESC LIMIT $3`,
+      [o.state ?? null, (o.region ?? '') + '%', o.limit ?? 500, o.subject ?? null],
+    );
     return rows.map((r) => ({
       fingerprint: r.fingerprint,
       rule: r.rule,

@@ -88,6 +88,7 @@ export class FleetState {
   private flushing: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private listeners: ((c: StateChange[]) => void)[] = [];
+  private reportListeners: ((deviceIds: string[]) => void)[] = [];
   /** When the last report of any box arrived (the hub's self-watch). */
   lastReportAt: Date | null = null;
   reportsSinceStart = 0;
@@ -110,6 +111,11 @@ export class FleetState {
   /** Called for every state change (alerts listen). */
   onChange(fn: (c: StateChange[]) => void) {
     this.listeners.push(fn);
+  }
+
+  /** Called after each write of reports, with the boxes they came from (the console's live pages listen). */
+  onReports(fn: (deviceIds: string[]) => void) {
+    this.reportListeners.push(fn);
   }
 
   /** A valid status report from an active box. Written at the next flush. */
@@ -179,6 +185,8 @@ export class FleetState {
         throw e;
       });
     this.emit(changes);
+    const ids = rows.map((r) => r.id);
+    for (const l of this.reportListeners) l(ids);
   }
 
   /**

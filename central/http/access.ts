@@ -46,6 +46,8 @@ export interface HubRoute {
 
 /** Every signed-in operator and the admin token: each sees only its region. */
 const anyOperator: readonly HubRole[] = ['admin', 'national', 'province', 'district'];
+/** What changes the registry for every region (the region and facility lists): the nation's only. */
+const nationWide: readonly HubRole[] = ['admin', 'national'];
 
 export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/healthz', access: ['public'], what: 'the hub answers and its database answers' },
@@ -75,15 +77,20 @@ export const hubRouteTable: readonly HubRoute[] = [
     access: ['public'],
     what: 'a new box trades a claim code and its certificate request for its certificate (throttled per address; the claim code is the credential)',
   },
-  // The fleet (helper fleetdata): operators' roles and region scopes replace 'admin' here.
-  { method: 'GET', path: '/api/fleet/boxes', access: ['admin'], what: 'boxes with their state, filtered by region, state, tag, version, text' },
-  { method: 'GET', path: '/api/fleet/regions', access: ['admin'], what: 'boxes by state per child region' },
-  { method: 'GET', path: '/api/fleet/boxes/:id/history', access: ['admin'], what: 'a box’s reported figures over time' },
-  { method: 'GET', path: '/api/fleet/regions/:code/chart', access: ['admin'], what: 'a region’s figures per hour, up to 90 days' },
-  { method: 'POST', path: '/api/fleet/regions', access: ['admin'], what: 'import the region list (CSV code,name)' },
-  { method: 'POST', path: '/api/fleet/facilities', access: ['admin'], what: 'import facility → kabupaten/kota (CSV facility_code,region_code)' },
-  { method: 'GET', path: '/api/alerts', access: ['admin'], what: 'alerts and silences' },
-  { method: 'POST', path: '/api/alerts/silences', access: ['admin'], what: 'silence alerts for a while, with a reason' },
+  // The fleet (helper fleetdata); scoped by the caller's RegionFilter (helper fleet).
+  { method: 'GET', path: '/api/fleet/boxes', access: anyOperator, what: 'boxes of the region with their state, filtered by region, state, tag, version, text' },
+  { method: 'GET', path: '/api/fleet/regions', access: anyOperator, what: 'boxes by state per child region, inside the caller’s' },
+  { method: 'GET', path: '/api/fleet/boxes/:id/history', access: anyOperator, what: 'a box’s reported figures over time (a box outside the region: 404)' },
+  {
+    method: 'GET',
+    path: '/api/fleet/regions/:code/chart',
+    access: anyOperator,
+    what: 'a region’s figures per hour, up to 90 days (a region wider than or outside the caller’s: 404)',
+  },
+  { method: 'POST', path: '/api/fleet/regions', access: nationWide, what: 'import the region list (CSV code,name)' },
+  { method: 'POST', path: '/api/fleet/facilities', access: nationWide, what: 'import facility → kabupaten/kota (CSV facility_code,region_code)' },
+  { method: 'GET', path: '/api/alerts', access: anyOperator, what: 'alerts and silences of the region' },
+  { method: 'POST', path: '/api/alerts/silences', access: anyOperator, what: 'silence alerts of the region for a while, with a reason (a region outside the caller’s: 403)' },
   { method: 'GET', path: '/watchdog', access: ['admin'], what: 'dead-man’s switch: 200 while the hub evaluates alerts and receives reports' },
   // Releases from the hub (issue 15): only the release a rollout assigned to the box asking.
   {
@@ -92,6 +99,13 @@ export const hubRouteTable: readonly HubRoute[] = [
     access: ['box'],
     what: 'the signed bundle of a release assigned to the calling box, with HTTP range requests (a cut download resumes)',
   },
+  // The fleet console (helper fleet): pages, their JSON and live stream, scoped by the RegionFilter.
+  { method: 'GET', path: '/fleet', access: anyOperator, what: 'fleet overview: boxes by state per child region, drilling down to a district’s boxes; alerts firing (live)' },
+  { method: 'GET', path: '/api/fleet/overview', access: anyOperator, what: 'the same as JSON' },
+  { method: 'GET', path: '/fleet/boxes/:id', access: anyOperator, what: 'one box: health now, 48-hour charts, alerts, jobs, ask for a backup (live)' },
+  { method: 'GET', path: '/api/fleet/boxes/:id', access: anyOperator, what: 'the same as JSON (a box outside the region: 404)' },
+  { method: 'GET', path: '/api/fleet/events', access: anyOperator, what: 'server-sent events: a region’s overview (?region=) or one box (?box=), as they change' },
+  { method: 'GET', path: '/assets/:file', access: anyOperator, what: 'the console’s scripts and styles: uPlot (from node_modules) and the live-update code' },
 ];
 
 export interface Principal {

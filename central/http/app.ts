@@ -14,6 +14,7 @@ import type { HubEnv } from './hub-env.ts';
 import { auditOf, bodyOf, registerOperatorRoutes } from './operator-routes.tsx';
 import { recordAudit } from '../audit/audit.ts';
 import { OperatorLogin } from '../operators/accounts.ts';
+import { RegionFilter } from '../operators/region-filter.ts';
 import { scopeSql } from '../operators/scope.ts';
 import { SESSION_COOKIE, sessionOf } from '../operators/sessions.ts';
 import { checkInput, hubError, requestLang, validationFailed } from './errors.ts';
@@ -116,6 +117,7 @@ export function createHubApp(d: HubAppDeps) {
       if (!check.ok) return check.why === 'missing' && r.method === 'GET' && wantsPage(c) ? c.redirect('/login', 303) : refusal(c, check);
       if (!r.access.includes(check.principal.role)) return hubError(c, 'forbidden', { allowed: r.access });
       c.set('principal', check.principal);
+      c.set('region', new RegionFilter(check.principal.scope));
     }
     // A form posted from another site must not act with the caller's credentials
     // (a browser sends Basic credentials and cookies along by itself).
@@ -133,7 +135,7 @@ export function createHubApp(d: HubAppDeps) {
     }
     await next();
   };
-  const scopeOf = (c: Context<HubEnv>) => c.get('principal').scope;
+  const scopeOf = (c: Context<HubEnv>) => c.get('region').scope;
 
   handle('GET', '/healthz', async (c) => {
     await d.db.query('SELECT 1');
@@ -260,7 +262,7 @@ export function createHubApp(d: HubAppDeps) {
 
   if (d.fleet) for (const f of fleetHandlers({ db: d.db, ...d.fleet })) handle(f.method, f.path, f.handler);
   // An app made without the fleet's state (a test, the Deno check) has those routes, answering 404.
-  else for (const r of hubRouteTable) if (/^\/(api\/fleet|api\/alerts|watchdog)(\/|$)/.test(r.path)) handle(r.method, r.path, (c) => hubError(c, 'route_not_found'));
+  else for (const r of hubRouteTable) if (/^\/(api\/fleet|api\/alerts|watchdog|fleet|assets)(\/|$)/.test(r.path)) handle(r.method, r.path, (c) => hubError(c, 'route_not_found'));
 
   registerOperatorRoutes(handle, { db: d.db, now, login, secureCookies: d.secureCookies ?? false, onQueued: (ids) => ids.forEach((id) => d.onAnswered(id)) });
 

@@ -28,6 +28,7 @@ const refusals = {
   csr_invalid: [400, 'csr_invalid', 'err_csr_invalid'],
   throttled: [429, 'throttled', 'err_throttled'],
   range_not_satisfiable: [416, 'range_not_satisfiable', 'err_range_not_satisfiable'],
+  outside_region: [403, 'outside_region', 'err_outside_region'],
 } as const satisfies Record<string, [ContentfulStatusCode, HubErrorCode, `err_${string}` & keyof (typeof hubWords)['id']]>;
 export type HubRefusal = keyof typeof refusals;
 

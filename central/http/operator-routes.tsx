@@ -143,10 +143,18 @@ export function registerOperatorRoutes(handle: Handle, d: OperatorRouteDeps) {
     return isJson(c) ? c.json({ ok: true }) : c.redirect('/login', 303);
   });
 
-  const makeJob = async (c: C, input: unknown) => {
+  const makeJob = async (c: C, input: z.output<typeof jobRequest>) => {
     const who = c.get('principal');
+    // A region (or a filter's region) outside the caller's is refused outright, with what to do;
+    // a box outside it is as if absent (createJob finds none of the caller's: not_found).
+    const t = input.target;
+    const aimed = 'region' in t ? t.region : 'filter' in t ? t.filter.region : undefined;
+    if (aimed !== undefined && !c.get('region').covers(aimed)) {
+      await audit(auditOf(c, who, 'job_create', 'refused', { region: who.scope, detail: { action: input.action.action, reason: 'outside_region', target: aimed } }));
+      return { ok: false as const, error: new JobError('outside_region', hubWords[requestLang(c)].outsideRegion(aimed, who.scope)) };
+    }
     try {
-      const job = await createJob(d.db, input, { actor: who.actor, scope: who.scope }, d.now());
+      const job = await createJob(d.db, input, { actor: who.actor, scope: c.get('region').scope }, d.now());
       await audit(
         auditOf(c, who, 'job_create', 'ok', {
           target: `job ${job.id}: ${job.target}`,
@@ -168,11 +176,11 @@ export function registerOperatorRoutes(handle: Handle, d: OperatorRouteDeps) {
     const body = checkInput(c, jobRequest, await bodyOf(c));
     if (!body.success) return validationFailed(c, body.error);
     const r = await makeJob(c, body.data);
-    if (!r.ok) return hubError(c, r.error.code, { reason: r.error.message });
+    if (!r.ok) return hubError(c, r.error.code, { reason: r.error.message }, r.error.code === 'outside_region' ? r.error.message : undefined);
     return c.json({ id: r.job.id, devices: r.job.devices, expiresAt: r.job.expiresAt }, 201);
   });
 
-  const jobsPage = async (c: C, status: 200 | 400 | 404, detailId?: string, error?: string) => {
+  const jobsPage = async (c: C, status: 200 | 400 | 403 | 404, detailId?: string, error?: string) => {
     const lang = requestLang(c);
     const who = c.get('principal');
     const detail = detailId ? await jobDetail(d.db, detailId, who.scope) : null;
@@ -197,22 +205,22 @@ export function registerOperatorRoutes(handle: Handle, d: OperatorRouteDeps) {
           .join('; '),
       );
     const r = await makeJob(c, req.data);
-    if (!r.ok) return jobsPage(c, r.error.code === 'not_found' ? 404 : 400, undefined, r.error.message);
+    if (!r.ok) return jobsPage(c, r.error.code === 'not_found' ? 404 : r.error.code === 'outside_region' ? 403 : 400, undefined, r.error.message);
     return c.redirect(`/jobs?id=${r.job.id}`, 303);
   });
 
-  handle('GET', '/api/jobs', async (c) => c.json({ jobs: await listJobs(d.db, c.get('principal').scope) }));
+  handle('GET', '/api/jobs', async (c) => c.json({ jobs: await listJobs(d.db, c.get('region').scope) }));
 
   handle('GET', '/api/jobs/:id', async (c) => {
     const p = checkInput(c, jobIdParam, { id: c.req.param('id') });
     if (!p.success) return validationFailed(c, p.error);
-    const job = await jobDetail(d.db, p.data.id, c.get('principal').scope);
+    const job = await jobDetail(d.db, p.data.id, c.get('region').scope);
     return job ? c.json(job) : hubError(c, 'not_found');
   });
 
   const auditRows = async (c: C) => {
     const q = checkInput(c, auditQuery, c.req.query());
-    return q.success ? { ok: true as const, limit: q.data.limit, rows: await listAudit(d.db, c.get('principal').scope, q.data) } : { ok: false as const, error: q.error };
+    return q.success ? { ok: true as const, limit: q.data.limit, rows: await listAudit(d.db, c.get('region').scope, q.data) } : { ok: false as const, error: q.error };
   };
 
   handle('GET', '/api/audit', async (c) => {
@@ -230,7 +238,7 @@ export function registerOperatorRoutes(handle: Handle, d: OperatorRouteDeps) {
   handle('GET', '/api/boxes', async (c) => {
     const q = checkInput(c, boxSearchQuery, c.req.query());
     if (!q.success) return validationFailed(c, q.error);
-    return c.json(await searchBoxes(d.db, c.get('principal').scope, q.data));
+    return c.json(await searchBoxes(d.db, c.get('region').scope, q.data));
   });
 
   handle('GET', '/boxes', async (c) => {

@@ -85,6 +85,7 @@ export const hubErrorCodes = [
   'csr_invalid',
   'throttled',
   'range_not_satisfiable',
+  'outside_region',
 ] as const;
 export type HubErrorCode = (typeof hubErrorCodes)[number];
 

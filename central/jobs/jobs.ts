@@ -59,7 +59,7 @@ export type JobRequest = z.input<typeof jobRequest>;
 
 export class JobError extends Error {
   constructor(
-    readonly code: 'not_found' | 'invalid',
+    readonly code: 'not_found' | 'invalid' | 'outside_region',
     message: string,
   ) {
     super(message);
@@ -266,4 +266,41 @@ export async function jobDetail(db: HubQueryable, id: string, scope: string): Pr
   const states: Partial<Record<JobState, number>> = {};
   for (const r of runs) states[r.state] = (states[r.state] ?? 0) + 1;
   return { id: j.id, action: j.action, target: j.target, createdBy: j.created_by, createdAt: iso(j.created_at), expiresAt: iso(j.expires_at), states, boxes: runs.length, runs };
+}
+
+export interface BoxJob {
+  id: string;
+  action: JobAction;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  state: JobState;
+  error: string | null;
+}
+
+/** The newest jobs of one box, with its state in each (the box detail page; the caller checks the box is the operator's). */
+export async function jobsOfBox(db: HubQueryable, deviceId: string, limit = 20): Promise<BoxJob[]> {
+  const { rows } = await db.query<{
+    id: string;
+    action: JobAction;
+    created_by: string;
+    created_at: unknown;
+    expires_at: unknown;
+    state: JobState;
+    payload: { error?: string } | null;
+    reason: string | null;
+  }>(
+    `SELECT j.id, j.action, j.created_by, j.created_at, j.expires_at, ${stateSql} AS state, es.payload, d.reason
+       FROM ${runsFrom} JOIN jobs j ON j.id = r.job_id WHERE r.device_id = $1 ORDER BY j.created_at DESC, j.id LIMIT $2`,
+    [deviceId, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    action: r.action,
+    createdBy: r.created_by,
+    createdAt: iso(r.created_at),
+    expiresAt: iso(r.expires_at),
+    state: r.state,
+    error: r.payload?.error ?? (r.state === 'failed' ? r.reason : null),
+  }));
 }

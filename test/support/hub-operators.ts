@@ -4,6 +4,7 @@
  * (Timor Tengah Selatan); boxes in 5301, 5302 and 5101 (Bali).
  */
 import { startHub, type Hub } from '../../central/hub.ts';
+import type { FleetStateOptions } from '../../central/fleet-state/fleet-state.ts';
 import { enrolDevice } from '../../central/fleet/devices.ts';
 import { createOperator } from '../../central/operators/accounts.ts';
 import { openMemoryHubDatabase, type HubDb } from '../../central/storage/db.ts';
@@ -25,7 +26,12 @@ export interface OperatorHub {
   close(): Promise<void>;
 }
 
-export async function startOperatorHub(opts: { now?: () => Date } = {}): Promise<OperatorHub> {
+/**
+ * `fleet`: the fleet state's clock and timings (the Chromium test moves the clock and sweeps by hand).
+ * Alerts are evaluated only when a test calls `hub.alerts.evaluate()`: a timer would make the
+ * watchdog's answer depend on how long the test took.
+ */
+export async function startOperatorHub(opts: { now?: () => Date; fleet?: FleetStateOptions } = {}): Promise<OperatorHub> {
   const db = await openMemoryHubDatabase();
   for (const o of Object.values(operators)) await createOperator(db, { ...o, password: PASSWORD });
   for (const b of Object.values(boxes)) {
@@ -34,7 +40,7 @@ export async function startOperatorHub(opts: { now?: () => Date } = {}): Promise
   }
   const hub = await startHub(
     { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: ADMIN_TOKEN, logLevel: 'silent' },
-    { db, log: quietLog(), now: opts.now },
+    { db, log: quietLog(), now: opts.now, fleet: opts.fleet, alerts: { evaluateEveryMs: 0 } },
   );
   return {
     hub,

@@ -13,6 +13,9 @@ const css = `body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem
 
 /** The hub's pages run no script; styles are inline; forms post to the hub only; no framing. */
 export const hubPageCsp = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/** The fleet console's live pages: the hub's own scripts and stylesheets (uPlot, the live updates) and their requests back to the hub; nothing inline runs. */
+export const hubLivePageCsp =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface PageProps {
   lang: HubLang;
@@ -21,6 +24,9 @@ export interface PageProps {
   title: string;
   nav: Child;
   children: Child;
+  /** The hub's own scripts (deferred, in this order) and stylesheets; a page with any is sent with hubLivePageCsp. */
+  scripts?: string[];
+  styles?: string[];
 }
 
 export function HubLayout(p: PageProps) {
@@ -33,6 +39,12 @@ export function HubLayout(p: PageProps) {
         <link rel="icon" href="data:," />
         <title>{p.title}</title>
         <style dangerouslySetInnerHTML={{ __html: css }} />
+        {(p.styles ?? []).map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
+        {(p.scripts ?? []).map((src) => (
+          <script src={src} defer />
+        ))}
       </head>
       <body>
         <h1>{p.title}</h1>
@@ -49,11 +61,11 @@ export function HubLayout(p: PageProps) {
 }
 
 /** Sends a page: the doctype, the `lang` cookie when `?lang=` chose one (as on the box), no caching, the pages' CSP. */
-export function sendPage(c: Context, lang: HubLang, node: unknown) {
+export function sendPage(c: Context, lang: HubLang, node: unknown, o: { scripts?: boolean } = {}) {
   const q = c.req.query('lang');
   if (q === 'id' || q === 'en') setCookie(c, 'lang', q, { path: '/', maxAge: 365 * 86400, sameSite: 'Lax', httpOnly: true });
   c.header('cache-control', 'no-store');
-  c.header('content-security-policy', hubPageCsp);
+  c.header('content-security-policy', o.scripts ? hubLivePageCsp : hubPageCsp);
   c.header('x-content-type-options', 'nosniff');
   // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on the answer form's POST, which the CSRF check refuses.
   c.header('referrer-policy', 'same-origin');

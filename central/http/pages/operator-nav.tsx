@@ -6,6 +6,7 @@ export function OperatorNav({ lang, who }: { lang: HubLang; who: Principal | und
   const w = hubWords[lang];
   return (
     <>
+      <a href="/fleet">{w.navFleet}</a>
       <a href="/">{w.navBoxes}</a>
       <a href="/boxes">{w.navBoxList}</a>
       <a href="/jobs">{w.navJobs}</a>
