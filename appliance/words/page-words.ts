@@ -275,3 +275,6 @@ export type TicketWord =
 
 /** A page's words: every key its script may read. */
 export type PageWords<K extends string> = Record<K, string>;
+
+/** /staff/laporan (office/report.tsx) → browser/laporan.ts. */
+export type ReportWord = 'rep_taken' | 'rep_served' | 'rep_hour' | 'rep_day';

@@ -1,0 +1,8 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env.ts';
+import { registerReportPage } from './report.tsx';
+
+/** The office's pages: the report, staff accounts, patient details, the audit log, the printed ticket. */
+export function registerOfficePages(app: OpenAPIHono<AppEnv>) {
+  registerReportPage(app);
+}
