@@ -278,3 +278,30 @@ export type PageWords<K extends string> = Record<K, string>;
 
 /** /staff/laporan (office/report.tsx) → browser/laporan.ts. */
 export type ReportWord = 'rep_taken' | 'rep_served' | 'rep_hour' | 'rep_day';
+
+/** /staff/akun (office/accounts.tsx) → browser/akun.ts, with StaffWord. */
+export type AccountsWord =
+  | 'created'
+  | 'active'
+  | 'inactive'
+  | 'doctor'
+  | 'nurse'
+  | 'pharmacist'
+  | 'acc_midwife'
+  | 'acc_deactivate'
+  | 'acc_activate'
+  | 'acc_confirmDeactivate'
+  | 'acc_yesDeactivate'
+  | 'acc_resetPassword'
+  | 'acc_confirmReset'
+  | 'acc_yesReset'
+  | 'acc_tempShown'
+  | 'acc_tempOnce'
+  | 'acc_deactivated'
+  | 'acc_activated'
+  | 'acc_mustChange'
+  | 'acc_you'
+  | 'cancel';
+
+/** /staff/kata-sandi (office/password.tsx) → browser/katasandi.ts, with StaffWord. */
+export type PasswordWord = 'pw_mismatch' | 'pw_done';

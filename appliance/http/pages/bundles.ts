@@ -26,6 +26,8 @@ export const bundleEntries: Record<string, string> = {
   farmasi: 'farmasi.ts',
   konsultasi: 'konsultasi.ts',
   laporan: 'laporan.ts',
+  akun: 'akun.ts',
+  katasandi: 'katasandi.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
