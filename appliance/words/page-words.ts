@@ -305,3 +305,18 @@ export type AccountsWord =
 
 /** /staff/kata-sandi (office/password.tsx) → browser/katasandi.ts, with StaffWord. */
 export type PasswordWord = 'pw_mismatch' | 'pw_done';
+
+/** /staff/pasien and /staff/pasien/:id (office/patient-details.tsx) → browser/pasien.ts, with StaffWord. */
+export type PatientDetailsWord =
+  | 'pat_none'
+  | 'pat_saved'
+  | 'pat_nothingChanged'
+  | 'pat_choose'
+  | 'pat_keepWhich'
+  | 'pat_keepThis'
+  | 'pat_keepOther'
+  | 'pat_mergeConfirm'
+  | 'pat_mergeDo'
+  | 'pat_open'
+  | 'born'
+  | 'cancel';

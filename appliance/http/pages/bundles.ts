@@ -28,6 +28,7 @@ export const bundleEntries: Record<string, string> = {
   laporan: 'laporan.ts',
   akun: 'akun.ts',
   katasandi: 'katasandi.ts',
+  pasien: 'pasien.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
