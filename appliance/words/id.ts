@@ -749,6 +749,23 @@ export const id = {
   pat_fieldsChanged: 'kolom: {fields}',
   pat_mergedFrom: 'dari data {name}',
   pat_open: 'Buka',
+  aud_title: 'Log audit',
+  aud_intro: 'Siapa membuka atau mengubah data pasien, kapan, dari perangkat mana.',
+  aud_patient: 'Pasien (nama, NIK atau nomor JKN)',
+  aud_patientShort: 'Ketik paling sedikit 2 huruf atau angka.',
+  aud_entity_patient: 'Data pasien',
+  aud_entity_patient_history: 'Riwayat pasien',
+  aud_entity_queue_ticket: 'Nomor antrean',
+  aud_entity_encounter: 'Kunjungan',
+  aud_entity_triage: 'Triase',
+  aud_entity_prescription: 'Resep',
+  aud_entity_referral: 'Rujukan',
+  aud_entity_consent: 'Persetujuan',
+  aud_entity_allergy: 'Alergi',
+  aud_entity_staff: 'Akun petugas',
+  aud_entity_report: 'Laporan',
+  aud_tileText: 'Siapa membuka data pasien: cari nama, NIK atau JKN',
+  adm_morePages: 'Halaman admin lain',
 };
 
 export type WordKey = keyof typeof id;

@@ -320,3 +320,6 @@ export type PatientDetailsWord =
   | 'pat_open'
   | 'born'
   | 'cancel';
+
+/** /staff/audit (office/audit.tsx) → browser/audit.ts, with StaffWord. */
+export type AuditWord = 'auditRangeReversed' | 'aud_patientShort';

@@ -29,6 +29,7 @@ export const bundleEntries: Record<string, string> = {
   akun: 'akun.ts',
   katasandi: 'katasandi.ts',
   pasien: 'pasien.ts',
+  audit: 'audit.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -4,6 +4,7 @@ import { registerReportPage } from './report.tsx';
 import { registerAccountsPage } from './accounts.tsx';
 import { registerPasswordPage } from './password.tsx';
 import { registerPatientDetailsPages } from './patient-details.tsx';
+import { registerAuditPage } from './audit.tsx';
 
 /** The office's pages: the report, staff accounts, patient details, the audit log, the printed ticket. */
 export function registerOfficePages(app: OpenAPIHono<AppEnv>) {
@@ -11,4 +12,5 @@ export function registerOfficePages(app: OpenAPIHono<AppEnv>) {
   registerAccountsPage(app);
   registerPasswordPage(app);
   registerPatientDetailsPages(app);
+  registerAuditPage(app);
 }

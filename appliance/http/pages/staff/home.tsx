@@ -18,6 +18,8 @@ export function registerStaffHome(app: OpenAPIHono<AppEnv>) {
       { id: 'farmasi', href: '/staff/farmasi', title: w.pharmacy, text: w.prescriptionsToDispenseStock, roles: ['pharmacist', 'admin'] },
       { id: 'pasien', href: '/staff/pasien', title: w.pat_title, text: w.pat_tileText, roles: ['nurse', 'doctor', 'midwife', 'admin'] },
       { id: 'laporan', href: '/staff/laporan', title: w.rep_title, text: w.rep_tileText, roles: ['admin', 'doctor'] },
+      { id: 'akun', href: '/staff/akun', title: w.staffAccounts, text: w.acc_tileText, roles: ['admin'] },
+      { id: 'audit', href: '/staff/audit', title: w.aud_title, text: w.aud_tileText, roles: ['admin'] },
       { id: 'admin', href: '/staff/admin', title: 'Admin', text: w.auditLogOutboxStaffAccounts, roles: ['admin'] },
       { id: 'layar', href: '/layar', title: w.waitingRoomScreen, text: w.openOnTheWaitingRoom, roles: ['nurse', 'admin'] },
       { id: 'poster', href: '/poster', title: w.entrancePoster, text: w.printTheTakeANumber, roles: ['nurse', 'admin'] },
