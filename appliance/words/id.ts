@@ -766,6 +766,23 @@ export const id = {
   aud_entity_report: 'Laporan',
   aud_tileText: 'Siapa membuka data pasien: cari nama, NIK atau JKN',
   adm_morePages: 'Halaman admin lain',
+  kar_title: 'Karcis antrean cetak',
+  kar_tileText: 'Nomor antrean di kertas untuk pasien tanpa HP',
+  kar_take: 'Ambil nomor dan cetak',
+  kar_intro: 'Untuk pasien tanpa HP: pilih poli, ambil nomor, lalu cetak karcisnya (printer biasa atau printer struk 58/80 mm).',
+  kar_number: 'Nomor antrean',
+  kar_taken: 'Diambil {date}, pukul {time}',
+  kar_ahead: 'Di depan Anda: {n} orang',
+  kar_wait: 'Perkiraan tunggu ± {m} menit',
+  kar_scan: 'Pindai dengan HP (Wi-Fi puskesmas) untuk melihat antrean Anda.',
+  kar_keep: 'Simpan karcis ini dan dengarkan panggilan nomor Anda.',
+  kar_formatA5: 'Kertas A5/A4',
+  kar_format80: 'Struk 80 mm',
+  kar_format58: 'Struk 58 mm',
+  kar_print: 'Cetak karcis',
+  kar_another: 'Nomor berikutnya',
+  kar_layout: 'Ukuran kertas',
+  kar_unknown: 'Karcis ini tidak ditemukan atau sudah tidak berlaku. Ambil nomor baru.',
 };
 
 export type WordKey = keyof typeof id;

@@ -323,3 +323,6 @@ export type PatientDetailsWord =
 
 /** /staff/audit (office/audit.tsx) → browser/audit.ts, with StaffWord. */
 export type AuditWord = 'auditRangeReversed' | 'aud_patientShort';
+
+/** /staff/karcis (office/printed-ticket.tsx) → browser/karcis.ts, with StaffWord. */
+export type PrintedTicketWord = 'kar_take';

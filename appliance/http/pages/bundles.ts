@@ -30,6 +30,7 @@ export const bundleEntries: Record<string, string> = {
   katasandi: 'katasandi.ts',
   pasien: 'pasien.ts',
   audit: 'audit.ts',
+  karcis: 'karcis.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -5,6 +5,7 @@ import { registerAccountsPage } from './accounts.tsx';
 import { registerPasswordPage } from './password.tsx';
 import { registerPatientDetailsPages } from './patient-details.tsx';
 import { registerAuditPage } from './audit.tsx';
+import { registerPrintedTicketPages } from './printed-ticket.tsx';
 
 /** The office's pages: the report, staff accounts, patient details, the audit log, the printed ticket. */
 export function registerOfficePages(app: OpenAPIHono<AppEnv>) {
@@ -13,4 +14,5 @@ export function registerOfficePages(app: OpenAPIHono<AppEnv>) {
   registerPasswordPage(app);
   registerPatientDetailsPages(app);
   registerAuditPage(app);
+  registerPrintedTicketPages(app);
 }

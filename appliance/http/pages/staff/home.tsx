@@ -16,6 +16,7 @@ export function registerStaffHome(app: OpenAPIHono<AppEnv>) {
       { id: 'antrean', href: '/staff/antrean', title: w.queue, text: w.callNumbersWalkInsRegister, roles: ['nurse', 'doctor', 'midwife', 'admin'] },
       { id: 'pemeriksaan', href: '/staff/pemeriksaan', title: w.examination, text: w.soapIcd10DiagnosisPrescription, roles: ['doctor', 'midwife'] },
       { id: 'farmasi', href: '/staff/farmasi', title: w.pharmacy, text: w.prescriptionsToDispenseStock, roles: ['pharmacist', 'admin'] },
+      { id: 'karcis', href: '/staff/karcis', title: w.kar_title, text: w.kar_tileText, roles: ['nurse', 'midwife', 'admin'] },
       { id: 'pasien', href: '/staff/pasien', title: w.pat_title, text: w.pat_tileText, roles: ['nurse', 'doctor', 'midwife', 'admin'] },
       { id: 'laporan', href: '/staff/laporan', title: w.rep_title, text: w.rep_tileText, roles: ['admin', 'doctor'] },
       { id: 'akun', href: '/staff/akun', title: w.staffAccounts, text: w.acc_tileText, roles: ['admin'] },
