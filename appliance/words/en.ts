@@ -781,4 +781,5 @@ export const en: Words = {
   kar_another: 'Next number',
   kar_layout: 'Paper size',
   kar_unknown: 'This ticket is unknown or no longer valid. Take a new number.',
+  sp_call: 'Queue number {label}, please go to {room}',
 };

@@ -783,6 +783,7 @@ export const id = {
   kar_another: 'Nomor berikutnya',
   kar_layout: 'Ukuran kertas',
   kar_unknown: 'Karcis ini tidak ditemukan atau sudah tidak berlaku. Ambil nomor baru.',
+  sp_call: 'Nomor antrean {label}, silakan ke {room}',
 };
 
 export type WordKey = keyof typeof id;

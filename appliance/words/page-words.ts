@@ -12,7 +12,7 @@ export type StaffWord = 'offline' | 'netError' | 'connOn' | 'connOff' | 'page' |
 export type AmbilWord = 'taking' | 'mine';
 
 /** /layar (display.tsx) → browser/layar.ts. */
-export type LayarWord = 'room' | 'none' | 'speak' | 'connOn' | 'connOff' | 'soundOn';
+export type LayarWord = 'room' | 'none' | 'speak' | 'connOn' | 'connOff' | 'soundOn' | 'sp_call';
 
 /** /staff/login (staff/login.tsx) → browser/login.ts, with StaffWord. */
 export type LoginWord = 'wrong';
