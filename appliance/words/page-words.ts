@@ -277,7 +277,7 @@ export type TicketWord =
 export type PageWords<K extends string> = Record<K, string>;
 
 /** /staff/laporan (office/report.tsx) → browser/laporan.ts. */
-export type ReportWord = 'rep_taken' | 'rep_served' | 'rep_hour' | 'rep_day';
+export type ReportWord = 'rep_taken' | 'csv_served' | 'rep_hour' | 'rep_day';
 
 /** /staff/akun (office/accounts.tsx) → browser/akun.ts, with StaffWord. */
 export type AccountsWord =
@@ -311,7 +311,7 @@ export type PatientDetailsWord =
   | 'pat_none'
   | 'pat_saved'
   | 'pat_nothingChanged'
-  | 'pat_choose'
+  | 'choose'
   | 'pat_keepWhich'
   | 'pat_keepThis'
   | 'pat_keepOther'

@@ -34,7 +34,7 @@ if (series && box) {
       series: [
         { label: series.unit === 'hour' ? t('rep_hour') : t('rep_day'), value: (_u, i) => (i == null ? '' : (labels[i] ?? '')) },
         { label: t('rep_taken'), stroke: '#0a4f8f', fill: 'rgba(10,79,143,0.25)', paths: bars, points: { show: false } },
-        { label: t('rep_served'), stroke: '#176b2c', width: 2 },
+        { label: t('csv_served'), stroke: '#176b2c', width: 2 },
       ],
     },
     [xs, series.points.map((p) => p.taken), series.points.map((p) => p.served)],

@@ -31,11 +31,7 @@ if (searchForm) {
                   'li',
                   { 'data-testid': 'result-' + p.id },
                   current
-                    ? [
-                        h('span', null, who(p)),
-                        ' ',
-                        h('button', { type: 'button', class: 'sec', 'data-testid': 'choose-' + p.id, onclick: () => chooseDuplicate(p) }, t('pat_choose')),
-                      ]
+                    ? [h('span', null, who(p)), ' ', h('button', { type: 'button', class: 'sec', 'data-testid': 'choose-' + p.id, onclick: () => chooseDuplicate(p) }, t('choose'))]
                     : h('a', { href: '/staff/pasien/' + p.id }, who(p)),
                 ),
               )

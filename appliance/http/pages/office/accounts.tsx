@@ -60,7 +60,7 @@ export function registerAccountsPage(app: OpenAPIHono<AppEnv>) {
                     <th>{w.name}</th>
                     <th>{w.role}</th>
                     <th>{w.status}</th>
-                    <th>{w.acc_actions}</th>
+                    <th>{w.actions}</th>
                   </tr>
                 </thead>
                 <tbody id="acc-rows"></tbody>

@@ -14,15 +14,15 @@ const officeCss = pageCss('office');
 const entities: [string, WordKey][] = [
   ['patient', 'aud_entity_patient'],
   ['patient_history', 'aud_entity_patient_history'],
-  ['queue_ticket', 'aud_entity_queue_ticket'],
-  ['encounter', 'aud_entity_encounter'],
+  ['queue_ticket', 'field_ticketId'],
+  ['encounter', 'field_encounterId'],
   ['triage', 'aud_entity_triage'],
-  ['prescription', 'aud_entity_prescription'],
-  ['referral', 'aud_entity_referral'],
+  ['prescription', 'prescription'],
+  ['referral', 'referral'],
   ['consent', 'aud_entity_consent'],
   ['allergy', 'aud_entity_allergy'],
   ['staff', 'aud_entity_staff'],
-  ['report', 'aud_entity_report'],
+  ['report', 'rep_title'],
 ];
 
 /**
@@ -47,6 +47,7 @@ export function registerAuditPage(app: OpenAPIHono<AppEnv>) {
           <h1>{w.aud_title}</h1>
           <p class="muted">{w.aud_intro}</p>
           <section class="card" data-testid="audit">
+            <h2 style="margin-top:0">{w.auditLogAccessToPatients}</h2>
             <form id="audit-form" class="filters" data-testid="audit-filters" novalidate>
               <div>
                 <label for="a-patient">{w.aud_patient}</label>

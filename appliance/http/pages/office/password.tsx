@@ -29,7 +29,7 @@ export function registerPasswordPage(app: OpenAPIHono<AppEnv>) {
             </p>
           ) : null}
           <form id="pw-form" class="card" data-testid="password-form" novalidate>
-            <label for="pw-current">{w.pw_current}</label>
+            <label for="pw-current">{w.field_currentPassword}</label>
             <input id="pw-current" name="currentPassword" type="password" autocomplete="current-password" aria-describedby="e-currentPassword" data-testid="password-current" />
             <div class="field-err" id="e-currentPassword" data-for="currentPassword"></div>
             <label for="pw-new">{w.pw_new}</label>

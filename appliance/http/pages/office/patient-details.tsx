@@ -32,7 +32,7 @@ const pageStrings = (w: Words): PageWords<PatientDetailsWord> => ({
   pat_none: w.pat_none,
   pat_saved: w.pat_saved,
   pat_nothingChanged: w.pat_nothingChanged,
-  pat_choose: w.pat_choose,
+  choose: w.choose,
   pat_keepWhich: w.pat_keepWhich,
   pat_keepThis: w.pat_keepThis,
   pat_keepOther: w.pat_keepOther,
@@ -162,8 +162,8 @@ export function registerPatientDetailsPages(app: OpenAPIHono<AppEnv>) {
                 <table>
                   <thead>
                     <tr>
-                      <th>{w.pat_when}</th>
-                      <th>{w.pat_who}</th>
+                      <th>{w.when}</th>
+                      <th>{w.staff}</th>
                       <th>{w.pat_what}</th>
                     </tr>
                   </thead>

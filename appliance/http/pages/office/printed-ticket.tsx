@@ -54,7 +54,7 @@ export function registerPrintedTicketPages(app: OpenAPIHono<AppEnv>) {
           <h1>{w.kar_title}</h1>
           <p class="muted">{w.kar_intro}</p>
           <form id="karcis-form" class="card" data-testid="karcis-form" novalidate>
-            <label for="k-poli">{w.kar_number} — Poli</label>
+            <label for="k-poli">{w.field_ticketId} — Poli</label>
             <select id="k-poli" name="poli" data-testid="karcis-poli" style="width:100%">
               {settings.polis.map((p) => (
                 <option value={p.code}>{p.name}</option>
@@ -119,7 +119,7 @@ export function registerPrintedTicketPages(app: OpenAPIHono<AppEnv>) {
         <main class="karcis" data-testid="karcis" data-layout={layout}>
           <div class="fac">{settings.facility.name}</div>
           <hr />
-          <div>{w.kar_number}</div>
+          <div>{w.field_ticketId}</div>
           <h1 class="lbl" data-testid="karcis-label">
             {view.ticket.label}
           </h1>

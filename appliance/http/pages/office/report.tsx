@@ -67,14 +67,14 @@ export function registerReportPage(app: OpenAPIHono<AppEnv>) {
         title={w.rep_title}
         scripts={['laporan']}
         extraCss={uplotCss + reportCss}
-        strings={{ rep_taken: w.rep_taken, rep_served: w.rep_served, rep_hour: w.rep_hour, rep_day: w.rep_day } satisfies PageWords<ReportWord>}
+        strings={{ rep_taken: w.rep_taken, csv_served: w.csv_served, rep_hour: w.rep_hour, rep_day: w.rep_day } satisfies PageWords<ReportWord>}
         data={{ series: report?.series ?? null }}
       >
         <main class="report">
           <h1>{w.rep_title}</h1>
           <form method="get" action="/staff/laporan" class="filters noprint" data-testid="report-form" novalidate>
             <div>
-              <label for="r-from">{w.rep_from}</label>
+              <label for="r-from">{w.from}</label>
               <input
                 id="r-from"
                 name="from"
@@ -91,7 +91,7 @@ export function registerReportPage(app: OpenAPIHono<AppEnv>) {
               ) : null}
             </div>
             <div>
-              <label for="r-to">{w.rep_to}</label>
+              <label for="r-to">{w.to}</label>
               <input
                 id="r-to"
                 name="to"
@@ -144,7 +144,7 @@ function ReportBody({ w, r, csv }: { w: Words; r: ClinicReport; csv: (s: string)
       <p class="period" data-testid="report-period">
         {r.facility.name} ({r.facility.code}) · {r.firstDay === r.lastDay ? r.firstDay : `${r.firstDay} – ${r.lastDay}`}
         <button type="button" class="sec noprint" id="print" data-testid="report-print">
-          {w.rep_print}
+          {w.print}
         </button>
       </p>
       <div class="stats" data-testid="report-totals">
@@ -286,7 +286,7 @@ function ReportBody({ w, r, csv }: { w: Words; r: ClinicReport; csv: (s: string)
             <table>
               <thead>
                 <tr>
-                  <th>{w.rep_medicine}</th>
+                  <th>{w.medicine}</th>
                   <th class="num">{w.csv_prescriptions}</th>
                   <th class="num">{w.csv_quantityPrescribed}</th>
                 </tr>
@@ -315,8 +315,8 @@ function ReportBody({ w, r, csv }: { w: Words; r: ClinicReport; csv: (s: string)
             <table data-testid="report-stock">
               <thead>
                 <tr>
-                  <th>{w.rep_medicine}</th>
-                  <th class="num">{w.rep_stock}</th>
+                  <th>{w.medicine}</th>
+                  <th class="num">{w.stockHeader}</th>
                   <th class="num">{w.csv_usePerDay}</th>
                   <th class="num">{w.csv_lastsDays}</th>
                 </tr>
@@ -350,9 +350,9 @@ function ReportBody({ w, r, csv }: { w: Words; r: ClinicReport; csv: (s: string)
             <table>
               <thead>
                 <tr>
-                  <th>{w.rep_hospital}</th>
+                  <th>{w.field_hospitalCode}</th>
                   <th class="num">{w.csv_total}</th>
-                  <th class="num">{w.rep_emergency}</th>
+                  <th class="num">{w.field_emergency}</th>
                 </tr>
               </thead>
               <tbody>
