@@ -34,7 +34,11 @@ const visits: { who: Role | 'patient'; path: string; ready: string }[] = [
   { who: 'nurse', path: '/staff/antrean', ready: '[data-testid=poli-tab-umum]' },
   { who: 'nurse', path: `/staff/qr/${demoIds.ticketToken}`, ready: 'svg' },
   { who: 'pharmacist', path: '/staff/farmasi', ready: 'body' },
-  { who: 'admin', path: '/staff/admin', ready: '[data-testid=staff-row-admin]' },
+  { who: 'admin', path: '/staff/admin', ready: '[data-testid=ob-rows] tr, #ob-rows tr' },
+  { who: 'admin', path: '/staff/akun', ready: '[data-testid=account-admin]' },
+  { who: 'admin', path: '/staff/audit', ready: '[data-testid=audit-row]' },
+  { who: 'admin', path: '/staff/laporan', ready: '#chart[data-ready="1"] canvas' },
+  { who: 'nurse', path: `/staff/pasien/${demoIds.patient}`, ready: '[data-testid=patient-form]' },
 ];
 
 async function pageFor(who: Role | 'patient', violations: string[]): Promise<Page> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryDatabase } from '../storage/database.ts';
 import { GroupCommitDb } from '../storage/group-commit.ts';
 import { createStaff } from './staff.ts';
-import { clinicReport, periodRange } from './reports.ts';
+import { clinicReport, periodRange, reportPeriod } from './reports.ts';
 import { testSettings } from './testing.ts';
 import { makeNik } from './identity-numbers.ts';
 import { writeClinicMonth } from '../../test/support/clinic-month.ts';
@@ -74,6 +74,29 @@ describe('the clinic report (production box, no demo data)', () => {
       to: '2025-03-31T17:00:00.000Z',
     });
     expect(periodRange('2025-12-31', 'Asia/Jayapura')).toMatchObject({ kind: 'day', endDay: '2026-01-01', from: '2025-12-30T15:00:00.000Z' });
+  });
+
+  it('a range of days (the report page’s from and to), both ends included; reversed or over a year refused', () => {
+    expect(periodRange('2025-03-20..2025-04-02', 'Asia/Jakarta')).toMatchObject({ kind: 'range', firstDay: '2025-03-20', endDay: '2025-04-03' });
+    const problem = (p: string) => reportPeriod.safeParse(p).error?.issues[0]?.message;
+    expect(problem('2025-03-20..2025-04-02')).toBeUndefined();
+    expect(problem('2025-04-02..2025-03-20')).toBe('period_range_reversed');
+    expect(problem('2025-01-01..2026-01-02')).toBe('period_range_too_long');
+    expect(problem('2025-02-30..2025-03-02')).toBe('period_not_a_date');
+  });
+
+  it('the chart’s series: numbers per local hour for a day, per day for a range, empty slots included', async () => {
+    const day = await clinicReport(db, settings, '2025-03-31', new Date('2025-04-02T00:00:00Z'));
+    expect(day.series.unit).toBe('hour');
+    expect(day.series.points).toHaveLength(24);
+    expect(day.series.points.find((p) => p.at === '22')).toEqual({ at: '22', taken: 1, served: 1 });
+    const range = await clinicReport(db, settings, '2025-03-20..2025-03-22', new Date('2025-04-02T00:00:00Z'));
+    expect(range.kind).toBe('range');
+    expect(range.series.points.map((p) => [p.at, p.taken])).toEqual([
+      ['2025-03-20', 1],
+      ['2025-03-21', 1],
+      ['2025-03-22', 0],
+    ]);
   });
 
   it('LB1: cases by code, sex, age group, new and old', async () => {

@@ -11,14 +11,24 @@ import { ClinicError } from './errors.ts';
 import { text } from './text.ts';
 import type { ClinicSettings } from './settings.ts';
 
-/** A clinic day `YYYY-MM-DD` or a month `YYYY-MM`. */
+const isDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) || 0).toISOString().slice(0, 10) === d;
+
+/** The longest range a report covers (a year and a day: a leap year's whole year with room to spare). */
+export const reportRangeMaxDays = 366;
+
+/**
+ * A clinic day `YYYY-MM-DD`, a month `YYYY-MM`, or a range of days `YYYY-MM-DD..YYYY-MM-DD`
+ * (both ends included; the report page's "from" and "to").
+ */
 export const reportPeriod = text()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, 'period_format')
-  .refine((p) => p.length !== 10 || new Date(Date.parse(`${p}T00:00:00Z`) || 0).toISOString().slice(0, 10) === p, 'period_not_a_date');
+  .regex(/^\d{4}-(0[1-9]|1[0-2])((-(0[1-9]|[12]\d|3[01]))(\.\.\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))?)?$/, 'period_format')
+  .refine((p) => p.length === 7 || p.split('..').every(isDay), 'period_not_a_date')
+  .refine((p) => p.length !== 22 || p.slice(0, 10) <= p.slice(12), 'period_range_reversed')
+  .refine((p) => p.length !== 22 || Date.parse(p.slice(12)) - Date.parse(p.slice(0, 10)) < reportRangeMaxDays * 86_400_000, 'period_range_too_long');
 
 export interface PeriodRange {
   period: string;
-  kind: 'day' | 'month';
+  kind: ReportKind;
   /** First clinic day, and the day after the last (local dates). */
   firstDay: string;
   endDay: string;
@@ -27,11 +37,14 @@ export interface PeriodRange {
   to: string;
 }
 
+export type ReportKind = 'day' | 'month' | 'range';
+
 export function periodRange(period: string, timeZone: string): PeriodRange {
-  const kind = period.length === 7 ? 'month' : 'day';
-  const firstDay = kind === 'month' ? `${period}-01` : period;
+  const kind: ReportKind = period.length === 7 ? 'month' : period.length === 10 ? 'day' : 'range';
+  const firstDay = kind === 'month' ? `${period}-01` : period.slice(0, 10);
   let endDay: string;
-  if (kind === 'month') {
+  if (kind === 'range') endDay = addDays(period.slice(12), 1);
+  else if (kind === 'month') {
     const [y, m] = period.split('-').map(Number);
     endDay = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
   } else endDay = addDays(firstDay, 1);
@@ -115,14 +128,24 @@ export interface ReferralsByHospital {
   byStatus: Record<string, number>;
 }
 
+/**
+ * Queue numbers taken and served over the period, for the report's chart: by hour of the clinic
+ * day for a day (when the desk is busiest), by day otherwise. `at` is the local hour `HH` or day.
+ */
+export interface ReportSeries {
+  unit: 'hour' | 'day';
+  points: { at: string; taken: number; served: number }[];
+}
+
 export interface ClinicReport {
   period: string;
-  kind: 'day' | 'month';
+  kind: ReportKind;
   firstDay: string;
   lastDay: string;
   facility: { code: string; name: string };
   generatedAt: string;
   visitsByPoli: VisitsByPoli[];
+  series: ReportSeries;
   times: TimesByPoli[];
   lb1: { ageGroups: readonly Lb1AgeGroup[]; rule: string; rows: Lb1Row[] };
   topDiagnoses: { code: string; name: string; total: number }[];
@@ -174,6 +197,23 @@ export async function clinicReport(db: Queryable, settings: ClinicSettings, peri
   for (const t of tickets.rows) Object.assign(entry(t.poli), { taken: t.taken, served: t.served, noShow: t.no_show, skipped: t.skipped, unfinished: t.unfinished });
   for (const v of visits.rows) Object.assign(entry(v.poli), { visits: v.visits, remoteVisits: v.remote });
   const visitsByPoli = [...byPoli.values()].sort((a, b) => poliOrder(a.poli) - poliOrder(b.poli) || a.poli.localeCompare(b.poli));
+
+  // The chart's series: every hour of the day or every day of the period, empty ones included.
+  const unit = r.kind === 'day' ? 'hour' : 'day';
+  const counts = await db.query<{ at: string; taken: number; served: number }>(
+    unit === 'hour'
+      ? `SELECT lpad(extract(hour FROM taken_at AT TIME ZONE $3)::int::text, 2, '0') AS at, count(*)::int AS taken,
+                count(*) FILTER (WHERE status = 'done')::int AS served
+           FROM queue_tickets WHERE day >= $1 AND day < $2 GROUP BY 1`
+      : `SELECT day::text AS at, count(*)::int AS taken, count(*) FILTER (WHERE status = 'done')::int AS served
+           FROM queue_tickets WHERE day >= $1 AND day < $2 AND $3::text IS NOT NULL GROUP BY 1`,
+    [r.firstDay, r.endDay, settings.timeZone],
+  );
+  const byAt = new Map(counts.rows.map((x) => [x.at, x]));
+  const slots: string[] = [];
+  if (unit === 'hour') for (let h = 0; h < 24; h++) slots.push(String(h).padStart(2, '0'));
+  else for (let d = r.firstDay; d < r.endDay; d = addDays(d, 1)) slots.push(d);
+  const series: ReportSeries = { unit, points: slots.map((at) => ({ at, taken: byAt.get(at)?.taken ?? 0, served: byAt.get(at)?.served ?? 0 })) };
 
   // Waiting (taken → called) and service (called → finished) times, from the tickets' timestamps.
   const times = await db.query<Record<string, unknown> & { poli: string }>(
@@ -307,6 +347,7 @@ export async function clinicReport(db: Queryable, settings: ClinicSettings, peri
     facility: settings.facility,
     generatedAt: now.toISOString(),
     visitsByPoli,
+    series,
     times: timesByPoli,
     lb1: { ageGroups: lb1AgeGroups, rule: lb1Rule, rows: lb1Rows },
     topDiagnoses: lb1Rows.slice(0, 10).map(({ code, name, total }) => ({ code, name, total })),

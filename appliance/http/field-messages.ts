@@ -7,6 +7,7 @@
  * The words live in the box's word catalog (appliance/words), under `field_*` (what a field is
  * called), `fmt_*` (what to write in a field of a given pattern) and `fm_*` (what is wrong).
  */
+import { reportRangeMaxDays } from '../clinic/reports.ts';
 import type { ClinicError } from '../clinic/errors.ts';
 import { format, type Lang, type WordKey, words } from '../words/index.ts';
 
@@ -131,6 +132,8 @@ const refinements: Record<string, [string, Said]> = {
   'not a code in the box’s ICD-10 list': ['icd10.unknown', ['fm_icd10Unknown']],
   'not a real date': ['field.not_a_date', ['fm_notADate']],
   period_not_a_date: ['field.not_a_date', ['fm_notADate']],
+  period_range_reversed: ['report.range_reversed', ['rep_rangeReversed']],
+  period_range_too_long: ['report.range_too_long', ['rep_rangeTooLong', { days: reportRangeMaxDays }]],
   'nothing to change': ['field.nothing_to_change', ['fm_nothingToChange']],
   'contains a character that cannot be stored (NUL or a lone surrogate)': ['field.unstorable', ['fm_unstorable']],
   'expected a date or date-time': ['field.not_a_date', ['fmt_dateOrTime']],

@@ -12,7 +12,7 @@ export type StaffWord = 'offline' | 'netError' | 'connOn' | 'connOff' | 'page' |
 export type AmbilWord = 'taking' | 'mine';
 
 /** /layar (display.tsx) → browser/layar.ts. */
-export type LayarWord = 'room' | 'none' | 'speak' | 'connOn' | 'connOff' | 'soundOn';
+export type LayarWord = 'room' | 'none' | 'speak' | 'connOn' | 'connOff' | 'soundOn' | 'sp_call';
 
 /** /staff/login (staff/login.tsx) → browser/login.ts, with StaffWord. */
 export type LoginWord = 'wrong';
@@ -275,3 +275,54 @@ export type TicketWord =
 
 /** A page's words: every key its script may read. */
 export type PageWords<K extends string> = Record<K, string>;
+
+/** /staff/laporan (office/report.tsx) → browser/laporan.ts. */
+export type ReportWord = 'rep_taken' | 'csv_served' | 'rep_hour' | 'rep_day';
+
+/** /staff/akun (office/accounts.tsx) → browser/akun.ts, with StaffWord. */
+export type AccountsWord =
+  | 'created'
+  | 'active'
+  | 'inactive'
+  | 'doctor'
+  | 'nurse'
+  | 'pharmacist'
+  | 'acc_midwife'
+  | 'acc_deactivate'
+  | 'acc_activate'
+  | 'acc_confirmDeactivate'
+  | 'acc_yesDeactivate'
+  | 'acc_resetPassword'
+  | 'acc_confirmReset'
+  | 'acc_yesReset'
+  | 'acc_tempShown'
+  | 'acc_tempOnce'
+  | 'acc_deactivated'
+  | 'acc_activated'
+  | 'acc_mustChange'
+  | 'acc_you'
+  | 'cancel';
+
+/** /staff/kata-sandi (office/password.tsx) → browser/katasandi.ts, with StaffWord. */
+export type PasswordWord = 'pw_mismatch' | 'pw_done';
+
+/** /staff/pasien and /staff/pasien/:id (office/patient-details.tsx) → browser/pasien.ts, with StaffWord. */
+export type PatientDetailsWord =
+  | 'pat_none'
+  | 'pat_saved'
+  | 'pat_nothingChanged'
+  | 'choose'
+  | 'pat_keepWhich'
+  | 'pat_keepThis'
+  | 'pat_keepOther'
+  | 'pat_mergeConfirm'
+  | 'pat_mergeDo'
+  | 'pat_open'
+  | 'born'
+  | 'cancel';
+
+/** /staff/audit (office/audit.tsx) → browser/audit.ts, with StaffWord. */
+export type AuditWord = 'auditRangeReversed' | 'aud_patientShort';
+
+/** /staff/karcis (office/printed-ticket.tsx) → browser/karcis.ts, with StaffWord. */
+export type PrintedTicketWord = 'kar_take';

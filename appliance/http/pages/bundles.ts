@@ -25,6 +25,12 @@ export const bundleEntries: Record<string, string> = {
   pemeriksaan: 'pemeriksaan.ts',
   farmasi: 'farmasi.ts',
   konsultasi: 'konsultasi.ts',
+  laporan: 'laporan.ts',
+  akun: 'akun.ts',
+  katasandi: 'katasandi.ts',
+  pasien: 'pasien.ts',
+  audit: 'audit.ts',
+  karcis: 'karcis.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,10 +40,10 @@ const browserDir = join(here, 'browser');
 const stylesDir = join(here, 'styles');
 
 /**
- * What browser code may bundle: its own folder, the relay's protocol constants and the word
- * catalogs. The API's schemas are imported as types only: zod never reaches a phone.
+ * What browser code may bundle: its own folder, the relay's protocol constants, the word
+ * catalogs and uPlot (the report's chart). The API's schemas are imported as types only: zod never reaches a phone.
  */
-const allowedInputs = [/^appliance\/http\/pages\/browser\//, /^appliance\/relay\/protocol\.ts$/, /^appliance\/words\//];
+const allowedInputs = [/^appliance\/http\/pages\/browser\//, /^appliance\/relay\/protocol\.ts$/, /^appliance\/words\//, /^node_modules\/uplot\//];
 
 /**
  * Chrome 61 / Safari 11 era phones: esbuild lowers `?.`, `??`, async and the like to ES2015.

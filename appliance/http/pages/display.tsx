@@ -85,7 +85,9 @@ export function registerDisplayPages(app: OpenAPIHono<AppEnv>) {
         bare
         extraCss={tvCss}
         scripts={['layar']}
-        strings={{ room: w.room, none: w.noCallsYet, speak: w.speak, connOn: w.connectedShort, connOff: w.connOff, soundOn: w.soundOn } satisfies PageWords<LayarWord>}
+        strings={
+          { room: w.room, none: w.noCallsYet, speak: w.speak, connOn: w.connectedShort, connOff: w.connOff, soundOn: w.soundOn, sp_call: w.sp_call } satisfies PageWords<LayarWord>
+        }
         data={{ calls, tz: settings.timeZone, lang }}
       >
         <div class="tvwrap">

@@ -6,6 +6,9 @@ import type { Role } from '../../clinic/staff.ts';
 import { words } from '../../words/index.ts';
 import { MessagePage, render } from './layout.tsx';
 
+/** Where a session with a temporary password is sent (office/password.tsx). */
+export const passwordChangePage = '/staff/kata-sandi';
+
 /**
  * A page's access guard. Staff pages send a browser without a session to the login page (with
  * a way back) instead of answering JSON 401; a wrong role gets a readable 403 page. The access
@@ -20,6 +23,11 @@ export function pageGuard(...access: Access[]): MiddlewareHandler<AppEnv> {
       if (!session) {
         const url = new URL(c.req.url);
         return c.redirect(`/staff/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
+      }
+      // A temporary password from an admin: no staff page before it is changed (the API refuses the rest).
+      if (session.mustChangePassword && c.req.path !== passwordChangePage) {
+        const url = new URL(c.req.url);
+        return c.redirect(`${passwordChangePage}?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
       }
       if (!access.includes(session.actor.role)) {
         const lang = c.get('lang');

@@ -9,6 +9,7 @@ import { registerQueueBoard } from './staff/antrean.tsx';
 import { registerAdminPage } from './staff/admin.tsx';
 import { registerReferralLetter } from './referral-letter.tsx';
 import { registerClinicalPages } from './clinical.tsx';
+import { registerOfficePages } from './office/index.ts';
 
 /** Server-rendered pages: patient (phone), staff (tablet), waiting-room screen (TV). */
 export function registerPages(app: OpenAPIHono<AppEnv>) {
@@ -21,4 +22,5 @@ export function registerPages(app: OpenAPIHono<AppEnv>) {
   registerStaffHome(app);
   registerQueueBoard(app);
   registerAdminPage(app);
+  registerOfficePages(app);
 }

@@ -98,7 +98,7 @@ export function Layout(p: LayoutProps) {
   const session = c.get('session');
   const s = c.get('deps').settings;
   const w = words(lang);
-  const roleName: Record<string, string> = { doctor: w.doctor, nurse: w.nurse, pharmacist: w.pharmacist, admin: 'Admin' };
+  const roleName: Record<string, string> = { doctor: w.doctor, nurse: w.nurse, pharmacist: w.pharmacist, admin: 'Admin', midwife: w.acc_midwife };
   return (
     <html lang={lang}>
       <head>

@@ -9,7 +9,7 @@ const bySex = z.object({ L: z.number().int(), P: z.number().int() });
 export const clinicReportAnswer = z
   .object({
     period: z.string().openapi({ example: '2026-03' }),
-    kind: z.enum(['day', 'month']),
+    kind: z.enum(['day', 'month', 'range']),
     firstDay: date,
     lastDay: date,
     facility: z.object({ code: z.string(), name: z.string() }),
@@ -27,6 +27,9 @@ export const clinicReportAnswer = z
         remoteVisits: z.number().int(),
       }),
     ),
+    series: z
+      .object({ unit: z.enum(['hour', 'day']), points: z.array(z.object({ at: z.string(), taken: z.number().int(), served: z.number().int() })) })
+      .openapi({ description: 'numbers taken and served by local hour (a day) or by day (a month or range), for the chart' }),
     times: z.array(z.object({ poli: z.string(), wait: stat, service: stat }).openapi({ description: 'minutes: wait = number taken → called; service = called → finished' })),
     lb1: z
       .object({

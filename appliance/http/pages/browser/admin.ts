@@ -1,10 +1,10 @@
-// /staff/admin: outbox, link to the centre, audit log with filters, staff accounts. Lists page by 20.
+// /staff/admin: outbox and the link to the centre (audit log, accounts: office pages). Lists page by 20.
 import type { AdminWord, StaffWord } from '../../../words/page-words.ts';
-import type { AuditAnswer, OutboxAnswer, StaffAnswer, SyncAnswer } from '../../schemas/admin.ts';
+import type { OutboxAnswer, SyncAnswer } from '../../schemas/admin.ts';
 import { api, asApiError } from './api.ts';
-import { $, fill, h, msg, type Child } from './dom.ts';
+import { $, fill, h, type Child } from './dom.ts';
 import { pageWords } from './island.ts';
-import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
+import { staffPage } from './staff.ts';
 import { clock } from './time.ts';
 
 const t = pageWords<AdminWord | StaffWord>();
@@ -103,109 +103,5 @@ function loadSync() {
   );
 }
 
-const au: Paging & { filter: Record<string, string | boolean> } = { offset: 0, filter: {} };
-function nextDay(d: string) {
-  const x = new Date(d + 'T00:00:00Z');
-  x.setUTCDate(x.getUTCDate() + 1);
-  return x.toISOString().slice(0, 10);
-}
-function loadAudit() {
-  let q = 'limit=' + LIMIT + '&offset=' + au.offset;
-  for (const k of Object.keys(au.filter)) q += '&' + k + '=' + encodeURIComponent(String(au.filter[k]));
-  msg($('#audit-error'), '');
-  api<AuditAnswer>('GET', '/api/v1/admin/audit?' + q).then(
-    (r) => {
-      const rows = r.entries || [];
-      fill(
-        $('#audit-rows'),
-        rowsOr(
-          rows.map((e) =>
-            h(
-              'tr',
-              null,
-              h('td', { class: 'small' }, clock(e.at, true)),
-              h('td', null, e.staff || ''),
-              h('td', null, e.action),
-              h('td', { class: 'small' }, e.entity, e.entity_id ? [h('br'), e.entity_id] : null),
-              h('td', { class: 'small' }, e.patient_id || ''),
-              h('td', { class: 'small', title: e.device }, String(e.device || '').slice(0, 48)),
-            ),
-          ),
-          6,
-        ),
-      );
-      pager('audit', au, rows.length, loadAudit);
-    },
-    (err: unknown) => {
-      const e = asApiError(err);
-      const issues = (e.details.issues as { path: string; message: string }[] | undefined) || [];
-      msg($('#audit-error'), e.message + (issues.length ? ' ' + issues.map((i) => i.path + ': ' + i.message).join('; ') : ''));
-    },
-  );
-}
-$('#audit-form').addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  const f = formJson($('#audit-form'));
-  // "To" is inclusive on the form; the API's bound is exclusive.
-  if (typeof f.to === 'string') f.to = nextDay(f.to);
-  au.filter = f;
-  au.offset = 0;
-  loadAudit();
-});
-
-function loadStaff() {
-  api<StaffAnswer>('GET', '/api/v1/admin/staff').then(
-    (r) => {
-      const list = r.staff || [];
-      fill(
-        $('#staff-rows'),
-        rowsOr(
-          list.map((s) =>
-            h(
-              'tr',
-              { 'data-testid': 'staff-row-' + s.username },
-              h('td', null, s.username),
-              h('td', null, s.fullName),
-              h('td', null, s.role),
-              h('td', null, s.active ? t('active') : t('inactive')),
-            ),
-          ),
-          4,
-        ),
-      );
-      const sel = $<HTMLSelectElement>('#a-staff');
-      const cur = sel.value;
-      const all = sel.options[0];
-      fill(
-        sel,
-        all,
-        list.map((s) => h('option', { value: s.id }, s.username)),
-      );
-      sel.value = cur;
-    },
-    (e: unknown) => msg($('#staff-msg'), asApiError(e).message),
-  );
-}
-const staffForm = $<HTMLFormElement>('#staff-form');
-staffForm.addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  const body = formJson(staffForm);
-  clearFieldErrors(staffForm);
-  api('POST', '/api/v1/admin/staff', body).then(
-    () => {
-      msg($('#staff-msg'), t('created', { u: String(body.username) }), 'ok');
-      staffForm.reset();
-      loadStaff();
-    },
-    (err: unknown) => {
-      const e = asApiError(err);
-      fieldErrors(staffForm, e);
-      msg($('#staff-msg'), e.message);
-    },
-  );
-});
-
 loadOutbox();
 loadSync();
-loadAudit();
-loadStaff();

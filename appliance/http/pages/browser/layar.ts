@@ -5,6 +5,7 @@ import { $, $$, fill, h } from './dom.ts';
 import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { chime, unlockAudio } from './sound.ts';
+import { spokenLabel, spokenRoom } from './spoken-call.ts';
 import { clock } from './time.ts';
 
 const t = pageWords<LayarWord>();
@@ -40,19 +41,28 @@ function announce(c: DisplayCall) {
   box.className = 'now flash';
   if (!sound) return;
   chime();
-  // Spoken call where the TV has an Indonesian (or English) voice; the chime alone otherwise.
+  speak(c);
+}
+
+/**
+ * The call said aloud after the chime, in the screen's language, by the browser's own voice (no
+ * network): "Nomor antrean A dua belas, silakan ke Ruang dua" where the TV has an Indonesian voice
+ * (`id`, or the old code `in`), the English sentence on an English screen. No such voice: the chime
+ * and the flashing number only.
+ */
+function speak(c: DisplayCall) {
   try {
-    if (window.speechSynthesis) {
-      const want = data.lang === 'en' ? 'en' : 'id';
-      const voice = speechSynthesis.getVoices().filter((v) => v.lang && v.lang.toLowerCase().indexOf(want) === 0)[0];
-      if (voice) {
-        const u = new SpeechSynthesisUtterance(t('speak', { label: c.label.split('').join(' '), room: c.room || '' }));
-        u.voice = voice;
-        u.lang = voice.lang;
-        u.rate = 0.9;
-        window.setTimeout(() => speechSynthesis.speak(u), 1400);
-      }
-    }
+    if (!window.speechSynthesis) return;
+    const en = data.lang === 'en';
+    const codes = en ? ['en'] : ['id', 'in'];
+    const voice = speechSynthesis.getVoices().filter((v) => v.lang && codes.indexOf(v.lang.toLowerCase().slice(0, 2)) >= 0)[0];
+    if (!voice) return;
+    const text = en ? t('speak', { label: c.label.split('').join(' '), room: c.room || '' }) : t('sp_call', { label: spokenLabel(c.label), room: spokenRoom(c.room || '') });
+    const u = new SpeechSynthesisUtterance(text);
+    u.voice = voice;
+    u.lang = voice.lang;
+    u.rate = 0.9;
+    window.setTimeout(() => speechSynthesis.speak(u), 1400);
   } catch {
     /* no speech */
   }

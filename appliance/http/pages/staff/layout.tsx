@@ -26,14 +26,14 @@ export const staffWords = (lang: Lang): PageWords<StaffWord> => {
   };
 };
 
-export function StaffLayout(p: { c: Context<AppEnv>; title: string; scripts: string[]; strings?: Record<string, string>; data?: unknown; children: unknown }) {
+export function StaffLayout(p: { c: Context<AppEnv>; title: string; scripts: string[]; strings?: Record<string, string>; data?: unknown; extraCss?: string; children: unknown }) {
   const lang = p.c.get('lang');
   return (
     <Layout
       c={p.c}
       title={p.title}
       variant="tablet"
-      extraCss={staffCss}
+      extraCss={staffCss + (p.extraCss ?? '')}
       scripts={p.scripts}
       strings={{ ...staffWords(lang), ...(p.strings ?? {}) }}
       data={{ staff: true, role: p.c.get('session')?.actor.role ?? null, tz: p.c.get('deps').settings.timeZone, ...((p.data as object) ?? {}) }}

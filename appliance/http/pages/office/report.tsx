@@ -1,0 +1,375 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env.ts';
+import { words, format, type Words } from '../../../words/index.ts';
+import { actorOf } from '../../access.ts';
+import { audit } from '../../../clinic/audit.ts';
+import { clinicDay } from '../../../clinic/clock.ts';
+import { clinicReport, reportPeriod, reportRangeMaxDays, type ClinicReport } from '../../../clinic/reports.ts';
+import { render } from '../layout.tsx';
+import { page } from '../guard.tsx';
+import { pageCss } from '../bundles.ts';
+import { StaffLayout } from '../staff/layout.tsx';
+import type { PageWords, ReportWord } from '../../../words/page-words.ts';
+
+/**
+ * /staff/laporan: the clinic's report for a day or a range of days, rendered on the server (it
+ * prints and reads without script), with a chart of the numbers taken per hour or per day drawn
+ * by browser/laporan.ts with uPlot (bundled from node_modules, served by the box). The admin sends
+ * the figures to the district office; the head of the puskesmas (a doctor) reads how the day went.
+ */
+const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
+const reportCss = pageCss('office');
+
+const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The form's dates as a report period, or the problem to show next to a field. */
+export function reportFormPeriod(from: string, to: string): { period: string } | { field: 'from' | 'to'; problem: 'format' | 'reversed' | 'too_long' } {
+  if (!isoDay.test(from) || !reportPeriod.safeParse(from).success) return { field: 'from', problem: 'format' };
+  if (!isoDay.test(to) || !reportPeriod.safeParse(to).success) return { field: 'to', problem: 'format' };
+  if (from > to) return { field: 'from', problem: 'reversed' };
+  const period = from === to ? from : `${from}..${to}`;
+  if (!reportPeriod.safeParse(period).success) return { field: 'to', problem: 'too_long' };
+  return { period };
+}
+
+const minutes = (v: number | null) => (v == null ? '—' : String(v).replace('.', ','));
+
+export function registerReportPage(app: OpenAPIHono<AppEnv>) {
+  page(app, '/staff/laporan', ['admin', 'doctor'], async (c) => {
+    const lang = c.get('lang');
+    const w = words(lang);
+    const { db, settings } = c.get('deps');
+    const now = c.get('deps').now?.() ?? new Date();
+    const today = clinicDay(now, settings.timeZone);
+    const from = c.req.query('from') || today;
+    const to = c.req.query('to') || from;
+    const chosen = reportFormPeriod(from, to);
+    let report: ClinicReport | null = null;
+    if ('period' in chosen) {
+      report = await clinicReport(db, settings, chosen.period, now);
+      await audit(db, actorOf(c), 'list', 'report', null, null, chosen.period);
+    }
+    const problem =
+      'problem' in chosen
+        ? chosen.problem === 'reversed'
+          ? w.rep_rangeReversed
+          : chosen.problem === 'too_long'
+            ? format(w.rep_rangeTooLong, { days: reportRangeMaxDays })
+            : w.rep_dateFormat
+        : null;
+    const csv = (section: string) => `/api/v1/reports/${report!.period}?format=csv&section=${section}${lang === 'en' ? '&lang=en' : ''}`;
+    return render(
+      c,
+      <StaffLayout
+        c={c}
+        title={w.rep_title}
+        scripts={['laporan']}
+        extraCss={uplotCss + reportCss}
+        strings={{ rep_taken: w.rep_taken, csv_served: w.csv_served, rep_hour: w.rep_hour, rep_day: w.rep_day } satisfies PageWords<ReportWord>}
+        data={{ series: report?.series ?? null }}
+      >
+        <main class="report">
+          <h1>{w.rep_title}</h1>
+          <form method="get" action="/staff/laporan" class="filters noprint" data-testid="report-form" novalidate>
+            <div>
+              <label for="r-from">{w.from}</label>
+              <input
+                id="r-from"
+                name="from"
+                type="date"
+                value={from}
+                data-testid="report-from"
+                aria-invalid={problem && 'field' in chosen && chosen.field === 'from' ? 'true' : undefined}
+                aria-describedby={problem && 'field' in chosen && chosen.field === 'from' ? 'r-problem' : undefined}
+              />
+              {problem && 'field' in chosen && chosen.field === 'from' ? (
+                <div class="field-err" id="r-problem" role="alert" data-testid="report-problem">
+                  {problem}
+                </div>
+              ) : null}
+            </div>
+            <div>
+              <label for="r-to">{w.to}</label>
+              <input
+                id="r-to"
+                name="to"
+                type="date"
+                value={to}
+                data-testid="report-to"
+                aria-invalid={problem && 'field' in chosen && chosen.field === 'to' ? 'true' : undefined}
+                aria-describedby={problem && 'field' in chosen && chosen.field === 'to' ? 'r-problem' : undefined}
+              />
+              {problem && 'field' in chosen && chosen.field === 'to' ? (
+                <div class="field-err" id="r-problem" role="alert" data-testid="report-problem">
+                  {problem}
+                </div>
+              ) : null}
+            </div>
+            <div>
+              <button type="submit" data-testid="report-show">
+                {w.rep_show}
+              </button>
+            </div>
+            <div class="row">
+              <a class="btn sec" href={`/staff/laporan?from=${today}&to=${today}`} data-testid="report-today">
+                {w.rep_today}
+              </a>
+              <a class="btn sec" href={`/staff/laporan?from=${today.slice(0, 8)}01&to=${today}`} data-testid="report-month">
+                {w.rep_thisMonth}
+              </a>
+            </div>
+          </form>
+          {report ? <ReportBody w={w} r={report} csv={csv} /> : null}
+        </main>
+      </StaffLayout>,
+    );
+  });
+}
+
+function Csv(p: { href: string; w: Words; testid: string }) {
+  return (
+    <a class="noprint csv" href={p.href} download data-testid={p.testid}>
+      {p.w.rep_csv}
+    </a>
+  );
+}
+
+function ReportBody({ w, r, csv }: { w: Words; r: ClinicReport; csv: (s: string) => string }) {
+  const totals = r.visitsByPoli.reduce((t, v) => ({ taken: t.taken + v.taken, served: t.served + v.served, visits: t.visits + v.visits }), { taken: 0, served: 0, visits: 0 });
+  const poliName = new Map(r.visitsByPoli.map((v) => [v.poli, v.name]));
+  return (
+    <>
+      <p class="period" data-testid="report-period">
+        {r.facility.name} ({r.facility.code}) · {r.firstDay === r.lastDay ? r.firstDay : `${r.firstDay} – ${r.lastDay}`}
+        <button type="button" class="sec noprint" id="print" data-testid="report-print">
+          {w.print}
+        </button>
+      </p>
+      <div class="stats" data-testid="report-totals">
+        <div>
+          <div class="muted">{w.csv_numbersTaken}</div>
+          <div class="stat">{totals.taken}</div>
+        </div>
+        <div>
+          <div class="muted">{w.csv_served}</div>
+          <div class="stat">{totals.served}</div>
+        </div>
+        <div>
+          <div class="muted">{w.csv_visits}</div>
+          <div class="stat">{totals.visits}</div>
+        </div>
+        <div>
+          <div class="muted">{w.rep_referrals}</div>
+          <div class="stat">{r.referrals.total}</div>
+        </div>
+      </div>
+      <section class="card">
+        <h2>{r.series.unit === 'hour' ? w.rep_chartHour : w.rep_chartDay}</h2>
+        <figure id="chart" class="chart" data-testid="report-chart" aria-label={r.series.unit === 'hour' ? w.rep_chartHour : w.rep_chartDay} role="img"></figure>
+      </section>
+      <section class="card" data-testid="report-visits">
+        <h2>
+          {w.rep_visitsByPoli} <Csv href={csv('visits')} w={w} testid="csv-visits" />
+        </h2>
+        <div class="tbl-wrap" tabindex={0}>
+          <table>
+            <thead>
+              <tr>
+                <th>{w.field_poli}</th>
+                <th class="num">{w.csv_numbersTaken}</th>
+                <th class="num">{w.csv_served}</th>
+                <th class="num">{w.csv_noShow}</th>
+                <th class="num">{w.st_skipped}</th>
+                <th class="num">{w.csv_unfinished}</th>
+                <th class="num">{w.csv_visits}</th>
+                <th class="num">{w.csv_remoteVisits}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.visitsByPoli.map((v) => (
+                <tr data-testid={`visits-${v.poli}`}>
+                  <td>{v.name}</td>
+                  <td class="num">{v.taken}</td>
+                  <td class="num">{v.served}</td>
+                  <td class="num">{v.noShow}</td>
+                  <td class="num">{v.skipped}</td>
+                  <td class="num">{v.unfinished}</td>
+                  <td class="num">{v.visits}</td>
+                  <td class="num">{v.remoteVisits}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section class="card" data-testid="report-times">
+        <h2>
+          {w.rep_times} <Csv href={csv('times')} w={w} testid="csv-times" />
+        </h2>
+        {r.times.length ? (
+          <div class="tbl-wrap" tabindex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th>{w.field_poli}</th>
+                  <th class="num">{w.csv_patientsCalled}</th>
+                  <th class="num">{w.csv_waitAverage}</th>
+                  <th class="num">{w.csv_waitMedian}</th>
+                  <th class="num">{w.csv_patientsFinished}</th>
+                  <th class="num">{w.csv_serviceAverage}</th>
+                  <th class="num">{w.csv_serviceMedian}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.times.map((t) => (
+                  <tr data-testid={`times-${t.poli}`}>
+                    <td>{poliName.get(t.poli) ?? t.poli}</td>
+                    <td class="num">{t.wait.count}</td>
+                    <td class="num">{minutes(t.wait.average)}</td>
+                    <td class="num">{minutes(t.wait.median)}</td>
+                    <td class="num">{t.service.count}</td>
+                    <td class="num">{minutes(t.service.average)}</td>
+                    <td class="num">{minutes(t.service.median)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">{w.rep_nothing}</p>
+        )}
+      </section>
+      <section class="card" data-testid="report-diagnoses">
+        <h2>
+          {w.rep_topDiagnoses} <Csv href={csv('lb1')} w={w} testid="csv-lb1" />
+        </h2>
+        {r.topDiagnoses.length ? (
+          <div class="tbl-wrap" tabindex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th>{w.csv_icd10Code}</th>
+                  <th>{w.csv_disease}</th>
+                  <th class="num">{w.csv_total}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.topDiagnoses.map((d) => (
+                  <tr data-testid={`diagnosis-${d.code}`}>
+                    <td>{d.code}</td>
+                    <td>{d.name}</td>
+                    <td class="num">{d.total}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">{w.rep_nothing}</p>
+        )}
+      </section>
+      <section class="card" data-testid="report-prescriptions">
+        <h2>
+          {w.rep_prescriptions} <Csv href={csv('medicines')} w={w} testid="csv-medicines" />
+        </h2>
+        <p>
+          {format(w.rep_prescriptionsLine, {
+            issued: r.prescriptions.issued,
+            dispensed: r.prescriptions.dispensed + r.prescriptions.pickedUp,
+            waiting: r.prescriptions.waiting,
+          })}
+        </p>
+        {r.prescriptions.medicines.length ? (
+          <div class="tbl-wrap" tabindex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th>{w.medicine}</th>
+                  <th class="num">{w.csv_prescriptions}</th>
+                  <th class="num">{w.csv_quantityPrescribed}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.prescriptions.medicines.slice(0, 10).map((m) => (
+                  <tr>
+                    <td>
+                      {m.name} {m.strength}
+                    </td>
+                    <td class="num">{m.prescriptions}</td>
+                    <td class="num">
+                      {m.quantity} {m.unit}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        <h3>
+          {format(w.rep_stockLow, { days: r.stockLow.threshold.days })} <Csv href={csv('stock')} w={w} testid="csv-stock" />
+        </h3>
+        {r.stockLow.items.length ? (
+          <div class="tbl-wrap" tabindex={0}>
+            <table data-testid="report-stock">
+              <thead>
+                <tr>
+                  <th>{w.medicine}</th>
+                  <th class="num">{w.stockHeader}</th>
+                  <th class="num">{w.csv_usePerDay}</th>
+                  <th class="num">{w.csv_lastsDays}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.stockLow.items.map((s) => (
+                  <tr class={s.stock === 0 ? 'out' : undefined}>
+                    <td>
+                      {s.name} {s.strength}
+                    </td>
+                    <td class="num">
+                      {s.stock} {s.unit}
+                    </td>
+                    <td class="num">{minutes(s.dailyUse)}</td>
+                    <td class="num">{s.daysLeft ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">{w.rep_stockEnough}</p>
+        )}
+      </section>
+      <section class="card" data-testid="report-referrals">
+        <h2>
+          {w.rep_referralsByHospital} <Csv href={csv('referrals')} w={w} testid="csv-referrals" />
+        </h2>
+        {r.referrals.byHospital.length ? (
+          <div class="tbl-wrap" tabindex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th>{w.field_hospitalCode}</th>
+                  <th class="num">{w.csv_total}</th>
+                  <th class="num">{w.field_emergency}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.referrals.byHospital.map((h) => (
+                  <tr data-testid={`referrals-${h.hospitalCode}`}>
+                    <td>{h.hospitalName}</td>
+                    <td class="num">{h.total}</td>
+                    <td class="num">{h.emergency}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">{w.rep_nothing}</p>
+        )}
+      </section>
+    </>
+  );
+}
