@@ -226,7 +226,8 @@ export type PemeriksaanWord =
   | 'rs_rejected'
   | 'rs_used'
   | 'rs_expired'
-  | 'emergency';
+  | 'emergency'
+  | 'calledTo';
 
 /** /t/:token (patient.tsx `ticketStrings`) → browser/ticket.ts, with ConsultationWord. */
 export type TicketWord =

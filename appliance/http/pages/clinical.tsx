@@ -143,6 +143,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             rs_used: w.rs_used,
             rs_expired: w.rs_expired,
             emergency: w.emergency,
+            calledTo: w.calledTo,
             ...callQualityStrings(lang),
           } satisfies PageWords<PemeriksaanWord | CallQualityWord>
         }
@@ -157,6 +158,17 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                     {p.name}
                   </button>
                 ))}
+              </div>
+              <div class="row" style="align-items:end;margin-bottom:8px">
+                <div class="grow">
+                  <label for="room" class="small" style="margin:0">
+                    {w.roomLabel}
+                  </label>
+                  <select id="room" data-testid="exam-room" style="width:100%"></select>
+                </div>
+                <button type="button" id="call-next" data-testid="exam-call-next">
+                  {w.callNext}
+                </button>
               </div>
               <label for="mode-new" class="small">
                 {w.consultationMode}

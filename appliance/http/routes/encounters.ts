@@ -55,7 +55,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       tags: ['encounters'],
       summary: 'Open an encounter from a queue ticket',
       description:
-        'The ticket must have a patient attached. A ticket still waiting is called to `room` (default: the poli’s first room); the ticket becomes `serving`. ' +
+        'The ticket must have a patient attached. A ticket still waiting, or called to another room, is called to `room` (the doctor’s; default: the poli’s first room); the ticket becomes `serving`. ' +
         'Opening a ticket that already has an open encounter answers that encounter.',
       request: jsonBody(openEncounterInput.meta({ example: { ticketId: demoIds.ticket, mode: 'in_person' } })),
       responses: { ...jsonResponses('the open encounter', encounter), 404: errorContent('no such ticket'), ...conflict, 422: errorContent('the ticket has no patient') },

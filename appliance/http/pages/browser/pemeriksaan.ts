@@ -5,7 +5,7 @@ import type { CallQualityWord, PemeriksaanWord, StaffWord } from '../../../words
 import type { CallsAnswer } from '../../schemas/consultation.ts';
 import type { EncounterAnswer, EncounterDetailAnswer, Icd10Answer } from '../../schemas/encounters.ts';
 import type { FormularyAnswer, FormularyItemAnswer } from '../../schemas/pharmacy.ts';
-import type { PolisAnswer, QueueListAnswer } from '../../schemas/queue.ts';
+import type { CalledAnswer, PolisAnswer, QueueListAnswer } from '../../schemas/queue.ts';
 import type { HospitalsAnswer } from '../../schemas/referrals.ts';
 import { api, asApiError, issuesText, type ApiError } from './api.ts';
 import { doctorCallPage } from './call.ts';
@@ -52,8 +52,48 @@ function selectPoli(code: string) {
     /* ignore */
   }
   $$('#tabs [data-poli]').forEach((b) => b.setAttribute('aria-selected', b.getAttribute('data-poli') === code ? 'true' : 'false'));
+  drawRooms(code);
   loadQueue();
 }
+// The doctor works from a room: remembered per tablet and poli, and every call goes there.
+const roomSelect = $<HTMLSelectElement>('#room');
+const roomKey = (code: string) => 'simpul.exam.room.' + code;
+function drawRooms(code: string) {
+  const poli = polis.find((p) => p.code === code);
+  let saved: string | null = null;
+  try {
+    saved = localStorage.getItem(roomKey(code));
+  } catch {
+    saved = null;
+  }
+  fill(
+    roomSelect,
+    (poli ? poli.rooms : []).map((r) => h('option', { selected: r === saved }, r)),
+  );
+}
+roomSelect.addEventListener('change', () => {
+  try {
+    localStorage.setItem(roomKey(st.poli), roomSelect.value);
+  } catch {
+    /* ignore */
+  }
+});
+const callNextButton = $<HTMLButtonElement>('#call-next');
+callNextButton.addEventListener('click', () => {
+  callNextButton.disabled = true;
+  const room = roomSelect.value;
+  api<CalledAnswer>('POST', '/api/v1/queue/' + encodeURIComponent(st.poli) + '/call-next', { room })
+    .then(
+      (r) => {
+        note('#queue-msg', r.ticket ? t('calledTo', { label: r.ticket.label, room }) : t('nobody'), r.ticket ? 'ok' : 'info');
+        loadQueue();
+      },
+      (e: unknown) => note('#queue-msg', errorOf(e), 'err'),
+    )
+    .then(() => {
+      callNextButton.disabled = false;
+    });
+});
 const shown: Record<string, boolean> = { waiting: true, called: true, serving: true };
 function loadQueue() {
   const code = st.poli;
@@ -91,7 +131,11 @@ $('#queue').addEventListener('click', (ev) => {
   const b = closest<HTMLButtonElement>(ev, '[data-open]');
   if (!b) return;
   b.disabled = true;
-  api<EncounterAnswer>('POST', '/api/v1/encounters', { ticketId: b.getAttribute('data-open'), mode: $<HTMLSelectElement>('#mode-new').value }).then(
+  api<EncounterAnswer>('POST', '/api/v1/encounters', {
+    ticketId: b.getAttribute('data-open'),
+    mode: $<HTMLSelectElement>('#mode-new').value,
+    room: roomSelect.value || undefined,
+  }).then(
     (created) => {
       st.label = b.getAttribute('data-label') || '';
       void loadEncounter(created.id);

@@ -1,0 +1,129 @@
+/**
+ * Issue 17, the clinic day on the doctor's, nurse's and pharmacist's screens, in real headless
+ * Chromium (playwright-core → /usr/bin/chromium or CHROMIUM_PATH) on a demo box: tablets at
+ * 1280×800, phones at 360 px. Each test sets up its own tickets (through the box's queue), so they
+ * run alone or together. Screenshots land in test-artifacts/clinic-visit/ (gitignored).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startBox, type Box } from '../appliance/box.ts';
+import { configSchema } from '../appliance/config.ts';
+import { demoIds } from '../appliance/clinic/demo-ids.ts';
+import { demoStaff } from '../appliance/clinic/demo.ts';
+import type { Role } from '../appliance/clinic/staff.ts';
+import { chromiumPath } from './support/chromium.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/clinic-visit/', import.meta.url));
+const UI_TIMEOUT = 20_000;
+
+let box: Box;
+let dataDir: string | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+const problems: string[] = [];
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function newPage(who: string, device: 'phone' | 'tablet' | 'tv', opts: { locale?: string; javaScriptEnabled?: boolean } = {}): Promise<Page> {
+  const viewport = device === 'phone' ? { width: 360, height: 740 } : device === 'tv' ? { width: 1920, height: 1080 } : { width: 1280, height: 800 };
+  const ctx = await browser!.newContext({
+    ignoreHTTPSErrors: true,
+    locale: opts.locale ?? 'id-ID',
+    timezoneId: 'Asia/Jakarta',
+    viewport,
+    javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    ...(device === 'phone' ? { isMobile: true, hasTouch: true } : {}),
+  });
+  ctx.setDefaultTimeout(UI_TIMEOUT);
+  ctx.setDefaultNavigationTimeout(UI_TIMEOUT);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => problems.push(`${who}: uncaught ${e.message}`));
+  return page;
+}
+
+async function staffPage(role: Role, path: string): Promise<Page> {
+  const page = await newPage(role, 'tablet');
+  const staff = demoStaff.find((s) => s.role === role)!;
+  const res = await page.request.post(`${box.url}/api/v1/auth/login`, { data: { username: staff.username, password: staff.password } });
+  expect(res.status()).toBe(200);
+  await page.goto(`${box.url}${path}`);
+  return page;
+}
+
+const nurseActor = async () => {
+  const { rows } = await box.db.query<{ id: string }>(`SELECT id FROM staff WHERE username = 'perawat'`);
+  return { staffId: rows[0].id, role: 'nurse' as const, name: 'Ns. Dewi Lestari', device: 'test' };
+};
+
+/** A desk ticket for the demo patient (or another), waiting in Poli Umum. */
+async function deskTicket(patientId: string = demoIds.patient, poli = 'umum') {
+  const { ticket, token } = await box.queue.take({ poli, source: 'desk', patientId }, await nurseActor());
+  return { id: ticket.id, label: ticket.label, token };
+}
+
+describe('the clinic day on the staff tablets (issue 17)', () => {
+  beforeAll(async () => {
+    const executablePath = chromiumPath();
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'simpul-visit-'));
+    const config = configSchema.parse({ mode: 'demo', dataDir, httpsPort: 0, httpPort: 0, host: '127.0.0.1', logLevel: 'warn' });
+    box = await startBox(config, { log: pino({ level: 'silent' }) });
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      timeout: 60_000,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await box?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('defect 2: the examination page calls to the room chosen on this tablet; the TV and the phone show that room', async () => {
+    const t = await deskTicket();
+    const phone = await newPage('phone', 'phone');
+    await phone.goto(`${box.url}/t/${t.token}`);
+    await phone.locator('[data-testid=conn-state].on').waitFor();
+    const tv = await newPage('tv', 'tv');
+    await tv.goto(`${box.url}/layar`);
+
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    await doctor.getByTestId('exam-poli-umum').click();
+    await doctor.getByTestId('exam-room').selectOption('Ruang 2');
+    // Remembered on this tablet: a reload keeps the room.
+    await doctor.reload();
+    await expect.poll(() => doctor.getByTestId('exam-room').inputValue()).toBe('Ruang 2');
+
+    await doctor.getByTestId(`exam-row-${t.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+    const called = await box.queue.get(t.id);
+    expect(called.room).toBe('Ruang 2');
+    await expect.poll(() => tv.locator('#now-label').innerText()).toBe(t.label);
+    expect(await tv.locator('#now-where').innerText()).toContain('Ruang 2');
+    await expect.poll(() => phone.getByTestId('ticket-called').innerText()).toContain('Ruang 2');
+    await shot(doctor, 'defect2-doctor');
+    await shot(tv, 'defect2-tv');
+    await shot(phone, 'defect2-phone');
+
+    // "Panggil berikutnya" on the examination page calls to the same room.
+    await deskTicket();
+    await doctor.getByTestId('exam-call-next').click();
+    await expect.poll(() => doctor.locator('#queue-msg').innerText()).toMatch(/^[A-C]-\d{3} dipanggil ke Ruang 2$/);
+    const label = (await doctor.locator('#queue-msg').innerText()).split(' ')[0];
+    const { rows } = await box.db.query<{ room: string }>(`SELECT room FROM queue_tickets WHERE label = $1 AND day = $2`, [label, box.queue.today()]);
+    expect(rows[0].room).toBe('Ruang 2');
+  }, 120_000);
+});
