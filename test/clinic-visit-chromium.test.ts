@@ -126,4 +126,25 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     const { rows } = await box.db.query<{ room: string }>(`SELECT room FROM queue_tickets WHERE label = $1 AND day = $2`, [label, box.queue.today()]);
     expect(rows[0].room).toBe('Ruang 2');
   }, 120_000);
+
+  it('defect 3: switching an open visit to video reaches the patient’s phone at once', async () => {
+    const t = await deskTicket();
+    const phone = await newPage('phone', 'phone');
+    await phone.goto(`${box.url}/t/${t.token}`);
+    await phone.locator('[data-testid=conn-state].on').waitFor();
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    await doctor.getByTestId('exam-poli-umum').click();
+    await doctor.getByTestId('exam-mode-new').selectOption('in_person');
+    await doctor.getByTestId(`exam-row-${t.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+    await expect.poll(() => phone.locator('[data-testid=ticket-status]').getAttribute('class')).toContain('st-serving');
+    expect(await phone.getByTestId('consent-give').count()).toBe(0);
+
+    await doctor.getByTestId('encounter-mode').selectOption('audio_visual');
+    // The page's own refresh comes after two minutes: the prompt must come well before.
+    await phone.getByTestId('consent-give').waitFor({ state: 'visible', timeout: 10_000 });
+    await shot(phone, 'defect3-phone-consent');
+    const { rows } = await box.db.query<{ mode: string }>(`SELECT mode FROM encounters WHERE ticket_id = $1`, [t.id]);
+    expect(rows[0].mode).toBe('audio_visual');
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { paging, uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import {
   closeEncounter,
+  findEncounter,
   getEncounter,
   listEncounters,
   openEncounterInput,
@@ -138,7 +139,17 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       },
       responses: { ...jsonResponses('the encounter', encounter), 404: errorContent('no such encounter'), ...conflict, 422: errorContent('invalid vitals') },
     }),
-    async (c) => c.json(await updateEncounter(c.get('deps').db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => {
+      const { db, queue } = c.get('deps');
+      const id = c.req.valid('param').id;
+      const input = c.req.valid('json');
+      const before = input.mode !== undefined ? await findEncounter(db, id) : null;
+      const after = await updateEncounter(db, actorOf(c), id, input);
+      // A switch to (or from) a remote consultation reaches the patient's phone at once: its
+      // ticket stream hears of it and the page asks for consent again.
+      if (before && before.mode !== after.mode && after.ticketId) await queue.visitChanged(after.ticketId, 'mode');
+      return c.json(after, 200);
+    },
   );
 
   app.openapi(

@@ -198,7 +198,21 @@ function drawConsent() {
     : t('consentNone');
   show($('#consent-verbal'), !c);
 }
-modeSelect.addEventListener('change', drawConsent);
+// The mode is saved as it is chosen: a switch to video must reach the patient's phone at once.
+modeSelect.addEventListener('change', () => {
+  drawConsent();
+  api<EncounterAnswer>('PATCH', '/api/v1/encounters/' + enc().id, { version: enc().version, mode: modeSelect.value }).then(
+    (saved) => {
+      enc().version = saved.version;
+      enc().mode = saved.mode;
+      note('#enc-msg', t('savedAt', { time: clock(new Date().toISOString()) }));
+    },
+    (caught: unknown) => {
+      const e = asApiError(caught);
+      note('#enc-msg', e.status === 409 && e.code !== 'invalid_state' ? t('conflict') : issuesText(e), 'err');
+    },
+  );
+});
 $('#consent-verbal').addEventListener('click', () => {
   api('POST', '/api/v1/encounters/' + enc().id + '/consent').then(
     () => loadEncounter(enc().id),

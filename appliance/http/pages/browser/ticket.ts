@@ -18,6 +18,7 @@ const token = data.token;
 const base = '/api/v1/tickets/' + encodeURIComponent(token);
 let last: PublicTicket | null = data.ticket;
 let docsTimer: number | undefined;
+let consentTimer: number | undefined;
 let sound = false;
 
 function setText(sel: string, v: string | number) {
@@ -47,6 +48,12 @@ function render(tk: PublicTicket) {
   if (isNewCall) alertCalled();
   document.title = (called ? '🔔 ' : '') + tk.label + ' · ' + tk.poliName;
   if (last && last.status !== tk.status) loadDocs();
+  // During the visit the doctor may switch it to video: the box tells the ticket's stream, and
+  // the consent prompt must follow at once (not at the next two-minute refresh).
+  else if (tk.status === 'serving' || tk.status === 'called') {
+    window.clearTimeout(consentTimer);
+    consentTimer = window.setTimeout(loadConsent, 200);
+  }
   last = tk;
   remember(tk);
 }
