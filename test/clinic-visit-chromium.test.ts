@@ -147,4 +147,55 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     const { rows } = await box.db.query<{ mode: string }>(`SELECT mode FROM encounters WHERE ticket_id = $1`, [t.id]);
     expect(rows[0].mode).toBe('audio_visual');
   }, 120_000);
+
+  it('defect 4: wrong values do not vanish; more than the stock warns at prescribing; the pharmacist hands out part, the rest owed', async () => {
+    const t = await deskTicket();
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    await doctor.getByTestId('exam-poli-umum').click();
+    await doctor.getByTestId(`exam-row-${t.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+
+    await doctor.getByTestId('vital-systolic').fill('abc');
+    await doctor.getByTestId('vital-diastolic').fill('80');
+    await doctor.getByTestId('encounter-save').click();
+    const err = doctor.getByTestId('vital-err-systolic');
+    await expect.poll(() => err.innerText()).toMatch(/angka/);
+    expect(await doctor.getByTestId('encounter-msg').innerText()).not.toMatch(/Tersimpan/);
+    expect(await doctor.getByTestId('vital-systolic').inputValue()).toBe('abc');
+    expect(await doctor.getByTestId('vital-systolic').getAttribute('aria-invalid')).toBe('true');
+    await shot(doctor, 'defect4-vital-refused');
+    // Corrected, it saves and the message next to the field goes.
+    await doctor.getByTestId('vital-systolic').fill('120');
+    await doctor.getByTestId('encounter-save').click();
+    await expect.poll(() => doctor.getByTestId('encounter-msg').innerText()).toMatch(/Tersimpan/);
+    expect(await err.innerText()).toBe('');
+
+    await doctor.getByTestId('formulary-search').fill('Salep');
+    await doctor.getByTestId('formulary-result').filter({ hasText: 'Salep 2-4' }).getByTestId('formulary-add').click();
+    const item = doctor.getByTestId('rx-item');
+    await item.getByTestId('rx-signa').fill('oles 2 x sehari');
+    await item.getByTestId('rx-quantity').fill('100');
+    await item.getByTestId('rx-days').fill('7');
+    await expect.poll(() => item.getByTestId('rx-over-stock').innerText()).toContain('Melebihi stok (40 tube)');
+    await shot(doctor, 'defect4-over-stock');
+    await doctor.getByTestId('rx-issue').click();
+    await doctor.getByTestId('rx-issued').waitFor();
+
+    const pharmacist = await staffPage('pharmacist', '/staff/farmasi');
+    const card = pharmacist.getByTestId(`rx-card-${t.label}`);
+    await card.getByTestId('rx-dispense-partial').click();
+    await expect.poll(() => pharmacist.getByTestId('pharmacy-msg').innerText()).toContain('diserahkan sebagian');
+    await pharmacist.getByTestId('rx-tab-dispensed').click();
+    await expect.poll(() => pharmacist.getByTestId(`rx-card-${t.label}`).getByTestId('rx-owed').innerText()).toContain('diutang 60 tube');
+    await shot(pharmacist, 'defect4-partial-dispense');
+    const { rows } = await box.db.query<{ quantity: number; dispensed_quantity: number; stock: number }>(
+      `SELECT i.quantity, i.dispensed_quantity, f.stock FROM prescription_items i JOIN prescriptions p ON p.id = i.prescription_id
+        JOIN encounters e ON e.id = p.encounter_id JOIN formulary f ON f.id = i.formulary_id WHERE e.ticket_id = $1`,
+      [t.id],
+    );
+    expect(rows).toEqual([{ quantity: 100, dispensed_quantity: 40, stock: 0 }]);
+    // The doctor's view of the visit says what is owed too.
+    await doctor.reload();
+    await expect.poll(() => doctor.getByTestId('rx-issued').innerText()).toContain('diutang 60 tube');
+  }, 120_000);
 });

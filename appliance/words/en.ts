@@ -662,4 +662,9 @@ export const en: Words = {
   fr_hubUrl: 'Hub address',
   fr_claimCode: 'Claim code',
   fr_submit: 'Save and enrol',
+  // — the visit (examination, pharmacy, nurse's board, ticket page; issue 17) —
+  rxOverStock: 'More than in stock ({stock} {unit}): the pharmacy can hand out only part, the rest owed. Lower the quantity or choose another medicine.',
+  owed: '{n} {unit} owed',
+  dispensePartial: 'Hand out part',
+  dispensedPartly: '{label} handed out in part; the rest is owed and recorded.',
 };

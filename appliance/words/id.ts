@@ -664,6 +664,11 @@ export const id = {
   fr_hubUrl: 'Alamat hub',
   fr_claimCode: 'Kode klaim',
   fr_submit: 'Simpan dan daftarkan',
+  // — the visit (examination, pharmacy, nurse's board, ticket page; issue 17) —
+  rxOverStock: 'Melebihi stok ({stock} {unit}): apotek hanya dapat menyerahkan sebagian, sisanya diutang. Kurangi jumlah atau pilih obat lain.',
+  owed: 'diutang {n} {unit}',
+  dispensePartial: 'Serahkan sebagian',
+  dispensedPartly: '{label} diserahkan sebagian; sisanya diutang dan tercatat.',
 };
 
 export type WordKey = keyof typeof id;

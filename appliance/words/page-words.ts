@@ -90,7 +90,10 @@ export type FarmasiWord =
   | 'reason'
   | 'cancel'
   | 'save'
-  | 'days';
+  | 'days'
+  | 'owed'
+  | 'dispensePartial'
+  | 'dispensedPartly';
 
 /** The saved call quality (call-quality.tsx `callQualityStrings`) → browser/call-quality.ts. */
 export type CallQualityWord =
@@ -227,7 +230,9 @@ export type PemeriksaanWord =
   | 'rs_used'
   | 'rs_expired'
   | 'emergency'
-  | 'calledTo';
+  | 'calledTo'
+  | 'rxOverStock'
+  | 'owed';
 
 /** /t/:token (patient.tsx `ticketStrings`) → browser/ticket.ts, with ConsultationWord. */
 export type TicketWord =

@@ -144,6 +144,8 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             rs_expired: w.rs_expired,
             emergency: w.emergency,
             calledTo: w.calledTo,
+            rxOverStock: w.rxOverStock,
+            owed: w.owed,
             ...callQualityStrings(lang),
           } satisfies PageWords<PemeriksaanWord | CallQualityWord>
         }
@@ -223,7 +225,17 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                   {vitals.map(([k, label, step]) => (
                     <div>
                       <label for={`v-${k}`}>{label}</label>
-                      <input id={`v-${k}`} data-vital={k} type="text" inputmode="decimal" autocomplete="off" data-step={step} data-testid={`vital-${k}`} />
+                      <input
+                        id={`v-${k}`}
+                        data-vital={k}
+                        type="text"
+                        inputmode="decimal"
+                        autocomplete="off"
+                        data-step={step}
+                        data-testid={`vital-${k}`}
+                        aria-describedby={`err-v-${k}`}
+                      />
+                      <div class="field-err" id={`err-v-${k}`} data-testid={`vital-err-${k}`}></div>
                     </div>
                   ))}
                 </div>
@@ -375,6 +387,9 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             cancel: w.cancel,
             save: w.save,
             days: w.days,
+            owed: w.owed,
+            dispensePartial: w.dispensePartial,
+            dispensedPartly: w.dispensedPartly,
           } satisfies PageWords<FarmasiWord>
         }
       >

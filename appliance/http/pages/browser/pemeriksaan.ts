@@ -24,7 +24,7 @@ doctorCallPage();
 type Poli = PolisAnswer['polis'][number];
 type Diagnosis = { code: string; name: string; kind: 'primary' | 'secondary' };
 type Item = { formularyId: string; label: string; unit: string; stock: number; signa: string; quantity: string; days: string };
-type Vitals = Record<string, number | null | undefined>;
+type Vitals = Record<string, number | string | null | undefined>;
 
 const data = pageData<{ polis?: Poli[] }>();
 const polis = data.polis || [];
@@ -227,7 +227,10 @@ function body() {
     const k = i.getAttribute('data-vital') || '';
     const v = i.value.trim();
     if (v !== '') {
-      vitals[k] = Number(v.replace(',', '.'));
+      // Not a number ("abc") goes as typed: the box refuses it in words, next to the field,
+      // rather than the value vanishing as a cleared one.
+      const n = Number(v.replace(',', '.'));
+      vitals[k] = Number.isFinite(n) ? n : v;
       any = true;
     } else if (st.loadedVitals[k] !== undefined && st.loadedVitals[k] !== null) {
       vitals[k] = null;
@@ -239,9 +242,26 @@ function body() {
   if (any) b.vitals = vitals;
   return b;
 }
+/** The box's refusals of vital signs, each next to its field; true if any was placed. */
+function vitalErrors(e: ApiError | null): boolean {
+  $$('[id^=err-v-]').forEach((el) => (el.textContent = ''));
+  $$<HTMLInputElement>('[data-vital]').forEach((i) => i.removeAttribute('aria-invalid'));
+  if (!e) return false;
+  let any = false;
+  for (const i of (e.details.issues as { path?: string; message: string }[] | undefined) || []) {
+    const m = /^vitals\.(\w+)$/.exec(i.path || '');
+    const el = m && document.getElementById('err-v-' + m[1]);
+    if (!m || !el) continue;
+    el.textContent = i.message;
+    $<HTMLInputElement>('#v-' + m[1]).setAttribute('aria-invalid', 'true');
+    any = true;
+  }
+  return any;
+}
 function save(): Promise<EncounterAnswer> {
   return api<EncounterAnswer>('PATCH', '/api/v1/encounters/' + enc().id, body()).then(
     (saved) => {
+      vitalErrors(null);
       const e = enc();
       e.version = saved.version;
       e.mode = saved.mode;
@@ -251,7 +271,7 @@ function save(): Promise<EncounterAnswer> {
     },
     (caught: unknown) => {
       const e: ApiError = asApiError(caught);
-      note('#enc-msg', e.status === 409 && e.code !== 'invalid_state' ? t('conflict') : issuesText(e), 'err');
+      note('#enc-msg', e.status === 409 && e.code !== 'invalid_state' ? t('conflict') : vitalErrors(e) ? e.message : issuesText(e), 'err');
       throw e;
     },
   );
@@ -438,12 +458,21 @@ function drawRx(list: EncounterDetailAnswer['prescriptions']) {
         h(
           'ul',
           null,
-          (p.items || []).map((i) => h('li', null, i.name + ' ' + i.strength + ' — ' + i.signa + ' · ' + i.quantity + ' ' + (i.unit || '') + ' · ' + t('days', { n: i.days }))),
+          (p.items || []).map((i) =>
+            h(
+              'li',
+              null,
+              i.name + ' ' + i.strength + ' — ' + i.signa + ' · ' + i.quantity + ' ' + (i.unit || '') + ' · ' + t('days', { n: i.days }),
+              owedOf(i) ? [' ', h('span', { class: 'low' }, t('owed', { n: owedOf(i), unit: i.unit }))] : null,
+            ),
+          ),
         ),
       ),
     ),
   );
 }
+const owedOf = (i: { quantity: number; dispensedQuantity?: number | null }) =>
+  i.dispensedQuantity === null || i.dispensedQuantity === undefined ? 0 : i.quantity - i.dispensedQuantity;
 let drugFound: FormularyItemAnswer[] = [];
 typeahead<FormularyAnswer>('#drug-search', '/api/v1/formulary?limit=10&q=', (r) => {
   drugFound = (r && r.items) || [];
@@ -483,7 +512,13 @@ function drawItems() {
       h(
         'tr',
         { 'data-testid': 'rx-item' },
-        h('td', null, x.label, h('div', { class: 'small muted' }, t('stock', { n: x.stock + ' ' + x.unit }))),
+        h(
+          'td',
+          null,
+          x.label,
+          h('div', { class: 'small muted' }, t('stock', { n: x.stock + ' ' + x.unit })),
+          h('div', { class: 'small low', 'data-over': i, 'data-testid': 'rx-over-stock', role: 'status' }, overStock(x)),
+        ),
         h('td', null, field(i, 'signa', x.signa, { placeholder: '3 x 1', 'data-testid': 'rx-signa' })),
         h('td', null, field(i, 'quantity', x.quantity, { type: 'number', min: '1', 'data-testid': 'rx-quantity' })),
         h('td', null, field(i, 'days', x.days, { type: 'number', min: '1', 'data-testid': 'rx-days' })),
@@ -492,10 +527,19 @@ function drawItems() {
     ),
   );
 }
+/** More than the pharmacy holds: said while prescribing, not first at the pharmacy counter. */
+function overStock(x: Item): string {
+  const n = Number(x.quantity);
+  return Number.isFinite(n) && n > x.stock ? t('rxOverStock', { stock: x.stock, unit: x.unit }) : '';
+}
 $('#rx-items').addEventListener('input', (ev) => {
   const el = ev.target as HTMLInputElement;
   const i = el.getAttribute('data-i');
-  if (i !== null) st.items[Number(i)][el.getAttribute('data-f') as 'signa' | 'quantity' | 'days'] = el.value;
+  if (i === null) return;
+  const item = st.items[Number(i)];
+  item[el.getAttribute('data-f') as 'signa' | 'quantity' | 'days'] = el.value;
+  const warn = $('[data-over="' + i + '"]');
+  if (warn) warn.textContent = overStock(item);
 });
 $('#rx-items').addEventListener('click', (ev) => {
   const b = closest(ev, '[data-rm]');
