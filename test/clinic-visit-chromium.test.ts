@@ -198,4 +198,34 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     await doctor.reload();
     await expect.poll(() => doctor.getByTestId('rx-issued').innerText()).toContain('diutang 60 tube');
   }, 120_000);
+
+  it('defect 6: the doctor’s queue, the visit header and a new nurse session show who the patient is (NIK masked, allergies)', async () => {
+    const t = await deskTicket();
+    const { rows } = await box.db.query<{ nik: string | null }>(`SELECT nik FROM patients WHERE id = $1`, [demoIds.patient]);
+    const nik = rows[0].nik!;
+    expect(nik).toMatch(/^\d{16}$/);
+
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    await doctor.getByTestId('exam-poli-umum').click();
+    const row = doctor.getByTestId(`exam-row-${t.label}`);
+    await expect.poll(() => row.getByTestId('who-name').innerText()).toBe('Budi Santoso');
+    const line = await row.getByTestId('who-line').innerText();
+    expect(line).toMatch(/^\d+ th · Laki-laki · NIK ••••\d{4}$/);
+    expect(line).toContain(nik.slice(-4));
+    expect(await row.innerText()).not.toContain(nik.slice(0, 12));
+    expect(await row.getByTestId('who-allergies').innerText()).toContain('Amoksisilin');
+    await shot(doctor, 'defect6-doctor-queue');
+
+    await row.getByTestId('exam-open').click();
+    const header = doctor.getByTestId('encounter-who');
+    await expect.poll(() => header.getByTestId('who-line').innerText()).toContain(`NIK ••••${nik.slice(-4)}`);
+    expect(await header.getByTestId('who-allergies').innerText()).toContain('Amoksisilin');
+    await shot(doctor, 'defect6-visit-header');
+
+    // A nurse on another tablet, who did not link the patient, sees the name too.
+    const nurse = await staffPage('nurse', '/staff/antrean');
+    await nurse.getByTestId('poli-tab-umum').click();
+    await expect.poll(() => nurse.getByTestId(`ticket-row-${t.label}`).getByTestId('who-name').innerText()).toBe('Budi Santoso');
+    await shot(nurse, 'defect6-nurse-board');
+  }, 120_000);
 });

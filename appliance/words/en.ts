@@ -667,4 +667,8 @@ export const en: Words = {
   owed: '{n} {unit} owed',
   dispensePartial: 'Hand out part',
   dispensedPartly: '{label} handed out in part; the rest is owed and recorded.',
+  whoAge: '{n} y',
+  whoNik: 'NIK ••••{last4}',
+  whoNoNik: 'no NIK',
+  whoAllergies: 'Allergies: {list}',
 };

@@ -669,6 +669,10 @@ export const id = {
   owed: 'diutang {n} {unit}',
   dispensePartial: 'Serahkan sebagian',
   dispensedPartly: '{label} diserahkan sebagian; sisanya diutang dan tercatat.',
+  whoAge: '{n} th',
+  whoNik: 'NIK ••••{last4}',
+  whoNoNik: 'tanpa NIK',
+  whoAllergies: 'Alergi: {list}',
 };
 
 export type WordKey = keyof typeof id;

@@ -232,7 +232,11 @@ export type PemeriksaanWord =
   | 'emergency'
   | 'calledTo'
   | 'rxOverStock'
-  | 'owed';
+  | 'owed'
+  | WhoWord;
+
+/** Who a patient is, in a queue row or a visit header (browser/who.ts): the examination page and the nurse's board. */
+export type WhoWord = 'whoAge' | 'whoNik' | 'whoNoNik' | 'whoAllergies' | 'male' | 'female';
 
 /** /t/:token (patient.tsx `ticketStrings`) → browser/ticket.ts, with ConsultationWord. */
 export type TicketWord =

@@ -8,7 +8,7 @@ import { page } from './guard.tsx';
 import { ticketStrings } from './patient.tsx';
 import { DoctorConsultationPanel } from './consultation.tsx';
 import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
-import type { CallQualityWord, FarmasiWord, PageWords, PemeriksaanWord, StaffWord } from '../../words/page-words.ts';
+import type { CallQualityWord, FarmasiWord, PageWords, PemeriksaanWord, StaffWord, WhoWord } from '../../words/page-words.ts';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -40,6 +40,12 @@ const css = `
 .pager{display:flex;gap:8px;align-items:center;justify-content:flex-end;margin-top:8px}
 .tbl-wrap{overflow-x:auto}
 `;
+
+/** The words of browser/who.ts (a patient in a queue row or a visit header). */
+export const whoStrings = (lang: Lang): PageWords<WhoWord> => {
+  const w = words(lang);
+  return { whoAge: w.whoAge, whoNik: w.whoNik, whoNoNik: w.whoNoNik, whoAllergies: w.whoAllergies, male: w.male, female: w.female };
+};
 
 const common = (lang: Lang): PageWords<StaffWord> => {
   const w = words(lang);
@@ -146,6 +152,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             calledTo: w.calledTo,
             rxOverStock: w.rxOverStock,
             owed: w.owed,
+            ...whoStrings(lang),
             ...callQualityStrings(lang),
           } satisfies PageWords<PemeriksaanWord | CallQualityWord>
         }
@@ -197,6 +204,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                   <div>
                     <div class="small muted" id="enc-ticket"></div>
                     <h1 style="margin:0" id="enc-patient" data-testid="encounter-patient"></h1>
+                    <div id="enc-who" data-testid="encounter-who"></div>
                     <div class="small" id="enc-meta"></div>
                   </div>
                   <div>

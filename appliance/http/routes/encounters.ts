@@ -21,6 +21,7 @@ import { prescriptionsOfEncounter } from '../../clinic/prescriptions.ts';
 import { referralsOfEncounter } from '../../clinic/referrals.ts';
 import { searchIcd10 } from '../../clinic/icd10.ts';
 import { text } from '../../clinic/text.ts';
+import { patientSummaries } from '../../clinic/patient-summaries.ts';
 
 const encounterId = uuidParam('id', demoIds.encounter);
 const allStaff = ['doctor', 'nurse', 'pharmacist', 'admin', 'midwife'] as const;
@@ -101,13 +102,14 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       const db = c.get('deps').db;
       const id = c.req.valid('param').id;
       const encounter = await getEncounter(db, actorOf(c), id);
-      const [consent, consents, prescriptions, referrals] = await Promise.all([
+      const [consent, consents, prescriptions, referrals, who] = await Promise.all([
         activeConsent(db, id),
         listConsents(db, id),
         prescriptionsOfEncounter(db, id),
         referralsOfEncounter(db, id),
+        patientSummaries(db, actorOf(c), [encounter.patientId], c.get('deps').queue.today()),
       ]);
-      return c.json({ ...encounter, consent, consents, prescriptions, referrals }, 200);
+      return c.json({ ...encounter, consent, consents, prescriptions, referrals, patient: who.get(encounter.patientId) ?? null }, 200);
     },
   );
 

@@ -8,6 +8,7 @@ import { hasWord, pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
+import { whoBlock } from './who.ts';
 
 const t = pageWords<AntreanWord | StaffWord>();
 
@@ -121,7 +122,7 @@ const testids: Record<Action, string> = {
 const actionClass = (a: Action) => (a === 'noShow' ? 'bad' : a === 'call' || a === 'recall' || a === 'finish' ? '' : 'sec');
 
 function ticketRow(x: Row) {
-  const who = x.patientId ? state.names[x.patientId] || '✓ ' + t('attached') : h('span', { class: 'muted' }, t('anon'));
+  const who = x.patient ? whoBlock(x.patient) : x.patientId ? state.names[x.patientId] || '✓ ' + t('attached') : h('span', { class: 'muted' }, t('anon'));
   return h(
     'tr',
     { 'data-testid': 'ticket-row-' + x.label, 'data-id': x.id, 'data-label': x.label, 'data-status': x.status },

@@ -15,6 +15,7 @@ import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
+import { whoAllergies, whoBlock, whoLine } from './who.ts';
 
 const t = pageWords<PemeriksaanWord | StaffWord | CallQualityWord>();
 
@@ -114,7 +115,7 @@ function loadQueue() {
                   h('span', { class: 'lbl' }, x.label),
                   ' ',
                   h('span', { class: 'pill st-' + x.status }, t(`st_${x.status as 'waiting' | 'called' | 'serving'}`)),
-                  x.patientId ? null : h('div', { class: 'small muted' }, t('noPatient')),
+                  x.patient ? whoBlock(x.patient) : x.patientId ? null : h('div', { class: 'small muted' }, t('noPatient')),
                 ),
                 x.patientId
                   ? h('button', { type: 'button', 'data-open': x.id, 'data-label': x.label, 'data-testid': 'exam-open' }, t(x.status === 'serving' ? 'resume' : 'open'))
@@ -165,6 +166,7 @@ function fillEncounter(e: EncounterDetailAnswer) {
   show($('#enc-empty'), false);
   $('#enc-ticket').textContent = st.label;
   $('#enc-patient').textContent = e.patientName;
+  fill($('#enc-who'), e.patient ? [h('div', { 'data-testid': 'who-line' }, whoLine(e.patient)), whoAllergies(e.patient)] : null);
   $('#enc-meta').textContent = e.doctorName + ' · ' + clock(e.openedAt) + (e.status === 'closed' ? ' · ' + t('closed') : '');
   modeSelect.value = e.mode;
   st.loadedVitals = (e.vitals || {}) as Vitals;

@@ -5,7 +5,8 @@ import { render } from '../layout.tsx';
 import { page } from '../guard.tsx';
 import { ticketStrings } from '../patient.tsx';
 import { StaffLayout } from './layout.tsx';
-import type { AntreanWord, PageWords } from '../../../words/page-words.ts';
+import type { AntreanWord, PageWords, WhoWord } from '../../../words/page-words.ts';
+import { whoStrings } from '../clinical.tsx';
 
 /**
  * /staff/antrean: the desk and nurse board. The server renders the shell (poli tabs, forms); the
@@ -77,7 +78,8 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
             nik_sex_mismatch: w.nik_sex_mismatch,
             nik_birth_date_mismatch: w.nik_birth_date_mismatch,
             birth_future: w.birth_future,
-          } satisfies PageWords<AntreanWord>
+            ...whoStrings(lang),
+          } satisfies PageWords<AntreanWord | WhoWord>
         }
       >
         <main>
