@@ -228,4 +228,65 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     await expect.poll(() => nurse.getByTestId(`ticket-row-${t.label}`).getByTestId('who-name').innerText()).toBe('Budi Santoso');
     await shot(nurse, 'defect6-nurse-board');
   }, 120_000);
+
+  it('the visit shows the patient’s history (visits, diagnoses, medicines, BP and weight chart by uPlot from the box, allergies, referrals) and the nurse’s triage vitals', async () => {
+    // Two past visits of the demo patient, a month apart, with blood pressure and weight.
+    const doctorId = (await box.db.query<{ id: string }>(`SELECT id FROM staff WHERE username = 'dokter'`)).rows[0].id;
+    for (const [daysAgo, sys, dia, kg] of [
+      [90, 160, 100, 72],
+      [30, 145, 92, 70.5],
+    ] as const) {
+      await box.db.query(
+        `INSERT INTO encounters (id, patient_id, doctor_id, poli, mode, status, vitals, diagnoses, opened_at, closed_at)
+         VALUES (gen_random_uuid(), $1, $2, 'umum', 'in_person', 'closed', $3, $4, now() - make_interval(days => $5), now() - make_interval(days => $5))`,
+        [demoIds.patient, doctorId, JSON.stringify({ systolic: sys, diastolic: dia, weight: kg }), JSON.stringify([{ code: 'I10', name: 'Hipertensi esensial (primer)', kind: 'primary' }]), daysAgo],
+      );
+    }
+    const t = await deskTicket();
+
+    // The nurse takes the vitals at triage, on her board; a wrong value is refused next to its field.
+    const nurse = await staffPage('nurse', '/staff/antrean');
+    await nurse.getByTestId('poli-tab-umum').click();
+    await nurse.getByTestId(`ticket-row-${t.label}`).getByTestId('act-vitals').click();
+    await nurse.getByTestId('triage-form').waitFor({ state: 'visible' });
+    await nurse.getByTestId('triage-systolic').fill('150');
+    await nurse.getByTestId('triage-diastolic').fill('95');
+    await nurse.getByTestId('triage-pulse').fill('abc');
+    await nurse.getByTestId('triage-weight').fill('71,5');
+    await nurse.getByTestId('triage-save').click();
+    await expect.poll(() => nurse.locator('#tr-err-pulse').innerText()).toMatch(/angka/);
+    await nurse.getByTestId('triage-pulse').fill('88');
+    await nurse.getByTestId('triage-save').click();
+    await expect.poll(() => nurse.getByTestId('triage-msg').innerText()).toContain('tersimpan');
+    await shot(nurse, 'history-nurse-triage');
+
+    const requests: string[] = [];
+    const doctor = await newPage('doctor', 'tablet');
+    doctor.on('request', (r) => requests.push(r.url()));
+    const res = await doctor.request.post(`${box.url}/api/v1/auth/login`, { data: { username: 'dokter', password: 'demo-dokter-123' } });
+    expect(res.status()).toBe(200);
+    await doctor.goto(`${box.url}/staff/pemeriksaan`);
+    await doctor.getByTestId('exam-poli-umum').click();
+    await doctor.getByTestId(`exam-row-${t.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+
+    const triage = doctor.getByTestId('triage-vitals');
+    await triage.waitFor({ state: 'visible' });
+    expect(await triage.innerText()).toMatch(/Ns\. Dewi Lestari.*Sistolik \(mmHg\) 150.*Diastolik \(mmHg\) 95.*Nadi \(\/menit\) 88.*Berat \(kg\) 71\.5/);
+    expect(await doctor.getByTestId('vital-systolic').inputValue()).toBe('150');
+
+    const visits = doctor.getByTestId('history-visit');
+    await expect.poll(() => visits.count()).toBeGreaterThanOrEqual(2);
+    const all = await doctor.getByTestId('history-visits').innerText();
+    expect(all).toContain('I10');
+    expect(all).toContain('Tekanan darah 160/100 mmHg');
+    expect(all).toMatch(/\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember) \d{4}/);
+    // The demo visit's prescription is among the medicines.
+    expect(all).toContain('Parasetamol');
+    expect(await doctor.getByTestId('history-allergies').innerText()).toContain('Amoksisilin');
+    await doctor.locator('[data-testid=history-chart] .uplot canvas').waitFor();
+    await doctor.getByTestId('patient-history').screenshot({ path: join(ARTIFACTS, 'history-chart.png') });
+    await shot(doctor, 'history-visit');
+    expect(requests.filter((u) => !u.startsWith(box.url))).toEqual([]);
+  }, 120_000);
 });

@@ -210,8 +210,8 @@ export function dispensePrescription(db: Db, actor: Actor, id: string, opts: { p
   return transition(db, actor, id, 'issued', 'dispensed', `dispensed_at = now(), dispensed_by = $4`, async (tx, p) => {
     // Part: what is on hand of each line goes out, the rest is owed (recorded on the line). A
     // prescription none of which is on hand is refused as a whole dispense would be.
-    const given = p.items.map((item) => (opts.partial ? Math.max(0, Math.min(item.quantity, item.stock ?? 0)) : item.quantity));
-    if (opts.partial && given.every((g) => g === 0)) given[0] = p.items[0].quantity;
+    const given: number[] = p.items.map((item) => (opts.partial ? Math.max(0, Math.min(item.quantity, item.stock ?? 0)) : item.quantity));
+    if (opts.partial && !given.some((g) => g > 0)) given[0] = p.items[0].quantity;
     for (const [n, item] of p.items.entries()) {
       if (given[n] > 0) await moveStock(tx, item.formularyId, -given[n], 'dispense', `resep ${p.id.slice(0, 8)}`, actor.staffId, p.id);
       await tx.query(`UPDATE prescription_items SET dispensed_quantity = $3 WHERE prescription_id = $1 AND line = $2`, [p.id, item.line, given[n]]);

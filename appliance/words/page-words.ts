@@ -233,10 +233,36 @@ export type PemeriksaanWord =
   | 'calledTo'
   | 'rxOverStock'
   | 'owed'
-  | WhoWord;
+  | WhoWord
+  | HistoryWord;
 
 /** Who a patient is, in a queue row or a visit header (browser/who.ts): the examination page and the nurse's board. */
 export type WhoWord = 'whoAge' | 'whoNik' | 'whoNoNik' | 'whoAllergies' | 'male' | 'female';
+
+/** The nurse's triage form on /staff/antrean (staff/antrean.tsx) → browser/antrean.ts. */
+export type TriageWord = 'vitals' | 'triageFor' | 'triageSaved';
+
+/** The patient's history and triage vitals in the visit (clinical.tsx `historyStrings`) → browser/history.ts. */
+export type HistoryWord =
+  | 'histNone'
+  | 'histVisitLine'
+  | 'histNoRefs'
+  | 'histNoAllergies'
+  | 'histAllergy'
+  | 'histScheduled'
+  | 'histAnswer'
+  | 'histNoChart'
+  | 'histBp'
+  | 'histDate'
+  | 'triageBy'
+  | 'systolic'
+  | 'diastolic'
+  | 'weight'
+  | 'pulse'
+  | 'respiratoryRate'
+  | 'temperature'
+  | 'spo2'
+  | 'height';
 
 /** /t/:token (patient.tsx `ticketStrings`) → browser/ticket.ts, with ConsultationWord. */
 export type TicketWord =

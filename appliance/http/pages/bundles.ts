@@ -34,10 +34,10 @@ const browserDir = join(here, 'browser');
 const stylesDir = join(here, 'styles');
 
 /**
- * What browser code may bundle: its own folder, the relay's protocol constants and the word
- * catalogs. The API's schemas are imported as types only: zod never reaches a phone.
+ * What browser code may bundle: its own folder, the relay's protocol constants, the word
+ * catalogs and uPlot (the charts, served by the box). The API's schemas are imported as types only: zod never reaches a phone.
  */
-const allowedInputs = [/^appliance\/http\/pages\/browser\//, /^appliance\/relay\/protocol\.ts$/, /^appliance\/words\//];
+const allowedInputs = [/^appliance\/http\/pages\/browser\//, /^appliance\/relay\/protocol\.ts$/, /^appliance\/words\//, /^node_modules\/uplot\//];
 
 /**
  * Chrome 61 / Safari 11 era phones: esbuild lowers `?.`, `??`, async and the like to ES2015.

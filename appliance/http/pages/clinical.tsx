@@ -8,7 +8,9 @@ import { page } from './guard.tsx';
 import { ticketStrings } from './patient.tsx';
 import { DoctorConsultationPanel } from './consultation.tsx';
 import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
-import type { CallQualityWord, FarmasiWord, PageWords, PemeriksaanWord, StaffWord, WhoWord } from '../../words/page-words.ts';
+import type { CallQualityWord, FarmasiWord, HistoryWord, PageWords, PemeriksaanWord, StaffWord, WhoWord } from '../../words/page-words.ts';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -39,6 +41,8 @@ const css = `
 .low{color:var(--bad);font-weight:700}
 .pager{display:flex;gap:8px;align-items:center;justify-content:flex-end;margin-top:8px}
 .tbl-wrap{overflow-x:auto}
+.hist-chart{min-height:40px;margin:8px 0}
+.hist-visit{border-bottom:1px solid var(--line);padding:6px 0}
 `;
 
 /** The words of browser/who.ts (a patient in a queue row or a visit header). */
@@ -46,6 +50,35 @@ export const whoStrings = (lang: Lang): PageWords<WhoWord> => {
   const w = words(lang);
   return { whoAge: w.whoAge, whoNik: w.whoNik, whoNoNik: w.whoNoNik, whoAllergies: w.whoAllergies, male: w.male, female: w.female };
 };
+
+/** The words of browser/history.ts (the patient's history and triage vitals in the visit). */
+const historyStrings = (lang: Lang): PageWords<HistoryWord> => {
+  const w = words(lang);
+  return {
+    histNone: w.histNone,
+    histVisitLine: w.histVisitLine,
+    histNoRefs: w.histNoRefs,
+    histNoAllergies: w.histNoAllergies,
+    histAllergy: w.histAllergy,
+    histScheduled: w.histScheduled,
+    histAnswer: w.histAnswer,
+    histNoChart: w.histNoChart,
+    histBp: w.histBp,
+    histDate: w.histDate,
+    triageBy: w.triageBy,
+    systolic: w.systolicMmhg,
+    diastolic: w.diastolicMmhg,
+    weight: w.weightKg,
+    pulse: w.pulseMin,
+    respiratoryRate: w.respRateMin,
+    temperature: w.tempC,
+    spo2: 'SpO2 (%)',
+    height: w.heightCm,
+  };
+};
+
+/** uPlot's own stylesheet, served inline with the page (no asset from the internet). */
+const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
 
 const common = (lang: Lang): PageWords<StaffWord> => {
   const w = words(lang);
@@ -60,14 +93,14 @@ const common = (lang: Lang): PageWords<StaffWord> => {
   };
 };
 
-function Shell(p: { c: Context<AppEnv>; title: string; script: string; strings: Record<string, string>; data: object; children: unknown }) {
+function Shell(p: { c: Context<AppEnv>; title: string; script: string; strings: Record<string, string>; data: object; children: unknown; css?: string }) {
   const c = p.c;
   return (
     <Layout
       c={c}
       title={p.title}
       variant="tablet"
-      extraCss={css}
+      extraCss={css + (p.css ?? '')}
       scripts={[p.script]}
       strings={{ ...common(c.get('lang')), ...p.strings }}
       data={{ staff: true, role: c.get('session')?.actor.role ?? null, tz: c.get('deps').settings.timeZone, ...p.data }}
@@ -99,6 +132,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
         c={c}
         title={w.examination}
         script="pemeriksaan"
+        css={uplotCss}
         data={{ polis: settings.polis }}
         strings={
           {
@@ -153,6 +187,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             rxOverStock: w.rxOverStock,
             owed: w.owed,
             ...whoStrings(lang),
+            ...historyStrings(lang),
             ...callQualityStrings(lang),
           } satisfies PageWords<PemeriksaanWord | CallQualityWord>
         }
@@ -225,6 +260,17 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                     {w.recordVerbalConsent}
                   </button>
                 </div>
+              </div>
+
+              <div class="card" id="history" data-testid="patient-history">
+                <h2 style="margin-top:0">{w.histTitle}</h2>
+                <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
+                <div id="hist-allergies" data-testid="history-allergies"></div>
+                <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
+                <h3>{w.histVisits}</h3>
+                <div id="hist-visits" data-testid="history-visits"></div>
+                <h3>{w.histReferrals}</h3>
+                <div id="hist-refs" data-testid="history-referrals"></div>
               </div>
 
               <div class="card">

@@ -16,6 +16,7 @@ import { live } from './live.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
 import { whoAllergies, whoBlock, whoLine } from './who.ts';
+import { loadHistory } from './history.ts';
 
 const t = pageWords<PemeriksaanWord | StaffWord | CallQualityWord>();
 
@@ -155,6 +156,7 @@ const modeSelect = $<HTMLSelectElement>('#enc-mode');
 function loadEncounter(id: string) {
   return api<EncounterDetailAnswer>('GET', '/api/v1/encounters/' + encodeURIComponent(id)).then(fillEncounter, (e: unknown) => note('#enc-msg', asApiError(e).message, 'err'));
 }
+let historyOf: string | null = null;
 function fillEncounter(e: EncounterDetailAnswer) {
   st.enc = e;
   try {
@@ -180,6 +182,10 @@ function fillEncounter(e: EncounterDetailAnswer) {
   drawRx(e.prescriptions || []);
   drawRefs(e.referrals || []);
   drawConsent();
+  if (historyOf !== e.id) {
+    historyOf = e.id;
+    loadHistory(e.patientId, e.id, e.ticketId);
+  }
   if (calls.encounterId !== e.id) {
     calls.encounterId = e.id;
     calls.count = 0;
