@@ -289,4 +289,36 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     await shot(doctor, 'history-visit');
     expect(requests.filter((u) => !u.startsWith(box.url))).toEqual([]);
   }, 120_000);
+
+  it('defect 7: the A5 referral letter prints on one page, numbered for people, not by its 36-character id', async () => {
+    const doctor = await staffPage('doctor', `/staff/rujukan/${demoIds.referral}/cetak`);
+    const pages = async () => {
+      await doctor.reload();
+      await doctor.getByTestId('referral-letter').waitFor();
+      await doctor.emulateMedia({ media: 'print' });
+      const pdf = await doctor.pdf({ preferCSSPageSize: true, printBackground: true });
+      await doctor.emulateMedia({ media: 'screen' });
+      return (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    };
+    expect(await pages()).toBe(1);
+    const number = await doctor.getByTestId('referral-number').innerText();
+    expect(number).toMatch(/^Nomor: \S+\/RJK\/\d{8}\/\d{3}$/);
+    expect(number).not.toContain(demoIds.referral);
+    await shot(doctor, 'defect7-letter');
+
+    // An ordinary visit's notes (a few lines each, three medicines, a secondary diagnosis) still fit.
+    const line = 'Keluhan nyeri dada kiri menjalar ke lengan sejak dua hari, memberat saat aktivitas, disertai sesak dan keringat dingin. ';
+    await box.db.query(`UPDATE encounters SET subjective = $2, objective = $3, diagnoses = $4 WHERE id = $1`, [
+      demoIds.encounter,
+      line.repeat(3),
+      'Tampak sakit sedang, ronki basah halus di kedua basal paru, edema tungkai minimal. '.repeat(2),
+      JSON.stringify([
+        { code: 'J06.9', name: 'Infeksi saluran pernapasan atas akut, tidak spesifik', kind: 'primary' },
+        { code: 'I10', name: 'Hipertensi esensial (primer)', kind: 'secondary' },
+      ]),
+    ]);
+    await box.db.query(`UPDATE referrals SET reason = $2 WHERE id = $1`, [demoIds.referral, line.repeat(3)]);
+    expect(await pages()).toBe(1);
+    await shot(doctor, 'defect7-letter-long');
+  }, 120_000);
 });
