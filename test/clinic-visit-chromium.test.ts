@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
 import { startBox, type Box } from '../appliance/box.ts';
 import { configSchema } from '../appliance/config.ts';
 import { demoIds } from '../appliance/clinic/demo-ids.ts';
@@ -320,5 +321,72 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     await box.db.query(`UPDATE referrals SET reason = $2 WHERE id = $1`, [demoIds.referral, line.repeat(3)]);
     expect(await pages()).toBe(1);
     await shot(doctor, 'defect7-letter-long');
+  }, 120_000);
+
+  it('defect 9: keyboard and screen readers on the examination, pharmacy and queue pages', async () => {
+    const t = await deskTicket();
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    await doctor.getByTestId('exam-poli-umum').waitFor();
+    // A skip link is the first thing Tab reaches, and it lands on the page's content.
+    await doctor.keyboard.press('Tab');
+    expect(await doctor.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('skip-link');
+    await doctor.keyboard.press('Enter');
+    await expect.poll(() => doctor.evaluate(() => document.activeElement?.id)).toBe('main');
+    // The poli tabs are tabs: a tablist, arrow keys move between them.
+    expect(await doctor.getByRole('tablist').count()).toBe(1);
+    await doctor.getByRole('tab', { name: 'Poli Umum' }).focus();
+    await doctor.keyboard.press('ArrowRight');
+    await expect.poll(() => doctor.getByRole('tab', { name: 'Poli Gigi' }).getAttribute('aria-selected')).toBe('true');
+    await doctor.keyboard.press('ArrowLeft');
+    await expect.poll(() => doctor.getByRole('tab', { name: 'Poli Umum' }).getAttribute('aria-selected')).toBe('true');
+    await doctor.getByTestId(`exam-row-${t.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+    const examAxe = await new AxeBuilder({ page: doctor }).analyze();
+    const serious = (r: typeof examAxe) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(serious(examAxe)).toEqual([]);
+
+    const pharmacist = await staffPage('pharmacist', '/staff/farmasi');
+    await pharmacist.getByTestId('pharmacy-list').waitFor();
+    expect(await pharmacist.getByRole('tablist').count()).toBe(1);
+    expect(await pharmacist.getByRole('tab').count()).toBe(3);
+    expect(serious(await new AxeBuilder({ page: pharmacist }).analyze())).toEqual([]);
+
+    // "Panggil berikutnya" keeps the nurse in the list: focus goes to the called number's row.
+    const nurse = await staffPage('nurse', '/staff/antrean');
+    await nurse.getByTestId('poli-tab-umum').click();
+    await nurse.getByTestId('call-next').focus();
+    await nurse.keyboard.press('Enter');
+    await expect.poll(() => nurse.getByTestId('board-msg').innerText()).toMatch(/dipanggil ke/);
+    const called = (await nurse.getByTestId('board-msg').innerText()).split(' ')[0];
+    await expect.poll(() => nurse.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-label') ?? document.activeElement?.tagName)).toBe(called);
+  }, 120_000);
+
+  it('defect 10 on the phone: no endless "menyambung ulang" without JavaScript, dates in Indonesian, /ambil in Bahasa Indonesia unless English was chosen', async () => {
+    // Without JavaScript the page cannot be live: it says to reload, not that it is reconnecting.
+    const t = await deskTicket();
+    const plain = await newPage('phone-nojs', 'phone', { javaScriptEnabled: false });
+    await plain.goto(`${box.url}/t/${t.token}`);
+    expect(await plain.getByTestId('conn-state').isVisible()).toBe(false);
+    expect(await plain.getByTestId('no-live').innerText()).toMatch(/muat ulang/);
+    expect(await plain.locator('body').innerText()).not.toContain('menyambung ulang');
+    await shot(plain, 'defect10-ticket-no-js');
+
+    // The referral's validity on the phone is a date people read, not 2026-03-01.
+    await box.db.query(`UPDATE referrals SET status = 'issued' WHERE id = $1`, [demoIds.referral]);
+    const phone = await newPage('phone', 'phone');
+    await phone.goto(`${box.url}/t/${demoIds.ticketToken}`);
+    const docs = phone.getByTestId('documents');
+    await expect.poll(() => docs.innerText()).toMatch(/\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember) \d{4}/);
+    expect(await docs.innerText()).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    await shot(phone, 'defect10-phone-dates');
+
+    // A phone whose browser prefers English still opens /ambil in Bahasa Indonesia; the switch chooses English.
+    const english = await newPage('phone-en', 'phone', { locale: 'en-US' });
+    await english.goto(`${box.url}/ambil`);
+    expect(await english.locator('html').getAttribute('lang')).toBe('id');
+    await english.getByTestId('lang-switch').click();
+    await expect.poll(() => english.locator('html').getAttribute('lang')).toBe('en');
+    await english.goto(`${box.url}/ambil`);
+    expect(await english.locator('html').getAttribute('lang')).toBe('en');
   }, 120_000);
 });

@@ -689,4 +689,6 @@ export const en: Words = {
   triageSaved: 'Vitals of {label} saved; the doctor sees them on opening the visit.',
   histBp: 'Blood pressure {value} mmHg',
   histDate: 'Date',
+  skipToContent: 'Skip to the page’s content',
+  ticketNoScript: 'This page does not update itself without JavaScript: reload it to see the numbers called.',
 };

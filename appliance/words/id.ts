@@ -691,6 +691,8 @@ export const id = {
   triageSaved: 'Tanda vital {label} tersimpan; dokter melihatnya saat membuka pemeriksaan.',
   histBp: 'Tekanan darah {value} mmHg',
   histDate: 'Tanggal',
+  skipToContent: 'Langsung ke isi halaman',
+  ticketNoScript: 'Halaman ini tidak memperbarui diri tanpa JavaScript: muat ulang untuk melihat nomor yang dipanggil.',
 };
 
 export type WordKey = keyof typeof id;

@@ -100,6 +100,7 @@ function Shell(p: { c: Context<AppEnv>; title: string; script: string; strings: 
       c={c}
       title={p.title}
       variant="tablet"
+      skipLink
       extraCss={css + (p.css ?? '')}
       scripts={[p.script]}
       strings={{ ...common(c.get('lang')), ...p.strings }}
@@ -192,13 +193,22 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           } satisfies PageWords<PemeriksaanWord | CallQualityWord>
         }
       >
-        <main>
+        <main id="main" tabindex={-1}>
           <div class="cols">
             <aside class="card">
               <h2 style="margin-top:0">{w.clinicQueue}</h2>
-              <div class="tabs" id="tabs">
+              <div class="tabs" id="tabs" role="tablist" aria-label={w.clinicQueue}>
                 {settings.polis.map((p, i) => (
-                  <button type="button" aria-selected={i === 0 ? 'true' : 'false'} data-poli={p.code} data-testid={`exam-poli-${p.code}`}>
+                  <button
+                    type="button"
+                    role="tab"
+                    id={`tab-${p.code}`}
+                    aria-controls="queue"
+                    aria-selected={i === 0 ? 'true' : 'false'}
+                    tabindex={i === 0 ? 0 : -1}
+                    data-poli={p.code}
+                    data-testid={`exam-poli-${p.code}`}
+                  >
                     {p.name}
                   </button>
                 ))}
@@ -223,7 +233,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 <option value="audio_only">{w.audioOnly}</option>
                 <option value="chat">Chat</option>
               </select>
-              <div id="queue" data-testid="exam-queue" aria-live="polite"></div>
+              <div id="queue" data-testid="exam-queue" role="tabpanel" aria-live="polite"></div>
               <div id="queue-msg" class="msg" hidden></div>
               <p class="small">
                 <span id="conn" class="conn" data-testid="conn-state">
@@ -447,25 +457,25 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
           } satisfies PageWords<FarmasiWord>
         }
       >
-        <main>
+        <main id="main" tabindex={-1}>
           <div class="row" style="justify-content:space-between">
             <h1>{w.pharmacy}</h1>
             <span class="small muted">{w.theListRefreshesByItself}</span>
           </div>
-          <div class="tabs" id="tabs">
-            <button type="button" aria-selected="true" data-status="issued" data-testid="rx-tab-issued">
+          <div class="tabs" id="tabs" role="tablist" aria-label={w.pharmacy}>
+            <button type="button" role="tab" aria-controls="rx" aria-selected="true" tabindex={0} data-status="issued" data-testid="rx-tab-issued">
               {w.toDispense}
             </button>
-            <button type="button" aria-selected="false" data-status="dispensed" data-testid="rx-tab-dispensed">
+            <button type="button" role="tab" aria-controls="rx" aria-selected="false" tabindex={-1} data-status="dispensed" data-testid="rx-tab-dispensed">
               {w.awaitingPickUp}
             </button>
-            <button type="button" aria-selected="false" data-status="picked_up" data-testid="rx-tab-picked_up">
+            <button type="button" role="tab" aria-controls="rx" aria-selected="false" tabindex={-1} data-status="picked_up" data-testid="rx-tab-picked_up">
               {w.ps_picked_up}
             </button>
           </div>
           <div id="rx-msg" class="msg" role="status" data-testid="pharmacy-msg" hidden></div>
           <div class="small muted" id="rx-total"></div>
-          <div id="rx" data-testid="pharmacy-list"></div>
+          <div id="rx" data-testid="pharmacy-list" role="tabpanel"></div>
           <div class="pager">
             <button type="button" class="sec" id="prev" data-testid="pharmacy-prev">
               ‹

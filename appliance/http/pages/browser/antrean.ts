@@ -322,20 +322,36 @@ if (roomSelect) {
 }
 const callNext = $<HTMLButtonElement>('#call-next');
 if (callNext) {
+  let calling = false;
   callNext.addEventListener('click', () => {
-    callNext.disabled = true;
+    // Busy without `disabled`: a disabled button drops the focus to the top of the page.
+    if (calling) return;
+    calling = true;
+    callNext.setAttribute('aria-busy', 'true');
     const r = roomSelect.value;
     api<CalledAnswer>('POST', '/api/v1/queue/' + encodeURIComponent(state.poli) + '/call-next', { room: r })
       .then(
         (res) => {
-          if (res.ticket) boardMsg(t('calledTo', { label: res.ticket.label, room: r }));
-          else boardMsg(t('nobody'), 'info');
-          void load();
+          if (!res.ticket) {
+            boardMsg(t('nobody'), 'info');
+            return load();
+          }
+          const label = res.ticket.label;
+          boardMsg(t('calledTo', { label, room: r }));
+          // The keyboard stays in the list: on the called number's row, its actions one Tab away.
+          return load().then(() => {
+            const row = $<HTMLElement>('#tickets tr[data-label="' + label + '"]');
+            if (row) {
+              row.tabIndex = -1;
+              row.focus();
+            }
+          });
         },
         (e: unknown) => boardMsg(asApiError(e).message, 'err'),
       )
       .then(() => {
-        callNext.disabled = false;
+        calling = false;
+        callNext.removeAttribute('aria-busy');
       });
   });
 }

@@ -6,6 +6,7 @@ import { $, $$, closest, fill, h, msg } from './dom.ts';
 import { pageData, pageWords } from './island.ts';
 import { staffPage } from './staff.ts';
 import { clock } from './time.ts';
+import { arrowKeys, markSelected } from './tabs.ts';
 
 const t = pageWords<FarmasiWord | StaffWord>();
 
@@ -121,10 +122,11 @@ for (const b of tabs) {
   b.addEventListener('click', () => {
     st.status = b.getAttribute('data-status') || 'issued';
     st.offset = 0;
-    tabs.forEach((x) => x.setAttribute('aria-selected', x === b ? 'true' : 'false'));
+    markSelected(tabs, b);
     load();
   });
 }
+arrowKeys($('#tabs'), () => tabs);
 $('#prev').addEventListener('click', () => {
   st.offset = Math.max(0, st.offset - LIMIT);
   load();

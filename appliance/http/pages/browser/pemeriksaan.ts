@@ -17,6 +17,7 @@ import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
 import { whoAllergies, whoBlock, whoLine } from './who.ts';
 import { loadHistory } from './history.ts';
+import { arrowKeys, markSelected } from './tabs.ts';
 
 const t = pageWords<PemeriksaanWord | StaffWord | CallQualityWord>();
 
@@ -53,7 +54,11 @@ function selectPoli(code: string) {
   } catch {
     /* ignore */
   }
-  $$('#tabs [data-poli]').forEach((b) => b.setAttribute('aria-selected', b.getAttribute('data-poli') === code ? 'true' : 'false'));
+  const tabs = $$('#tabs [data-poli]');
+  markSelected(
+    tabs,
+    tabs.find((b) => b.getAttribute('data-poli') === code),
+  );
   drawRooms(code);
   loadQueue();
 }
@@ -81,22 +86,28 @@ roomSelect.addEventListener('change', () => {
   }
 });
 const callNextButton = $<HTMLButtonElement>('#call-next');
+let calling = false;
 callNextButton.addEventListener('click', () => {
-  callNextButton.disabled = true;
+  // Busy without `disabled`: a disabled button drops the focus to the top of the page.
+  if (calling) return;
+  calling = true;
   const room = roomSelect.value;
   api<CalledAnswer>('POST', '/api/v1/queue/' + encodeURIComponent(st.poli) + '/call-next', { room })
     .then(
       (r) => {
         note('#queue-msg', r.ticket ? t('calledTo', { label: r.ticket.label, room }) : t('nobody'), r.ticket ? 'ok' : 'info');
+        // The keyboard goes to the called patient's "Periksa" in the list.
+        focusAfterLoad = r.ticket ? r.ticket.label : null;
         loadQueue();
       },
       (e: unknown) => note('#queue-msg', errorOf(e), 'err'),
     )
     .then(() => {
-      callNextButton.disabled = false;
+      calling = false;
     });
 });
 const shown: Record<string, boolean> = { waiting: true, called: true, serving: true };
+let focusAfterLoad: string | null = null;
 function loadQueue() {
   const code = st.poli;
   api<QueueListAnswer>('GET', '/api/v1/queue/' + encodeURIComponent(code)).then(
@@ -125,6 +136,11 @@ function loadQueue() {
             )
           : h('p', { class: 'muted' }, t('nobody')),
       );
+      if (focusAfterLoad) {
+        const open = $<HTMLButtonElement>('[data-testid="exam-row-' + focusAfterLoad + '"] [data-open]');
+        focusAfterLoad = null;
+        if (open) open.focus();
+      }
     },
     (e: unknown) => note('#queue-msg', asApiError(e).message, 'err'),
   );
@@ -150,6 +166,7 @@ $('#queue').addEventListener('click', (ev) => {
   );
 });
 $$('#tabs [data-poli]').forEach((b) => b.addEventListener('click', () => selectPoli(b.getAttribute('data-poli') || '')));
+arrowKeys($('#tabs'), () => $$('#tabs [data-poli]'));
 
 // ---- encounter ----
 const modeSelect = $<HTMLSelectElement>('#enc-mode');

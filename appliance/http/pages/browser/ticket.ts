@@ -9,7 +9,7 @@ import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { rememberTicket } from './saved-tickets.ts';
 import { chime, unlockAudio } from './sound.ts';
-import { clock } from './time.ts';
+import { clock, day } from './time.ts';
 
 const t = pageWords<TicketWord | ConsultationWord>();
 
@@ -122,7 +122,7 @@ function referralDoc(r: Referral) {
     h('div', null, (r.hospitalName || '') + (r.specialty ? ' · ' + r.specialty : '')),
     r.diagnosisCode ? h('div', { class: 'small' }, r.diagnosisCode + (r.diagnosisName ? ' ' + r.diagnosisName : '')) : null,
     r.scheduledFor ? h('div', { class: 'small' }, t('scheduled', { d: r.scheduledFor })) : null,
-    r.validUntil ? h('div', { class: 'small muted' }, t('validUntil', { d: r.validUntil })) : null,
+    r.validUntil ? h('div', { class: 'small muted' }, t('validUntil', { d: day(r.validUntil) })) : null,
     h('p', null, h('a', { class: 'btn sec', 'data-testid': 'referral-link', href }, t('openLetter'))),
   );
 }
@@ -230,6 +230,7 @@ soundButton.addEventListener('click', () => {
   soundButton.disabled = true;
 });
 
+show($('#conn'), true);
 const stream = live<PublicTicket>(base + '/events', render, $('#conn'), () => {
   // The stream was refused: an expired or unknown ticket says so; anything else retries.
   api<PublicTicket>('GET', base).then(render, (e: unknown) => {

@@ -35,6 +35,7 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
     return render(
       c,
       <StaffLayout
+        skipLink
         c={c}
         title={w.queue}
         scripts={['antrean']}
@@ -96,7 +97,7 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
           } satisfies PageWords<AntreanWord | WhoWord | TriageWord>
         }
       >
-        <main>
+        <main id="main" tabindex={-1}>
           <div class="board">
             <section>
               <div class="row" style="justify-content:space-between">

@@ -26,13 +26,22 @@ export const staffWords = (lang: Lang): PageWords<StaffWord> => {
   };
 };
 
-export function StaffLayout(p: { c: Context<AppEnv>; title: string; scripts: string[]; strings?: Record<string, string>; data?: unknown; children: unknown }) {
+export function StaffLayout(p: {
+  c: Context<AppEnv>;
+  title: string;
+  scripts: string[];
+  strings?: Record<string, string>;
+  data?: unknown;
+  children: unknown;
+  skipLink?: boolean;
+}) {
   const lang = p.c.get('lang');
   return (
     <Layout
       c={p.c}
       title={p.title}
       variant="tablet"
+      skipLink={p.skipLink}
       extraCss={staffCss}
       scripts={p.scripts}
       strings={{ ...staffWords(lang), ...(p.strings ?? {}) }}
