@@ -240,7 +240,13 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
       await box.db.query(
         `INSERT INTO encounters (id, patient_id, doctor_id, poli, mode, status, vitals, diagnoses, opened_at, closed_at)
          VALUES (gen_random_uuid(), $1, $2, 'umum', 'in_person', 'closed', $3, $4, now() - make_interval(days => $5), now() - make_interval(days => $5))`,
-        [demoIds.patient, doctorId, JSON.stringify({ systolic: sys, diastolic: dia, weight: kg }), JSON.stringify([{ code: 'I10', name: 'Hipertensi esensial (primer)', kind: 'primary' }]), daysAgo],
+        [
+          demoIds.patient,
+          doctorId,
+          JSON.stringify({ systolic: sys, diastolic: dia, weight: kg }),
+          JSON.stringify([{ code: 'I10', name: 'Hipertensi esensial (primer)', kind: 'primary' }]),
+          daysAgo,
+        ],
       );
     }
     const t = await deskTicket();
@@ -342,7 +348,8 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     await doctor.getByTestId(`exam-row-${t.label}`).getByTestId('exam-open').click();
     await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
     const examAxe = await new AxeBuilder({ page: doctor }).analyze();
-    const serious = (r: typeof examAxe) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    const serious = (r: typeof examAxe) =>
+      r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     expect(serious(examAxe)).toEqual([]);
 
     const pharmacist = await staffPage('pharmacist', '/staff/farmasi');

@@ -128,7 +128,9 @@ async function Letter(p: {
           <div class="qr" data-testid="referral-qr" dangerouslySetInnerHTML={{ __html: qr }} />
         </div>
         <h1>SURAT RUJUKAN</h1>
-        <div class="no" data-testid="referral-number">Nomor: {number}</div>
+        <div class="no" data-testid="referral-number">
+          Nomor: {number}
+        </div>
         {r.status === 'draft' ? <div class="draft">DRAF — BELUM DITERBITKAN, BELUM BERLAKU</div> : null}
         {r.emergency ? <div class="emerg">RUJUKAN GAWAT DARURAT (LANGSUNG)</div> : null}
         <p>

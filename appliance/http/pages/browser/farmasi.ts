@@ -36,9 +36,7 @@ function load() {
                   ' — ',
                   h('b', null, i.quantity + ' ' + i.unit),
                   ' · ' + i.signa + ' · ' + t('days', { n: i.days }) + ' ',
-                  st.status === 'issued'
-                    ? h('span', { class: 'small ' + (low ? 'low' : 'muted') }, t('stock', { n: i.stock }) + (low ? ' — ' + t('short') : ''))
-                    : null,
+                  st.status === 'issued' ? h('span', { class: 'small ' + (low ? 'low' : 'muted') }, t('stock', { n: i.stock }) + (low ? ' — ' + t('short') : '')) : null,
                   owed(i) ? h('span', { class: 'low', 'data-testid': 'rx-owed' }, ' ' + t('owed', { n: owed(i), unit: i.unit })) : null,
                 );
               });

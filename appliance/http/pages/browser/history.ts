@@ -59,9 +59,19 @@ function drawHistory(r: PatientHistoryAnswer, visitId: string) {
             'div',
             { class: 'hist-visit', 'data-testid': 'history-visit' },
             h('div', { class: 'small muted' }, t('histVisitLine', { date: day(v.openedAt), poli: v.poli, doctor: v.doctorName })),
-            h('div', null, v.diagnoses.map((d) => [h('b', null, d.code), ' ' + d.name + ' '])),
+            h(
+              'div',
+              null,
+              v.diagnoses.map((d) => [h('b', null, d.code), ' ' + d.name + ' ']),
+            ),
             v.vitals.systolic !== undefined ? h('div', { class: 'small' }, t('histBp', { value: v.vitals.systolic + '/' + (v.vitals.diastolic ?? '—') })) : null,
-            v.medicines.length ? h('ul', { class: 'small' }, v.medicines.map((m) => h('li', null, m.name + ' ' + m.strength + ' · ' + m.quantity + ' ' + m.unit + ' · ' + m.signa))) : null,
+            v.medicines.length
+              ? h(
+                  'ul',
+                  { class: 'small' },
+                  v.medicines.map((m) => h('li', null, m.name + ' ' + m.strength + ' · ' + m.quantity + ' ' + m.unit + ' · ' + m.signa)),
+                )
+              : null,
           ),
         )
       : h('p', { class: 'muted' }, t('histNone')),

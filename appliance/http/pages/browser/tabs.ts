@@ -17,7 +17,15 @@ export function arrowKeys(list: HTMLElement, tabs: () => HTMLElement[]): void {
     const at = all.indexOf(document.activeElement as HTMLElement);
     if (at < 0) return;
     const to =
-      ev.key === 'ArrowRight' ? (at + 1) % all.length : ev.key === 'ArrowLeft' ? (at - 1 + all.length) % all.length : ev.key === 'Home' ? 0 : ev.key === 'End' ? all.length - 1 : -1;
+      ev.key === 'ArrowRight'
+        ? (at + 1) % all.length
+        : ev.key === 'ArrowLeft'
+          ? (at - 1 + all.length) % all.length
+          : ev.key === 'Home'
+            ? 0
+            : ev.key === 'End'
+              ? all.length - 1
+              : -1;
     if (to < 0) return;
     ev.preventDefault();
     all[to].focus();

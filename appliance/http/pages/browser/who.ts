@@ -18,5 +18,11 @@ export function whoAllergies(p: PatientSummaryAnswer) {
 
 /** A queue row's patient: name in bold, the line below, allergies below that. */
 export function whoBlock(p: PatientSummaryAnswer) {
-  return h('div', { 'data-testid': 'who' }, h('b', { 'data-testid': 'who-name' }, p.fullName), h('div', { class: 'small muted', 'data-testid': 'who-line' }, whoLine(p)), whoAllergies(p));
+  return h(
+    'div',
+    { 'data-testid': 'who' },
+    h('b', { 'data-testid': 'who-name' }, p.fullName),
+    h('div', { class: 'small muted', 'data-testid': 'who-line' }, whoLine(p)),
+    whoAllergies(p),
+  );
 }

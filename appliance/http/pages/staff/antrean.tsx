@@ -167,7 +167,16 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                           <label for={`tr-${k}`} style="margin:0;font-size:14px">
                             {label}
                           </label>
-                          <input id={`tr-${k}`} name={k} type="text" inputmode="decimal" autocomplete="off" style="width:100%" data-testid={`triage-${k}`} aria-describedby={`tr-err-${k}`} />
+                          <input
+                            id={`tr-${k}`}
+                            name={k}
+                            type="text"
+                            inputmode="decimal"
+                            autocomplete="off"
+                            style="width:100%"
+                            data-testid={`triage-${k}`}
+                            aria-describedby={`tr-err-${k}`}
+                          />
                           <div class="field-err" id={`tr-err-${k}`} data-for={k}></div>
                         </div>
                       ))}

@@ -26,15 +26,7 @@ export const staffWords = (lang: Lang): PageWords<StaffWord> => {
   };
 };
 
-export function StaffLayout(p: {
-  c: Context<AppEnv>;
-  title: string;
-  scripts: string[];
-  strings?: Record<string, string>;
-  data?: unknown;
-  children: unknown;
-  skipLink?: boolean;
-}) {
+export function StaffLayout(p: { c: Context<AppEnv>; title: string; scripts: string[]; strings?: Record<string, string>; data?: unknown; children: unknown; skipLink?: boolean }) {
   const lang = p.c.get('lang');
   return (
     <Layout
