@@ -272,17 +272,6 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 </div>
               </div>
 
-              <div class="card" id="history" data-testid="patient-history">
-                <h2 style="margin-top:0">{w.histTitle}</h2>
-                <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
-                <div id="hist-allergies" data-testid="history-allergies"></div>
-                <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
-                <h3>{w.histVisits}</h3>
-                <div id="hist-visits" data-testid="history-visits"></div>
-                <h3>{w.histReferrals}</h3>
-                <div id="hist-refs" data-testid="history-referrals"></div>
-              </div>
-
               <div class="card">
                 <h2 style="margin-top:0">{w.vitalSigns}</h2>
                 <div class="vitals" id="vitals">
@@ -397,6 +386,17 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                     </button>
                   </p>
                 </form>
+              </div>
+
+              <div class="card" id="history" data-testid="patient-history">
+                <h2 style="margin-top:0">{w.histTitle}</h2>
+                <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
+                <div id="hist-allergies" data-testid="history-allergies"></div>
+                <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
+                <h3>{w.histVisits}</h3>
+                <div id="hist-visits" data-testid="history-visits"></div>
+                <h3>{w.histReferrals}</h3>
+                <div id="hist-refs" data-testid="history-referrals"></div>
               </div>
 
               <div class="stickybar">
