@@ -274,6 +274,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
 
               <div class="card">
                 <h2 style="margin-top:0">{w.vitalSigns}</h2>
+                <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
                 <div class="vitals" id="vitals">
                   {vitals.map(([k, label, step]) => (
                     <div>
@@ -390,7 +391,6 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
 
               <div class="card" id="history" data-testid="patient-history">
                 <h2 style="margin-top:0">{w.histTitle}</h2>
-                <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
                 <div id="hist-allergies" data-testid="history-allergies"></div>
                 <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
                 <h3>{w.histVisits}</h3>
