@@ -63,7 +63,7 @@ describe('dependencies', () => {
     const notRuntime = [...imported].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (${file})`);
     expect(notRuntime).toEqual([]);
     // esbuild bundles the relay process (relay-entry.ts, dynamic); tsx runs the box in npm start;
-    // uplot's files are served to browsers by the hub (central/http/pages/hub-assets.ts), not imported.
+    // uPlot's files are served to browsers by the hub (central/http/pages/hub-assets.ts) and bundled into the box's pages' scripts, not imported.
     const unused = Object.keys(pkg.dependencies).filter((name) => !imported.has(name) && !['tsx', 'uplot'].includes(name));
     expect(unused).toEqual([]);
   });

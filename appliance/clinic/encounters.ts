@@ -77,7 +77,7 @@ export const openEncounterInput = z
   .object({
     ticketId: text().uuid(),
     mode: z.enum(encounterModes).default('in_person'),
-    /** Room to call a still-waiting ticket to; default the poli's first room. */
+    /** Room the doctor works from: a waiting ticket (or one called elsewhere) is called there; default the poli's first room. */
     room: text().trim().min(1).max(40).optional(),
   })
   .strict();
@@ -190,9 +190,11 @@ export async function openEncounter(db: Db, queue: Queue, actor: Actor, input: O
     if (ticket.status === 'called') await queue.startServing(ticket.id, actor);
     return getEncounter(db, actor, existing.rows[0].id);
   }
-  if (ticket.status === 'waiting' || ticket.status === 'skipped') {
-    const rooms = queue.poli(ticket.poli).rooms;
-    if (inp.room && !rooms.includes(inp.room)) throw new ClinicError('invalid', `unknown room ${inp.room}`, { field: 'room', room: inp.room, rooms });
+  const rooms = queue.poli(ticket.poli).rooms;
+  if (inp.room && !rooms.includes(inp.room)) throw new ClinicError('invalid', `unknown room ${inp.room}`, { field: 'room', room: inp.room, rooms });
+  // A ticket called to another room is called again to the room the doctor opens it from: the TV
+  // and the patient's phone must send the patient where the doctor is.
+  if (ticket.status === 'waiting' || ticket.status === 'skipped' || (ticket.status === 'called' && inp.room && inp.room !== ticket.room)) {
     ticket = await queue.call(ticket.id, inp.room ?? rooms[0], actor);
   }
   if (ticket.status !== 'called' && ticket.status !== 'serving') throw invalidState('queue_ticket', ticket.status, 'open an encounter');

@@ -57,6 +57,8 @@ export interface PrescriptionItem {
   days: number;
   /** Stock on hand now (staff views only). */
   stock?: number;
+  /** What was handed out (null before dispensing); less than `quantity` when the rest is owed. */
+  dispensedQuantity: number | null;
 }
 
 export interface Prescription {
@@ -90,7 +92,7 @@ async function withItems(db: Queryable, rows: Omit<Prescription, 'items'>[]): Pr
   if (!rows.length) return [];
   const { rows: items } = await db.query<PrescriptionItem & { prescriptionId: string }>(
     `SELECT i.prescription_id AS "prescriptionId", i.line, i.formulary_id AS "formularyId", f.name, f.strength, f.form, f.unit, f.kfa_code AS "kfaCode",
-            i.signa, i.quantity, i.days, f.stock
+            i.signa, i.quantity, i.days, f.stock, i.dispensed_quantity AS "dispensedQuantity"
        FROM prescription_items i JOIN formulary f ON f.id = i.formulary_id
       WHERE i.prescription_id = ANY($1) ORDER BY i.line`,
     [rows.map((r) => r.id)],
@@ -204,10 +206,15 @@ async function transition(
  * The pharmacist dispenses: every item's stock goes down in one transaction, or nothing changes.
  * Refuses with `insufficient_stock` naming the medicine, what is needed and what is on hand.
  */
-export function dispensePrescription(db: Db, actor: Actor, id: string): Promise<Prescription> {
+export function dispensePrescription(db: Db, actor: Actor, id: string, opts: { partial?: boolean } = {}): Promise<Prescription> {
   return transition(db, actor, id, 'issued', 'dispensed', `dispensed_at = now(), dispensed_by = $4`, async (tx, p) => {
-    for (const item of p.items) {
-      await moveStock(tx, item.formularyId, -item.quantity, 'dispense', `resep ${p.id.slice(0, 8)}`, actor.staffId, p.id);
+    // Part: what is on hand of each line goes out, the rest is owed (recorded on the line). A
+    // prescription none of which is on hand is refused as a whole dispense would be.
+    const given: number[] = p.items.map((item) => (opts.partial ? Math.max(0, Math.min(item.quantity, item.stock ?? 0)) : item.quantity));
+    if (opts.partial && !given.some((g) => g > 0)) given[0] = p.items[0].quantity;
+    for (const [n, item] of p.items.entries()) {
+      if (given[n] > 0) await moveStock(tx, item.formularyId, -given[n], 'dispense', `resep ${p.id.slice(0, 8)}`, actor.staffId, p.id);
+      await tx.query(`UPDATE prescription_items SET dispensed_quantity = $3 WHERE prescription_id = $1 AND line = $2`, [p.id, item.line, given[n]]);
     }
   });
 }

@@ -49,6 +49,14 @@ export class Queue {
     this.events.changed(t, action);
   }
 
+  /**
+   * Tells the ticket's listeners that something about its visit changed without the ticket
+   * changing (the doctor switched the visit to video): the patient's phone reloads its consent.
+   */
+  async visitChanged(ticketId: string, action: string): Promise<void> {
+    this.emit(await this.get(ticketId), action);
+  }
+
   async take(input: { poli: string; source: 'phone' | 'desk'; patientId?: string }, actor?: Actor): Promise<{ ticket: Ticket; token: string; view: TicketView }> {
     const poli = this.poli(input.poli);
     const day = this.today();

@@ -76,7 +76,10 @@ export function createApp(deps: AppDeps) {
     c.header('x-frame-options', 'DENY');
     if (c.req.url.startsWith('https:')) c.header('strict-transport-security', hsts);
     c.set('deps', deps);
-    c.set('lang', pickLang(c.req.query('lang'), getCookie(c, 'lang'), c.req.header('accept-language')));
+    // Pages are in Bahasa Indonesia unless the person chose English (the switch or ?lang=en sets the
+    // cookie): a phone set to English still opens /ambil in Indonesian. API clients may ask by header.
+    const acceptLanguage = c.req.path.startsWith('/api/') ? c.req.header('accept-language') : undefined;
+    c.set('lang', pickLang(c.req.query('lang'), getCookie(c, 'lang'), acceptLanguage));
     // The per-request child logger is built on first use: most requests never log (a GET's line is
     // at debug), and pino's child() serialises its bindings each time.
     let child: Logger | undefined;

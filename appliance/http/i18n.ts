@@ -1,7 +1,7 @@
 /**
  * Bahasa Indonesia first, English second: the box's words live in one catalog per language
  * (appliance/words: `words(lang).key`). The language comes from `?lang=`, then the `lang` cookie,
- * then Accept-Language; default Indonesian.
+ * then (API requests only, app.ts) Accept-Language; default Indonesian.
  */
 import type { Lang } from '../words/index.ts';
 

@@ -374,6 +374,14 @@ CREATE INDEX referrals_created_idx ON referrals (created_at);
 CREATE INDEX queue_tickets_day_idx ON queue_tickets (day);
 `,
   },
+  {
+    id: 11,
+    name: 'partial_dispense',
+    sql: `
+-- What the pharmacist handed out of each line (null: not dispensed yet); below the quantity, the rest is owed.
+ALTER TABLE prescription_items ADD COLUMN dispensed_quantity integer;
+`,
+  },
 ];
 
 export async function migrate(db: PGlite): Promise<number[]> {

@@ -90,7 +90,10 @@ export type FarmasiWord =
   | 'reason'
   | 'cancel'
   | 'save'
-  | 'days';
+  | 'days'
+  | 'owed'
+  | 'dispensePartial'
+  | 'dispensedPartly';
 
 /** The saved call quality (call-quality.tsx `callQualityStrings`) → browser/call-quality.ts. */
 export type CallQualityWord =
@@ -226,7 +229,40 @@ export type PemeriksaanWord =
   | 'rs_rejected'
   | 'rs_used'
   | 'rs_expired'
-  | 'emergency';
+  | 'emergency'
+  | 'calledTo'
+  | 'rxOverStock'
+  | 'owed'
+  | WhoWord
+  | HistoryWord;
+
+/** Who a patient is, in a queue row or a visit header (browser/who.ts): the examination page and the nurse's board. */
+export type WhoWord = 'whoAge' | 'whoNik' | 'whoNoNik' | 'whoAllergies' | 'male' | 'female';
+
+/** The nurse's triage form on /staff/antrean (staff/antrean.tsx) → browser/antrean.ts. */
+export type TriageWord = 'vitals' | 'triageFor' | 'triageSaved';
+
+/** The patient's history and triage vitals in the visit (clinical.tsx `historyStrings`) → browser/history.ts. */
+export type HistoryWord =
+  | 'histNone'
+  | 'histVisitLine'
+  | 'histNoRefs'
+  | 'histNoAllergies'
+  | 'histAllergy'
+  | 'histScheduled'
+  | 'histAnswer'
+  | 'histNoChart'
+  | 'histBp'
+  | 'histDate'
+  | 'triageBy'
+  | 'systolic'
+  | 'diastolic'
+  | 'weight'
+  | 'pulse'
+  | 'respiratoryRate'
+  | 'temperature'
+  | 'spo2'
+  | 'height';
 
 /** /t/:token (patient.tsx `ticketStrings`) → browser/ticket.ts, with ConsultationWord. */
 export type TicketWord =

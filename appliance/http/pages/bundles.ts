@@ -41,7 +41,7 @@ const stylesDir = join(here, 'styles');
 
 /**
  * What browser code may bundle: its own folder, the relay's protocol constants, the word
- * catalogs and uPlot (the report's chart). The API's schemas are imported as types only: zod never reaches a phone.
+ * catalogs and uPlot (the charts, served by the box). The API's schemas are imported as types only: zod never reaches a phone.
  */
 const allowedInputs = [/^appliance\/http\/pages\/browser\//, /^appliance\/relay\/protocol\.ts$/, /^appliance\/words\//, /^node_modules\/uplot\//];
 

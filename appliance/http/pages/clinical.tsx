@@ -8,7 +8,9 @@ import { page } from './guard.tsx';
 import { ticketStrings } from './patient.tsx';
 import { DoctorConsultationPanel } from './consultation.tsx';
 import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
-import type { CallQualityWord, FarmasiWord, PageWords, PemeriksaanWord, StaffWord } from '../../words/page-words.ts';
+import type { CallQualityWord, FarmasiWord, HistoryWord, PageWords, PemeriksaanWord, StaffWord, WhoWord } from '../../words/page-words.ts';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -39,7 +41,44 @@ const css = `
 .low{color:var(--bad);font-weight:700}
 .pager{display:flex;gap:8px;align-items:center;justify-content:flex-end;margin-top:8px}
 .tbl-wrap{overflow-x:auto}
+.hist-chart{min-height:40px;margin:8px 0}
+.hist-visit{border-bottom:1px solid var(--line);padding:6px 0}
 `;
+
+/** The words of browser/who.ts (a patient in a queue row or a visit header). */
+export const whoStrings = (lang: Lang): PageWords<WhoWord> => {
+  const w = words(lang);
+  return { whoAge: w.whoAge, whoNik: w.whoNik, whoNoNik: w.whoNoNik, whoAllergies: w.whoAllergies, male: w.male, female: w.female };
+};
+
+/** The words of browser/history.ts (the patient's history and triage vitals in the visit). */
+const historyStrings = (lang: Lang): PageWords<HistoryWord> => {
+  const w = words(lang);
+  return {
+    histNone: w.histNone,
+    histVisitLine: w.histVisitLine,
+    histNoRefs: w.histNoRefs,
+    histNoAllergies: w.histNoAllergies,
+    histAllergy: w.histAllergy,
+    histScheduled: w.histScheduled,
+    histAnswer: w.histAnswer,
+    histNoChart: w.histNoChart,
+    histBp: w.histBp,
+    histDate: w.histDate,
+    triageBy: w.triageBy,
+    systolic: w.systolicMmhg,
+    diastolic: w.diastolicMmhg,
+    weight: w.weightKg,
+    pulse: w.pulseMin,
+    respiratoryRate: w.respRateMin,
+    temperature: w.tempC,
+    spo2: 'SpO2 (%)',
+    height: w.heightCm,
+  };
+};
+
+/** uPlot's own stylesheet, served inline with the page (no asset from the internet). */
+const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
 
 const common = (lang: Lang): PageWords<StaffWord> => {
   const w = words(lang);
@@ -54,14 +93,15 @@ const common = (lang: Lang): PageWords<StaffWord> => {
   };
 };
 
-function Shell(p: { c: Context<AppEnv>; title: string; script: string; strings: Record<string, string>; data: object; children: unknown }) {
+function Shell(p: { c: Context<AppEnv>; title: string; script: string; strings: Record<string, string>; data: object; children: unknown; css?: string }) {
   const c = p.c;
   return (
     <Layout
       c={c}
       title={p.title}
       variant="tablet"
-      extraCss={css}
+      skipLink
+      extraCss={css + (p.css ?? '')}
       scripts={[p.script]}
       strings={{ ...common(c.get('lang')), ...p.strings }}
       data={{ staff: true, role: c.get('session')?.actor.role ?? null, tz: c.get('deps').settings.timeZone, ...p.data }}
@@ -93,6 +133,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
         c={c}
         title={w.examination}
         script="pemeriksaan"
+        css={uplotCss}
         data={{ polis: settings.polis }}
         strings={
           {
@@ -143,20 +184,45 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             rs_used: w.rs_used,
             rs_expired: w.rs_expired,
             emergency: w.emergency,
+            calledTo: w.calledTo,
+            rxOverStock: w.rxOverStock,
+            owed: w.owed,
+            ...whoStrings(lang),
+            ...historyStrings(lang),
             ...callQualityStrings(lang),
           } satisfies PageWords<PemeriksaanWord | CallQualityWord>
         }
       >
-        <main>
+        <main id="main" tabindex={-1}>
           <div class="cols">
             <aside class="card">
               <h2 style="margin-top:0">{w.clinicQueue}</h2>
-              <div class="tabs" id="tabs">
+              <div class="tabs" id="tabs" role="tablist" aria-label={w.clinicQueue}>
                 {settings.polis.map((p, i) => (
-                  <button type="button" aria-selected={i === 0 ? 'true' : 'false'} data-poli={p.code} data-testid={`exam-poli-${p.code}`}>
+                  <button
+                    type="button"
+                    role="tab"
+                    id={`tab-${p.code}`}
+                    aria-controls="queue"
+                    aria-selected={i === 0 ? 'true' : 'false'}
+                    tabindex={i === 0 ? 0 : -1}
+                    data-poli={p.code}
+                    data-testid={`exam-poli-${p.code}`}
+                  >
                     {p.name}
                   </button>
                 ))}
+              </div>
+              <div class="row" style="align-items:end;margin-bottom:8px">
+                <div class="grow">
+                  <label for="room" class="small" style="margin:0">
+                    {w.roomLabel}
+                  </label>
+                  <select id="room" data-testid="exam-room" style="width:100%"></select>
+                </div>
+                <button type="button" id="call-next" data-testid="exam-call-next">
+                  {w.callNext}
+                </button>
               </div>
               <label for="mode-new" class="small">
                 {w.consultationMode}
@@ -167,7 +233,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 <option value="audio_only">{w.audioOnly}</option>
                 <option value="chat">Chat</option>
               </select>
-              <div id="queue" data-testid="exam-queue" aria-live="polite"></div>
+              <div id="queue" data-testid="exam-queue" role="tabpanel" aria-live="polite"></div>
               <div id="queue-msg" class="msg" hidden></div>
               <p class="small">
                 <span id="conn" class="conn" data-testid="conn-state">
@@ -183,6 +249,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                   <div>
                     <div class="small muted" id="enc-ticket"></div>
                     <h1 style="margin:0" id="enc-patient" data-testid="encounter-patient"></h1>
+                    <div id="enc-who" data-testid="encounter-who"></div>
                     <div class="small" id="enc-meta"></div>
                   </div>
                   <div>
@@ -207,11 +274,22 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
 
               <div class="card">
                 <h2 style="margin-top:0">{w.vitalSigns}</h2>
+                <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
                 <div class="vitals" id="vitals">
                   {vitals.map(([k, label, step]) => (
                     <div>
                       <label for={`v-${k}`}>{label}</label>
-                      <input id={`v-${k}`} data-vital={k} type="text" inputmode="decimal" autocomplete="off" data-step={step} data-testid={`vital-${k}`} />
+                      <input
+                        id={`v-${k}`}
+                        data-vital={k}
+                        type="text"
+                        inputmode="decimal"
+                        autocomplete="off"
+                        data-step={step}
+                        data-testid={`vital-${k}`}
+                        aria-describedby={`err-v-${k}`}
+                      />
+                      <div class="field-err" id={`err-v-${k}`} data-testid={`vital-err-${k}`}></div>
                     </div>
                   ))}
                 </div>
@@ -311,6 +389,16 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 </form>
               </div>
 
+              <div class="card" id="history" data-testid="patient-history">
+                <h2 style="margin-top:0">{w.histTitle}</h2>
+                <div id="hist-allergies" data-testid="history-allergies"></div>
+                <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
+                <h3>{w.histVisits}</h3>
+                <div id="hist-visits" data-testid="history-visits"></div>
+                <h3>{w.histReferrals}</h3>
+                <div id="hist-refs" data-testid="history-referrals"></div>
+              </div>
+
               <div class="stickybar">
                 <button type="button" id="enc-save" data-testid="encounter-save">
                   {w.save}
@@ -363,28 +451,31 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             cancel: w.cancel,
             save: w.save,
             days: w.days,
+            owed: w.owed,
+            dispensePartial: w.dispensePartial,
+            dispensedPartly: w.dispensedPartly,
           } satisfies PageWords<FarmasiWord>
         }
       >
-        <main>
+        <main id="main" tabindex={-1}>
           <div class="row" style="justify-content:space-between">
             <h1>{w.pharmacy}</h1>
             <span class="small muted">{w.theListRefreshesByItself}</span>
           </div>
-          <div class="tabs" id="tabs">
-            <button type="button" aria-selected="true" data-status="issued" data-testid="rx-tab-issued">
+          <div class="tabs" id="tabs" role="tablist" aria-label={w.pharmacy}>
+            <button type="button" role="tab" aria-controls="rx" aria-selected="true" tabindex={0} data-status="issued" data-testid="rx-tab-issued">
               {w.toDispense}
             </button>
-            <button type="button" aria-selected="false" data-status="dispensed" data-testid="rx-tab-dispensed">
+            <button type="button" role="tab" aria-controls="rx" aria-selected="false" tabindex={-1} data-status="dispensed" data-testid="rx-tab-dispensed">
               {w.awaitingPickUp}
             </button>
-            <button type="button" aria-selected="false" data-status="picked_up" data-testid="rx-tab-picked_up">
+            <button type="button" role="tab" aria-controls="rx" aria-selected="false" tabindex={-1} data-status="picked_up" data-testid="rx-tab-picked_up">
               {w.ps_picked_up}
             </button>
           </div>
           <div id="rx-msg" class="msg" role="status" data-testid="pharmacy-msg" hidden></div>
           <div class="small muted" id="rx-total"></div>
-          <div id="rx" data-testid="pharmacy-list"></div>
+          <div id="rx" data-testid="pharmacy-list" role="tabpanel"></div>
           <div class="pager">
             <button type="button" class="sec" id="prev" data-testid="pharmacy-prev">
               ‹

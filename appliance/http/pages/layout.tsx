@@ -61,6 +61,8 @@ th,td{text-align:left;padding:8px;border-bottom:1px solid var(--line);vertical-a
 th{background:#eef1f4;font-size:15px}
 [hidden]{display:none!important}
 @media print{header.top,.noprint{display:none!important}body{background:#fff}}
+.skip{position:absolute;left:-9999px;top:0;z-index:10;background:#fff;color:var(--pri);padding:10px 14px;font-weight:700;border:3px solid #f0a500}
+.skip:focus{left:8px;top:8px}
 `;
 
 export interface LayoutProps {
@@ -77,6 +79,8 @@ export interface LayoutProps {
   extraCss?: string;
   /** Hide the header (TV and print). */
   bare?: boolean;
+  /** A "skip to content" link first, to the page's `<main id="main" tabindex="-1">` (keyboard users pass the header and tabs). */
+  skipLink?: boolean;
 }
 
 /** JSON for a <script type=application/json> island; `<` escaped so it can never close the tag. */
@@ -111,6 +115,11 @@ export function Layout(p: LayoutProps) {
         <style dangerouslySetInnerHTML={{ __html: css + (p.extraCss ?? '') }} />
       </head>
       <body class={p.variant}>
+        {p.skipLink ? (
+          <a class="skip" href="#main" data-testid="skip-link">
+            {w.skipToContent}
+          </a>
+        ) : null}
         {p.bare ? null : (
           <header class="top">
             <span class="fac" data-testid="facility-name">

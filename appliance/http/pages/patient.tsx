@@ -93,9 +93,15 @@ function TicketBody({ lang, v, token, endsAt }: { lang: Lang; v: ReturnType<type
         <span id="called-text">{called ? s.calledGo.replace('{room}', v.room ?? '') : ''}</span>
       </div>
       <div class="conn-row noprint">
-        <span id="conn" class="conn" data-testid="conn-state" aria-live="polite">
+        {/* Shown by the page's script: without JavaScript there is no live stream to wait for. */}
+        <span id="conn" class="conn" data-testid="conn-state" aria-live="polite" hidden>
           {s.connOff}
         </span>
+        <noscript>
+          <span class="small" data-testid="no-live">
+            {w.ticketNoScript}
+          </span>
+        </noscript>
         <button type="button" id="sound" class="sec" data-testid="enable-sound" style="min-height:40px;font-size:15px">
           {w.turnOnSoundVibration}
         </button>

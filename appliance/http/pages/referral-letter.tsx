@@ -11,6 +11,7 @@ import { getPatient, type Patient } from '../../clinic/patients.ts';
 import { findEncounter, type Encounter } from '../../clinic/encounters.ts';
 import { prescriptionsOfEncounter, type Prescription } from '../../clinic/prescriptions.ts';
 import { ClinicError } from '../../clinic/errors.ts';
+import { referralNumber } from '../../clinic/referral-numbers.ts';
 
 /**
  * The printable referral letter (surat rujukan), A5, in Bahasa Indonesia, with a QR code of the
@@ -18,7 +19,7 @@ import { ClinicError } from '../../clinic/errors.ts';
  * opens their own copy through their ticket link at /t/:token/rujukan/:id.
  */
 const printCss = `
-@page{size:A5;margin:10mm}
+@page{size:A5;margin:8mm 9mm}
 body.print{background:#fff;font-size:12.5px;line-height:1.35}
 .letter{max-width:148mm;margin:0 auto;padding:6mm;background:#fff;position:relative}
 .kop{display:flex;justify-content:space-between;gap:8px;border-bottom:2px solid #000;padding-bottom:4px;margin-bottom:6px}
@@ -36,6 +37,23 @@ body.print{background:#fff;font-size:12.5px;line-height:1.35}
 .sign .space{height:16mm}
 .bar{max-width:148mm;margin:8px auto;display:flex;gap:8px}
 @media print{.bar{display:none}.letter{padding:0;max-width:none}}
+/* One A5 page however the visit was written: tighter type and spacing on paper, and nothing
+   after the signature that could push it over (the signature on page 2 was issue 17's defect 7). */
+@media print{
+  body.print{font-size:11px;line-height:1.3}
+  .kop{padding-bottom:2px;margin-bottom:3px}
+  .kop .fac{font-size:13px}
+  .kop .qr svg{width:20mm;height:20mm}
+  .letter h1{font-size:14px;margin:2px 0 1px}
+  .letter .no{margin-bottom:3px}
+  .letter p{margin:3px 0}
+  .letter td{padding:0.5px 2px}
+  .letter td.k{width:27%}
+  .emerg,.draft{padding:1px;margin:2px 0}
+  .sign{margin-top:4px;break-inside:avoid}
+  .sign .space{height:11mm}
+  .letter{break-inside:auto}
+}
 `;
 
 const longDate = (d: Date | string, timeZone: string) =>
@@ -89,6 +107,7 @@ async function Letter(p: {
   const created = new Date(r.createdAt);
   const therapy = p.prescriptions.flatMap((x) => x.items.map((i) => `${i.name} ${i.strength} (${i.signa})`));
   const secondary = e.diagnoses.filter((d) => d.kind === 'secondary');
+  const number = await referralNumber(c.get('deps').db, r.id, s.facility.code, s.timeZone);
   return (
     <Layout c={c} title={`Surat Rujukan ${patient.fullName}`} variant="print" bare extraCss={printCss} scripts={['print']}>
       <div class="bar">
@@ -109,7 +128,9 @@ async function Letter(p: {
           <div class="qr" data-testid="referral-qr" dangerouslySetInnerHTML={{ __html: qr }} />
         </div>
         <h1>SURAT RUJUKAN</h1>
-        <div class="no">Nomor: {r.id}</div>
+        <div class="no" data-testid="referral-number">
+          Nomor: {number}
+        </div>
         {r.status === 'draft' ? <div class="draft">DRAF — BELUM DITERBITKAN, BELUM BERLAKU</div> : null}
         {r.emergency ? <div class="emerg">RUJUKAN GAWAT DARURAT (LANGSUNG)</div> : null}
         <p>

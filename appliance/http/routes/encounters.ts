@@ -7,6 +7,7 @@ import { paging, uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import {
   closeEncounter,
+  findEncounter,
   getEncounter,
   listEncounters,
   openEncounterInput,
@@ -20,6 +21,7 @@ import { prescriptionsOfEncounter } from '../../clinic/prescriptions.ts';
 import { referralsOfEncounter } from '../../clinic/referrals.ts';
 import { searchIcd10 } from '../../clinic/icd10.ts';
 import { text } from '../../clinic/text.ts';
+import { patientSummaries } from '../../clinic/patient-summaries.ts';
 
 const encounterId = uuidParam('id', demoIds.encounter);
 const allStaff = ['doctor', 'nurse', 'pharmacist', 'admin', 'midwife'] as const;
@@ -55,7 +57,7 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       tags: ['encounters'],
       summary: 'Open an encounter from a queue ticket',
       description:
-        'The ticket must have a patient attached. A ticket still waiting is called to `room` (default: the poli’s first room); the ticket becomes `serving`. ' +
+        'The ticket must have a patient attached. A ticket still waiting, or called to another room, is called to `room` (the doctor’s; default: the poli’s first room); the ticket becomes `serving`. ' +
         'Opening a ticket that already has an open encounter answers that encounter.',
       request: jsonBody(openEncounterInput.meta({ example: { ticketId: demoIds.ticket, mode: 'in_person' } })),
       responses: { ...jsonResponses('the open encounter', encounter), 404: errorContent('no such ticket'), ...conflict, 422: errorContent('the ticket has no patient') },
@@ -100,13 +102,14 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       const db = c.get('deps').db;
       const id = c.req.valid('param').id;
       const encounter = await getEncounter(db, actorOf(c), id);
-      const [consent, consents, prescriptions, referrals] = await Promise.all([
+      const [consent, consents, prescriptions, referrals, who] = await Promise.all([
         activeConsent(db, id),
         listConsents(db, id),
         prescriptionsOfEncounter(db, id),
         referralsOfEncounter(db, id),
+        patientSummaries(db, actorOf(c), [encounter.patientId], c.get('deps').queue.today()),
       ]);
-      return c.json({ ...encounter, consent, consents, prescriptions, referrals }, 200);
+      return c.json({ ...encounter, consent, consents, prescriptions, referrals, patient: who.get(encounter.patientId) ?? null }, 200);
     },
   );
 
@@ -138,7 +141,17 @@ export function registerEncounters(app: OpenAPIHono<AppEnv>) {
       },
       responses: { ...jsonResponses('the encounter', encounter), 404: errorContent('no such encounter'), ...conflict, 422: errorContent('invalid vitals') },
     }),
-    async (c) => c.json(await updateEncounter(c.get('deps').db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => {
+      const { db, queue } = c.get('deps');
+      const id = c.req.valid('param').id;
+      const input = c.req.valid('json');
+      const before = input.mode !== undefined ? await findEncounter(db, id) : null;
+      const after = await updateEncounter(db, actorOf(c), id, input);
+      // A switch to (or from) a remote consultation reaches the patient's phone at once: its
+      // ticket stream hears of it and the page asks for consent again.
+      if (before && before.mode !== after.mode && after.ticketId) await queue.visitChanged(after.ticketId, 'mode');
+      return c.json(after, 200);
+    },
   );
 
   app.openapi(

@@ -140,10 +140,12 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
       path: '/api/v1/prescriptions/{id}/dispense',
       tags: ['pharmacy'],
       summary: 'Dispense: every item’s stock goes down together, or nothing changes',
-      request: { params: prescriptionId },
+      description:
+        'With `partial=true` what is on hand of each line is handed out and the rest is owed (each item’s `dispensedQuantity` below its `quantity`); refused only when none of it is on hand.',
+      request: { params: prescriptionId, query: z.object({ partial: z.enum(['true', 'false']).optional() }) },
       responses: { ...jsonResponses('the dispensed prescription', prescription), 404: errorContent('no such prescription'), ...stateConflict },
     }),
-    async (c) => c.json(await dispensePrescription(c.get('deps').db, actorOf(c), c.req.valid('param').id), 200),
+    async (c) => c.json(await dispensePrescription(c.get('deps').db, actorOf(c), c.req.valid('param').id, { partial: c.req.valid('query').partial === 'true' }), 200),
   );
 
   app.openapi(

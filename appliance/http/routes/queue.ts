@@ -23,6 +23,7 @@ import { uuidParam } from './patients.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import type { Queue, Ticket, TicketView } from '../../clinic/queue.ts';
 import { text } from '../../clinic/text.ts';
+import { patientSummaries } from '../../clinic/patient-summaries.ts';
 
 const poliCode = text()
   .regex(/^[a-z][a-z0-9-]{1,19}$/)
@@ -239,8 +240,27 @@ export function registerQueue(app: OpenAPIHono<AppEnv>) {
       responses: { ...jsonResponses('tickets in number order', queueListAnswer), 422: errorContent('unknown poli') },
     }),
     async (c) => {
-      const list = await c.get('deps').queue.list(c.req.valid('param').poli);
-      return c.json({ tickets: list.map((v) => ({ id: v.ticket.id, patientId: v.ticket.patientId, source: v.ticket.source, ...publicTicket(v) })) }, 200);
+      const { queue, db } = c.get('deps');
+      const list = await queue.list(c.req.valid('param').poli);
+      // Staff see people, not numbers: who each attached ticket is, for whoever opens the list.
+      const who = await patientSummaries(
+        db,
+        actorOf(c),
+        list.flatMap((v) => (v.ticket.patientId ? [v.ticket.patientId] : [])),
+        queue.today(),
+      );
+      return c.json(
+        {
+          tickets: list.map((v) => ({
+            id: v.ticket.id,
+            patientId: v.ticket.patientId,
+            patient: (v.ticket.patientId && who.get(v.ticket.patientId)) || null,
+            source: v.ticket.source,
+            ...publicTicket(v),
+          })),
+        },
+        200,
+      );
     },
   );
 

@@ -3,6 +3,7 @@ import { encounterModes } from '../../clinic/encounters.ts';
 import { dateTime, id, orNull } from './common.ts';
 import { prescription } from './pharmacy.ts';
 import { referral } from './referrals.ts';
+import { patientSummary } from './patients.ts';
 
 /** Answers of the encounter, consent and ICD-10 routes (routes/encounters.ts); clinic/encounters.ts and consents.ts shapes. */
 
@@ -68,7 +69,13 @@ export type ConsentAnswer = z.infer<typeof consent>;
 
 /** An encounter with its active consent, all consents, prescriptions and referrals. */
 export const encounterDetail = encounter
-  .extend({ consent: orNull(consent), consents: z.array(consent), prescriptions: z.array(prescription), referrals: z.array(referral) })
+  .extend({
+    consent: orNull(consent),
+    consents: z.array(consent),
+    prescriptions: z.array(prescription),
+    referrals: z.array(referral),
+    patient: orNull(patientSummary).openapi({ description: 'who the patient is, for the visit’s header' }),
+  })
   .openapi('EncounterDetail');
 export type EncounterDetailAnswer = z.infer<typeof encounterDetail>;
 

@@ -86,3 +86,16 @@ export const mergeAnswer = z.object({
   }),
 });
 export type MergeAnswer = z.infer<typeof mergeAnswer>;
+
+/** Who a ticket or visit is, in a list or a visit header (clinic/patient-summaries.ts): never the whole NIK. */
+export const patientSummary = z
+  .object({
+    id,
+    fullName: z.string(),
+    ageYears: z.number().int(),
+    sex: z.enum(['L', 'P']),
+    nikLast4: z.string().nullable().openapi({ description: 'the NIK’s last four digits' }),
+    allergies: z.array(z.string()).openapi({ description: 'substances; empty for the admin' }),
+  })
+  .openapi('PatientSummary');
+export type PatientSummaryAnswer = z.infer<typeof patientSummary>;

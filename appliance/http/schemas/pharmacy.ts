@@ -49,6 +49,7 @@ export const prescriptionItem = z.object({
   quantity: z.number().int(),
   days: z.number().int(),
   stock: z.number().int().optional().openapi({ description: 'stock on hand now' }),
+  dispensedQuantity: z.number().int().nullable().openapi({ description: 'handed out (null before dispensing); below `quantity` the rest is owed' }),
 });
 
 export const prescription = z

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { dateTime, id, orNull } from './common.ts';
+import { patientSummary } from './patients.ts';
 
 /** Answers of the queue routes (routes/queue.ts): take a number, a ticket, the desk, the screen. */
 
@@ -65,9 +66,9 @@ export type DisplayCall = z.infer<typeof displayCall>;
 export const displayAnswer = z.object({ calls: z.array(displayCall) });
 export type DisplayAnswer = z.infer<typeof displayAnswer>;
 
-/** A poli's queue as the desk sees it: the public view plus the ticket id, patient and source. */
+/** A poli's queue as the desk sees it: the public view plus the ticket id, who the patient is and source. */
 export const queueListAnswer = z.object({
-  tickets: z.array(publicTicket.extend({ id, patientId: id.nullable(), source: z.enum(['phone', 'desk']) })),
+  tickets: z.array(publicTicket.extend({ id, patientId: id.nullable(), patient: patientSummary.nullable(), source: z.enum(['phone', 'desk']) })),
 });
 export type QueueListAnswer = z.infer<typeof queueListAnswer>;
 

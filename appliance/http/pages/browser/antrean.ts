@@ -1,5 +1,6 @@
 // /staff/antrean: the desk and nurse board. Live via the queue's event stream, polling as a fallback.
-import type { AntreanWord, StaffWord } from '../../../words/page-words.ts';
+import type { AntreanWord, StaffWord, TriageWord } from '../../../words/page-words.ts';
+import type { TriageAnswer } from '../../schemas/encounters.ts';
 import type { PatientAnswer, PatientsAnswer } from '../../schemas/patients.ts';
 import type { CalledAnswer, DeskAnswer, PolisAnswer, QueueListAnswer, TicketActionAnswer } from '../../schemas/queue.ts';
 import { api, asApiError } from './api.ts';
@@ -8,13 +9,14 @@ import { hasWord, pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
+import { whoBlock } from './who.ts';
 
-const t = pageWords<AntreanWord | StaffWord>();
+const t = pageWords<AntreanWord | StaffWord | TriageWord>();
 
 staffPage();
 type Poli = PolisAnswer['polis'][number];
 type Row = QueueListAnswer['tickets'][number];
-type Action = 'call' | 'recall' | 'skip' | 'noShow' | 'finish' | 'transfer' | 'attach';
+type Action = 'call' | 'recall' | 'skip' | 'noShow' | 'finish' | 'transfer' | 'attach' | 'vitals';
 type Pick = { kind: 'walkin' } | { kind: 'attach'; id: string; label: string };
 
 const data = pageData<{ polis?: Poli[]; canCall?: boolean; canDesk?: boolean }>();
@@ -96,6 +98,10 @@ function load(): Promise<void> {
 const open: Record<string, boolean> = { waiting: true, called: true, serving: true, skipped: true };
 function actionsFor(tk: Row): Action[] {
   if (!data.canCall) return [];
+  const triage: Action[] = tk.patientId && tk.status !== 'done' && tk.status !== 'no_show' ? ['vitals'] : [];
+  return baseActions(tk).concat(triage);
+}
+function baseActions(tk: Row): Action[] {
   switch (tk.status) {
     case 'waiting':
       return ['call', 'skip', 'noShow', 'transfer', 'attach'];
@@ -117,11 +123,12 @@ const testids: Record<Action, string> = {
   finish: 'act-finish',
   transfer: 'act-transfer',
   attach: 'act-attach',
+  vitals: 'act-vitals',
 };
 const actionClass = (a: Action) => (a === 'noShow' ? 'bad' : a === 'call' || a === 'recall' || a === 'finish' ? '' : 'sec');
 
 function ticketRow(x: Row) {
-  const who = x.patientId ? state.names[x.patientId] || '✓ ' + t('attached') : h('span', { class: 'muted' }, t('anon'));
+  const who = x.patient ? whoBlock(x.patient) : x.patientId ? state.names[x.patientId] || '✓ ' + t('attached') : h('span', { class: 'muted' }, t('anon'));
   return h(
     'tr',
     { 'data-testid': 'ticket-row-' + x.label, 'data-id': x.id, 'data-label': x.label, 'data-status': x.status },
@@ -206,6 +213,64 @@ function act(row: HTMLElement, a: Action) {
       ),
     );
   } else if (a === 'attach') startPick({ kind: 'attach', id, label });
+  else if (a === 'vitals') openTriage(id, label);
+}
+
+// ---- triage: the vitals the nurse takes while the patient waits ----
+const triageForm = $<HTMLFormElement>('#triage-form');
+let triageTicket = '';
+let triageLabel = '';
+function openTriage(id: string, label: string) {
+  if (!triageForm) return;
+  triageTicket = id;
+  triageLabel = label;
+  $('#triage-title').textContent = t('triageFor', { label });
+  clearFieldErrors(triageForm);
+  msg($('#triage-msg'), '');
+  $$<HTMLInputElement>('input', triageForm).forEach((i) => (i.value = ''));
+  show($('#triage'), true);
+  api<TriageAnswer>('GET', '/api/v1/queue/tickets/' + encodeURIComponent(id) + '/vitals').then(
+    (r) => {
+      if (triageTicket !== id) return;
+      $$<HTMLInputElement>('input', triageForm).forEach((i) => {
+        const v = r.vitals[i.name as keyof TriageAnswer['vitals']];
+        if (v !== undefined && i.value === '') i.value = String(v);
+      });
+    },
+    () => {
+      /* nothing recorded yet */
+    },
+  );
+  const first = $<HTMLInputElement>('input', triageForm);
+  first.focus();
+  if (first.scrollIntoView) first.scrollIntoView({ block: 'center' });
+}
+if (triageForm) {
+  triageForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const vitals: Record<string, number | string> = {};
+    $$<HTMLInputElement>('input', triageForm).forEach((i) => {
+      const v = i.value.trim();
+      if (v === '') return;
+      // Not a number goes as typed: the box refuses it in words, next to the field.
+      const n = Number(v.replace(',', '.'));
+      vitals[i.name] = Number.isFinite(n) ? n : v;
+    });
+    clearFieldErrors(triageForm);
+    const label = triageLabel;
+    api<TriageAnswer>('PUT', '/api/v1/queue/tickets/' + encodeURIComponent(triageTicket) + '/vitals', { vitals }).then(
+      () => msg($('#triage-msg'), t('triageSaved', { label }), 'ok'),
+      (caught: unknown) => {
+        const e = asApiError(caught);
+        for (const i of (e.details.issues as { path?: string; message: string }[] | undefined) || []) {
+          const el = $('.field-err[data-for="' + String(i.path || '').replace(/^vitals\./, '') + '"]', triageForm);
+          if (el) el.textContent = i.message;
+        }
+        msg($('#triage-msg'), e.message, 'err');
+      },
+    );
+  });
+  $('#triage-cancel').addEventListener('click', () => show($('#triage'), false));
 }
 
 $('#tickets').addEventListener('click', (ev) => {
@@ -257,20 +322,36 @@ if (roomSelect) {
 }
 const callNext = $<HTMLButtonElement>('#call-next');
 if (callNext) {
+  let calling = false;
   callNext.addEventListener('click', () => {
-    callNext.disabled = true;
+    // Busy without `disabled`: a disabled button drops the focus to the top of the page.
+    if (calling) return;
+    calling = true;
+    callNext.setAttribute('aria-busy', 'true');
     const r = roomSelect.value;
     api<CalledAnswer>('POST', '/api/v1/queue/' + encodeURIComponent(state.poli) + '/call-next', { room: r })
       .then(
         (res) => {
-          if (res.ticket) boardMsg(t('calledTo', { label: res.ticket.label, room: r }));
-          else boardMsg(t('nobody'), 'info');
-          void load();
+          if (!res.ticket) {
+            boardMsg(t('nobody'), 'info');
+            return load();
+          }
+          const label = res.ticket.label;
+          boardMsg(t('calledTo', { label, room: r }));
+          // The keyboard stays in the list: on the called number's row, its actions one Tab away.
+          return load().then(() => {
+            const row = $<HTMLElement>('#tickets tr[data-label="' + label + '"]');
+            if (row) {
+              row.tabIndex = -1;
+              row.focus();
+            }
+          });
         },
         (e: unknown) => boardMsg(asApiError(e).message, 'err'),
       )
       .then(() => {
-        callNext.disabled = false;
+        calling = false;
+        callNext.removeAttribute('aria-busy');
       });
   });
 }

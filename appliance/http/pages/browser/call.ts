@@ -202,7 +202,8 @@ export class Consultation {
                 : m.reason === 'failed'
                   ? ct('c_failed')
                   : ct('c_stopped');
-          this.note(why);
+          // Said once, in the call's state line: the note under it would repeat it ("Konsultasi diakhiri." twice).
+          this.note('');
           this.state(why);
           if (m.reason === 'hangup') this.ended = true;
           this.showRestart(true);
@@ -408,7 +409,8 @@ export class Consultation {
       this.send({ type: 'hangup' });
       this.ended = true;
       this.stopMedia();
-      this.note(ct('c_hangup'));
+      this.note('');
+      this.state(ct('c_hangup'));
       this.showRestart(true);
     } else if (act === 'restart') {
       this.ended = false;

@@ -6,6 +6,7 @@ import { $, $$, closest, fill, h, msg } from './dom.ts';
 import { pageData, pageWords } from './island.ts';
 import { staffPage } from './staff.ts';
 import { clock } from './time.ts';
+import { arrowKeys, markSelected } from './tabs.ts';
 
 const t = pageWords<FarmasiWord | StaffWord>();
 
@@ -14,6 +15,7 @@ const data = pageData<{ canAct?: boolean }>();
 const LIMIT = 10;
 const st = { status: 'issued', offset: 0, s: { q: '', offset: 0 } };
 
+const owed = (i: { quantity: number; dispensedQuantity: number | null }) => (i.dispensedQuantity === null ? 0 : i.quantity - i.dispensedQuantity);
 function load() {
   api<PharmacyQueueAnswer>('GET', '/api/v1/pharmacy/queue?status=' + st.status + '&limit=' + LIMIT + '&offset=' + st.offset).then(
     (r) => {
@@ -34,7 +36,8 @@ function load() {
                   ' — ',
                   h('b', null, i.quantity + ' ' + i.unit),
                   ' · ' + i.signa + ' · ' + t('days', { n: i.days }) + ' ',
-                  h('span', { class: 'small ' + (low ? 'low' : 'muted') }, t('stock', { n: i.stock }) + (low ? ' — ' + t('short') : '')),
+                  st.status === 'issued' ? h('span', { class: 'small ' + (low ? 'low' : 'muted') }, t('stock', { n: i.stock }) + (low ? ' — ' + t('short') : '')) : null,
+                  owed(i) ? h('span', { class: 'low', 'data-testid': 'rx-owed' }, ' ' + t('owed', { n: owed(i), unit: i.unit })) : null,
                 );
               });
               const label = p.ticketLabel || p.patientName;
@@ -42,9 +45,21 @@ function load() {
                 ? null
                 : st.status === 'issued'
                   ? h(
-                      'button',
-                      { type: 'button', 'data-do': 'dispense', 'data-id': p.id, 'data-label': label, 'data-testid': 'rx-dispense', class: short ? 'sec' : null },
-                      t('dispense'),
+                      'span',
+                      { class: 'row' },
+                      h(
+                        'button',
+                        { type: 'button', 'data-do': 'dispense', 'data-id': p.id, 'data-label': label, 'data-testid': 'rx-dispense', class: short ? 'sec' : null },
+                        t('dispense'),
+                      ),
+                      // Short of stock: hand out what there is, the rest owed.
+                      short
+                        ? h(
+                            'button',
+                            { type: 'button', 'data-do': 'dispense', 'data-partial': '1', 'data-id': p.id, 'data-label': label, 'data-testid': 'rx-dispense-partial' },
+                            t('dispensePartial'),
+                          )
+                        : null,
                     )
                   : st.status === 'dispensed'
                     ? h('button', { type: 'button', 'data-do': 'pick-up', 'data-id': p.id, 'data-label': label, 'data-testid': 'rx-pickup' }, t('pickUp'))
@@ -85,9 +100,10 @@ $('#rx').addEventListener('click', (ev) => {
   b.disabled = true;
   const what = b.getAttribute('data-do');
   const label = b.getAttribute('data-label');
-  api('POST', '/api/v1/prescriptions/' + encodeURIComponent(b.getAttribute('data-id') || '') + '/' + what).then(
+  const partial = b.hasAttribute('data-partial');
+  api('POST', '/api/v1/prescriptions/' + encodeURIComponent(b.getAttribute('data-id') || '') + '/' + what + (partial ? '?partial=true' : '')).then(
     () => {
-      msg($('#rx-msg'), t(what === 'dispense' ? 'dispensed' : 'pickedUp', { label }), 'ok');
+      msg($('#rx-msg'), t(partial ? 'dispensedPartly' : what === 'dispense' ? 'dispensed' : 'pickedUp', { label }), 'ok');
       load();
       loadStock();
     },
@@ -104,10 +120,11 @@ for (const b of tabs) {
   b.addEventListener('click', () => {
     st.status = b.getAttribute('data-status') || 'issued';
     st.offset = 0;
-    tabs.forEach((x) => x.setAttribute('aria-selected', x === b ? 'true' : 'false'));
+    markSelected(tabs, b);
     load();
   });
 }
+arrowKeys($('#tabs'), () => tabs);
 $('#prev').addEventListener('click', () => {
   st.offset = Math.max(0, st.offset - LIMIT);
   load();

@@ -5,7 +5,7 @@ import type { CallQualityWord, PemeriksaanWord, StaffWord } from '../../../words
 import type { CallsAnswer } from '../../schemas/consultation.ts';
 import type { EncounterAnswer, EncounterDetailAnswer, Icd10Answer } from '../../schemas/encounters.ts';
 import type { FormularyAnswer, FormularyItemAnswer } from '../../schemas/pharmacy.ts';
-import type { PolisAnswer, QueueListAnswer } from '../../schemas/queue.ts';
+import type { CalledAnswer, PolisAnswer, QueueListAnswer } from '../../schemas/queue.ts';
 import type { HospitalsAnswer } from '../../schemas/referrals.ts';
 import { api, asApiError, issuesText, type ApiError } from './api.ts';
 import { doctorCallPage } from './call.ts';
@@ -15,6 +15,9 @@ import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
+import { whoAllergies, whoBlock, whoLine } from './who.ts';
+import { loadHistory } from './history.ts';
+import { arrowKeys, markSelected } from './tabs.ts';
 
 const t = pageWords<PemeriksaanWord | StaffWord | CallQualityWord>();
 
@@ -24,7 +27,7 @@ doctorCallPage();
 type Poli = PolisAnswer['polis'][number];
 type Diagnosis = { code: string; name: string; kind: 'primary' | 'secondary' };
 type Item = { formularyId: string; label: string; unit: string; stock: number; signa: string; quantity: string; days: string };
-type Vitals = Record<string, number | null | undefined>;
+type Vitals = Record<string, number | string | null | undefined>;
 
 const data = pageData<{ polis?: Poli[] }>();
 const polis = data.polis || [];
@@ -51,10 +54,60 @@ function selectPoli(code: string) {
   } catch {
     /* ignore */
   }
-  $$('#tabs [data-poli]').forEach((b) => b.setAttribute('aria-selected', b.getAttribute('data-poli') === code ? 'true' : 'false'));
+  const tabs = $$('#tabs [data-poli]');
+  markSelected(
+    tabs,
+    tabs.find((b) => b.getAttribute('data-poli') === code),
+  );
+  drawRooms(code);
   loadQueue();
 }
+// The doctor works from a room: remembered per tablet and poli, and every call goes there.
+const roomSelect = $<HTMLSelectElement>('#room');
+const roomKey = (code: string) => 'simpul.exam.room.' + code;
+function drawRooms(code: string) {
+  const poli = polis.find((p) => p.code === code);
+  let saved: string | null = null;
+  try {
+    saved = localStorage.getItem(roomKey(code));
+  } catch {
+    saved = null;
+  }
+  fill(
+    roomSelect,
+    (poli ? poli.rooms : []).map((r) => h('option', { selected: r === saved }, r)),
+  );
+}
+roomSelect.addEventListener('change', () => {
+  try {
+    localStorage.setItem(roomKey(st.poli), roomSelect.value);
+  } catch {
+    /* ignore */
+  }
+});
+const callNextButton = $<HTMLButtonElement>('#call-next');
+let calling = false;
+callNextButton.addEventListener('click', () => {
+  // Busy without `disabled`: a disabled button drops the focus to the top of the page.
+  if (calling) return;
+  calling = true;
+  const room = roomSelect.value;
+  api<CalledAnswer>('POST', '/api/v1/queue/' + encodeURIComponent(st.poli) + '/call-next', { room })
+    .then(
+      (r) => {
+        note('#queue-msg', r.ticket ? t('calledTo', { label: r.ticket.label, room }) : t('nobody'), r.ticket ? 'ok' : 'info');
+        // The keyboard goes to the called patient's "Periksa" in the list.
+        focusAfterLoad = r.ticket ? r.ticket.label : null;
+        loadQueue();
+      },
+      (e: unknown) => note('#queue-msg', errorOf(e), 'err'),
+    )
+    .then(() => {
+      calling = false;
+    });
+});
 const shown: Record<string, boolean> = { waiting: true, called: true, serving: true };
+let focusAfterLoad: string | null = null;
 function loadQueue() {
   const code = st.poli;
   api<QueueListAnswer>('GET', '/api/v1/queue/' + encodeURIComponent(code)).then(
@@ -74,7 +127,7 @@ function loadQueue() {
                   h('span', { class: 'lbl' }, x.label),
                   ' ',
                   h('span', { class: 'pill st-' + x.status }, t(`st_${x.status as 'waiting' | 'called' | 'serving'}`)),
-                  x.patientId ? null : h('div', { class: 'small muted' }, t('noPatient')),
+                  x.patient ? whoBlock(x.patient) : x.patientId ? null : h('div', { class: 'small muted' }, t('noPatient')),
                 ),
                 x.patientId
                   ? h('button', { type: 'button', 'data-open': x.id, 'data-label': x.label, 'data-testid': 'exam-open' }, t(x.status === 'serving' ? 'resume' : 'open'))
@@ -83,6 +136,11 @@ function loadQueue() {
             )
           : h('p', { class: 'muted' }, t('nobody')),
       );
+      if (focusAfterLoad) {
+        const open = $<HTMLButtonElement>('[data-testid="exam-row-' + focusAfterLoad + '"] [data-open]');
+        focusAfterLoad = null;
+        if (open) open.focus();
+      }
     },
     (e: unknown) => note('#queue-msg', asApiError(e).message, 'err'),
   );
@@ -91,7 +149,11 @@ $('#queue').addEventListener('click', (ev) => {
   const b = closest<HTMLButtonElement>(ev, '[data-open]');
   if (!b) return;
   b.disabled = true;
-  api<EncounterAnswer>('POST', '/api/v1/encounters', { ticketId: b.getAttribute('data-open'), mode: $<HTMLSelectElement>('#mode-new').value }).then(
+  api<EncounterAnswer>('POST', '/api/v1/encounters', {
+    ticketId: b.getAttribute('data-open'),
+    mode: $<HTMLSelectElement>('#mode-new').value,
+    room: roomSelect.value || undefined,
+  }).then(
     (created) => {
       st.label = b.getAttribute('data-label') || '';
       void loadEncounter(created.id);
@@ -104,12 +166,14 @@ $('#queue').addEventListener('click', (ev) => {
   );
 });
 $$('#tabs [data-poli]').forEach((b) => b.addEventListener('click', () => selectPoli(b.getAttribute('data-poli') || '')));
+arrowKeys($('#tabs'), () => $$('#tabs [data-poli]'));
 
 // ---- encounter ----
 const modeSelect = $<HTMLSelectElement>('#enc-mode');
 function loadEncounter(id: string) {
   return api<EncounterDetailAnswer>('GET', '/api/v1/encounters/' + encodeURIComponent(id)).then(fillEncounter, (e: unknown) => note('#enc-msg', asApiError(e).message, 'err'));
 }
+let historyOf: string | null = null;
 function fillEncounter(e: EncounterDetailAnswer) {
   st.enc = e;
   try {
@@ -121,6 +185,7 @@ function fillEncounter(e: EncounterDetailAnswer) {
   show($('#enc-empty'), false);
   $('#enc-ticket').textContent = st.label;
   $('#enc-patient').textContent = e.patientName;
+  fill($('#enc-who'), e.patient ? [h('div', { 'data-testid': 'who-line' }, whoLine(e.patient)), whoAllergies(e.patient)] : null);
   $('#enc-meta').textContent = e.doctorName + ' · ' + clock(e.openedAt) + (e.status === 'closed' ? ' · ' + t('closed') : '');
   modeSelect.value = e.mode;
   st.loadedVitals = (e.vitals || {}) as Vitals;
@@ -134,6 +199,10 @@ function fillEncounter(e: EncounterDetailAnswer) {
   drawRx(e.prescriptions || []);
   drawRefs(e.referrals || []);
   drawConsent();
+  if (historyOf !== e.id) {
+    historyOf = e.id;
+    loadHistory(e.patientId, e.id, e.ticketId);
+  }
   if (calls.encounterId !== e.id) {
     calls.encounterId = e.id;
     calls.count = 0;
@@ -154,7 +223,21 @@ function drawConsent() {
     : t('consentNone');
   show($('#consent-verbal'), !c);
 }
-modeSelect.addEventListener('change', drawConsent);
+// The mode is saved as it is chosen: a switch to video must reach the patient's phone at once.
+modeSelect.addEventListener('change', () => {
+  drawConsent();
+  api<EncounterAnswer>('PATCH', '/api/v1/encounters/' + enc().id, { version: enc().version, mode: modeSelect.value }).then(
+    (saved) => {
+      enc().version = saved.version;
+      enc().mode = saved.mode;
+      note('#enc-msg', t('savedAt', { time: clock(new Date().toISOString()) }));
+    },
+    (caught: unknown) => {
+      const e = asApiError(caught);
+      note('#enc-msg', e.status === 409 && e.code !== 'invalid_state' ? t('conflict') : issuesText(e), 'err');
+    },
+  );
+});
 $('#consent-verbal').addEventListener('click', () => {
   api('POST', '/api/v1/encounters/' + enc().id + '/consent').then(
     () => loadEncounter(enc().id),
@@ -169,7 +252,10 @@ function body() {
     const k = i.getAttribute('data-vital') || '';
     const v = i.value.trim();
     if (v !== '') {
-      vitals[k] = Number(v.replace(',', '.'));
+      // Not a number ("abc") goes as typed: the box refuses it in words, next to the field,
+      // rather than the value vanishing as a cleared one.
+      const n = Number(v.replace(',', '.'));
+      vitals[k] = Number.isFinite(n) ? n : v;
       any = true;
     } else if (st.loadedVitals[k] !== undefined && st.loadedVitals[k] !== null) {
       vitals[k] = null;
@@ -181,9 +267,26 @@ function body() {
   if (any) b.vitals = vitals;
   return b;
 }
+/** The box's refusals of vital signs, each next to its field; true if any was placed. */
+function vitalErrors(e: ApiError | null): boolean {
+  $$('[id^=err-v-]').forEach((el) => (el.textContent = ''));
+  $$<HTMLInputElement>('[data-vital]').forEach((i) => i.removeAttribute('aria-invalid'));
+  if (!e) return false;
+  let any = false;
+  for (const i of (e.details.issues as { path?: string; message: string }[] | undefined) || []) {
+    const m = /^vitals\.(\w+)$/.exec(i.path || '');
+    const el = m && document.getElementById('err-v-' + m[1]);
+    if (!m || !el) continue;
+    el.textContent = i.message;
+    $<HTMLInputElement>('#v-' + m[1]).setAttribute('aria-invalid', 'true');
+    any = true;
+  }
+  return any;
+}
 function save(): Promise<EncounterAnswer> {
   return api<EncounterAnswer>('PATCH', '/api/v1/encounters/' + enc().id, body()).then(
     (saved) => {
+      vitalErrors(null);
       const e = enc();
       e.version = saved.version;
       e.mode = saved.mode;
@@ -193,7 +296,7 @@ function save(): Promise<EncounterAnswer> {
     },
     (caught: unknown) => {
       const e: ApiError = asApiError(caught);
-      note('#enc-msg', e.status === 409 && e.code !== 'invalid_state' ? t('conflict') : issuesText(e), 'err');
+      note('#enc-msg', e.status === 409 && e.code !== 'invalid_state' ? t('conflict') : vitalErrors(e) ? e.message : issuesText(e), 'err');
       throw e;
     },
   );
@@ -380,12 +483,21 @@ function drawRx(list: EncounterDetailAnswer['prescriptions']) {
         h(
           'ul',
           null,
-          (p.items || []).map((i) => h('li', null, i.name + ' ' + i.strength + ' — ' + i.signa + ' · ' + i.quantity + ' ' + (i.unit || '') + ' · ' + t('days', { n: i.days }))),
+          (p.items || []).map((i) =>
+            h(
+              'li',
+              null,
+              i.name + ' ' + i.strength + ' — ' + i.signa + ' · ' + i.quantity + ' ' + (i.unit || '') + ' · ' + t('days', { n: i.days }),
+              owedOf(i) ? [' ', h('span', { class: 'low' }, t('owed', { n: owedOf(i), unit: i.unit }))] : null,
+            ),
+          ),
         ),
       ),
     ),
   );
 }
+const owedOf = (i: { quantity: number; dispensedQuantity?: number | null }) =>
+  i.dispensedQuantity === null || i.dispensedQuantity === undefined ? 0 : i.quantity - i.dispensedQuantity;
 let drugFound: FormularyItemAnswer[] = [];
 typeahead<FormularyAnswer>('#drug-search', '/api/v1/formulary?limit=10&q=', (r) => {
   drugFound = (r && r.items) || [];
@@ -425,7 +537,13 @@ function drawItems() {
       h(
         'tr',
         { 'data-testid': 'rx-item' },
-        h('td', null, x.label, h('div', { class: 'small muted' }, t('stock', { n: x.stock + ' ' + x.unit }))),
+        h(
+          'td',
+          null,
+          x.label,
+          h('div', { class: 'small muted' }, t('stock', { n: x.stock + ' ' + x.unit })),
+          h('div', { class: 'small low', 'data-over': i, 'data-testid': 'rx-over-stock', role: 'status' }, overStock(x)),
+        ),
         h('td', null, field(i, 'signa', x.signa, { placeholder: '3 x 1', 'data-testid': 'rx-signa' })),
         h('td', null, field(i, 'quantity', x.quantity, { type: 'number', min: '1', 'data-testid': 'rx-quantity' })),
         h('td', null, field(i, 'days', x.days, { type: 'number', min: '1', 'data-testid': 'rx-days' })),
@@ -434,10 +552,19 @@ function drawItems() {
     ),
   );
 }
+/** More than the pharmacy holds: said while prescribing, not first at the pharmacy counter. */
+function overStock(x: Item): string {
+  const n = Number(x.quantity);
+  return Number.isFinite(n) && n > x.stock ? t('rxOverStock', { stock: x.stock, unit: x.unit }) : '';
+}
 $('#rx-items').addEventListener('input', (ev) => {
   const el = ev.target as HTMLInputElement;
   const i = el.getAttribute('data-i');
-  if (i !== null) st.items[Number(i)][el.getAttribute('data-f') as 'signa' | 'quantity' | 'days'] = el.value;
+  if (i === null) return;
+  const item = st.items[Number(i)];
+  item[el.getAttribute('data-f') as 'signa' | 'quantity' | 'days'] = el.value;
+  const warn = $('[data-over="' + i + '"]');
+  if (warn) warn.textContent = overStock(item);
 });
 $('#rx-items').addEventListener('click', (ev) => {
   const b = closest(ev, '[data-rm]');

@@ -9,7 +9,7 @@ import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
 import { rememberTicket } from './saved-tickets.ts';
 import { chime, unlockAudio } from './sound.ts';
-import { clock } from './time.ts';
+import { clock, day } from './time.ts';
 
 const t = pageWords<TicketWord | ConsultationWord>();
 
@@ -18,6 +18,7 @@ const token = data.token;
 const base = '/api/v1/tickets/' + encodeURIComponent(token);
 let last: PublicTicket | null = data.ticket;
 let docsTimer: number | undefined;
+let consentTimer: number | undefined;
 let sound = false;
 
 function setText(sel: string, v: string | number) {
@@ -47,6 +48,12 @@ function render(tk: PublicTicket) {
   if (isNewCall) alertCalled();
   document.title = (called ? '🔔 ' : '') + tk.label + ' · ' + tk.poliName;
   if (last && last.status !== tk.status) loadDocs();
+  // During the visit the doctor may switch it to video: the box tells the ticket's stream, and
+  // the consent prompt must follow at once (not at the next two-minute refresh).
+  else if (tk.status === 'serving' || tk.status === 'called') {
+    window.clearTimeout(consentTimer);
+    consentTimer = window.setTimeout(loadConsent, 200);
+  }
   last = tk;
   remember(tk);
 }
@@ -115,7 +122,7 @@ function referralDoc(r: Referral) {
     h('div', null, (r.hospitalName || '') + (r.specialty ? ' · ' + r.specialty : '')),
     r.diagnosisCode ? h('div', { class: 'small' }, r.diagnosisCode + (r.diagnosisName ? ' ' + r.diagnosisName : '')) : null,
     r.scheduledFor ? h('div', { class: 'small' }, t('scheduled', { d: r.scheduledFor })) : null,
-    r.validUntil ? h('div', { class: 'small muted' }, t('validUntil', { d: r.validUntil })) : null,
+    r.validUntil ? h('div', { class: 'small muted' }, t('validUntil', { d: day(r.validUntil) })) : null,
     h('p', null, h('a', { class: 'btn sec', 'data-testid': 'referral-link', href }, t('openLetter'))),
   );
 }
@@ -223,6 +230,7 @@ soundButton.addEventListener('click', () => {
   soundButton.disabled = true;
 });
 
+show($('#conn'), true);
 const stream = live<PublicTicket>(base + '/events', render, $('#conn'), () => {
   // The stream was refused: an expired or unknown ticket says so; anything else retries.
   api<PublicTicket>('GET', base).then(render, (e: unknown) => {

@@ -5,7 +5,8 @@ import { render } from '../layout.tsx';
 import { page } from '../guard.tsx';
 import { ticketStrings } from '../patient.tsx';
 import { StaffLayout } from './layout.tsx';
-import type { AntreanWord, PageWords } from '../../../words/page-words.ts';
+import type { AntreanWord, PageWords, TriageWord, WhoWord } from '../../../words/page-words.ts';
+import { whoStrings } from '../clinical.tsx';
 
 /**
  * /staff/antrean: the desk and nurse board. The server renders the shell (poli tabs, forms); the
@@ -18,11 +19,23 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
     const { settings } = c.get('deps');
     const role = c.get('session')!.actor.role;
     const canCall = role === 'nurse' || role === 'doctor';
+    // The nurse's triage: the vitals she takes while the patient waits (the doctor sees them in the visit).
+    const triageFields: [string, string][] = [
+      ['systolic', w.systolicMmhg],
+      ['diastolic', w.diastolicMmhg],
+      ['pulse', w.pulseMin],
+      ['respiratoryRate', w.respRateMin],
+      ['temperature', w.tempC],
+      ['spo2', 'SpO2 (%)'],
+      ['weight', w.weightKg],
+      ['height', w.heightCm],
+    ];
     const canDesk = role === 'nurse' || role === 'admin';
     const ts = ticketStrings(lang);
     return render(
       c,
       <StaffLayout
+        skipLink
         c={c}
         title={w.queue}
         scripts={['antrean']}
@@ -77,10 +90,14 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
             nik_sex_mismatch: w.nik_sex_mismatch,
             nik_birth_date_mismatch: w.nik_birth_date_mismatch,
             birth_future: w.birth_future,
-          } satisfies PageWords<AntreanWord>
+            ...whoStrings(lang),
+            vitals: w.triageVitals,
+            triageFor: w.triageFor,
+            triageSaved: w.triageSaved,
+          } satisfies PageWords<AntreanWord | WhoWord | TriageWord>
         }
       >
-        <main>
+        <main id="main" tabindex={-1}>
           <div class="board">
             <section>
               <div class="row" style="justify-content:space-between">
@@ -140,6 +157,42 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
               </div>
             </section>
             <aside>
+              {canCall ? (
+                <section class="card" id="triage" data-testid="triage-card" hidden>
+                  <h2 style="margin-top:0" id="triage-title"></h2>
+                  <form id="triage-form" data-testid="triage-form" novalidate>
+                    <div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:8px">
+                      {triageFields.map(([k, label]) => (
+                        <div>
+                          <label for={`tr-${k}`} style="margin:0;font-size:14px">
+                            {label}
+                          </label>
+                          <input
+                            id={`tr-${k}`}
+                            name={k}
+                            type="text"
+                            inputmode="decimal"
+                            autocomplete="off"
+                            style="width:100%"
+                            data-testid={`triage-${k}`}
+                            aria-describedby={`tr-err-${k}`}
+                          />
+                          <div class="field-err" id={`tr-err-${k}`} data-for={k}></div>
+                        </div>
+                      ))}
+                    </div>
+                    <div id="triage-msg" class="msg" role="status" data-testid="triage-msg" hidden></div>
+                    <p class="row">
+                      <button type="submit" data-testid="triage-save">
+                        {w.save}
+                      </button>
+                      <button type="button" class="sec" id="triage-cancel">
+                        {w.cancel}
+                      </button>
+                    </p>
+                  </form>
+                </section>
+              ) : null}
               {canDesk ? (
                 <section class="card" id="walkin" data-testid="walkin">
                   <h2 style="margin-top:0">{w.walkInTicketAtThe}</h2>

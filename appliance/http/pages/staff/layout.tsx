@@ -26,13 +26,23 @@ export const staffWords = (lang: Lang): PageWords<StaffWord> => {
   };
 };
 
-export function StaffLayout(p: { c: Context<AppEnv>; title: string; scripts: string[]; strings?: Record<string, string>; data?: unknown; extraCss?: string; children: unknown }) {
+export function StaffLayout(p: {
+  c: Context<AppEnv>;
+  title: string;
+  scripts: string[];
+  strings?: Record<string, string>;
+  data?: unknown;
+  extraCss?: string;
+  children: unknown;
+  skipLink?: boolean;
+}) {
   const lang = p.c.get('lang');
   return (
     <Layout
       c={p.c}
       title={p.title}
       variant="tablet"
+      skipLink={p.skipLink}
       extraCss={staffCss + (p.extraCss ?? '')}
       scripts={p.scripts}
       strings={{ ...staffWords(lang), ...(p.strings ?? {}) }}
