@@ -771,7 +771,6 @@ export const en: Words = {
   whoNik: 'NIK ••••{last4}',
   whoNoNik: 'no NIK',
   whoAllergies: 'Allergies: {list}',
-  histTitle: 'Patient history',
   histChart: 'Blood pressure and weight, last two years',
   histVisits: 'Past visits',
   histReferrals: 'Open referrals and their answers',

@@ -773,7 +773,6 @@ export const id = {
   whoNik: 'NIK ••••{last4}',
   whoNoNik: 'tanpa NIK',
   whoAllergies: 'Alergi: {list}',
-  histTitle: 'Riwayat pasien',
   histChart: 'Tekanan darah dan berat badan, dua tahun terakhir',
   histVisits: 'Kunjungan sebelumnya',
   histReferrals: 'Rujukan terbuka dan jawabannya',

@@ -390,7 +390,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
               </div>
 
               <div class="card" id="history" data-testid="patient-history">
-                <h2 style="margin-top:0">{w.histTitle}</h2>
+                <h2 style="margin-top:0">{w.aud_entity_patient_history}</h2>
                 <div id="hist-allergies" data-testid="history-allergies"></div>
                 <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
                 <h3>{w.histVisits}</h3>
