@@ -376,6 +376,8 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     expect(await plain.getByTestId('conn-state').isVisible()).toBe(false);
     expect(await plain.getByTestId('no-live').innerText()).toMatch(/muat ulang/);
     expect(await plain.locator('body').innerText()).not.toContain('menyambung ulang');
+    expect(await plain.getByTestId('documents').isVisible()).toBe(false);
+    expect(await plain.getByTestId('enable-sound').isVisible()).toBe(false);
     await shot(plain, 'defect10-ticket-no-js');
 
     // The referral's validity on the phone is a date people read, not 2026-03-01.

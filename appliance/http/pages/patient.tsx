@@ -101,6 +101,8 @@ function TicketBody({ lang, v, token, endsAt }: { lang: Lang; v: ReturnType<type
           <span class="small" data-testid="no-live">
             {w.ticketNoScript}
           </span>
+          {/* What only the script can do (sound, documents) is not promised without it. */}
+          <style dangerouslySetInnerHTML={{ __html: '#sound,#dokumen{display:none}' }} />
         </noscript>
         <button type="button" id="sound" class="sec" data-testid="enable-sound" style="min-height:40px;font-size:15px">
           {w.turnOnSoundVibration}
