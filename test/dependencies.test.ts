@@ -63,7 +63,7 @@ describe('dependencies', () => {
     const notRuntime = [...imported].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (${file})`);
     expect(notRuntime).toEqual([]);
     // esbuild bundles the relay process (relay-entry.ts, dynamic); tsx runs the box in npm start;
-    // uPlot's files are served to browsers by the hub (central/http/pages/hub-assets.ts) and bundled into the box's pages' scripts, not imported.
+    // uPlot: the hub serves its files (central/http/pages/hub-assets.ts); the box bundles it into the pages' scripts (pages/bundles.ts).
     const unused = Object.keys(pkg.dependencies).filter((name) => !imported.has(name) && !['tsx', 'uplot'].includes(name));
     expect(unused).toEqual([]);
   });
