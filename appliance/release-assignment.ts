@@ -32,7 +32,16 @@ export function writeAssignment(dataDir: string, item: ReleaseAssignment): { ok:
   const held = readAssignment(dataDir);
   if (held && held.assignment > item.assignment)
     return { ok: false, reason: `assignment ${item.assignment} (${item.version}) is older than the one this box holds (${held.assignment}, ${held.version})` };
-  const body: AssignmentFile = { assignment: item.assignment, rollout: item.rollout, version: item.version, url: item.url, sha256: item.sha256, bytes: item.bytes };
+  const body: AssignmentFile = {
+    assignment: item.assignment,
+    rollout: item.rollout,
+    version: item.version,
+    url: item.url,
+    sha256: item.sha256,
+    bytes: item.bytes,
+    // The box's key for this download (fetch-release.sh sends it): the file is 0600, as the box's secrets are.
+    ...(item.downloadKey ? { downloadKey: item.downloadKey } : {}),
+  };
   const file = join(dataDir, RELEASE_ASSIGNMENT_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o600);

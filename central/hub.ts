@@ -29,7 +29,7 @@ import { openHubDatabase, type HubDb } from './storage/db.ts';
 import { FleetState, type FleetStateOptions } from './fleet-state/fleet-state.ts';
 import { HistoryJob } from './history/history.ts';
 import { AlertEngine, type AlertEngineOptions } from './alerts/engine.ts';
-import { advanceRollouts } from './releases/rollouts.ts';
+import { advanceRollouts, boxOfDownloadKey } from './releases/rollouts.ts';
 
 export interface Hub {
   /** The hub's web page. */
@@ -240,6 +240,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
         : undefined,
       revoke: async (deviceId) => (control ? revokeBox(db, control, deviceId, log) : revokeDevice(db, deviceId)),
       authenticateBox: (deviceId, secret) => authenticateDevice(db, deviceId, secret),
+      boxOfDownloadKey: (key) => boxOfDownloadKey(db, key),
       readBundle: (file, start, end) => Readable.toWeb(createReadStream(file, { start, end })) as ReadableStream<Uint8Array>,
       enrolThrottle: fixedWindowThrottle({ perWindow: config.enrolAttemptsPerWindow, windowMs: config.enrolWindowMs, now: () => now().getTime() }),
     });

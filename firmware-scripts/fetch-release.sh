@@ -71,11 +71,17 @@ part="$dl/simpul-box-$version.tar.partial"
 have="$(stat -c %s "$part" 2>/dev/null || echo 0)"
 if [ "$have" -lt "$bytes" ]; then
   [ "$have" -eq 0 ] || say "resuming at byte $have of $bytes"
-  # The box's credentials (if it has a secret) go to curl as a config on stdin: not in `ps`.
+  # The assignment's download key (a box enrolled with a claim code has no secret), else the box's
+  # id and secret: to curl as a config on stdin, never in `ps`.
+  key="$(json_get "$ASSIGNMENT" downloadKey)"
   device="$(json_get "$ETC/simpul.config.json" deviceId)"
   secret="$(json_get "$ETC/simpul.config.json" deviceSecret)"
   auth=''
-  if [ -n "$device" ] && [ -n "$secret" ]; then auth="user = \"$device:$secret\""; fi
+  if [[ "$key" =~ ^[A-Za-z0-9_-]{43}$ ]]; then
+    auth="header = \"Authorization: Bearer $key\""
+  elif [ -n "$device" ] && [ -n "$secret" ]; then
+    auth="user = \"$device:$secret\""
+  fi
   printf '%s\n' "$auth" | curl -K - -fsS --connect-timeout 20 --speed-time 60 --speed-limit 100 -C - "${limit[@]}" -o "$part" "$url" \
     || die "download stopped at $(stat -c %s "$part" 2>/dev/null || echo 0) of $bytes bytes; the next run resumes"
 fi

@@ -79,6 +79,9 @@ describe('a release from the hub', () => {
     await until('the assignment file', () => readAssignment(dataDir()) !== null);
     const a = readAssignment(dataDir())!;
     expect(a).toMatchObject({ rollout: rolloutId, version: '0.2.0', sha256: sha, bytes: bundle.length, url: `${stack.hub.url}/releases/0.2.0/bundle` });
+    // With the box's download key, and as private as the box's secrets.
+    expect(a.downloadKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(fs.statSync(join(dataDir(), 'release-assignment.json')).mode & 0o777).toBe(0o600);
     // The hub hears the box kept it (downlink acknowledged).
     await until(
       'the hub hears the assignment applied',
@@ -87,13 +90,19 @@ describe('a release from the hub', () => {
   }, 60_000);
 
   it('fetch-release.sh downloads it from the hub as the box, resuming a partial download with a range request', async () => {
-    // A box whose secret is wrong gets nothing.
+    // A box whose secret is wrong gets nothing (an assignment from an older hub: no download key).
+    const file = join(dataDir(), 'release-assignment.json');
+    const assigned = fs.readFileSync(file, 'utf8');
+    const { downloadKey, ...withoutKey } = JSON.parse(assigned);
+    fs.writeFileSync(file, JSON.stringify(withoutKey));
     config({ deviceId: cred.deviceId, deviceSecret: 'not-the-secret', syncNightWindow: '22:00-05:00' });
     const refused = await root.runAsync('fetch-release.sh', ['--no-update'], { SIMPUL_NOW_HHMM: '23:10' });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/401/);
+    // A box enrolled with a claim code has no secret: its assignment's download key lets it in.
+    fs.writeFileSync(file, assigned);
     // A download cut at 700 KiB (what the partial file holds after a dropped link).
-    config({ deviceId: cred.deviceId, deviceSecret: cred.secret, syncNightWindow: '22:00-05:00' });
+    config({ deviceId: cred.deviceId, syncNightWindow: '22:00-05:00' });
     const dl = root.path('var/lib/simpul-update/download');
     fs.mkdirSync(dl, { recursive: true });
     fs.writeFileSync(join(dl, 'simpul-box-0.2.0.tar.partial'), bundle.subarray(0, 700 * 1024));
@@ -104,8 +113,8 @@ describe('a release from the hub', () => {
     expect(r.stderr).toMatch(new RegExp(`resuming at byte ${700 * 1024} of ${bundle.length}`));
     const got = fs.readFileSync(join(dl, 'simpul-box-0.2.0.tar'));
     expect(createHash('sha256').update(got).digest('hex')).toBe(sha);
-    // The secret went to curl on stdin, never into the log.
-    expect(r.stderr).not.toContain(cred.secret);
+    // The key went to curl on stdin, never into the log.
+    expect(r.stderr).not.toContain(downloadKey);
   }, 60_000);
 
   it('the update outcome comes back in the status, and the rollout is done', async () => {

@@ -169,6 +169,15 @@ export const releaseAssignment = z
       .int()
       .min(1)
       .max(2 ** 40),
+    /**
+     * The box's key for this download (32 random bytes, base64url), sent as `Authorization:
+     * Bearer`: a box enrolled with a claim code has a certificate but no secret. It comes over
+     * the box's own authenticated link (the durable downlink); the hub finds the box by its sha256. Absent from older hubs.
+     */
+    downloadKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/)
+      .optional(),
   })
   .strict();
 export type ReleaseAssignment = z.infer<typeof releaseAssignment>;

@@ -67,6 +67,8 @@ export interface HubAppDeps {
   secureCookies?: boolean;
   /** An enrolled, unrevoked box with this secret (central/fleet/devices.ts authenticateDevice); absent: no box is let in. */
   authenticateBox?: (deviceId: string, secret: string) => Promise<boolean>;
+  /** The unrevoked box a release download key was given to (central/releases/rollouts.ts boxOfDownloadKey); absent: keys are not accepted. */
+  boxOfDownloadKey?: (key: string) => Promise<string | null>;
   /** The bytes of a registered release file (hub.ts: from disk); absent: the release route answers 404. */
   readBundle?: ReadBundle;
 }
@@ -110,6 +112,13 @@ export function createHubApp(d: HubAppDeps) {
     const box = r.access.includes('box') ? boxCredentialsOf(c.req.header('authorization')) : null;
     if (box && d.authenticateBox && (await d.authenticateBox(box.deviceId, box.secret))) {
       c.set('box', box.deviceId);
+      return next();
+    }
+    // Or a box by the download key its assignment carried (a box enrolled with a claim code has no secret).
+    const key = r.access.includes('box') && d.boxOfDownloadKey ? /^Bearer +([A-Za-z0-9_-]{43})$/i.exec((c.req.header('authorization') ?? '').trim())?.[1] : undefined;
+    const keyBox = key ? await d.boxOfDownloadKey!(key) : null;
+    if (keyBox) {
+      c.set('box', keyBox);
       return next();
     }
     if (!r.access.includes('public')) {

@@ -1,5 +1,6 @@
 /**
- * GET /releases/:version/bundle: only an enrolled, unrevoked box with its own secret, only the
+ * GET /releases/:version/bundle: only an enrolled, unrevoked box, by its own secret or by the
+ * download key its assignment carried (a box enrolled with a claim code has no secret), only the
  * release a rollout assigned to it, and with range requests (a download resumes with the rest).
  */
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateDevice, enrolDevice, revokeDevice } from '../fleet/devices.ts';
 import { registerRelease } from '../releases/registry.ts';
-import { advanceRollouts, createRollout } from '../releases/rollouts.ts';
+import { advanceRollouts, boxOfDownloadKey, createRollout } from '../releases/rollouts.ts';
 import { makeFakeBundle } from '../releases/testing/fake-bundle.ts';
 import { openMemoryHubDatabase, type HubDb } from '../storage/db.ts';
 import { createHubApp } from './app.ts';
@@ -21,6 +22,8 @@ let dir: string;
 let app: ReturnType<typeof createHubApp>;
 let bundle: Buffer;
 const creds: Record<string, { deviceId: string; secret: string }> = {};
+/** The download key each assigned box got in its assignment (the downlink item). */
+const keys: Record<string, string> = {};
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers });
 
@@ -34,6 +37,8 @@ beforeAll(async () => {
   await registerRelease(db, join(dir, 'hub'), { file, version: '0.2.0' });
   await createRollout(db, { version: '0.2.0', waves: [{ devices: ['box-assigned', 'box-revoked'] }] }, 'test', new Date());
   await advanceRollouts(db, { now: new Date(), baseUrl: 'http://hub' });
+  for (const r of (await db.query<{ device_id: string; body: { downloadKey: string } }>(`SELECT device_id, body FROM downlink WHERE kind = 'release'`)).rows)
+    keys[r.device_id] = r.body.downloadKey;
   await revokeDevice(db, 'box-revoked');
   app = createHubApp({
     db,
@@ -42,6 +47,7 @@ beforeAll(async () => {
     storedHere: () => new Map(),
     onAnswered: () => {},
     authenticateBox: (id, secret) => authenticateDevice(db, id, secret),
+    boxOfDownloadKey: (key) => boxOfDownloadKey(db, key),
     readBundle: (f, start, end) => Readable.toWeb(createReadStream(f, { start, end })) as ReadableStream<Uint8Array>,
   });
 }, 60_000);
@@ -83,6 +89,19 @@ describe('the release route', () => {
     const other = await get('/releases/0.2.0/bundle', { authorization: basic('box-other', creds.other.secret) });
     expect(other.status).toBe(404);
     expect((await get('/releases/9.9.9/bundle', { authorization: basic('box-assigned', creds.assigned.secret) })).status).toBe(404);
+  });
+
+  it('serves a box by the download key its assignment carried (its assignment row keeps only the hash); a wrong or revoked box’s key is no box', async () => {
+    expect(keys['box-assigned']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(keys['box-assigned']).not.toBe(keys['box-revoked']);
+    const res = await get('/releases/0.2.0/bundle', { authorization: `Bearer ${keys['box-assigned']}`, range: 'bytes=1000-' });
+    expect(res.status).toBe(206);
+    expect(Buffer.from(await res.arrayBuffer()).equals(bundle.subarray(1000))).toBe(true);
+    expect(JSON.stringify((await db.query(`SELECT * FROM rollout_assignments`)).rows)).not.toContain(keys['box-assigned']);
+    for (const key of [keys['box-revoked'], 'A'.repeat(43), `${keys['box-assigned']}x`]) {
+      const refused = await get('/releases/0.2.0/bundle', { authorization: `Bearer ${key}` });
+      expect([401, 403], key).toContain(refused.status);
+    }
   });
 
   it('reads ranges as RFC 9110 says', () => {

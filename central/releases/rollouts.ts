@@ -20,7 +20,7 @@
  * assigned. Halting stops new waves; boxes that already hold an assignment keep it (their
  * update.sh still checks the signature, and rolls back by itself).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DEVICE_ID, type DownlinkItem } from '../contract/index.ts';
 import { regionCode } from '../operators/scope.ts';
@@ -223,9 +223,10 @@ async function assign(tx: HubQueryable, r: RolloutRow, wave: number, devices: st
   if (!release) throw new RolloutError('not_found', `release ${r.version} is no longer registered`);
   for (const deviceId of devices) {
     const downlinkId = randomUUID();
+    const downloadKey = randomBytes(32).toString('base64url');
     const { rows } = await tx.query<{ assignment: string | number }>(
-      `INSERT INTO rollout_assignments (rollout_id, wave, device_id, downlink_id, assigned_at) VALUES ($1,$2,$3,$4,$5) RETURNING assignment`,
-      [r.id, wave, deviceId, downlinkId, now.toISOString()],
+      `INSERT INTO rollout_assignments (rollout_id, wave, device_id, downlink_id, assigned_at, download_key_hash) VALUES ($1,$2,$3,$4,$5,$6) RETURNING assignment`,
+      [r.id, wave, deviceId, downlinkId, now.toISOString(), downloadKeyHash(downloadKey)],
     );
     const item: DownlinkItem = {
       id: downlinkId,
@@ -236,9 +237,23 @@ async function assign(tx: HubQueryable, r: RolloutRow, wave: number, devices: st
       url,
       sha256: release.sha256,
       bytes: release.bytes,
+      downloadKey,
     };
     await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [downlinkId, deviceId, item.kind, JSON.stringify(item)]);
   }
+}
+
+/** How the hub finds a download key's box: by its sha256 (the assignment row never holds the key). */
+export const downloadKeyHash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** The unrevoked box a download key was given to, or null. */
+export async function boxOfDownloadKey(db: HubQueryable, key: string): Promise<string | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(key)) return null;
+  const { rows } = await db.query<{ device_id: string }>(
+    `SELECT a.device_id FROM rollout_assignments a JOIN devices d ON d.id = a.device_id WHERE a.download_key_hash = $1 AND d.revoked_at IS NULL`,
+    [downloadKeyHash(key)],
+  );
+  return rows[0]?.device_id ?? null;
 }
 
 /** Where a box downloads a release from: the hub's release route under the address boxes reach it by. */

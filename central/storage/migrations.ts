@@ -386,9 +386,11 @@ CREATE TABLE rollout_assignments (
   device_id text NOT NULL,
   downlink_id uuid NOT NULL,
   assigned_at timestamptz NOT NULL,
+  download_key_hash text,
   UNIQUE (rollout_id, device_id)
 );
-CREATE INDEX rollout_assignments_device_idx ON rollout_assignments (device_id)
+CREATE INDEX rollout_assignments_device_idx ON rollout_assignments (device_id);
+CREATE UNIQUE INDEX rollout_assignments_key_idx ON rollout_assignments (download_key_hash)
 `,
   },
 ];

@@ -34,6 +34,29 @@ export function reportFormPeriod(from: string, to: string): { period: string } |
   return { period };
 }
 
+/** One date of the range, with its problem said next to it (and tied to it for screen readers). */
+function DateField(p: { name: 'from' | 'to'; label: string; value: string; problem: string | null }) {
+  return (
+    <div>
+      <label for={`r-${p.name}`}>{p.label}</label>
+      <input
+        id={`r-${p.name}`}
+        name={p.name}
+        type="date"
+        value={p.value}
+        data-testid={`report-${p.name}`}
+        aria-invalid={p.problem ? 'true' : undefined}
+        aria-describedby={p.problem ? 'r-problem' : undefined}
+      />
+      {p.problem ? (
+        <div class="field-err" id="r-problem" role="alert" data-testid="report-problem">
+          {p.problem}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 const minutes = (v: number | null) => (v == null ? '—' : String(v).replace('.', ','));
 
 export function registerReportPage(app: OpenAPIHono<AppEnv>) {
@@ -73,40 +96,8 @@ export function registerReportPage(app: OpenAPIHono<AppEnv>) {
         <main class="report">
           <h1>{w.rep_title}</h1>
           <form method="get" action="/staff/laporan" class="filters noprint" data-testid="report-form" novalidate>
-            <div>
-              <label for="r-from">{w.from}</label>
-              <input
-                id="r-from"
-                name="from"
-                type="date"
-                value={from}
-                data-testid="report-from"
-                aria-invalid={problem && 'field' in chosen && chosen.field === 'from' ? 'true' : undefined}
-                aria-describedby={problem && 'field' in chosen && chosen.field === 'from' ? 'r-problem' : undefined}
-              />
-              {problem && 'field' in chosen && chosen.field === 'from' ? (
-                <div class="field-err" id="r-problem" role="alert" data-testid="report-problem">
-                  {problem}
-                </div>
-              ) : null}
-            </div>
-            <div>
-              <label for="r-to">{w.to}</label>
-              <input
-                id="r-to"
-                name="to"
-                type="date"
-                value={to}
-                data-testid="report-to"
-                aria-invalid={problem && 'field' in chosen && chosen.field === 'to' ? 'true' : undefined}
-                aria-describedby={problem && 'field' in chosen && chosen.field === 'to' ? 'r-problem' : undefined}
-              />
-              {problem && 'field' in chosen && chosen.field === 'to' ? (
-                <div class="field-err" id="r-problem" role="alert" data-testid="report-problem">
-                  {problem}
-                </div>
-              ) : null}
-            </div>
+            <DateField name="from" label={w.from} value={from} problem={problem && 'field' in chosen && chosen.field === 'from' ? problem : null} />
+            <DateField name="to" label={w.to} value={to} problem={problem && 'field' in chosen && chosen.field === 'to' ? problem : null} />
             <div>
               <button type="submit" data-testid="report-show">
                 {w.rep_show}
