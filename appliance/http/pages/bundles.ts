@@ -97,6 +97,7 @@ export function writePages(dir = builtDir): BuiltPages {
   mkdirSync(dir, { recursive: true });
   for (const [name, js] of built.bundles) writeFileSync(join(dir, `${name}.js`), js);
   for (const f of cssFiles()) writeFileSync(join(dir, f), readFileSync(join(stylesDir, f)));
+  writeFileSync(join(dir, 'uplot.css'), readFileSync(uplotCssFile()));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ bundles: [...built.bundles.keys()], inputs: built.inputs }, null, 1));
   return built;
 }
@@ -128,6 +129,14 @@ export function readBuiltPages(dir = builtDir): Map<string, string> | null {
 }
 
 /** A page's stylesheet (./styles/<name>.css, from ./built in a release), comments left out: it is inlined in every page. */
+const uplotCssFile = () => createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css');
+
+/** uPlot's stylesheet for the pages with charts: from ./built in a release (which ships no node_modules), else from the package. */
+export function uplotCss(): string {
+  const built = join(builtDir, 'uplot.css');
+  return readFileSync(existsSync(built) ? built : uplotCssFile(), 'utf8');
+}
+
 export function pageCss(name: string): string {
   const built = join(builtDir, `${name}.css`);
   const src = join(stylesDir, `${name}.css`);

@@ -9,8 +9,7 @@ import { ticketStrings } from './patient.tsx';
 import { DoctorConsultationPanel } from './consultation.tsx';
 import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
 import type { CallQualityWord, FarmasiWord, HistoryWord, PageWords, PemeriksaanWord, StaffWord, WhoWord } from '../../words/page-words.ts';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { uplotCss } from './bundles.ts';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -78,7 +77,7 @@ const historyStrings = (lang: Lang): PageWords<HistoryWord> => {
 };
 
 /** uPlot's own stylesheet, served inline with the page (no asset from the internet). */
-const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
+const chartCss = uplotCss();
 
 const common = (lang: Lang): PageWords<StaffWord> => {
   const w = words(lang);
@@ -133,7 +132,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
         c={c}
         title={w.examination}
         script="pemeriksaan"
-        css={uplotCss}
+        css={chartCss}
         data={{ polis: settings.polis }}
         strings={
           {

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { words, format, type Words } from '../../../words/index.ts';
@@ -9,7 +7,7 @@ import { clinicDay } from '../../../clinic/clock.ts';
 import { clinicReport, reportPeriod, reportRangeMaxDays, type ClinicReport } from '../../../clinic/reports.ts';
 import { render } from '../layout.tsx';
 import { page } from '../guard.tsx';
-import { pageCss } from '../bundles.ts';
+import { pageCss, uplotCss } from '../bundles.ts';
 import { StaffLayout } from '../staff/layout.tsx';
 import type { PageWords, ReportWord } from '../../../words/page-words.ts';
 
@@ -19,7 +17,7 @@ import type { PageWords, ReportWord } from '../../../words/page-words.ts';
  * by browser/laporan.ts with uPlot (bundled from node_modules, served by the box). The admin sends
  * the figures to the district office; the head of the puskesmas (a doctor) reads how the day went.
  */
-const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
+const chartCss = uplotCss();
 const reportCss = pageCss('office');
 
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;
@@ -89,7 +87,7 @@ export function registerReportPage(app: OpenAPIHono<AppEnv>) {
         c={c}
         title={w.rep_title}
         scripts={['laporan']}
-        extraCss={uplotCss + reportCss}
+        extraCss={chartCss + reportCss}
         strings={{ rep_taken: w.rep_taken, csv_served: w.csv_served, rep_hour: w.rep_hour, rep_day: w.rep_day } satisfies PageWords<ReportWord>}
         data={{ series: report?.series ?? null }}
       >
