@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReleaseAssignment } from '../central/contract/index.ts';
-import { RELEASE_ASSIGNMENT_FILE, readAssignment, writeAssignment } from './release-assignment.ts';
+import { RELEASE_ASSIGNMENT_FILE, readAssignment, withdrawAssignment, writeAssignment } from './release-assignment.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'simpul-assignment-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,5 +35,17 @@ describe('the release assignment file', () => {
     expect(readAssignment(dir)?.version).toBe('0.2.0');
     expect(writeAssignment(dir, item(9, '0.3.0'))).toEqual({ ok: true });
     expect(readAssignment(dir)?.assignment).toBe(9);
+  });
+
+  it('a withdrawal removes the file only when it still holds the withdrawn assignment', () => {
+    const held = readAssignment(dir)!;
+    const withdrawal = (withdraws: number) => ({ id: crypto.randomUUID(), kind: 'release_withdrawal' as const, assignment: 20, withdraws, rollout: held.rollout, version: held.version });
+    // An older assignment's withdrawal (the box took a newer one since): kept.
+    expect(withdrawAssignment(dir, withdrawal(5))).toEqual({ removed: false });
+    expect(readAssignment(dir)?.assignment).toBe(9);
+    expect(withdrawAssignment(dir, withdrawal(9))).toEqual({ removed: true });
+    expect(readAssignment(dir)).toBeNull();
+    // Again (the hub resent it): nothing left to remove, still done.
+    expect(withdrawAssignment(dir, withdrawal(9))).toEqual({ removed: false });
   });
 });

@@ -9,9 +9,9 @@
  * assignment or the new one. An assignment numbered below the one held is refused: the hub's
  * numbers only grow, so a late item never sends the box back to an older rollout's release.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { releaseAssignment, type ReleaseAssignment } from '../central/contract/index.ts';
+import { releaseAssignment, type ReleaseAssignment, type ReleaseWithdrawal } from '../central/contract/index.ts';
 
 export const RELEASE_ASSIGNMENT_FILE = 'release-assignment.json';
 
@@ -52,11 +52,28 @@ export function writeAssignment(dataDir: string, item: ReleaseAssignment): { ok:
     closeSync(fd);
   }
   renameSync(tmp, file);
+  syncDir(dataDir);
+  return { ok: true };
+}
+
+function syncDir(dataDir: string) {
   const dir = openSync(dataDir, 'r');
   try {
     fsyncSync(dir);
   } finally {
     closeSync(dir);
   }
-  return { ok: true };
+}
+
+/**
+ * The hub withdrew an assignment (its rollout halted): the file goes if it still holds that very
+ * assignment, so fetch-release.sh fetches nothing (and a run already downloading stops before
+ * update.sh). A box holding another assignment (a newer rollout's) keeps it; either way it is done.
+ */
+export function withdrawAssignment(dataDir: string, item: ReleaseWithdrawal): { removed: boolean } {
+  const held = readAssignment(dataDir);
+  if (!held || held.assignment !== item.withdraws) return { removed: false };
+  rmSync(join(dataDir, RELEASE_ASSIGNMENT_FILE), { force: true });
+  syncDir(dataDir);
+  return { removed: true };
 }

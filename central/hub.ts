@@ -265,7 +265,8 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       for (const h of r.halted) log.warn({ rollout: h.id, reason: h.reason }, 'rollout halted past its failure threshold');
       for (const id of r.done) log.info({ rollout: id }, 'rollout done');
       if (r.assigned.length) log.info({ boxes: r.assigned.length }, 'rollout: release assigned to a wave');
-      for (const deviceId of r.assigned) await downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed'));
+      if (r.withdrawn.length) log.info({ boxes: r.withdrawn.length }, 'rollout: assignments withdrawn by the halt');
+      for (const deviceId of [...r.assigned, ...r.withdrawn]) await downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed'));
       return r;
     };
     const rolloutEveryMs = opts.rolloutEveryMs ?? 30_000;

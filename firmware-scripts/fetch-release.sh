@@ -10,7 +10,9 @@
 # "22:00-05:00"; --now ignores it), at most the box's bandwidth cap (syncBandwidthKbps; 0: none),
 # resumable: the partial download stays in $STATE/download and continues with an HTTP range
 # request at the next run. The whole file's sha256 must be the assignment's; update.sh then checks
-# the signature as for any bundle. SIMPUL_NOW_HHMM sets the time of day (tests).
+# the signature as for any bundle. When the hub withdraws the assignment (its rollout halted), the
+# box removes the file: a run finds nothing to do, and a run already downloading stops before
+# update.sh (the hub refuses the rest of the download too). SIMPUL_NOW_HHMM sets the time of day (tests).
 set -euo pipefail
 HERE="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 # shellcheck source=lib.sh
@@ -26,8 +28,10 @@ for a in "$@"; do
     *) ASSIGNMENT="$a" ;;
   esac
 done
+HELD=no
 if [ -z "$ASSIGNMENT" ]; then
   ASSIGNMENT="$DATA/release-assignment.json"
+  HELD=yes
   [ -f "$ASSIGNMENT" ] || { say "no release assigned"; exit 0; }
 fi
 [ -f "$ASSIGNMENT" ] || die "usage: fetch-release.sh [<assignment.json>] [--now] [--no-update]"
@@ -62,6 +66,14 @@ if [ -n "$kbps" ] && [ "${kbps%.*}" -gt 0 ]; then
   limit=(--limit-rate "$(( ${kbps%.*} * 1000 / 8 ))")
   say "at most ${kbps%.*} kbit/s"
 fi
+# True (and the partial download deleted) when the box no longer holds this assignment: the hub
+# withdrew it while this run downloaded.
+withdrawn() {
+  [ "$HELD" = yes ] || return 1
+  if [ -f "$ASSIGNMENT" ] && [ "$(json_get "$ASSIGNMENT" sha256)" = "$sha" ]; then return 1; fi
+  rm -f "$part"
+  say "the assignment of $version was withdrawn by the hub: nothing installed"
+}
 dl="$STATE/download"
 mkdir -p "$dl"
 chmod 0700 "$STATE"
@@ -83,8 +95,9 @@ if [ "$have" -lt "$bytes" ]; then
     auth="user = \"$device:$secret\""
   fi
   printf '%s\n' "$auth" | curl -K - -fsS --connect-timeout 20 --speed-time 60 --speed-limit 100 -C - "${limit[@]}" -o "$part" "$url" \
-    || die "download stopped at $(stat -c %s "$part" 2>/dev/null || echo 0) of $bytes bytes; the next run resumes"
+    || { withdrawn && exit 0; die "download stopped at $(stat -c %s "$part" 2>/dev/null || echo 0) of $bytes bytes; the next run resumes"; }
 fi
+withdrawn && exit 0
 if [ "$(sha256sum "$part" | cut -d' ' -f1)" != "$sha" ]; then
   rm -f "$part"
   die "the download of $version does not match the assigned sha256: deleted"

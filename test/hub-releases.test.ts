@@ -15,7 +15,7 @@ import { openMemoryDatabase } from '../appliance/storage/database.ts';
 import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { startSync, type Sync } from '../appliance/sync/index.ts';
 import { registerRelease } from '../central/releases/registry.ts';
-import { createRollout, rolloutProgress } from '../central/releases/rollouts.ts';
+import { createRollout, haltRollout, resumeRollout, rolloutProgress } from '../central/releases/rollouts.ts';
 import { makeFakeBundle } from '../central/releases/testing/fake-bundle.ts';
 import { quietLog, startStack, type Stack } from '../central/testing/stack.ts';
 import { TestRoot } from './support/firmware.ts';
@@ -133,4 +133,41 @@ describe('a release from the hub', () => {
     expect(p.state).toBe('done');
     expect(p.waves[0]).toMatchObject({ assigned: 1, updated: 1, failed: 0, pending: 0 });
   }, 60_000);
+
+  it('a halt withdraws an assignment the box has not acted on: the file goes, the download is refused; a resume assigns it again', async () => {
+    const file = makeFakeBundle(root.path('build'), '0.3.0', 300_000);
+    await registerRelease(stack.db, root.path('hub'), { file, version: '0.3.0' });
+    const { id } = await createRollout(stack.db, { version: '0.3.0', waves: [{ region: '5301' }] }, 'test', new Date());
+    expect((await stack.hub.advanceRollouts()).assigned).toEqual([cred.deviceId]);
+    await until('the 0.3.0 assignment file', () => readAssignment(dataDir())?.version === '0.3.0');
+    const kept = fs.readFileSync(join(dataDir(), 'release-assignment.json'), 'utf8');
+    await until(
+      'the hub hears the 0.3.0 assignment applied',
+      async () =>
+        (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND kind = 'release' AND body->>'version' = '0.3.0' AND outcome = 'applied'`, [cred.deviceId]))
+          .rows.length > 0,
+    );
+    // The CLI halts from another process: the withdrawal waits in the downlink, and goes with the box's next status.
+    const halted = await haltRollout(stack.db, id, 'halted by hand: test', new Date());
+    expect(halted.withdrawn).toEqual([cred.deviceId]);
+    await until('the assignment file removed', () => !fs.existsSync(join(dataDir(), 'release-assignment.json')));
+    // fetch-release.sh finds nothing to do; with the old assignment kept aside, the hub refuses the download.
+    config({ deviceId: cred.deviceId });
+    const nothing = await root.runAsync('fetch-release.sh', ['--no-update', '--now'], {});
+    expect(nothing.code, nothing.stderr).toBe(0);
+    expect(nothing.stderr).toMatch(/no release assigned/);
+    const aside = root.path('tmp-old-assignment.json');
+    fs.writeFileSync(aside, kept);
+    const refused = await root.runAsync('fetch-release.sh', [aside, '--no-update', '--now'], {});
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/404/);
+    // A resume: the box gets the release again, under a newer number.
+    await resumeRollout(stack.db, id, new Date());
+    expect((await stack.hub.advanceRollouts()).assigned).toEqual([cred.deviceId]);
+    await until('a fresh 0.3.0 assignment file', () => readAssignment(dataDir())?.version === '0.3.0');
+    expect(readAssignment(dataDir())!.assignment).toBeGreaterThan(JSON.parse(kept).assignment);
+    const again = await root.runAsync('fetch-release.sh', ['--no-update', '--now'], {});
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/downloaded 0.3.0/);
+  }, 90_000);
 });

@@ -26,6 +26,8 @@ export class DownlinkApplier {
   onJob: ((item: Extract<DownlinkItem, { kind: 'job' }>) => Promise<void>) | null = null;
   /** Keeps a release assignment for fetch-release.sh (appliance/release-assignment.ts); without it, assignments are refused. */
   onRelease: ((item: Extract<DownlinkItem, { kind: 'release' }>) => { ok: true } | { ok: false; reason: string }) | null = null;
+  /** Takes a withdrawn assignment back (appliance/release-assignment.ts); without it there is nothing to take back. */
+  onReleaseWithdrawal: ((item: Extract<DownlinkItem, { kind: 'release_withdrawal' }>) => { removed: boolean }) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -99,6 +101,9 @@ export class DownlinkApplier {
           return result;
         }
         this.log.info({ version: item.version, assignment: item.assignment, rollout: item.rollout }, 'sync: release assignment kept for fetch-release.sh');
+      } else if (item.kind === 'release_withdrawal') {
+        const r = this.onReleaseWithdrawal ? this.onReleaseWithdrawal(item) : { removed: false };
+        this.log.info({ version: item.version, withdraws: item.withdraws, rollout: item.rollout, removed: r.removed }, 'sync: release assignment withdrawn by the hub');
       } else {
         await requeueFrom(this.db, item.fromSeq);
         this.log.info({ fromSeq: item.fromSeq }, 'sync: the hub asked to resend the outbox');

@@ -17,7 +17,7 @@ import { certificateTopics } from '../../central/contract/enrolment.ts';
 import { CertificateRenewal } from '../enrolment/renewal.ts';
 import { identityFile } from '../enrolment/identity.ts';
 import { buildStatusReport, defaultStatusSources, type StatusSources } from './status-report.ts';
-import { writeAssignment } from '../release-assignment.ts';
+import { withdrawAssignment, writeAssignment } from '../release-assignment.ts';
 import { applyToSettings, readRemoteSettings, saveRemoteSettings, type RemoteSyncSettings } from './remote-settings.ts';
 
 export { syncSettingsShape, syncSettingsSchema, type SyncSettings, type SyncConfig } from './settings.ts';
@@ -113,6 +113,7 @@ export async function startSync(o: {
   // A release the hub assigns is kept where fetch-release.sh reads it (in the data dir).
   const dataDir = o.config.dataDir;
   downlink.onRelease = dataDir ? (item) => writeAssignment(dataDir, item) : null;
+  downlink.onReleaseWithdrawal = dataDir ? (item) => withdrawAssignment(dataDir, item) : null;
 
   const stats = async (): Promise<SyncStats> => ({
     ...(await readBacklog(o.db)),

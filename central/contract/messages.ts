@@ -182,6 +182,24 @@ export const releaseAssignment = z
   .strict();
 export type ReleaseAssignment = z.infer<typeof releaseAssignment>;
 
+/**
+ * The hub takes back an assignment the box has not acted on (its rollout halted): the box removes
+ * its assignment file if it still holds assignment `withdraws`, so fetch-release.sh fetches nothing.
+ * `assignment` is a newer number of the same growing sequence; the hub's release route refuses
+ * the withdrawn download from then on. A later resume sends a fresh assignment, numbered higher.
+ */
+export const releaseWithdrawal = z
+  .object({
+    id: z.uuid(),
+    kind: z.literal('release_withdrawal'),
+    assignment: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    withdraws: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    rollout: z.uuid(),
+    version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/),
+  })
+  .strict();
+export type ReleaseWithdrawal = z.infer<typeof releaseWithdrawal>;
+
 export const downlinkItem = z.discriminatedUnion('kind', [
   z
     .object({
@@ -222,6 +240,7 @@ export const downlinkItem = z.discriminatedUnion('kind', [
   /** A remote job (one box's share of it): run once, unless the box's clock says it expired. */
   z.object({ id: z.uuid(), kind: z.literal('job'), job: z.uuid(), expiresAt: isoTime, action: jobAction }).strict(),
   releaseAssignment,
+  releaseWithdrawal,
 ]);
 export type DownlinkItem = z.infer<typeof downlinkItem>;
 

@@ -23,11 +23,11 @@ export async function getRelease(db: HubQueryable, version: string): Promise<Rel
   return rows[0] ? { version: rows[0].version, sha256: rows[0].sha256, bytes: Number(rows[0].bytes), file: rows[0].file } : null;
 }
 
-/** True when a rollout assigned `version` to the box: the only release the hub serves it. */
+/** True when a rollout assigned `version` to the box and no halt withdrew it: the only release the hub serves it. */
 export async function assignedTo(db: HubQueryable, deviceId: string, version: string): Promise<boolean> {
   const { rows } = await db.query(
     `SELECT 1 FROM rollout_assignments a JOIN rollouts r ON r.id = a.rollout_id JOIN devices d ON d.id = a.device_id
-      WHERE a.device_id = $1 AND r.version = $2 AND d.revoked_at IS NULL LIMIT 1`,
+      WHERE a.device_id = $1 AND r.version = $2 AND a.withdrawn_at IS NULL AND d.revoked_at IS NULL LIMIT 1`,
     [deviceId, version],
   );
   return rows.length > 0;

@@ -12,6 +12,7 @@ import { downlinkItem } from '../contract/index.ts';
 import { openMemoryHubDatabase, type HubDb } from '../storage/db.ts';
 import { registerRelease, ReleaseError } from './registry.ts';
 import { advanceRollouts, createRollout, haltRollout, resumeRollout, rolloutProgress, RolloutError } from './rollouts.ts';
+import { assignedTo } from './releases.ts';
 import { formatProgress, parseWave } from './release-cli.ts';
 import { makeFakeBundle } from './testing/fake-bundle.ts';
 
@@ -196,5 +197,84 @@ describe('a rollout by waves', () => {
     tick();
     expect((await step()).assigned).toEqual([]);
     expect((await rolloutProgress(db, second)).haltReason).toBe('halted by hand: waiting for the district');
+  });
+});
+
+describe('a halt withdraws the assignments not yet acted on', () => {
+  let id = '';
+  /** The downlink rows of a box's items of `kind`, oldest first. */
+  const items = async (box: string, kind: string) =>
+    (
+      await db.query<{ id: string; body: unknown; outcome: string | null; acked: boolean }>(
+        `SELECT id, body, outcome, acked_at IS NOT NULL AS acked FROM downlink WHERE device_id = $1 AND kind = $2 ORDER BY seq`,
+        [box, kind],
+      )
+    ).rows.map((r) => ({ ...r, item: downlinkItem.parse(r.body) }));
+  const number = (i: { item: { kind: string } }) => (i.item as { assignment: number }).assignment;
+
+  it('on halt: an item not yet sent is cancelled, a box that received one gets a withdrawal numbered above it, and neither may download', async () => {
+    const bundle = makeFakeBundle(dir, '0.4.0', 1000);
+    await registerRelease(db, join(dir, 'hub'), { file: bundle, version: '0.4.0' });
+    ({ id } = await createRollout(db, { version: '0.4.0', waves: [{ devices: ['soe-a', 'soe-b'] }, {}] }, 'test', clock));
+    tick();
+    expect((await step()).assigned.sort()).toEqual(['soe-a', 'soe-b']);
+    // soe-a's assignment reached it (sent, acknowledged as kept); soe-b's waits in the downlink (the box is offline).
+    const [sent] = await items('soe-a', 'release');
+    const last = (await items('soe-a', 'release')).at(-1)!;
+    expect(last.item).toMatchObject({ rollout: id, version: '0.4.0' });
+    await db.query(`UPDATE downlink SET sent_at = $2, send_count = 1, acked_at = $2, outcome = 'applied' WHERE id = $1`, [last.id, clock.toISOString()]);
+    expect(sent).toBeDefined();
+    expect(await assignedTo(db, 'soe-a', '0.4.0')).toBe(true);
+    tick();
+    const halted = await haltRollout(db, id, 'halted by hand', clock);
+    expect(halted.withdrawn.sort()).toEqual(['soe-a']);
+    const b = (await items('soe-b', 'release')).at(-1)!;
+    expect(b).toMatchObject({ acked: true, outcome: 'expired' });
+    expect(await items('soe-b', 'release_withdrawal')).toEqual([]);
+    const [w] = await items('soe-a', 'release_withdrawal');
+    expect(w.item).toMatchObject({ kind: 'release_withdrawal', rollout: id, version: '0.4.0', withdraws: number(last) });
+    expect(number(w)).toBeGreaterThan(number(last));
+    expect(w.acked).toBe(false);
+    expect(await assignedTo(db, 'soe-a', '0.4.0')).toBe(false);
+    expect(await assignedTo(db, 'soe-b', '0.4.0')).toBe(false);
+    const p = await rolloutProgress(db, id);
+    expect(p.waves[0]).toMatchObject({ assigned: 2, pending: 2, withdrawn: 2 });
+    // Halted: no step brings them back.
+    tick();
+    expect((await step()).assigned).toEqual([]);
+  });
+
+  it('on resume, each withdrawn box gets a fresh assignment (a new number and key) and may download again', async () => {
+    const before = (await items('soe-a', 'release')).at(-1)!;
+    const withdrawal = (await items('soe-a', 'release_withdrawal')).at(-1)!;
+    await resumeRollout(db, id, clock);
+    tick();
+    expect((await step()).assigned.sort()).toEqual(['soe-a', 'soe-b']);
+    for (const box of ['soe-a', 'soe-b']) {
+      const fresh = (await items(box, 'release')).at(-1)!;
+      expect(fresh.acked).toBe(false);
+      expect(fresh.item).toMatchObject({ rollout: id, version: '0.4.0' });
+      expect(number(fresh)).toBeGreaterThan(number(withdrawal));
+      expect(await assignedTo(db, box, '0.4.0')).toBe(true);
+    }
+    const fresh = (await items('soe-a', 'release')).at(-1)!;
+    expect((fresh.item as { downloadKey: string }).downloadKey).not.toBe((before.item as { downloadKey: string }).downloadKey);
+    expect((await rolloutProgress(db, id)).waves[0]).toMatchObject({ assigned: 2, pending: 2, withdrawn: 0 });
+  });
+
+  it('a halt past the threshold withdraws too, but not from a box whose update already ran', async () => {
+    const fresh = (await items('soe-a', 'release')).at(-1)!;
+    await db.query(`UPDATE downlink SET sent_at = $2, send_count = 1, acked_at = $2, outcome = 'applied' WHERE id = $1`, [fresh.id, clock.toISOString()]);
+    await report('soe-b', 'rolled-back', '0.4.0');
+    tick();
+    const r = await step();
+    expect(r.halted.map((h) => h.id)).toEqual([id]);
+    expect(r.withdrawn).toEqual(['soe-a']);
+    const [, second] = await items('soe-a', 'release_withdrawal');
+    expect(second.item).toMatchObject({ withdraws: number(fresh) });
+    // soe-b rolled back: nothing of it is withdrawn (its outcome counts), and it may still fetch the bundle it tried.
+    expect(await items('soe-b', 'release_withdrawal')).toEqual([]);
+    expect(await assignedTo(db, 'soe-b', '0.4.0')).toBe(true);
+    expect(await assignedTo(db, 'soe-a', '0.4.0')).toBe(false);
   });
 });

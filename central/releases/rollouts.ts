@@ -17,8 +17,10 @@
  *
  * A wave's percentage is of the boxes its filter matches, counted with the boxes earlier waves
  * already took (waves of 10 %, 50 %, 100 % reach a tenth, half, then all). A revoked box is never
- * assigned. Halting stops new waves; boxes that already hold an assignment keep it (their
- * update.sh still checks the signature, and rolls back by itself).
+ * assigned. Halting (by hand or past the threshold) stops new waves and withdraws every assignment
+ * a box has not acted on yet (`withdrawPending`): an item still queued is cancelled, a box that
+ * received one gets a `release_withdrawal` (it removes its assignment file), and the release route
+ * refuses those downloads. A resume assigns the withdrawn boxes afresh (new number, key and item).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -96,6 +98,8 @@ export interface WaveProgress {
   updated: number;
   failed: number;
   pending: number;
+  /** Of the pending, those whose assignment a halt withdrew (a resume assigns them afresh). */
+  withdrawn: number;
 }
 
 export interface RolloutProgress {
@@ -132,8 +136,8 @@ interface RolloutRow {
 
 /** Each assigned box with what it last reported: updated, failed or pending (the header's rules). */
 async function assignedBoxes(db: HubQueryable, rolloutId: string, version: string) {
-  const { rows } = await db.query<{ device_id: string; wave: number; result: 'updated' | 'failed' | 'pending' }>(
-    `SELECT a.device_id, a.wave,
+  const { rows } = await db.query<{ device_id: string; wave: number; result: 'updated' | 'failed' | 'pending'; withdrawn: boolean; downlink_id: string; assignment: string }>(
+    `SELECT a.device_id, a.wave, a.withdrawn_at IS NOT NULL AS withdrawn, a.downlink_id, a.assignment,
             CASE WHEN d.last_status->>'sw' = $2
                    OR (d.last_status#>>'{update,outcome}' = 'committed' AND d.last_status#>>'{update,version}' = $2) THEN 'updated'
                  WHEN d.last_status#>>'{update,outcome}' = 'rolled-back' AND d.last_status#>>'{update,version}' = $2 THEN 'failed'
@@ -149,7 +153,7 @@ function progressOf(r: RolloutRow, boxes: Awaited<ReturnType<typeof assignedBoxe
   const waves = r.waves.map((filter, wave) => {
     const mine = boxes.filter((b) => b.wave === wave);
     const n = (x: string) => mine.filter((b) => b.result === x).length;
-    return { wave, filter, started: wave <= r.assigned_wave, assigned: mine.length, updated: n('updated'), failed: n('failed'), pending: n('pending') };
+    return { wave, filter, started: wave <= r.assigned_wave, assigned: mine.length, updated: n('updated'), failed: n('failed'), pending: n('pending'), withdrawn: mine.filter((b) => b.result === 'pending' && b.withdrawn).length };
   });
   return {
     id: r.id,
@@ -224,8 +228,13 @@ async function assign(tx: HubQueryable, r: RolloutRow, wave: number, devices: st
   for (const deviceId of devices) {
     const downlinkId = randomUUID();
     const downloadKey = randomBytes(32).toString('base64url');
+    // A box a halt withdrew keeps its row and wave, with a new number, key and item.
     const { rows } = await tx.query<{ assignment: string | number }>(
-      `INSERT INTO rollout_assignments (rollout_id, wave, device_id, downlink_id, assigned_at, download_key_hash) VALUES ($1,$2,$3,$4,$5,$6) RETURNING assignment`,
+      `INSERT INTO rollout_assignments (rollout_id, wave, device_id, downlink_id, assigned_at, download_key_hash) VALUES ($1,$2,$3,$4,$5,$6)
+       ON CONFLICT (rollout_id, device_id) DO UPDATE
+         SET assignment = nextval(pg_get_serial_sequence('rollout_assignments', 'assignment')), downlink_id = EXCLUDED.downlink_id,
+             assigned_at = EXCLUDED.assigned_at, download_key_hash = EXCLUDED.download_key_hash, withdrawn_at = NULL
+       RETURNING assignment`,
       [r.id, wave, deviceId, downlinkId, now.toISOString(), downloadKeyHash(downloadKey)],
     );
     const item: DownlinkItem = {
@@ -241,6 +250,35 @@ async function assign(tx: HubQueryable, r: RolloutRow, wave: number, devices: st
     };
     await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [downlinkId, deviceId, item.kind, JSON.stringify(item)]);
   }
+}
+
+/**
+ * Takes back every assignment of the rollout whose box has not acted on it (neither updated nor
+ * rolled back): its item, if still unacknowledged, is acknowledged as 'expired' (never sent
+ * again); a box that was sent the item (it may hold the assignment) gets a `release_withdrawal`
+ * numbered above it. Returns those boxes (the hub sends them the withdrawal at once).
+ */
+async function withdrawPending(tx: HubQueryable, r: { id: string; version: string }, now: Date): Promise<string[]> {
+  const at = now.toISOString();
+  const told: string[] = [];
+  for (const b of await assignedBoxes(tx, r.id, r.version)) {
+    if (b.result !== 'pending' || b.withdrawn) continue;
+    await tx.query(`UPDATE rollout_assignments SET withdrawn_at = $3 WHERE rollout_id = $1 AND device_id = $2`, [r.id, b.device_id, at]);
+    const { rows } = await tx.query<{ sent: boolean; outcome: string | null }>(`SELECT send_count > 0 OR sent_at IS NOT NULL AS sent, outcome FROM downlink WHERE id = $1`, [
+      b.downlink_id,
+    ]);
+    await tx.query(`UPDATE downlink SET acked_at = $2, outcome = 'expired', reason = 'the rollout was halted before the box took it' WHERE id = $1 AND acked_at IS NULL`, [
+      b.downlink_id,
+      at,
+    ]);
+    // Never sent, or refused by the box (it holds a newer one): it holds nothing of this rollout to take back.
+    if (!rows[0]?.sent || rows[0].outcome === 'rejected') continue;
+    const { rows: n } = await tx.query<{ n: string }>(`SELECT nextval(pg_get_serial_sequence('rollout_assignments', 'assignment')) AS n`);
+    const item: DownlinkItem = { id: randomUUID(), kind: 'release_withdrawal', assignment: Number(n[0].n), withdraws: Number(b.assignment), rollout: r.id, version: r.version };
+    await tx.query(`INSERT INTO downlink (id, device_id, kind, body) VALUES ($1,$2,$3,$4)`, [item.id, b.device_id, item.kind, JSON.stringify(item)]);
+    told.push(b.device_id);
+  }
+  return told;
 }
 
 /** How the hub finds a download key's box: by its sha256 (the assignment row never holds the key). */
@@ -263,8 +301,11 @@ export const releaseUrl = (baseUrl: string, version: string) => new URL(`/releas
  * One step of every running rollout (see the header). Returns the boxes that got an assignment
  * (for the hub to send at once) and the rollouts that halted or finished now.
  */
-export async function advanceRollouts(db: HubDb, o: { now: Date; baseUrl: string }): Promise<{ assigned: string[]; halted: { id: string; reason: string }[]; done: string[] }> {
-  const out = { assigned: [] as string[], halted: [] as { id: string; reason: string }[], done: [] as string[] };
+export async function advanceRollouts(
+  db: HubDb,
+  o: { now: Date; baseUrl: string },
+): Promise<{ assigned: string[]; withdrawn: string[]; halted: { id: string; reason: string }[]; done: string[] }> {
+  const out = { assigned: [] as string[], withdrawn: [] as string[], halted: [] as { id: string; reason: string }[], done: [] as string[] };
   const { rows } = await db.query<{ id: string }>(`SELECT id FROM rollouts WHERE state = 'running' ORDER BY created_at`);
   for (const { id } of rows) {
     await db.transaction(async (tx) => {
@@ -272,13 +313,30 @@ export async function advanceRollouts(db: HubDb, o: { now: Date; baseUrl: string
       await tx.query(`SELECT pg_advisory_xact_lock(7345015)`);
       const r = await rolloutRow(tx, id, true);
       if (!r || r.state !== 'running') return;
+      let reassigned = false;
       for (;;) {
         const p = progressOf(r, await assignedBoxes(tx, r.id, r.version));
         const why = pastThreshold(p);
         if (why) {
           await tx.query(`UPDATE rollouts SET state = 'halted', halt_reason = $2, changed_at = $3 WHERE id = $1`, [r.id, why, o.now.toISOString()]);
           out.halted.push({ id: r.id, reason: why });
+          out.withdrawn.push(...(await withdrawPending(tx, r, o.now)));
           return;
+        }
+        if (!reassigned) {
+          // Resumed after a halt: the boxes it withdrew from get their assignment afresh, each in its own wave.
+          reassigned = true;
+          const { rows: back } = await tx.query<{ device_id: string; wave: number }>(
+            `SELECT device_id, wave FROM rollout_assignments WHERE rollout_id = $1 AND withdrawn_at IS NOT NULL ORDER BY device_id`,
+            [r.id],
+          );
+          const stillPending = new Set((await assignedBoxes(tx, r.id, r.version)).filter((b) => b.result === 'pending').map((b) => b.device_id));
+          for (const b of back) {
+            if (stillPending.has(b.device_id)) {
+              await assign(tx, r, b.wave, [b.device_id], releaseUrl(o.baseUrl, r.version), o.now);
+              out.assigned.push(b.device_id);
+            } else await tx.query(`UPDATE rollout_assignments SET withdrawn_at = NULL WHERE rollout_id = $1 AND device_id = $2`, [r.id, b.device_id]);
+          }
         }
         if (r.assigned_wave < r.wave) {
           const devices = await waveBoxes(tx, r, r.waves[r.wave]);
@@ -303,12 +361,19 @@ export async function advanceRollouts(db: HubDb, o: { now: Date; baseUrl: string
   return out;
 }
 
-/** Halts a rollout by hand: no new wave starts until it is resumed. */
-export async function haltRollout(db: HubDb, id: string, reason: string, now: Date): Promise<RolloutProgress> {
+/**
+ * Halts a rollout by hand: no new wave starts until it is resumed, and the assignments boxes have
+ * not acted on are withdrawn (`withdrawn`: the boxes sent a withdrawal, for the hub to send now).
+ */
+export async function haltRollout(db: HubDb, id: string, reason: string, now: Date): Promise<RolloutProgress & { withdrawn: string[] }> {
   const p = await rolloutProgress(db, id);
   if (p.state === 'done') throw new RolloutError('conflict', `rollout ${id} is done: nothing to halt`);
-  await db.query(`UPDATE rollouts SET state = 'halted', halt_reason = $2, changed_at = $3 WHERE id = $1`, [id, reason, now.toISOString()]);
-  return rolloutProgress(db, id);
+  const withdrawn = await db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(7345015)`);
+    await tx.query(`UPDATE rollouts SET state = 'halted', halt_reason = $2, changed_at = $3 WHERE id = $1`, [id, reason, now.toISOString()]);
+    return withdrawPending(tx, { id, version: p.version }, now);
+  });
+  return { ...(await rolloutProgress(db, id)), withdrawn };
 }
 
 /**

@@ -393,6 +393,15 @@ CREATE INDEX rollout_assignments_device_idx ON rollout_assignments (device_id);
 CREATE UNIQUE INDEX rollout_assignments_key_idx ON rollout_assignments (download_key_hash)
 `,
   },
+  {
+    id: 16,
+    name: 'withdrawn release assignments',
+    // A halt takes back the assignments boxes have not acted on (withdrawn_at); the release route
+    // refuses their download, and a resume assigns them afresh (a new number, key and item).
+    sql: `
+ALTER TABLE rollout_assignments ADD COLUMN withdrawn_at timestamptz
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {
