@@ -230,6 +230,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       secureCookies: config.secureCookies,
       fleet: { fleet, alerts },
       onAnswered: (deviceId) => void downlink.sendPending(deviceId, false).catch((err) => log.warn({ err, deviceId }, 'downlink send failed')),
+      onRolloutChanged: () => void stepRollouts().catch((err) => log.warn({ err }, 'rollout step failed')),
       enrol: boxMqttUrl
         ? async (r) => {
             const e = await enrolWithClaim(db, await hubCa(), { claimCode: r.claimCode, facilityCode: r.facilityCode, csr: r.csr, name: r.name, now: now() });

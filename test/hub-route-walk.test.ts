@@ -61,6 +61,15 @@ const requests: Record<string, { body?: unknown; form?: Record<string, string>; 
   // A stream: its status and first bytes are the answer (the walk cancels it).
   'GET /api/fleet/events': { path: () => '/api/fleet/events?region=', ok: 200 },
   'GET /assets/:file': { path: () => '/assets/uplot.js', ok: 200 },
+  'GET /fleet/rollouts': { ok: 200 },
+  'GET /api/fleet/rollouts': { ok: 200 },
+  // No such rollout: 404 (a rollout touching no box of the caller's region answers the same).
+  'GET /fleet/rollouts/:id': { path: () => '/fleet/rollouts/3f1c7d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f', ok: 404 },
+  'GET /api/fleet/rollouts/:id': { path: () => '/api/fleet/rollouts/3f1c7d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f', ok: 404 },
+  // The form without a release and with waves that are not percentages: the page again, each field's error beside it.
+  'POST /fleet/rollouts': { form: { version: '', waves: 'ten' }, ok: 400 },
+  'POST /fleet/rollouts/:id/halt': { body: {}, path: () => '/fleet/rollouts/3f1c7d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f/halt', ok: 404 },
+  'POST /fleet/rollouts/:id/resume': { body: {}, path: () => '/fleet/rollouts/3f1c7d2e-8a4b-4c6d-9e0f-1a2b3c4d5e6f/resume', ok: 404 },
 };
 
 type Caller = 'none' | HubRole;

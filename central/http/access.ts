@@ -105,6 +105,16 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/fleet/boxes/:id', access: anyOperator, what: 'one box: health now, 48-hour charts, alerts, jobs, ask for a backup (live)' },
   { method: 'GET', path: '/api/fleet/boxes/:id', access: anyOperator, what: 'the same as JSON (a box outside the region: 404)' },
   { method: 'GET', path: '/api/fleet/events', access: anyOperator, what: 'server-sent events: a region’s overview (?region=) or one box (?box=), as they change' },
+  // Releases and rollouts in the console (issue 15): every operator sees the rollouts touching its
+  // region, with its own boxes' counts; only the nation starts, halts and resumes one (a rollout
+  // reaches every region its waves name, and a halt withdraws assignments in all of them).
+  { method: 'GET', path: '/fleet/rollouts', access: anyOperator, what: 'registered releases, and rollouts touching the region with per-wave progress and failed boxes (live)' },
+  { method: 'GET', path: '/api/fleet/rollouts', access: anyOperator, what: 'the same as JSON (what the page polls)' },
+  { method: 'GET', path: '/fleet/rollouts/:id', access: anyOperator, what: 'one rollout: waves, failed boxes, halt and resume (a rollout touching no box of the region: 404)' },
+  { method: 'GET', path: '/api/fleet/rollouts/:id', access: anyOperator, what: 'the same as JSON' },
+  { method: 'POST', path: '/fleet/rollouts', access: nationWide, what: 'start a rollout of a registered release by cumulative waves, with a failure threshold (form or JSON)' },
+  { method: 'POST', path: '/fleet/rollouts/:id/halt', access: nationWide, what: 'halt a rollout: no new wave, assignments not acted on withdrawn' },
+  { method: 'POST', path: '/fleet/rollouts/:id/resume', access: nationWide, what: 'resume a halted rollout, accepting the failures so far; withdrawn boxes assigned afresh' },
   { method: 'GET', path: '/assets/:file', access: anyOperator, what: 'the console’s scripts and styles: uPlot (from node_modules) and the live-update code' },
 ];
 

@@ -9,6 +9,7 @@
 import { Hono, type Context, type Handler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { boxCredentialsOf, checkCredentials, hubRouteTable, sameSecret, type CredentialCheck, type HubRoute } from './access.ts';
+import { registerRolloutRoutes } from './rollout-routes.ts';
 import { releaseBundleHandler, type ReadBundle } from './release-routes.ts';
 import type { HubEnv } from './hub-env.ts';
 import { auditOf, bodyOf, registerOperatorRoutes } from './operator-routes.tsx';
@@ -71,6 +72,8 @@ export interface HubAppDeps {
   boxOfDownloadKey?: (key: string) => Promise<string | null>;
   /** The bytes of a registered release file (hub.ts: from disk); absent: the release route answers 404. */
   readBundle?: ReadBundle;
+  /** A rollout was started or resumed from the console: move the rollouts now (hub.ts); absent: at the hub's next step. */
+  onRolloutChanged?: () => void;
 }
 
 const refusal = (c: Context, check: Exclude<CredentialCheck, { ok: true }>) =>
@@ -274,6 +277,7 @@ export function createHubApp(d: HubAppDeps) {
   else for (const r of hubRouteTable) if (/^\/(api\/fleet|api\/alerts|watchdog|fleet|assets)(\/|$)/.test(r.path)) handle(r.method, r.path, (c) => hubError(c, 'route_not_found'));
 
   registerOperatorRoutes(handle, { db: d.db, now, login, secureCookies: d.secureCookies ?? false, onQueued: (ids) => ids.forEach((id) => d.onAnswered(id)) });
+  registerRolloutRoutes(handle, { db: d.db, now, onQueued: (ids) => ids.forEach((id) => d.onAnswered(id)), onRolloutChanged: d.onRolloutChanged ?? (() => {}) });
 
   for (const r of hubRouteTable) {
     const h = handlers.get(`${r.method} ${r.path}`);

@@ -32,3 +32,19 @@ export async function assignedTo(db: HubQueryable, deviceId: string, version: st
   );
   return rows.length > 0;
 }
+
+/** A registered release as the console lists it. */
+export interface ReleaseListed {
+  version: string;
+  sha256: string;
+  bytes: number;
+  registeredAt: string;
+}
+
+/** The registered releases, newest first (the registry refuses an unsigned bundle: every one carries its signature, which each box verifies). */
+export async function listReleases(db: HubQueryable): Promise<ReleaseListed[]> {
+  const { rows } = await db.query<{ version: string; sha256: string; bytes: string | number; registered_at: unknown }>(
+    `SELECT version, sha256, bytes, registered_at FROM releases ORDER BY registered_at DESC, version DESC LIMIT 200`,
+  );
+  return rows.map((r) => ({ version: r.version, sha256: r.sha256, bytes: Number(r.bytes), registeredAt: new Date(r.registered_at as string).toISOString() }));
+}

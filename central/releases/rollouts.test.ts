@@ -210,7 +210,7 @@ describe('a halt withdraws the assignments not yet acted on', () => {
         [box, kind],
       )
     ).rows.map((r) => ({ ...r, item: downlinkItem.parse(r.body) }));
-  const number = (i: { item: { kind: string } }) => (i.item as { assignment: number }).assignment;
+  const number = (i: { item: object }) => (i.item as { assignment: number }).assignment;
 
   it('on halt: an item not yet sent is cancelled, a box that received one gets a withdrawal numbered above it, and neither may download', async () => {
     const bundle = makeFakeBundle(dir, '0.4.0', 1000);

@@ -25,7 +25,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DEVICE_ID, type DownlinkItem } from '../contract/index.ts';
-import { regionCode } from '../operators/scope.ts';
+import { inScope, regionCode } from '../operators/scope.ts';
 import type { HubDb, HubQueryable } from '../storage/db.ts';
 import { getRelease, releaseVersion } from './releases.ts';
 
@@ -136,8 +136,8 @@ interface RolloutRow {
 
 /** Each assigned box with what it last reported: updated, failed or pending (the header's rules). */
 async function assignedBoxes(db: HubQueryable, rolloutId: string, version: string) {
-  const { rows } = await db.query<{ device_id: string; wave: number; result: 'updated' | 'failed' | 'pending'; withdrawn: boolean; downlink_id: string; assignment: string }>(
-    `SELECT a.device_id, a.wave, a.withdrawn_at IS NOT NULL AS withdrawn, a.downlink_id, a.assignment,
+  const { rows } = await db.query<{ device_id: string; wave: number; result: 'updated' | 'failed' | 'pending'; withdrawn: boolean; downlink_id: string; assignment: string; region_code: string | null }>(
+    `SELECT a.device_id, a.wave, d.region_code, a.withdrawn_at IS NOT NULL AS withdrawn, a.downlink_id, a.assignment,
             CASE WHEN d.last_status->>'sw' = $2
                    OR (d.last_status#>>'{update,outcome}' = 'committed' AND d.last_status#>>'{update,version}' = $2) THEN 'updated'
                  WHEN d.last_status#>>'{update,outcome}' = 'rolled-back' AND d.last_status#>>'{update,version}' = $2 THEN 'failed'
@@ -176,16 +176,31 @@ async function rolloutRow(db: HubQueryable, id: string, lock = false): Promise<R
   return rows[0] ?? null;
 }
 
-export async function rolloutProgress(db: HubQueryable, id: string): Promise<RolloutProgress> {
+/**
+ * A rollout's progress; seen from a region (`scope`, an operator's: '' the nation), its counts and
+ * failed boxes are of that region's boxes only, and the halt reason (which names boxes of any
+ * region) is left out.
+ */
+export async function rolloutProgress(db: HubQueryable, id: string, scope = ''): Promise<RolloutProgress> {
   if (!z.uuid().safeParse(id).success) throw new RolloutError('invalid', `${id} is not a rollout id (a UUID: see central/cli.ts rollout list)`);
   const r = await rolloutRow(db, id);
   if (!r) throw new RolloutError('not_found', `no rollout ${id} (see central/cli.ts rollout list)`);
-  return progressOf(r, await assignedBoxes(db, r.id, r.version));
+  const boxes = await assignedBoxes(db, r.id, r.version);
+  if (scope === '') return progressOf(r, boxes);
+  return { ...progressOf(r, boxes.filter((b) => inScope(scope, b.region_code))), haltReason: null };
 }
 
-export async function listRollouts(db: HubQueryable): Promise<RolloutProgress[]> {
+/** True when a rollout reaches a region's boxes: it assigned one already, or a wave's filter may reach them. */
+export function touchesRegion(p: RolloutProgress, scope: string): boolean {
+  if (scope === '' || p.waves.some((w) => w.assigned > 0)) return true;
+  return p.waves.some((w) => !w.filter.devices && (!w.filter.region || w.filter.region.startsWith(scope) || scope.startsWith(w.filter.region)));
+}
+
+/** The newest rollouts, as `rolloutProgress` sees them from `scope`; a region sees only those touching it. */
+export async function listRollouts(db: HubQueryable, scope = ''): Promise<RolloutProgress[]> {
   const { rows } = await db.query<{ id: string }>(`SELECT id FROM rollouts ORDER BY created_at DESC, id LIMIT 100`);
-  return Promise.all(rows.map((r) => rolloutProgress(db, r.id)));
+  const all = await Promise.all(rows.map((r) => rolloutProgress(db, r.id, scope)));
+  return all.filter((p) => touchesRegion(p, scope));
 }
 
 /** Why the failures so far pass the threshold, or null. */

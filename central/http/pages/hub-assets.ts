@@ -53,6 +53,7 @@ const sources: Record<string, { type: string; load: () => string }> = {
   'uplot.js': { type: 'text/javascript; charset=utf-8', load: () => readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'), 'utf8') },
   'uplot.css': { type: 'text/css; charset=utf-8', load: () => readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8') },
   'fleet.js': { type: 'text/javascript; charset=utf-8', load: () => bundle('fleet-live.ts') },
+  'rollouts.js': { type: 'text/javascript; charset=utf-8', load: () => bundle('rollouts-live.ts') },
 };
 
 const loaded = new Map<string, HubAsset>();

@@ -10,6 +10,7 @@ export function OperatorNav({ lang, who }: { lang: HubLang; who: Principal | und
       <a href="/">{w.navBoxes}</a>
       <a href="/boxes">{w.navBoxList}</a>
       <a href="/jobs">{w.navJobs}</a>
+      <a href="/fleet/rollouts">{w.navRollouts}</a>
       <a href="/audit">{w.navAudit}</a>
       <a href="/admin/referrals">{w.answerReferralsLink}</a>
       {who ? (
