@@ -31,7 +31,7 @@ export interface OperatorHub {
  * Alerts are evaluated only when a test calls `hub.alerts.evaluate()`: a timer would make the
  * watchdog's answer depend on how long the test took.
  */
-export async function startOperatorHub(opts: { now?: () => Date; fleet?: FleetStateOptions } = {}): Promise<OperatorHub> {
+export async function startOperatorHub(opts: { now?: () => Date; fleet?: FleetStateOptions; rolloutEveryMs?: number } = {}): Promise<OperatorHub> {
   const db = await openMemoryHubDatabase();
   for (const o of Object.values(operators)) await createOperator(db, { ...o, password: PASSWORD });
   for (const b of Object.values(boxes)) {
@@ -40,7 +40,7 @@ export async function startOperatorHub(opts: { now?: () => Date; fleet?: FleetSt
   }
   const hub = await startHub(
     { httpPort: 0, httpHost: '127.0.0.1', brokerPort: 0, brokerHost: '127.0.0.1', adminToken: ADMIN_TOKEN, logLevel: 'silent' },
-    { db, log: quietLog(), now: opts.now, fleet: opts.fleet, alerts: { evaluateEveryMs: 0 } },
+    { db, log: quietLog(), now: opts.now, fleet: opts.fleet, alerts: { evaluateEveryMs: 0 }, rolloutEveryMs: opts.rolloutEveryMs },
   );
   return {
     hub,

@@ -19,7 +19,7 @@ import { OperatorNav } from './operator-nav.tsx';
 export const mayRunRollouts = (who: Principal) => who.role === 'admin' || who.role === 'national';
 
 export const rolloutCss =
-  '.bar{display:flex;height:.9rem;background:#eee;border:1px solid #999;max-width:24rem;margin:.2rem 0}.bar span{display:block;height:100%}.bar .ok{background:#2a7a2a}.bar .fail{background:#b3261e}.bar .wait{background:#c9c9c9}.legend i{display:inline-block;width:.8rem;height:.8rem;margin:0 .2rem 0 .6rem;vertical-align:middle}.legend .ok{background:#2a7a2a}.legend .fail{background:#b3261e}.legend .wait{background:#c9c9c9;border:1px solid #999}.st-running{color:#060}.st-halted{color:#a30}.st-done{color:#333}.fielderr{color:#a30;font-size:.9rem}ul.failed{margin:.2rem 0;padding-left:1.2rem}.wave{margin:.4rem 0}';
+  '[hidden]{display:none!important}.bar{display:flex;height:.9rem;background:#eee;border:1px solid #999;max-width:24rem;margin:.2rem 0}.bar span{display:block;height:100%}.bar .ok{background:#2a7a2a}.bar .fail{background:#b3261e}.bar .wait{background:#c9c9c9}.legend i{display:inline-block;width:.8rem;height:.8rem;margin:0 .2rem 0 .6rem;vertical-align:middle}.legend .ok{background:#2a7a2a}.legend .fail{background:#b3261e}.legend .wait{background:#c9c9c9;border:1px solid #999}.st-running{color:#060}.st-halted{color:#a30}.st-done{color:#333}.fielderr{color:#a30;font-size:.9rem}ul.failed{margin:.2rem 0;padding-left:1.2rem}.wave{margin:.4rem 0}';
 
 const pct = (n: number, of: number) => (of > 0 ? `${Math.round((n * 1000) / of) / 10}%` : '0%');
 
@@ -173,7 +173,8 @@ export function RolloutsPage({ lang, who, releases, rollouts, form }: RolloutsPa
         {who.scope ? <p data-testid="regional-view">{w.regionalView(who.scope)}</p> : null}
         <h2>{w.rolloutsListTitle}</h2>
         <Legend lang={lang} />
-        <table data-testid="rollouts">
+        {/* Focusable: on a phone the table scrolls sideways (layout.tsx), and a keyboard must reach it. */}
+        <table data-testid="rollouts" tabindex={0}>
           <tr>
             <th>{w.colRollout}</th>
             <th>{w.colState}</th>
@@ -213,7 +214,7 @@ export function RolloutsPage({ lang, who, releases, rollouts, form }: RolloutsPa
           )}
         </table>
         <h2>{w.releasesTitle}</h2>
-        <table data-testid="releases">
+        <table data-testid="releases" tabindex={0}>
           <tr>
             <th>{w.colVersion}</th>
             <th>{w.colSize}</th>
@@ -283,8 +284,16 @@ export function RolloutPage({ lang, who, rollout: p, error }: RolloutPageProps) 
         <Waves lang={lang} p={p} live={live} />
         <h2>{w.colFailedBoxes}</h2>
         <FailedBoxes lang={lang} live={live} />
-        {mayRunRollouts(who) && p.state === 'running' ? (
-          <form method="post" action={`/fleet/rollouts/${p.id}/halt`} class="stack" data-testid="halt-form">
+        {/* Both forms when the reader may use them, the one that fits the state shown (rollouts.js swaps them when the state changes). */}
+        {mayRunRollouts(who) && p.state !== 'done' ? (
+          <form
+            method="post"
+            action={`/fleet/rollouts/${p.id}/halt`}
+            class="stack"
+            data-testid="halt-form"
+            data-when-state={`${p.id}:running`}
+            hidden={p.state !== 'running'}
+          >
             <input type="hidden" name="csrf" value={who.csrf ?? ''} />
             <label>
               {w.haltReasonField}
@@ -293,8 +302,8 @@ export function RolloutPage({ lang, who, rollout: p, error }: RolloutPageProps) 
             <button type="submit">{w.haltButton}</button>
           </form>
         ) : null}
-        {mayRunRollouts(who) && p.state === 'halted' ? (
-          <form method="post" action={`/fleet/rollouts/${p.id}/resume`} data-testid="resume-form">
+        {mayRunRollouts(who) && p.state !== 'done' ? (
+          <form method="post" action={`/fleet/rollouts/${p.id}/resume`} data-testid="resume-form" data-when-state={`${p.id}:halted`} hidden={p.state !== 'halted'}>
             <input type="hidden" name="csrf" value={who.csrf ?? ''} />
             <button type="submit">{w.resumeButton}</button>
           </form>

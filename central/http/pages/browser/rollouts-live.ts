@@ -23,6 +23,7 @@ function apply(r: RolloutLive) {
     el.className = `st-${r.state}`;
   }
   setText(`[data-rollout-summary="${r.id}"]`, r.summary);
+  for (const form of document.querySelectorAll<HTMLElement>(`[data-when-state^="${r.id}:"]`)) form.hidden = form.dataset.whenState !== `${r.id}:${r.state}`;
   for (const x of r.waves) {
     const key = `${r.id}:${x.wave}`;
     setText(`[data-wave-text="${key}"]`, x.text);
