@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downlinkItem } from '../contract/index.ts';
 import { openMemoryHubDatabase, type HubDb } from '../storage/db.ts';
 import { registerRelease, ReleaseError } from './registry.ts';
-import { advanceRollouts, createRollout, haltRollout, resumeRollout, rolloutProgress, RolloutError } from './rollouts.ts';
+import { advanceRollouts, createRollout, haltRollout, listRollouts, resumeRollout, rolloutProgress, RolloutError } from './rollouts.ts';
 import { assignedTo } from './releases.ts';
 import { formatProgress, parseWave } from './release-cli.ts';
 import { makeFakeBundle } from './testing/fake-bundle.ts';
@@ -276,5 +276,24 @@ describe('a halt withdraws the assignments not yet acted on', () => {
     expect(await items('soe-b', 'release_withdrawal')).toEqual([]);
     expect(await assignedTo(db, 'soe-b', '0.4.0')).toBe(true);
     expect(await assignedTo(db, 'soe-a', '0.4.0')).toBe(false);
+  });
+
+  it('seen from a region: the counts and failed boxes of its own boxes, no halt reason (it names other regions’ boxes)', async () => {
+    const soe = await rolloutProgress(db, id, '5302');
+    expect(soe.waves[0]).toMatchObject({ assigned: 2, failed: 1 });
+    expect(soe.failedBoxes).toEqual(['soe-b']);
+    expect(soe.haltReason).toBeNull();
+    const kupang = await rolloutProgress(db, id, '5301');
+    expect(kupang.waves[0]).toMatchObject({ assigned: 0, failed: 0, pending: 0 });
+    expect(kupang.failedBoxes).toEqual([]);
+    expect((await rolloutProgress(db, id)).haltReason).toMatch(/soe-b/);
+    // Its second wave (every box) may still reach Kupang: listed there; a rollout of named Soe boxes only is not.
+    expect((await listRollouts(db, '5301')).map((p) => p.id)).toContain(id);
+    const { id: named } = await createRollout(db, { version: '0.4.0', waves: [{ devices: ['soe-a'] }] }, 'test', clock);
+    tick();
+    expect((await step()).assigned).toEqual(['soe-a']);
+    expect((await listRollouts(db, '5301')).map((p) => p.id)).not.toContain(named);
+    expect((await listRollouts(db, '53')).map((p) => p.id)).toContain(named);
+    expect((await listRollouts(db, '5302')).map((p) => p.id)).toContain(named);
   });
 });
