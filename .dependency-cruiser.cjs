@@ -98,11 +98,11 @@ module.exports = {
       name: 'hub-browser-code-stays-in-the-browser',
       comment:
         "The hub console's browser code (central/http/pages/browser, bundled into /assets/fleet.js) imports only itself " +
-        'and, as types only, the live-update schema and uPlot: never a server module (checked again at build time in ' +
+        'and, as types only, the live-update schemas (fleet, rollouts) and uPlot: never a server module (checked again at build time in ' +
         'central/http/pages/hub-assets.ts, where type-only imports are gone).',
       severity: 'error',
       from: { path: '^central/http/pages/browser/' },
-      to: { path: '^central/', pathNot: ['^central/http/pages/browser/', '^central/http/fleet-live-schema\\.ts$'] },
+      to: { path: '^central/', pathNot: ['^central/http/pages/browser/', '^central/http/fleet-live-schema\\.ts$', '^central/http/rollout-live-schema\\.ts$'] },
     },
   ],
   options: {

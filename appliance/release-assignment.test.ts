@@ -39,7 +39,14 @@ describe('the release assignment file', () => {
 
   it('a withdrawal removes the file only when it still holds the withdrawn assignment', () => {
     const held = readAssignment(dir)!;
-    const withdrawal = (withdraws: number) => ({ id: crypto.randomUUID(), kind: 'release_withdrawal' as const, assignment: 20, withdraws, rollout: held.rollout, version: held.version });
+    const withdrawal = (withdraws: number) => ({
+      id: crypto.randomUUID(),
+      kind: 'release_withdrawal' as const,
+      assignment: 20,
+      withdraws,
+      rollout: held.rollout,
+      version: held.version,
+    });
     // An older assignment's withdrawal (the box took a newer one since): kept.
     expect(withdrawAssignment(dir, withdrawal(5))).toEqual({ removed: false });
     expect(readAssignment(dir)?.assignment).toBe(9);

@@ -144,8 +144,8 @@ describe('a release from the hub', () => {
     await until(
       'the hub hears the 0.3.0 assignment applied',
       async () =>
-        (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND kind = 'release' AND body->>'version' = '0.3.0' AND outcome = 'applied'`, [cred.deviceId]))
-          .rows.length > 0,
+        (await stack.db.query(`SELECT 1 FROM downlink WHERE device_id = $1 AND kind = 'release' AND body->>'version' = '0.3.0' AND outcome = 'applied'`, [cred.deviceId])).rows
+          .length > 0,
     );
     // The CLI halts from another process: the withdrawal waits in the downlink, and goes with the box's next status.
     const halted = await haltRollout(stack.db, id, 'halted by hand: test', new Date());

@@ -54,7 +54,13 @@ const wavePercents = z
   .transform((s) => split(s).map(Number))
   .pipe(z.array(z.number().gt(0).max(100)).min(1).max(50))
   .refine((ps: number[]) => ps.every((p, i) => i === 0 || p > ps[i - 1]), 'rising');
-const maxFailures = z.union([z.literal('').transform(() => 0), z.string().regex(/^\d{1,6}$/).transform(Number)]);
+const maxFailures = z.union([
+  z.literal('').transform(() => 0),
+  z
+    .string()
+    .regex(/^\d{1,6}$/)
+    .transform(Number),
+]);
 const maxFailurePercent = z.union([z.literal('').transform(() => undefined), z.coerce.number().min(0).max(100)]);
 
 /** The form as a rollout request, or what is wrong with each field (in the page's language, saying what to write). */
@@ -63,7 +69,11 @@ function rolloutFromForm(f: RolloutFormFields, lang: HubLang): { ok: true; reque
   const errors: Record<string, string> = {};
   const version = releaseVersion.safeParse(f.version);
   if (!version.success) errors.version = say.version;
-  const filter = { ...(f.region ? { region: f.region } : {}), ...(split(f.tags).length ? { tags: split(f.tags) } : {}), ...(split(f.devices).length ? { devices: split(f.devices) } : {}) };
+  const filter = {
+    ...(f.region ? { region: f.region } : {}),
+    ...(split(f.tags).length ? { tags: split(f.tags) } : {}),
+    ...(split(f.devices).length ? { devices: split(f.devices) } : {}),
+  };
   const checked = waveFilter.safeParse(filter);
   if (!checked.success) for (const i of checked.error.issues) errors[String(i.path[0])] = say[i.path[0] as 'region' | 'tags' | 'devices'] ?? say.waves;
   const waves = wavePercents.safeParse(f.waves);
@@ -88,8 +98,13 @@ function rolloutFromForm(f: RolloutFormFields, lang: HubLang): { ok: true; reque
 const emptyForm = (): RolloutFormState => ({ values: { waves: '10, 50, 100', maxFailures: '0' }, errors: {} });
 
 export function registerRolloutRoutes(handle: Handle, d: RolloutRouteDeps) {
-  const audit = (c: C, action: 'rollout_create' | 'rollout_halt' | 'rollout_resume', result: 'ok' | 'refused', target: string, detail?: Record<string, string | number | boolean | null>) =>
-    recordAudit(d.db, auditOf(c, c.get('principal'), action, result, { target, region: '', detail }), d.now());
+  const audit = (
+    c: C,
+    action: 'rollout_create' | 'rollout_halt' | 'rollout_resume',
+    result: 'ok' | 'refused',
+    target: string,
+    detail?: Record<string, string | number | boolean | null>,
+  ) => recordAudit(d.db, auditOf(c, c.get('principal'), action, result, { target, region: '', detail }), d.now());
 
   const listPage = async (c: C, status: 200 | 400 | 404, form: RolloutFormState) => {
     const lang = requestLang(c);
@@ -171,34 +186,36 @@ export function registerRolloutRoutes(handle: Handle, d: RolloutRouteDeps) {
     }
   });
 
-  const act = (what: 'halt' | 'resume'): Handler<HubEnv> => async (c) => {
-    const lang = requestLang(c);
-    const p = checkInput(c, idParam, { id: c.req.param('id') });
-    if (!p.success) return hubError(c, 'not_found', {}, hubWords[lang].rolloutNotFound);
-    const body = checkInput(c, z.object({ reason: z.string().max(200, hubWords[lang].rolloutFieldErrors.reason).optional() }).loose(), (await bodyOf(c)) ?? {});
-    if (!body.success) return validationFailed(c, body.error);
-    const reason = body.data.reason?.trim();
-    const action = what === 'halt' ? 'rollout_halt' : 'rollout_resume';
-    try {
-      if (what === 'halt') {
-        const r = await haltRollout(d.db, p.data.id, `halted by hand${reason ? `: ${reason}` : ''}`, d.now());
-        await audit(c, action, 'ok', `rollout ${p.data.id}`, { ...(reason ? { reason } : {}), withdrawn: r.withdrawn.length });
-        d.onQueued(r.withdrawn);
-      } else {
-        await resumeRollout(d.db, p.data.id, d.now());
-        await audit(c, action, 'ok', `rollout ${p.data.id}`);
-        d.onRolloutChanged();
+  const act =
+    (what: 'halt' | 'resume'): Handler<HubEnv> =>
+    async (c) => {
+      const lang = requestLang(c);
+      const p = checkInput(c, idParam, { id: c.req.param('id') });
+      if (!p.success) return hubError(c, 'not_found', {}, hubWords[lang].rolloutNotFound);
+      const body = checkInput(c, z.object({ reason: z.string().max(200, hubWords[lang].rolloutFieldErrors.reason).optional() }).loose(), (await bodyOf(c)) ?? {});
+      if (!body.success) return validationFailed(c, body.error);
+      const reason = body.data.reason?.trim();
+      const action = what === 'halt' ? 'rollout_halt' : 'rollout_resume';
+      try {
+        if (what === 'halt') {
+          const r = await haltRollout(d.db, p.data.id, `halted by hand${reason ? `: ${reason}` : ''}`, d.now());
+          await audit(c, action, 'ok', `rollout ${p.data.id}`, { ...(reason ? { reason } : {}), withdrawn: r.withdrawn.length });
+          d.onQueued(r.withdrawn);
+        } else {
+          await resumeRollout(d.db, p.data.id, d.now());
+          await audit(c, action, 'ok', `rollout ${p.data.id}`);
+          d.onRolloutChanged();
+        }
+      } catch (e) {
+        if (!(e instanceof RolloutError)) throw e;
+        await audit(c, action, 'refused', `rollout ${p.data.id}`, { reason: e.code });
+        if (e.code === 'not_found') return hubError(c, 'not_found', {}, hubWords[lang].rolloutNotFound);
+        if (isJson(c)) return hubError(c, 'invalid', { reason: e.message });
+        const state = (await rolloutProgress(d.db, p.data.id)).state;
+        return onePage(c, p.data.id, 409, hubWords[lang].rolloutConflict(hubWords[lang].rolloutStates[state]));
       }
-    } catch (e) {
-      if (!(e instanceof RolloutError)) throw e;
-      await audit(c, action, 'refused', `rollout ${p.data.id}`, { reason: e.code });
-      if (e.code === 'not_found') return hubError(c, 'not_found', {}, hubWords[lang].rolloutNotFound);
-      if (isJson(c)) return hubError(c, 'invalid', { reason: e.message });
-      const state = (await rolloutProgress(d.db, p.data.id)).state;
-      return onePage(c, p.data.id, 409, hubWords[lang].rolloutConflict(hubWords[lang].rolloutStates[state]));
-    }
-    return isJson(c) ? c.json(await rolloutProgress(d.db, p.data.id)) : c.redirect(`/fleet/rollouts/${p.data.id}`, 303);
-  };
+      return isJson(c) ? c.json(await rolloutProgress(d.db, p.data.id)) : c.redirect(`/fleet/rollouts/${p.data.id}`, 303);
+    };
 
   handle('POST', '/fleet/rollouts/:id/halt', act('halt'));
   handle('POST', '/fleet/rollouts/:id/resume', act('resume'));

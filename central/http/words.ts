@@ -199,8 +199,7 @@ const id = {
   noRolloutYet: 'Belum ada peluncuran yang menyentuh wilayah Anda.',
   waveOf: (n: number, total: number) => `gelombang ${n} dari ${total}`,
   waveTitle: (n: number) => `Gelombang ${n}`,
-  waveCounts: (assigned: number, updated: number, failed: number, pending: number) =>
-    `${assigned} ditugaskan: ${updated} berhasil, ${failed} gagal, ${pending} menunggu`,
+  waveCounts: (assigned: number, updated: number, failed: number, pending: number) => `${assigned} ditugaskan: ${updated} berhasil, ${failed} gagal, ${pending} menunggu`,
   waveWithdrawn: (n: number) => `${n} penugasan ditarik kembali saat dihentikan`,
   waveNotStarted: 'belum dimulai',
   filterAll: 'semua kotak',

@@ -136,7 +136,15 @@ interface RolloutRow {
 
 /** Each assigned box with what it last reported: updated, failed or pending (the header's rules). */
 async function assignedBoxes(db: HubQueryable, rolloutId: string, version: string) {
-  const { rows } = await db.query<{ device_id: string; wave: number; result: 'updated' | 'failed' | 'pending'; withdrawn: boolean; downlink_id: string; assignment: string; region_code: string | null }>(
+  const { rows } = await db.query<{
+    device_id: string;
+    wave: number;
+    result: 'updated' | 'failed' | 'pending';
+    withdrawn: boolean;
+    downlink_id: string;
+    assignment: string;
+    region_code: string | null;
+  }>(
     `SELECT a.device_id, a.wave, d.region_code, a.withdrawn_at IS NOT NULL AS withdrawn, a.downlink_id, a.assignment,
             CASE WHEN d.last_status->>'sw' = $2
                    OR (d.last_status#>>'{update,outcome}' = 'committed' AND d.last_status#>>'{update,version}' = $2) THEN 'updated'
@@ -153,7 +161,16 @@ function progressOf(r: RolloutRow, boxes: Awaited<ReturnType<typeof assignedBoxe
   const waves = r.waves.map((filter, wave) => {
     const mine = boxes.filter((b) => b.wave === wave);
     const n = (x: string) => mine.filter((b) => b.result === x).length;
-    return { wave, filter, started: wave <= r.assigned_wave, assigned: mine.length, updated: n('updated'), failed: n('failed'), pending: n('pending'), withdrawn: mine.filter((b) => b.result === 'pending' && b.withdrawn).length };
+    return {
+      wave,
+      filter,
+      started: wave <= r.assigned_wave,
+      assigned: mine.length,
+      updated: n('updated'),
+      failed: n('failed'),
+      pending: n('pending'),
+      withdrawn: mine.filter((b) => b.result === 'pending' && b.withdrawn).length,
+    };
   });
   return {
     id: r.id,
@@ -187,7 +204,13 @@ export async function rolloutProgress(db: HubQueryable, id: string, scope = ''):
   if (!r) throw new RolloutError('not_found', `no rollout ${id} (see central/cli.ts rollout list)`);
   const boxes = await assignedBoxes(db, r.id, r.version);
   if (scope === '') return progressOf(r, boxes);
-  return { ...progressOf(r, boxes.filter((b) => inScope(scope, b.region_code))), haltReason: null };
+  return {
+    ...progressOf(
+      r,
+      boxes.filter((b) => inScope(scope, b.region_code)),
+    ),
+    haltReason: null,
+  };
 }
 
 /** True when a rollout reaches a region's boxes: it assigned one already, or a wave's filter may reach them. */

@@ -286,14 +286,7 @@ export function RolloutPage({ lang, who, rollout: p, error }: RolloutPageProps) 
         <FailedBoxes lang={lang} live={live} />
         {/* Both forms when the reader may use them, the one that fits the state shown (rollouts.js swaps them when the state changes). */}
         {mayRunRollouts(who) && p.state !== 'done' ? (
-          <form
-            method="post"
-            action={`/fleet/rollouts/${p.id}/halt`}
-            class="stack"
-            data-testid="halt-form"
-            data-when-state={`${p.id}:running`}
-            hidden={p.state !== 'running'}
-          >
+          <form method="post" action={`/fleet/rollouts/${p.id}/halt`} class="stack" data-testid="halt-form" data-when-state={`${p.id}:running`} hidden={p.state !== 'running'}>
             <input type="hidden" name="csrf" value={who.csrf ?? ''} />
             <label>
               {w.haltReasonField}
