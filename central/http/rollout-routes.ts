@@ -9,7 +9,7 @@ import type { Context, Handler } from 'hono';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.ts';
 import { listReleases, releaseVersion } from '../releases/releases.ts';
-import { createRollout, haltRollout, listRollouts, resumeRollout, RolloutError, rolloutProgress, waveFilter, type RolloutRequest } from '../releases/rollouts.ts';
+import { createRollout, haltRollout, listRollouts, resumeRollout, RolloutError, rolloutProgress, touchesRegion, waveFilter, type RolloutRequest } from '../releases/rollouts.ts';
 import type { HubDb } from '../storage/db.ts';
 import type { HubRoute } from './access.ts';
 import { checkInput, hubError, requestLang, validationFailed } from './errors.ts';
@@ -118,7 +118,7 @@ export function registerRolloutRoutes(handle: Handle, d: RolloutRouteDeps) {
   const seen = async (id: string, scope: string) => {
     try {
       const p = await rolloutProgress(d.db, id, scope);
-      return (await listRollouts(d.db, scope)).some((x) => x.id === p.id) ? p : null;
+      return touchesRegion(p, scope) ? p : null;
     } catch (e) {
       if (e instanceof RolloutError) return null;
       throw e;
