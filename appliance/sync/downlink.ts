@@ -12,7 +12,7 @@ import { applyFormularyUpdate } from '../clinic/formulary-updates.ts';
 import { applyHospitalList } from '../clinic/hospital-list.ts';
 import { requeueFrom } from '../clinic/outbox.ts';
 import { applyHospitalAnswer } from '../clinic/referrals.ts';
-import { decodeFrame, encodeFrame, topics, type DownlinkAck, type DownlinkItem } from '../../central/contract/index.ts';
+import { decodeFrame, downlinkItem, encodeFrame, topics, type DownlinkAck, type DownlinkItem } from '../../central/contract/index.ts';
 import type { MqttLink } from './link.ts';
 
 type Result = DownlinkAck['results'][number];
@@ -49,12 +49,26 @@ export class DownlinkApplier {
       return;
     }
     const results: Result[] = [];
-    for (const item of d.message.items) {
-      const r = await this.applyOnce(item);
+    for (const raw of d.message.items) {
+      const item = downlinkItem.safeParse(raw);
+      const r = item.success ? await this.applyOnce(item.data) : await this.refuseUnreadable(raw, item.error.issues[0]);
       if (!r) break; // transient: stop here, keep order; the hub resends the rest
       results.push(r);
     }
     if (results.length) await this.link.publish(topics.downAck(this.deviceId), encodeFrame({ v: 1, kind: 'down_ack', results } satisfies DownlinkAck));
+  }
+
+  /** An item of a kind this box does not know (a newer hub) or that does not fit its kind: never applicable here. */
+  private async refuseUnreadable(raw: { id: string; kind: string }, issue: { code: string; path: PropertyKey[]; message: string } | undefined): Promise<Result> {
+    const reason = (
+      issue?.code === 'invalid_union' || issue?.path.length === 0 || (issue?.path.length === 1 && issue.path[0] === 'kind')
+        ? `unknown item kind "${raw.kind}": this box's software is older than the hub's`
+        : `not a valid "${raw.kind}" item: ${issue?.path.join('.')}: ${issue?.message}`
+    ).slice(0, 500);
+    // Its kind and id only: an item can carry a patient's clinical details.
+    this.log.warn({ id: raw.id, kind: raw.kind, reason }, 'sync: downlink item this box cannot read refused');
+    await this.db.query(`INSERT INTO sync_inbox (id, kind, outcome, reason) VALUES ($1,$2,'rejected',$3) ON CONFLICT (id) DO NOTHING`, [raw.id, raw.kind.slice(0, 64), reason]);
+    return { id: raw.id, outcome: 'rejected', reason };
   }
 
   private async applyOnce(item: DownlinkItem): Promise<Result | null> {

@@ -247,6 +247,22 @@ export type DownlinkItem = z.infer<typeof downlinkItem>;
 export const downlinkBatch = z.object({ v: z.literal(1), kind: z.literal('down'), items: z.array(downlinkItem).min(1).max(MAX_DOWNLINK_ITEMS) }).strict();
 export type DownlinkBatch = z.infer<typeof downlinkBatch>;
 
+/**
+ * A downlink batch as a box reads it: each item is checked on its own against `downlinkItem`, so an
+ * item that a newer hub sends and this box does not know (or cannot read) is refused alone,
+ * acknowledged as rejected so the hub stops resending it, and the rest of the batch is applied.
+ */
+export const downlinkEnvelope = z
+  .object({
+    v: z.literal(1),
+    kind: z.literal('down'),
+    items: z
+      .array(z.object({ id: z.uuid(), kind: z.string().min(1).max(64) }).loose())
+      .min(1)
+      .max(MAX_DOWNLINK_ITEMS),
+  })
+  .strict();
+
 /** `rejected`: the box will never apply it (e.g. unknown referral); the hub stops resending. */
 export const downlinkAck = z
   .object({
@@ -274,7 +290,7 @@ export const channelSchemas = {
   status: boxStatus,
   'down-ack': downlinkAck,
   ack: uplinkAck,
-  down: downlinkBatch,
+  down: downlinkEnvelope,
   'time-request': timeRequest,
   time: timeAnswer,
 } as const;
