@@ -182,6 +182,16 @@ const id = {
   colSummary: 'ringkasan',
   boxJobsTitle: 'Tugas jarak jauh kotak ini',
   askBackup: 'Minta cadangan sekarang',
+  // — fleet console: why a box is in its state (helper fleetui) —
+  boxReasons: {
+    reporting: 'melapor',
+    reporting_again: 'melapor lagi',
+    missed_report: 'melewatkan satu laporan',
+    silent: 'tidak ada laporan',
+    revoked_in_registry: 'dicabut di registri',
+    never_reported: 'terdaftar, belum pernah melapor',
+  },
+  silentFor: (duration: string) => `tidak ada laporan selama ${duration}`,
 };
 
 /** The shape every language's catalog has: the same keys; a word with arguments takes the same arguments. */
@@ -356,6 +366,16 @@ const en: HubWords = {
   colSummary: 'summary',
   boxJobsTitle: "This box's remote jobs",
   askBackup: 'Ask for a backup now',
+  // — fleet console: why a box is in its state (helper fleetui) —
+  boxReasons: {
+    reporting: 'reporting',
+    reporting_again: 'reporting again',
+    missed_report: 'missed a report',
+    silent: 'no report',
+    revoked_in_registry: 'revoked in the registry',
+    never_reported: 'enrolled, never reported',
+  },
+  silentFor: (duration) => `no report for ${duration}`,
 };
 
 export const hubWords: Record<HubLang, HubWords> = { id, en };
