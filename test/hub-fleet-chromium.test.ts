@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoxStatus } from '../central/contract/index.ts';
+import { enrolDevice } from '../central/fleet/devices.ts';
 import { chromiumPath } from './support/chromium.ts';
 import { boxes, operators, PASSWORD, startOperatorHub, type OperatorHub } from './support/hub-operators.ts';
 import { until } from './support/wait.ts';
@@ -216,6 +217,62 @@ describe('the fleet console in Chromium', () => {
       await page.goto(`${h.hub.url}/fleet?region=5301&lang=en`);
       expect(await page.locator(`[data-box-state="${boxes.kupang.id}"]`).textContent()).toBe('online');
       await page.screenshot({ path: join(ARTIFACTS, 'province-district-en.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  }, 180_000);
+
+  it('a box enrolled while the overview is open shows there without a reload: a new district row in the province, a new row in the district', async () => {
+    const { ctx, page, problems } = await watched({ width: 1280, height: 800 });
+    const notReloaded = () => page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded);
+    const markLoaded = () =>
+      page.evaluate(() => {
+        (window as unknown as { notReloaded: boolean }).notReloaded = true;
+      });
+    /** A box enrolled as the CLI enrols one, placed in its district, and its first report. */
+    const enrolAndReport = async (id: string, region: string) => {
+      await enrolDevice(h.db, { facilityCode: `${region}P09`, deviceId: id, name: `Puskesmas ${id}` });
+      await h.db.query(`UPDATE devices SET region_code = $2 WHERE id = $1`, [id, region]);
+      h.hub.fleet.report(id, status(1));
+      await h.hub.fleet.flush();
+    };
+    try {
+      await signInOnPage(page, operators.province.username);
+      await h.db.query(`INSERT INTO regions (code, name) VALUES ('5303', 'Kab. Timor Tengah Utara')`);
+      await page.goto(`${h.hub.url}/fleet`);
+      expect(await page.getByTestId('region-5303').count()).toBe(0);
+      const before = Number(await page.locator('[data-count="total:total"]').textContent());
+      await live(page);
+      await markLoaded();
+
+      await enrolAndReport('box-kefa-1', '5303');
+      await until('the new district’s row', async () => (await page.locator('[data-count="5303:online"]').textContent()) === '1');
+      expect(await page.getByTestId('region-5303').locator('a').textContent()).toBe('5303 Kab. Timor Tengah Utara');
+      expect(await page.locator('[data-count="total:total"]').textContent()).toBe(String(before + 1));
+      // In code order: after 5302, before the totals.
+      expect(await page.locator('[data-region-row]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.regionRow))).toEqual(['5301', '5302', '5303']);
+      expect(await notReloaded()).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'province-new-district-live.png'), fullPage: true });
+
+      await page.goto(`${h.hub.url}/fleet?region=5301`);
+      expect(await page.getByTestId('fleet-box-box-kupang-2').count()).toBe(0);
+      await live(page);
+      await markLoaded();
+      await enrolAndReport('box-kupang-2', '5301');
+      await until('the new box’s row', async () => (await page.getByTestId('fleet-box-box-kupang-2').count()) === 1);
+      const row = page.getByTestId('fleet-box-box-kupang-2');
+      await until('the new box shown online', async () => (await row.locator('[data-box-state]').getAttribute('data-state')) === 'online');
+      expect(await row.locator('[data-box-state]').textContent()).toBe('daring');
+      expect(await row.locator('[data-box-reason]').textContent()).toBe('melapor');
+      expect(await row.locator('td').nth(1).textContent()).toBe('5301P09 Puskesmas box-kupang-2');
+      expect(await page.locator('[data-count="total:total"]').textContent()).toBe('2');
+      expect(await notReloaded()).toBe(true);
+      // Its link leads to its page.
+      await Promise.all([page.waitForURL('**/fleet/boxes/box-kupang-2'), row.locator('a').click()]);
+      expect(await page.getByTestId('box-state').getAttribute('data-state')).toBe('online');
+      await page.goto(`${h.hub.url}/fleet?region=5301`);
+      await page.screenshot({ path: join(ARTIFACTS, 'district-new-box-live.png'), fullPage: true });
       expect(problems).toEqual([]);
     } finally {
       await ctx.close();

@@ -96,6 +96,7 @@ export class FleetState {
   private timers: NodeJS.Timeout[] = [];
   private listeners: ((c: StateChange[]) => void)[] = [];
   private reportListeners: ((deviceIds: string[]) => void)[] = [];
+  private registryListeners: (() => void)[] = [];
   /** When the last report of any box arrived (the hub's self-watch). */
   lastReportAt: Date | null = null;
   reportsSinceStart = 0;
@@ -123,6 +124,16 @@ export class FleetState {
   /** Called after each write of reports, with the boxes they came from (the console's live pages listen). */
   onReports(fn: (deviceIds: string[]) => void) {
     this.reportListeners.push(fn);
+  }
+
+  /** Called when a box is enrolled or revoked at this hub (the console's live pages listen: a new box shows before its first report). */
+  onRegistry(fn: () => void) {
+    this.registryListeners.push(fn);
+  }
+
+  /** The registry changed at this hub. A box enrolled by another process (the CLI) shows at its first report, or at the live pages' next periodic snapshot. */
+  registryChanged() {
+    for (const l of this.registryListeners) l();
   }
 
   /** A valid status report from an active box. Written at the next flush. */

@@ -56,7 +56,15 @@ export function overviewLiveOf(o: FleetOverview, lang: HubLang): z.infer<typeof 
     region: o.region,
     counts,
     alertsFiring: w.alertsFiring(o.alertsFiring),
-    boxes: o.boxes.map((b) => ({ id: b.id, state: b.state, stateWord: w.boxStates[b.state], reason: reasonText(b, lang), lastReportAt: shownTime(b.lastReportAt) })),
+    regions: o.children.map((c) => ({ code: c.code, label: c.code ? `${c.code}${c.name ? ` ${c.name}` : ''}` : '—' })),
+    boxes: o.boxes.map((b) => ({
+      id: b.id,
+      facility: `${b.facilityCode} ${b.name}`.trim(),
+      state: b.state,
+      stateWord: w.boxStates[b.state],
+      reason: reasonText(b, lang),
+      lastReportAt: shownTime(b.lastReportAt),
+    })),
   };
 }
 
