@@ -169,6 +169,36 @@ describe('a district operator acts on its own district only', () => {
     await json(await post(district, '/api/jobs', { action: { action: 'backup' }, target: { device: boxes.kupang.id } }), 201);
   });
 
+  it('reference data (formulary, hospital list): another district’s box 404, a region outside or wider 403 with what to do (nothing sent, the refusal audited), its own region 201', async () => {
+    const lists = {
+      '/admin/formulary': [{ kfaCode: '93001234', name: 'Parasetamol', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true }],
+      '/admin/hospitals': [{ code: '5301R001', name: 'RSUD Prof. Dr. W. Z. Johannes', specialties: ['Anak'], acceptsEmergency: true }],
+    };
+    const sent = async () => (await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink`)).rows[0].n;
+    for (const [path, items] of Object.entries(lists)) {
+      const before = await sent();
+      expect((await json<Refusal>(await post(district, path, { items, devices: [boxes.soe.id] }), 404)).error.code).toBe('not_found');
+      const other = await json<Refusal>(await post(district, path, { items, region: '5302' }), 403);
+      expect(other.error.code).toBe('outside_region');
+      expect(other.error.message).toMatch(/5302.*5301/);
+      expect((await json<Refusal>(await post(district, path, { items, region: '53' }), 403)).error.code).toBe('outside_region');
+      expect((await json<Refusal>(await post(province, path, { items, region: '51' }), 403)).error.code).toBe('outside_region');
+      expect(await sent()).toBe(before);
+      await json(await post(district, path, { items, region: '5301' }), 201);
+    }
+    const refused = await h.db.query<{ action: string; detail: { reason: string; target: string } }>(
+      `SELECT action, detail FROM audit_log WHERE result = 'refused' AND action IN ('formulary_publish', 'hospitals_publish') ORDER BY action, detail->>'target'`,
+    );
+    expect(refused.rows.map((r) => `${r.action} ${r.detail.target} ${r.detail.reason}`)).toEqual([
+      'formulary_publish 51 outside_region',
+      'formulary_publish 53 outside_region',
+      'formulary_publish 5302 outside_region',
+      'hospitals_publish 51 outside_region',
+      'hospitals_publish 53 outside_region',
+      'hospitals_publish 5302 outside_region',
+    ]);
+  });
+
   it('the region and facility imports are the nation’s: a province or district is forbidden', async () => {
     expect((await post(district, '/api/fleet/regions', {})).status).toBe(403);
     expect((await post(province, '/api/fleet/facilities', {})).status).toBe(403);
