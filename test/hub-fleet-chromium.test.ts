@@ -7,15 +7,14 @@
  * turn offline on the overview without a reload (the hub's clock moved, its sweep run). No script
  * error, no CSP violation, nothing from outside the hub. Screenshots in test-artifacts/hub-fleet/.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoxStatus } from '../central/contract/index.ts';
 import { enrolDevice } from '../central/fleet/devices.ts';
-import { chromiumPath } from './support/chromium.ts';
-import { boxes, operators, PASSWORD, startOperatorHub, type OperatorHub } from './support/hub-operators.ts';
+import { freshArtifacts, launchChromium, signInOnPage as signIn, watchedPage } from './support/hub-chromium.ts';
+import { boxes, operators, startOperatorHub, type OperatorHub } from './support/hub-operators.ts';
 import { until } from './support/wait.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/hub-fleet/', import.meta.url));
@@ -59,8 +58,7 @@ async function report(except: string[] = []) {
 }
 
 beforeAll(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
+  freshArtifacts(ARTIFACTS);
   h = await startOperatorHub({ now, fleet: { now, sweepEveryMs: 0, flushEveryMs: 0 } });
   await h.db.query(
     `INSERT INTO regions (code, name) VALUES ('53', 'Nusa Tenggara Timur'), ('5301', 'Kab. Kupang'), ('5302', 'Kab. Timor Tengah Selatan'), ('51', 'Bali'), ('5101', 'Kab. Jembrana')`,
@@ -71,41 +69,16 @@ beforeAll(async () => {
     t += 60_000;
   }
   await report();
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
 
-async function watched(viewport: { width: number; height: number }): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
-  const ctx = await browser.newContext({ viewport, locale: 'id-ID' });
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  const origin = new URL(h.hub.url).origin;
-  // The other district's box answers 404 on purpose (checked as such).
-  page.on('console', (m) => {
-    if ((m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 404/.test(m.text())) || /Content Security Policy|Refused to/i.test(m.text()))
-      problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('request', (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`);
-  });
-  return { ctx, page, problems };
-}
-
-async function signInOnPage(page: Page, username: string) {
-  await page.goto(`${h.hub.url}/fleet`);
-  expect(new URL(page.url()).pathname).toBe('/login');
-  await page.locator('input[name=username]').fill(username);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await Promise.all([page.waitForURL(`${h.hub.url}/`), page.locator('button[type=submit]').click()]);
-}
+// The other district's box answers 404 on purpose (checked as such).
+const watched = (viewport: { width: number; height: number }) => watchedPage(browser, h.hub.url, viewport, [404]);
+const signInOnPage = (page: Page, username: string) => signIn(page, h.hub.url, username, '/fleet');
 
 const live = (page: Page) => until('the page’s live updates connected', async () => (await page.getByTestId('live').getAttribute('data-live')) === 'on');
 
