@@ -37,7 +37,7 @@ beforeAll(async () => {
     );
   district = await signIn(h.hub.url, operators.district.username);
   province = await signIn(h.hub.url, operators.province.username);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await h?.close();
 });
