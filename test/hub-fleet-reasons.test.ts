@@ -8,27 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeDevice } from '../central/fleet/devices.ts';
 import { migrateHub } from '../central/storage/migrations.ts';
 import { hubWords } from '../central/http/words.ts';
-import type { BoxStatus } from '../central/contract/index.ts';
-import { boxes, operators, signIn, startOperatorHub, type OperatorHub, type SignedIn } from './support/hub-operators.ts';
+import { boxes, operators, signIn, startOperatorHub, statusV1, type OperatorHub, type SignedIn } from './support/hub-operators.ts';
 
 let h: OperatorHub;
 let t = Date.parse('2026-12-03T02:00:00Z');
 const now = () => new Date(t);
 let district: SignedIn;
 let national: SignedIn;
-
-const status = (): BoxStatus => ({
-  v: 1,
-  kind: 'status',
-  at: now().toISOString(),
-  hello: false,
-  pending: 0,
-  parked: 0,
-  bytesPending: 0,
-  oldestPendingAgeSeconds: null,
-  lastSyncAt: null,
-  lastError: null,
-});
 
 /** Every English reason an operator could be shown. */
 const english = [...Object.values(hubWords.en.boxReasons), hubWords.en.silentFor('')];
@@ -64,7 +50,7 @@ async function firstEvent(who: SignedIn, path: string): Promise<{ reason?: strin
 
 beforeAll(async () => {
   h = await startOperatorHub({ now, fleet: { now, sweepEveryMs: 0, flushEveryMs: 0 } });
-  h.hub.fleet.report(boxes.kupang.id, status());
+  h.hub.fleet.report(boxes.kupang.id, statusV1(now()));
   await h.hub.fleet.flush();
   // 155 s of silence: the hub's sweep marks the Kupang box offline. The TTS box never reported.
   t += 155_000;

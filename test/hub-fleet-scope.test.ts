@@ -5,30 +5,16 @@
  * refused 403 with a message saying what to do. A province operator sees both of its districts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BoxStatus } from '../central/contract/index.ts';
-import { boxes, operators, signIn, startOperatorHub, type OperatorHub, type SignedIn } from './support/hub-operators.ts';
+import { boxes, operators, signIn, startOperatorHub, statusV1, type OperatorHub, type SignedIn } from './support/hub-operators.ts';
 
 let h: OperatorHub;
 let district: SignedIn;
 let province: SignedIn;
 const T0 = Date.parse('2026-12-03T03:00:00Z');
 
-const status = (pending: number): BoxStatus => ({
-  v: 1,
-  kind: 'status',
-  at: new Date(T0).toISOString(),
-  hello: false,
-  pending,
-  parked: 0,
-  bytesPending: 0,
-  oldestPendingAgeSeconds: null,
-  lastSyncAt: null,
-  lastError: null,
-});
-
 beforeAll(async () => {
   h = await startOperatorHub({ now: () => new Date(T0), fleet: { now: () => new Date(T0), sweepEveryMs: 0, flushEveryMs: 0 } });
-  for (const b of Object.values(boxes)) h.hub.fleet.report(b.id, status(3));
+  for (const b of Object.values(boxes)) h.hub.fleet.report(b.id, statusV1(new Date(T0), 3));
   await h.hub.fleet.flush();
   for (const b of Object.values(boxes))
     await h.db.query(
