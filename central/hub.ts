@@ -236,6 +236,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
             const e = await enrolWithClaim(db, await hubCa(), { claimCode: r.claimCode, facilityCode: r.facilityCode, csr: r.csr, name: r.name, now: now() });
             log.info({ deviceId: e.deviceId, facility: r.facilityCode }, 'enrolled a box with a claim code');
             await control?.refresh();
+            fleet.registryChanged();
             return { ...e, mqttUrl: boxMqttUrl };
           }
         : undefined,

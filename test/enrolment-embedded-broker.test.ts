@@ -12,15 +12,15 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHub, type Hub } from '../central/hub.ts';
+import type { Hub } from '../central/hub.ts';
 import { topics } from '../central/contract/index.ts';
-import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
+import type { HubDb } from '../central/storage/db.ts';
 import { quietLog } from '../central/testing/stack.ts';
 import { readIdentity, type BoxIdentity } from '../appliance/enrolment/identity.ts';
 import { openMemoryDatabase } from '../appliance/storage/database.ts';
 import { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { startSync, type Sync } from '../appliance/sync/index.ts';
-import { enrolBox, writeRecords } from './enrolment-support.ts';
+import { enrolBox, startEnrolmentHub, writeRecords } from './enrolment-support.ts';
 import { tempDir } from './mosquitto-support.ts';
 import { until } from './support/wait.ts';
 
@@ -34,22 +34,8 @@ let b: BoxIdentity;
 const open: mqtt.MqttClient[] = [];
 
 beforeAll(async () => {
-  db = await openMemoryHubDatabase();
   dir = tempDir('simpul-enrol-embedded-');
-  hub = await startHub(
-    {
-      httpPort: 0,
-      httpHost: '127.0.0.1',
-      brokerPort: 0,
-      brokerHost: '127.0.0.1',
-      brokerTlsPort: 0,
-      brokerTlsHostnames: ['localhost', '127.0.0.1'],
-      logLevel: 'silent',
-      dataDir: join(dir, 'hub'),
-      adminToken: token,
-    },
-    { db, log: quietLog() },
-  );
+  ({ hub, db } = await startEnrolmentHub(dir, token));
   expect(hub.boxMqttUrl).toMatch(/^mqtts:\/\/localhost:\d+$/);
   a = (await enrolBox({ hubUrl: hub.url, db, facilityCode: '0112P001', boxDir: join(dir, 'box-a') })).identity;
   b = (await enrolBox({ hubUrl: hub.url, db, facilityCode: '0112P002', boxDir: join(dir, 'box-b') })).identity;

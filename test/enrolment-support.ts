@@ -1,17 +1,43 @@
 /**
- * A box enrolled as a technician does it: a claim code made at the hub, the box's own key and CSR,
+ * A hub boxes enrol with (its embedded broker with a TLS listener for certificates), and a box
+ * enrolled as a technician does it: a claim code made at the hub, the box's own key and CSR,
  * POST /enrol, and the answer kept in the box's data dir (identity.json).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { enrolResponse, type EnrolResponse } from '../central/contract/enrolment.ts';
 import { createClaim } from '../central/fleet/claims.ts';
-import type { HubQueryable } from '../central/storage/db.ts';
+import { startHub, type Hub } from '../central/hub.ts';
+import { openMemoryHubDatabase, type HubDb, type HubQueryable } from '../central/storage/db.ts';
+import { quietLog } from '../central/testing/stack.ts';
 import { identityFrom, newKeyAndCsr, writeIdentity, type BoxIdentity } from '../appliance/enrolment/identity.ts';
 import type { OutboxEntry } from '../appliance/clinic/outbox.ts';
 import { appendOutbox } from '../appliance/clinic/outbox.ts';
 import type { GroupCommitDb } from '../appliance/storage/group-commit.ts';
 import { generateRecords } from '../central/testing/records.ts';
+
+/**
+ * A hub on a fresh in-memory database, HTTP and MQTT on free ports of 127.0.0.1, the broker's TLS
+ * listener named localhost and 127.0.0.1, its data under `<dir>/hub`. The caller closes both.
+ */
+export async function startEnrolmentHub(dir: string, adminToken: string): Promise<{ hub: Hub; db: HubDb }> {
+  const db = await openMemoryHubDatabase();
+  const hub = await startHub(
+    {
+      httpPort: 0,
+      httpHost: '127.0.0.1',
+      brokerPort: 0,
+      brokerHost: '127.0.0.1',
+      brokerTlsPort: 0,
+      brokerTlsHostnames: ['localhost', '127.0.0.1'],
+      logLevel: 'silent',
+      dataDir: join(dir, 'hub'),
+      adminToken,
+    },
+    { db, log: quietLog() },
+  );
+  return { hub, db };
+}
 
 export async function enrolBox(o: {
   hubUrl: string;

@@ -18,10 +18,10 @@ import { chromium, request, type APIRequestContext, type Browser } from 'playwri
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBox, type Box } from '../appliance/box.ts';
 import { configSchema } from '../appliance/config.ts';
-import { startHub, type Hub } from '../central/hub.ts';
+import type { Hub } from '../central/hub.ts';
 import { createClaim } from '../central/fleet/claims.ts';
-import { openMemoryHubDatabase, type HubDb } from '../central/storage/db.ts';
-import { quietLog } from '../central/testing/stack.ts';
+import type { HubDb } from '../central/storage/db.ts';
+import { startEnrolmentHub } from './enrolment-support.ts';
 import { freePort, tempDir } from './mosquitto-support.ts';
 import { chromiumPath } from './support/chromium.ts';
 import { until } from './support/wait.ts';
@@ -38,22 +38,8 @@ let boxUrl = '';
 const apis: APIRequestContext[] = [];
 
 beforeAll(async () => {
-  db = await openMemoryHubDatabase();
   dir = tempDir('simpul-first-run-');
-  hub = await startHub(
-    {
-      httpPort: 0,
-      httpHost: '127.0.0.1',
-      brokerPort: 0,
-      brokerHost: '127.0.0.1',
-      brokerTlsPort: 0,
-      brokerTlsHostnames: ['localhost', '127.0.0.1'],
-      logLevel: 'silent',
-      dataDir: join(dir, 'hub'),
-      adminToken,
-    },
-    { db, log: quietLog() },
-  );
+  ({ hub, db } = await startEnrolmentHub(dir, adminToken));
   browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],

@@ -7,14 +7,14 @@
  * turn offline on the overview without a reload (the hub's clock moved, its sweep run). No script
  * error, no CSP violation, nothing from outside the hub. Screenshots in test-artifacts/hub-fleet/.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoxStatus } from '../central/contract/index.ts';
-import { chromiumPath } from './support/chromium.ts';
-import { boxes, operators, PASSWORD, startOperatorHub, type OperatorHub } from './support/hub-operators.ts';
+import { enrolDevice } from '../central/fleet/devices.ts';
+import { freshArtifacts, launchChromium, signInOnPage as signIn, watchedPage } from './support/hub-chromium.ts';
+import { boxes, operators, startOperatorHub, type OperatorHub } from './support/hub-operators.ts';
 import { until } from './support/wait.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/hub-fleet/', import.meta.url));
@@ -58,8 +58,7 @@ async function report(except: string[] = []) {
 }
 
 beforeAll(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
+  freshArtifacts(ARTIFACTS);
   h = await startOperatorHub({ now, fleet: { now, sweepEveryMs: 0, flushEveryMs: 0 } });
   await h.db.query(
     `INSERT INTO regions (code, name) VALUES ('53', 'Nusa Tenggara Timur'), ('5301', 'Kab. Kupang'), ('5302', 'Kab. Timor Tengah Selatan'), ('51', 'Bali'), ('5101', 'Kab. Jembrana')`,
@@ -70,41 +69,16 @@ beforeAll(async () => {
     t += 60_000;
   }
   await report();
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
 
-async function watched(viewport: { width: number; height: number }): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
-  const ctx = await browser.newContext({ viewport, locale: 'id-ID' });
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  const origin = new URL(h.hub.url).origin;
-  // The other district's box answers 404 on purpose (checked as such).
-  page.on('console', (m) => {
-    if ((m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 404/.test(m.text())) || /Content Security Policy|Refused to/i.test(m.text()))
-      problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('request', (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`);
-  });
-  return { ctx, page, problems };
-}
-
-async function signInOnPage(page: Page, username: string) {
-  await page.goto(`${h.hub.url}/fleet`);
-  expect(new URL(page.url()).pathname).toBe('/login');
-  await page.locator('input[name=username]').fill(username);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await Promise.all([page.waitForURL(`${h.hub.url}/`), page.locator('button[type=submit]').click()]);
-}
+// The other district's box answers 404 on purpose (checked as such).
+const watched = (viewport: { width: number; height: number }) => watchedPage(browser, h.hub.url, viewport, [404]);
+const signInOnPage = (page: Page, username: string) => signIn(page, h.hub.url, username, '/fleet');
 
 const live = (page: Page) => until('the page’s live updates connected', async () => (await page.getByTestId('live').getAttribute('data-live')) === 'on');
 
@@ -216,6 +190,62 @@ describe('the fleet console in Chromium', () => {
       await page.goto(`${h.hub.url}/fleet?region=5301&lang=en`);
       expect(await page.locator(`[data-box-state="${boxes.kupang.id}"]`).textContent()).toBe('online');
       await page.screenshot({ path: join(ARTIFACTS, 'province-district-en.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  }, 180_000);
+
+  it('a box enrolled while the overview is open shows there without a reload: a new district row in the province, a new row in the district', async () => {
+    const { ctx, page, problems } = await watched({ width: 1280, height: 800 });
+    const notReloaded = () => page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded);
+    const markLoaded = () =>
+      page.evaluate(() => {
+        (window as unknown as { notReloaded: boolean }).notReloaded = true;
+      });
+    /** A box enrolled as the CLI enrols one, placed in its district, and its first report. */
+    const enrolAndReport = async (id: string, region: string) => {
+      await enrolDevice(h.db, { facilityCode: `${region}P09`, deviceId: id, name: `Puskesmas ${id}` });
+      await h.db.query(`UPDATE devices SET region_code = $2 WHERE id = $1`, [id, region]);
+      h.hub.fleet.report(id, status(1));
+      await h.hub.fleet.flush();
+    };
+    try {
+      await signInOnPage(page, operators.province.username);
+      await h.db.query(`INSERT INTO regions (code, name) VALUES ('5303', 'Kab. Timor Tengah Utara')`);
+      await page.goto(`${h.hub.url}/fleet`);
+      expect(await page.getByTestId('region-5303').count()).toBe(0);
+      const before = Number(await page.locator('[data-count="total:total"]').textContent());
+      await live(page);
+      await markLoaded();
+
+      await enrolAndReport('box-kefa-1', '5303');
+      await until('the new district’s row', async () => (await page.locator('[data-count="5303:online"]').textContent()) === '1');
+      expect(await page.getByTestId('region-5303').locator('a').textContent()).toBe('5303 Kab. Timor Tengah Utara');
+      expect(await page.locator('[data-count="total:total"]').textContent()).toBe(String(before + 1));
+      // In code order: after 5302, before the totals.
+      expect(await page.locator('[data-region-row]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.regionRow))).toEqual(['5301', '5302', '5303']);
+      expect(await notReloaded()).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'province-new-district-live.png'), fullPage: true });
+
+      await page.goto(`${h.hub.url}/fleet?region=5301`);
+      expect(await page.getByTestId('fleet-box-box-kupang-2').count()).toBe(0);
+      await live(page);
+      await markLoaded();
+      await enrolAndReport('box-kupang-2', '5301');
+      await until('the new box’s row', async () => (await page.getByTestId('fleet-box-box-kupang-2').count()) === 1);
+      const row = page.getByTestId('fleet-box-box-kupang-2');
+      await until('the new box shown online', async () => (await row.locator('[data-box-state]').getAttribute('data-state')) === 'online');
+      expect(await row.locator('[data-box-state]').textContent()).toBe('daring');
+      expect(await row.locator('[data-box-reason]').textContent()).toBe('melapor');
+      expect(await row.locator('td').nth(1).textContent()).toBe('5301P09 Puskesmas box-kupang-2');
+      expect(await page.locator('[data-count="total:total"]').textContent()).toBe('2');
+      expect(await notReloaded()).toBe(true);
+      // Its link leads to its page.
+      await Promise.all([page.waitForURL('**/fleet/boxes/box-kupang-2'), row.locator('a').click()]);
+      expect(await page.getByTestId('box-state').getAttribute('data-state')).toBe('online');
+      await page.goto(`${h.hub.url}/fleet?region=5301`);
+      await page.screenshot({ path: join(ARTIFACTS, 'district-new-box-live.png'), fullPage: true });
       expect(problems).toEqual([]);
     } finally {
       await ctx.close();

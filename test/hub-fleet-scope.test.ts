@@ -5,30 +5,16 @@
  * refused 403 with a message saying what to do. A province operator sees both of its districts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BoxStatus } from '../central/contract/index.ts';
-import { boxes, operators, signIn, startOperatorHub, type OperatorHub, type SignedIn } from './support/hub-operators.ts';
+import { boxes, operators, signIn, startOperatorHub, statusV1, type OperatorHub, type SignedIn } from './support/hub-operators.ts';
 
 let h: OperatorHub;
 let district: SignedIn;
 let province: SignedIn;
 const T0 = Date.parse('2026-12-03T03:00:00Z');
 
-const status = (pending: number): BoxStatus => ({
-  v: 1,
-  kind: 'status',
-  at: new Date(T0).toISOString(),
-  hello: false,
-  pending,
-  parked: 0,
-  bytesPending: 0,
-  oldestPendingAgeSeconds: null,
-  lastSyncAt: null,
-  lastError: null,
-});
-
 beforeAll(async () => {
   h = await startOperatorHub({ now: () => new Date(T0), fleet: { now: () => new Date(T0), sweepEveryMs: 0, flushEveryMs: 0 } });
-  for (const b of Object.values(boxes)) h.hub.fleet.report(b.id, status(3));
+  for (const b of Object.values(boxes)) h.hub.fleet.report(b.id, statusV1(new Date(T0), 3));
   await h.hub.fleet.flush();
   for (const b of Object.values(boxes))
     await h.db.query(
@@ -37,7 +23,7 @@ beforeAll(async () => {
     );
   district = await signIn(h.hub.url, operators.district.username);
   province = await signIn(h.hub.url, operators.province.username);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await h?.close();
 });
@@ -167,6 +153,36 @@ describe('a district operator acts on its own district only', () => {
     expect((await post(district, '/api/jobs', { action: { action: 'backup' }, target: { filter: { region: '5302' } } })).status).toBe(403);
     expect((await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs`)).rows[0].n).toBe(before);
     await json(await post(district, '/api/jobs', { action: { action: 'backup' }, target: { device: boxes.kupang.id } }), 201);
+  });
+
+  it('reference data (formulary, hospital list): another district’s box 404, a region outside or wider 403 with what to do (nothing sent, the refusal audited), its own region 201', async () => {
+    const lists = {
+      '/admin/formulary': [{ kfaCode: '93001234', name: 'Parasetamol', strength: '500 mg', form: 'tablet', unit: 'tablet', active: true }],
+      '/admin/hospitals': [{ code: '5301R001', name: 'RSUD Prof. Dr. W. Z. Johannes', specialties: ['Anak'], acceptsEmergency: true }],
+    };
+    const sent = async () => (await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM downlink`)).rows[0].n;
+    for (const [path, items] of Object.entries(lists)) {
+      const before = await sent();
+      expect((await json<Refusal>(await post(district, path, { items, devices: [boxes.soe.id] }), 404)).error.code).toBe('not_found');
+      const other = await json<Refusal>(await post(district, path, { items, region: '5302' }), 403);
+      expect(other.error.code).toBe('outside_region');
+      expect(other.error.message).toMatch(/5302.*5301/);
+      expect((await json<Refusal>(await post(district, path, { items, region: '53' }), 403)).error.code).toBe('outside_region');
+      expect((await json<Refusal>(await post(province, path, { items, region: '51' }), 403)).error.code).toBe('outside_region');
+      expect(await sent()).toBe(before);
+      await json(await post(district, path, { items, region: '5301' }), 201);
+    }
+    const refused = await h.db.query<{ action: string; detail: { reason: string; target: string } }>(
+      `SELECT action, detail FROM audit_log WHERE result = 'refused' AND action IN ('formulary_publish', 'hospitals_publish') ORDER BY action, detail->>'target'`,
+    );
+    expect(refused.rows.map((r) => `${r.action} ${r.detail.target} ${r.detail.reason}`)).toEqual([
+      'formulary_publish 51 outside_region',
+      'formulary_publish 53 outside_region',
+      'formulary_publish 5302 outside_region',
+      'hospitals_publish 51 outside_region',
+      'hospitals_publish 53 outside_region',
+      'hospitals_publish 5302 outside_region',
+    ]);
   });
 
   it('the region and facility imports are the nation’s: a province or district is forbidden', async () => {

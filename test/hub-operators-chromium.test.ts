@@ -6,12 +6,11 @@
  * error, no CSP violation, nothing loaded from outside the hub. Screenshots in
  * test-artifacts/hub-operators/.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath } from './support/chromium.ts';
+import { freshArtifacts, launchChromium, signInOnPage as signIn, watchedPage } from './support/hub-chromium.ts';
 import { boxes, operators, PASSWORD, startOperatorHub, type OperatorHub } from './support/hub-operators.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/hub-operators/', import.meta.url));
@@ -19,46 +18,18 @@ let h: OperatorHub;
 let browser: Browser;
 
 beforeAll(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
+  freshArtifacts(ARTIFACTS);
   h = await startOperatorHub();
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
 
-/** A context that records every problem a page shows. */
-async function watched(viewport: { width: number; height: number }): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
-  const ctx = await browser.newContext({ viewport, locale: 'id-ID' });
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  const origin = new URL(h.hub.url).origin;
-  // "Failed to load resource" is Chromium's note on any 4xx page; the test's wrong password (401)
-  // and its job for another district's box (404) answer so on purpose, and are checked as such.
-  page.on('console', (m) => {
-    if ((m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 40[14]/.test(m.text())) || /Content Security Policy|Refused to/i.test(m.text()))
-      problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('request', (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`);
-  });
-  return { ctx, page, problems };
-}
-
-async function signInOnPage(page: Page, username: string) {
-  await page.goto(`${h.hub.url}/`);
-  expect(new URL(page.url()).pathname).toBe('/login');
-  await page.locator('input[name=username]').fill(username);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await Promise.all([page.waitForURL(`${h.hub.url}/`), page.locator('button[type=submit]').click()]);
-}
+// The test's wrong password (401) and its job for another district's box (404) answer so on purpose, and are checked as such.
+const watched = (viewport: { width: number; height: number }) => watchedPage(browser, h.hub.url, viewport, [401, 404]);
+const signInOnPage = (page: Page, username: string) => signIn(page, h.hub.url, username);
 
 describe('the operators’ console in Chromium', () => {
   it('a district operator on a phone sees only its district’s box, sends it a backup job, finds it in the audit log, signs out', async () => {

@@ -5,7 +5,7 @@
  */
 import { boxStatus, type BoxStatus } from '../contract/index.ts';
 import type { HubQueryable } from '../storage/db.ts';
-import type { BoxStateName } from './fleet-state.ts';
+import type { BoxStateName, BoxStateReason } from './fleet-state.ts';
 
 export interface BoxDetail {
   id: string;
@@ -15,7 +15,7 @@ export interface BoxDetail {
   regionName: string | null;
   tags: string[];
   state: BoxStateName;
-  reason: string;
+  reason: BoxStateReason;
   since: string | null;
   lastReportAt: string | null;
   /** The last status report, as the box sent it (v1: the outbox only; v2: everything). */
@@ -35,7 +35,7 @@ export async function boxDetail(db: HubQueryable, deviceId: string): Promise<Box
     revoked_at: unknown;
     created_at: unknown;
     state: BoxStateName | null;
-    reason: string | null;
+    reason: BoxStateReason | null;
     since: unknown;
     last_report_at: unknown;
     last_status: unknown;
@@ -56,7 +56,7 @@ export async function boxDetail(db: HubQueryable, deviceId: string): Promise<Box
     regionName: r.region_name,
     tags: r.tags ?? [],
     state: revoked ? 'revoked' : (r.state ?? 'never_seen'),
-    reason: revoked ? 'revoked in the registry' : (r.reason ?? 'enrolled, never reported'),
+    reason: revoked ? 'revoked_in_registry' : (r.reason ?? 'never_reported'),
     since: revoked ? iso(r.revoked_at) : (iso(r.since) ?? iso(r.created_at)),
     lastReportAt: iso(r.last_report_at),
     lastStatus: status?.success ? status.data : null,

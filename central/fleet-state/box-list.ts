@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { HubQueryable } from '../storage/db.ts';
-import type { BoxStateName } from './fleet-state.ts';
+import type { BoxStateName, BoxStateReason } from './fleet-state.ts';
 
 export const BOX_STATES = ['online', 'stale', 'offline', 'never_seen', 'revoked'] as const;
 
@@ -40,7 +40,7 @@ export interface BoxRow {
   regionCode: string | null;
   tags: string[];
   state: BoxStateName;
-  reason: string;
+  reason: BoxStateReason;
   since: string | null;
   lastReportAt: string | null;
   sw: string | null;
@@ -79,14 +79,14 @@ export async function listBoxes(db: HubQueryable, input: BoxListQuery): Promise<
     region_code: string | null;
     tags: string[];
     state: BoxStateName;
-    reason: string | null;
+    reason: BoxStateReason;
     since: unknown;
     last_report_at: unknown;
     sw: string | null;
     total: number;
   }>(
     `SELECT d.id, d.facility_code, d.name, d.region_code, d.tags, ${STATE_SQL} AS state,
-            CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked in the registry' ELSE coalesce(s.reason, 'enrolled, never reported') END AS reason,
+            CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked_in_registry' ELSE coalesce(s.reason, 'never_reported') END AS reason,
             CASE WHEN d.revoked_at IS NOT NULL THEN d.revoked_at ELSE coalesce(s.since, d.created_at) END AS since,
             s.last_report_at, s.sw, count(*) OVER ()::int AS total
        FROM devices d LEFT JOIN box_state s ON s.device_id = d.id
@@ -102,7 +102,7 @@ export async function listBoxes(db: HubQueryable, input: BoxListQuery): Promise<
       regionCode: r.region_code,
       tags: r.tags ?? [],
       state: r.state,
-      reason: r.reason ?? '',
+      reason: r.reason,
       since: iso(r.since),
       lastReportAt: iso(r.last_report_at),
       sw: r.sw,

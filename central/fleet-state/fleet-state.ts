@@ -13,6 +13,13 @@ import type { HubDb } from '../storage/db.ts';
 
 export type BoxStateName = 'online' | 'stale' | 'offline' | 'never_seen' | 'revoked';
 
+/**
+ * Why a box is in its state, as a code: the console words it in the operator's language
+ * (http/fleet-views.ts). `silent`'s length of silence is `since − last report`, so it is not kept.
+ */
+export const BOX_STATE_REASONS = ['reporting', 'reporting_again', 'missed_report', 'silent', 'revoked_in_registry', 'never_reported'] as const;
+export type BoxStateReason = (typeof BOX_STATE_REASONS)[number];
+
 export interface FleetStateOptions {
   /** The hub's clock (tests move it; no sleeps). */
   now?: () => Date;
@@ -30,7 +37,7 @@ export interface StateChange {
   deviceId: string;
   from: BoxStateName;
   to: BoxStateName;
-  reason: string;
+  reason: BoxStateReason;
   at: string;
 }
 
@@ -89,6 +96,7 @@ export class FleetState {
   private timers: NodeJS.Timeout[] = [];
   private listeners: ((c: StateChange[]) => void)[] = [];
   private reportListeners: ((deviceIds: string[]) => void)[] = [];
+  private registryListeners: (() => void)[] = [];
   /** When the last report of any box arrived (the hub's self-watch). */
   lastReportAt: Date | null = null;
   reportsSinceStart = 0;
@@ -116,6 +124,16 @@ export class FleetState {
   /** Called after each write of reports, with the boxes they came from (the console's live pages listen). */
   onReports(fn: (deviceIds: string[]) => void) {
     this.reportListeners.push(fn);
+  }
+
+  /** Called when a box is enrolled or revoked at this hub (the console's live pages listen: a new box shows before its first report). */
+  onRegistry(fn: () => void) {
+    this.registryListeners.push(fn);
+  }
+
+  /** The registry changed at this hub. A box enrolled by another process (the CLI) shows at its first report, or at the live pages' next periodic snapshot. */
+  registryChanged() {
+    for (const l of this.registryListeners) l();
   }
 
   /** A valid status report from an active box. Written at the next flush. */
@@ -154,7 +172,7 @@ export class FleetState {
                 SELECT id, 'online', 'reporting', at, at, sw, boot FROM r
                 ON CONFLICT (device_id) DO UPDATE SET
                   state = 'online',
-                  reason = CASE WHEN box_state.state = 'online' THEN box_state.reason ELSE 'reporting again' END,
+                  reason = CASE WHEN box_state.state = 'online' THEN box_state.reason ELSE 'reporting_again' END,
                   since = CASE WHEN box_state.state = 'online' THEN box_state.since ELSE EXCLUDED.since END,
                   last_report_at = EXCLUDED.last_report_at,
                   sw = coalesce(EXCLUDED.sw, box_state.sw), boot_id = coalesce(EXCLUDED.boot_id, box_state.boot_id)
@@ -175,7 +193,7 @@ export class FleetState {
           deviceId: c.device_id,
           from: (c.was ?? 'never_seen') as BoxStateName,
           to: 'online' as const,
-          reason: c.was ? 'reporting again' : 'reporting',
+          reason: c.was ? ('reporting_again' as const) : ('reporting' as const),
           at: new Date(c.at).toISOString(),
         }));
       })
@@ -201,29 +219,28 @@ export class FleetState {
     const at = now.toISOString();
     const changes: StateChange[] = [];
     const move = async (sql: string, params: unknown[], to: BoxStateName) => {
-      const { rows } = await this.db.query<{ device_id: string; was: string; reason: string }>(sql, params);
+      const { rows } = await this.db.query<{ device_id: string; was: string; reason: BoxStateReason }>(sql, params);
       for (const r of rows) changes.push({ deviceId: r.device_id, from: r.was as BoxStateName, to, reason: r.reason, at });
     };
     await move(
       `WITH r AS (SELECT d.id FROM devices d WHERE d.revoked_at IS NOT NULL),
             old AS (SELECT s.device_id, s.state FROM box_state s JOIN r ON r.id = s.device_id)
        INSERT INTO box_state (device_id, state, reason, since, last_report_at)
-       SELECT id, 'revoked', 'revoked in the registry', $1, $1 FROM r
+       SELECT id, 'revoked', 'revoked_in_registry', $1, $1 FROM r
        ON CONFLICT (device_id) DO UPDATE SET state = 'revoked', reason = EXCLUDED.reason, since = EXCLUDED.since WHERE box_state.state <> 'revoked'
        RETURNING device_id, (SELECT coalesce(old.state, 'never_seen') FROM old WHERE old.device_id = box_state.device_id) AS was, reason`,
       [at],
       'revoked',
     );
     await move(
-      `UPDATE box_state s SET state = 'offline', since = $2,
-              reason = 'no report for ' || round(extract(epoch FROM ($2::timestamptz - s.last_report_at)))::text || ' s'
+      `UPDATE box_state s SET state = 'offline', since = $2, reason = 'silent'
         FROM box_state o WHERE o.device_id = s.device_id AND s.state IN ('online','stale') AND s.last_report_at < $1
        RETURNING s.device_id, o.state AS was, s.reason`,
       [offlineBefore, at],
       'offline',
     );
     await move(
-      `UPDATE box_state s SET state = 'stale', since = $2, reason = 'missed a report'
+      `UPDATE box_state s SET state = 'stale', since = $2, reason = 'missed_report'
         FROM box_state o WHERE o.device_id = s.device_id AND s.state = 'online' AND s.last_report_at < $1
        RETURNING s.device_id, o.state AS was, s.reason`,
       [staleBefore, at],

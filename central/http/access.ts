@@ -59,7 +59,7 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/metrics', access: ['admin'], what: 'Prometheus metrics per box' },
   { method: 'GET', path: '/admin/referrals', access: anyOperator, what: "referrals received from the region's boxes (patient names, diagnoses), to answer them" },
   { method: 'POST', path: '/admin/referrals/:id/answer', access: anyOperator, what: 'a hospital’s answer to a referral, sent to the box' },
-  { method: 'POST', path: '/admin/formulary', access: anyOperator, what: "the district formulary, sent to the region's boxes" },
+  { method: 'POST', path: '/admin/formulary', access: anyOperator, what: "the district formulary, sent to the region's boxes (a region outside the caller's: 403)" },
   { method: 'GET', path: '/jobs', access: anyOperator, what: "remote jobs of the region: make one, see each box's state" },
   { method: 'POST', path: '/jobs', access: anyOperator, what: "a remote job from the page's form" },
   { method: 'GET', path: '/api/jobs', access: anyOperator, what: 'remote jobs of the region as JSON' },
@@ -69,7 +69,7 @@ export const hubRouteTable: readonly HubRoute[] = [
   { method: 'GET', path: '/api/boxes', access: anyOperator, what: 'the same as JSON ({ total, boxes })' },
   { method: 'GET', path: '/audit', access: anyOperator, what: 'the audit log of operator actions in the region' },
   { method: 'GET', path: '/api/audit', access: anyOperator, what: 'the same as JSON' },
-  { method: 'POST', path: '/admin/hospitals', access: anyOperator, what: "the district’s referral hospitals, sent to the region's boxes" },
+  { method: 'POST', path: '/admin/hospitals', access: anyOperator, what: "the district’s referral hospitals, sent to the region's boxes (a region outside the caller's: 403)" },
   { method: 'POST', path: '/admin/devices/:id/revoke', access: ['admin'], what: 'revokes a box: off the broker at once, refused from then on' },
   {
     method: 'POST',

@@ -19,6 +19,7 @@ import { RegionFilter } from '../operators/region-filter.ts';
 import { scopeSql } from '../operators/scope.ts';
 import { SESSION_COOKIE, sessionOf } from '../operators/sessions.ts';
 import { checkInput, hubError, requestLang, validationFailed } from './errors.ts';
+import { hubWords } from './words.ts';
 import { BoxesPage } from './pages/boxes.tsx';
 import { sendPage } from './pages/layout.tsx';
 import { ReferralsPage } from './pages/referrals.tsx';
@@ -217,11 +218,17 @@ export function createHubApp(d: HubAppDeps) {
       const body = checkInput(c, schema, await c.req.json().catch(() => undefined));
       if (!body.success) return validationFailed(c, body.error);
       const scope = scopeOf(c);
-      // The caller's boxes only: named ones or a region outside its own are as if they did not exist.
+      // Aimed at a region outside (or wider than) the caller's: refused with what to do, as jobs
+      // and silences are (operators/region-filter.ts).
+      if (body.data.region !== undefined && !c.get('region').covers(body.data.region)) {
+        const who = c.get('principal');
+        await recordAudit(d.db, auditOf(c, who, action, 'refused', { region: scope, detail: { reason: 'outside_region', target: body.data.region } }), now());
+        return hubError(c, 'outside_region', { region: body.data.region, yours: scope }, hubWords[requestLang(c)].outsideRegion(body.data.region, scope));
+      }
+      // The caller's boxes only: named ones outside its region are as if they did not exist.
       const mine = (await d.db.query<{ id: string }>(`SELECT id FROM devices WHERE revoked_at IS NULL AND ${scopeSql('region_code', '$1')}`, [scope])).rows.map((r) => r.id);
       const outside = body.data.devices?.filter((x) => !mine.includes(x)) ?? [];
       if (outside.length) return hubError(c, 'not_found', { reason: `no enrolled, unrevoked box ${outside.join(', ')}` });
-      if (body.data.region !== undefined && !body.data.region.startsWith(scope)) return hubError(c, 'not_found', { reason: `no region ${body.data.region} here` });
       const region = body.data.region ?? (body.data.devices || scope === '' ? undefined : scope);
       try {
         const r = await publish(d.db, body.data.items, { devices: body.data.devices, region });

@@ -13,8 +13,10 @@ export const overviewLive = z.object({
   /** `<child region>:<state>` and `total:<state>`, `<child region>:total` and `total:total` → boxes. */
   counts: z.record(z.string(), z.number().int().min(0)),
   alertsFiring: z.string(),
-  /** A district's boxes. */
-  boxes: z.array(z.object({ id: z.string(), state, stateWord: z.string(), reason: z.string(), lastReportAt: z.string() })),
+  /** The child regions with boxes, in the page's order: a region that got its first box is added as a row. */
+  regions: z.array(z.object({ code: z.string(), label: z.string() })),
+  /** A district's boxes, in the page's order: a box enrolled since the page loaded is added as a row. */
+  boxes: z.array(z.object({ id: z.string(), facility: z.string(), state, stateWord: z.string(), reason: z.string(), lastReportAt: z.string() })),
 });
 export type OverviewLive = z.infer<typeof overviewLive>;
 

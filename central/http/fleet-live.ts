@@ -1,6 +1,7 @@
 /**
  * Who is watching the fleet live: each open stream (an overview or one box's page) is told to send
- * a fresh snapshot when a box changes state (the fleet state's sweep or a report after silence),
+ * a fresh snapshot when a box changes state (the fleet state's sweep or a report after silence, a
+ * new box's first report included), when a box is enrolled at this hub (overviews only),
  * when its box's report is written, and every `everyMs` besides (alerts and figures that move
  * without a state change). Streams are few (operators' pages), so each recomputes its own view.
  */
@@ -22,6 +23,8 @@ export class FleetLiveHub {
     private readonly max: number,
   ) {
     fleet.onChange(() => this.push(() => true));
+    // A box enrolled: the overviews it belongs to get a row for it.
+    fleet.onRegistry(() => this.push((w) => w.box === null));
     fleet.onReports((ids) => {
       const reported = new Set(ids);
       this.push((w) => w.box !== null && reported.has(w.box));

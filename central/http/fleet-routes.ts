@@ -24,7 +24,7 @@ import { boxDetail } from '../fleet-state/box-detail.ts';
 import { fleetOverview } from '../fleet-state/overview.ts';
 import { jobsOfBox } from '../jobs/jobs.ts';
 import { FleetLiveHub } from './fleet-live.ts';
-import { boxLiveOf, overviewLiveOf } from './fleet-views.ts';
+import { boxLiveOf, overviewLiveOf, withReasonText } from './fleet-views.ts';
 import { FleetBoxPage } from './pages/fleet-box.tsx';
 import { FleetOverviewPage } from './pages/fleet-overview.tsx';
 import { hubAsset } from './pages/hub-assets.ts';
@@ -57,6 +57,8 @@ const regionParam = z.object({ code: region }).strict();
 const regionQuery = z.object({ region: region.default('') }).strict();
 const alertsQuery = z.object({ state: z.enum(['firing', 'resolved']).optional(), region: region.default('') }).strict();
 const pageRegionQuery = z.object({ region: region.default(''), lang: z.string().optional() }).strict();
+/** The box list's filters, and the language its reasons are worded in. */
+const boxListRouteQuery = boxListQuery.extend({ lang: z.string().optional() });
 const pageQuery = z.object({ lang: z.string().optional() }).strict();
 /** One live stream: a region's overview or one box. */
 const eventsQuery = z.union([z.object({ region, lang: z.string().optional() }).strict(), z.object({ box: deviceIdParam.shape.id, lang: z.string().optional() }).strict()]);
@@ -82,10 +84,14 @@ export function fleetHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path
       method: 'GET',
       path: '/api/fleet/boxes',
       handler: async (c) => {
-        const q = checkInput(c, boxListQuery, c.req.query());
+        const q = checkInput(c, boxListRouteQuery, c.req.query());
         if (!q.success) return validationFailed(c, q.error);
-        const region = c.get('region').narrow(q.data.region);
-        return c.json(region === null ? { total: 0, boxes: [] } : await listBoxes(d.db, { ...q.data, region }));
+        const { lang: _, ...filters } = q.data;
+        const region = c.get('region').narrow(filters.region);
+        if (region === null) return c.json({ total: 0, boxes: [] });
+        const list = await listBoxes(d.db, { ...filters, region });
+        const lang = requestLang(c);
+        return c.json({ ...list, boxes: list.boxes.map((b) => withReasonText(b, lang)) });
       },
     },
     {
@@ -230,7 +236,9 @@ function consoleHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path: str
         if (!q.success) return validationFailed(c, q.error);
         const region = overviewRegion(c, q.data.region);
         if (region === null) return hubError(c, 'not_found', { reason: `no region ${q.data.region} here` });
-        return c.json(await fleetOverview(d.db, region));
+        const o = await fleetOverview(d.db, region);
+        const lang = requestLang(c);
+        return c.json({ ...o, boxes: o.boxes.map((b) => withReasonText(b, lang)) });
       },
     },
     {
@@ -257,7 +265,7 @@ function consoleHandlers(d: FleetRouteDeps): { method: 'GET' | 'POST'; path: str
         const box = await boxOf(c, p.data.id);
         if (!box) return hubError(c, 'not_found', { reason: `no box ${p.data.id} here` });
         const [alerts, jobs] = await Promise.all([d.alerts.list({ subject: box.id, limit: 50 }), jobsOfBox(d.db, box.id)]);
-        return c.json({ ...box, alerts, jobs });
+        return c.json({ ...withReasonText(box, requestLang(c)), alerts, jobs });
       },
     },
     {

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { BoxDetail } from '../fleet-state/box-detail.ts';
 import { BOX_STATES } from '../fleet-state/box-list.ts';
+import type { BoxStateReason } from '../fleet-state/fleet-state.ts';
 import type { FleetOverview } from '../fleet-state/overview.ts';
 import type { boxLive, overviewLive } from './fleet-live-schema.ts';
 import { hubWords, type HubLang } from './words.ts';
@@ -23,6 +24,25 @@ const duration = (lang: HubLang, seconds: number) => {
   return hubWords[lang].uptime(Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60));
 };
 
+/**
+ * Why a box is in its state, in the operator's language. A silent box's length of silence is
+ * from its last report to when the hub marked it offline.
+ */
+export function reasonText(b: { reason: BoxStateReason; since: string | null; lastReportAt: string | null }, lang: HubLang): string {
+  const w = hubWords[lang];
+  if (b.reason === 'silent' && b.since && b.lastReportAt) {
+    const s = Math.max(0, Math.round((Date.parse(b.since) - Date.parse(b.lastReportAt)) / 1000));
+    return w.silentFor(s < 3600 ? w.seconds(s) : duration(lang, s));
+  }
+  return w.boxReasons[b.reason] ?? w.unknown;
+}
+
+/** A box as the JSON routes give it: the reason's code for scripts, and its words for people. */
+export const withReasonText = <B extends { reason: BoxStateReason; since: string | null; lastReportAt: string | null }>(b: B, lang: HubLang) => ({
+  ...b,
+  reasonText: reasonText(b, lang),
+});
+
 export function overviewLiveOf(o: FleetOverview, lang: HubLang): z.infer<typeof overviewLive> {
   const w = hubWords[lang];
   const counts: Record<string, number> = {};
@@ -36,7 +56,15 @@ export function overviewLiveOf(o: FleetOverview, lang: HubLang): z.infer<typeof 
     region: o.region,
     counts,
     alertsFiring: w.alertsFiring(o.alertsFiring),
-    boxes: o.boxes.map((b) => ({ id: b.id, state: b.state, stateWord: w.boxStates[b.state], reason: b.reason, lastReportAt: shownTime(b.lastReportAt) })),
+    regions: o.children.map((c) => ({ code: c.code, label: c.code ? `${c.code}${c.name ? ` ${c.name}` : ''}` : '—' })),
+    boxes: o.boxes.map((b) => ({
+      id: b.id,
+      facility: `${b.facilityCode} ${b.name}`.trim(),
+      state: b.state,
+      stateWord: w.boxStates[b.state],
+      reason: reasonText(b, lang),
+      lastReportAt: shownTime(b.lastReportAt),
+    })),
   };
 }
 
@@ -94,7 +122,7 @@ export function boxLiveOf(b: BoxDetail, alertsFiring: number, lang: HubLang, now
     id: b.id,
     state: b.state,
     stateWord: w.boxStates[b.state],
-    reason: b.reason,
+    reason: reasonText(b, lang),
     since: shownTime(b.since),
     health: healthRows(b, lang, nowMs),
     alertsFiring: w.alertsFiring(alertsFiring),

@@ -242,6 +242,16 @@ const id = {
   rolloutNotFound: 'Peluncuran ini tidak ada, atau tidak menyentuh kotak wilayah Anda.',
   rolloutConflict: (state: string) => `Tidak bisa: peluncuran ini ${state}.`,
   liveRollouts: 'diperbarui tiap 5 detik',
+  // — fleet console: why a box is in its state (helper fleetui) —
+  boxReasons: {
+    reporting: 'melapor',
+    reporting_again: 'melapor lagi',
+    missed_report: 'melewatkan satu laporan',
+    silent: 'tidak ada laporan',
+    revoked_in_registry: 'dicabut di registri',
+    never_reported: 'terdaftar, belum pernah melapor',
+  },
+  silentFor: (duration: string) => `tidak ada laporan selama ${duration}`,
 };
 
 /** The shape every language's catalog has: the same keys; a word with arguments takes the same arguments. */
@@ -476,6 +486,16 @@ const en: HubWords = {
   rolloutNotFound: 'This rollout does not exist, or touches no box of your region.',
   rolloutConflict: (state) => `Not possible: this rollout is ${state}.`,
   liveRollouts: 'updated every 5 seconds',
+  // — fleet console: why a box is in its state (helper fleetui) —
+  boxReasons: {
+    reporting: 'reporting',
+    reporting_again: 'reporting again',
+    missed_report: 'missed a report',
+    silent: 'no report',
+    revoked_in_registry: 'revoked in the registry',
+    never_reported: 'enrolled, never reported',
+  },
+  silentFor: (duration) => `no report for ${duration}`,
 };
 
 export const hubWords: Record<HubLang, HubWords> = { id, en };

@@ -402,6 +402,24 @@ CREATE UNIQUE INDEX rollout_assignments_key_idx ON rollout_assignments (download
 ALTER TABLE rollout_assignments ADD COLUMN withdrawn_at timestamptz
 `,
   },
+  {
+    id: 18,
+    name: 'box state reasons as codes',
+    // The console words a reason in the operator's language (fleet-state.ts BOX_STATE_REASONS);
+    // the English sentences kept before become their codes.
+    sql: `
+UPDATE box_state SET reason = CASE
+  WHEN reason = 'reporting again' THEN 'reporting_again'
+  WHEN reason = 'missed a report' THEN 'missed_report'
+  WHEN reason LIKE 'no report for %' THEN 'silent'
+  WHEN reason = 'revoked in the registry' THEN 'revoked_in_registry'
+  WHEN reason IN ('reporting', 'reporting_again', 'missed_report', 'silent', 'revoked_in_registry', 'never_reported') THEN reason
+  WHEN state = 'stale' THEN 'missed_report'
+  WHEN state = 'offline' THEN 'silent'
+  WHEN state = 'revoked' THEN 'revoked_in_registry'
+  ELSE 'reporting' END
+`,
+  },
 ];
 
 export async function migrateHub(db: HubDb): Promise<number[]> {

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBoxes, countsByRegion } from '../fleet-state/box-list.ts';
+import { reasonText } from '../http/fleet-views.ts';
 import { enrolSimulatedFleet, type EnrolledSimBox } from './fleet-enrol.ts';
 import { assignBehaviour, simulateFleet, type Simulation } from './fleet-simulator.ts';
 import { startStack, type Stack, type StackKind } from './stack.ts';
@@ -73,7 +74,9 @@ describe.each(['embedded+pglite', 'mosquitto+postgres'] as StackKind[])('fleet s
     );
     const changes = await stack.hub.fleet.sweep();
     expect(changes.filter((c) => c.to === 'offline').map((c) => c.deviceId)).toEqual([boxes[0].deviceId]);
-    expect((await listBoxes(stack.db, { q: boxes[0].deviceId })).boxes[0]).toMatchObject({ state: 'offline', reason: expect.stringMatching(/^no report for 15\d s$/) });
+    const dark = (await listBoxes(stack.db, { q: boxes[0].deviceId })).boxes[0];
+    expect(dark).toMatchObject({ state: 'offline', reason: 'silent' });
+    expect(reasonText(dark, 'en')).toMatch(/^no report for 15\d s$/);
     // The filling disk crosses 10% after a few reports.
     const mine = async () =>
       (await stack.hub.alerts.list({ state: 'firing', region: '53' }))

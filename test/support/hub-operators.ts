@@ -3,6 +3,7 @@
  * the Chromium test: national, province 53 (NTT), district 5301 (Kab. Kupang), district 5302
  * (Timor Tengah Selatan); boxes in 5301, 5302 and 5101 (Bali).
  */
+import type { BoxStatus } from '../../central/contract/index.ts';
 import { startHub, type Hub } from '../../central/hub.ts';
 import type { FleetStateOptions } from '../../central/fleet-state/fleet-state.ts';
 import { enrolDevice } from '../../central/fleet/devices.ts';
@@ -19,6 +20,20 @@ export const operators = {
   district2: { username: 'soe', role: 'district', scope: '5302' },
 } as const;
 export const boxes = { kupang: { id: 'box-kupang-1', region: '5301' }, soe: { id: 'box-soe-1', region: '5302' }, bali: { id: 'box-bali-1', region: '5101' } } as const;
+
+/** A box's status report of the first version (the outbox figures only), sent at `at`. */
+export const statusV1 = (at: Date, pending = 0): BoxStatus => ({
+  v: 1,
+  kind: 'status',
+  at: at.toISOString(),
+  hello: false,
+  pending,
+  parked: 0,
+  bytesPending: 0,
+  oldestPendingAgeSeconds: null,
+  lastSyncAt: null,
+  lastError: null,
+});
 
 export interface OperatorHub {
   hub: Hub;

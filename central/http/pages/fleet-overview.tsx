@@ -69,9 +69,9 @@ export function FleetOverviewPage({ lang, who, overview }: { lang: HubLang; who:
             ))}
             <th class="n">{w.colTotal}</th>
           </tr>
-          {o.children.map((c) => (
-            <tr data-testid={`region-${c.code || 'none'}`}>
-              <td>{c.code ? <a href={link(c.code)}>{`${c.code}${c.name ? ` ${c.name}` : ''}`}</a> : '—'}</td>
+          {live.regions.map((c) => (
+            <tr data-testid={`region-${c.code || 'none'}`} data-region-row={c.code}>
+              <td>{c.code ? <a href={link(c.code)}>{c.label}</a> : c.label}</td>
               {BOX_STATES.map((s) => count(`${c.code}:${s}`))}
               {count(`${c.code}:total`)}
             </tr>
@@ -83,22 +83,21 @@ export function FleetOverviewPage({ lang, who, overview }: { lang: HubLang; who:
           </tr>
         </table>
         {o.region.length === 4 ? (
-          o.boxes.length ? (
-            <table data-testid="fleet-boxes">
+          <>
+            {/* Both are sent: fleet.js adds a box enrolled since the page loaded, and shows the table then. */}
+            <table data-testid="fleet-boxes" hidden={!live.boxes.length}>
               <tr>
                 <th>{w.colBox}</th>
                 <th>{w.colFacility}</th>
                 <th>{w.colState}</th>
                 <th>{w.colLastReport}</th>
               </tr>
-              {live.boxes.map((b, i) => (
-                <tr data-testid={`fleet-box-${b.id}`}>
+              {live.boxes.map((b) => (
+                <tr data-testid={`fleet-box-${b.id}`} data-box-row={b.id}>
                   <td>
                     <a href={`/fleet/boxes/${b.id}`}>{b.id}</a>
                   </td>
-                  <td>
-                    {o.boxes[i].facilityCode} {o.boxes[i].name}
-                  </td>
+                  <td>{b.facility}</td>
                   <td>
                     <span class={`st-${b.state}`} data-box-state={b.id} data-state={b.state}>
                       {b.stateWord}
@@ -109,9 +108,10 @@ export function FleetOverviewPage({ lang, who, overview }: { lang: HubLang; who:
                 </tr>
               ))}
             </table>
-          ) : (
-            <p>{w.noBoxHere}</p>
-          )
+            <p data-testid="no-box" hidden={live.boxes.length > 0}>
+              {w.noBoxHere}
+            </p>
+          </>
         ) : null}
       </main>
     </HubLayout>

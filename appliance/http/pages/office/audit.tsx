@@ -7,6 +7,7 @@ import { page } from '../guard.tsx';
 import { pageCss } from '../bundles.ts';
 import { StaffLayout } from '../staff/layout.tsx';
 import type { AuditWord, PageWords } from '../../../words/page-words.ts';
+import { PagedTable } from '../paged-table.tsx';
 
 const officeCss = pageCss('office');
 
@@ -91,29 +92,13 @@ export function registerAuditPage(app: OpenAPIHono<AppEnv>) {
               </div>
             </form>
             <div id="audit-error" class="msg err" role="alert" data-testid="audit-error" hidden></div>
-            <div class="tbl-wrap" tabindex={0} role="region" aria-label={w.aud_title}>
-              <table data-testid="audit-table">
-                <thead>
-                  <tr>
-                    <th>{w.when}</th>
-                    <th>{w.staff}</th>
-                    <th>{w.action}</th>
-                    <th>{w.patient}</th>
-                    <th>{w.device}</th>
-                  </tr>
-                </thead>
-                <tbody id="audit-rows"></tbody>
-              </table>
-            </div>
-            <div class="pager">
-              <button type="button" class="sec" id="audit-prev" data-testid="audit-prev">
-                ‹
-              </button>
-              <span id="audit-page"></span>
-              <button type="button" class="sec" id="audit-next" data-testid="audit-next">
-                ›
-              </button>
-            </div>
+            <PagedTable
+              testid="audit-table"
+              headings={[w.when, w.staff, w.action, w.patient, w.device]}
+              bodyId="audit-rows"
+              label={w.aud_title}
+              pager={{ prevId: 'audit-prev', prevTestid: 'audit-prev', pageId: 'audit-page', nextId: 'audit-next', nextTestid: 'audit-next' }}
+            />
           </section>
         </main>
       </StaffLayout>,

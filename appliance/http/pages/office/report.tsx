@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { words, format, type Words } from '../../../words/index.ts';
@@ -125,9 +126,50 @@ function Csv(p: { href: string; w: Words; testid: string }) {
   );
 }
 
+/** A column of a report table: its heading, whether it holds numbers (right-aligned), and its cell. */
+interface Column<T> {
+  head: string;
+  num?: boolean;
+  cell: (row: T) => Child;
+}
+
+/**
+ * One table of the report, scrollable on a phone. `empty`: what to say when there is no row (null:
+ * say nothing; absent: the table is shown empty). `row`: a row's test id and class.
+ */
+function ReportTable<T>(p: { columns: Column<T>[]; rows: T[]; testid?: string; empty?: string | null; row?: (r: T) => { testid?: string; class?: string } }) {
+  if (!p.rows.length && p.empty !== undefined) return p.empty === null ? null : <p class="muted">{p.empty}</p>;
+  return (
+    <div class="tbl-wrap" tabindex={0}>
+      <table data-testid={p.testid}>
+        <thead>
+          <tr>
+            {p.columns.map((c) => (
+              <th class={c.num ? 'num' : undefined}>{c.head}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => {
+            const a = p.row?.(r);
+            return (
+              <tr data-testid={a?.testid} class={a?.class}>
+                {p.columns.map((c) => (
+                  <td class={c.num ? 'num' : undefined}>{c.cell(r)}</td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function ReportBody({ w, r, csv }: { w: Words; r: ClinicReport; csv: (s: string) => string }) {
   const totals = r.visitsByPoli.reduce((t, v) => ({ taken: t.taken + v.taken, served: t.served + v.served, visits: t.visits + v.visits }), { taken: 0, served: 0, visits: 0 });
   const poliName = new Map(r.visitsByPoli.map((v) => [v.poli, v.name]));
+  const num = true;
   return (
     <>
       <p class="period" data-testid="report-period">
@@ -162,102 +204,54 @@ function ReportBody({ w, r, csv }: { w: Words; r: ClinicReport; csv: (s: string)
         <h2>
           {w.rep_visitsByPoli} <Csv href={csv('visits')} w={w} testid="csv-visits" />
         </h2>
-        <div class="tbl-wrap" tabindex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th>{w.field_poli}</th>
-                <th class="num">{w.csv_numbersTaken}</th>
-                <th class="num">{w.csv_served}</th>
-                <th class="num">{w.csv_noShow}</th>
-                <th class="num">{w.st_skipped}</th>
-                <th class="num">{w.csv_unfinished}</th>
-                <th class="num">{w.csv_visits}</th>
-                <th class="num">{w.csv_remoteVisits}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.visitsByPoli.map((v) => (
-                <tr data-testid={`visits-${v.poli}`}>
-                  <td>{v.name}</td>
-                  <td class="num">{v.taken}</td>
-                  <td class="num">{v.served}</td>
-                  <td class="num">{v.noShow}</td>
-                  <td class="num">{v.skipped}</td>
-                  <td class="num">{v.unfinished}</td>
-                  <td class="num">{v.visits}</td>
-                  <td class="num">{v.remoteVisits}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ReportTable
+          rows={r.visitsByPoli}
+          row={(v) => ({ testid: `visits-${v.poli}` })}
+          columns={[
+            { head: w.field_poli, cell: (v) => v.name },
+            { head: w.csv_numbersTaken, num, cell: (v) => v.taken },
+            { head: w.csv_served, num, cell: (v) => v.served },
+            { head: w.csv_noShow, num, cell: (v) => v.noShow },
+            { head: w.st_skipped, num, cell: (v) => v.skipped },
+            { head: w.csv_unfinished, num, cell: (v) => v.unfinished },
+            { head: w.csv_visits, num, cell: (v) => v.visits },
+            { head: w.csv_remoteVisits, num, cell: (v) => v.remoteVisits },
+          ]}
+        />
       </section>
       <section class="card" data-testid="report-times">
         <h2>
           {w.rep_times} <Csv href={csv('times')} w={w} testid="csv-times" />
         </h2>
-        {r.times.length ? (
-          <div class="tbl-wrap" tabindex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th>{w.field_poli}</th>
-                  <th class="num">{w.csv_patientsCalled}</th>
-                  <th class="num">{w.csv_waitAverage}</th>
-                  <th class="num">{w.csv_waitMedian}</th>
-                  <th class="num">{w.csv_patientsFinished}</th>
-                  <th class="num">{w.csv_serviceAverage}</th>
-                  <th class="num">{w.csv_serviceMedian}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.times.map((t) => (
-                  <tr data-testid={`times-${t.poli}`}>
-                    <td>{poliName.get(t.poli) ?? t.poli}</td>
-                    <td class="num">{t.wait.count}</td>
-                    <td class="num">{minutes(t.wait.average)}</td>
-                    <td class="num">{minutes(t.wait.median)}</td>
-                    <td class="num">{t.service.count}</td>
-                    <td class="num">{minutes(t.service.average)}</td>
-                    <td class="num">{minutes(t.service.median)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p class="muted">{w.rep_nothing}</p>
-        )}
+        <ReportTable
+          rows={r.times}
+          empty={w.rep_nothing}
+          row={(t) => ({ testid: `times-${t.poli}` })}
+          columns={[
+            { head: w.field_poli, cell: (t) => poliName.get(t.poli) ?? t.poli },
+            { head: w.csv_patientsCalled, num, cell: (t) => t.wait.count },
+            { head: w.csv_waitAverage, num, cell: (t) => minutes(t.wait.average) },
+            { head: w.csv_waitMedian, num, cell: (t) => minutes(t.wait.median) },
+            { head: w.csv_patientsFinished, num, cell: (t) => t.service.count },
+            { head: w.csv_serviceAverage, num, cell: (t) => minutes(t.service.average) },
+            { head: w.csv_serviceMedian, num, cell: (t) => minutes(t.service.median) },
+          ]}
+        />
       </section>
       <section class="card" data-testid="report-diagnoses">
         <h2>
           {w.rep_topDiagnoses} <Csv href={csv('lb1')} w={w} testid="csv-lb1" />
         </h2>
-        {r.topDiagnoses.length ? (
-          <div class="tbl-wrap" tabindex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th>{w.csv_icd10Code}</th>
-                  <th>{w.csv_disease}</th>
-                  <th class="num">{w.csv_total}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.topDiagnoses.map((d) => (
-                  <tr data-testid={`diagnosis-${d.code}`}>
-                    <td>{d.code}</td>
-                    <td>{d.name}</td>
-                    <td class="num">{d.total}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p class="muted">{w.rep_nothing}</p>
-        )}
+        <ReportTable
+          rows={r.topDiagnoses}
+          empty={w.rep_nothing}
+          row={(d) => ({ testid: `diagnosis-${d.code}` })}
+          columns={[
+            { head: w.csv_icd10Code, cell: (d) => d.code },
+            { head: w.csv_disease, cell: (d) => d.name },
+            { head: w.csv_total, num, cell: (d) => d.total },
+          ]}
+        />
       </section>
       <section class="card" data-testid="report-prescriptions">
         <h2>
@@ -270,94 +264,45 @@ function ReportBody({ w, r, csv }: { w: Words; r: ClinicReport; csv: (s: string)
             waiting: r.prescriptions.waiting,
           })}
         </p>
-        {r.prescriptions.medicines.length ? (
-          <div class="tbl-wrap" tabindex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th>{w.medicine}</th>
-                  <th class="num">{w.csv_prescriptions}</th>
-                  <th class="num">{w.csv_quantityPrescribed}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.prescriptions.medicines.slice(0, 10).map((m) => (
-                  <tr>
-                    <td>
-                      {m.name} {m.strength}
-                    </td>
-                    <td class="num">{m.prescriptions}</td>
-                    <td class="num">
-                      {m.quantity} {m.unit}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <ReportTable
+          rows={r.prescriptions.medicines.slice(0, 10)}
+          empty={null}
+          columns={[
+            { head: w.medicine, cell: (m) => `${m.name} ${m.strength}` },
+            { head: w.csv_prescriptions, num, cell: (m) => m.prescriptions },
+            { head: w.csv_quantityPrescribed, num, cell: (m) => `${m.quantity} ${m.unit}` },
+          ]}
+        />
         <h3>
           {format(w.rep_stockLow, { days: r.stockLow.threshold.days })} <Csv href={csv('stock')} w={w} testid="csv-stock" />
         </h3>
-        {r.stockLow.items.length ? (
-          <div class="tbl-wrap" tabindex={0}>
-            <table data-testid="report-stock">
-              <thead>
-                <tr>
-                  <th>{w.medicine}</th>
-                  <th class="num">{w.stockHeader}</th>
-                  <th class="num">{w.csv_usePerDay}</th>
-                  <th class="num">{w.csv_lastsDays}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.stockLow.items.map((s) => (
-                  <tr class={s.stock === 0 ? 'out' : undefined}>
-                    <td>
-                      {s.name} {s.strength}
-                    </td>
-                    <td class="num">
-                      {s.stock} {s.unit}
-                    </td>
-                    <td class="num">{minutes(s.dailyUse)}</td>
-                    <td class="num">{s.daysLeft ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p class="muted">{w.rep_stockEnough}</p>
-        )}
+        <ReportTable
+          rows={r.stockLow.items}
+          testid="report-stock"
+          empty={w.rep_stockEnough}
+          row={(s) => ({ class: s.stock === 0 ? 'out' : undefined })}
+          columns={[
+            { head: w.medicine, cell: (s) => `${s.name} ${s.strength}` },
+            { head: w.stockHeader, num, cell: (s) => `${s.stock} ${s.unit}` },
+            { head: w.csv_usePerDay, num, cell: (s) => minutes(s.dailyUse) },
+            { head: w.csv_lastsDays, num, cell: (s) => s.daysLeft ?? '—' },
+          ]}
+        />
       </section>
       <section class="card" data-testid="report-referrals">
         <h2>
           {w.rep_referralsByHospital} <Csv href={csv('referrals')} w={w} testid="csv-referrals" />
         </h2>
-        {r.referrals.byHospital.length ? (
-          <div class="tbl-wrap" tabindex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th>{w.field_hospitalCode}</th>
-                  <th class="num">{w.csv_total}</th>
-                  <th class="num">{w.field_emergency}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.referrals.byHospital.map((h) => (
-                  <tr data-testid={`referrals-${h.hospitalCode}`}>
-                    <td>{h.hospitalName}</td>
-                    <td class="num">{h.total}</td>
-                    <td class="num">{h.emergency}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p class="muted">{w.rep_nothing}</p>
-        )}
+        <ReportTable
+          rows={r.referrals.byHospital}
+          empty={w.rep_nothing}
+          row={(h) => ({ testid: `referrals-${h.hospitalCode}` })}
+          columns={[
+            { head: w.field_hospitalCode, cell: (h) => h.hospitalName },
+            { head: w.csv_total, num, cell: (h) => h.total },
+            { head: w.field_emergency, num, cell: (h) => h.emergency },
+          ]}
+        />
       </section>
     </>
   );

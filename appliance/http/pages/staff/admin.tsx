@@ -7,6 +7,7 @@ import { StaffLayout } from './layout.tsx';
 import { ReferenceDataCard } from '../reference-data.tsx';
 import { referenceDataStatus } from '../../../clinic/reference-data.ts';
 import type { AdminWord, PageWords } from '../../../words/page-words.ts';
+import { PagedTable } from '../paged-table.tsx';
 
 /** /staff/admin: outbox, link to the centre, links to the other admin pages (office/); browser/admin.ts fills the lists. */
 export function registerAdminPage(app: OpenAPIHono<AppEnv>) {
@@ -69,29 +70,12 @@ export function registerAdminPage(app: OpenAPIHono<AppEnv>) {
               </div>
             </div>
             <div id="ob-types" class="small muted"></div>
-            <div class="tbl-wrap">
-              <table data-testid="outbox-table">
-                <thead>
-                  <tr>
-                    <th>#</th>
-                    <th>{w.type}</th>
-                    <th>{w.entity}</th>
-                    <th>{w.createdHeader}</th>
-                    <th>{w.status}</th>
-                  </tr>
-                </thead>
-                <tbody id="ob-rows"></tbody>
-              </table>
-            </div>
-            <div class="pager">
-              <button type="button" class="sec" id="ob-prev" data-testid="outbox-prev">
-                ‹
-              </button>
-              <span id="ob-page"></span>
-              <button type="button" class="sec" id="ob-next" data-testid="outbox-next">
-                ›
-              </button>
-            </div>
+            <PagedTable
+              testid="outbox-table"
+              headings={['#', w.type, w.entity, w.createdHeader, w.status]}
+              bodyId="ob-rows"
+              pager={{ prevId: 'ob-prev', prevTestid: 'outbox-prev', pageId: 'ob-page', nextId: 'ob-next', nextTestid: 'outbox-next' }}
+            />
           </section>
 
           <section class="card" data-testid="sync">

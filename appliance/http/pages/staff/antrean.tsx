@@ -7,6 +7,7 @@ import { ticketStrings } from '../patient.tsx';
 import { StaffLayout } from './layout.tsx';
 import type { AntreanWord, PageWords, TriageWord, WhoWord } from '../../../words/page-words.ts';
 import { whoStrings } from '../clinical.tsx';
+import { PagedTable } from '../paged-table.tsx';
 
 /**
  * /staff/antrean: the desk and nurse board. The server renders the shell (poli tabs, forms); the
@@ -132,29 +133,12 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                   {w.showFinished}
                 </label>
               </div>
-              <div class="tbl-wrap">
-                <table data-testid="ticket-table">
-                  <thead>
-                    <tr>
-                      <th>{w.number}</th>
-                      <th>{w.status}</th>
-                      <th>{w.patient}</th>
-                      <th>{w.taken}</th>
-                      <th>{w.actions}</th>
-                    </tr>
-                  </thead>
-                  <tbody id="tickets"></tbody>
-                </table>
-              </div>
-              <div class="pager">
-                <button type="button" class="sec" id="prev" data-testid="page-prev">
-                  ‹
-                </button>
-                <span id="pageno"></span>
-                <button type="button" class="sec" id="next" data-testid="page-next">
-                  ›
-                </button>
-              </div>
+              <PagedTable
+                testid="ticket-table"
+                headings={[w.number, w.status, w.patient, w.taken, w.actions]}
+                bodyId="tickets"
+                pager={{ prevId: 'prev', prevTestid: 'page-prev', pageId: 'pageno', nextId: 'next', nextTestid: 'page-next' }}
+              />
             </section>
             <aside>
               {canCall ? (

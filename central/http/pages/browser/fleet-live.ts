@@ -32,7 +32,61 @@ function showState(id: string, state: string, word: string, reason: string) {
   setText(`[data-box-reason="${id}"]`, reason);
 }
 
+/** A child region that got its first box since the page loaded: a row like the others, in code order. */
+function addRegionRow(r: OverviewLive['regions'][number]) {
+  const total = document.querySelector<HTMLTableRowElement>('[data-testid=region-total]');
+  if (!total || document.querySelector(`[data-region-row="${r.code}"]`)) return;
+  const row = document.createElement('tr');
+  row.dataset.testid = `region-${r.code || 'none'}`;
+  row.dataset.regionRow = r.code;
+  const name = row.insertCell();
+  if (r.code) {
+    const a = document.createElement('a');
+    a.href = `/fleet?region=${encodeURIComponent(r.code)}`;
+    a.textContent = r.label;
+    name.append(a);
+  } else name.textContent = r.label;
+  // The same count columns as the total row: `total:<state>` becomes `<region>:<state>`.
+  for (const cell of total.querySelectorAll<HTMLElement>('[data-count]')) {
+    const td = row.insertCell();
+    td.className = 'n';
+    td.dataset.count = `${r.code}:${(cell.dataset.count ?? '').slice('total:'.length)}`;
+    td.textContent = '0';
+  }
+  const after = [...document.querySelectorAll<HTMLElement>('[data-region-row]')].find((e) => (e.dataset.regionRow ?? '') > r.code);
+  (after ?? total).before(row);
+}
+
+/** A box enrolled in this district since the page loaded: a row like the others, where the server's order puts it. */
+function addBoxRow(b: OverviewLive['boxes'][number], previous: Element | null) {
+  const table = document.querySelector<HTMLTableElement>('[data-testid=fleet-boxes]');
+  if (!table) return null;
+  const row = document.createElement('tr');
+  row.dataset.testid = `fleet-box-${b.id}`;
+  row.dataset.boxRow = b.id;
+  const a = document.createElement('a');
+  a.href = `/fleet/boxes/${encodeURIComponent(b.id)}`;
+  a.textContent = b.id;
+  row.insertCell().append(a);
+  row.insertCell().textContent = b.facility;
+  const state = document.createElement('span');
+  state.dataset.boxState = b.id;
+  state.className = `st-${b.state}`;
+  const reason = document.createElement('small');
+  reason.dataset.boxReason = b.id;
+  row.insertCell().append(state, ' ', reason);
+  row.insertCell().dataset.boxReport = b.id;
+  (previous ?? table.rows[0]).after(row);
+  table.hidden = false;
+  const none = document.querySelector<HTMLElement>('[data-testid=no-box]');
+  if (none) none.hidden = true;
+  return row;
+}
+
 function applyOverview(o: OverviewLive) {
+  for (const r of o.regions) addRegionRow(r);
+  let previous: Element | null = null;
+  for (const b of o.boxes) previous = document.querySelector(`[data-box-row="${b.id}"]`) ?? addBoxRow(b, previous);
   for (const [key, n] of Object.entries(o.counts)) setText(`[data-count="${key}"]`, String(n));
   setText('[data-live-text=alerts]', o.alertsFiring);
   for (const b of o.boxes) {
