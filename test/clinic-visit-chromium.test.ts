@@ -4,6 +4,7 @@
  * 1280×800, phones at 360 px. Each test sets up its own tickets (through the box's queue), so they
  * run alone or together. Screenshots land in test-artifacts/clinic-visit/ (gitignored).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,14 @@ import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { demoStaff } from '../appliance/clinic/demo.ts';
 import type { Role } from '../appliance/clinic/staff.ts';
 import { chromiumPath } from './support/chromium.ts';
+import { openEncounter } from '../appliance/clinic/encounters.ts';
+import { dispensePrescription, issuePrescription, recordStockReceipt } from '../appliance/clinic/prescriptions.ts';
+
+/** axe-core over the page as it is: its serious and critical violations (none expected). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).analyze();
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/clinic-visit/', import.meta.url));
 const UI_TIMEOUT = 20_000;
@@ -198,6 +207,45 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     // The doctor's view of the visit says what is owed too.
     await doctor.reload();
     await expect.poll(() => doctor.getByTestId('rx-issued').innerText()).toContain('diutang 60 tube');
+  }, 120_000);
+
+  it('the rest owed is handed out later, once stock has come: listed as owed, refused beside the medicine while short', async () => {
+    const actorOf = async (username: string, role: 'doctor' | 'pharmacist') => {
+      const { rows } = await box.db.query<{ id: string; full_name: string }>(`SELECT id, full_name FROM staff WHERE username = $1`, [username]);
+      return { staffId: rows[0].id, role, name: rows[0].full_name, device: 'test' };
+    };
+    const doctor = await actorOf('dokter', 'doctor');
+    const pharmacistActor = await actorOf('apoteker', 'pharmacist');
+    const t = await deskTicket();
+    const enc = await openEncounter(box.db, box.queue, doctor, { ticketId: t.id, mode: 'in_person', room: 'Ruang 1' });
+    const medicine = randomUUID();
+    await box.db.query(`INSERT INTO formulary (id, name, strength, form, unit, stock) VALUES ($1,'Obat Sisa','10 mg','tablet','tablet',4)`, [medicine]);
+    const rx = await issuePrescription(box.db, doctor, { encounterId: enc.id, items: [{ formularyId: medicine, signa: '2 x 1', quantity: 10, days: 5 }] });
+    await dispensePrescription(box.db, pharmacistActor, rx.id, { partial: true });
+
+    const pharmacist = await staffPage('pharmacist', '/staff/farmasi');
+    await pharmacist.getByTestId('rx-tab-owed').click();
+    const card = pharmacist.getByTestId(`rx-card-${t.label}`);
+    await expect.poll(() => card.getByTestId('rx-owed').innerText()).toContain('diutang 6 tablet');
+    expect(await card.innerText()).toContain('stok 0');
+    // Still short: said beside the medicine, in Bahasa Indonesia, with what to do; nothing handed out.
+    await card.getByTestId('rx-dispense-owed').click();
+    const beside = card.getByTestId('rx-line-error');
+    await expect.poll(() => beside.innerText()).toBe('Stok Obat Sisa 10 mg tidak cukup: perlu 6 tablet, tersedia 0. Kurangi jumlah atau catat penerimaan stok dulu.');
+    await shot(pharmacist, 'owed-still-short');
+    expect(await seriousViolations(pharmacist)).toEqual([]);
+
+    // The delivery comes; the rest goes out and the prescription leaves the owed list.
+    await recordStockReceipt(box.db, pharmacistActor, medicine, { quantity: 20, reason: 'kiriman Dinkes' });
+    await card.getByTestId('rx-dispense-owed').click();
+    await expect.poll(() => pharmacist.getByTestId('pharmacy-msg').innerText()).toBe(`Sisa obat ${t.label} sudah diserahkan.`);
+    await card.waitFor({ state: 'detached' });
+    const { rows } = await box.db.query<{ dispensed_quantity: number; stock: number }>(
+      `SELECT i.dispensed_quantity, f.stock FROM prescription_items i JOIN formulary f ON f.id = i.formulary_id WHERE i.prescription_id = $1`,
+      [rx.id],
+    );
+    expect(rows).toEqual([{ dispensed_quantity: 10, stock: 14 }]);
+    await shot(pharmacist, 'owed-handed-out');
   }, 120_000);
 
   it('defect 6: the doctor’s queue, the visit header and a new nurse session show who the patient is (NIK masked, allergies)', async () => {

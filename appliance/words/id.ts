@@ -792,6 +792,10 @@ export const id = {
   histDate: 'Tanggal',
   skipToContent: 'Langsung ke isi halaman',
   ticketNoScript: 'Halaman ini tidak memperbarui diri tanpa JavaScript: muat ulang untuk melihat nomor yang dipanggil.',
+  // Issue 17, the clinic day's remainder: owed medicine handed out later, the printed ticket link, shortcut keys.
+  rxOwedTab: 'Masih diutang',
+  dispenseOwed: 'Serahkan sisanya',
+  dispensedOwed: 'Sisa obat {label} sudah diserahkan.',
 };
 
 export type WordKey = keyof typeof id;

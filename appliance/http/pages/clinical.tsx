@@ -453,6 +453,8 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             owed: w.owed,
             dispensePartial: w.dispensePartial,
             dispensedPartly: w.dispensedPartly,
+            dispenseOwed: w.dispenseOwed,
+            dispensedOwed: w.dispensedOwed,
           } satisfies PageWords<FarmasiWord>
         }
       >
@@ -470,6 +472,9 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             </button>
             <button type="button" role="tab" aria-controls="rx" aria-selected="false" tabindex={-1} data-status="picked_up" data-testid="rx-tab-picked_up">
               {w.ps_picked_up}
+            </button>
+            <button type="button" role="tab" aria-controls="rx" aria-selected="false" tabindex={-1} data-status="owed" data-testid="rx-tab-owed">
+              {w.rxOwedTab}
             </button>
           </div>
           <div id="rx-msg" class="msg" role="status" data-testid="pharmacy-msg" hidden></div>
