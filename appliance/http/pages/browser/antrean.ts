@@ -521,6 +521,7 @@ if (walkin) {
           const a = $<HTMLAnchorElement>('#walkin-link');
           a.href = r.link;
           a.textContent = location.origin + r.link;
+          $<HTMLAnchorElement>('#walkin-print').href = '/staff/karcis/' + encodeURIComponent(r.token);
           show($('#walkin-result'), true);
           boardMsg(t('walkinDone', { label: r.label }));
           state.walkinPatient = null;

@@ -212,6 +212,12 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                     <div class="lbl" id="walkin-label" data-testid="walkin-label"></div>
                     <img id="walkin-qr" class="walkin-qr" data-testid="walkin-qr" alt="QR" />
                     <a id="walkin-link" data-testid="walkin-link" class="small" target="_blank" rel="noopener"></a>
+                    {/* A patient without a phone: the printed ticket (number, poli, time, QR), printed at once. */}
+                    <div>
+                      <a id="walkin-print" data-testid="walkin-print" class="btn" target="_blank" rel="noopener" href="/staff/karcis">
+                        {w.kar_print}
+                      </a>
+                    </div>
                   </div>
                 </section>
               ) : null}
