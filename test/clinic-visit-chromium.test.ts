@@ -403,7 +403,7 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     const pharmacist = await staffPage('pharmacist', '/staff/farmasi');
     await pharmacist.getByTestId('pharmacy-list').waitFor();
     expect(await pharmacist.getByRole('tablist').count()).toBe(1);
-    expect(await pharmacist.getByRole('tab').count()).toBe(3);
+    expect(await pharmacist.getByRole('tab').count()).toBe(4);
     expect(serious(await new AxeBuilder({ page: pharmacist }).analyze())).toEqual([]);
 
     // "Panggil berikutnya" keeps the nurse in the list: focus goes to the called number's row.
@@ -415,6 +415,68 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     const called = (await nurse.getByTestId('board-msg').innerText()).split(' ')[0];
     await expect.poll(() => nurse.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-label') ?? document.activeElement?.tagName)).toBe(called);
   }, 120_000);
+
+  it('shortcut keys: N calls the next patient, / goes to the search, never while typing; the page says so ("Pintasan")', async () => {
+    await deskTicket();
+    const mine = await deskTicket();
+    // Calls made so far, over the whole box: a shortcut that fired while typing would add one.
+    const calls = async () => (await box.db.query<{ n: number }>(`SELECT coalesce(sum(call_count), 0)::int AS n FROM queue_tickets`)).rows[0].n;
+    const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+
+    const nurse = await staffPage('nurse', '/staff/antrean');
+    await nurse.getByTestId('poli-tab-umum').click();
+    expect(await nurse.getByTestId('shortcut-hint').innerText()).toBe('Pintasan: N panggil berikutnya · / cari pasien (tidak berlaku saat mengetik)');
+    expect(await nurse.getByTestId('call-next').getAttribute('aria-keyshortcuts')).toBe('n');
+    expect(await nurse.getByTestId('patient-search').getAttribute('aria-keyshortcuts')).toBe('/');
+    // Typing an "n" (and a "/") into the search is typing, not a call.
+    const before = await calls();
+    await nurse.getByTestId('patient-search').pressSequentially('n/n');
+    expect(await nurse.getByTestId('patient-search').inputValue()).toBe('n/n');
+    await nurse.getByTestId('register-details').locator('summary').click();
+    await nurse.getByTestId('register-fullName').pressSequentially('Nani');
+    expect(await calls()).toBe(before);
+    expect(await nurse.getByTestId('board-msg').isHidden()).toBe(true);
+    await nurse.getByTestId('patient-search').fill('');
+    // Outside a field: N calls the next, / moves to the search without typing a "/".
+    await blur(nurse);
+    await nurse.keyboard.press('n');
+    await expect.poll(() => nurse.getByTestId('board-msg').innerText()).toMatch(/^[A-C]-\d{3} dipanggil ke Ruang \d$/);
+    expect(await calls()).toBe(before + 1);
+    await blur(nurse);
+    await nurse.keyboard.press('/');
+    await expect.poll(() => focused(nurse)).toBe('patient-search');
+    expect(await nurse.getByTestId('patient-search').inputValue()).toBe('');
+    // With a modifier it is the browser's key, not ours.
+    await blur(nurse);
+    await nurse.keyboard.press('Control+n').catch(() => undefined);
+    expect(await calls()).toBe(before + 1);
+    await shot(nurse, 'shortcuts-nurse-board');
+    expect(await seriousViolations(nurse)).toEqual([]);
+
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    await doctor.getByTestId('exam-poli-umum').click();
+    expect(await doctor.getByTestId('shortcut-hint').innerText()).toBe('Pintasan: N panggil berikutnya · / cari diagnosis (pemeriksaan terbuka) (tidak berlaku saat mengetik)');
+    expect(await doctor.getByTestId('exam-call-next').getAttribute('aria-keyshortcuts')).toBe('n');
+    expect(await doctor.getByTestId('icd10-search').getAttribute('aria-keyshortcuts')).toBe('/');
+    await blur(doctor);
+    await doctor.keyboard.press('n');
+    await expect.poll(() => doctor.locator('#queue-msg').innerText()).toMatch(/^[A-C]-\d{3} dipanggil ke Ruang \d$/);
+    expect(await calls()).toBe(before + 2);
+    // (Whoever N called may have no patient linked yet: the visit opened is one that has.)
+    await doctor.getByTestId(`exam-row-${mine.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+    const afterOpen = await calls();
+    await doctor.getByTestId('soap-subjective').pressSequentially('nyeri n/');
+    expect(await doctor.getByTestId('soap-subjective').inputValue()).toBe('nyeri n/');
+    expect(await calls()).toBe(afterOpen);
+    await blur(doctor);
+    await doctor.keyboard.press('/');
+    await expect.poll(() => focused(doctor)).toBe('icd10-search');
+    expect(await doctor.getByTestId('icd10-search').inputValue()).toBe('');
+    await shot(doctor, 'shortcuts-examination');
+    expect(await seriousViolations(doctor)).toEqual([]);
+  }, 150_000);
 
   it('defect 10 on the phone: no endless "menyambung ulang" without JavaScript, dates in Indonesian, /ambil in Bahasa Indonesia unless English was chosen', async () => {
     // Without JavaScript the page cannot be live: it says to reload, not that it is reconnecting.

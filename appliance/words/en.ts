@@ -794,4 +794,9 @@ export const en: Words = {
   rxOwedTab: 'Still owed',
   dispenseOwed: 'Hand out the rest',
   dispensedOwed: 'The rest of {label}’s medicine has been handed out.',
+  shortcutsTitle: 'Shortcuts',
+  shortcutCallNext: 'call the next',
+  shortcutPatientSearch: 'find a patient',
+  shortcutDiagnosisSearch: 'search a diagnosis (open visit)',
+  shortcutNotWhileTyping: 'not while typing',
 };

@@ -796,6 +796,11 @@ export const id = {
   rxOwedTab: 'Masih diutang',
   dispenseOwed: 'Serahkan sisanya',
   dispensedOwed: 'Sisa obat {label} sudah diserahkan.',
+  shortcutsTitle: 'Pintasan',
+  shortcutCallNext: 'panggil berikutnya',
+  shortcutPatientSearch: 'cari pasien',
+  shortcutDiagnosisSearch: 'cari diagnosis (pemeriksaan terbuka)',
+  shortcutNotWhileTyping: 'tidak berlaku saat mengetik',
 };
 
 export type WordKey = keyof typeof id;

@@ -10,6 +10,7 @@ import { DoctorConsultationPanel } from './consultation.tsx';
 import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
 import type { CallQualityWord, FarmasiWord, HistoryWord, PageWords, PemeriksaanWord, StaffWord, WhoWord } from '../../words/page-words.ts';
 import { uplotCss } from './bundles.ts';
+import { ShortcutHint } from './staff/shortcut-hint.tsx';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -219,10 +220,17 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                   </label>
                   <select id="room" data-testid="exam-room" style="width:100%"></select>
                 </div>
-                <button type="button" id="call-next" data-testid="exam-call-next">
+                <button type="button" id="call-next" data-testid="exam-call-next" aria-keyshortcuts="n">
                   {w.callNext}
                 </button>
               </div>
+              <ShortcutHint
+                lang={lang}
+                keys={[
+                  ['N', w.shortcutCallNext],
+                  ['/', w.shortcutDiagnosisSearch],
+                ]}
+              />
               <label for="mode-new" class="small">
                 {w.consultationMode}
               </label>
@@ -313,7 +321,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 </div>
                 <h2>{w.diagnosesIcd10}</h2>
                 <div id="dx" data-testid="diagnoses"></div>
-                <input id="icd-search" type="search" autocomplete="off" data-testid="icd10-search" placeholder={w.searchACodeOrA} style="width:100%" />
+                <input id="icd-search" type="search" autocomplete="off" data-testid="icd10-search" placeholder={w.searchACodeOrA} style="width:100%" aria-keyshortcuts="/" />
                 <div id="icd-results" data-testid="icd10-results"></div>
               </div>
 

@@ -5,6 +5,7 @@ import { render } from '../layout.tsx';
 import { page } from '../guard.tsx';
 import { ticketStrings } from '../patient.tsx';
 import { StaffLayout } from './layout.tsx';
+import { ShortcutHint } from './shortcut-hint.tsx';
 import type { AntreanWord, PageWords, TriageWord, WhoWord } from '../../../words/page-words.ts';
 import { whoStrings } from '../clinical.tsx';
 
@@ -119,10 +120,13 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                     {w.roomLabel}
                   </label>
                   <select id="room" data-testid="room-select"></select>
-                  <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next">
+                  <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next" aria-keyshortcuts="n">
                     {w.callNext}
                   </button>
                 </div>
+              ) : null}
+              {canCall || canDesk ? (
+                <ShortcutHint lang={lang} keys={[...(canCall ? ([['N', w.shortcutCallNext]] as [string, string][]) : []), ['/', w.shortcutPatientSearch]]} />
               ) : null}
               <div id="board-msg" class="msg" data-testid="board-msg" role="status" hidden></div>
               <div class="bar">
@@ -232,7 +236,15 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                       {w.cancel}
                     </button>
                   </div>
-                  <input id="patient-search" type="search" data-testid="patient-search" autocomplete="off" placeholder={w.nameNikOrJknNumber} style="width:100%" />
+                  <input
+                    id="patient-search"
+                    type="search"
+                    data-testid="patient-search"
+                    autocomplete="off"
+                    placeholder={w.nameNikOrJknNumber}
+                    style="width:100%"
+                    aria-keyshortcuts="/"
+                  />
                   <div id="patient-results" data-testid="patient-results" aria-live="polite"></div>
                   <details id="register" data-testid="register-details">
                     <summary style="min-height:44px;padding:10px 0;font-weight:700;cursor:pointer">{w.registerANewPatient}</summary>
