@@ -345,6 +345,50 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     expect(requests.filter((u) => !u.startsWith(box.url))).toEqual([]);
   }, 120_000);
 
+  it('the history sits after the visit header and arrives without moving the page, the fields or the focus', async () => {
+    const t = await deskTicket();
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    // The history and the triage vitals held back until the doctor is at work further down.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    for (const url of ['**/api/v1/patients/*/history*', '**/api/v1/queue/tickets/*/vitals'])
+      await doctor.route(url, async (route) => {
+        await held;
+        await route.continue();
+      });
+    await doctor.getByTestId('exam-poli-umum').click();
+    await doctor.getByTestId(`exam-row-${t.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+    const placed = await doctor.evaluate(() => {
+      const q = (id: string) => document.querySelector(`[data-testid=${id}]`)!;
+      const follows = (a: Element, b: Element) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+      return [follows(q('encounter-patient'), q('patient-history')), follows(q('patient-history'), q('vital-systolic'))];
+    });
+    expect(placed).toEqual([true, true]);
+
+    await doctor.getByTestId('vital-systolic').click();
+    await doctor.evaluate(() => window.scrollTo(0, 500));
+    const where = () =>
+      doctor.evaluate(() => ({
+        scrollY: Math.round(window.scrollY),
+        vitalsTop: Math.round(document.querySelector('[data-testid=vital-systolic]')!.getBoundingClientRect().top),
+        drugSearchTop: Math.round(document.querySelector('[data-testid=formulary-search]')!.getBoundingClientRect().top),
+        historyHeight: Math.round(document.querySelector('[data-testid=patient-history]')!.getBoundingClientRect().height),
+        focused: document.activeElement?.getAttribute('data-testid') ?? null,
+      }));
+    const before = await where();
+    expect(before.scrollY).toBe(500);
+    expect(await doctor.locator('#hist-visits').innerText()).toBe('');
+    release();
+    await doctor.waitForFunction(() => document.querySelector('#hist-visits')!.childElementCount > 0 && !!document.querySelector('#hist-chart')!.firstChild);
+    await doctor.getByTestId('triage-vitals').waitFor({ state: 'attached' });
+    // Let a frame pass after the chart is drawn: any shift would have happened by then.
+    await doctor.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await where()).toEqual(before);
+    await shot(doctor, 'history-arrived-no-jump');
+    expect(await seriousViolations(doctor)).toEqual([]);
+  }, 120_000);
+
   it('defect 7: the A5 referral letter prints on one page, numbered for people, not by its 36-character id', async () => {
     const doctor = await staffPage('doctor', `/staff/rujukan/${demoIds.referral}/cetak`);
     const pages = async () => {

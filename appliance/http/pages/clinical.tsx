@@ -41,6 +41,7 @@ const css = `
 .low{color:var(--bad);font-weight:700}
 .pager{display:flex;gap:8px;align-items:center;justify-content:flex-end;margin-top:8px}
 .tbl-wrap{overflow-x:auto}
+.hist-body{height:360px;overflow-y:auto;overscroll-behavior:contain}
 .hist-chart{min-height:40px;margin:8px 0}
 .hist-visit{border-bottom:1px solid var(--line);padding:6px 0}
 `;
@@ -279,9 +280,26 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 </div>
               </div>
 
+              {/* The history where a doctor looks first, after the header. It arrives after the visit
+                  (its own request): its body has a fixed height and scrolls by itself, so its arrival
+                  neither moves the fields below nor the page (browser/history.ts). */}
+              <div class="card" id="history" data-testid="patient-history">
+                <h2 style="margin-top:0" id="history-title">
+                  {w.aud_entity_patient_history}
+                </h2>
+                <div class="hist-body" role="region" aria-labelledby="history-title" tabindex={0} data-testid="history-body">
+                  <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
+                  <div id="hist-allergies" data-testid="history-allergies"></div>
+                  <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
+                  <h3>{w.histVisits}</h3>
+                  <div id="hist-visits" data-testid="history-visits"></div>
+                  <h3>{w.histReferrals}</h3>
+                  <div id="hist-refs" data-testid="history-referrals"></div>
+                </div>
+              </div>
+
               <div class="card">
                 <h2 style="margin-top:0">{w.vitalSigns}</h2>
-                <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
                 <div class="vitals" id="vitals">
                   {vitals.map(([k, label, step]) => (
                     <div>
@@ -394,16 +412,6 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                     </button>
                   </p>
                 </form>
-              </div>
-
-              <div class="card" id="history" data-testid="patient-history">
-                <h2 style="margin-top:0">{w.aud_entity_patient_history}</h2>
-                <div id="hist-allergies" data-testid="history-allergies"></div>
-                <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
-                <h3>{w.histVisits}</h3>
-                <div id="hist-visits" data-testid="history-visits"></div>
-                <h3>{w.histReferrals}</h3>
-                <div id="hist-refs" data-testid="history-referrals"></div>
               </div>
 
               <div class="stickybar">
