@@ -103,7 +103,7 @@ function clip(name: string): Promise<Buffer | null> {
 }
 
 export function registerVoiceClips(app: OpenAPIHono<AppEnv>) {
-  register({ method: 'GET', path: '/suara/:name', access: ['public'], kind: 'page' });
+  register({ method: 'GET', path: '/suara/:clip', access: ['public'], kind: 'page' });
   app.get('/suara/:file{[a-z-]+\\.wav}', async (c) => {
     const name = c.req.param('file').replace(/\.wav$/, '');
     if (!Object.hasOwn(clipTexts, name)) return c.text('not found', 404);
