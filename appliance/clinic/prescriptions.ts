@@ -223,6 +223,7 @@ export function dispensePrescription(db: Db, actor: Actor, id: string, opts: { p
  * Later, once stock has come: the rest owed of every line handed out, the lines and the stock in
  * one transaction or nothing (`insufficient_stock` names the medicine still short). The status
  * stays as it was (dispensed or picked up); the version goes up, so the centre sees the lines full.
+ * With nothing owed it answers the prescription as it is (a second tap changes nothing).
  */
 export async function dispenseOwed(db: Db, actor: Actor, id: string): Promise<Prescription> {
   return db.transaction(async (tx) => {
@@ -230,7 +231,9 @@ export async function dispenseOwed(db: Db, actor: Actor, id: string): Promise<Pr
     if (!locked.rows[0]) throw notFound('prescription', id);
     const before = await loadPrescription(tx, id);
     const owedLines = before.items.filter((i) => i.dispensedQuantity !== null && i.dispensedQuantity < i.quantity);
-    if (before.status === 'issued' || !owedLines.length) throw invalidState('prescription', before.status, 'hand out the rest owed');
+    if (before.status === 'issued') throw invalidState('prescription', before.status, 'hand out the rest owed');
+    // Nothing (left) owed: a second tap, or another tablet was quicker. The same answer, nothing changed.
+    if (!owedLines.length) return before;
     for (const item of owedLines) {
       await moveStock(tx, item.formularyId, -(item.quantity - item.dispensedQuantity!), 'dispense', `sisa resep ${id.slice(0, 8)}`, actor.staffId, id);
       await tx.query(`UPDATE prescription_items SET dispensed_quantity = quantity WHERE prescription_id = $1 AND line = $2`, [id, item.line]);

@@ -157,7 +157,7 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
       tags: ['pharmacy'],
       summary: 'Hand out the rest owed of a partly dispensed prescription, once stock has come',
       description:
-        'Every owed line is handed out in full and its stock goes down together, or nothing changes (`insufficient_stock` names the medicine still short). The status stays.',
+        'Every owed line is handed out in full and its stock goes down together, or nothing changes (`insufficient_stock` names the medicine still short). The status stays. Nothing owed (any more): the prescription as it is, unchanged; not yet dispensed: 409.',
       request: { params: prescriptionId },
       responses: { ...jsonResponses('the prescription, nothing owed', prescription), 404: errorContent('no such prescription'), ...stateConflict },
     }),
