@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { writePages } from '../appliance/http/pages/bundles.ts';
+import { writeVoiceClips } from '../appliance/http/pages/voice-clips.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -131,6 +132,8 @@ export async function buildRelease(opts: BuildOptions): Promise<BuiltRelease> {
   fs.copyFileSync(join(pgliteDist, 'amcheck.tar.gz'), join(dir, 'amcheck.tar.gz'));
   // The pages' browser bundles and styles, prebuilt: the box reads them from ./built beside its code and needs no esbuild.
   writePages(join(box, 'built'));
+  // The waiting-room TV's spoken-call clips, made here by espeak-ng: the box never runs it.
+  await writeVoiceClips(join(box, 'built', 'suara'));
   fs.copyFileSync(join(repo, 'appliance/clinic/icd10-data.json'), join(box, 'icd10-data.json'));
   fs.copyFileSync(join(repo, 'appliance/clinic/common-passwords.txt'), join(box, 'common-passwords.txt'));
   if (opts.template) fs.copyFileSync(opts.template, join(box, 'pgdata-template.tar.gz'));

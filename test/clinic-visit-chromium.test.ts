@@ -4,6 +4,7 @@
  * 1280×800, phones at 360 px. Each test sets up its own tickets (through the box's queue), so they
  * run alone or together. Screenshots land in test-artifacts/clinic-visit/ (gitignored).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,14 @@ import { demoIds } from '../appliance/clinic/demo-ids.ts';
 import { demoStaff } from '../appliance/clinic/demo.ts';
 import type { Role } from '../appliance/clinic/staff.ts';
 import { chromiumPath } from './support/chromium.ts';
+import { openEncounter } from '../appliance/clinic/encounters.ts';
+import { dispensePrescription, issuePrescription, recordStockReceipt } from '../appliance/clinic/prescriptions.ts';
+
+/** axe-core over the page as it is: its serious and critical violations (none expected). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).analyze();
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/clinic-visit/', import.meta.url));
 const UI_TIMEOUT = 20_000;
@@ -200,6 +209,45 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     await expect.poll(() => doctor.getByTestId('rx-issued').innerText()).toContain('diutang 60 tube');
   }, 120_000);
 
+  it('the rest owed is handed out later, once stock has come: listed as owed, refused beside the medicine while short', async () => {
+    const actorOf = async (username: string, role: 'doctor' | 'pharmacist') => {
+      const { rows } = await box.db.query<{ id: string; full_name: string }>(`SELECT id, full_name FROM staff WHERE username = $1`, [username]);
+      return { staffId: rows[0].id, role, name: rows[0].full_name, device: 'test' };
+    };
+    const doctor = await actorOf('dokter', 'doctor');
+    const pharmacistActor = await actorOf('apoteker', 'pharmacist');
+    const t = await deskTicket();
+    const enc = await openEncounter(box.db, box.queue, doctor, { ticketId: t.id, mode: 'in_person', room: 'Ruang 1' });
+    const medicine = randomUUID();
+    await box.db.query(`INSERT INTO formulary (id, name, strength, form, unit, stock) VALUES ($1,'Obat Sisa','10 mg','tablet','tablet',4)`, [medicine]);
+    const rx = await issuePrescription(box.db, doctor, { encounterId: enc.id, items: [{ formularyId: medicine, signa: '2 x 1', quantity: 10, days: 5 }] });
+    await dispensePrescription(box.db, pharmacistActor, rx.id, { partial: true });
+
+    const pharmacist = await staffPage('pharmacist', '/staff/farmasi');
+    await pharmacist.getByTestId('rx-tab-owed').click();
+    const card = pharmacist.getByTestId(`rx-card-${t.label}`);
+    await expect.poll(() => card.getByTestId('rx-owed').innerText()).toContain('diutang 6 tablet');
+    expect(await card.innerText()).toContain('stok 0');
+    // Still short: said beside the medicine, in Bahasa Indonesia, with what to do; nothing handed out.
+    await card.getByTestId('rx-dispense-owed').click();
+    const beside = card.getByTestId('rx-line-error');
+    await expect.poll(() => beside.innerText()).toBe('Stok Obat Sisa 10 mg tidak cukup: perlu 6 tablet, tersedia 0. Kurangi jumlah atau catat penerimaan stok dulu.');
+    await shot(pharmacist, 'owed-still-short');
+    expect(await seriousViolations(pharmacist)).toEqual([]);
+
+    // The delivery comes; the rest goes out and the prescription leaves the owed list.
+    await recordStockReceipt(box.db, pharmacistActor, medicine, { quantity: 20, reason: 'kiriman Dinkes' });
+    await card.getByTestId('rx-dispense-owed').click();
+    await expect.poll(() => pharmacist.getByTestId('pharmacy-msg').innerText()).toBe(`Sisa obat ${t.label} sudah diserahkan.`);
+    await card.waitFor({ state: 'detached' });
+    const { rows } = await box.db.query<{ dispensed_quantity: number; stock: number }>(
+      `SELECT i.dispensed_quantity, f.stock FROM prescription_items i JOIN formulary f ON f.id = i.formulary_id WHERE i.prescription_id = $1`,
+      [rx.id],
+    );
+    expect(rows).toEqual([{ dispensed_quantity: 10, stock: 14 }]);
+    await shot(pharmacist, 'owed-handed-out');
+  }, 120_000);
+
   it('defect 6: the doctor’s queue, the visit header and a new nurse session show who the patient is (NIK masked, allergies)', async () => {
     const t = await deskTicket();
     const { rows } = await box.db.query<{ nik: string | null }>(`SELECT nik FROM patients WHERE id = $1`, [demoIds.patient]);
@@ -297,6 +345,50 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     expect(requests.filter((u) => !u.startsWith(box.url))).toEqual([]);
   }, 120_000);
 
+  it('the history sits after the visit header and arrives without moving the page, the fields or the focus', async () => {
+    const t = await deskTicket();
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    // The history and the triage vitals held back until the doctor is at work further down.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    for (const url of ['**/api/v1/patients/*/history*', '**/api/v1/queue/tickets/*/vitals'])
+      await doctor.route(url, async (route) => {
+        await held;
+        await route.continue();
+      });
+    await doctor.getByTestId('exam-poli-umum').click();
+    await doctor.getByTestId(`exam-row-${t.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+    const placed = await doctor.evaluate(() => {
+      const q = (id: string) => document.querySelector(`[data-testid=${id}]`)!;
+      const follows = (a: Element, b: Element) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+      return [follows(q('encounter-patient'), q('patient-history')), follows(q('patient-history'), q('vital-systolic'))];
+    });
+    expect(placed).toEqual([true, true]);
+
+    await doctor.getByTestId('vital-systolic').click();
+    await doctor.evaluate(() => window.scrollTo(0, 500));
+    const where = () =>
+      doctor.evaluate(() => ({
+        scrollY: Math.round(window.scrollY),
+        vitalsTop: Math.round(document.querySelector('[data-testid=vital-systolic]')!.getBoundingClientRect().top),
+        drugSearchTop: Math.round(document.querySelector('[data-testid=formulary-search]')!.getBoundingClientRect().top),
+        historyHeight: Math.round(document.querySelector('[data-testid=patient-history]')!.getBoundingClientRect().height),
+        focused: document.activeElement?.getAttribute('data-testid') ?? null,
+      }));
+    const before = await where();
+    expect(before.scrollY).toBe(500);
+    expect(await doctor.locator('#hist-visits').innerText()).toBe('');
+    release();
+    await doctor.waitForFunction(() => document.querySelector('#hist-visits')!.childElementCount > 0 && !!document.querySelector('#hist-chart')!.firstChild);
+    await doctor.getByTestId('triage-vitals').waitFor({ state: 'attached' });
+    // Let a frame pass after the chart is drawn: any shift would have happened by then.
+    await doctor.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await where()).toEqual(before);
+    await shot(doctor, 'history-arrived-no-jump');
+    expect(await seriousViolations(doctor)).toEqual([]);
+  }, 120_000);
+
   it('defect 7: the A5 referral letter prints on one page, numbered for people, not by its 36-character id', async () => {
     const doctor = await staffPage('doctor', `/staff/rujukan/${demoIds.referral}/cetak`);
     const pages = async () => {
@@ -355,7 +447,7 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     const pharmacist = await staffPage('pharmacist', '/staff/farmasi');
     await pharmacist.getByTestId('pharmacy-list').waitFor();
     expect(await pharmacist.getByRole('tablist').count()).toBe(1);
-    expect(await pharmacist.getByRole('tab').count()).toBe(3);
+    expect(await pharmacist.getByRole('tab').count()).toBe(4);
     expect(serious(await new AxeBuilder({ page: pharmacist }).analyze())).toEqual([]);
 
     // "Panggil berikutnya" keeps the nurse in the list: focus goes to the called number's row.
@@ -367,6 +459,68 @@ describe('the clinic day on the staff tablets (issue 17)', () => {
     const called = (await nurse.getByTestId('board-msg').innerText()).split(' ')[0];
     await expect.poll(() => nurse.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-label') ?? document.activeElement?.tagName)).toBe(called);
   }, 120_000);
+
+  it('shortcut keys: N calls the next patient, / goes to the search, never while typing; the page says so ("Pintasan")', async () => {
+    await deskTicket();
+    const mine = await deskTicket();
+    // Calls made so far, over the whole box: a shortcut that fired while typing would add one.
+    const calls = async () => (await box.db.query<{ n: number }>(`SELECT coalesce(sum(call_count), 0)::int AS n FROM queue_tickets`)).rows[0].n;
+    const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+
+    const nurse = await staffPage('nurse', '/staff/antrean');
+    await nurse.getByTestId('poli-tab-umum').click();
+    expect(await nurse.getByTestId('shortcut-hint').innerText()).toBe('Pintasan: N panggil berikutnya · / cari pasien (tidak berlaku saat mengetik)');
+    expect(await nurse.getByTestId('call-next').getAttribute('aria-keyshortcuts')).toBe('n');
+    expect(await nurse.getByTestId('patient-search').getAttribute('aria-keyshortcuts')).toBe('/');
+    // Typing an "n" (and a "/") into the search is typing, not a call.
+    const before = await calls();
+    await nurse.getByTestId('patient-search').pressSequentially('n/n');
+    expect(await nurse.getByTestId('patient-search').inputValue()).toBe('n/n');
+    await nurse.getByTestId('register-details').locator('summary').click();
+    await nurse.getByTestId('register-fullName').pressSequentially('Nani');
+    expect(await calls()).toBe(before);
+    expect(await nurse.getByTestId('board-msg').isHidden()).toBe(true);
+    await nurse.getByTestId('patient-search').fill('');
+    // Outside a field: N calls the next, / moves to the search without typing a "/".
+    await blur(nurse);
+    await nurse.keyboard.press('n');
+    await expect.poll(() => nurse.getByTestId('board-msg').innerText()).toMatch(/^[A-C]-\d{3} dipanggil ke Ruang \d$/);
+    expect(await calls()).toBe(before + 1);
+    await blur(nurse);
+    await nurse.keyboard.press('/');
+    await expect.poll(() => focused(nurse)).toBe('patient-search');
+    expect(await nurse.getByTestId('patient-search').inputValue()).toBe('');
+    // With a modifier it is the browser's key, not ours.
+    await blur(nurse);
+    await nurse.keyboard.press('Control+n').catch(() => undefined);
+    expect(await calls()).toBe(before + 1);
+    await shot(nurse, 'shortcuts-nurse-board');
+    expect(await seriousViolations(nurse)).toEqual([]);
+
+    const doctor = await staffPage('doctor', '/staff/pemeriksaan');
+    await doctor.getByTestId('exam-poli-umum').click();
+    expect(await doctor.getByTestId('shortcut-hint').innerText()).toBe('Pintasan: N panggil berikutnya · / cari diagnosis (pemeriksaan terbuka) (tidak berlaku saat mengetik)');
+    expect(await doctor.getByTestId('exam-call-next').getAttribute('aria-keyshortcuts')).toBe('n');
+    expect(await doctor.getByTestId('icd10-search').getAttribute('aria-keyshortcuts')).toBe('/');
+    await blur(doctor);
+    await doctor.keyboard.press('n');
+    await expect.poll(() => doctor.locator('#queue-msg').innerText()).toMatch(/^[A-C]-\d{3} dipanggil ke Ruang \d$/);
+    expect(await calls()).toBe(before + 2);
+    // (Whoever N called may have no patient linked yet: the visit opened is one that has.)
+    await doctor.getByTestId(`exam-row-${mine.label}`).getByTestId('exam-open').click();
+    await doctor.getByTestId('encounter').waitFor({ state: 'visible' });
+    const afterOpen = await calls();
+    await doctor.getByTestId('soap-subjective').pressSequentially('nyeri n/');
+    expect(await doctor.getByTestId('soap-subjective').inputValue()).toBe('nyeri n/');
+    expect(await calls()).toBe(afterOpen);
+    await blur(doctor);
+    await doctor.keyboard.press('/');
+    await expect.poll(() => focused(doctor)).toBe('icd10-search');
+    expect(await doctor.getByTestId('icd10-search').inputValue()).toBe('');
+    await shot(doctor, 'shortcuts-examination');
+    expect(await seriousViolations(doctor)).toEqual([]);
+  }, 150_000);
 
   it('defect 10 on the phone: no endless "menyambung ulang" without JavaScript, dates in Indonesian, /ambil in Bahasa Indonesia unless English was chosen', async () => {
     // Without JavaScript the page cannot be live: it says to reload, not that it is reconnecting.

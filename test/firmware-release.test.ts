@@ -59,6 +59,10 @@ describe('build-release', () => {
       'built/manifest.json',
       'built/ambil.js',
       'built/staff.css',
+      // The waiting-room TV's spoken-call clips, made by espeak-ng at build time (the box never runs it).
+      'built/suara/nomor-antrean.wav',
+      'built/suara/dua.wav',
+      'built/suara/huruf-a.wav',
     ]) {
       expect(fs.existsSync(join(box, f)), f).toBe(true);
     }
@@ -133,6 +137,16 @@ describe('build-release', () => {
       const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(box.pid)], { encoding: 'utf8' });
       expect(children).toContain(join(r.base.dir, 'box/relay-process.mjs'));
       expect(children).not.toMatch(/tsx/);
+      // A clip is served from the release as built.
+      const clip = await new Promise<{ status: number; type: string; body: Buffer }>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/suara/dua.wav', rejectUnauthorized: false }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d: Buffer) => parts.push(d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(parts) }));
+        }).on('error', reject);
+      });
+      expect([clip.status, clip.type]).toEqual([200, 'audio/wav']);
+      expect(clip.body.equals(fs.readFileSync(join(r.base.dir, 'box/built/suara/dua.wav')))).toBe(true);
     } finally {
       if (box?.pid) {
         try {

@@ -73,4 +73,31 @@ describe('the printed ticket', () => {
     expect(res!.status()).toBe(404);
     expect(await page.getByTestId('karcis-unknown').innerText()).toMatch(/Ambil nomor baru/);
   }, 60_000);
+  it('a walk-in ticket made on the desk board links to its printed ticket, to print at once', async () => {
+    // The unknown ticket's 404 above is expected; this test's own pages add no problem.
+    const before = o.problems.length;
+    const board = await o.login('ners.sari');
+    await board.goto(`${o.box.url}/staff/antrean`);
+    await board.getByTestId('walkin-poli').selectOption('kia');
+    await board.getByTestId('walkin-submit').click();
+    await board.getByTestId('walkin-result').waitFor();
+    const label = await board.getByTestId('walkin-label').innerText();
+    expect(label).toMatch(/^C-\d{3}$/);
+    const print = board.getByTestId('walkin-print');
+    expect(await print.innerText()).toBe('Cetak karcis');
+    const href = (await print.getAttribute('href'))!;
+    expect(href).toMatch(/^\/staff\/karcis\/[A-Za-z0-9_-]{20,}$/);
+    // The same ticket as the phone link beside it.
+    expect(href.split('/').pop()).toBe((await board.getByTestId('walkin-link').getAttribute('href'))!.split('/').pop());
+    await o.shot(board, 'desk-walkin-print-link');
+    expect(await seriousA11y(board)).toEqual([]);
+
+    const [ticket] = await Promise.all([board.context().waitForEvent('page'), print.click()]);
+    await ticket.getByTestId('karcis-label').waitFor();
+    expect(await ticket.getByTestId('karcis-label').innerText()).toBe(label);
+    expect(await ticket.getByTestId('karcis-poli-name').innerText()).toBe('Poli KIA');
+    expect(await ticket.getByTestId('karcis-print').isVisible()).toBe(true);
+    await o.shot(ticket, 'desk-walkin-printed-ticket');
+    expect(o.problems.slice(before)).toEqual([]);
+  }, 120_000);
 });

@@ -325,6 +325,21 @@ describe('consultation in two Chromium pages through the box', () => {
       (n) => n === 3,
       10_000,
     );
+    // "Konsultasi diakhiri." is said once on the side that hung up (issue 17 saw it twice: in the
+    // call's state line and again in the note under it), and the patient is told who ended it, once.
+    const times = (text: string, words: string) => text.split(words).length - 1;
+    const patientTold = await waitFor(
+      'the patient told the doctor hung up',
+      () => patient.getByTestId('call').innerText(),
+      (t) => t.includes('Dokter mengakhiri konsultasi.'),
+      10_000,
+    );
+    const doctorCall = await doctor.getByTestId('call').innerText();
+    expect(times(doctorCall, 'Konsultasi diakhiri.'), doctorCall).toBe(1);
+    expect(await doctor.getByTestId('call-state').innerText()).toBe('Konsultasi diakhiri.');
+    expect(await doctor.getByTestId('call-note').innerText()).toBe('');
+    expect(times(patientTold, 'Dokter mengakhiri konsultasi.'), patientTold).toBe(1);
+    expect(times(patientTold, 'Konsultasi diakhiri.'), patientTold).toBe(0);
     const newest = records.first();
     expect(await newest.getAttribute('data-end')).toBe('hangup');
     expect(['good', 'fair', 'poor']).toContain(await newest.getAttribute('data-level'));

@@ -219,18 +219,54 @@ export function dispensePrescription(db: Db, actor: Actor, id: string, opts: { p
   });
 }
 
+/**
+ * Later, once stock has come: the rest owed of every line handed out, the lines and the stock in
+ * one transaction or nothing (`insufficient_stock` names the medicine still short). The status
+ * stays as it was (dispensed or picked up); the version goes up, so the centre sees the lines full.
+ * With nothing owed it answers the prescription as it is (a second tap changes nothing).
+ */
+export async function dispenseOwed(db: Db, actor: Actor, id: string): Promise<Prescription> {
+  return db.transaction(async (tx) => {
+    const locked = await tx.query<{ status: PrescriptionStatus }>(`SELECT status FROM prescriptions WHERE id = $1 FOR UPDATE`, [id]);
+    if (!locked.rows[0]) throw notFound('prescription', id);
+    const before = await loadPrescription(tx, id);
+    const owedLines = before.items.filter((i) => i.dispensedQuantity !== null && i.dispensedQuantity < i.quantity);
+    if (before.status === 'issued') throw invalidState('prescription', before.status, 'hand out the rest owed');
+    // Nothing (left) owed: a second tap, or another tablet was quicker. The same answer, nothing changed.
+    if (!owedLines.length) return before;
+    for (const item of owedLines) {
+      await moveStock(tx, item.formularyId, -(item.quantity - item.dispensedQuantity!), 'dispense', `sisa resep ${id.slice(0, 8)}`, actor.staffId, id);
+      await tx.query(`UPDATE prescription_items SET dispensed_quantity = quantity WHERE prescription_id = $1 AND line = $2`, [id, item.line]);
+    }
+    await tx.query(`UPDATE prescriptions SET version = version + 1 WHERE id = $1`, [id]);
+    const p = await loadPrescription(tx, id);
+    await appendOutbox(tx, { type: 'prescription', entityId: id, entityVersion: p.version, payload: outboxPayload(p) });
+    await audit(tx, actor, 'update', 'prescription', id, p.patientId);
+    return p;
+  });
+}
+
 /** The patient (or family) has taken the medicines home. */
 export function markPickedUp(db: Db, actor: Actor, id: string): Promise<Prescription> {
   return transition(db, actor, id, 'dispensed', 'picked_up', `picked_up_at = now(), dispensed_by = coalesce(dispensed_by, $4)`);
 }
 
-/** The pharmacist's list: oldest first, so that nobody waits longest by accident. */
-export async function listPharmacyQueue(db: Queryable, actor: Actor, f: { status: PrescriptionStatus; limit: number; offset: number }) {
+/** The pharmacist's lists: one per status, and `owed` (handed out in part, the rest still owed). */
+export const pharmacyLists = [...prescriptionStatuses, 'owed'] as const;
+export type PharmacyList = (typeof pharmacyLists)[number];
+
+const owedWhere = `r.status <> 'issued' AND EXISTS (SELECT 1 FROM prescription_items o WHERE o.prescription_id = r.id AND o.dispensed_quantity < o.quantity)`;
+
+/** The pharmacist's list: oldest first where someone waits (to dispense, owed), so that nobody waits longest by accident. */
+export async function listPharmacyQueue(db: Queryable, actor: Actor, f: { status: PharmacyList; limit: number; offset: number }) {
+  const owed = f.status === 'owed';
+  const where = owed ? owedWhere : `r.status = $3`;
+  const params = owed ? [] : [f.status];
   const { rows } = await db.query<Omit<Prescription, 'items'>>(
-    `${select} WHERE r.status = $1 ORDER BY r.issued_at ${f.status === 'issued' ? 'ASC' : 'DESC'}, r.id LIMIT $2 OFFSET $3`,
-    [f.status, f.limit, f.offset],
+    `${select} WHERE ${where} ORDER BY r.issued_at ${owed || f.status === 'issued' ? 'ASC' : 'DESC'}, r.id LIMIT $1 OFFSET $2`,
+    [f.limit, f.offset, ...params],
   );
-  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM prescriptions WHERE status = $1`, [f.status]);
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM prescriptions r WHERE ${where.replace('$3', '$1')}`, params);
   await audit(db, actor, 'list', 'prescription', null, null);
   return { total: total.rows[0].n, prescriptions: await withItems(db, rows) };
 }

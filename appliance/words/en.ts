@@ -790,4 +790,13 @@ export const en: Words = {
   histDate: 'Date',
   skipToContent: 'Skip to the page’s content',
   ticketNoScript: 'This page does not update itself without JavaScript: reload it to see the numbers called.',
+  // Issue 17, the clinic day's remainder: owed medicine handed out later, the printed ticket link, shortcut keys.
+  rxOwedTab: 'Still owed',
+  dispenseOwed: 'Hand out the rest',
+  dispensedOwed: 'The rest of {label}’s medicine has been handed out.',
+  shortcutsTitle: 'Shortcuts',
+  shortcutCallNext: 'call the next',
+  shortcutPatientSearch: 'find a patient',
+  shortcutDiagnosisSearch: 'search a diagnosis (open visit)',
+  shortcutNotWhileTyping: 'not while typing',
 };

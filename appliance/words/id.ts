@@ -792,6 +792,15 @@ export const id = {
   histDate: 'Tanggal',
   skipToContent: 'Langsung ke isi halaman',
   ticketNoScript: 'Halaman ini tidak memperbarui diri tanpa JavaScript: muat ulang untuk melihat nomor yang dipanggil.',
+  // Issue 17, the clinic day's remainder: owed medicine handed out later, the printed ticket link, shortcut keys.
+  rxOwedTab: 'Masih diutang',
+  dispenseOwed: 'Serahkan sisanya',
+  dispensedOwed: 'Sisa obat {label} sudah diserahkan.',
+  shortcutsTitle: 'Pintasan',
+  shortcutCallNext: 'panggil berikutnya',
+  shortcutPatientSearch: 'cari pasien',
+  shortcutDiagnosisSearch: 'cari diagnosis (pemeriksaan terbuka)',
+  shortcutNotWhileTyping: 'tidak berlaku saat mengetik',
 };
 
 export type WordKey = keyof typeof id;

@@ -93,7 +93,9 @@ export type FarmasiWord =
   | 'days'
   | 'owed'
   | 'dispensePartial'
-  | 'dispensedPartly';
+  | 'dispensedPartly'
+  | 'dispenseOwed'
+  | 'dispensedOwed';
 
 /** The saved call quality (call-quality.tsx `callQualityStrings`) → browser/call-quality.ts. */
 export type CallQualityWord =

@@ -10,6 +10,7 @@ import { DoctorConsultationPanel } from './consultation.tsx';
 import { CallHistoryCard, callQualityStrings } from './call-quality.tsx';
 import type { CallQualityWord, FarmasiWord, HistoryWord, PageWords, PemeriksaanWord, StaffWord, WhoWord } from '../../words/page-words.ts';
 import { uplotCss } from './bundles.ts';
+import { ShortcutHint } from './staff/shortcut-hint.tsx';
 
 /** The doctor's examination screen and the pharmacist's list: 10-inch tablets. */
 
@@ -40,6 +41,7 @@ const css = `
 .low{color:var(--bad);font-weight:700}
 .pager{display:flex;gap:8px;align-items:center;justify-content:flex-end;margin-top:8px}
 .tbl-wrap{overflow-x:auto}
+.hist-body{height:360px;overflow-y:auto;overscroll-behavior:contain}
 .hist-chart{min-height:40px;margin:8px 0}
 .hist-visit{border-bottom:1px solid var(--line);padding:6px 0}
 `;
@@ -219,10 +221,17 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                   </label>
                   <select id="room" data-testid="exam-room" style="width:100%"></select>
                 </div>
-                <button type="button" id="call-next" data-testid="exam-call-next">
+                <button type="button" id="call-next" data-testid="exam-call-next" aria-keyshortcuts="n">
                   {w.callNext}
                 </button>
               </div>
+              <ShortcutHint
+                lang={lang}
+                keys={[
+                  ['N', w.shortcutCallNext],
+                  ['/', w.shortcutDiagnosisSearch],
+                ]}
+              />
               <label for="mode-new" class="small">
                 {w.consultationMode}
               </label>
@@ -271,9 +280,26 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 </div>
               </div>
 
+              {/* The history where a doctor looks first, after the header. It arrives after the visit
+                  (its own request): its body has a fixed height and scrolls by itself, so its arrival
+                  neither moves the fields below nor the page (browser/history.ts). */}
+              <div class="card" id="history" data-testid="patient-history">
+                <h2 style="margin-top:0" id="history-title">
+                  {w.aud_entity_patient_history}
+                </h2>
+                <div class="hist-body" role="region" aria-labelledby="history-title" tabindex={0} data-testid="history-body">
+                  <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
+                  <div id="hist-allergies" data-testid="history-allergies"></div>
+                  <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
+                  <h3>{w.histVisits}</h3>
+                  <div id="hist-visits" data-testid="history-visits"></div>
+                  <h3>{w.histReferrals}</h3>
+                  <div id="hist-refs" data-testid="history-referrals"></div>
+                </div>
+              </div>
+
               <div class="card">
                 <h2 style="margin-top:0">{w.vitalSigns}</h2>
-                <div id="triage" class="msg info" data-testid="triage-vitals" hidden></div>
                 <div class="vitals" id="vitals">
                   {vitals.map(([k, label, step]) => (
                     <div>
@@ -313,7 +339,7 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 </div>
                 <h2>{w.diagnosesIcd10}</h2>
                 <div id="dx" data-testid="diagnoses"></div>
-                <input id="icd-search" type="search" autocomplete="off" data-testid="icd10-search" placeholder={w.searchACodeOrA} style="width:100%" />
+                <input id="icd-search" type="search" autocomplete="off" data-testid="icd10-search" placeholder={w.searchACodeOrA} style="width:100%" aria-keyshortcuts="/" />
                 <div id="icd-results" data-testid="icd10-results"></div>
               </div>
 
@@ -388,16 +414,6 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
                 </form>
               </div>
 
-              <div class="card" id="history" data-testid="patient-history">
-                <h2 style="margin-top:0">{w.aud_entity_patient_history}</h2>
-                <div id="hist-allergies" data-testid="history-allergies"></div>
-                <div id="hist-chart" class="hist-chart" data-testid="history-chart" role="img" aria-label={w.histChart}></div>
-                <h3>{w.histVisits}</h3>
-                <div id="hist-visits" data-testid="history-visits"></div>
-                <h3>{w.histReferrals}</h3>
-                <div id="hist-refs" data-testid="history-referrals"></div>
-              </div>
-
               <div class="stickybar">
                 <button type="button" id="enc-save" data-testid="encounter-save">
                   {w.save}
@@ -453,6 +469,8 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             owed: w.owed,
             dispensePartial: w.dispensePartial,
             dispensedPartly: w.dispensedPartly,
+            dispenseOwed: w.dispenseOwed,
+            dispensedOwed: w.dispensedOwed,
           } satisfies PageWords<FarmasiWord>
         }
       >
@@ -470,6 +488,9 @@ export function registerClinicalPages(app: OpenAPIHono<AppEnv>) {
             </button>
             <button type="button" role="tab" aria-controls="rx" aria-selected="false" tabindex={-1} data-status="picked_up" data-testid="rx-tab-picked_up">
               {w.ps_picked_up}
+            </button>
+            <button type="button" role="tab" aria-controls="rx" aria-selected="false" tabindex={-1} data-status="owed" data-testid="rx-tab-owed">
+              {w.rxOwedTab}
             </button>
           </div>
           <div id="rx-msg" class="msg" role="status" data-testid="pharmacy-msg" hidden></div>

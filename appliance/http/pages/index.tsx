@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { registerAssets } from './assets.ts';
+import { registerVoiceClips } from './voice-clips.ts';
 import { registerPatientPages } from './patient.tsx';
 import { registerDisplayPages } from './display.tsx';
 import { registerStaffLogin } from './staff/login.tsx';
@@ -14,6 +15,7 @@ import { registerOfficePages } from './office/index.ts';
 /** Server-rendered pages: patient (phone), staff (tablet), waiting-room screen (TV). */
 export function registerPages(app: OpenAPIHono<AppEnv>) {
   registerAssets(app);
+  registerVoiceClips(app);
   registerReferralLetter(app);
   registerPatientPages(app);
   registerDisplayPages(app);

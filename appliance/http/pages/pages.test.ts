@@ -7,7 +7,7 @@ import { roles, type Role } from '../../clinic/staff.ts';
 import { assetBody } from './assets.ts';
 
 /** The pages this file knows how to fill in; other engineers' pages (e.g. the referral letter) test themselves. */
-const params: Record<string, string> = { ':token': demoIds.ticketToken, ':name': 'ticket.js' };
+const params: Record<string, string> = { ':token': demoIds.ticketToken, ':name': 'ticket.js', ':clip': 'dua.wav' };
 const fill = (path: string) => path.replace(/:\w+/g, (p) => params[p] ?? p);
 const fillable = (path: string) => (path.match(/:\w+/g) ?? []).every((p) => p in params);
 

@@ -7,6 +7,7 @@ import { paging, uuidParam } from './patients.ts';
 import { assertMayTreatEncounter } from '../../clinic/midwife.ts';
 import { demoIds } from '../../clinic/demo-ids.ts';
 import {
+  dispenseOwed,
   dispensePrescription,
   getPrescription,
   issuePrescription,
@@ -14,7 +15,7 @@ import {
   listStockMovements,
   markPickedUp,
   prescriptionInput,
-  prescriptionStatuses,
+  pharmacyLists,
   recordStockAdjustment,
   recordStockReceipt,
   searchFormulary,
@@ -127,8 +128,9 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
       method: 'get',
       path: '/api/v1/pharmacy/queue',
       tags: ['pharmacy'],
-      summary: 'The pharmacist’s list: prescriptions to dispense (oldest first), or dispensed ones awaiting pick-up',
-      request: { query: z.object({ status: z.enum(prescriptionStatuses).default('issued'), ...paging }) },
+      summary:
+        'The pharmacist’s list: prescriptions to dispense (oldest first), dispensed ones awaiting pick-up, collected ones, or those with medicine still owed (`owed`, oldest first)',
+      request: { query: z.object({ status: z.enum(pharmacyLists).default('issued'), ...paging }) },
       responses: jsonResponses('total and one page of prescriptions with items, patient name and queue number', pharmacyQueueAnswer),
     }),
     async (c) => c.json(await listPharmacyQueue(c.get('deps').db, actorOf(c), c.req.valid('query')), 200),
@@ -146,6 +148,20 @@ export function registerPrescriptions(app: OpenAPIHono<AppEnv>) {
       responses: { ...jsonResponses('the dispensed prescription', prescription), 404: errorContent('no such prescription'), ...stateConflict },
     }),
     async (c) => c.json(await dispensePrescription(c.get('deps').db, actorOf(c), c.req.valid('param').id, { partial: c.req.valid('query').partial === 'true' }), 200),
+  );
+
+  app.openapi(
+    apiRoute(['pharmacist'], {
+      method: 'post',
+      path: '/api/v1/prescriptions/{id}/dispense-owed',
+      tags: ['pharmacy'],
+      summary: 'Hand out the rest owed of a partly dispensed prescription, once stock has come',
+      description:
+        'Every owed line is handed out in full and its stock goes down together, or nothing changes (`insufficient_stock` names the medicine still short). The status stays. Nothing owed (any more): the prescription as it is, unchanged; not yet dispensed: 409.',
+      request: { params: prescriptionId },
+      responses: { ...jsonResponses('the prescription, nothing owed', prescription), 404: errorContent('no such prescription'), ...stateConflict },
+    }),
+    async (c) => c.json(await dispenseOwed(c.get('deps').db, actorOf(c), c.req.valid('param').id), 200),
   );
 
   app.openapi(

@@ -10,6 +10,7 @@ import { live } from './live.ts';
 import { clearFieldErrors, fieldErrors, formJson, staffPage } from './staff.ts';
 import { clock } from './time.ts';
 import { whoBlock } from './who.ts';
+import { focusField, press, shortcutKeys } from './shortcut-keys.ts';
 
 const t = pageWords<AntreanWord | StaffWord | TriageWord>();
 
@@ -356,6 +357,9 @@ if (callNext) {
   });
 }
 
+// N: call the next patient; /: to the patient search (shortcut-keys.ts; shown in the page's "Pintasan" line).
+shortcutKeys({ n: () => press('#call-next'), '/': () => focusField('#patient-search') });
+
 // ---- patients: search as you type, register, choose for a walk-in or to attach to a ticket ----
 function startPick(mode: Pick) {
   state.pick = mode;
@@ -521,6 +525,7 @@ if (walkin) {
           const a = $<HTMLAnchorElement>('#walkin-link');
           a.href = r.link;
           a.textContent = location.origin + r.link;
+          $<HTMLAnchorElement>('#walkin-print').href = '/staff/karcis/' + encodeURIComponent(r.token);
           show($('#walkin-result'), true);
           boardMsg(t('walkinDone', { label: r.label }));
           state.walkinPatient = null;

@@ -26,18 +26,26 @@ function load() {
         list.length
           ? list.map((p) => {
               let short = false;
+              const owedList = st.status === 'owed';
               const items = (p.items || []).map((i) => {
-                const low = st.status === 'issued' && (i.stock ?? 0) < i.quantity;
+                // Stock beside each line where it decides something: to dispense, or to hand out what is owed.
+                const need = owedList ? owed(i) : i.quantity;
+                const low = (st.status === 'issued' || (owedList && need > 0)) && (i.stock ?? 0) < need;
                 if (low) short = true;
+                const errorId = 'rx-err-' + p.id + '-' + i.line;
                 return h(
                   'li',
-                  null,
+                  { 'data-formulary': i.formularyId },
                   i.name + ' ' + i.strength + ' (' + i.form + ')',
                   ' — ',
                   h('b', null, i.quantity + ' ' + i.unit),
                   ' · ' + i.signa + ' · ' + t('days', { n: i.days }) + ' ',
-                  st.status === 'issued' ? h('span', { class: 'small ' + (low ? 'low' : 'muted') }, t('stock', { n: i.stock }) + (low ? ' — ' + t('short') : '')) : null,
+                  st.status === 'issued' || (owedList && need > 0)
+                    ? h('span', { class: 'small ' + (low ? 'low' : 'muted') }, t('stock', { n: i.stock }) + (low ? ' — ' + t('short') : ''))
+                    : null,
                   owed(i) ? h('span', { class: 'low', 'data-testid': 'rx-owed' }, ' ' + t('owed', { n: owed(i), unit: i.unit })) : null,
+                  // A refusal about this medicine is said here, beside it (the button points at it).
+                  h('div', { id: errorId, class: 'field-err', role: 'alert', 'data-testid': 'rx-line-error', hidden: true }),
                 );
               });
               const label = p.ticketLabel || p.patientName;
@@ -63,7 +71,20 @@ function load() {
                     )
                   : st.status === 'dispensed'
                     ? h('button', { type: 'button', 'data-do': 'pick-up', 'data-id': p.id, 'data-label': label, 'data-testid': 'rx-pickup' }, t('pickUp'))
-                    : null;
+                    : owedList
+                      ? h(
+                          'button',
+                          {
+                            type: 'button',
+                            'data-do': 'dispense-owed',
+                            'data-id': p.id,
+                            'data-label': label,
+                            'data-testid': 'rx-dispense-owed',
+                            'aria-describedby': (p.items || []).map((i) => 'rx-err-' + p.id + '-' + i.line).join(' '),
+                          },
+                          t('dispenseOwed'),
+                        )
+                      : null;
               return h(
                 'div',
                 { class: 'rx', 'data-testid': 'rx-card-' + (p.ticketLabel || p.id) },
@@ -101,9 +122,12 @@ $('#rx').addEventListener('click', (ev) => {
   const what = b.getAttribute('data-do');
   const label = b.getAttribute('data-label');
   const partial = b.hasAttribute('data-partial');
+  const card = b.closest('.rx');
+  for (const e of card ? $$<HTMLElement>('[data-testid=rx-line-error]', card) : []) e.hidden = true;
   api('POST', '/api/v1/prescriptions/' + encodeURIComponent(b.getAttribute('data-id') || '') + '/' + what + (partial ? '?partial=true' : '')).then(
     () => {
-      msg($('#rx-msg'), t(partial ? 'dispensedPartly' : what === 'dispense' ? 'dispensed' : 'pickedUp', { label }), 'ok');
+      const done = partial ? 'dispensedPartly' : what === 'dispense' ? 'dispensed' : what === 'dispense-owed' ? 'dispensedOwed' : 'pickedUp';
+      msg($('#rx-msg'), t(done, { label }), 'ok');
       load();
       loadStock();
     },
@@ -111,6 +135,14 @@ $('#rx').addEventListener('click', (ev) => {
       const e = asApiError(err);
       b.disabled = false;
       const d = e.details;
+      // Short of a medicine: said beside that medicine's line (the message names it and what to do).
+      const line = card && d.formularyId ? $$<HTMLElement>('li[data-formulary]', card).filter((li) => li.getAttribute('data-formulary') === d.formularyId)[0] : null;
+      const beside = line ? $<HTMLElement>('[data-testid=rx-line-error]', line) : null;
+      if (beside) {
+        beside.textContent = e.message;
+        beside.hidden = false;
+        return;
+      }
       msg($('#rx-msg'), e.message + (d.medicine ? ' — ' + String(d.medicine) + ': ' + String(d.needed) + ' / ' + String(d.available) + ' ' + String(d.unit || '') : ''));
     },
   );

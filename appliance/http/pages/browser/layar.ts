@@ -4,8 +4,9 @@ import type { DisplayAnswer, DisplayCall } from '../../schemas/queue.ts';
 import { $, $$, fill, h } from './dom.ts';
 import { pageData, pageWords } from './island.ts';
 import { live } from './live.ts';
-import { chime, unlockAudio } from './sound.ts';
+import { chime, playClips, unlockAudio } from './sound.ts';
 import { spokenLabel, spokenRoom } from './spoken-call.ts';
+import { callClips, clipUrl } from './spoken-clips.ts';
 import { clock } from './time.ts';
 
 const t = pageWords<LayarWord>();
@@ -47,25 +48,29 @@ function announce(c: DisplayCall) {
 /**
  * The call said aloud after the chime, in the screen's language, by the browser's own voice (no
  * network): "Nomor antrean A dua belas, silakan ke Ruang dua" where the TV has an Indonesian voice
- * (`id`, or the old code `in`), the English sentence on an English screen. No such voice: the chime
- * and the flashing number only.
+ * (`id`, or the old code `in`), the English sentence on an English screen. An Indonesian screen
+ * without such a voice says it with the clips the box ships (spoken-clips.ts); an English one
+ * without an English voice: the chime and the flashing number only.
  */
 function speak(c: DisplayCall) {
+  const en = data.lang === 'en';
+  let voice: SpeechSynthesisVoice | undefined;
   try {
-    if (!window.speechSynthesis) return;
-    const en = data.lang === 'en';
     const codes = en ? ['en'] : ['id', 'in'];
-    const voice = speechSynthesis.getVoices().filter((v) => v.lang && codes.indexOf(v.lang.toLowerCase().slice(0, 2)) >= 0)[0];
-    if (!voice) return;
-    const text = en ? t('speak', { label: c.label.split('').join(' '), room: c.room || '' }) : t('sp_call', { label: spokenLabel(c.label), room: spokenRoom(c.room || '') });
-    const u = new SpeechSynthesisUtterance(text);
-    u.voice = voice;
-    u.lang = voice.lang;
-    u.rate = 0.9;
-    window.setTimeout(() => speechSynthesis.speak(u), 1400);
+    if (window.speechSynthesis) voice = speechSynthesis.getVoices().filter((v) => v.lang && codes.indexOf(v.lang.toLowerCase().slice(0, 2)) >= 0)[0];
   } catch {
     /* no speech */
   }
+  if (!voice) {
+    if (!en) playClips(callClips(c.label, c.room || '').map(clipUrl), 1.4);
+    return;
+  }
+  const text = en ? t('speak', { label: c.label.split('').join(' '), room: c.room || '' }) : t('sp_call', { label: spokenLabel(c.label), room: spokenRoom(c.room || '') });
+  const u = new SpeechSynthesisUtterance(text);
+  u.voice = voice;
+  u.lang = voice.lang;
+  u.rate = 0.9;
+  window.setTimeout(() => speechSynthesis.speak(u), 1400);
 }
 
 const chimeButton = $<HTMLButtonElement>('#chime');

@@ -18,6 +18,7 @@ import { clock } from './time.ts';
 import { whoAllergies, whoBlock, whoLine } from './who.ts';
 import { loadHistory } from './history.ts';
 import { arrowKeys, markSelected } from './tabs.ts';
+import { focusField, press, shortcutKeys } from './shortcut-keys.ts';
 
 const t = pageWords<PemeriksaanWord | StaffWord | CallQualityWord>();
 
@@ -86,6 +87,8 @@ roomSelect.addEventListener('change', () => {
   }
 });
 const callNextButton = $<HTMLButtonElement>('#call-next');
+// N: call the next patient; /: to the diagnosis search of the open visit (shown in the page's "Pintasan" line).
+shortcutKeys({ n: () => press('#call-next'), '/': () => focusField('#icd-search') });
 let calling = false;
 callNextButton.addEventListener('click', () => {
   // Busy without `disabled`: a disabled button drops the focus to the top of the page.

@@ -36,3 +36,46 @@ export function chime(notes: number[] = [659, 523, 784]): void {
     o.stop(s + 1.2);
   }
 }
+
+const clipBuffers = new Map<string, Promise<AudioBuffer>>();
+
+/** A clip fetched and decoded once (the TV says the same words all day); a failed one is tried again next time. */
+function clipBuffer(ctx: AudioContext, url: string): Promise<AudioBuffer> {
+  let found = clipBuffers.get(url);
+  if (!found) {
+    found = fetch(url)
+      .then((res) => {
+        if (!res.ok) throw new Error(url + ' ' + res.status);
+        return res.arrayBuffer();
+      })
+      // The callback form: Safari 11 has no promise from decodeAudioData.
+      .then((bytes) => new Promise<AudioBuffer>((resolve, reject) => ctx.decodeAudioData(bytes, resolve, reject)));
+    found.catch(() => clipBuffers.delete(url));
+    clipBuffers.set(url, found);
+  }
+  return found;
+}
+
+/**
+ * Plays clips back to back, starting `afterSeconds` from now (after the chime) or as soon as they
+ * have arrived: all of them or, when one is missing, none (half a sentence misleads).
+ */
+export function playClips(urls: string[], afterSeconds: number): void {
+  const ctx = audio;
+  if (!ctx || !urls.length) return;
+  const due = ctx.currentTime + afterSeconds;
+  Promise.all(urls.map((u) => clipBuffer(ctx, u)))
+    .then((buffers) => {
+      let at = Math.max(due, ctx.currentTime + 0.05);
+      for (const b of buffers) {
+        const source = ctx.createBufferSource();
+        source.buffer = b;
+        source.connect(ctx.destination);
+        source.start(at);
+        at += b.duration;
+      }
+    })
+    .catch(() => {
+      /* the chime alone */
+    });
+}

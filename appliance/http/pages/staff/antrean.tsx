@@ -5,6 +5,7 @@ import { render } from '../layout.tsx';
 import { page } from '../guard.tsx';
 import { ticketStrings } from '../patient.tsx';
 import { StaffLayout } from './layout.tsx';
+import { ShortcutHint } from './shortcut-hint.tsx';
 import type { AntreanWord, PageWords, TriageWord, WhoWord } from '../../../words/page-words.ts';
 import { whoStrings } from '../clinical.tsx';
 import { PagedTable } from '../paged-table.tsx';
@@ -120,10 +121,13 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                     {w.roomLabel}
                   </label>
                   <select id="room" data-testid="room-select"></select>
-                  <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next">
+                  <button type="button" id="call-next" class="big" style="width:auto;flex:1" data-testid="call-next" aria-keyshortcuts="n">
                     {w.callNext}
                   </button>
                 </div>
+              ) : null}
+              {canCall || canDesk ? (
+                <ShortcutHint lang={lang} keys={[...(canCall ? ([['N', w.shortcutCallNext]] as [string, string][]) : []), ['/', w.shortcutPatientSearch]]} />
               ) : null}
               <div id="board-msg" class="msg" data-testid="board-msg" role="status" hidden></div>
               <div class="bar">
@@ -196,6 +200,12 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                     <div class="lbl" id="walkin-label" data-testid="walkin-label"></div>
                     <img id="walkin-qr" class="walkin-qr" data-testid="walkin-qr" alt="QR" />
                     <a id="walkin-link" data-testid="walkin-link" class="small" target="_blank" rel="noopener"></a>
+                    {/* A patient without a phone: the printed ticket (number, poli, time, QR), printed at once. */}
+                    <div>
+                      <a id="walkin-print" data-testid="walkin-print" class="btn" target="_blank" rel="noopener" href="/staff/karcis">
+                        {w.kar_print}
+                      </a>
+                    </div>
                   </div>
                 </section>
               ) : null}
@@ -210,7 +220,15 @@ export function registerQueueBoard(app: OpenAPIHono<AppEnv>) {
                       {w.cancel}
                     </button>
                   </div>
-                  <input id="patient-search" type="search" data-testid="patient-search" autocomplete="off" placeholder={w.nameNikOrJknNumber} style="width:100%" />
+                  <input
+                    id="patient-search"
+                    type="search"
+                    data-testid="patient-search"
+                    autocomplete="off"
+                    placeholder={w.nameNikOrJknNumber}
+                    style="width:100%"
+                    aria-keyshortcuts="/"
+                  />
                   <div id="patient-results" data-testid="patient-results" aria-live="polite"></div>
                   <details id="register" data-testid="register-details">
                     <summary style="min-height:44px;padding:10px 0;font-weight:700;cursor:pointer">{w.registerANewPatient}</summary>
