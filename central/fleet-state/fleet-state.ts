@@ -39,7 +39,8 @@ interface Pending {
   at: string;
   sw: string | null;
   boot: string | null;
-  status: string;
+  /** Written as it is (jsonb in the recordset), not as a JSON string inside the batch's JSON: no second escape. */
+  status: BoxStatus;
   pending: number;
   parked: number;
   oldest: number | null;
@@ -64,7 +65,7 @@ function figuresOf(deviceId: string, s: BoxStatus, at: Date): Pending {
     at: at.toISOString(),
     sw: v2?.sw ?? null,
     boot: v2?.bootId ?? null,
-    status: JSON.stringify(s),
+    status: s,
     pending: s.pending,
     parked: s.parked,
     oldest: s.oldestPendingAgeSeconds == null ? null : Math.round(s.oldestPendingAgeSeconds),
@@ -142,8 +143,8 @@ export class FleetState {
     const changes = await this.db
       .transaction(async (tx) => {
         await tx.query(
-          `UPDATE devices d SET last_seen_at = r.at, last_status = r.status::jsonb
-           FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, status text) WHERE d.id = r.id`,
+          `UPDATE devices d SET last_seen_at = r.at, last_status = r.status
+           FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, status jsonb) WHERE d.id = r.id`,
           [json],
         );
         const { rows: changed } = await tx.query<{ device_id: string; was: string | null; at: Date }>(
