@@ -56,8 +56,7 @@ describe('the hub’s status path', () => {
   let hub: Hub;
   const asked: string[] = [];
   const adminToken = randomBytes(18).toString('base64url');
-  const reports = async (deviceId: string) =>
-    (await raw.query<{ n: number }>(`SELECT count(*)::int AS n FROM status_raw WHERE device_id = $1`, [deviceId])).rows[0].n;
+  const reports = async (deviceId: string) => (await raw.query<{ n: number }>(`SELECT count(*)::int AS n FROM status_raw WHERE device_id = $1`, [deviceId])).rows[0].n;
   const refused = () => hub.ingest.invalid.get('status') ?? 0;
 
   beforeAll(async () => {

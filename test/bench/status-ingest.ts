@@ -159,7 +159,13 @@ export async function statusIngestVsCopy(db: HubDb, admin: pg.Pool, boxes: Enrol
     [
       row('hub: frames of older boxes (dictionary deflate), handle → batched write', deflatePass),
       row('hub: plain JSON frames (boxes now), handle → batched write', plainPass),
-      ['ceiling: COPY of the same rows into a status_raw copy', perS(rows.length, copyMs).toLocaleString('en-US'), (perS(rows.length, copyMs) * FIGURES).toLocaleString('en-US'), '', '100%'],
+      [
+        'ceiling: COPY of the same rows into a status_raw copy',
+        perS(rows.length, copyMs).toLocaleString('en-US'),
+        (perS(rows.length, copyMs) * FIGURES).toLocaleString('en-US'),
+        '',
+        '100%',
+      ],
       ['anchor: ThingsBoard time series on PostgreSQL (their docs)', '', '5,000–10,000', '', ''],
       ['needed: 22,400 boxes every 60 s', '373', (373 * FIGURES).toLocaleString('en-US'), '', ''],
     ],
