@@ -17,8 +17,6 @@ export interface IngestHooks {
   statusSink?(deviceId: string, status: BoxStatus): void;
   /** Test hook: runs after the commit, before the ack is published (a throw drops the ack); the batch's stored records. */
   afterCommit?(deviceId: string, batch: RecordBatch): Promise<void> | void;
-  /** Which boxes may speak (default: one of its own, reading revocations made elsewhere every 5 s). */
-  devices?: ActiveDevices;
 }
 
 export class Ingest {
@@ -26,6 +24,7 @@ export class Ingest {
   readonly storedSinceStart = new Map<string, number>();
   private chains = new Map<string, Promise<void>>();
   private batches = new Set<Promise<void>>();
+  /** Which boxes may speak, from memory (revocations made elsewhere read every 5 s; the hub marks its own). */
   readonly devices: ActiveDevices;
 
   constructor(
@@ -36,7 +35,7 @@ export class Ingest {
     private readonly onDownAck: (deviceId: string, frame: Buffer) => Promise<boolean>,
     private readonly hooks: IngestHooks = {},
   ) {
-    this.devices = hooks.devices ?? new ActiveDevices(db, log);
+    this.devices = new ActiveDevices(db, log);
   }
 
   countInvalid(channel: string, deviceId: string | null, reason: string) {
