@@ -141,6 +141,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       via.publishAsync(topic, frame, { qos: 1 }).catch((err) => log.warn({ err: err.message, topic }, 'hub publish failed'));
     };
     const downlink = new Downlink(db, publish, log, config.resendAfterMs);
+    cleanups.push(async () => downlink.close());
     const fleet = new FleetState(db, log, opts.fleet);
     cleanups.push(() => fleet.close());
     const history = new HistoryJob(db, log, opts.fleet?.now);
@@ -158,11 +159,13 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       db,
       publish,
       log,
-      // A job past its expiry is stopped before the box's downlink goes out (jobs.ts).
-      (deviceId, hello) =>
-        expireDue(db, now(), deviceId)
-          .then(() => downlink.sendPending(deviceId, hello))
-          .then(() => {}),
+      // A job past its expiry is stopped before the box's downlink goes out (jobs.ts). A box with
+      // nothing unacknowledged (most reports) costs no query here; its hello always asks (catch-up lists).
+      async (deviceId, hello) => {
+        if (!hello && !downlink.mayHavePending(deviceId)) return;
+        await expireDue(db, now(), deviceId);
+        await downlink.sendPending(deviceId, hello);
+      },
       (deviceId, frame) => downlink.onAck(deviceId, frame),
       { statusSink: (deviceId, status) => fleet.report(deviceId, status), ...opts.hooks },
     );
@@ -197,7 +200,7 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
       });
       await c.subscribeAsync(filter, { qos: 1 });
     }
-    cleanups.push(() => ingest.idle());
+    cleanups.push(() => ingest.close());
 
     // What the broker knows of the fleet: the embedded one asks the database; a Mosquitto on this
     // machine (mosquittoDir) has its files rewritten and is reloaded. Revocations made elsewhere
@@ -240,7 +243,13 @@ export async function startHub(input: HubConfigInput, opts: HubOptions = {}): Pr
             return { ...e, mqttUrl: boxMqttUrl };
           }
         : undefined,
-      revoke: async (deviceId) => (control ? revokeBox(db, control, deviceId, log) : revokeDevice(db, deviceId)),
+      revoke: async (deviceId) => {
+        const marked = (id: string) => ingest.devices.markRevoked(id);
+        if (control) return revokeBox(db, control, deviceId, log, marked);
+        const ok = await revokeDevice(db, deviceId);
+        if (ok) marked(deviceId);
+        return ok;
+      },
       authenticateBox: (deviceId, secret) => authenticateDevice(db, deviceId, secret),
       boxOfDownloadKey: (key) => boxOfDownloadKey(db, key),
       readBundle: (file, start, end) => Readable.toWeb(createReadStream(file, { start, end })) as ReadableStream<Uint8Array>,

@@ -29,6 +29,7 @@ let out: string;
 let listeners: MosquittoListeners;
 let brokerSettings: MosquittoBroker;
 const open: mqtt.MqttClient[] = [];
+let boxA: { deviceId: string; secret: string };
 
 const connect = (port: number, username: string, password: string) =>
   new Promise<{ client: mqtt.MqttClient | null; error: string | null }>((resolve) => {
@@ -68,6 +69,7 @@ afterAll(async () => {
 describe('the generated mosquitto.conf, run by Mosquitto as its own user', () => {
   it('files belong to the broker’s user, 0600, in a root:mosquitto 0750 dir; Mosquitto starts on them alone and drops to its user', async () => {
     const a = await enrolDevice(db, { facilityCode: '0112P001', deviceId: `f${run}-a` });
+    boxA = a;
     const files = await writeMosquittoAuth(db, { outDir: out, hubPassword, listeners, broker: brokerSettings });
     expect(files.confFile).toBe(join(out, 'mosquitto.conf'));
     expect(files.warning).toBeNull();
@@ -122,6 +124,48 @@ describe('the generated mosquitto.conf, run by Mosquitto as its own user', () =>
     expect((await connect(listeners.hubPort, DEFAULT_HUB_USERNAME, hubPassword)).error).toBeNull();
     expect(broker.output()).not.toMatch(/Unable to open|Permission denied|Error/i);
   });
+
+  it('a connect storm’s reports wait for the hub: more than the old limit (20,000) queued while it is away, every one delivered when it is back', async () => {
+    const clientId = `hub-storm-${run}`;
+    const away = await mqtt.connectAsync(`mqtt://127.0.0.1:${listeners.hubPort}`, {
+      clientId,
+      username: DEFAULT_HUB_USERNAME,
+      password: hubPassword,
+      protocolVersion: 4,
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    await away.subscribeAsync('simpul/v1/+/up/#', { qos: 1 });
+    await away.endAsync();
+    const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${listeners.boxPort}`, {
+      clientId: boxA.deviceId,
+      username: boxA.deviceId,
+      password: boxA.secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    const n = 22_500;
+    for (let i = 0; i < n; i += 500)
+      await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, j) => box.publishAsync(`simpul/v1/${boxA.deviceId}/up/status`, `{"i":${i + j}}`, { qos: 1 })));
+    await box.endAsync();
+    const seen = new Set<number>();
+    // Listening before the CONNACK: the queued messages follow it at once.
+    const back = mqtt.connect(`mqtt://127.0.0.1:${listeners.hubPort}`, {
+      clientId,
+      username: DEFAULT_HUB_USERNAME,
+      password: hubPassword,
+      protocolVersion: 4,
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    back.on('message', (_t, p) => seen.add(JSON.parse(p.toString()).i));
+    open.push(back);
+    await until('every queued report delivered to the hub', async () => seen.size >= n, 120_000, 200).catch((e) => {
+      throw new Error(`${(e as Error).message}: ${seen.size} of ${n}; broker said: ${broker.output().slice(-500)}`);
+    });
+    expect(seen.size).toBe(n);
+    expect(broker.output()).not.toMatch(/Outgoing messages are being dropped/i);
+  }, 240_000);
 
   it('persistence is written by Mosquitto as its own user where the configuration says', async () => {
     const exited = new Promise<void>((r) => broker.proc.once('exit', () => r()));

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../clinic/db.ts';
-import { deviceFilters, encodeFrame, parseTopic, topics, type StatusEvent } from '../../central/contract/index.ts';
+import { deviceFilters, encodeFrame, encodeStatusFrame, parseTopic, topics, type StatusEvent } from '../../central/contract/index.ts';
 import { readBacklog, type SyncStats } from './backlog.ts';
 import { DownlinkApplier } from './downlink.ts';
 import { MqttLink } from './link.ts';
@@ -140,7 +140,7 @@ export async function startSync(o: {
     events = [];
     try {
       const msg = await buildStatusReport(sources, await stats(), { hello, now: now(), events: taken });
-      await link.publish(topics.status(deviceId), encodeFrame(msg));
+      await link.publish(topics.status(deviceId), encodeStatusFrame(msg));
     } catch (e) {
       events.push(...taken);
       throw e;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, boxStatus, type BoxStatusV1 } from '../../central/contract/index.ts';
+import { decodeFrame, encodeFrame, encodeStatusFrame, boxStatus, FORMAT_DEFLATE_DICT_V1, type BoxStatusV1 } from '../../central/contract/index.ts';
 import { clinicFixture } from '../clinic/testing.ts';
 import { buildStatusReport, defaultStatusSources } from './status-report.ts';
 import type { SyncStats } from './backlog.ts';
@@ -41,11 +41,17 @@ describe('box status v2', () => {
     expect(r).toMatchObject({ v: 2, pending: 12, parked: 1, storage: 'ok', clock: { trusted: true, offsetMs: -420 }, relay: { calls: 0 }, queue: { tickets: expect.any(Number) } });
     expect(r.dbBytes).toBeGreaterThan(0);
     expect(r.disk.total).toBeGreaterThan(0);
-    const frame = encodeFrame(r);
-    // Measured: 381 bytes encoded for a full report (680 of JSON). The brief's budget is "a few hundred bytes".
-    expect(frame.length).toBeLessThan(600);
+    // What a box sends: plain JSON, 680 bytes for a full report (381 deflated, as boxes before it sent: still read).
+    const frame = encodeStatusFrame(r);
+    expect(frame[0]).toBe(0x7b);
+    expect(frame.length).toBeLessThan(1000);
     const back = decodeFrame('status', frame);
     expect(back.ok && back.message).toEqual(r);
+    const old = encodeFrame(r);
+    expect(old[0]).toBe(FORMAT_DEFLATE_DICT_V1);
+    expect(old.length).toBeLessThan(600);
+    const oldBack = decodeFrame('status', old);
+    expect(oldBack.ok && oldBack.message).toEqual(r);
   });
 
   it('says disk_low below 10% free, corrupt before that, and carries urgent events once', async () => {

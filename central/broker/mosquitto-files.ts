@@ -98,6 +98,13 @@ export interface MosquittoBroker {
 }
 export const DEFAULT_BROKER: MosquittoBroker = { user: DEFAULT_BROKER_USER, persistenceDir: '/var/lib/mosquitto/', logDest: 'stderr' };
 
+/**
+ * Messages Mosquitto queues for one client beyond those in flight (it is the hub that ever has a
+ * queue): above 22,400 boxes' hellos after a broker restart. Mosquitto's default is 1,000, which
+ * dropped status reports for the hub in a connect storm (test/bench/fleet.ts, 22,400 boxes).
+ */
+export const HUB_MAX_QUEUED_MESSAGES = 100_000;
+
 /** How boxes prove who they are: a certificate from the hub's CA, or a password (brokers without client certificates). */
 export type BoxAuth = 'certificate' | 'password';
 
@@ -141,10 +148,12 @@ export function mosquittoConf(dir: string, l: MosquittoListeners, o: { broker?: 
           'autosave_interval 60',
         ]
       : ['# - no persistence: after a broker restart the hub subscribes again and boxes resend what was unacknowledged.', 'persistence false']),
-    '# - what the broker holds for a client that is away: the hub between its reconnects (boxes use clean',
-    '#   sessions, nothing is held for them). Beyond it Mosquitto drops, and the boxes resend after their',
-    "#   acknowledgement timeout: the limit only keeps a long hub outage from filling the broker's memory.",
-    'max_queued_messages 20000',
+    '# - what the broker holds for a client that is away or behind: the hub between its reconnects, or',
+    '#   reading a connect storm (every box says hello at once after a broker restart; boxes use clean',
+    '#   sessions, nothing is held for them). Beyond it Mosquitto drops: records come again after their',
+    '#   acknowledgement timeout, a status only a minute later. The count is above a whole national',
+    "#   fleet's hello; the bytes keep a long hub outage from filling the broker's memory.",
+    `max_queued_messages ${HUB_MAX_QUEUED_MESSAGES}`,
     `max_queued_bytes ${256 * 1024 * 1024}`,
     '# - QoS 1 messages in flight to one client: a box has at most syncMaxInFlight (4) batches out, the hub',
     "#   reads everyone's; Mosquitto's default of 20 is kept. QoS 0 is not used: nothing is queued for it.",

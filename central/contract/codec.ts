@@ -11,7 +11,12 @@
  *            finds a patient's id again hundreds of records later. Quality 4 (1,000 records:
  *            131 B/record in 13 ms) rather than 5 (125 B in 29 ms) or deflate (139 B in 15 ms):
  *            the box's two cores are the drain's limit, not the bytes.
- *   A frame starting with '{' is plain JSON (accepted, for debugging with mosquitto_pub/sub).
+ *   A frame starting with '{' is plain JSON: what a box sends its status as (encodeStatusFrame),
+ *            and handy for debugging with mosquitto_pub/sub. Every hub has read it, so the box
+ *            needs no newer hub; boxes from before it send status as format 1, still read.
+ *            Why: a status is ~680 B of JSON, 381 B deflated, once a minute (the link is not the
+ *            limit), and inflating it (a zlib context and the 32 KiB dictionary per frame) was
+ *            most of the hub's decoding cost at 22,400 boxes (test/bench/status-ingest.ts).
  *
  * This file is the contract's one Node-only import (node:zlib, for the dictionary that
  * CompressionStream lacks); a browser reads format 1 with any raw-inflate that takes a dictionary.
@@ -21,7 +26,7 @@ import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants, de
 import type { z } from 'zod';
 import { dictionaryV1 } from './dictionary-v1.ts';
 import { MAX_FRAME_BYTES, MAX_INFLATED_BYTES } from './limits.ts';
-import { channelSchemas } from './messages.ts';
+import { channelSchemas, type BoxStatus } from './messages.ts';
 import type { Channel } from './topics.ts';
 
 export const FORMAT_DEFLATE_DICT_V1 = 0x01;
@@ -48,6 +53,11 @@ function withinLimit(frame: Buffer): Buffer {
 }
 
 const framed = (format: number, body: Buffer) => withinLimit(Buffer.concat([Buffer.of(format), body]));
+
+/** A status report as the box sends it: plain JSON (see the formats above). */
+export function encodeStatusFrame(status: BoxStatus): Buffer {
+  return encodeJsonFrame(JSON.stringify(status), { plain: true });
+}
 
 /** A message already in JSON text; the caller vouches that it satisfies its channel's schema. */
 export function encodeJsonFrame(json: string, opts: { plain?: boolean } = {}): Buffer {

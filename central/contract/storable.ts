@@ -19,16 +19,29 @@ const unstorable = 'contains a NUL character or a lone UTF-16 surrogate';
 /** A string the database can store. */
 export const storableText = () => z.string().refine(isStorableText, unstorable);
 
-/** An ISO date-time with offset that names a real instant from year 1 on. */
-export const storableTime = () =>
-  z.iso.datetime({ offset: true }).refine((s) => {
-    const t = Date.parse(s);
-    if (Number.isNaN(t) || Number(s.slice(0, 4)) < 1) return false;
-    // Date.parse rolls 2025-02-30 over to March: the calendar date must survive the trip.
-    const [y, m, d] = s.slice(0, 10).split('-').map(Number);
-    const back = new Date(Date.UTC(y, m - 1, d));
-    return back.getUTCFullYear() === y && back.getUTCMonth() === m - 1 && back.getUTCDate() === d;
-  }, 'not a real date and time');
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+
+/**
+ * Whether an ISO date-time (already of z.iso.datetime's form: YYYY-MM-DD first) names a real
+ * instant. Date.parse rolls 2025-02-30 over to March, so the calendar date is checked by itself.
+ * Years before 100 are refused, as they always were here (the first version went through
+ * Date.UTC, which reads them as 19xx): no box's clock is there. Arithmetic on the digits rather
+ * than split/map/new Date: measured 3.5 µs → 0.75 µs a time, five times in every status report
+ * (storable.test.ts checks it against the first version on fuzzed dates).
+ */
+export function isRealInstant(s: string): boolean {
+  if (Number.isNaN(Date.parse(s))) return false;
+  const y = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const m = digit(s, 5) * 10 + digit(s, 6);
+  const d = digit(s, 8) * 10 + digit(s, 9);
+  if (y < 100 || m < 1 || m > 12 || d < 1) return false;
+  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= DAYS_IN_MONTH[m - 1] + (leap ? 1 : 0);
+}
+
+/** An ISO date-time with offset that names a real instant (isRealInstant). */
+export const storableTime = () => z.iso.datetime({ offset: true }).refine(isRealInstant, 'not a real date and time');
 
 /**
  * Null when every string (keys included) in `value` is storable, every number finite, and it nests at most

@@ -187,13 +187,54 @@ export async function pendingDownlink(db: HubQueryable, deviceId?: string) {
   return rows;
 }
 
+/**
+ * Sends and resends. Which boxes have something unacknowledged is kept in memory (read at start
+ * and every `pendingRefreshMs`, and marked when this process sends to a box), so the hub asks the
+ * database on a box's status only when there is something to send: a query per report was a
+ * round trip of the pg driver's JavaScript per status, and almost every answer was "nothing".
+ * An item queued elsewhere (the CLI, another hub process) is seen at the next read, well within a
+ * box's 60 s between reports; one queued here is sent at once by its caller.
+ */
 export class Downlink {
+  private pendingFor: Set<string> | null = null;
+  private reading: Promise<void> | null = null;
+  private readonly timer: NodeJS.Timeout | null;
+
   constructor(
     private readonly db: HubDb,
     private readonly publish: (topic: string, frame: Buffer) => Promise<void>,
     private readonly log: Logger,
     private readonly resendAfterMs: number,
-  ) {}
+    o: { pendingRefreshMs?: number } = {},
+  ) {
+    void this.refreshPending();
+    const every = o.pendingRefreshMs ?? 5000;
+    this.timer = every > 0 ? setInterval(() => void this.refreshPending(), every) : null;
+    this.timer?.unref();
+  }
+
+  /** False only when the box surely has nothing unacknowledged (until the first read: true). */
+  mayHavePending(deviceId: string): boolean {
+    return this.pendingFor === null || this.pendingFor.has(deviceId);
+  }
+
+  /** Reads which boxes have something unacknowledged; never rejects (kept as it was on failure). */
+  refreshPending(): Promise<void> {
+    this.reading ??= this.db
+      .query<{ device_id: string }>(`SELECT DISTINCT device_id FROM downlink WHERE acked_at IS NULL`)
+      .then(({ rows }) => {
+        this.pendingFor = new Set(rows.map((r) => r.device_id));
+      })
+      .catch((err) => this.log.warn({ err }, 'downlink: pending boxes not read; trying again'))
+      .finally(() => {
+        this.reading = null;
+      });
+    return this.reading;
+  }
+
+  close() {
+    if (this.timer) clearInterval(this.timer);
+  }
 
   /** Sends what waits for the box: everything on `all` (its hello), else what was not sent lately. */
   async sendPending(deviceId: string, all: boolean): Promise<number> {
@@ -208,6 +249,7 @@ export class Downlink {
       [deviceId, all, this.resendAfterMs],
     );
     if (!rows.length) return 0;
+    this.pendingFor?.add(deviceId);
     const items: DownlinkItem[] = [];
     for (const r of rows) {
       const p = downlinkItem.safeParse(r.body);

@@ -46,7 +46,8 @@ interface Pending {
   at: string;
   sw: string | null;
   boot: string | null;
-  status: string;
+  /** Written as it is (jsonb in the recordset), not as a JSON string inside the batch's JSON: no second escape. */
+  status: BoxStatus;
   pending: number;
   parked: number;
   oldest: number | null;
@@ -71,7 +72,7 @@ function figuresOf(deviceId: string, s: BoxStatus, at: Date): Pending {
     at: at.toISOString(),
     sw: v2?.sw ?? null,
     boot: v2?.bootId ?? null,
-    status: JSON.stringify(s),
+    status: s,
     pending: s.pending,
     parked: s.parked,
     oldest: s.oldestPendingAgeSeconds == null ? null : Math.round(s.oldestPendingAgeSeconds),
@@ -156,13 +157,17 @@ export class FleetState {
     if (!this.buffer.size) return;
     const rows = [...this.buffer.values()];
     this.buffer = new Map();
-    const json = JSON.stringify(rows);
+    // Two documents: the reports whole, for last_status alone, and the figures without them, for
+    // the state and history statements (each parses its parameter; measured: the report in every
+    // one was ~40% of their time).
+    const json = JSON.stringify(rows, (k, v) => (k === 'status' ? undefined : v));
+    const reports = JSON.stringify(rows.map((r) => ({ id: r.id, at: r.at, status: r.status })));
     const changes = await this.db
       .transaction(async (tx) => {
         await tx.query(
-          `UPDATE devices d SET last_seen_at = r.at, last_status = r.status::jsonb
-           FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, status text) WHERE d.id = r.id`,
-          [json],
+          `UPDATE devices d SET last_seen_at = r.at, last_status = r.status
+           FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, status jsonb) WHERE d.id = r.id`,
+          [reports],
         );
         const { rows: changed } = await tx.query<{ device_id: string; was: string | null; at: Date }>(
           `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, at timestamptz, sw text, boot text)),

@@ -29,8 +29,10 @@ export interface BrokerControl {
   disconnect(deviceId: string): Promise<void>;
 }
 
-export async function revokeBox(db: HubQueryable, control: BrokerControl, deviceId: string, log: Logger): Promise<boolean> {
+/** `revoked`: told as soon as the registry says so, before the broker is (the hub's ingest refuses the box's messages from then on). */
+export async function revokeBox(db: HubQueryable, control: BrokerControl, deviceId: string, log: Logger, revoked?: (deviceId: string) => void): Promise<boolean> {
   if (!(await revokeDevice(db, deviceId))) return false;
+  revoked?.(deviceId);
   await applyRevocations(control, [deviceId], log);
   return true;
 }

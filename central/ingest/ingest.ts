@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { decodeFrame, encodeFrame, topics, type BoxStatus, type Channel, type RecordBatch, type TimeAnswer } from '../contract/index.ts';
-import { activeDevice } from '../fleet/devices.ts';
+import { ActiveDevices } from '../fleet/active-devices.ts';
 import type { HubDb } from '../storage/db.ts';
 import { storeBatch } from './store.ts';
 
@@ -24,7 +24,8 @@ export class Ingest {
   readonly storedSinceStart = new Map<string, number>();
   private chains = new Map<string, Promise<void>>();
   private batches = new Set<Promise<void>>();
-  private known = new Map<string, { ok: boolean; at: number }>();
+  /** Which boxes may speak, from memory (revocations made elsewhere read every 5 s; the hub marks its own). */
+  readonly devices: ActiveDevices;
 
   constructor(
     private readonly db: HubDb,
@@ -33,7 +34,9 @@ export class Ingest {
     private readonly onStatus: (deviceId: string, hello: boolean) => Promise<void>,
     private readonly onDownAck: (deviceId: string, frame: Buffer) => Promise<boolean>,
     private readonly hooks: IngestHooks = {},
-  ) {}
+  ) {
+    this.devices = new ActiveDevices(db, log);
+  }
 
   countInvalid(channel: string, deviceId: string | null, reason: string) {
     this.invalid.set(channel, (this.invalid.get(channel) ?? 0) + 1);
@@ -75,13 +78,14 @@ export class Ingest {
     await Promise.all([...this.chains.values(), ...this.batches]);
   }
 
-  private async isActive(deviceId: string): Promise<boolean> {
-    const k = this.known.get(deviceId);
-    // Short cache: a revoked box is refused within seconds without a query per message.
-    if (k && Date.now() - k.at < 5000) return k.ok;
-    const ok = await activeDevice(this.db, deviceId);
-    this.known.set(deviceId, { ok, at: Date.now() });
-    return ok;
+  private isActive(deviceId: string): Promise<boolean> {
+    return this.devices.isActive(deviceId);
+  }
+
+  /** Resolves when every message received so far is handled, and stops reading revocations. */
+  async close() {
+    await this.idle();
+    this.devices.close();
   }
 
   /** The hub's clock for a box measuring its offset (appliance/clock): the box times the round trip. */

@@ -6,7 +6,7 @@
  * of them for the benchmark's 22,400 boxes).
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { deviceFilters, encodeFrame, topics, type BoxStatusV2 } from '../contract/index.ts';
+import { deviceFilters, encodeStatusFrame, topics, type BoxStatusV2 } from '../contract/index.ts';
 
 export type SimBehaviour = 'normal' | 'dark' | 'backlog' | 'disk' | 'skew';
 
@@ -161,7 +161,7 @@ class SimulatedBox {
     const s = this.status(hello);
     this.sent++;
     this.o.onReport?.(this.box.deviceId, s);
-    this.client.publish(topics.status(this.box.deviceId), encodeFrame(s), { qos: 1 });
+    this.client.publish(topics.status(this.box.deviceId), encodeStatusFrame(s), { qos: 1 });
   }
 
   /** Silent from now on: the connection is dropped without a word, as a power cut would. */

@@ -8,8 +8,8 @@
  *   - hub CPU and RSS at steady state; a report → visible on the console; a silent box → offline;
  *   - the box list filtered by province and state (p95); a district's 90-day chart;
  *   - the reconnect storm after both brokers restart;
- *   - the ingest path (decode, validate, batch-write state and history) against a COPY of the
- *     same samples, and ThingsBoard's quoted 5,000–10,000 data points/s on PostgreSQL.
+ *   - the status path (status-ingest.ts: the hub's handling and batched write) against a COPY of
+ *     the same samples, and ThingsBoard's quoted 5,000–10,000 data points/s on PostgreSQL.
  * PostgreSQL at SIMPUL_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), in a
  * schema of its own, dropped afterwards.
  */
@@ -18,22 +18,19 @@ import { randomBytes, pbkdf2Sync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import pino from 'pino';
 import { deviceCost, hashPassword, verifyPassword } from '../../appliance/password-hash.ts';
-import { decodeFrame, encodeFrame, topics, type BoxStatusV2 } from '../../central/contract/index.ts';
-import { FleetState } from '../../central/fleet-state/fleet-state.ts';
+import { encodeStatusFrame, topics, type BoxStatusV2 } from '../../central/contract/index.ts';
+import { HUB_MAX_QUEUED_MESSAGES } from '../../central/broker/mosquitto-files.ts';
 import { mosquittoPasswordHash } from '../../central/fleet/mosquitto-password.ts';
 import { postgresHubDb, type HubDb } from '../../central/storage/db.ts';
 import { migrateHub } from '../../central/storage/migrations.ts';
 import { enrolSimulatedFleet, type EnrolledSimBox } from '../../central/testing/fleet-enrol.ts';
 import { assignBehaviour } from '../../central/testing/fleet-simulator.ts';
 import { spawnHub } from '../../central/testing/hub-process.ts';
+import { statusIngestVsCopy } from './status-ingest.ts';
 import { printTable } from './table.ts';
 
 const DB_URL = process.env.SIMPUL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -135,7 +132,8 @@ function startMosquitto(dir: string, port: number, boxes: EnrolledSimBox[], hubH
       'persistence false',
       'max_connections -1',
       'max_inflight_messages 100',
-      'max_queued_messages 1000',
+      // As the hub's generated configuration (central/broker/mosquitto-files.ts): at 1,000 a connect storm dropped reports.
+      `max_queued_messages ${HUB_MAX_QUEUED_MESSAGES}`,
       'log_type error',
       'log_dest stderr',
       '',
@@ -174,89 +172,6 @@ async function secretCheckCost() {
     [
       ['scrypt N=2^14 (hub, embedded broker)', ms(scryptMs), `${((scryptMs * N) / 60_000).toFixed(1)} min`],
       ['PBKDF2-SHA512 ×101 (Mosquitto password_file)', `${(pbkdfMs * 1000).toFixed(0)} µs`, `${((pbkdfMs * N) / 1000).toFixed(1)} s`],
-    ],
-  );
-}
-
-/** The ingest path in one process against COPY of the same samples. */
-async function ingestVsCopy(db: HubDb, admin: pg.Pool, boxes: EnrolledSimBox[]) {
-  const frames = boxes.map((b, i) => {
-    const s: BoxStatusV2 = {
-      v: 2,
-      kind: 'status',
-      at: new Date().toISOString(),
-      hello: false,
-      pending: i % 7,
-      parked: 0,
-      bytesPending: 0,
-      oldestPendingAgeSeconds: 12,
-      lastSyncAt: new Date().toISOString(),
-      lastError: null,
-      sw: '0.1.0',
-      bootId: 'ab12-cd34',
-      uptimeS: 86_400,
-      uncleanStops: 0,
-      disk: { free: 30 * 2 ** 30, total: 64 * 2 ** 30 },
-      mem: { box: 160 * 2 ** 20, relay: 60 * 2 ** 20 },
-      load: 0.4,
-      dbBytes: 500 * 2 ** 20,
-      backup: { at: new Date().toISOString(), bytes: 2 ** 28, ok: true },
-      clock: { trusted: true, offsetMs: -120 },
-      certExpiresAt: new Date(Date.now() + 1e10).toISOString(),
-      relay: { calls: 2, good: 2, restarts: 0 },
-      queue: { tickets: 80, served: 70, medianWaitS: 900 },
-      storage: 'ok',
-    };
-    return { id: b.deviceId, frame: encodeFrame(s) };
-  });
-  const fleet = new FleetState(db, pino({ level: 'silent' }), { sweepEveryMs: 0, flushEveryMs: 0 });
-  const t0 = performance.now();
-  for (let i = 0; i < frames.length; i++) {
-    const d = decodeFrame('status', frames[i].frame);
-    if (!d.ok) throw new Error(d.reason);
-    fleet.report(frames[i].id, d.message);
-    // As the hub does: written once a second, i.e. ~400 reports a flush at this fleet's rate.
-    if (i % 400 === 399) await fleet.flush();
-  }
-  await fleet.flush();
-  const ingestMs = performance.now() - t0;
-  await fleet.close();
-  const { rows } = await db.query<Record<string, unknown>>(`SELECT * FROM status_raw ORDER BY at DESC LIMIT ${frames.length}`);
-  await db.query(`CREATE TABLE status_raw_copy (LIKE status_raw INCLUDING ALL)`);
-  const cols = Object.keys(rows[0]);
-  const csv = (v: unknown) => (v == null ? '' : v instanceof Date ? v.toISOString() : String(v));
-  const c = await admin.connect();
-  const t1 = performance.now();
-  for (let i = 0; i < rows.length; i += 400) {
-    const chunk =
-      rows
-        .slice(i, i + 400)
-        .map((r) => cols.map((k) => csv(r[k])).join(','))
-        .join('\n') + '\n';
-    await pipeline(Readable.from([chunk]), c.query(copyFrom(`COPY status_raw_copy (${cols.join(',')}) FROM STDIN WITH (FORMAT csv)`)));
-  }
-  const copyMs = performance.now() - t1;
-  c.release();
-  const perS = (n: number, t: number) => Math.round((n / t) * 1000);
-  const FIGURES = 13; // numeric figures per report kept in history
-  printTable(
-    `Ingest path vs COPY (${frames.length.toLocaleString('en-US')} status reports, batches of 400)`,
-    ['path', 'reports/s', 'data points/s', 'of COPY'],
-    [
-      [
-        'hub: decode + validate + registry, state and raw history (one transaction per batch)',
-        perS(frames.length, ingestMs).toLocaleString('en-US'),
-        (perS(frames.length, ingestMs) * FIGURES).toLocaleString('en-US'),
-        `${Math.round((100 * copyMs) / ingestMs)}%`,
-      ],
-      [
-        'ceiling: COPY of the same rows into a status_raw copy',
-        perS(rows.length, copyMs).toLocaleString('en-US'),
-        (perS(rows.length, copyMs) * FIGURES).toLocaleString('en-US'),
-        '100%',
-      ],
-      ['anchor: ThingsBoard time series on PostgreSQL (their docs)', '', '5,000–10,000', ''],
-      ['needed: 22,400 boxes every 60 s', '373', (373 * FIGURES).toLocaleString('en-US'), ''],
     ],
   );
 }
@@ -303,7 +218,7 @@ export async function runFleetBench() {
       `INSERT INTO regions (code, name) SELECT DISTINCT left(region_code, 2), 'Provinsi ' || left(region_code, 2) FROM devices UNION SELECT DISTINCT region_code, 'Kab ' || region_code FROM devices`,
     );
 
-    await ingestVsCopy(db, admin, boxes);
+    await statusIngestVsCopy(db, admin, boxes);
     await db.query(`TRUNCATE status_raw, box_state`);
     await db.query(`UPDATE devices SET last_status = NULL, last_seen_at = NULL`);
     await chartHistory(db, ds[0]);
@@ -425,7 +340,7 @@ export async function runFleetBench() {
       rss.push(rssMb(hubPid));
       // A report, then the console's box list until it shows the report's time.
       const sentAt = Date.now();
-      await probeClient.publishAsync(topics.status(probe.deviceId), encodeFrame(probeStatus(++k)), { qos: 1 });
+      await probeClient.publishAsync(topics.status(probe.deviceId), encodeStatusFrame(probeStatus(++k)), { qos: 1 });
       // A hub that has fallen behind shows the report late: counted as 30 s or more, and the run goes on.
       while (true) {
         const r = await api(`/api/fleet/boxes?q=${probe.deviceId}`);

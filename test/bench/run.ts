@@ -1,5 +1,5 @@
 /**
- * `npm run bench [queue|storage|sync|relay|report|fleet|firmware]`: every benchmark (or one), each printing its table
+ * `npm run bench [queue|storage|sync|relay|report|fleet|status-ingest|firmware]`: every benchmark (or one), each printing its table
  * with its baseline beside it, measured in this run.
  */
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +10,7 @@ import { runPouchDbComparison } from './sync-pouchdb.ts';
 import { runIngestBench } from './ingest.ts';
 import { runRelayBench } from './relay.ts';
 import { runFleetBench } from './fleet.ts';
+import { runStatusIngestBench } from './status-ingest.ts';
 import { runReportBench } from './report.ts';
 import { runFirmwareBench } from './firmware.ts';
 
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<unknown> | unknown> = {
   },
   relay: () => runRelayBench(),
   fleet: runFleetBench,
+  'status-ingest': runStatusIngestBench,
   report: runReportBench,
   firmware: runFirmwareBench,
 };
