@@ -42,6 +42,11 @@ const css = `
 .pager{display:flex;gap:8px;align-items:center;justify-content:flex-end;margin-top:8px}
 .tbl-wrap{overflow-x:auto}
 .hist-body{height:360px;overflow-y:auto;overscroll-behavior:contain}
+/* No scroll anchoring on these pages: with the history's own scroller above, Chromium moved the
+   page by about the card's height when a tap on a button took the focus from a field, and the tap
+   missed (the prescription was not issued). Nothing here grows above the reader: the history has a
+   fixed height. */
+html,body{overflow-anchor:none}
 .hist-chart{min-height:40px;margin:8px 0}
 .hist-visit{border-bottom:1px solid var(--line);padding:6px 0}
 `;
