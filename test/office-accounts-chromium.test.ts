@@ -31,7 +31,8 @@ describe('the staff accounts page', () => {
     await page.getByTestId('account-role').selectOption('midwife');
     await page.getByTestId('account-password').fill('password123');
     await page.getByTestId('account-create').click();
-    expect(await page.locator('#e-password').innerText()).toMatch(/paling sering dipakai/);
+    // The refusal comes back from the box: waited for, not read at once (a loaded machine answered after the read).
+    await expect.poll(() => page.locator('#e-password').innerText()).toMatch(/paling sering dipakai/);
     await page.getByTestId('account-password').fill('pohon-mangga-di-halaman');
     await page.getByTestId('account-create').click();
     await page.getByTestId('account-bidan.ayu').waitFor();
