@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { speakClip, trimmedWav } from './voice-clips.ts';
+import { speakClip, trimmedWav, wavHeader } from './voice-clips.ts';
 
 /** A 16-bit mono WAV as espeak-ng writes to stdout: sizes unset, silence around the sound. */
 function wav(samples: number[], rate = 22050): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(0x7fffffff, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(0x7fffffff, 40);
   const pcm = Buffer.alloc(samples.length * 2);
   samples.forEach((s, i) => pcm.writeInt16LE(s, i * 2));
-  return Buffer.concat([header, pcm]);
+  return Buffer.concat([wavHeader(rate, null), pcm]);
 }
 
 describe("the spoken-call clips' sound", () => {

@@ -56,9 +56,17 @@ export function trimmedWav(wav: Buffer): Buffer {
   const from = Math.max(0, first - margin);
   const to = Math.min(samples, last + 1 + margin);
   const pcm = wav.subarray(data + 2 * from, data + 2 * to);
+  return Buffer.concat([wavHeader(rate, pcm.length), pcm]);
+}
+
+/**
+ * The 44-byte header of a 16-bit mono PCM WAV. `dataBytes` null: sizes left unset (0x7fffffff), as
+ * espeak-ng writes a WAV to a pipe, not knowing its length.
+ */
+export function wavHeader(rate: number, dataBytes: number | null): Buffer {
   const header = Buffer.alloc(44);
   header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + pcm.length, 4);
+  header.writeUInt32LE(dataBytes === null ? 0x7fffffff : 36 + dataBytes, 4);
   header.write('WAVEfmt ', 8, 'ascii');
   header.writeUInt32LE(16, 16);
   header.writeUInt16LE(1, 20);
@@ -68,8 +76,8 @@ export function trimmedWav(wav: Buffer): Buffer {
   header.writeUInt16LE(2, 32);
   header.writeUInt16LE(16, 34);
   header.write('data', 36, 'ascii');
-  header.writeUInt32LE(pcm.length, 40);
-  return Buffer.concat([header, pcm]);
+  header.writeUInt32LE(dataBytes === null ? 0x7fffffff : dataBytes, 40);
+  return header;
 }
 
 /** One clip said by espeak-ng's Indonesian voice, a little slower than its default for a waiting room. */
